@@ -1,0 +1,204 @@
+// Package article holds the values that flow through newsflow: the RawArticle
+// that producers put on Kafka and the Article document that the stages build
+// and the consumers index. The JSON shapes are the contracts of DESIGN.md;
+// change them only together with the README, the index template and the tests.
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Content types a RawArticle body may have.
+const (
+	ContentTypePlain    = "text/plain"
+	ContentTypeHTML     = "text/html"
+	ContentTypeNinjs    = "application/ninjs+json"
+	ContentTypeNewsMLG2 = "application/vnd.iptc.g2.newsitem+xml"
+)
+
+// RawArticle is what producers publish on the raw topic (key source:source_id).
+// Times are RFC 3339 when a producer sets them; normalize also accepts the
+// formats real feeds use.
+type RawArticle struct {
+	ID          string `json:"id,omitempty"`
+	Source      string `json:"source"`
+	SourceID    string `json:"source_id,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Body        string `json:"body"`
+	ContentType string `json:"content_type,omitempty"`
+	Published   string `json:"published,omitempty"`
+	Updated     string `json:"updated,omitempty"`
+	Language    string `json:"language,omitempty"`
+	Byline      string `json:"byline,omitempty"`
+	ReceivedAt  string `json:"received_at,omitempty"`
+}
+
+// Key is the Kafka message key of the raw topic: "source:source_id", falling
+// back to the URL and then the id when there is no source_id.
+func (r RawArticle) Key() string {
+	switch {
+	case r.SourceID != "":
+		return r.Source + ":" + r.SourceID
+	case r.URL != "":
+		return r.Source + ":" + r.URL
+	default:
+		return r.Source + ":" + r.ID
+	}
+}
+
+// DeriveID returns the stable document id of DESIGN.md: the input id when
+// given, else a hash of source and source_id, else of source and URL, else of
+// source, title and body (the last is stable for identical copies only).
+func (r RawArticle) DeriveID() string {
+	if r.ID != "" {
+		return r.ID
+	}
+	var parts []string
+	switch {
+	case r.SourceID != "":
+		parts = []string{"sid", r.Source, r.SourceID}
+	case r.URL != "":
+		parts = []string{"url", r.Source, r.URL}
+	default:
+		parts = []string{"content", r.Source, r.Title, r.Body}
+	}
+	return HashID(parts...)
+}
+
+// HashID hashes its parts (NUL-separated) into a 20-hex-digit id.
+func HashID(parts ...string) string {
+	h := sha256.New()
+	for i, p := range parts {
+		if i > 0 {
+			h.Write([]byte{0})
+		}
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// Status says what dedup decided about a paragraph.
+type Status string
+
+// Paragraph statuses (DESIGN.md).
+const (
+	// StatusUnique is a paragraph seen for the first time.
+	StatusUnique Status = "unique"
+	// StatusDuplicate repeats an earlier paragraph of the same article (or
+	// the title, see TitleIndex); it is left out of Body.
+	StatusDuplicate Status = "duplicate"
+	// StatusRepeated appeared in an earlier article; it stays in Body.
+	StatusRepeated Status = "repeated"
+	// StatusBoilerplate recurs across many articles of the same source; it
+	// is left out of Body and kept in Article.Boilerplate.
+	StatusBoilerplate Status = "boilerplate"
+	// StatusUpdated nearly repeats an earlier paragraph but its figures
+	// changed; it stays in Body.
+	StatusUpdated Status = "updated"
+)
+
+// Kept reports whether a paragraph with this status belongs in Body.
+func (s Status) Kept() bool {
+	return s == StatusUnique || s == StatusRepeated || s == StatusUpdated
+}
+
+// TitleIndex is the Ref.Index used when a body paragraph repeats the title.
+const TitleIndex = -1
+
+// Ref points at the first occurrence of a paragraph.
+type Ref struct {
+	ArticleID string `json:"article_id"`
+	Index     int    `json:"index"`
+}
+
+// Paragraph is one input paragraph after normalization, with its status.
+type Paragraph struct {
+	Index       int    `json:"index"`
+	Text        string `json:"text"`
+	Status      Status `json:"status"`
+	DuplicateOf *Ref   `json:"duplicate_of"`
+}
+
+// Figure kinds (DESIGN.md).
+const (
+	KindCount       = "count"
+	KindMoney       = "money"
+	KindPercent     = "percent"
+	KindDistance    = "distance"
+	KindWeight      = "weight"
+	KindArea        = "area"
+	KindVolume      = "volume"
+	KindTemperature = "temperature"
+	KindDuration    = "duration"
+	KindAge         = "age"
+	KindSpeed       = "speed"
+	KindOther       = "other"
+	KindDate        = "date"
+	KindTime        = "time"
+	KindYear        = "year"
+	KindOrdinal     = "ordinal"
+)
+
+// Figure qualifiers (DESIGN.md); empty means exact.
+const (
+	QualifierApprox   = "approx"
+	QualifierAtLeast  = "at_least"
+	QualifierMoreThan = "more_than"
+	QualifierAtMost   = "at_most"
+	QualifierLessThan = "less_than"
+	QualifierRange    = "range"
+)
+
+// Figure is a number with its unit, qualifier and subject. Start and End are
+// byte offsets into the text it was extracted from (Article.Body once the
+// article is assembled); Paragraph indexes Article.Paragraphs and Sentence
+// counts sentences within that paragraph from 0.
+type Figure struct {
+	Text      string   `json:"text"`
+	Start     int      `json:"start"`
+	End       int      `json:"end"`
+	Value     float64  `json:"value"`
+	RangeTo   *float64 `json:"range_to,omitempty"`
+	Unit      string   `json:"unit,omitempty"`
+	Subject   string   `json:"subject,omitempty"`
+	Kind      string   `json:"kind"`
+	Qualifier string   `json:"qualifier,omitempty"`
+	Paragraph int      `json:"paragraph"`
+	Sentence  int      `json:"sentence"`
+}
+
+// Stats counts what the stages did to one article.
+type Stats struct {
+	ParagraphsIn  int `json:"paragraphs_in"`
+	ParagraphsOut int `json:"paragraphs_out"`
+	Duplicates    int `json:"duplicates"`
+	Figures       int `json:"figures"`
+}
+
+// Article is the document of DESIGN.md: the output of `newsflow process` and
+// the Elasticsearch document. Times are RFC 3339 in UTC; empty when unknown.
+type Article struct {
+	ID          string      `json:"id"`
+	Source      string      `json:"source"`
+	SourceID    string      `json:"source_id,omitempty"`
+	URL         string      `json:"url,omitempty"`
+	Title       string      `json:"title"`
+	Language    string      `json:"language,omitempty"`
+	Byline      string      `json:"byline,omitempty"`
+	Dateline    string      `json:"dateline,omitempty"`
+	PublishedAt string      `json:"published_at,omitempty"`
+	UpdatedAt   string      `json:"updated_at,omitempty"`
+	IngestedAt  string      `json:"ingested_at,omitempty"`
+	IndexedAt   string      `json:"indexed_at,omitempty"`
+	Body        string      `json:"body"`
+	Paragraphs  []Paragraph `json:"paragraphs"`
+	Boilerplate []string    `json:"boilerplate"`
+	Figures     []Figure    `json:"figures"`
+	StoryID     string      `json:"story_id"`
+	Stats       Stats       `json:"stats"`
+}
+
+// ParagraphSeparator joins kept paragraphs in Body.
+const ParagraphSeparator = "\n\n"
