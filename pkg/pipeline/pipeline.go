@@ -1,0 +1,184 @@
+// Package pipeline chains the stages (normalize → figures per paragraph →
+// dedup → assemble) into the Article document of DESIGN.md. It is the one
+// path shared by `newsflow process`, the consumer workers and `newsflow up`,
+// so the same input yields the same document wherever it is processed.
+//
+// The chain is pure apart from the dedup Store the caller passes in and the
+// clock used for ingested_at when the raw article carries no received_at.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/figures"
+	"github.com/newsflow/newsflow/pkg/normalize"
+)
+
+// Stage names, the values of the stage label of newsflow_stage_duration_seconds.
+const (
+	StageNormalize = "normalize"
+	StageFigures   = "figures"
+	StageDedup     = "dedup"
+)
+
+// Marker is the dedup stage as the pipeline uses it (*dedup.Deduper).
+type Marker interface {
+	Mark(ctx context.Context, a *article.Article, figureKeys []string) error
+}
+
+// Error is a failure of one stage on one article. Permanent errors (the
+// input can never be processed) go to the dead-letter topic; others (the
+// dedup store did not answer) are worth retrying.
+type Error struct {
+	Stage     string
+	Permanent bool
+	Err       error
+}
+
+func (e *Error) Error() string { return e.Stage + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Pipeline runs the stages on one article at a time. It is safe for
+// concurrent use when its Marker is.
+type Pipeline struct {
+	dedup   Marker
+	now     func() time.Time
+	metrics *metrics
+}
+
+// New returns a Pipeline using dedup for paragraph statuses. now stamps
+// ingested_at when the raw article has no received_at. reg may be nil.
+func New(dedup Marker, now func() time.Time, reg prometheus.Registerer) *Pipeline {
+	if now == nil {
+		now = time.Now
+	}
+	return &Pipeline{dedup: dedup, now: now, metrics: newMetrics(reg)}
+}
+
+type metrics struct {
+	stageDuration *prometheus.HistogramVec
+	paragraphs    *prometheus.CounterVec
+	figures       *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	return &metrics{
+		stageDuration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "newsflow_stage_duration_seconds",
+			Help:    "Time one article spends in a processing stage.",
+			Buckets: prometheus.ExponentialBuckets(0.00002, 2.5, 12),
+		}, []string{"stage"}),
+		paragraphs: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_paragraphs_total",
+			Help: "Paragraphs processed, by dedup status.",
+		}, []string{"status"}),
+		figures: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_figures_total",
+			Help: "Figures extracted into article bodies, by kind.",
+		}, []string{"kind"}),
+	}
+}
+
+// Process turns one raw article into its document. The returned error is
+// an *Error naming the stage.
+func (p *Pipeline) Process(ctx context.Context, raw article.RawArticle) (article.Article, error) {
+	t0 := time.Now()
+	a, err := normalize.Normalize(raw)
+	if err != nil {
+		return article.Article{}, &Error{Stage: StageNormalize, Permanent: true, Err: err}
+	}
+	if a.IngestedAt == "" {
+		a.IngestedAt = p.now().UTC().Format(time.RFC3339)
+	}
+	t1 := time.Now()
+	p.metrics.stageDuration.WithLabelValues(StageNormalize).Observe(t1.Sub(t0).Seconds())
+
+	perPara := make([][]article.Figure, len(a.Paragraphs))
+	keys := make([]string, len(a.Paragraphs))
+	for i, para := range a.Paragraphs {
+		perPara[i] = figures.Extract(para.Text)
+		keys[i] = FigureKey(perPara[i])
+	}
+	t2 := time.Now()
+	p.metrics.stageDuration.WithLabelValues(StageFigures).Observe(t2.Sub(t1).Seconds())
+
+	if err := p.dedup.Mark(ctx, &a, keys); err != nil {
+		return article.Article{}, &Error{Stage: StageDedup, Err: fmt.Errorf("mark paragraphs of %s: %w", a.ID, err)}
+	}
+	p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(time.Since(t2).Seconds())
+
+	Assemble(&a, perPara)
+	for _, para := range a.Paragraphs {
+		p.metrics.paragraphs.WithLabelValues(string(para.Status)).Inc()
+	}
+	for _, f := range a.Figures {
+		p.metrics.figures.WithLabelValues(f.Kind).Inc()
+	}
+	return a, nil
+}
+
+// Assemble builds Body, Boilerplate, Figures and Stats from paragraphs whose
+// statuses are final. perPara[i] holds the figures of paragraph i with
+// offsets into that paragraph; the kept ones are moved into Body offsets.
+func Assemble(a *article.Article, perPara [][]article.Figure) {
+	var body strings.Builder
+	a.Boilerplate = a.Boilerplate[:0:0]
+	a.Figures = a.Figures[:0:0]
+	st := article.Stats{ParagraphsIn: len(a.Paragraphs)}
+	for i, para := range a.Paragraphs {
+		switch para.Status {
+		case article.StatusDuplicate:
+			st.Duplicates++
+		case article.StatusBoilerplate:
+			a.Boilerplate = append(a.Boilerplate, para.Text)
+		}
+		if !para.Status.Kept() {
+			continue
+		}
+		if st.ParagraphsOut > 0 {
+			body.WriteString(article.ParagraphSeparator)
+		}
+		st.ParagraphsOut++
+		off := body.Len()
+		body.WriteString(para.Text)
+		if i < len(perPara) {
+			for _, f := range perPara[i] {
+				f.Start += off
+				f.End += off
+				f.Paragraph = para.Index
+				a.Figures = append(a.Figures, f)
+			}
+		}
+	}
+	a.Body = body.String()
+	st.Figures = len(a.Figures)
+	a.Stats = st
+}
+
+// FigureKey is the canonical signature of a paragraph's figures that dedup
+// compares: two paragraphs with different keys are never duplicates.
+func FigureKey(figs []article.Figure) string {
+	if len(figs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(figs))
+	for i, f := range figs {
+		s := strconv.FormatFloat(f.Value, 'g', -1, 64)
+		if f.RangeTo != nil {
+			s += "-" + strconv.FormatFloat(*f.RangeTo, 'g', -1, 64)
+		}
+		parts[i] = s + " " + f.Unit
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
+}
