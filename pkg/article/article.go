@@ -7,6 +7,8 @@ package article
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 )
 
 // Content types a RawArticle body may have.
@@ -202,3 +204,21 @@ type Article struct {
 
 // ParagraphSeparator joins kept paragraphs in Body.
 const ParagraphSeparator = "\n\n"
+
+// Validate reports what makes r unusable: a missing source or body, or an
+// unknown content type. It does not parse dates (normalize tolerates those).
+func (r RawArticle) Validate() error {
+	switch {
+	case r.Source == "":
+		return errors.New(`raw article has no "source"`)
+	case r.Body == "":
+		return errors.New(`raw article has no "body"`)
+	}
+	switch r.ContentType {
+	case "", ContentTypePlain, ContentTypeHTML, ContentTypeNinjs, ContentTypeNewsMLG2:
+		return nil
+	default:
+		return fmt.Errorf("raw article has unknown content_type %q (want %s, %s, %s or %s)", r.ContentType,
+			ContentTypePlain, ContentTypeHTML, ContentTypeNinjs, ContentTypeNewsMLG2)
+	}
+}

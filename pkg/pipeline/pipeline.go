@@ -132,8 +132,8 @@ func (p *Pipeline) Process(ctx context.Context, raw article.RawArticle) (article
 // offsets into that paragraph; the kept ones are moved into Body offsets.
 func Assemble(a *article.Article, perPara [][]article.Figure) {
 	var body strings.Builder
-	a.Boilerplate = a.Boilerplate[:0:0]
-	a.Figures = a.Figures[:0:0]
+	a.Boilerplate = []string{}
+	a.Figures = []article.Figure{}
 	st := article.Stats{ParagraphsIn: len(a.Paragraphs)}
 	for i, para := range a.Paragraphs {
 		switch para.Status {

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = realMain(args, streams{strings.NewReader(stdin), &out, &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestProcessReportsBadLinesAndGoesOn(t *testing.T) {
+	in := strings.Join([]string{
+		`{"source":"wire","source_id":"a1","title":"Storm","body":"A storm hit the coast.\n\nMore than 5,000 people fled."}`,
+		`not json`,
+		`{"body":"no source"}`,
+		`{"source":"wire","body":"x","content_type":"application/pdf"}`,
+		``,
+		`{"source":"wire","source_id":"a2","body":"Second article."}`,
+	}, "\n")
+	code, out, errs := run(t, in, "process")
+	require.Equal(t, 1, code, "a failed line makes the exit status non-zero")
+	require.Contains(t, errs, "line 2: decode RawArticle")
+	require.Contains(t, errs, `line 3: raw article has no "source"`)
+	require.Contains(t, errs, `line 4: raw article has unknown content_type "application/pdf"`)
+	require.Contains(t, errs, "3 line(s) failed")
+
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, "the good lines are all processed, in order")
+	var a article.Article
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &a))
+	require.Equal(t, article.RawArticle{Source: "wire", SourceID: "a1"}.DeriveID(), a.ID)
+	require.NotEmpty(t, a.Paragraphs)
+	require.NotNil(t, a.Figures)
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &a))
+	require.Equal(t, article.RawArticle{Source: "wire", SourceID: "a2"}.DeriveID(), a.ID)
+}
+
+func TestExtractWritesOneLinePerInput(t *testing.T) {
+	code, out, errs := run(t, "{\"id\":\"1\",\"text\":\"nothing here\"}\n{\"id\":\"2\"}\n", "extract")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, `line 2: no "text" field`)
+	require.Equal(t, "{\"id\":\"1\",\"figures\":[]}\n", out)
+}
+
+func TestUnknownCommandAndHelp(t *testing.T) {
+	code, _, errs := run(t, "", "frobnicate")
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, `unknown command "frobnicate"`)
+	for _, c := range commands() {
+		if c.name == "up" || c.name == "produce" || c.name == "consume" || c.name == "bench" {
+			continue // not built yet
+		}
+		code, out, _ := run(t, "", c.name, "--help")
+		require.Equal(t, 0, code, c.name)
+		require.Contains(t, out, "newsflow "+c.name, c.name)
+	}
+}

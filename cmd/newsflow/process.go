@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/newsflow/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/internal/jsonl"
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/dedup"
+	"github.com/newsflow/newsflow/pkg/pipeline"
+)
+
+const processDetails = `Reads JSON lines of RawArticle (DESIGN.md) on stdin and writes one article
+document per line on stdout, in input order. Paragraph de-duplication state is
+carried across the whole stream, as a consumer worker carries it across a
+topic. A malformed line is reported on stderr with its line number and the rest
+is still processed; the exit status is 1 at the end if any line failed.
+Memory stays constant however long the input: lines are read one at a time.`
+
+func runProcess(ctx context.Context, st streams, args []string) error {
+	s := cli.New("process", "newsflow process: run the stages on JSON lines of raw articles.")
+	logs := addLogSettings(s)
+	var maxLine int
+	s.Int(&maxLine, "max-line-bytes", "NEWSFLOW_MAX_LINE_BYTES", jsonl.DefaultMaxLine, "longest input line accepted; longer lines are reported and skipped")
+	if _, err := parse(s, st, args, "newsflow process [flags] < raw.jsonl > articles.jsonl", processDetails); err != nil {
+		return err
+	}
+	if _, err := logs.logger(st.stderr); err != nil {
+		return err
+	}
+	p := pipeline.New(&dedup.Deduper{}, time.Now, nil)
+	return processStream(ctx, st, p, maxLine)
+}
+
+// processStream runs p over every line of st.stdin.
+func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
+	in := jsonl.NewReader(st.stdin, maxLine)
+	out := bufio.NewWriterSize(st.stdout, 256<<10)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	failed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			_ = out.Flush()
+			return fmt.Errorf("interrupted: %w", err)
+		}
+		line, n, err := in.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, jsonl.ErrLineTooLong) {
+				failed++
+				fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
+				continue
+			}
+			return err
+		}
+		var raw article.RawArticle
+		if err := json.Unmarshal(line, &raw); err != nil {
+			failed++
+			fmt.Fprintf(st.stderr, "line %d: decode RawArticle: %v\n", n, err)
+			continue
+		}
+		if err := raw.Validate(); err != nil {
+			failed++
+			fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
+			continue
+		}
+		a, err := p.Process(ctx, raw)
+		if err != nil {
+			failed++
+			fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
+			continue
+		}
+		if err := enc.Encode(a); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if failed > 0 {
+		fmt.Fprintf(st.stderr, "newsflow process: %d line(s) failed\n", failed)
+		return errReported
+	}
+	return nil
+}

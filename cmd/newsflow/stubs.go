@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+// Commands still to be built; each replaces its stub with its own file.
+
+func runUp(ctx context.Context, st streams, args []string) error {
+	return errors.New("not built yet (issue 6)")
+}
+
+func runProduce(ctx context.Context, st streams, args []string) error {
+	return errors.New("not built yet (issue 4)")
+}
+
+func runConsume(ctx context.Context, st streams, args []string) error {
+	return errors.New("not built yet (issue 5)")
+}
+
+func runBench(ctx context.Context, st streams, args []string) error {
+	return errors.New("not built yet (issue 8)")
+}
