@@ -141,20 +141,28 @@ func writeHTMLText(sb *strings.Builder, t []byte, keep bool) {
 	}
 }
 
-// looksLikeHTML reports whether text declared plain carries HTML block
-// markup (feeds put "<p>" into plain fields more often than not).
+// looksLikeHTML reports whether text declared plain carries HTML markup:
+// a closing tag of a block element ("</p>", "</div>", "</li>", …) or a
+// line break ("<br>", "<br/>"). Opening tags alone do not count: wire copy
+// writes company names and tickers in angle brackets ("<Sale Tilney Plc>",
+// "<I>", "<P>"), which must stay text.
 func looksLikeHTML(s string) bool {
-	for i := strings.IndexByte(s, '<'); i >= 0 && i+1 < len(s); {
+	for i := strings.IndexByte(s, '<'); i >= 0 && i+2 < len(s); {
 		rest := s[i+1:]
-		if rest[0] == '/' {
+		closing := rest[0] == '/'
+		if closing {
 			rest = rest[1:]
 		}
 		n := 0
-		for n < len(rest) && n < 12 && (rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= '0' && rest[n] <= '9') {
+		for n < len(rest) && n < 12 && (rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= '1' && rest[n] <= '6') {
 			n++
 		}
-		if n > 0 && n < len(rest) && (rest[n] == '>' || rest[n] == ' ' || rest[n] == '/') {
-			if a := atom.Lookup([]byte(strings.ToLower(rest[:n]))); blockElems[a] || a == atom.Br || dropAlways[a] || a == atom.A || a == atom.Span || a == atom.B || a == atom.I || a == atom.Em || a == atom.Strong {
+		if n > 0 && n < len(rest) {
+			a := atom.Lookup([]byte(strings.ToLower(rest[:n])))
+			switch {
+			case a == atom.Br && (rest[n] == '>' || rest[n] == '/' || rest[n] == ' '):
+				return true
+			case closing && rest[n] == '>' && (blockElems[a] || dropAlways[a]):
 				return true
 			}
 		}

@@ -18,7 +18,7 @@ const langSampleBytes = 4096
 // stopWords lists frequent function words per language. A word may belong
 // to several languages; only the balance of hits matters.
 var stopWords = map[string]string{
-	"en": "the of and to in is that for it was on with as are be by at this from have has had not but which were they their an or its said will would been after who more also than",
+	"en": "the of and to in is that for it was on with as are be by at this from have has had not but which were they their an or its said will would been after who more also than over under per up down about into mln dlrs pct cts",
 	"de": "der die das und ist nicht ein eine den dem des mit sich auf für von zu im auch es wird wurde sind war bei nach aus wie noch oder aber nur hat dass einer einem vom zum zur",
 	"fr": "le la les des est une et du dans que qui pour pas sur au aux par il elle sont ont avec ce cette mais été ses leur plus selon comme où nous vous été fait entre",
 	"es": "el la los las del que en y es por un una con para se su sus al lo como más pero fue han ha este esta sobre entre según también desde hasta donde muy ya",
@@ -171,9 +171,15 @@ func stopWordVote(text string) string {
 			continue
 		}
 		if set, ok := wordLangs[string(w)]; ok {
+			// One-letter words ("a", "i", "e", "v") are frequent in
+			// several languages and in abbreviations: half weight.
+			weight := 2
+			if utf8.RuneCount(w) == 1 {
+				weight = 1
+			}
 			for k := 0; set != 0; k++ {
 				if set&1 != 0 {
-					scores[k]++
+					scores[k] += weight
 				}
 				set >>= 1
 			}
@@ -188,7 +194,9 @@ func stopWordVote(text string) string {
 			second = k
 		}
 	}
-	if best < 0 || scores[best] < 3 || scores[best]*20 < words {
+	// Scores are in half words: at least three stop words, and at least
+	// one word in twenty a stop word.
+	if best < 0 || scores[best] < 6 || scores[best]*10 < words {
 		return ""
 	}
 	if second >= 0 && scores[best]*10 < scores[second]*11 {

@@ -62,6 +62,14 @@ var (
 	datelineDate   = regexp.MustCompile(`^(` + reDate + ` ` + reAgency + `)` + reDash)
 )
 
+// notDateline are capitalised slugs that open a paragraph like a dateline
+// but name no place ("FILE - In this photo…", "UPDATE 2 - …").
+var notDateline = map[string]bool{
+	"FILE": true, "UPDATE": true, "CORRECTED": true, "CORRECTION": true, "REFILE": true, "EXCLUSIVE": true,
+	"ANALYSIS": true, "BREAKING": true, "URGENT": true, "FLASH": true, "PHOTO": true, "VIDEO": true,
+	"WATCH": true, "LIVE": true, "OPINION": true, "EDITORIAL": true, "ADVISORY": true, "NOTE": true,
+}
+
 // maxDatelineBytes bounds the prefix the dateline patterns look at.
 const maxDatelineBytes = 120
 
@@ -83,7 +91,7 @@ func splitDateline(p string) (dateline, rest string, ok bool) {
 		}
 		dl := strings.TrimSpace(head[m[2]:m[3]])
 		rest = strings.TrimSpace(p[m[1]:])
-		if rest == "" || len(dl) < 3 {
+		if rest == "" || len(dl) < 3 || notDateline[dl] {
 			continue
 		}
 		return dl, rest, true

@@ -340,6 +340,7 @@ func convertInline(d *xml.Decoder, it *Item) (string, error) {
 			depth++
 			name := strings.ToLower(t.Name.Local)
 			if field != nil {
+				fieldBuf.WriteByte(' ') // "By<person>Kim</person>" reads "By Kim"
 				continue
 			}
 			if name == "title" && it.Headline == "" {
