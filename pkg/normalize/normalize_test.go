@@ -78,7 +78,33 @@ func golden(t *testing.T, path string, got any) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "missing golden file: run go test -update")
-	require.Equal(t, string(want), string(b), "output differs from %s (go test -update rewrites it)", path)
+	if string(want) != string(b) {
+		t.Fatalf("output differs from %s (go test -update rewrites it):\n%s", path, firstDiff(string(want), string(b)))
+	}
+}
+
+// firstDiff shows the first differing line of two texts with some context.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	i := 0
+	for i < len(wl) && i < len(gl) && wl[i] == gl[i] {
+		i++
+	}
+	from := max(0, i-3)
+	var sb strings.Builder
+	for k := from; k < i+4; k++ {
+		if k < len(wl) && (k >= len(gl) || wl[k] != gl[k]) {
+			sb.WriteString("- " + wl[k] + "\n")
+		}
+		if k < len(gl) {
+			mark := "  "
+			if k >= len(wl) || wl[k] != gl[k] {
+				mark = "+ "
+			}
+			sb.WriteString(mark + gl[k] + "\n")
+		}
+	}
+	return sb.String()
 }
 
 // TestNormalizeGolden runs every testdata/<case>.input.jsonl through

@@ -110,8 +110,14 @@ func attr(se xml.StartElement, local string) string {
 }
 
 // readText returns the character data inside the element just opened,
-// reading up to and including its end.
+// reading up to and including its end, with white space folded (a
+// metadata value). readRaw keeps it as it is (a body).
 func readText(d *xml.Decoder) (string, error) {
+	s, err := readRaw(d)
+	return strings.Join(strings.Fields(s), " "), err
+}
+
+func readRaw(d *xml.Decoder) (string, error) {
 	var sb strings.Builder
 	depth := 1
 	for depth > 0 {
@@ -130,7 +136,7 @@ func readText(d *xml.Decoder) (string, error) {
 			sb.Write(t)
 		}
 	}
-	return strings.Join(strings.Fields(sb.String()), " "), nil
+	return sb.String(), nil
 }
 
 // firstName reads the element just opened (a located or a concept) and
@@ -230,12 +236,15 @@ func g2Item(d *xml.Decoder, se xml.StartElement) (Item, error) {
 			default:
 				continue
 			}
-			text, err = readText(d)
+			if t.Name.Local == "inlineData" {
+				text, err = readRaw(d)
+			} else {
+				text, err = readText(d)
+			}
 			depth--
 			if err != nil {
 				return it, err
 			}
-			text = strings.TrimSpace(text)
 			switch t.Name.Local {
 			case "versionCreated":
 				it.VersionCreated = text
@@ -270,8 +279,8 @@ func g2Item(d *xml.Decoder, se xml.StartElement) (Item, error) {
 					it.Description = text
 				}
 			case "inlineData":
-				if it.Body == "" && text != "" {
-					it.Body = text
+				if it.Body == "" && strings.TrimSpace(text) != "" {
+					it.Body = strings.TrimSpace(text)
 					ct := strings.ToLower(attr(t, "contenttype"))
 					if strings.Contains(ct, "html") || strings.Contains(ct, "xml") {
 						it.BodyType = BodyHTML

@@ -201,7 +201,7 @@ func ninjsItem(m map[string]json.RawMessage) Item {
 		role := strings.ToLower(b.Role)
 		switch {
 		case strings.Contains(ct, "nitf") || role == "nitf":
-			consider(nitfToHTML(b.Value), BodyHTML, 2)
+			consider(nitfToHTML(b.Value, &it), BodyHTML, 2)
 		case strings.Contains(ct, "html") || strings.Contains(ct, "xml") || role == "html" || role == "xhtml":
 			consider(b.Value, BodyHTML, 3)
 		default:
@@ -209,7 +209,7 @@ func ninjsItem(m map[string]json.RawMessage) Item {
 		}
 	}
 	consider(str("body_text"), BodyPlain, 1)
-	consider(nitfToHTML(str("body_nitf")), BodyHTML, 2)
+	consider(nitfToHTML(str("body_nitf"), &it), BodyHTML, 2)
 	consider(str("body_xhtml"), BodyHTML, 3)
 	consider(str("body_html"), BodyHTML, 4)
 	it.Body, it.BodyType = best, bestType
@@ -233,14 +233,14 @@ func ninjsItem(m map[string]json.RawMessage) Item {
 }
 
 // nitfToHTML converts a NITF document (a string holding XML) to simple
-// HTML; on a syntax error the text is returned as it is, and the HTML
+// HTML, filling the empty headline, byline and dateline of it from the NITF
+// head; on a syntax error the text is returned as it is, and the HTML
 // cleaner copes with the markup.
-func nitfToHTML(s string) string {
+func nitfToHTML(s string, it *Item) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	var it Item
-	if out, err := xmlToHTML([]byte(s), &it); err == nil {
+	if out, err := xmlToHTML([]byte(s), it); err == nil {
 		return out
 	}
 	return s
