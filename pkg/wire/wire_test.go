@@ -269,7 +269,7 @@ func TestParseNewsMLG2(t *testing.T) {
 		},
 		{
 			name: "inlineData keeps its text and says whether it is markup",
-			in:   `<newsItem guid="d"><contentSet><inlineData contenttype="text/plain"><![CDATA[<p>Line one
+			in: `<newsItem guid="d"><contentSet><inlineData contenttype="text/plain"><![CDATA[<p>Line one
 line two</p>]]></inlineData></contentSet></newsItem>`,
 			check: func(t *testing.T, items []Item) {
 				require.Equal(t, "<p>Line one\nline two</p>", items[0].Body)
