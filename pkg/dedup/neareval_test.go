@@ -1,0 +1,267 @@
+package dedup
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// labelledPair is one line of testdata/nearpairs.tsv.
+type labelledPair struct {
+	a, b  string // paragraph texts
+	label string // same, figures, distinct
+	scope string // across, within
+}
+
+func loadLabelledPairs(t *testing.T) []labelledPair {
+	t.Helper()
+	byID := map[string]corpusArticle{}
+	for _, name := range []string{"bbc-news", "reuters-21578"} {
+		for _, c := range loadCorpus(t, name) {
+			byID[c.ID] = c
+		}
+	}
+	f, err := os.Open("testdata/nearpairs.tsv")
+	require.NoError(t, err)
+	defer f.Close()
+	var out []labelledPair
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		col := strings.Split(line, "\t")
+		require.Len(t, col, 6, line)
+		para := func(id, idx string) string {
+			c, ok := byID[id]
+			require.True(t, ok, "article %s not in the corpus", id)
+			i, err := strconv.Atoi(idx)
+			require.NoError(t, err)
+			ps := c.paragraphs()
+			require.Less(t, i, len(ps), line)
+			return ps[i]
+		}
+		out = append(out, labelledPair{a: para(col[0], col[1]), b: para(col[2], col[3]), label: col[4], scope: col[5]})
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// pairScore is what each method says about one labelled pair.
+type pairScore struct {
+	label, scope string
+	minLen       int     // shorter folded length of the two
+	numbersEqual bool    // same multiset of words holding digits or months
+	figuresEqual bool    // same figures, by the proxy figureProxy
+	exact        float64 // exact Jaccard of masked 3-shingles (within an article)
+	estimate     float64 // sketch estimate (across articles)
+	candidate    bool    // some LSH band agrees (across articles)
+	edits        int     // words inserted or deleted to turn one into the other (a substitution is 2)
+}
+
+func scorePairs(pairs []labelledPair) []pairScore {
+	var sc scratch
+	out := make([]pairScore, len(pairs))
+	for i, lp := range pairs {
+		var a, b para
+		sc.shingles = sc.shingles[:0]
+		sc.analyse(lp.a, 0, &a)
+		wa := slices.Clone(sc.words)
+		sc.analyse(lp.b, 0, &b)
+		wb := sc.words
+		s := pairScore{label: lp.label, scope: lp.scope, minLen: min(a.length, b.length),
+			numbersEqual: a.numbers == b.numbers,
+			figuresEqual: figureProxy(lp.a) == figureProxy(lp.b),
+			exact:        jaccard(a.shingles, b.shingles),
+			estimate:     a.sketch.Similarity(&b.sketch)}
+		s.edits = len(wa) + len(wb) - 2*lcs(wa, wb)
+		for k := range a.bandKeys {
+			if a.bandKeys[k] == b.bandKeys[k] {
+				s.candidate = true
+			}
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// lcs returns the length of the longest common subsequence of two words.
+func lcs(a, b []uint64) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for i := range a {
+		for j := range b {
+			switch {
+			case a[i] == b[j]:
+				cur[j+1] = prev[j] + 1
+			case prev[j+1] >= cur[j]:
+				cur[j+1] = prev[j+1]
+			default:
+				cur[j+1] = cur[j]
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// figureProxy stands in for the pipeline's figure key, which needs the
+// figures stage: the sorted words of text that hold a digit, with thousands
+// separators dropped. It ignores number words and units, so it says "same"
+// more often than the real key.
+func figureProxy(text string) string {
+	var nums []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r == '.' || r == ',' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		w = strings.Trim(strings.ReplaceAll(w, ",", ""), ".")
+		if strings.ContainsAny(w, "0123456789") {
+			nums = append(nums, w)
+		}
+	}
+	slices.Sort(nums)
+	return strings.Join(nums, " ")
+}
+
+// outcome counts one decision rule's hits on the labelled pairs: "repeat"
+// (duplicate within, repeated across) must find the pairs labelled same,
+// "update" must find the pairs labelled figures.
+type outcome struct {
+	repTP, repFP, repFN int
+	updTP, updFP, updFN int
+	repLong, updLong    int // pairs labelled same (figures) where both paragraphs are long
+}
+
+func (o outcome) repeatPR() (p, r float64) { return pr(o.repTP, o.repFP, o.repFN) }
+func (o outcome) updatePR() (p, r float64) { return pr(o.updTP, o.updFP, o.updFN) }
+
+// recallLong is the recall among the pairs where both paragraphs are long
+// (short ones are compared exactly only, by design).
+func (o outcome) recallLong() (rep, upd float64) {
+	return float64(o.repTP) / float64(max(o.repLong, 1)), float64(o.updTP) / float64(max(o.updLong, 1))
+}
+
+func pr(tp, fp, fn int) (p, r float64) {
+	p, r = 1, 1
+	if tp+fp > 0 {
+		p = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		r = float64(tp) / float64(tp+fn)
+	}
+	return p, r
+}
+
+// evaluate applies the decision of Mark to every pair: near when both are
+// long (>= minNear), similarity >= threshold and, across articles, a band
+// agrees; then, as Mark decides, a repeat when figures and numbers agree,
+// an update when the figures differ. The figure keys come from figureProxy.
+func evaluate(scores []pairScore, across bool, minNear int, threshold float64) outcome {
+	var o outcome
+	for _, s := range scores {
+		sim := s.exact
+		if across {
+			sim = s.estimate
+		}
+		long := s.minLen >= minNear
+		near := long && sim >= threshold && (!across || s.candidate)
+		rep := near && s.numbersEqual && s.figuresEqual
+		upd := near && !s.figuresEqual
+		if long && s.label == "same" {
+			o.repLong++
+		}
+		if long && s.label == "figures" {
+			o.updLong++
+		}
+		switch {
+		case rep && s.label == "same":
+			o.repTP++
+		case rep:
+			o.repFP++
+		case s.label == "same":
+			o.repFN++
+		}
+		switch {
+		case upd && s.label == "figures":
+			o.updTP++
+		case upd:
+			o.updFP++
+		case s.label == "figures":
+			o.updFN++
+		}
+	}
+	return o
+}
+
+// TestNearDuplicateMethod measures the near-duplicate method on the labelled
+// pairs of testdata/nearpairs.tsv and prints precision and recall per
+// threshold and minimum length (go test -run NearDuplicateMethod -v). It
+// fails when the defaults fall below the numbers the README states.
+func TestNearDuplicateMethod(t *testing.T) {
+	pairs := loadLabelledPairs(t)
+	scores := scorePairs(pairs)
+	counts := map[string]int{}
+	for _, s := range scores {
+		counts[s.label+"/"+s.scope]++
+	}
+	t.Logf("labelled pairs: %d %v", len(scores), counts)
+
+	for _, across := range []bool{false, true} {
+		method := "within an article: exact Jaccard of masked word 3-shingles"
+		if across {
+			method = fmt.Sprintf("across articles: %d-bin b-bit MinHash estimate, LSH %d bands x %d rows", SketchSize, bands, rows)
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s\nminNear thr  repeat P/R/Rlong (tp fp fn)      update P/R/Rlong (tp fp fn)\n", method)
+		for _, minNear := range []int{40, 60, 80, 100, 120} {
+			for _, thr := range []float64{0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85} {
+				o := evaluate(scores, across, minNear, thr)
+				rp, rr := o.repeatPR()
+				up, ur := o.updatePR()
+				rl, ul := o.recallLong()
+				fmt.Fprintf(&b, "%7d %.2f  %.3f/%.3f/%.3f (%3d %2d %3d)  %.3f/%.3f/%.3f (%3d %2d %3d)\n",
+					minNear, thr, rp, rr, rl, o.repTP, o.repFP, o.repFN, up, ur, ul, o.updTP, o.updFP, o.updFN)
+			}
+		}
+		t.Log(b.String())
+	}
+
+	def := Options{}.withDefaults()
+	for _, tc := range []struct {
+		name             string
+		across           bool
+		minP, minR, minU float64 // repeat precision and recall, update recall
+	}{
+		{name: "within an article", across: false, minP: 0.97, minR: 0.62, minU: 0.57},
+		{name: "across articles", across: true, minP: 0.94, minR: 0.60, minU: 0.57},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := evaluate(scores, tc.across, def.MinNearLength, def.NearThreshold)
+			p, r := o.repeatPR()
+			_, u := o.updatePR()
+			rl, ul := o.recallLong()
+			t.Logf("defaults (minNear %d, threshold %.2f): repeat precision %.3f recall %.3f (long pairs %.3f), update recall %.3f (long pairs %.3f)",
+				def.MinNearLength, def.NearThreshold, p, r, rl, u, ul)
+			for _, bucket := range []struct{ lo, hi int }{{1, 2}, {3, 6}, {7, 1000}} {
+				var in []pairScore
+				for _, s := range scores {
+					if s.label == "same" && s.minLen >= def.MinNearLength && s.edits >= bucket.lo && s.edits <= bucket.hi {
+						in = append(in, s)
+					}
+				}
+				ob := evaluate(in, tc.across, def.MinNearLength, def.NearThreshold)
+				t.Logf("  long pairs labelled same with %d-%d words edited: %d, found %d (recall %.3f)",
+					bucket.lo, bucket.hi, len(in), ob.repTP, float64(ob.repTP)/float64(max(len(in), 1)))
+			}
+			require.GreaterOrEqual(t, p, tc.minP, "repeat precision")
+			require.GreaterOrEqual(t, r, tc.minR, "repeat recall")
+			require.GreaterOrEqual(t, u, tc.minU, "update recall")
+		})
+	}
+}
