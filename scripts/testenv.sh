@@ -1,0 +1,370 @@
+#!/usr/bin/env bash
+# testenv.sh starts and stops the real Kafka broker and Elasticsearch node that
+# newsflow's integration tests run against, on 127.0.0.1, without Docker.
+#
+#   scripts/testenv.sh up      fetch (first run only), start both, wait until they answer
+#   scripts/testenv.sh down    stop both by their recorded PIDs (SIGTERM, then SIGKILL)
+#   scripts/testenv.sh status  say what runs; exit 0 only when both answer
+#   scripts/testenv.sh env     print NEWSFLOW_TEST_KAFKA=... and NEWSFLOW_TEST_ES=...
+#
+# Both servers come from Maven Central (testenv/*/pom.xml), copied once into
+# $NEWSFLOW_CACHE/testenv (default ~/.cache/newsflow/testenv) through the local
+# Maven repository (~/.m2, or $NEWSFLOW_MAVEN_REPO). Runtime data, logs and PID
+# files live in $NEWSFLOW_TESTENV_DIR (default /tmp/newsflow-testenv); every `up`
+# of a stopped server starts it on empty data.
+#
+# Settings (environment):
+#   NEWSFLOW_TESTENV_KAFKA_PORT        19092  (the controller listens on the next port)
+#   NEWSFLOW_TESTENV_ES_PORT           19200  (transport on ES_PORT+100)
+#   NEWSFLOW_TESTENV_KAFKA_HEAP        512m
+#   NEWSFLOW_TESTENV_ES_HEAP           512m
+#   NEWSFLOW_TESTENV_START_TIMEOUT     180    seconds to wait for each server
+#   NEWSFLOW_TESTENV_STOP_TIMEOUT      30     seconds before SIGKILL
+#   NEWSFLOW_TESTENV_KAFKA_LOG_REQUESTS  1 logs every Kafka request with its API version
+#   NEWSFLOW_JAVA, NEWSFLOW_JAVAC      java/javac to use (else $JAVA_HOME/bin/..., else PATH); Java 17+
+#   NEWSFLOW_MVN                       mvn
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${NEWSFLOW_CACHE:-${HOME:-/root}/.cache/newsflow}/testenv
+STATE=${NEWSFLOW_TESTENV_DIR:-/tmp/newsflow-testenv}
+HOST=127.0.0.1
+
+START_TIMEOUT=${NEWSFLOW_TESTENV_START_TIMEOUT:-180}
+STOP_TIMEOUT=${NEWSFLOW_TESTENV_STOP_TIMEOUT:-30}
+KAFKA_HEAP=${NEWSFLOW_TESTENV_KAFKA_HEAP:-512m}
+ES_HEAP=${NEWSFLOW_TESTENV_ES_HEAP:-512m}
+
+if [[ -n ${NEWSFLOW_JAVA:-} ]]; then JAVA=$NEWSFLOW_JAVA
+elif [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/java ]]; then JAVA=$JAVA_HOME/bin/java
+else JAVA=java; fi
+if [[ -n ${NEWSFLOW_JAVAC:-} ]]; then JAVAC=$NEWSFLOW_JAVAC
+elif [[ -n ${JAVA_HOME:-} && -x ${JAVA_HOME}/bin/javac ]]; then JAVAC=$JAVA_HOME/bin/javac
+else JAVAC=javac; fi
+MVN=("${NEWSFLOW_MVN:-mvn}" -B -q)
+if [[ -n ${NEWSFLOW_MAVEN_REPO:-} ]]; then MVN+=("-Dmaven.repo.local=$NEWSFLOW_MAVEN_REPO"); fi
+
+KAFKA_DIR=$STATE/kafka
+ES_DIR=$STATE/elasticsearch
+PORTS_FILE=$STATE/ports.env
+
+log() { printf 'testenv: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# load_ports sets the ports: those recorded by the last `up` while anything it started
+# may still run, else the environment's, else the defaults.
+load_ports() {
+	KAFKA_PORT=${NEWSFLOW_TESTENV_KAFKA_PORT:-19092}
+	ES_PORT=${NEWSFLOW_TESTENV_ES_PORT:-19200}
+	if [[ -f $PORTS_FILE ]] && { [[ -f $KAFKA_DIR/pid ]] || [[ -f $ES_DIR/pid ]]; }; then
+		# shellcheck source=/dev/null
+		source "$PORTS_FILE"
+	fi
+	KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
+	ES_TRANSPORT_PORT=$((ES_PORT + 100))
+	KAFKA_ADDR=$HOST:$KAFKA_PORT
+	ES_URL=http://$HOST:$ES_PORT
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local pid=$1 state
+	[[ -r /proc/$pid/stat ]] || return 1
+	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ -n $state && $state != Z ]]
+}
+
+# ours PID MARKER: PID is alive and its command line holds MARKER (a path under
+# $STATE), so a recycled PID is never signalled.
+ours() {
+	local pid=$1 marker=$2
+	alive "$pid" || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
+}
+
+# running NAME DIR MARKER: prints the PID when the recorded server runs.
+running() {
+	local dir=$2 marker=$3 pid
+	[[ -f $dir/pid ]] || return 1
+	pid=$(<"$dir/pid")
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	ours "$pid" "$marker" || return 1
+	echo "$pid"
+}
+
+port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+java_check() {
+	command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set NEWSFLOW_JAVA or JAVA_HOME); Java 17 or newer is needed"
+	local v
+	v=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
+	[[ ${v%%.*} -ge 17 ]] 2>/dev/null || die "$JAVA is Java $v; Kafka 4 and Elasticsearch 8 need Java 17 or newer"
+}
+
+# fetch NAME: copies the runtime jars of testenv/NAME/pom.xml into the cache once;
+# prints the directory holding lib/. The directory name carries a hash of the pom, so
+# a version change fetches anew and an unchanged pom downloads nothing.
+fetch() {
+	local name=$1 pom=$ROOT/testenv/$1/pom.xml key dir
+	key=$(sha256sum "$pom" | cut -c1-16)
+	dir=$CACHE/$name-$key
+	if [[ -f $dir/.complete ]]; then
+		echo "$dir"
+		return
+	fi
+	command -v "${MVN[0]}" >/dev/null 2>&1 || die "mvn not found: Maven fetches the servers from Maven Central"
+	log "fetching $name from Maven Central into $dir (first run only)"
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	if ! "${MVN[@]}" -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+		-DoutputDirectory="$dir.tmp/lib" >"$dir.tmp/mvn.log" 2>&1; then
+		tail -n 40 "$dir.tmp/mvn.log" >&2
+		die "fetching $name failed (full log: $dir.tmp/mvn.log)"
+	fi
+	touch "$dir.tmp/.complete"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	echo "$dir"
+}
+
+# probe_bin builds the readiness probe (internal/itest/cmd/testenvprobe) into the cache.
+probe_bin() {
+	local bin=$CACHE/bin/testenvprobe
+	mkdir -p "$CACHE/bin"
+	(cd "$ROOT" && go build -o "$bin" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
+	echo "$bin"
+}
+
+# es_launcher ESDIR: compiles testenv/elasticsearch/src against the server jars once.
+es_launcher() {
+	local esdir=$1 key out srcs
+	mapfile -t srcs < <(find "$ROOT/testenv/elasticsearch/src" -name '*.java' | sort)
+	key=$( { basename "$esdir"; cat "${srcs[@]}"; } | sha256sum | cut -c1-16)
+	out=$CACHE/es-launcher-$key
+	if [[ ! -f $out/.complete ]]; then
+		command -v "$JAVAC" >/dev/null 2>&1 || die "javac not found (a JDK 17+ is needed to build the Elasticsearch launcher)"
+		rm -rf "$out"
+		mkdir -p "$out/classes"
+		"$JAVAC" -nowarn -d "$out/classes" -cp "$esdir/lib/*" "${srcs[@]}" >&2 || die "compiling the Elasticsearch launcher failed"
+		touch "$out/.complete"
+	fi
+	echo "$out/classes"
+}
+
+render() { # render TEMPLATE OUT KEY=VALUE...
+	local tmpl=$1 out=$2 kv args=()
+	shift 2
+	for kv in "$@"; do args+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+	sed "${args[@]}" "$tmpl" >"$out"
+}
+
+fail_start() { # fail_start NAME LOG REASON
+	log "$1 did not come up: $3"
+	log "last lines of $2:"
+	tail -n 60 "$2" >&2 || true
+	stop_all
+	exit 1
+}
+
+start_kafka() {
+	local home=$1 cid
+	rm -rf "$KAFKA_DIR"
+	mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/tmp"
+	render "$ROOT/testenv/kafka/server.properties.in" "$KAFKA_DIR/server.properties" \
+		KAFKA_PORT="$KAFKA_PORT" KAFKA_CONTROLLER_PORT="$KAFKA_CONTROLLER_PORT" KAFKA_DATA="$KAFKA_DIR/data"
+	cp "$ROOT/testenv/kafka/log4j2.properties" "$KAFKA_DIR/log4j2.properties"
+	if [[ ${NEWSFLOW_TESTENV_KAFKA_LOG_REQUESTS:-} == 1 ]]; then
+		# Every request with its API key and version, for protocol questions (testenv/KAFKA-GO.md).
+		printf 'logger.request.name = kafka.request.logger\nlogger.request.level = debug\n' >>"$KAFKA_DIR/log4j2.properties"
+	fi
+	local jvm=(-Djava.io.tmpdir="$KAFKA_DIR/tmp" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties"
+		-Djava.awt.headless=true -cp "$home/lib/*")
+	# A cluster id is 16 random bytes in URL-safe base64; one starting with '-' would read as a flag.
+	cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+	while [[ $cid == -* ]]; do cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
+	if ! "$JAVA" -Xmx256m "${jvm[@]}" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_DIR/server.properties" \
+		>"$KAFKA_DIR/kafka.log" 2>&1; then
+		fail_start kafka "$KAFKA_DIR/kafka.log" "formatting the KRaft storage failed"
+	fi
+	nohup "$JAVA" -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+		"${jvm[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" >>"$KAFKA_DIR/kafka.log" 2>&1 </dev/null 9>&- &
+	echo $! >"$KAFKA_DIR/pid"
+}
+
+start_es() {
+	local home=$1 classes=$2
+	rm -rf "$ES_DIR"
+	mkdir -p "$ES_DIR/home/config" "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
+	render "$ROOT/testenv/elasticsearch/elasticsearch.yml.in" "$ES_DIR/home/config/elasticsearch.yml" \
+		ES_PORT="$ES_PORT" ES_TRANSPORT_PORT="$ES_TRANSPORT_PORT" ES_DATA="$ES_DIR/data" ES_LOGS="$ES_DIR/logs"
+	cp "$ROOT/testenv/elasticsearch/log4j2.properties" "$ES_DIR/home/config/log4j2.properties"
+	# JVM options as the distribution's jvm.options sets them, where they matter here.
+	nohup "$JAVA" -Xms"$ES_HEAP" -Xmx"$ES_HEAP" -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow \
+		-Djava.io.tmpdir="$ES_DIR/tmp" -Dfile.encoding=UTF-8 -Djava.locale.providers=SPI,CLDR \
+		-Dlog4j2.formatMsgNoLookups=true -Dlog4j.shutdownHookEnabled=false -Dio.netty.recycler.maxCapacityPerThread=0 \
+		-Djava.awt.headless=true -cp "$classes:$home/lib/*" \
+		org.elasticsearch.node.NewsflowTestNode "$ES_DIR/home" org.elasticsearch.transport.netty4.Netty4Plugin \
+		>"$ES_DIR/elasticsearch.log" 2>&1 </dev/null 9>&- &
+	echo $! >"$ES_DIR/pid"
+}
+
+# wait_ready NAME DIR MARKER PROBE-ARGS...: polls until the probe passes, the process
+# dies, or the timeout ends; the last two fail loudly with the log tail.
+wait_ready() {
+	local name=$1 dir=$2 marker=$3 logf pid out
+	shift 3
+	logf=$(ls "$dir"/*.log 2>/dev/null | head -n1)
+	pid=$(<"$dir/pid")
+	local deadline=$((SECONDS + START_TIMEOUT))
+	while :; do
+		if ! ours "$pid" "$marker"; then
+			wait "$pid" 2>/dev/null || true
+			fail_start "$name" "$logf" "the process (pid $pid) exited during startup"
+		fi
+		if out=$("$PROBE" "$@" 2>&1); then
+			log "$out"
+			return 0
+		fi
+		if ((SECONDS >= deadline)); then
+			fail_start "$name" "$logf" "no answer within ${START_TIMEOUT}s (last probe: $out)"
+		fi
+		sleep 1
+	done
+}
+
+# stop NAME DIR MARKER: SIGTERM by the recorded PID, wait, then SIGKILL.
+stop_one() {
+	local name=$1 dir=$2 marker=$3 pid i
+	[[ -f $dir/pid ]] || return 0
+	pid=$(<"$dir/pid")
+	if [[ $pid =~ ^[0-9]+$ ]] && ours "$pid" "$marker"; then
+		log "stopping $name (pid $pid)"
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+			ours "$pid" "$marker" || break
+			sleep 0.1
+		done
+		if ours "$pid" "$marker"; then
+			log "$name (pid $pid) still runs after ${STOP_TIMEOUT}s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+			for ((i = 0; i < 100; i++)); do
+				alive "$pid" || break
+				sleep 0.1
+			done
+		fi
+		wait "$pid" 2>/dev/null || true
+		if alive "$pid"; then
+			die "$name (pid $pid) survived SIGKILL"
+		fi
+	fi
+	rm -f "$dir/pid"
+}
+
+stop_all() {
+	stop_one elasticsearch "$ES_DIR" "$ES_DIR/home"
+	stop_one kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties"
+}
+
+cmd_up() {
+	java_check
+	mkdir -p "$STATE" "$CACHE"
+	PROBE=$(probe_bin)
+
+	local kpid epid started=()
+	kpid=$(running kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties") || kpid=
+	epid=$(running elasticsearch "$ES_DIR" "$ES_DIR/home") || epid=
+
+	if [[ -z $kpid ]]; then
+		rm -f "$KAFKA_DIR/pid"
+		port_busy "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another program: set NEWSFLOW_TESTENV_KAFKA_PORT"
+		port_busy "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT (Kafka controller) is taken: set NEWSFLOW_TESTENV_KAFKA_PORT"
+	fi
+	if [[ -z $epid ]]; then
+		rm -f "$ES_DIR/pid"
+		port_busy "$ES_PORT" && die "port $ES_PORT is taken by another program: set NEWSFLOW_TESTENV_ES_PORT"
+		port_busy "$ES_TRANSPORT_PORT" && die "port $ES_TRANSPORT_PORT (Elasticsearch transport) is taken: set NEWSFLOW_TESTENV_ES_PORT"
+	fi
+	printf 'KAFKA_PORT=%s\nES_PORT=%s\n' "$KAFKA_PORT" "$ES_PORT" >"$PORTS_FILE"
+
+	local khome ehome classes
+	if [[ -z $kpid ]]; then
+		khome=$(fetch kafka)
+		log "starting Kafka $(kafka_version "$khome") on $KAFKA_ADDR (log: $KAFKA_DIR/kafka.log)"
+		start_kafka "$khome"
+		started+=(kafka)
+	else
+		log "kafka already runs (pid $kpid)"
+	fi
+	if [[ -z $epid ]]; then
+		ehome=$(fetch elasticsearch)
+		classes=$(es_launcher "$ehome")
+		log "starting Elasticsearch on $ES_URL (log: $ES_DIR/elasticsearch.log)"
+		start_es "$ehome" "$classes"
+		started+=(elasticsearch)
+	else
+		log "elasticsearch already runs (pid $epid)"
+	fi
+
+	wait_ready kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties" kafka "$KAFKA_ADDR"
+	wait_ready elasticsearch "$ES_DIR" "$ES_DIR/home" es "$ES_URL"
+	cmd_env
+}
+
+kafka_version() {
+	local j
+	j=$(ls "$1"/lib/kafka_2.13-*.jar 2>/dev/null | head -n1)
+	j=${j##*/kafka_2.13-}
+	echo "${j%.jar}"
+}
+
+cmd_down() {
+	stop_all
+	rm -f "$PORTS_FILE"
+}
+
+cmd_status() {
+	local ok=0 pid out
+	PROBE=$CACHE/bin/testenvprobe
+	[[ -x $PROBE ]] || PROBE=$(probe_bin)
+	if pid=$(running kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties"); then
+		if out=$("$PROBE" kafka "$KAFKA_ADDR" 2>&1); then echo "kafka: running, pid $pid, $out"
+		else echo "kafka: running, pid $pid, NOT answering: $out"; ok=1; fi
+	else
+		echo "kafka: stopped"; ok=1
+	fi
+	if pid=$(running elasticsearch "$ES_DIR" "$ES_DIR/home"); then
+		if out=$("$PROBE" es "$ES_URL" 2>&1); then echo "elasticsearch: running, pid $pid, $out"
+		else echo "elasticsearch: running, pid $pid, NOT answering: $out"; ok=1; fi
+	else
+		echo "elasticsearch: stopped"; ok=1
+	fi
+	return $ok
+}
+
+cmd_env() {
+	echo "NEWSFLOW_TEST_KAFKA=$KAFKA_ADDR"
+	echo "NEWSFLOW_TEST_ES=$ES_URL"
+}
+
+usage() {
+	sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+main() {
+	[[ $# -eq 1 ]] || usage
+	load_ports
+	case $1 in
+	up | down | status)
+		mkdir -p "$STATE"
+		# One up/down/status at a time per state directory.
+		exec 9>"$STATE/.lock"
+		flock -w 600 9 || die "another testenv.sh holds $STATE/.lock"
+		"cmd_$1"
+		;;
+	env) cmd_env ;;
+	*) usage ;;
+	esac
+}
+
+main "$@"
