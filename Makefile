@@ -1,0 +1,53 @@
+# newsflow: `make test` is the test command (README); CI runs it through .ci/run.
+#
+#   make test          deps, go vet, unit tests, then the real Kafka and Elasticsearch
+#                      (scripts/testenv.sh up), the integration tests, and testenv down,
+#                      even when a test fails; exits with the tests' status
+#   make unit          go test -short ./... (integration tests skip under -short)
+#   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
+#   make integration   integration tests against servers already up
+#   make testenv-down  stop them
+#   make build         bin/newsflow
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+GO ?= go
+TESTENV := scripts/testenv.sh
+# The servers' addresses, as testenv.sh prints them, for the integration tests.
+WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES;
+INTEGRATION = $(GO) test -run Integration -count=1 ./...
+
+.PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build
+
+test: deps vet unit
+	@trap '$(TESTENV) down' EXIT; \
+	$(TESTENV) up; \
+	$(WITH_TESTENV) \
+	echo "integration tests against $$NEWSFLOW_TEST_KAFKA and $$NEWSFLOW_TEST_ES"; \
+	$(INTEGRATION)
+
+deps:
+	scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -short ./...
+
+integration:
+	@$(WITH_TESTENV) $(INTEGRATION)
+
+testenv-up:
+	$(TESTENV) up
+
+testenv-down:
+	$(TESTENV) down
+
+testenv-status:
+	$(TESTENV) status
+
+build:
+	$(GO) build -o bin/newsflow ./cmd/newsflow
