@@ -1,0 +1,382 @@
+package esindex
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/newsflow/newsflow/consumers/backoff"
+)
+
+// VersionType is the external versioning used for article documents.
+//
+// external_gte, not external: a redelivered or replayed message carries the
+// same version as the copy already indexed, and must succeed (it rewrites
+// the identical document) rather than fail with a conflict that would have
+// to be told apart from a genuinely older copy. A strictly older version
+// still gets 409 and is counted as skipped. The price: two different copies
+// with the same update time replace each other in arrival order, which is
+// also what a feed that corrects a story without touching its update time
+// wants.
+const VersionType = "external_gte"
+
+// Doc is one document to index under the write alias.
+type Doc struct {
+	// ID is the _id (article.ID).
+	ID string
+	// Version is the external version (see Version).
+	Version int64
+	// Source is the document JSON.
+	Source []byte
+}
+
+// Outcome is what became of one document.
+type Outcome int
+
+// Outcomes.
+const (
+	// Unfinished: no final answer before the context ended (the message is
+	// not done and will be delivered again).
+	Unfinished Outcome = iota
+	// Indexed: created or replaced (2xx).
+	Indexed
+	// SkippedOlder: Elasticsearch holds a newer version (409 version
+	// conflict); the document is done.
+	SkippedOlder
+	// Rejected: a 400 that retrying cannot fix (mapping or parsing); the
+	// message goes to the dead-letter topic with Reason.
+	Rejected
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Indexed:
+		return "indexed"
+	case SkippedOlder:
+		return "skipped_older"
+	case Rejected:
+		return "rejected"
+	default:
+		return "unfinished"
+	}
+}
+
+// Result is the outcome of one Doc.
+type Result struct {
+	Outcome Outcome
+	// Reason explains a rejection: Elasticsearch's error type and reason.
+	Reason string
+}
+
+// Class is how one bulk item answer is handled.
+type Class int
+
+// Classes of bulk item answers.
+const (
+	// ClassDone: 2xx.
+	ClassDone Class = iota
+	// ClassOlder: 409 version_conflict_engine_exception (external version
+	// not newer than the indexed one).
+	ClassOlder
+	// ClassRetry: 429, 5xx, and statuses that describe the cluster rather
+	// than the document (401, 403 such as a read-only block after disk
+	// flood, 404 missing alias, 408, other 409s): retried with backoff.
+	ClassRetry
+	// ClassReject: 400 (mapping, parsing, immense term, …) and 413:
+	// retrying cannot help, the message is dead-lettered.
+	ClassReject
+)
+
+func (c Class) String() string {
+	return [...]string{"done", "older", "retry", "reject"}[c]
+}
+
+// Item is one classified item of a bulk response.
+type Item struct {
+	ID     string
+	Status int
+	Error  *ErrorCause
+	Class  Class
+}
+
+// ClassifyStatus classifies a bulk item by its status and error type.
+func ClassifyStatus(status int, errType string) Class {
+	switch {
+	case status >= 200 && status < 300:
+		return ClassDone
+	case status == http.StatusConflict && errType == "version_conflict_engine_exception":
+		return ClassOlder
+	case status == http.StatusBadRequest, status == http.StatusRequestEntityTooLarge:
+		return ClassReject
+	default:
+		return ClassRetry
+	}
+}
+
+// ParseBulkResponse reads a bulk response body and classifies its items,
+// which must number n (one per action sent).
+func ParseBulkResponse(body []byte, n int) ([]Item, error) {
+	var resp struct {
+		Errors bool                                 `json:"errors"`
+		Items  []map[string]struct {
+			ID     string      `json:"_id"`
+			Status int         `json:"status"`
+			Error  *ErrorCause `json:"error"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(body, &resp); err != nil {
+		return nil, fmt.Errorf("parse bulk response: %w", err)
+	}
+	if len(resp.Items) != n {
+		return nil, fmt.Errorf("bulk response has %d items for %d actions", len(resp.Items), n)
+	}
+	items := make([]Item, n)
+	for i, m := range resp.Items {
+		if len(m) != 1 {
+			return nil, fmt.Errorf("bulk response item %d has %d actions", i, len(m))
+		}
+		for _, it := range m {
+			typ := ""
+			if it.Error != nil {
+				typ = it.Error.Type
+			}
+			items[i] = Item{ID: it.ID, Status: it.Status, Error: it.Error, Class: ClassifyStatus(it.Status, typ)}
+		}
+	}
+	return items, nil
+}
+
+// Version is the external version of an article document: the story's own
+// update time in milliseconds since 1970 (updated_at, else published_at,
+// else ingested_at, which is the producer's received_at, else the time the
+// worker first saw it). Times before 1970 and unparsable ones count as 0;
+// such stories replace each other in arrival order.
+func Version(updatedAt, publishedAt, ingestedAt string) int64 {
+	for _, s := range []string{updatedAt, publishedAt, ingestedAt} {
+		if s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			continue
+		}
+		if ms := t.UnixMilli(); ms > 0 {
+			return ms
+		}
+		return 0
+	}
+	return 0
+}
+
+// Result labels of newsflow_elasticsearch_documents_total.
+const (
+	DocIndexed      = "indexed"
+	DocSkippedOlder = "skipped_older"
+	DocRejected     = "rejected"
+	DocRetried      = "retried"
+)
+
+// Reason labels of newsflow_elasticsearch_retries_total.
+const (
+	RetryConnection = "connection"
+	RetryThrottled  = "throttled"    // 429
+	RetryServer     = "server_error" // 5xx
+	RetryCluster    = "cluster"      // 401/403/404/408/other item statuses
+	RetryResponse   = "bad_response" // unparsable answer
+)
+
+// IndexerConfig configures an Indexer.
+type IndexerConfig struct {
+	// Alias is the write alias. Default: newsflow-articles.
+	Alias string
+	// Backoff spaces retries. Default: 100ms doubling to 30s.
+	Backoff backoff.Policy
+	// RequestTimeout bounds one bulk request. Default: 60s.
+	RequestTimeout time.Duration
+	// Logger receives retry warnings. Default: discard.
+	Logger *slog.Logger
+	// Registerer receives the metrics; nil means none.
+	Registerer prometheus.Registerer
+}
+
+// DefaultRequestTimeout bounds one bulk request.
+const DefaultRequestTimeout = 60 * time.Second
+
+// Indexer writes documents with the bulk API and retries what may pass.
+type Indexer struct {
+	es      Doer
+	cfg     IndexerConfig
+	metrics *bulkMetrics
+}
+
+type bulkMetrics struct {
+	duration  prometheus.Histogram
+	documents *prometheus.CounterVec
+	retries   *prometheus.CounterVec
+}
+
+// NewIndexer returns an Indexer writing to cfg.Alias through es.
+func NewIndexer(es Doer, cfg IndexerConfig) *Indexer {
+	if cfg.Alias == "" {
+		cfg.Alias = "newsflow-articles"
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	f := promauto.With(cfg.Registerer)
+	m := &bulkMetrics{
+		duration: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "newsflow_elasticsearch_bulk_duration_seconds",
+			Help:    "Duration of one bulk request to Elasticsearch, retries counted separately.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14),
+		}),
+		documents: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_elasticsearch_documents_total",
+			Help: "Bulk items by result: indexed, skipped_older (a newer version is indexed), rejected (dead-lettered), retried.",
+		}, []string{"result"}),
+		retries: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_elasticsearch_retries_total",
+			Help: "Bulk requests retried, by reason: connection, throttled (429), server_error (5xx), cluster (other item statuses), bad_response.",
+		}, []string{"reason"}),
+	}
+	for _, r := range []string{DocIndexed, DocSkippedOlder, DocRejected, DocRetried} {
+		m.documents.WithLabelValues(r)
+	}
+	for _, r := range []string{RetryConnection, RetryThrottled, RetryServer, RetryCluster, RetryResponse} {
+		m.retries.WithLabelValues(r)
+	}
+	return &Indexer{es: es, cfg: cfg, metrics: m}
+}
+
+// Index writes docs and returns one Result per doc, in order. Items that
+// fail with a retryable status, and whole requests that fail with a
+// connection error, 429 or 5xx, are retried (only the unfinished items)
+// with capped exponential backoff until they finish or ctx ends; then the
+// remaining ones are Unfinished. A rejection is final. Index never drops a
+// document: every one ends Indexed, SkippedOlder, Rejected or Unfinished.
+func (ix *Indexer) Index(ctx context.Context, docs []Doc) []Result {
+	res := make([]Result, len(docs))
+	pending := make([]int, len(docs))
+	for i := range docs {
+		pending[i] = i
+	}
+	attempt := 0
+	for len(pending) > 0 && ctx.Err() == nil {
+		retry, wait, reason := ix.send(ctx, docs, pending, res)
+		if len(retry) == 0 {
+			return res
+		}
+		ix.metrics.retries.WithLabelValues(reason).Inc()
+		ix.metrics.documents.WithLabelValues(DocRetried).Add(float64(len(retry)))
+		if attempt == 0 || attempt%10 == 0 {
+			ix.cfg.Logger.Warn("elasticsearch bulk retry", "docs", len(retry), "reason", reason, "attempt", attempt+1)
+		}
+		pending = retry
+		if err := ix.cfg.Backoff.Wait(ctx, attempt, wait); err != nil {
+			break
+		}
+		attempt++
+	}
+	return res
+}
+
+// send does one bulk request for docs[pending] and fills res for the items
+// that finished. It returns the indexes to retry, a Retry-After, and the
+// retry reason.
+func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Result) (retry []int, wait time.Duration, reason string) {
+	var buf bytes.Buffer
+	for _, i := range pending {
+		d := docs[i]
+		action, _ := json.Marshal(map[string]any{"index": map[string]any{
+			"_id": d.ID, "version": d.Version, "version_type": VersionType,
+		}})
+		buf.Write(action)
+		buf.WriteByte('\n')
+		buf.Write(bytes.TrimRight(d.Source, "\n"))
+		buf.WriteByte('\n')
+	}
+	rctx, cancel := context.WithTimeout(ctx, ix.cfg.RequestTimeout)
+	defer cancel()
+	path := "/" + url.PathEscape(ix.cfg.Alias) + "/_bulk?require_alias=true&filter_path=errors,items.*._id,items.*.status,items.*.error"
+	start := time.Now()
+	r, err := do(rctx, ix.es, http.MethodPost, path, buf.Bytes(), "application/x-ndjson")
+	ix.metrics.duration.Observe(time.Since(start).Seconds())
+	if err != nil {
+		var re *RetryableError
+		switch {
+		case errors.As(err, &re) && re.Status == http.StatusTooManyRequests:
+			return pending, re.RetryAfter, RetryThrottled
+		case errors.As(err, &re) && re.Status >= 500:
+			return pending, re.RetryAfter, RetryServer
+		default:
+			// Connection error, or ctx ended mid-request (the loop stops).
+			return pending, 0, RetryConnection
+		}
+	}
+	switch {
+	case r.status == http.StatusRequestEntityTooLarge && len(pending) > 1:
+		// Too big for http.max_content_length: split and send halves.
+		half := len(pending) / 2
+		a, wa, ra := ix.send(ctx, docs, pending[:half], res)
+		b, wb, rb := ix.send(ctx, docs, pending[half:], res)
+		if len(a) == 0 {
+			return b, wb, rb
+		}
+		return append(a, b...), max(wa, wb), ra
+	case r.status == http.StatusRequestEntityTooLarge:
+		i := pending[0]
+		res[i] = Result{Outcome: Rejected, Reason: fmt.Sprintf("document of %d bytes is larger than the cluster accepts (http.max_content_length)", len(docs[i].Source))}
+		ix.metrics.documents.WithLabelValues(DocRejected).Inc()
+		return nil, 0, ""
+	case r.status != http.StatusOK:
+		ix.cfg.Logger.Error("elasticsearch refused the bulk request; retrying", "status", r.status, "error", describe(r))
+		return pending, 0, RetryCluster
+	}
+	items, err := ParseBulkResponse(r.body, len(pending))
+	if err != nil {
+		ix.cfg.Logger.Error("unreadable bulk response; retrying", "err", err)
+		return pending, 0, RetryResponse
+	}
+	reason = ""
+	for k, it := range items {
+		i := pending[k]
+		switch it.Class {
+		case ClassDone:
+			res[i] = Result{Outcome: Indexed}
+			ix.metrics.documents.WithLabelValues(DocIndexed).Inc()
+		case ClassOlder:
+			res[i] = Result{Outcome: SkippedOlder}
+			ix.metrics.documents.WithLabelValues(DocSkippedOlder).Inc()
+		case ClassReject:
+			res[i] = Result{Outcome: Rejected, Reason: truncate(fmt.Sprintf("elasticsearch rejected the document (status %d): %s", it.Status, it.Error.String()), 2000)}
+			ix.metrics.documents.WithLabelValues(DocRejected).Inc()
+		case ClassRetry:
+			retry = append(retry, i)
+			r := RetryCluster
+			switch {
+			case it.Status == http.StatusTooManyRequests:
+				r = RetryThrottled
+			case it.Status >= 500:
+				r = RetryServer
+			default:
+				ix.cfg.Logger.Error("elasticsearch refused a document for a reason of the cluster; retrying", "article_id", it.ID, "status", it.Status, "error", it.Error.String())
+			}
+			if reason == "" || r == RetryThrottled {
+				reason = r
+			}
+		}
+	}
+	return retry, 0, reason
+}

@@ -1,0 +1,166 @@
+// Package esindex is the Elasticsearch side of the consumer: the versioned
+// index template and write alias (installed idempotently at start), the bulk
+// indexer that classifies every item of a bulk response, and the
+// Elasticsearch-backed dedup store shared by all workers.
+//
+// Requests are plain HTTP through the go-elasticsearch client's Perform, so
+// authentication, TLS and node selection come from internal/escfg, and the
+// request and response bodies are exactly what the Elasticsearch REST
+// documentation shows.
+package esindex
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Doer performs an HTTP request against the cluster; *elasticsearch.Client
+// is one (its Perform adds the node address, auth and headers).
+type Doer interface {
+	Perform(*http.Request) (*http.Response, error)
+}
+
+// RetryableError is a failure that may pass: a connection error, a 429 or a
+// 5xx answer. Callers retry it with backoff.
+type RetryableError struct {
+	// Status is the HTTP status, 0 for a connection error.
+	Status int
+	// RetryAfter is the server's Retry-After, when it sent one.
+	RetryAfter time.Duration
+	Err        error
+}
+
+func (e *RetryableError) Error() string { return e.Err.Error() }
+func (e *RetryableError) Unwrap() error { return e.Err }
+
+// IsRetryable reports whether err is (or wraps) a RetryableError.
+func IsRetryable(err error) bool {
+	var re *RetryableError
+	return errors.As(err, &re)
+}
+
+// response is an answer read in full.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request and reads the whole answer. Connection errors, 429
+// and 5xx come back as *RetryableError; other statuses are returned for the
+// caller to judge.
+func do(ctx context.Context, es Doer, method, path string, body []byte, contentType string) (response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, path, rd)
+	if err != nil {
+		return response{}, fmt.Errorf("build request %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		if contentType == "" {
+			contentType = "application/json"
+		}
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := es.Perform(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return response{}, fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+		}
+		return response{}, &RetryableError{Err: fmt.Errorf("%s %s (is Elasticsearch running and reachable?): %w", method, path, err)}
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		if ctx.Err() != nil {
+			return response{}, fmt.Errorf("read answer to %s %s: %w", method, path, ctx.Err())
+		}
+		return response{}, &RetryableError{Err: fmt.Errorf("read answer to %s %s: %w", method, path, err)}
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: b}
+	if r.status == http.StatusTooManyRequests || r.status >= 500 {
+		return r, &RetryableError{
+			Status:     r.status,
+			RetryAfter: retryAfter(res.Header),
+			Err:        fmt.Errorf("%s %s: %s", method, path, describe(r)),
+		}
+	}
+	return r, nil
+}
+
+func retryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+// ErrorCause is Elasticsearch's error object.
+type ErrorCause struct {
+	Type     string      `json:"type"`
+	Reason   string      `json:"reason"`
+	CausedBy *ErrorCause `json:"caused_by,omitempty"`
+}
+
+// String is "type: reason (caused by type: reason)".
+func (e *ErrorCause) String() string {
+	if e == nil {
+		return ""
+	}
+	s := e.Type
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	if e.CausedBy != nil && (e.CausedBy.Type != "" || e.CausedBy.Reason != "") {
+		s += " (caused by " + e.CausedBy.String() + ")"
+	}
+	return s
+}
+
+// describe summarises an error answer: status and Elasticsearch's error.
+func describe(r response) string {
+	var env struct {
+		Error json.RawMessage `json:"error"`
+	}
+	msg := ""
+	if json.Unmarshal(r.body, &env) == nil && len(env.Error) > 0 {
+		var c ErrorCause
+		if json.Unmarshal(env.Error, &c) == nil && c.Type != "" {
+			msg = c.String()
+		} else {
+			msg = string(env.Error)
+		}
+	}
+	if msg == "" {
+		msg = truncate(strings.TrimSpace(string(r.body)), 300)
+	}
+	return fmt.Sprintf("status %d: %s", r.status, msg)
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}

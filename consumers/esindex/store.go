@@ -1,0 +1,433 @@
+package esindex
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/dedup"
+)
+
+// Store is a dedup.Store kept in an Elasticsearch index, shared by every
+// worker: one document per key, _id the key in hex, created with
+// op_type=create so that of two workers claiming a new key the first wins
+// and both read its record. Records never change once created, so found
+// records are cached in a bounded LRU in front of the index and never go
+// stale; absent keys are never cached (another worker may claim them any
+// moment).
+//
+// Cost per article: a Lookup is one mget of the keys not in the cache (none
+// when all are cached), a Claim one bulk of creates plus one mget when some
+// keys were claimed by another worker in between. Gets and mgets are
+// real-time in Elasticsearch, so no refresh is needed and the index
+// refreshes rarely.
+//
+// Keys and sketches are only comparable within one fingerprint format, so
+// the index name carries dedup.FingerprintVersion (StoreIndex).
+type Store struct {
+	es      Doer
+	index   string
+	timeout time.Duration
+
+	mu    sync.Mutex
+	cache map[dedup.Key]*list.Element
+	lru   *list.List // of *cacheEntry, front is most recent
+	max   int
+
+	metrics *storeMetrics
+}
+
+type cacheEntry struct {
+	key dedup.Key
+	rec dedup.Record
+}
+
+// Defaults of StoreConfig.
+const (
+	// DefaultStoreIndex is the base name of the fingerprint index.
+	DefaultStoreIndex = "newsflow-fingerprints"
+	// DefaultCacheEntries bounds the local cache: about 300 bytes a record,
+	// so some 30 MB, enough for the recent paragraphs of a busy wire day.
+	DefaultCacheEntries = 100_000
+)
+
+// StoreIndex is the concrete fingerprint index for base name base:
+// "<base>-v<dedup.FingerprintVersion>".
+func StoreIndex(base string) string {
+	return base + "-v" + strconv.Itoa(dedup.FingerprintVersion)
+}
+
+// StoreConfig configures a Store.
+type StoreConfig struct {
+	// Index is the base name of the fingerprint index; the version of the
+	// fingerprint format is appended. Default: newsflow-fingerprints.
+	Index string
+	// CacheEntries bounds the local cache of found records (0: the
+	// default; negative: no cache).
+	CacheEntries int
+	// RequestTimeout bounds each request. Default: 30s.
+	RequestTimeout time.Duration
+	// Registerer receives the metrics; nil means none.
+	Registerer prometheus.Registerer
+}
+
+type storeMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	cache    *prometheus.CounterVec
+	keys     *prometheus.CounterVec
+}
+
+// Store request kinds, the op label of the store metrics.
+const (
+	OpLookup    = "lookup"    // mget of keys not in the cache
+	OpClaim     = "claim"     // bulk of creates
+	OpConflicts = "conflicts" // mget of keys another worker created first
+)
+
+// NewStore returns a Store on es. Call Setup once before use.
+func NewStore(es Doer, cfg StoreConfig) *Store {
+	if cfg.Index == "" {
+		cfg.Index = DefaultStoreIndex
+	}
+	if cfg.CacheEntries == 0 {
+		cfg.CacheEntries = DefaultCacheEntries
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	f := promauto.With(cfg.Registerer)
+	m := &storeMetrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_dedup_store_requests_total",
+			Help: "Requests of the Elasticsearch dedup store, by op (lookup, claim, conflicts) and result (ok, error).",
+		}, []string{"op", "result"}),
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "newsflow_dedup_store_request_duration_seconds",
+			Help:    "Duration of one request of the Elasticsearch dedup store, by op.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}, []string{"op"}),
+		cache: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_dedup_store_cache_total",
+			Help: "Keys looked up in the dedup store's local cache, by result (hit, miss).",
+		}, []string{"result"}),
+		keys: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsflow_dedup_store_keys_total",
+			Help: "Keys claimed in the dedup store, by result: created, or conflict (another article had it first).",
+		}, []string{"result"}),
+	}
+	return &Store{
+		es: es, index: StoreIndex(cfg.Index), timeout: cfg.RequestTimeout,
+		cache: map[dedup.Key]*list.Element{}, lru: list.New(), max: cfg.CacheEntries,
+		metrics: m,
+	}
+}
+
+// Index is the concrete fingerprint index name.
+func (s *Store) Index() string { return s.index }
+
+// storeSettings: one shard (lookups are by id; size is modest), no
+// refresh needed for real-time gets, nothing indexed but the id.
+const storeSettings = `{
+  "settings": {"index": {"number_of_shards": 1, "refresh_interval": "30s"}},
+  "mappings": {"dynamic": false, "_meta": {"managed_by": "newsflow", "fingerprint_version": %d}, "properties": {}}
+}`
+
+// Setup creates the fingerprint index when it is missing; it is idempotent
+// and safe to race.
+func (s *Store) Setup(ctx context.Context) error {
+	r, err := do(ctx, s.es, http.MethodHead, "/"+url.PathEscape(s.index), nil, "")
+	if err != nil {
+		return fmt.Errorf("look up fingerprint index %s: %w", s.index, err)
+	}
+	if r.status == http.StatusOK {
+		return nil
+	}
+	body := []byte(fmt.Sprintf(storeSettings, dedup.FingerprintVersion))
+	r, err = do(ctx, s.es, http.MethodPut, "/"+url.PathEscape(s.index), body, "")
+	if err != nil {
+		return fmt.Errorf("create fingerprint index %s: %w", s.index, err)
+	}
+	if r.status == http.StatusOK || bytes.Contains(r.body, []byte("resource_already_exists_exception")) {
+		return nil
+	}
+	return fmt.Errorf("create fingerprint index %s: %s", s.index, describe(r))
+}
+
+// storedRecord is the _source of a fingerprint document. Hashes are hex
+// strings: JSON numbers above 2^53 do not survive every reader.
+type storedRecord struct {
+	Article string `json:"a"`
+	Index   int    `json:"i"`
+	Story   string `json:"s,omitempty"`
+	Figures string `json:"f,omitempty"`
+	Numbers string `json:"n,omitempty"`
+	Sketch  string `json:"k,omitempty"`
+}
+
+func encodeRecord(r dedup.Record) storedRecord {
+	sr := storedRecord{Article: r.Ref.ArticleID, Index: r.Ref.Index, Story: r.StoryID}
+	if r.Figures != 0 {
+		sr.Figures = strconv.FormatUint(r.Figures, 16)
+	}
+	if r.Numbers != 0 {
+		sr.Numbers = strconv.FormatUint(r.Numbers, 16)
+	}
+	if r.Sketch != (dedup.Sketch{}) {
+		sr.Sketch = base64.RawStdEncoding.EncodeToString(r.Sketch[:])
+	}
+	return sr
+}
+
+func decodeRecord(sr storedRecord) (dedup.Record, error) {
+	r := dedup.Record{Ref: article.Ref{ArticleID: sr.Article, Index: sr.Index}, StoryID: sr.Story}
+	var err error
+	if sr.Figures != "" {
+		if r.Figures, err = strconv.ParseUint(sr.Figures, 16, 64); err != nil {
+			return r, fmt.Errorf("figures hash %q: %w", sr.Figures, err)
+		}
+	}
+	if sr.Numbers != "" {
+		if r.Numbers, err = strconv.ParseUint(sr.Numbers, 16, 64); err != nil {
+			return r, fmt.Errorf("numbers hash %q: %w", sr.Numbers, err)
+		}
+	}
+	if sr.Sketch != "" {
+		b, err := base64.RawStdEncoding.DecodeString(sr.Sketch)
+		if err != nil || len(b) != len(r.Sketch) {
+			return r, fmt.Errorf("sketch of %d bytes: %v", len(b), err)
+		}
+		copy(r.Sketch[:], b)
+	}
+	if r.Ref.ArticleID == "" {
+		return r, fmt.Errorf("record without article id")
+	}
+	return r, nil
+}
+
+func keyID(k dedup.Key) string {
+	var b [16]byte
+	const hex = "0123456789abcdef"
+	for i := 15; i >= 0; i-- {
+		b[i] = hex[k&0xf]
+		k >>= 4
+	}
+	return string(b[:])
+}
+
+// Lookup implements dedup.Store.
+func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record) error {
+	if len(out) != len(keys) {
+		return fmt.Errorf("lookup: %d records for %d keys", len(out), len(keys))
+	}
+	var miss []int
+	s.mu.Lock()
+	for i, k := range keys {
+		if r, ok := s.cached(k); ok {
+			out[i] = r
+		} else {
+			out[i] = dedup.Record{}
+			miss = append(miss, i)
+		}
+	}
+	s.mu.Unlock()
+	s.metrics.cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
+	s.metrics.cache.WithLabelValues("miss").Add(float64(len(miss)))
+	if len(miss) == 0 {
+		return nil
+	}
+	return s.mget(ctx, OpLookup, keys, miss, out)
+}
+
+// mget reads the records of keys[idx] into out[idx] (zero when absent) and
+// caches the found ones.
+func (s *Store) mget(ctx context.Context, op string, keys []dedup.Key, idx []int, out []dedup.Record) error {
+	ids := make([]string, 0, len(idx))
+	for _, i := range idx {
+		ids = append(ids, keyID(keys[i]))
+	}
+	body, _ := json.Marshal(map[string]any{"ids": ids})
+	r, err := s.request(ctx, op, http.MethodPost, "/"+url.PathEscape(s.index)+"/_mget?realtime=true", body, "")
+	if err != nil {
+		return err
+	}
+	if r.status != http.StatusOK {
+		return s.fail(op, fmt.Errorf("mget %d fingerprints from %s: %s", len(ids), s.index, describe(r)))
+	}
+	var resp struct {
+		Docs []struct {
+			ID     string          `json:"_id"`
+			Found  bool            `json:"found"`
+			Source json.RawMessage `json:"_source"`
+			Error  *ErrorCause     `json:"error"`
+		} `json:"docs"`
+	}
+	if err := json.Unmarshal(r.body, &resp); err != nil {
+		return s.fail(op, fmt.Errorf("parse mget answer: %w", err))
+	}
+	if len(resp.Docs) != len(ids) {
+		return s.fail(op, fmt.Errorf("mget answered %d docs for %d ids", len(resp.Docs), len(ids)))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for j, d := range resp.Docs {
+		i := idx[j]
+		if d.Error != nil {
+			return s.fail(op, &RetryableError{Err: fmt.Errorf("mget fingerprint %s: %s", d.ID, d.Error)})
+		}
+		if !d.Found {
+			out[i] = dedup.Record{}
+			continue
+		}
+		var sr storedRecord
+		if err := json.Unmarshal(d.Source, &sr); err != nil {
+			return s.fail(op, fmt.Errorf("parse fingerprint %s: %w", d.ID, err))
+		}
+		rec, err := decodeRecord(sr)
+		if err != nil {
+			return s.fail(op, fmt.Errorf("fingerprint %s: %w", d.ID, err))
+		}
+		out[i] = rec
+		s.remember(keys[i], rec)
+	}
+	return nil
+}
+
+// Claim implements dedup.Store.
+func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record) error {
+	if len(recs) != len(keys) {
+		return fmt.Errorf("claim: %d records for %d keys", len(recs), len(keys))
+	}
+	// The first occurrence of a key in this call is the one stored; later
+	// ones take its outcome.
+	first := make(map[dedup.Key]int, len(keys))
+	var send []int
+	for i, k := range keys {
+		if _, ok := first[k]; !ok {
+			first[k] = i
+			send = append(send, i)
+		}
+	}
+	var buf bytes.Buffer
+	for _, i := range send {
+		fmt.Fprintf(&buf, `{"create":{"_id":"%s"}}`+"\n", keyID(keys[i]))
+		b, _ := json.Marshal(encodeRecord(recs[i]))
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	r, err := s.request(ctx, OpClaim, http.MethodPost, "/"+url.PathEscape(s.index)+"/_bulk?filter_path=items.*.status,items.*.error", buf.Bytes(), "application/x-ndjson")
+	if err != nil {
+		return err
+	}
+	if r.status != http.StatusOK {
+		return s.fail(OpClaim, fmt.Errorf("claim %d fingerprints in %s: %s", len(send), s.index, describe(r)))
+	}
+	items, err := ParseBulkResponse(r.body, len(send))
+	if err != nil {
+		return s.fail(OpClaim, err)
+	}
+	var lost []int
+	created := 0
+	for j, it := range items {
+		i := send[j]
+		switch {
+		case it.Status == http.StatusCreated || it.Status == http.StatusOK:
+			created++
+		case it.Status == http.StatusConflict:
+			lost = append(lost, i)
+		case it.Class == ClassRetry:
+			return s.fail(OpClaim, &RetryableError{Status: it.Status, Err: fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error)})
+		default:
+			return s.fail(OpClaim, fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error))
+		}
+	}
+	s.metrics.keys.WithLabelValues("created").Add(float64(created))
+	s.metrics.keys.WithLabelValues("conflict").Add(float64(len(lost)))
+	if len(lost) > 0 {
+		if err := s.mget(ctx, OpConflicts, keys, lost, recs); err != nil {
+			return err
+		}
+		for _, i := range lost {
+			if !recs[i].Found() {
+				// Created by another claim and forgotten since: rare
+				// enough that the caller's retry of the whole call fixes it.
+				return s.fail(OpConflicts, &RetryableError{Err: fmt.Errorf("fingerprint %s vanished between claim and read", keyID(keys[i]))})
+			}
+		}
+	}
+	s.mu.Lock()
+	for _, i := range send {
+		s.remember(keys[i], recs[i])
+	}
+	s.mu.Unlock()
+	for i, k := range keys {
+		if f := first[k]; f != i {
+			recs[i] = recs[f]
+		}
+	}
+	return nil
+}
+
+func (s *Store) request(ctx context.Context, op, method, path string, body []byte, ct string) (response, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	start := time.Now()
+	r, err := do(ctx, s.es, method, path, body, ct)
+	s.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	if err != nil {
+		return r, s.fail(op, fmt.Errorf("dedup store %s: %w", op, err))
+	}
+	s.metrics.requests.WithLabelValues(op, "ok").Inc()
+	return r, nil
+}
+
+func (s *Store) fail(op string, err error) error {
+	s.metrics.requests.WithLabelValues(op, "error").Inc()
+	return err
+}
+
+// cached returns the cached record of k; s.mu is held.
+func (s *Store) cached(k dedup.Key) (dedup.Record, bool) {
+	e, ok := s.cache[k]
+	if !ok {
+		return dedup.Record{}, false
+	}
+	s.lru.MoveToFront(e)
+	return e.Value.(*cacheEntry).rec, true
+}
+
+// remember caches a found record; s.mu is held.
+func (s *Store) remember(k dedup.Key, r dedup.Record) {
+	if s.max < 0 || !r.Found() {
+		return
+	}
+	if e, ok := s.cache[k]; ok {
+		s.lru.MoveToFront(e)
+		return
+	}
+	s.cache[k] = s.lru.PushFront(&cacheEntry{key: k, rec: r})
+	for s.lru.Len() > s.max {
+		e := s.lru.Back()
+		s.lru.Remove(e)
+		delete(s.cache, e.Value.(*cacheEntry).key)
+	}
+}
+
+// CacheLen returns the number of cached records.
+func (s *Store) CacheLen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lru.Len()
+}

@@ -1,0 +1,142 @@
+package esindex
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+)
+
+// TemplateJSON is the composable index template of the article index, as
+// installed for the default alias newsflow-articles (index pattern
+// newsflow-articles-*). Deploy files and docs point at
+// consumers/esindex/template.json.
+//
+//go:embed template.json
+var TemplateJSON []byte
+
+// TemplateVersion is the "version" of TemplateJSON. Raise it with every
+// change of the template: a worker installs its template only over an older
+// version, so during a rolling upgrade an old worker never undoes a new one.
+const TemplateVersion = 1
+
+// FirstIndexSuffix names the concrete index created behind a new alias
+// (rollover style: newsflow-articles-000001).
+const FirstIndexSuffix = "-000001"
+
+// Template returns the template for alias: TemplateJSON with its index
+// pattern set to "<alias>-*".
+func Template(alias string) ([]byte, error) {
+	var t map[string]any
+	if err := json.Unmarshal(TemplateJSON, &t); err != nil {
+		return nil, fmt.Errorf("parse embedded template: %w", err)
+	}
+	t["index_patterns"] = []string{alias + "-*"}
+	return json.Marshal(t)
+}
+
+// Install makes sure the article template and the write alias exist. It is
+// idempotent and safe to run from many workers at once:
+//   - the template is written unless the cluster holds the same or a newer
+//     version (named after the alias);
+//   - when the alias is missing, the index "<alias>-000001" is created with
+//     the alias as its write index; losing that race to another worker is
+//     fine.
+func Install(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
+	if err := installTemplate(ctx, es, alias, logger); err != nil {
+		return err
+	}
+	return ensureAlias(ctx, es, alias, logger)
+}
+
+func installTemplate(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
+	path := "/_index_template/" + url.PathEscape(alias)
+	r, err := do(ctx, es, http.MethodGet, path, nil, "")
+	if err != nil {
+		return fmt.Errorf("read index template %s: %w", alias, err)
+	}
+	switch r.status {
+	case http.StatusOK:
+		var got struct {
+			IndexTemplates []struct {
+				IndexTemplate struct {
+					Version *int `json:"version"`
+				} `json:"index_template"`
+			} `json:"index_templates"`
+		}
+		if err := json.Unmarshal(r.body, &got); err != nil {
+			return fmt.Errorf("parse index template %s: %w", alias, err)
+		}
+		if len(got.IndexTemplates) > 0 {
+			if v := got.IndexTemplates[0].IndexTemplate.Version; v != nil && *v >= TemplateVersion {
+				if *v > TemplateVersion {
+					logger.Warn("index template is newer than this worker's; leaving it", "template", alias, "installed_version", *v, "own_version", TemplateVersion)
+				}
+				return nil
+			}
+		}
+	case http.StatusNotFound:
+	default:
+		return fmt.Errorf("read index template %s: %s", alias, describe(r))
+	}
+	body, err := Template(alias)
+	if err != nil {
+		return err
+	}
+	r, err = do(ctx, es, http.MethodPut, path, body, "")
+	if err != nil {
+		return fmt.Errorf("install index template %s: %w", alias, err)
+	}
+	if r.status != http.StatusOK {
+		return fmt.Errorf("install index template %s: %s", alias, describe(r))
+	}
+	logger.Info("index template installed", "template", alias, "version", TemplateVersion)
+	return nil
+}
+
+func ensureAlias(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
+	exists := func() (bool, error) {
+		r, err := do(ctx, es, http.MethodHead, "/_alias/"+url.PathEscape(alias), nil, "")
+		if err != nil {
+			return false, fmt.Errorf("look up alias %s: %w", alias, err)
+		}
+		switch r.status {
+		case http.StatusOK:
+			return true, nil
+		case http.StatusNotFound:
+			return false, nil
+		default:
+			return false, fmt.Errorf("look up alias %s: status %d", alias, r.status)
+		}
+	}
+	ok, err := exists()
+	if err != nil || ok {
+		return err
+	}
+	index := alias + FirstIndexSuffix
+	body, _ := json.Marshal(map[string]any{
+		"aliases": map[string]any{alias: map[string]any{"is_write_index": true}},
+	})
+	r, err := do(ctx, es, http.MethodPut, "/"+url.PathEscape(index), body, "")
+	if err != nil {
+		return fmt.Errorf("create index %s: %w", index, err)
+	}
+	if r.status == http.StatusOK {
+		logger.Info("index created behind write alias", "index", index, "alias", alias)
+		return nil
+	}
+	if bytes.Contains(r.body, []byte("resource_already_exists_exception")) {
+		if ok, err := exists(); err != nil || ok {
+			return err
+		}
+		return fmt.Errorf("index %s exists but alias %s does not: add the alias (POST /_aliases) or choose another --index", index, alias)
+	}
+	if bytes.Contains(r.body, []byte("invalid_alias_name_exception")) {
+		return fmt.Errorf("create alias %s: an index of that name exists (created without the template?): reindex it into %s or choose another --index: %s", alias, index, describe(r))
+	}
+	return fmt.Errorf("create index %s with alias %s: %s", index, alias, describe(r))
+}
