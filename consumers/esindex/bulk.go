@@ -126,7 +126,7 @@ func ClassifyStatus(status int, errType string) Class {
 // which must number n (one per action sent).
 func ParseBulkResponse(body []byte, n int) ([]Item, error) {
 	var resp struct {
-		Errors bool                                 `json:"errors"`
+		Errors bool `json:"errors"`
 		Items  []map[string]struct {
 			ID     string      `json:"_id"`
 			Status int         `json:"status"`
