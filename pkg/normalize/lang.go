@@ -12,8 +12,9 @@ import (
 // and among Cyrillic ones. It reads at most langSampleBytes of text and
 // answers "" unless the evidence is clear.
 
-// langSampleBytes bounds the text the detector reads.
-const langSampleBytes = 4096
+// langSampleBytes bounds the text the detector reads: a few hundred words
+// decide as well as a whole article.
+const langSampleBytes = 2048
 
 // stopWords lists frequent function words per language. A word may belong
 // to several languages; only the balance of hits matters.
@@ -46,6 +47,10 @@ var (
 	wordLangs map[string]uint32
 )
 
+// maxStopWordBytes is longer than every stop word; longer words are not
+// looked up.
+const maxStopWordBytes = 16
+
 func init() {
 	for code := range stopWords {
 		langCodes = append(langCodes, code)
@@ -54,6 +59,9 @@ func init() {
 	wordLangs = map[string]uint32{}
 	for i, code := range langCodes {
 		for _, w := range strings.Fields(stopWords[code]) {
+			if len(w) >= maxStopWordBytes {
+				panic("stop word too long: " + w)
+			}
 			wordLangs[w] |= 1 << i
 		}
 	}
@@ -66,12 +74,16 @@ func detectLanguage(text string) string {
 	}
 	// Scripts.
 	var latin, cyr, greek, arabic, hebrew, han, kana, hangul, thai, deva, farsi, ukr int
-	for _, r := range text {
-		switch {
-		case r < 0x80:
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c < utf8.RuneSelf {
+			if c|0x20 >= 'a' && c|0x20 <= 'z' {
 				latin++
 			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		i += n - 1
+		switch {
 		case r <= 0x24F:
 			if unicode.IsLetter(r) {
 				latin++
@@ -145,8 +157,13 @@ func stopWordVote(text string) string {
 	words := 0
 	for i := 0; i < len(text); {
 		// Skip to a letter.
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c|0x20 < 'a' || c|0x20 > 'z' {
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(text[i:]); !unicode.IsLetter(r) {
 			i += n
 			continue
 		}
@@ -154,14 +171,27 @@ func stopWordVote(text string) string {
 		w := buf[:0]
 		long := false
 		for j < len(text) {
+			c := text[j]
+			if c < utf8.RuneSelf {
+				if c|0x20 < 'a' || c|0x20 > 'z' {
+					break
+				}
+				if len(w) < maxStopWordBytes {
+					w = append(w, c|0x20)
+				} else {
+					long = true
+				}
+				j++
+				continue
+			}
 			r, n := utf8.DecodeRuneInString(text[j:])
 			if !unicode.IsLetter(r) {
 				break
 			}
-			if len(w)+4 > cap(buf) {
-				long = true
-			} else {
+			if len(w)+utf8.UTFMax <= maxStopWordBytes {
 				w = utf8.AppendRune(w, unicode.ToLower(r))
+			} else {
+				long = true
 			}
 			j += n
 		}

@@ -158,9 +158,25 @@ func Normalize(raw article.RawArticle) (article.Article, error) {
 
 	a.Language = languageTag(raw.Language)
 	if a.Language == "" {
-		a.Language = detectLanguage(strings.Join(paras[titleDups:min(len(paras), titleDups+8)], "\n"))
+		a.Language = detectLanguage(languageSample(paras[titleDups:]))
 	}
 	return a, nil
+}
+
+// languageSample joins the first paragraphs up to the detector's budget.
+func languageSample(paras []string) string {
+	if len(paras) > 0 && len(paras[0]) >= langSampleBytes {
+		return paras[0]
+	}
+	var sb strings.Builder
+	for _, p := range paras {
+		if sb.Len() >= langSampleBytes {
+			break
+		}
+		sb.WriteString(p)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
 }
 
 // errArticle is the partial article returned with an error: what is known
@@ -322,7 +338,7 @@ func titleDuplicates(paras []string, title string) int {
 		return 0
 	}
 	n := 0
-	for n < len(paras) && n < 3 && Fold(paras[n]) == ft {
+	for n < len(paras) && n < 3 && len(paras[n]) <= 2*len(title)+8 && 2*len(paras[n])+8 >= len(title) && Fold(paras[n]) == ft {
 		n++
 	}
 	return n

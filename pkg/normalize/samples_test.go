@@ -114,7 +114,7 @@ func TestNormalizeCorpusSample(t *testing.T) {
 	}
 }
 
-func readLines(t *testing.T, path string) [][]byte {
+func readLines(t testing.TB, path string) [][]byte {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -127,6 +127,30 @@ func readLines(t *testing.T, path string) [][]byte {
 	}
 	require.NoError(t, sc.Err())
 	return lines
+}
+
+// feedSampleRaws returns the ninjs and NewsML-G2 samples as raw articles.
+func feedSampleRaws(t testing.TB) []article.RawArticle {
+	t.Helper()
+	dir := shared.Path(t, "feeds")
+	var raws []article.RawArticle
+	for _, kind := range []struct{ dir, contentType string }{
+		{"ninjs", article.ContentTypeNinjs},
+		{"newsml-g2", article.ContentTypeNewsMLG2},
+	} {
+		files, err := filepath.Glob(filepath.Join(dir, kind.dir, "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws = append(raws, article.RawArticle{Source: "sample", Body: string(b), ContentType: kind.contentType})
+		}
+	}
+	return raws
 }
 
 // unescapeForTest decodes the character references the BBC corpus carries
