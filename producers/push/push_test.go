@@ -1,0 +1,267 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/newsflow/newsflow/producers/publish"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakePublisher records items; failIDs fail with a retryable error,
+// tooLarge with publish.ErrTooLarge; block holds Publish until closed.
+type fakePublisher struct {
+	mu       sync.Mutex
+	items    []publish.Item
+	counts   map[string]int
+	failIDs  map[string]bool
+	tooLarge map[string]bool
+	block    chan struct{}
+	entered  chan struct{}
+}
+
+func (p *fakePublisher) Publish(_ context.Context, items []publish.Item) error {
+	if p.entered != nil {
+		close(p.entered)
+	}
+	if p.block != nil {
+		<-p.block
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	errs := make(publish.Errors, len(items))
+	for i, it := range items {
+		switch {
+		case p.failIDs[it.Article.SourceID]:
+			errs[i] = errors.New("kafka: leader not available")
+		case p.tooLarge[it.Article.SourceID]:
+			errs[i] = fmt.Errorf("article is huge: %w", publish.ErrTooLarge)
+		default:
+			p.items = append(p.items, it)
+		}
+	}
+	if errs.Failed() > 0 {
+		return errs
+	}
+	return nil
+}
+
+func (p *fakePublisher) Count(source, result string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.counts == nil {
+		p.counts = map[string]int{}
+	}
+	p.counts[source+"/"+result] += n
+}
+
+const token = "s3cret-token"
+
+func newHandler(t *testing.T, pub *fakePublisher) *Handler {
+	t.Helper()
+	h, err := New(Config{Token: token, MaxBytes: 2048}, pub, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
+		func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC) })
+	require.NoError(t, err)
+	return h
+}
+
+func do(t *testing.T, h http.Handler, method, auth string, body io.Reader, contentLength int64) (int, http.Header, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, Path, body)
+	if contentLength >= 0 {
+		req.ContentLength = contentLength
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Header(), rec.Body.String()
+}
+
+func TestAuth(t *testing.T) {
+	tests := []struct {
+		name string
+		auth string
+		want int
+	}{
+		{"no header", "", http.StatusUnauthorized},
+		{"wrong token", "Bearer nope", http.StatusUnauthorized},
+		{"a prefix of the token", "Bearer s3cret", http.StatusUnauthorized},
+		{"basic scheme", "Basic " + token, http.StatusUnauthorized},
+		{"right token", "Bearer " + token, http.StatusAccepted},
+		{"scheme in lower case", "bearer " + token, http.StatusAccepted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := &fakePublisher{}
+			code, hdr, body := do(t, newHandler(t, pub), http.MethodPost, tc.auth, strings.NewReader(`{"source":"s","body":"b"}`), -1)
+			require.Equal(t, tc.want, code, body)
+			if code == http.StatusUnauthorized {
+				require.Equal(t, `Bearer realm="newsflow"`, hdr.Get("WWW-Authenticate"))
+				require.JSONEq(t, `{"error":"missing or wrong bearer token (Authorization: Bearer <token>)"}`, body)
+				require.Empty(t, pub.items, "nothing is published without the token")
+			}
+		})
+	}
+}
+
+func TestAnEmptyTokenNeedsAllowAnonymous(t *testing.T) {
+	_, err := New(Config{}, &fakePublisher{}, slog.New(slog.DiscardHandler), nil, time.Now)
+	require.ErrorContains(t, err, "no token")
+	h, err := New(Config{AllowAnonymous: true}, &fakePublisher{}, slog.New(slog.DiscardHandler), nil, time.Now)
+	require.NoError(t, err)
+	code, _, _ := do(t, h, http.MethodPost, "", strings.NewReader(`{"source":"s","body":"b"}`), -1)
+	require.Equal(t, http.StatusAccepted, code)
+}
+
+func TestOversizedBodies(t *testing.T) {
+	big := `{"source":"s","body":"` + strings.Repeat("x", 3000) + `"}`
+	tests := []struct {
+		name          string
+		contentLength int64
+	}{
+		{"declared by Content-Length", int64(len(big))},
+		{"sent chunked, without a length", -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := &fakePublisher{}
+			body := io.Reader(strings.NewReader(big))
+			if tc.contentLength < 0 {
+				body = io.MultiReader(strings.NewReader(big)) // hides the length
+			}
+			code, _, resp := do(t, newHandler(t, pub), http.MethodPost, "Bearer "+token, body, tc.contentLength)
+			require.Equal(t, http.StatusRequestEntityTooLarge, code)
+			require.JSONEq(t, `{"error":"body larger than 2048 bytes: split it into several requests"}`, resp)
+			require.Empty(t, pub.items)
+		})
+	}
+}
+
+func TestBodies(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		code     int
+		response string
+		sent     []string // source_ids published
+	}{
+		{"one object", `{"source":"s","source_id":"1","body":"b"}`, 202, `{"accepted":1}`, []string{"1"}},
+		{"one object spread over lines", "\n\n{\n \"source\": \"s\",\n \"source_id\": \"1\",\n \"body\": \"b\"\n}\n", 202, `{"accepted":1}`, []string{"1"}},
+		{"JSON lines", `{"source":"s","source_id":"1","body":"b"}` + "\n" + `{"source":"s","source_id":"2","body":"b"}` + "\n", 202, `{"accepted":2}`, []string{"1", "2"}},
+		{"a mixed batch: good lines accepted, bad ones listed by line",
+			strings.Join([]string{
+				`{"source":"s","source_id":"1","body":"b"}`,
+				`{"source":"s","source_id":"2",`,
+				`{"source":"s","source_id":"3"}`,
+				``,
+				`{"source":"s","source_id":"5","body":"b"}`,
+				`{"source":"s","source_id":"6","body":"b","content_type":"application/pdf"}`,
+				`{"body":"no source"}`,
+			}, "\n"),
+			400, `{"accepted":2,"errors":[
+				{"line":2,"error":"decode RawArticle: unexpected end of JSON input"},
+				{"line":3,"error":"raw article has no \"body\""},
+				{"line":6,"error":"raw article has unknown content_type \"application/pdf\" (want text/plain, text/html, application/ninjs+json or application/vnd.iptc.g2.newsitem+xml)"},
+				{"line":7,"error":"raw article has no \"source\""}]}`,
+			[]string{"1", "5"}},
+		{"an empty body", " \n", 400, `{"accepted":0,"errors":[{"line":0,"error":"empty body: send a RawArticle JSON object or JSON lines of them"}]}`, nil},
+		{"a JSON array", `[{"source":"s","body":"b"}]`, 400, `{"accepted":0,"errors":[{"line":1,"error":"a JSON array: send one JSON object per line (JSON lines) instead"}]}`, nil},
+		{"Kafka fails some lines: 503, those marked retry",
+			`{"source":"s","source_id":"1","body":"b"}` + "\n" + `{"source":"s","source_id":"fail","body":"b"}`,
+			503, `{"accepted":1,"errors":[{"line":2,"error":"kafka: leader not available","retry":true}]}`, []string{"1"}},
+		{"an article over the batch limit is rejected, not retried",
+			`{"source":"s","source_id":"huge","body":"b"}` + "\n" + `{"source":"s","source_id":"2","body":"b"}`,
+			400, `{"accepted":1,"errors":[{"line":1,"error":"article is huge: message too large"}]}`, []string{"2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := &fakePublisher{failIDs: map[string]bool{"fail": true}, tooLarge: map[string]bool{"huge": true}}
+			code, hdr, body := do(t, newHandler(t, pub), http.MethodPost, "Bearer "+token, strings.NewReader(tc.body), -1)
+			require.Equal(t, tc.code, code, body)
+			require.JSONEq(t, tc.response, body)
+			require.Equal(t, "application/json", hdr.Get("Content-Type"))
+			var got []string
+			for _, it := range pub.items {
+				got = append(got, it.Article.SourceID)
+				require.Equal(t, "2024-05-06T07:08:09.000Z", it.Article.ReceivedAt)
+				require.Equal(t, publish.OriginPush, it.Origin)
+			}
+			require.Equal(t, tc.sent, got)
+			if code == 503 {
+				require.Equal(t, "5", hdr.Get("Retry-After"))
+			}
+		})
+	}
+}
+
+func TestRejectedLinesAreCounted(t *testing.T) {
+	pub := &fakePublisher{}
+	code, _, _ := do(t, newHandler(t, pub), http.MethodPost, "Bearer "+token, strings.NewReader("{\"source\":\"ap\"}\nnope\n"), -1)
+	require.Equal(t, 400, code)
+	require.Equal(t, map[string]int{"ap/rejected": 1, "unknown/rejected": 1}, pub.counts)
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	code, hdr, _ := do(t, newHandler(t, &fakePublisher{}), http.MethodGet, "Bearer "+token, nil, -1)
+	require.Equal(t, http.StatusMethodNotAllowed, code)
+	require.Equal(t, "POST", hdr.Get("Allow"))
+}
+
+func TestDrainWaitsForRequestsInFlightThenRefuses(t *testing.T) {
+	pub := &fakePublisher{block: make(chan struct{}), entered: make(chan struct{})}
+	h := newHandler(t, pub)
+	first := make(chan int)
+	go func() {
+		code, _, _ := do(t, h, http.MethodPost, "Bearer "+token, strings.NewReader(`{"source":"s","body":"b"}`), -1)
+		first <- code
+	}()
+	<-pub.entered // the first request is publishing
+
+	drained := make(chan error)
+	go func() { drained <- h.Drain(context.Background()) }()
+	require.Eventually(t, func() bool {
+		h.mu.RLock()
+		defer h.mu.RUnlock()
+		return h.draining
+	}, time.Second, time.Millisecond)
+
+	code, _, body := do(t, h, http.MethodPost, "Bearer "+token, strings.NewReader(`{"source":"s","body":"b"}`), -1)
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	require.JSONEq(t, `{"accepted":0,"error":"shutting down"}`, body)
+	select {
+	case <-drained:
+		t.Fatal("Drain returned while a request was still publishing")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(pub.block)
+	require.Equal(t, http.StatusAccepted, <-first, "the request in flight completes")
+	require.NoError(t, <-drained)
+	require.Len(t, pub.items, 1)
+	require.Equal(t, 1.0, testutil.ToFloat64(h.requests.WithLabelValues("503")))
+	require.Equal(t, 1.0, testutil.ToFloat64(h.requests.WithLabelValues("202")))
+}
+
+func TestResponseShape(t *testing.T) {
+	// Accepted is always present where articles may have been taken.
+	b, err := json.Marshal(Response{Accepted: new(int)})
+	require.NoError(t, err)
+	require.Equal(t, `{"accepted":0}`, string(b))
+}
