@@ -67,51 +67,63 @@ func init() {
 	}
 }
 
-// detectLanguage returns the ISO 639-1 code of the language of text, or "".
-func detectLanguage(text string) string {
-	if len(text) > langSampleBytes {
-		text = text[:langSampleBytes] // a cut rune reads as one U+FFFD
+// detectLanguage returns the ISO 639-1 code of the language of the first
+// paragraphs (up to langSampleBytes), or "".
+func detectLanguage(paras []string) string {
+	budget := langSampleBytes
+	sample := paras[:0:0]
+	for _, p := range paras {
+		if budget <= 0 {
+			break
+		}
+		if len(p) > budget {
+			p = p[:budget] // a cut rune reads as one U+FFFD
+		}
+		budget -= len(p)
+		sample = append(sample, p)
 	}
 	// Scripts.
 	var latin, cyr, greek, arabic, hebrew, han, kana, hangul, thai, deva, farsi, ukr int
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c < utf8.RuneSelf {
-			if c|0x20 >= 'a' && c|0x20 <= 'z' {
-				latin++
+	for _, text := range sample {
+		for i := 0; i < len(text); i++ {
+			if c := text[i]; c < utf8.RuneSelf {
+				if c|0x20 >= 'a' && c|0x20 <= 'z' {
+					latin++
+				}
+				continue
 			}
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		i += n - 1
-		switch {
-		case r <= 0x24F:
-			if unicode.IsLetter(r) {
-				latin++
+			r, n := utf8.DecodeRuneInString(text[i:])
+			i += n - 1
+			switch {
+			case r <= 0x24F:
+				if unicode.IsLetter(r) {
+					latin++
+				}
+			case r >= 0x400 && r <= 0x4FF:
+				cyr++
+				if r == 'і' || r == 'ї' || r == 'є' || r == 'ґ' || r == 'І' || r == 'Ї' || r == 'Є' {
+					ukr++
+				}
+			case r >= 0x370 && r <= 0x3FF:
+				greek++
+			case r >= 0x600 && r <= 0x6FF:
+				arabic++
+				if r == 'پ' || r == 'چ' || r == 'ژ' || r == 'گ' || r == 'ی' {
+					farsi++
+				}
+			case r >= 0x590 && r <= 0x5FF:
+				hebrew++
+			case r >= 0x3040 && r <= 0x30FF:
+				kana++
+			case r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF:
+				han++
+			case r >= 0xAC00 && r <= 0xD7A3 || r >= 0x1100 && r <= 0x11FF:
+				hangul++
+			case r >= 0xE00 && r <= 0xE7F:
+				thai++
+			case r >= 0x900 && r <= 0x97F:
+				deva++
 			}
-		case r >= 0x400 && r <= 0x4FF:
-			cyr++
-			if r == 'і' || r == 'ї' || r == 'є' || r == 'ґ' || r == 'І' || r == 'Ї' || r == 'Є' {
-				ukr++
-			}
-		case r >= 0x370 && r <= 0x3FF:
-			greek++
-		case r >= 0x600 && r <= 0x6FF:
-			arabic++
-			if r == 'پ' || r == 'چ' || r == 'ژ' || r == 'گ' || r == 'ی' {
-				farsi++
-			}
-		case r >= 0x590 && r <= 0x5FF:
-			hebrew++
-		case r >= 0x3040 && r <= 0x30FF:
-			kana++
-		case r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF:
-			han++
-		case r >= 0xAC00 && r <= 0xD7A3 || r >= 0x1100 && r <= 0x11FF:
-			hangul++
-		case r >= 0xE00 && r <= 0xE7F:
-			thai++
-		case r >= 0x900 && r <= 0x97F:
-			deva++
 		}
 	}
 	total := latin + cyr + greek + arabic + hebrew + han + kana + hangul + thai + deva
@@ -146,14 +158,27 @@ func detectLanguage(text string) string {
 	case latin < total/2:
 		return ""
 	}
-	return stopWordVote(text)
+	return stopWordVote(sample)
 }
 
 // stopWordVote counts function words per language and returns the winner
 // when it leads clearly.
-func stopWordVote(text string) string {
+func stopWordVote(sample []string) string {
 	var scores [32]int
 	var buf [32]byte
+	words := 0
+	for _, text := range sample {
+		if words > 0 && decided(&scores) {
+			break
+		}
+		words += voteWords(text, &scores, buf[:0])
+	}
+	return vote(&scores, words)
+}
+
+// voteWords adds the stop words of text to scores and returns the number
+// of words read.
+func voteWords(text string, scores *[32]int, buf []byte) int {
 	words := 0
 	for i := 0; i < len(text); {
 		// Skip to a letter.
@@ -197,6 +222,9 @@ func stopWordVote(text string) string {
 		}
 		i = j
 		words++
+		if words%32 == 0 && decided(scores) {
+			break
+		}
 		if long {
 			continue
 		}
@@ -215,6 +243,11 @@ func stopWordVote(text string) string {
 			}
 		}
 	}
+	return words
+}
+
+// vote returns the language that leads scores clearly, or "".
+func vote(scores *[32]int, words int) string {
 	best, second := -1, -1
 	for k := range langCodes {
 		switch {
@@ -233,6 +266,21 @@ func stopWordVote(text string) string {
 		return "" // within 10%: a tie
 	}
 	return langCodes[best]
+}
+
+// decided reports whether one language leads by a margin that more text
+// will not overturn: twelve stop words and three times the runner-up.
+func decided(scores *[32]int) bool {
+	best, second := 0, 0
+	for _, s := range scores[:len(langCodes)] {
+		switch {
+		case s > best:
+			best, second = s, best
+		case s > second:
+			second = s
+		}
+	}
+	return best >= 24 && best >= 3*second
 }
 
 // languageTag reduces a declared language tag to its lower-case primary

@@ -80,10 +80,22 @@ func splitDateline(p string) (dateline, rest string, ok bool) {
 	if len(head) > maxDatelineBytes {
 		head = head[:maxDatelineBytes]
 	}
-	// Cheap test first: a dash separator must occur in the prefix.
-	if !strings.Contains(head, "- ") && !strings.Contains(head, "– ") && !strings.Contains(head, "— ") && !strings.Contains(head, " _ ") {
+	// Cheap tests first: a dateline starts with a capital or a bracket and
+	// ends at a dash separator in the prefix; the patterns then only read
+	// up to the last such dash.
+	if c := head[0]; !(c >= 'A' && c <= 'Z' || c == '(' || c >= utf8.RuneSelf) {
 		return "", p, false
 	}
+	end := -1
+	for _, sep := range []string{"- ", "– ", "— ", " _ "} {
+		if i := strings.LastIndex(head, sep); i >= 0 && i+len(sep) > end {
+			end = i + len(sep)
+		}
+	}
+	if end < 0 {
+		return "", p, false
+	}
+	head = head[:end]
 	for _, re := range []*regexp.Regexp{datelineCaps, datelineAgency, datelineDate, datelineMixed} {
 		m := re.FindStringSubmatchIndex(head)
 		if m == nil {

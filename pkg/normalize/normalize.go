@@ -158,25 +158,9 @@ func Normalize(raw article.RawArticle) (article.Article, error) {
 
 	a.Language = languageTag(raw.Language)
 	if a.Language == "" {
-		a.Language = detectLanguage(languageSample(paras[titleDups:]))
+		a.Language = detectLanguage(paras[titleDups:])
 	}
 	return a, nil
-}
-
-// languageSample joins the first paragraphs up to the detector's budget.
-func languageSample(paras []string) string {
-	if len(paras) > 0 && len(paras[0]) >= langSampleBytes {
-		return paras[0]
-	}
-	var sb strings.Builder
-	for _, p := range paras {
-		if sb.Len() >= langSampleBytes {
-			break
-		}
-		sb.WriteString(p)
-		sb.WriteByte('\n')
-	}
-	return sb.String()
 }
 
 // errArticle is the partial article returned with an error: what is known

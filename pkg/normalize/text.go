@@ -177,7 +177,7 @@ func splitParagraphs(text string) []string {
 			flush()
 			continue
 		}
-		block = append(block, line{text: t, indent: indent, width: utf8.RuneCountInString(t)})
+		block = append(block, line{text: t, indent: indent}) // width set by appendBlock
 	}
 	flush()
 	return paras
@@ -192,7 +192,9 @@ func appendBlock(paras []string, block []line) []string {
 		return paras
 	}
 	maxW, minIndent := 0, block[0].indent
-	for _, l := range block {
+	for i := range block {
+		l := &block[i]
+		l.width = utf8.RuneCountInString(l.text)
 		maxW = max(maxW, l.width)
 		minIndent = min(minIndent, l.indent)
 	}

@@ -189,7 +189,7 @@ func TestDetectLanguage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.want+" "+excerpt(tc.text, 20), func(t *testing.T) {
-			require.Equal(t, tc.want, detectLanguage(tc.text))
+			require.Equal(t, tc.want, detectLanguage([]string{tc.text}))
 		})
 	}
 }
