@@ -15,6 +15,12 @@ var dropAlways = map[atom.Atom]bool{
 	atom.Video: true, atom.Picture: true, atom.Map: true,
 }
 
+// rawText are the elements the tokenizer reads as raw text.
+var rawText = map[atom.Atom]bool{
+	atom.Iframe: true, atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Textarea: true,
+	atom.Title: true, atom.Noembed: true, atom.Noframes: true, atom.Xmp: true, atom.Plaintext: true,
+}
+
 // dropChrome are page furniture: navigation, headers and footers, side
 // bars, forms and figures with their captions. They are dropped unless that
 // leaves no text at all (a page that wraps its story in a header, or never
@@ -86,7 +92,10 @@ func renderHTML(s string, keepNewlines, dropChromeToo bool) (out string, skipped
 				}
 				continue
 			}
-			if tt == html.StartTagToken && (dropAlways[a] || dropChromeToo && dropChrome[a]) {
+			// A raw-text element ("<iframe/>", "<script/>") reads as raw
+			// text up to its end tag even when written self-closing, as
+			// browsers do; drop that text too.
+			if (tt == html.StartTagToken || rawText[a]) && (dropAlways[a] || dropChromeToo && dropChrome[a]) {
 				skipTag, skipName, skipDepth = a, string(name), 1
 				continue
 			}

@@ -61,6 +61,7 @@ func TestHTMLToText(t *testing.T) {
 		{"an unclosed nav does not swallow the story", "<nav><p>Story text here.</p>", []string{"Story text here."}},
 		{"pre keeps its lines", "<pre>Gold 1,205\nSilver 17</pre>", []string{"Gold 1,205", "Silver 17"}},
 		{"table rows are paragraphs, cells spaced", "<table><tr><td>Gold</td><td>1,205</td></tr><tr><td>Silver</td><td>17</td></tr></table>", []string{"Gold 1,205", "Silver 17"}},
+		{"a self-closed iframe reads as raw text to its end, as in browsers", "<p>A.</p><p><iframe src='v' /></p>", []string{"A."}},
 		{"nested inline markup", "<p>A <b>bold <i>claim</i></b>.</p>", []string{"A bold claim."}},
 	}
 	for _, tc := range tests {
