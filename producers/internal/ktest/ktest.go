@@ -1,0 +1,92 @@
+// Package ktest reads back what the producers wrote, for integration tests:
+// the message count of a topic (sum of the partitions' end offsets; test
+// topics are fresh and never compacted) and every message, by partition.
+package ktest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// EndOffsets returns each partition's end offset (the next offset to be
+// written), asking the partition leaders directly.
+func EndOffsets(t testing.TB, addr, topic string) map[int]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	defer conn.Close()
+	parts, err := conn.ReadPartitions(topic)
+	if err != nil {
+		t.Fatalf("partitions of %s: %v", topic, err)
+	}
+	out := map[int]int64{}
+	for _, p := range parts {
+		lc, err := kafka.DialLeader(ctx, "tcp", addr, topic, p.ID)
+		if err != nil {
+			t.Fatalf("dial leader of %s/%d: %v", topic, p.ID, err)
+		}
+		_, last, err := lc.ReadOffsets()
+		_ = lc.Close()
+		if err != nil {
+			t.Fatalf("offsets of %s/%d: %v", topic, p.ID, err)
+		}
+		out[p.ID] = last
+	}
+	return out
+}
+
+// Count is the number of messages in topic.
+func Count(t testing.TB, addr, topic string) int64 {
+	t.Helper()
+	var n int64
+	for _, last := range EndOffsets(t, addr, topic) {
+		n += last
+	}
+	return n
+}
+
+// ReadAll returns every message of topic, partition by partition, each in
+// offset order.
+func ReadAll(t testing.TB, addr, topic string) []kafka.Message {
+	t.Helper()
+	var out []kafka.Message
+	for p, last := range EndOffsets(t, addr, topic) {
+		if last == 0 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{addr}, Topic: topic, Partition: p, MaxWait: 100 * time.Millisecond})
+		for {
+			m, err := r.ReadMessage(ctx)
+			if err != nil {
+				_ = r.Close()
+				cancel()
+				t.Fatalf("read %s/%d: %v", topic, p, err)
+			}
+			out = append(out, m)
+			if m.Offset >= last-1 {
+				break
+			}
+		}
+		_ = r.Close()
+		cancel()
+	}
+	return out
+}
+
+// Header returns the value of the header named key, "" when absent.
+func Header(m kafka.Message, key string) string {
+	for _, h := range m.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
