@@ -1,0 +1,106 @@
+package figures_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/figures"
+)
+
+// checkInvariants holds for any input: offsets in range, Text equal to the
+// span, figures ordered and not overlapping, finite values, known kinds.
+func checkInvariants(t testing.TB, text string, figs []article.Figure) {
+	t.Helper()
+	end := 0
+	for _, f := range figs {
+		if f.Start < end || f.End <= f.Start || f.End > len(text) {
+			t.Fatalf("bad span [%d,%d) after %d in %d bytes: %+v", f.Start, f.End, end, len(text), f)
+		}
+		if text[f.Start:f.End] != f.Text {
+			t.Fatalf("Text %q != text[%d:%d] %q", f.Text, f.Start, f.End, text[f.Start:f.End])
+		}
+		if math.IsNaN(f.Value) || math.IsInf(f.Value, 0) {
+			t.Fatalf("value not finite: %+v", f)
+		}
+		if f.RangeTo != nil && (math.IsNaN(*f.RangeTo) || math.IsInf(*f.RangeTo, 0) || *f.RangeTo <= f.Value) {
+			t.Fatalf("bad range: %+v", f)
+		}
+		if !validKinds[f.Kind] {
+			t.Fatalf("unknown kind %q", f.Kind)
+		}
+		end = f.End
+	}
+}
+
+var validKinds = map[string]bool{
+	article.KindCount: true, article.KindMoney: true, article.KindPercent: true, article.KindDistance: true,
+	article.KindWeight: true, article.KindArea: true, article.KindVolume: true, article.KindTemperature: true,
+	article.KindDuration: true, article.KindAge: true, article.KindSpeed: true, article.KindOther: true,
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, seed := range []string{
+		"", "1", "-", "$", ".5", "1,114 tanks", "more than 5,000 soldiers", "about 65 kilometers",
+		"$3.2 billion", "1.5 mln dlrs", "4.5 pct", "minus 10 degrees Celsius", "41.9C", "27-year-old",
+		"between 10,000 and 15,000", "10-15 km", "10 to 15 percent", "F-16 G7 Covid-19 Boeing 737 MAX",
+		"192.168.1.2", "978-3-16-148410-0", "3:04 PM", "Feb 26, 1987", "two hundred and fifty",
+		"half a million", "one and a half", "two thirds", "nought point eleven", "3 dollars 50 cents",
+		"40\u202f000", "1 234 567", "7½", "£600m", "US$ 1MM", "100元", "100,000 ரூ", "20 (kg)",
+		"1,", "1,2", "1.", "1/", "1-", "a", "an", "half a", "twenty-", "$-", "-$5", "\xff\xfe1",
+		"9999999999999999999999999", "1e308", "1,000,000,000,000,000,000,000", "a hundred thousand trillionths",
+		"three lakh crore", "thousand million billion trillion", "aged 30-39", "6-3 3-6", "<SRD 5>",
+		strings.Repeat("9", 100), strings.Repeat("one ", 50), strings.Repeat("1,000,", 30),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		checkInvariants(t, text, figures.Extract(text))
+	})
+}
+
+// TestPathologicalInput bounds the time on inputs built to be slow:
+// megabytes of digits, of grouped digits, of number words, of short words
+// and of separators. Each must run in linear time; the bound is generous
+// (100 ms per MB) so that a loaded machine does not fail it.
+func TestPathologicalInput(t *testing.T) {
+	const mb = 1 << 20
+	rep := func(unit string) string { return strings.Repeat(unit, mb/len(unit)+1)[:mb] }
+	inputs := map[string]string{
+		"digits":            rep("9"),
+		"grouped digits":    "1" + rep(",000"),
+		"space groups":      "1" + rep(" 000"),
+		"decimal dots":      rep("1."),
+		"hyphen chains":     rep("1-"),
+		"slashes":           rep("1/"),
+		"number words":      rep("one "),
+		"compound words":    rep("twenty-one hundred and "),
+		"scales":            rep("million "),
+		"a dozen":           rep("a "),
+		"and a half":        rep("one and a half "),
+		"point words":       "one point" + rep(" nine"),
+		"units":             rep("5 km "),
+		"ranges":            rep("5-6 "),
+		"currency":          rep("$"),
+		"minus":             rep("minus "),
+		"angle brackets":    rep("<"),
+		"sentence marks":    rep(". "),
+		"letters":           rep("a"),
+		"no-break spaces":   rep("1\u202f"),
+		"non-ASCII letters": rep("é"),
+	}
+	for name, text := range inputs {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			figs := figures.Extract(text)
+			d := time.Since(start)
+			checkInvariants(t, text, figs)
+			require.Lessf(t, d, 2*time.Second, "%s: %v for %d bytes", name, d, len(text))
+			t.Logf("%v, %d figures", d, len(figs))
+		})
+	}
+}

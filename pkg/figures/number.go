@@ -1,0 +1,852 @@
+package figures
+
+import (
+	"math"
+	"strconv"
+)
+
+// dec is a number kept as decimal mantissa and exponent (m × 10^e) while it
+// is exact, so that "3.2 billion" is 3200000000 and not 3200000000.0000005;
+// fractions and dozens turn it into a plain float (isF).
+type dec struct {
+	m   uint64
+	e   int
+	f   float64
+	isF bool
+}
+
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+func (d dec) value() float64 {
+	if d.isF {
+		return d.f
+	}
+	v := float64(d.m)
+	switch {
+	case d.e == 0:
+		return v
+	case d.e > 0 && d.e < len(pow10):
+		return v * pow10[d.e]
+	case d.e < 0 && -d.e < len(pow10):
+		return v / pow10[-d.e]
+	}
+	return v * math.Pow(10, float64(d.e))
+}
+
+func decF(f float64) dec { return dec{f: f, isF: true} }
+
+func (d dec) mulPow10(p int) dec {
+	if d.isF {
+		if p >= 0 && p < len(pow10) {
+			d.f *= pow10[p]
+		} else {
+			d.f *= math.Pow(10, float64(p))
+		}
+		return d
+	}
+	d.e += p
+	// Normalise trailing zeros away from a negative exponent.
+	for d.e < 0 && d.m%10 == 0 && d.m != 0 {
+		d.m /= 10
+		d.e++
+	}
+	return d
+}
+
+func (d dec) mulF(x float64) dec { return decF(d.value() * x) }
+
+func (d dec) addF(x float64) dec { return decF(d.value() + x) }
+
+func (d dec) neg() dec {
+	if d.isF {
+		d.f = -d.f
+		return d
+	}
+	return decF(-d.value())
+}
+
+// number is a parsed number before unit, qualifier and context.
+type number struct {
+	start, end int
+	v          dec
+	word       bool   // written in words
+	plain      bool   // bare digits: no separators, decimals or fraction
+	ndigits    int    // integer digits of a digit literal
+	lead0      bool   // starts with "0" and has more digits ("0857")
+	scaled     bool   // a scale was applied ("2 million", "1.5bn")
+	scalePow   int    // power of ten of the applied scale
+	sfx        string // letters glued to the digits ("km", "bn", "m", "C")
+	sfxStart   int
+	one        bool // the lone word "one" or "a"
+	capWord    bool // a capitalised number word ("Four Seasons")
+	hasDecimal bool
+}
+
+// maxMantDigits bounds the digits read into a mantissa; longer literals are
+// not figures (serial numbers, garbage) and are skipped.
+const maxMantDigits = 18
+
+// skipToken returns the end of the run of letters, digits and joiners
+// (".", ",", "-", "/", ":", "_") starting at i: the span an identifier
+// like "192.168.1.2", "978-3-16-148410-0" or "A320neo" occupies.
+func skipToken(t string, i int) int {
+	j := i
+	for j < len(t) {
+		c := t[j]
+		if isDigit(c) || isASCIILetter(c) || c == '_' {
+			j++
+			continue
+		}
+		if (c == '.' || c == ',' || c == '-' || c == '/' || c == ':') && j+1 < len(t) && (isDigit(t[j+1]) || isASCIILetter(t[j+1])) {
+			j++
+			continue
+		}
+		if k := letterAt(t, j); k > 0 {
+			j += k
+			continue
+		}
+		break
+	}
+	if j == i {
+		j = i + 1
+	}
+	return j
+}
+
+// literal parses digits at i ("1,114", "5.93", ".08", "40 000", "10 1/2",
+// "3/4", "7½"). It reports false with the position to resume from when the
+// digits are an identifier, a time, a date or too long.
+func (s *scanner) literal(i int) (number, bool, int) {
+	t := s.text
+	n := len(t)
+	// Identifier context: glued to letters ("G7", "MH17") or a code
+	// prefix ("F-16", "Covid-19", "SCP-173").
+	if i > 0 {
+		p := t[i-1]
+		switch {
+		case letterBefore(t, i) > 0:
+			return number{}, false, skipToken(t, i)
+		case p == '#' || p == '_' || p == '@' || p == '\\':
+			return number{}, false, skipToken(t, i)
+		case p == '-' && letterBefore(t, i-1) > 0:
+			ws := wordStart(t, i-1)
+			var buf [16]byte
+			if k := lowerKey(buf[:0:16], t[ws:i-1]); k == nil || !idPrefixOK[string(k)] {
+				return number{}, false, skipToken(t, i)
+			}
+		case p == '.' && i > 1 && isDigit(t[i-2]):
+			return number{}, false, skipToken(t, i)
+		}
+	}
+	num := number{start: i, plain: true}
+	var m uint64
+	nd := 0 // mantissa digits
+	e := 0
+	acc := func(c byte) {
+		if nd == 0 && c == '0' {
+			return // leading zeros carry no digits
+		}
+		if nd < maxMantDigits+1 {
+			m = m*10 + uint64(c-'0')
+			nd++
+		}
+	}
+	j := i
+	for j < n && isDigit(t[j]) {
+		acc(t[j])
+		j++
+	}
+	intDigits := j - i
+	if intDigits > maxMantDigits {
+		return number{}, false, skipToken(t, i)
+	}
+	if intDigits > 1 && t[i] == '0' {
+		num.lead0 = true
+	}
+	grouped := false
+	if intDigits >= 1 && intDigits <= 3 {
+		// Thousands with commas: "1,114", "22,240,260,310".
+		for j+3 < n+1 && j < n && t[j] == ',' && j+3 < n && isDigit(t[j+1]) && isDigit(t[j+2]) && isDigit(t[j+3]) && (j+4 >= n || !isDigit(t[j+4])) {
+			acc(t[j+1])
+			acc(t[j+2])
+			acc(t[j+3])
+			j += 4
+			grouped = true
+		}
+		// Thousands with spaces: "40 000", "1 234 567.89".
+		if !grouped {
+			k := j
+			groups := 0
+			allPlain := true
+			zeros := true
+			for {
+				sz, plain := groupSpaceAt(t, k)
+				if sz == 0 || k+sz+3 > n || !isDigit(t[k+sz]) || !isDigit(t[k+sz+1]) || !isDigit(t[k+sz+2]) || (k+sz+3 < n && isDigit(t[k+sz+3])) {
+					break
+				}
+				if t[k+sz:k+sz+3] != "000" {
+					zeros = false
+				}
+				allPlain = allPlain && plain
+				k += sz + 3
+				groups++
+			}
+			if groups > 0 && (!allPlain || groups >= 2 || zeros) {
+				for q := j; q < k; q++ {
+					if isDigit(t[q]) {
+						acc(t[q])
+					}
+				}
+				j = k
+				grouped = true
+			}
+		}
+	}
+	if grouped {
+		num.plain = false
+	}
+	// Decimal comma: "5,00", "1,3" (not a list like "22,24,26").
+	if !grouped && j+1 < n && t[j] == ',' && isDigit(t[j+1]) {
+		k := j + 1
+		for k < n && isDigit(t[k]) {
+			k++
+		}
+		inList := i > 0 && t[i-1] == ','
+		if !inList && k-(j+1) <= 2 && !(k+1 < n && t[k] == ',' && isDigit(t[k+1])) && !(k+1 < n && t[k] == '.' && isDigit(t[k+1])) && !(k < n && isASCIILetter(t[k])) {
+			for q := j + 1; q < k; q++ {
+				acc(t[q])
+				e--
+			}
+			j = k
+			num.plain = false
+			num.hasDecimal = true
+		}
+	}
+	// Decimal point.
+	if !num.hasDecimal && j+1 < n && t[j] == '.' && isDigit(t[j+1]) {
+		k := j + 1
+		for k < n && isDigit(t[k]) {
+			if nd < maxMantDigits {
+				acc(t[k])
+				e--
+			} else if nd == 0 {
+				e--
+			}
+			k++
+		}
+		// "1.2.3", "192.168.1.2": versions and addresses.
+		if k+1 < n && t[k] == '.' && isDigit(t[k+1]) {
+			return number{}, false, skipToken(t, i)
+		}
+		j = k
+		num.plain = false
+		num.hasDecimal = true
+	}
+	num.ndigits = intDigits
+	num.v = dec{m: m, e: e}
+	num.end = j
+	if nd > maxMantDigits {
+		// Too many significant digits for an exact mantissa: parse it.
+		var buf [64]byte
+		b := buf[:0]
+		for q := i; q < j && len(b) < cap(b); q++ {
+			if isDigit(t[q]) || t[q] == '.' {
+				b = append(b, t[q])
+			}
+		}
+		f, err := strconv.ParseFloat(string(b), 64)
+		if err != nil || math.IsInf(f, 0) {
+			return number{}, false, skipToken(t, i)
+		}
+		num.v = decF(f)
+	}
+	if j >= n {
+		return num, true, j
+	}
+	// Phone numbers, ISBNs and codes: "212-555-1234", "555-1234",
+	// "978-3-16-148410-0".
+	if num.plain && t[j] == '-' && j+1 < n && isDigit(t[j+1]) {
+		groups, k, last := 1, j, 0
+		for k+1 < n && t[k] == '-' && isDigit(t[k+1]) {
+			q := k + 1
+			for q < n && isDigit(t[q]) {
+				q++
+			}
+			last = q - (k + 1)
+			groups++
+			k = q
+		}
+		if k < n && t[k] == '.' && k+1 < n && isDigit(t[k+1]) {
+			groups = 0 // "104-3/8" and decimals are handled below
+		}
+		if groups >= 3 || (groups == 2 && intDigits == 3 && last == 4) {
+			return number{}, false, skipToken(t, i)
+		}
+	}
+	c := t[j]
+	switch {
+	case c == ':' && j+1 < n && isDigit(t[j+1]) && num.plain:
+		// Clock times and ratios: "3:04", "15:01:01.79".
+		return number{}, false, skipToken(t, i)
+	case c == '/' && j+1 < n && isDigit(t[j+1]):
+		if num.plain {
+			if fr, end, ok := fractionAt(t, i); ok {
+				num.v = decF(fr)
+				num.end = end
+				num.plain = false
+				num.hasDecimal = true
+				return num, true, end
+			}
+		}
+		return number{}, false, skipToken(t, i)
+	case c == 0xC2 && j+1 < n && (t[j+1] == 0xBD || t[j+1] == 0xBC || t[j+1] == 0xBE) && !num.hasDecimal:
+		// "7½", "2¼", "3¾".
+		add := 0.5
+		switch t[j+1] {
+		case 0xBC:
+			add = 0.25
+		case 0xBE:
+			add = 0.75
+		}
+		num.v = num.v.addF(add)
+		num.end = j + 2
+		num.plain = false
+		num.hasDecimal = true
+		return num, true, num.end
+	}
+	// Mixed fractions: "10 1/2 miles", "2  1/4", "104-3/8".
+	if num.plain {
+		k := j
+		if k < n && t[k] == '-' {
+			k++
+		} else {
+			k = skipSp(t, k)
+			if k-j > 2 {
+				k = j
+			}
+		}
+		if k > j && k < n && isDigit(t[k]) {
+			if fr, end, ok := fractionAt(t, k); ok && fr < 1 {
+				num.v = num.v.addF(fr)
+				num.end = end
+				num.plain = false
+				num.hasDecimal = true
+				return num, true, end
+			}
+		}
+	}
+	// Glued suffix: units, scales, ordinals, decades, identifiers.
+	if isASCIILetter(c) || c >= 0x80 {
+		k := j
+		for k < n {
+			if isASCIILetter(t[k]) || isDigit(t[k]) {
+				k++
+				continue
+			}
+			if t[k] == '/' && k+1 < n && isASCIILetter(t[k+1]) && k > j {
+				k++
+				continue
+			}
+			if t[k] >= 0x80 {
+				if sz := sfxRuneAt(t, k); sz > 0 {
+					k += sz
+					continue
+				}
+			}
+			break
+		}
+		if k > j {
+			num.sfx = t[j:k]
+			num.sfxStart = j
+		}
+	}
+	return num, true, j
+}
+
+// sfxRuneAt reports the size of a non-ASCII rune that can be part of a unit
+// glued to a number ("°C", "m²", "μg", "元"), or 0.
+func sfxRuneAt(t string, k int) int {
+	if k+1 < len(t) && t[k] == 0xC2 && (t[k+1] == 0xB0 || t[k+1] == 0xB2 || t[k+1] == 0xB3 || t[k+1] == 0xB5 || t[k+1] == 0xBA) {
+		return 2 // ° ² ³ µ º
+	}
+	if k+1 < len(t) && t[k] == 0xCE && t[k+1] == 0xBC {
+		return 2 // μ
+	}
+	if k+2 < len(t) {
+		switch t[k : k+3] {
+		case "元", "₡", "₾", "₭", "℃", "℉", "€", "ர", "ூ":
+			return 3
+		}
+	}
+	return 0
+}
+
+// fractionAt parses "a/b" at i with a < b and a common denominator; it
+// fails for dates ("9/11", "26/02/2022") and ratios ("24/7").
+func fractionAt(t string, i int) (float64, int, bool) {
+	n := len(t)
+	j := i
+	var a, b int
+	for j < n && isDigit(t[j]) && j-i < 4 {
+		a = a*10 + int(t[j]-'0')
+		j++
+	}
+	if j >= n || t[j] != '/' || j == i {
+		return 0, 0, false
+	}
+	k := j + 1
+	for k < n && isDigit(t[k]) && k-j <= 3 {
+		b = b*10 + int(t[k]-'0')
+		k++
+	}
+	if k == j+1 || (k < n && (isDigit(t[k]) || t[k] == '/' || isASCIILetter(t[k]) && !unitFollowsGlued(t, k))) {
+		return 0, 0, false
+	}
+	switch b {
+	case 2, 3, 4, 5, 8, 16, 32, 64:
+	default:
+		return 0, 0, false
+	}
+	if a == 0 || a >= b {
+		return 0, 0, false
+	}
+	return float64(a) / float64(b), k, true
+}
+
+func unitFollowsGlued(t string, k int) bool {
+	e := k
+	for e < len(t) && isASCIILetter(t[e]) {
+		e++
+	}
+	_, ok := attachedUnits[t[k:e]]
+	return ok
+}
+
+// wordTok is one number word in a phrase.
+type wordTok struct {
+	s, e int
+	key  string // lower case
+}
+
+// nextWordTok reads the word after position p, allowing spaces and one
+// hyphen between (with spaces around it or not). hyph reports the hyphen.
+func (s *scanner) nextWordTok(p int) (wordTok, bool, bool) {
+	t := s.text
+	q := skipSp(t, p)
+	hyph := false
+	if q < len(t) && t[q] == '-' {
+		hyph = true
+		q = skipSp(t, q+1)
+	}
+	if letterAt(t, q) == 0 {
+		return wordTok{}, false, false
+	}
+	e := wordEnd(t, q)
+	return wordTok{s: q, e: e, key: s.key(t[q:e])}, hyph, true
+}
+
+// Phases of the number-word grammar.
+const (
+	pStart = iota
+	pUnit
+	pTeen
+	pTens
+	pHundred
+	pScale
+)
+
+// words parses a number written in words at i: "five", "twenty-five",
+// "two hundred and fifty", "a dozen", "half a million", "one and a half",
+// "two thirds", "minus five point five" (the sign is the caller's).
+func (s *scanner) words(i int) (number, bool, int) {
+	t := s.text
+	first, _, ok := s.nextWordTok(i)
+	if !ok {
+		return number{}, false, i + 1
+	}
+	num := number{start: i, word: true}
+	num.capWord = isCapitalized(t[first.s:first.e])
+	fail := func() (number, bool, int) { return number{}, false, first.e }
+
+	switch first.key {
+	case "a", "an":
+		w, hyph, ok := s.nextWordTok(first.e)
+		if !ok || hyph {
+			return fail()
+		}
+		if nw, ok := numWords[w.key]; ok && nw.class == wHundred {
+			return s.wordsFrom(num, w, 1, pUnit)
+		}
+		if sw, ok := scaleWords[w.key]; ok && isWordScale(w.key) {
+			if sw.class == wDozen {
+				if w.key != "dozen" {
+					return fail()
+				}
+				num.v = dec{m: 12}
+				num.end = w.e
+				return num, true, w.e
+			}
+			return s.wordsFrom(num, w, 1, pUnit)
+		}
+		if fw, ok := fractionWords[w.key]; ok && !isPluralFrac(w.key) {
+			if fw.ordinal && !s.fractionContext(w.e) {
+				return fail()
+			}
+			num.v = decF(1 / fw.den)
+			num.end = w.e
+			num.hasDecimal = true
+			// "an hour and a half": the half belongs to the unit before.
+			if pw, pe, _, ok := prevWord(s.text, first.s); ok && s.key(s.text[pw:pe]) == "and" {
+				return fail()
+			}
+			return num, true, w.e
+		}
+		return fail()
+	case "half":
+		// "half a million", "half a dozen".
+		a, _, ok := s.nextWordTok(first.e)
+		if !ok || (a.key != "a" && a.key != "an") {
+			return fail()
+		}
+		w, _, ok := s.nextWordTok(a.e)
+		if !ok {
+			return fail()
+		}
+		sw, ok := scaleWords[w.key]
+		if !ok || !isWordScale(w.key) || (sw.class == wDozen && w.key != "dozen") {
+			if nw, ok := numWords[w.key]; ok && nw.class == wHundred {
+				num.v = dec{m: 50}
+				num.end = w.e
+				return num, true, w.e
+			}
+			return fail()
+		}
+		num.v = decF(0.5 * sw.val)
+		num.scaled = sw.class == wScale
+		num.scalePow = sw.pow
+		num.end = w.e
+		return num, true, w.e
+	}
+	if _, ok := numWords[first.key]; !ok {
+		return fail()
+	}
+	return s.wordsFrom(num, first, 0, pStart)
+}
+
+// isWordScale reports scale words usable inside number-word phrases.
+func isWordScale(k string) bool {
+	switch k {
+	case "thousand", "million", "billion", "trillion", "lakh", "lakhs", "crore", "crores", "dozen", "dozens", "dzs", "dozs":
+		return true
+	}
+	return false
+}
+
+func isPluralFrac(k string) bool { return len(k) > 1 && k[len(k)-1] == 's' }
+
+// fractionContext reports whether an ordinal-looking denominator ending at
+// p is a fraction: it is followed by "of", punctuation, a unit or the end,
+// not by another word ("a third of" vs "a third term").
+func (s *scanner) fractionContext(p int) bool {
+	t := s.text
+	q := skipSp(t, p)
+	if q >= len(t) || letterAt(t, q) == 0 {
+		return !(q < len(t) && (isDigit(t[q]) || t[q] == '-'))
+	}
+	k := s.key(t[q:wordEnd(t, q)])
+	if k == "of" {
+		return true
+	}
+	_, unit := unitPhrases[k]
+	_, scale := scaleWords[k]
+	return unit || scale
+}
+
+// wordsFrom runs the number-word grammar from word w with the current group
+// value cur0 (1 after "a").
+func (s *scanner) wordsFrom(num number, w wordTok, cur0 uint64, phase0 int) (number, bool, int) {
+	var total, cur uint64 = 0, cur0
+	phase := phase0
+	lastPow := 99
+	end := num.start
+	andBefore := uint64(0) // value before the last "and" (total+cur)
+	andSeg := false
+	segStart := uint64(0) // value of cur when the sub-hundred segment began
+	zero := false
+	dozen := false
+	scaled := false
+	scalePow := 0
+	words := 0
+
+	pos := w.s
+	tok := w
+	hyph := false
+	for {
+		if words > 0 {
+			var ok bool
+			tok, hyph, ok = s.nextWordTok(pos)
+			if !ok {
+				break
+			}
+		}
+		if zero || dozen {
+			break
+		}
+		k := tok.key
+		if k == "and" && !hyph && (phase == pHundred || phase == pScale) {
+			nx, h2, ok := s.nextWordTok(tok.e)
+			if !ok || h2 {
+				break
+			}
+			if nwn, ok := numWords[nx.key]; ok && nwn.class != wHundred && nwn.val != 0 {
+				andBefore = total + cur
+				andSeg = true
+				pos = tok.e
+				words++
+				continue
+			}
+			break
+		}
+		if nwd, ok := numWords[k]; ok {
+			v := uint64(nwd.val)
+			switch nwd.class {
+			case wUnit:
+				if v == 0 {
+					if words > 0 {
+						goto done
+					}
+					zero = true
+				} else if !(phase == pStart || phase == pTens || phase == pHundred || phase == pScale) {
+					goto done
+				}
+				if phase == pTens && cur%10 != 0 {
+					goto done
+				}
+				if phase != pTens {
+					segStart = cur
+				}
+				cur += v
+				phase = pUnit
+			case wTeen, wTens:
+				if !(phase == pStart || phase == pHundred || phase == pScale) || hyph {
+					goto done
+				}
+				segStart = cur
+				cur += v
+				if nwd.class == wTeen {
+					phase = pTeen
+				} else {
+					phase = pTens
+				}
+			case wHundred:
+				if !(phase == pUnit || phase == pTeen || phase == pTens) || cur == 0 || cur >= 100 {
+					goto done
+				}
+				cur *= 100
+				segStart = cur
+				phase = pHundred
+			}
+			end = tok.e
+			pos = tok.e
+			words++
+			continue
+		}
+		if sw, ok := scaleWords[k]; ok && isWordScale(k) {
+			switch {
+			case sw.class == wDozen:
+				if !(phase == pUnit || phase == pTeen || phase == pTens) {
+					goto done
+				}
+				seg := cur - segStart
+				cur = segStart + seg*12
+				dozen = true
+			case phase == pScale && sw.pow > lastPow:
+				// "lakh crore", "thousand million": multiply the group.
+				if total > math.MaxUint64/uint64(math.Pow10(sw.pow)) {
+					goto done
+				}
+				total *= uint64(math.Pow10(sw.pow))
+				lastPow += sw.pow
+				scalePow += sw.pow
+			case phase == pUnit || phase == pTeen || phase == pTens || phase == pHundred:
+				if sw.pow >= lastPow || cur == 0 {
+					goto done
+				}
+				total += cur * uint64(math.Pow10(sw.pow))
+				cur = 0
+				lastPow = sw.pow
+				scaled = true
+				if scalePow == 0 {
+					scalePow = sw.pow
+				}
+				phase = pScale
+			default:
+				goto done
+			}
+			end = tok.e
+			pos = tok.e
+			words++
+			continue
+		}
+		break
+	}
+done:
+	if words == 0 {
+		return number{}, false, w.e
+	}
+	val := total + cur
+	num.v = dec{m: val}
+	num.end = end
+	num.scaled = scaled
+	num.scalePow = scalePow
+	if words == 1 && val == 1 && phase0 == pStart {
+		num.one = true
+	}
+	if dozen {
+		return num, true, end
+	}
+	if !zero {
+		if r, ok := s.wordFractions(num, val, phase, andSeg, andBefore); ok {
+			return r, true, r.end
+		}
+	}
+	return s.wordsPoint(num, val, scaled)
+}
+
+// wordFractions reads "and a half", "and three fifths", "two thirds" and
+// "one hundred and three quarters" after the integer part val.
+func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, andBefore uint64) (number, bool) {
+	end := num.end
+	// "and a half", "and a quarter", "and three fifths".
+	if a, h, ok := s.nextWordTok(end); ok && !h && a.key == "and" && phase != pScale {
+		if b, _, ok := s.nextWordTok(a.e); ok {
+			if b.key == "a" || b.key == "an" {
+				if c, _, ok := s.nextWordTok(b.e); ok {
+					if fw, ok := fractionWords[c.key]; ok && !isPluralFrac(c.key) {
+						num.v = decF(float64(val) + 1/fw.den)
+						num.end = c.e
+						num.hasDecimal = true
+						num.one = false
+						r, _, _ := s.wordsScaleAfter(num)
+						return r, true
+					}
+				}
+			} else if nb, ok := numWords[b.key]; ok && nb.class <= wTens && nb.val > 0 {
+				if c, _, ok := s.nextWordTok(b.e); ok {
+					if fw, ok := fractionWords[c.key]; ok && isPluralFrac(c.key) {
+						num.v = decF(float64(val) + nb.val/fw.den)
+						num.end = c.e
+						num.hasDecimal = true
+						num.one = false
+						return num, true
+					}
+				}
+			}
+		}
+	}
+	// "two thirds", "one-eighth", "one hundred and three quarters".
+	if f, _, ok := s.nextWordTok(end); ok && phase != pScale {
+		if fw, ok := fractionWords[f.key]; ok {
+			plural := isPluralFrac(f.key)
+			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.e))) {
+				var v float64
+				if andSeg {
+					v = float64(andBefore) + float64(val-andBefore)/fw.den
+				} else {
+					v = float64(val) / fw.den
+				}
+				num.v = decF(v)
+				num.end = f.e
+				num.hasDecimal = true
+				num.one = false
+				return num, true
+			}
+		}
+	}
+	return num, false
+}
+
+// wordsPoint reads decimals in words after the integer part val: "two
+// hundred point zero three", "minus five point five", "nought point eleven".
+func (s *scanner) wordsPoint(num number, val uint64, scaled bool) (number, bool, int) {
+	end := num.end
+	// "two hundred point zero three", "minus five point five".
+	if p, h, ok := s.nextWordTok(end); ok && !h && p.key == "point" && !scaled {
+		var digits [20]byte
+		nd := 0
+		q := p.e
+		allUnits := true
+		var seg uint64
+		segEnd := 0
+		for nd < len(digits) {
+			d, hy, ok := s.nextWordTok(q)
+			if !ok {
+				break
+			}
+			nwd, ok := numWords[d.key]
+			if !ok || nwd.class == wHundred {
+				break
+			}
+			if nwd.class != wUnit {
+				if nd > 0 || hy {
+					break
+				}
+				allUnits = false
+				seg = uint64(nwd.val)
+				segEnd = d.e
+				// "seventy-one", "seventy one".
+				if nwd.class == wTens {
+					if u, _, ok := s.nextWordTok(d.e); ok {
+						if nu, ok := numWords[u.key]; ok && nu.class == wUnit && nu.val > 0 {
+							seg += uint64(nu.val)
+							segEnd = u.e
+						}
+					}
+				}
+				break
+			}
+			digits[nd] = byte('0' + int(nwd.val))
+			nd++
+			q = d.e
+			segEnd = d.e
+		}
+		if nd > 0 || !allUnits {
+			m := val
+			e := 0
+			if allUnits {
+				for _, d := range digits[:nd] {
+					m = m*10 + uint64(d-'0')
+					e--
+				}
+			} else {
+				ds := strconv.FormatUint(seg, 10)
+				for _, d := range []byte(ds) {
+					m = m*10 + uint64(d-'0')
+					e--
+				}
+			}
+			num.v = dec{m: m, e: e}
+			num.end = segEnd
+			num.hasDecimal = true
+			num.one = false
+			return s.wordsScaleAfter(num)
+		}
+	}
+	return num, true, end
+}
+
+// wordsScaleAfter applies a scale after "one and a half" or "two point
+// five" ("one and a half million").
+func (s *scanner) wordsScaleAfter(num number) (number, bool, int) {
+	w, h, ok := s.nextWordTok(num.end)
+	if ok && !h {
+		if sw, ok := scaleWords[w.key]; ok && sw.class == wScale {
+			num.v = num.v.mulPow10(sw.pow)
+			num.scaled = true
+			num.scalePow = sw.pow
+			num.end = w.e
+		}
+	}
+	return num, true, num.end
+}

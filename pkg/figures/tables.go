@@ -1,0 +1,647 @@
+package figures
+
+import "github.com/newsflow/newsflow/pkg/article"
+
+// This file holds the immutable lookup tables of the scanner. Keys are lower
+// case ASCII unless a table says otherwise; multi-word keys are joined by one
+// space. The tables are built once at package initialisation and never
+// written afterwards.
+
+// Word classes of the number-word grammar.
+const (
+	wUnit    = iota + 1 // zero … nine
+	wTeen               // ten … nineteen
+	wTens               // twenty … ninety
+	wHundred            // hundred
+	wScale              // thousand, million, … (value is the multiplier)
+	wDozen              // dozen, dozens
+)
+
+type numWord struct {
+	class int
+	val   float64
+	pow   int // for scales: the power of ten (0 when not a power of ten)
+}
+
+var numWords = map[string]numWord{
+	"zero": {wUnit, 0, 0}, "nought": {wUnit, 0, 0}, "naught": {wUnit, 0, 0},
+	"one": {wUnit, 1, 0}, "two": {wUnit, 2, 0}, "three": {wUnit, 3, 0}, "four": {wUnit, 4, 0},
+	"five": {wUnit, 5, 0}, "six": {wUnit, 6, 0}, "seven": {wUnit, 7, 0}, "eight": {wUnit, 8, 0},
+	"nine": {wUnit, 9, 0},
+	"ten":  {wTeen, 10, 0}, "eleven": {wTeen, 11, 0}, "twelve": {wTeen, 12, 0},
+	"thirteen": {wTeen, 13, 0}, "fourteen": {wTeen, 14, 0}, "fifteen": {wTeen, 15, 0},
+	"sixteen": {wTeen, 16, 0}, "seventeen": {wTeen, 17, 0}, "eighteen": {wTeen, 18, 0},
+	"nineteen": {wTeen, 19, 0},
+	"twenty":   {wTens, 20, 0}, "thirty": {wTens, 30, 0}, "forty": {wTens, 40, 0},
+	"fifty": {wTens, 50, 0}, "sixty": {wTens, 60, 0}, "seventy": {wTens, 70, 0},
+	"eighty": {wTens, 80, 0}, "ninety": {wTens, 90, 0},
+	"hundred": {wHundred, 100, 2},
+}
+
+// scaleWords multiply the number before them ("3.2 billion", "1.5 mln",
+// "13 lakh"). Matched case-insensitively as separate words.
+var scaleWords = map[string]numWord{
+	"thousand": {wScale, 1e3, 3}, "million": {wScale, 1e6, 6}, "billion": {wScale, 1e9, 9},
+	"trillion": {wScale, 1e12, 12},
+	"mln":      {wScale, 1e6, 6}, "mn": {wScale, 1e6, 6}, "mil": {wScale, 1e6, 6},
+	"bln": {wScale, 1e9, 9}, "bn": {wScale, 1e9, 9}, "billn": {wScale, 1e9, 9},
+	"tln": {wScale, 1e12, 12}, "trn": {wScale, 1e12, 12}, "tn": {wScale, 1e12, 12},
+	"lakh": {wScale, 1e5, 5}, "lakhs": {wScale, 1e5, 5}, "lac": {wScale, 1e5, 5},
+	"crore": {wScale, 1e7, 7}, "crores": {wScale, 1e7, 7},
+	"dozen": {wDozen, 12, 0}, "dozens": {wDozen, 12, 0}, "dzs": {wDozen, 12, 0}, "dozs": {wDozen, 12, 0},
+	"doz": {wDozen, 12, 0},
+}
+
+// caseScales are spaced scale letters whose meaning depends on case: "10 k"
+// and "2.33 K" are thousands, "1.8 M" is a million while "1.8 m" is metres.
+var caseScales = map[string]numWord{
+	"k": {wScale, 1e3, 3}, "K": {wScale, 1e3, 3},
+	"M": {wScale, 1e6, 6}, "MM": {wScale, 1e6, 6}, "MN": {wScale, 1e6, 6},
+	"B": {wScale, 1e9, 9}, "BN": {wScale, 1e9, 9},
+}
+
+// fractionWords are denominators: "two thirds", "a quarter", "one-eighth".
+// ordinal marks the ones that are also ordinals ("a third term"), which are
+// fractions only before "of", punctuation, a unit or the end.
+type fracWord struct {
+	den     float64
+	ordinal bool
+}
+
+var fractionWords = map[string]fracWord{
+	"half": {2, false}, "halves": {2, false},
+	"third": {3, true}, "thirds": {3, false},
+	"quarter": {4, true}, "quarters": {4, false},
+	"fourth": {4, true}, "fourths": {4, false},
+	"fifth": {5, true}, "fifths": {5, false},
+	"sixth": {6, true}, "sixths": {6, false},
+	"seventh": {7, true}, "sevenths": {7, false},
+	"eighth": {8, true}, "eighths": {8, false},
+	"ninth": {9, true}, "ninths": {9, false},
+	"tenth": {10, true}, "tenths": {10, false},
+	"hundredth": {100, true}, "hundredths": {100, false},
+	"thousandth": {1e3, true}, "thousandths": {1e3, false},
+	"millionth": {1e6, true}, "millionths": {1e6, false},
+	"billionth": {1e9, true}, "billionths": {1e9, false},
+	"trillionth": {1e12, true}, "trillionths": {1e12, false},
+}
+
+// Unit flags.
+const (
+	fAge       = 1 << iota // "years old": the figure is an age
+	fPounds                // "pounds": money or weight, decided by context
+	fDegrees               // bare "degrees": temperature or angle by context
+	fDot                   // an abbreviation that may carry its dot ("deg.")
+	fDollars               // may be followed by "and 45 cents"
+	fCents                 // cents, for "3 dollars 50 cents"
+	fNeedScale             // only after a scale word or a number ≥ 100 ("won")
+)
+
+type unitDef struct {
+	unit  string
+	kind  string
+	flags int
+}
+
+func money(code string) unitDef { return unitDef{code, article.KindMoney, 0} }
+
+// Units written after the number, as separate words ("65 kilometers",
+// "1.5 mln dlrs", "10,000 swiss francs", "40 deg celsius").
+var unitPhrases = buildUnitPhrases()
+
+// Units written after the number without a space ("10km", "£600m" is a
+// scale, see attachedScales), exact case first, then lower case.
+var attachedUnits = buildAttachedUnits()
+
+// attachedScales are scale suffixes glued to digits ("10k", "$1.13bn",
+// "£600m" after a currency, "10M"). Exact case.
+var attachedScales = map[string]numWord{
+	"k": {wScale, 1e3, 3}, "K": {wScale, 1e3, 3},
+	"M": {wScale, 1e6, 6}, "MM": {wScale, 1e6, 6}, "mn": {wScale, 1e6, 6}, "mln": {wScale, 1e6, 6},
+	"mil": {wScale, 1e6, 6}, "Mn": {wScale, 1e6, 6},
+	"b": {wScale, 1e9, 9}, "B": {wScale, 1e9, 9}, "bn": {wScale, 1e9, 9}, "Bn": {wScale, 1e9, 9},
+	"BN": {wScale, 1e9, 9}, "bln": {wScale, 1e9, 9},
+	"tn": {wScale, 1e12, 12}, "trn": {wScale, 1e12, 12}, "tln": {wScale, 1e12, 12},
+}
+
+const (
+	kDist  = article.KindDistance
+	kWt    = article.KindWeight
+	kArea  = article.KindArea
+	kVol   = article.KindVolume
+	kTemp  = article.KindTemperature
+	kDur   = article.KindDuration
+	kAge   = article.KindAge
+	kSpeed = article.KindSpeed
+	kPct   = article.KindPercent
+	kOther = article.KindOther
+)
+
+func buildUnitPhrases() map[string]unitDef {
+	m := map[string]unitDef{}
+	add := func(d unitDef, keys ...string) {
+		for _, k := range keys {
+			m[k] = d
+		}
+	}
+	// Percent.
+	add(unitDef{"%", kPct, 0}, "percent", "per cent", "pct", "percents", "percentage", "per-cent", "pc")
+	add(unitDef{"pp", kPct, 0}, "percentage points", "percentage point", "percent points",
+		"per cent points", "pct points", "pct point", "ppts", "pp")
+	add(unitDef{"bp", kPct, 0}, "basis points", "basis point", "bps", "bp")
+	// Distance.
+	add(unitDef{"km", kDist, 0}, "km", "kms", "kilometer", "kilometers", "kilometre", "kilometres")
+	add(unitDef{"m", kDist, 0}, "meter", "meters", "metre", "metres", "m")
+	add(unitDef{"cm", kDist, 0}, "cm", "centimeter", "centimeters", "centimetre", "centimetres")
+	add(unitDef{"mm", kDist, 0}, "mm", "millimeter", "millimeters", "millimetre", "millimetres")
+	add(unitDef{"dm", kDist, 0}, "dm", "decimeter", "decimeters", "decimetre", "decimetres")
+	add(unitDef{"pm", kDist, 0}, "picometer", "picometers", "picometre", "picometres")
+	add(unitDef{"mi", kDist, 0}, "mile", "miles")
+	add(unitDef{"nmi", kDist, 0}, "nautical mile", "nautical miles", "nmi")
+	add(unitDef{"ft", kDist, fDot}, "foot", "feet", "ft")
+	add(unitDef{"in", kDist, 0}, "inch", "inches")
+	add(unitDef{"yd", kDist, 0}, "yard", "yards", "yds")
+	add(unitDef{"ly", kDist, 0}, "light years", "light-years", "light year", "light-year")
+	// Weight.
+	add(unitDef{"kg", kWt, 0}, "kg", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes", "kilo", "kilos")
+	add(unitDef{"g", kWt, 0}, "gram", "grams", "gramme", "grammes", "g")
+	add(unitDef{"mg", kWt, 0}, "mg", "milligram", "milligrams", "milligramme", "milligrammes")
+	add(unitDef{"µg", kWt, 0}, "microgram", "micrograms", "microgramme", "microgrammes", "mcg", "μg", "µg")
+	add(unitDef{"t", kWt, 0}, "tonne", "tonnes", "metric ton", "metric tons", "metric tonne", "metric tonnes", "mt")
+	add(unitDef{"ton", kWt, 0}, "ton", "tons", "short tons", "long tons")
+	add(unitDef{"lb", kWt, fDot}, "lb", "lbs")
+	add(unitDef{"lb", kWt, fPounds}, "pound", "pounds")
+	add(unitDef{"oz", kWt, fDot}, "ounce", "ounces", "oz")
+	add(unitDef{"ozt", kWt, 0}, "troy ounce", "troy ounces")
+	add(unitDef{"ct", kWt, 0}, "carat", "carats")
+	// Area.
+	add(unitDef{"km2", kArea, 0}, "square kilometer", "square kilometers", "square kilometre",
+		"square kilometres", "sq km", "sq. km", "km2", "km²", "sq kms")
+	add(unitDef{"m2", kArea, 0}, "square meter", "square meters", "square metre", "square metres",
+		"sq m", "m2", "m²", "sq metres", "sq meters")
+	add(unitDef{"mi2", kArea, 0}, "square mile", "square miles", "sq mi", "sq miles")
+	add(unitDef{"ft2", kArea, 0}, "square foot", "square feet", "sq ft", "sq feet")
+	add(unitDef{"ha", kArea, 0}, "hectare", "hectares", "ha")
+	add(unitDef{"acre", kArea, 0}, "acre", "acres")
+	// Volume.
+	add(unitDef{"l", kVol, 0}, "liter", "liters", "litre", "litres")
+	add(unitDef{"ml", kVol, 0}, "ml", "milliliter", "milliliters", "millilitre", "millilitres")
+	add(unitDef{"gal", kVol, 0}, "gallon", "gallons", "gal")
+	add(unitDef{"barrel", kVol, 0}, "barrel", "barrels", "bbl", "bbls")
+	add(unitDef{"bpd", kVol, 0}, "bpd", "b/d")
+	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
+	add(unitDef{"ft3", kVol, 0}, "cubic foot", "cubic feet", "cu ft")
+	add(unitDef{"bcm", kVol, 0}, "bcm")
+	// Temperature.
+	add(unitDef{"C", kTemp, 0}, "degrees celsius", "degree celsius", "deg celsius", "celsius",
+		"degrees c", "degree c", "deg c", "degrees centigrade", "centigrade", "celcius",
+		"degrees celcius", "centigrate", "°c", "° c", "ºc", "℃")
+	add(unitDef{"F", kTemp, 0}, "degrees fahrenheit", "degree fahrenheit", "deg fahrenheit", "fahrenheit",
+		"degrees f", "degree f", "deg f", "farenheit", "degrees farenheit", "°f", "° f", "ºf", "℉")
+	add(unitDef{"deg", kTemp, fDegrees}, "degrees", "degree", "°")
+	add(unitDef{"deg", kTemp, fDegrees | fDot}, "deg")
+	// Duration.
+	add(unitDef{"s", kDur, 0}, "second", "seconds", "secs")
+	add(unitDef{"min", kDur, fDot}, "minute", "minutes", "mins", "min")
+	add(unitDef{"h", kDur, fDot}, "hour", "hours", "hrs", "hr")
+	add(unitDef{"day", kDur, 0}, "day", "days")
+	add(unitDef{"week", kDur, 0}, "week", "weeks", "wks")
+	add(unitDef{"month", kDur, fDot}, "month", "months", "mths", "mth")
+	add(unitDef{"year", kDur, fDot}, "year", "years", "yrs", "yr")
+	add(unitDef{"decade", kDur, 0}, "decade", "decades")
+	add(unitDef{"century", kDur, 0}, "century", "centuries")
+	// Age.
+	add(unitDef{"year", kAge, fAge}, "years old", "year old", "year-old", "years-old", "yrs old",
+		"years of age", "year of age", "-year-old", "year-olds", "years-olds")
+	add(unitDef{"month", kAge, fAge}, "months old", "month old", "month-old", "months of age", "month-olds")
+	add(unitDef{"week", kAge, fAge}, "weeks old", "week old", "week-old", "weeks of age")
+	add(unitDef{"day", kAge, fAge}, "days old", "day old", "day-old", "days of age")
+	// Speed.
+	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh", "km per hour",
+		"kilometers per hour", "kilometres per hour", "kilometers an hour", "kilometres an hour")
+	add(unitDef{"mph", kSpeed, 0}, "mph", "miles per hour", "miles an hour", "mile per hour", "mi/h")
+	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
+	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
+
+	// Money by name. ISO 4217 codes; "cent" and "pence" are sub-units whose
+	// currency the text does not state (cent) or that is sterling (pence).
+	usd := unitDef{"USD", article.KindMoney, fDollars}
+	add(usd, "dollar", "dollars", "dlr", "dlrs", "us dollar", "us dollars", "u.s dollar",
+		"u.s dollars", "us dlrs", "u.s dlrs", "american dollars", "usd", "greenbacks")
+	add(unitDef{"cent", article.KindMoney, fCents}, "cent", "cents", "cts", "ct")
+	add(unitDef{"pence", article.KindMoney, 0}, "pence", "penny")
+	for _, c := range []struct{ code, names string }{
+		{"CAD", "canadian dollar,canadian dollars,canadian dlrs,canadian dlr,c$"},
+		{"AUD", "australian dollar,australian dollars,australian dlrs,australian dlr,a$"},
+		{"NZD", "new zealand dollar,new zealand dollars,new zealand dlrs,nz dollars,nz dlrs"},
+		{"HKD", "hong kong dollar,hong kong dollars,hong kong dlrs,hk dollars,hk dlrs"},
+		{"SGD", "singapore dollar,singapore dollars,singapore dlrs"},
+		{"TWD", "taiwan dollar,taiwan dollars,taiwan dlrs,new taiwan dollars"},
+		{"JMD", "jamaican dollars"}, {"ZWD", "zimbabwe dollars,zimbabwean dollars"},
+		{"EUR", "euro,euros,eur"},
+		{"GBP", "pounds sterling,pound sterling,sterling,stg,stg pounds,gbp,british pounds,uk pounds"},
+		{"EGP", "egyptian pounds,egyptian pound"}, {"LBP", "lebanese pounds"},
+		{"IEP", "irish pounds,irish punts,punts"}, {"CYP", "cypriot pounds,cyprus pounds"},
+		{"JPY", "yen,japanese yen,jpy"},
+		{"CNY", "yuan,renminbi,rmb,chinese yuan,cny,元"},
+		{"FRF", "franc,francs,french francs,french franc,ffr"},
+		{"CHF", "swiss francs,swiss franc,chf,sfr"},
+		{"BEF", "belgian francs,belgian franc,bfr"}, {"LUF", "luxembourg francs"},
+		{"XOF", "cfa francs"},
+		{"DEM", "mark,marks,german marks,deutsche marks,deutschemarks,d-marks,dmarks"},
+		{"FIM", "finnish marks,finnish markka,markka,markkaa"},
+		{"ITL", "lire,lira,italian lire"}, {"TRY", "turkish lira,turkish liras,new turkish lira"},
+		{"ESP", "peseta,pesetas,spanish pesetas"},
+		{"NLG", "guilder,guilders,dutch guilders,dutch guilder"},
+		{"DKK", "danish crowns,danish kroner,danish crown,dkk"},
+		{"SEK", "swedish crowns,swedish kronor,swedish crown,sek,kronor"},
+		{"NOK", "norwegian crowns,norwegian kroner,norwegian crown,nok,kroner"},
+		{"CZK", "czech crowns,czech korunas,koruna"},
+		{"ISK", "icelandic kronur,icelandic crowns"},
+		{"ATS", "schilling,schillings,austrian schillings"},
+		{"PTE", "escudo,escudos,portuguese escudos"},
+		{"GRD", "drachma,drachmas,drachmae"},
+		{"ZAR", "rand,south african rand"},
+		{"INR", "rupee,rupees,indian rupees,inr"},
+		{"PKR", "pakistani rupees,pakistan rupees"}, {"LKR", "sri lankan rupees,ரூ"},
+		{"MXN", "mexican pesos,mexican peso,peso,pesos"},
+		{"PHP", "philippine pesos,philippine peso"}, {"ARS", "argentine pesos,argentinian pesos"},
+		{"CLP", "chilean pesos"}, {"COP", "colombian pesos"},
+		{"BRC", "cruzado,cruzados"}, {"BRL", "reais,brazilian reais,brazilian real,brazilian reals"},
+		{"ARA", "australes,austral"},
+		{"SAR", "riyal,riyals,saudi riyals"}, {"QAR", "qatari riyals"},
+		{"KWD", "kuwaiti dinars,kuwaiti dinar,dinar,dinars"}, {"IQD", "iraqi dinars"},
+		{"AED", "dirham,dirhams,uae dirhams"},
+		{"THB", "baht"}, {"MYR", "ringgit"}, {"IDR", "rupiah"},
+		{"KRW", "south korean won,korean won"},
+		{"PLN", "zloty,zlotys,zlotych"}, {"HUF", "forint,forints"},
+		{"RUB", "rouble,roubles,ruble,rubles"}, {"UAH", "hryvnia,hryvnias,hryvnias,hryvnyas"},
+		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings"},
+		{"VEB", "bolivar,bolivars"}, {"CRC", "colón,colones,₡"}, {"GEL", "lari,₾"}, {"LAK", "kip,₭"},
+		{"BTC", "bitcoin,bitcoins"},
+	} {
+		for _, name := range splitComma(c.names) {
+			m[name] = money(c.code)
+		}
+	}
+	// "won" is also a verb: money only after a scale or a number ≥ 100.
+	m["won"] = unitDef{"KRW", article.KindMoney, fNeedScale}
+	return m
+}
+
+func buildAttachedUnits() map[string]unitDef {
+	m := map[string]unitDef{}
+	add := func(d unitDef, keys ...string) {
+		for _, k := range keys {
+			m[k] = d
+		}
+	}
+	// Exact-case keys. Lower-case "m" is metres; "M" is a scale.
+	add(unitDef{"%", kPct, 0}, "%", "pct", "pc")
+	add(unitDef{"pp", kPct, 0}, "pp", "ppt", "ppts")
+	add(unitDef{"bp", kPct, 0}, "bp", "bps")
+	add(unitDef{"km", kDist, 0}, "km", "kms", "Km", "KM")
+	add(unitDef{"m", kDist, 0}, "m")
+	add(unitDef{"cm", kDist, 0}, "cm")
+	add(unitDef{"mm", kDist, 0}, "mm")
+	add(unitDef{"dm", kDist, 0}, "dm")
+	add(unitDef{"mi", kDist, 0}, "mi")
+	add(unitDef{"nmi", kDist, 0}, "nmi")
+	add(unitDef{"ft", kDist, 0}, "ft")
+	add(unitDef{"in", kDist, 0}, "in")
+	add(unitDef{"kg", kWt, 0}, "kg", "kgs", "Kg", "KG", "kilo", "kilos")
+	add(unitDef{"g", kWt, 0}, "g", "gr")
+	add(unitDef{"mg", kWt, 0}, "mg")
+	add(unitDef{"µg", kWt, 0}, "mcg", "μg", "µg")
+	add(unitDef{"t", kWt, 0}, "t", "mt")
+	add(unitDef{"lb", kWt, 0}, "lb", "lbs")
+	add(unitDef{"oz", kWt, 0}, "oz")
+	add(unitDef{"km2", kArea, 0}, "km2", "km²", "sqkm")
+	add(unitDef{"m2", kArea, 0}, "m2", "m²", "sqm")
+	add(unitDef{"ha", kArea, 0}, "ha")
+	add(unitDef{"l", kVol, 0}, "l", "L", "ltr")
+	add(unitDef{"ml", kVol, 0}, "ml", "mL")
+	add(unitDef{"m3", kVol, 0}, "m3", "m³")
+	add(unitDef{"bpd", kVol, 0}, "bpd")
+	add(unitDef{"C", kTemp, 0}, "C", "°C", "ºC", "℃", "°c")
+	add(unitDef{"F", kTemp, 0}, "F", "°F", "ºF", "℉", "°f")
+	add(unitDef{"deg", kTemp, fDegrees}, "°", "º")
+	add(unitDef{"h", kDur, 0}, "h", "hr", "hrs")
+	add(unitDef{"min", kDur, 0}, "min", "mins")
+	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh")
+	add(unitDef{"mph", kSpeed, 0}, "mph")
+	add(unitDef{"m/s", kSpeed, 0}, "m/s")
+	add(unitDef{"kn", kSpeed, 0}, "kts")
+	add(unitDef{"pence", article.KindMoney, 0}, "p")
+	add(unitDef{"cent", article.KindMoney, 0}, "c")
+	add(unitDef{"CNY", article.KindMoney, 0}, "元")
+	add(unitDef{"CRC", article.KindMoney, 0}, "₡")
+	add(unitDef{"GEL", article.KindMoney, 0}, "₾")
+	add(unitDef{"LAK", article.KindMoney, 0}, "₭")
+	add(unitDef{"LKR", article.KindMoney, 0}, "ரூ")
+	add(unitDef{"EUR", article.KindMoney, 0}, "€")
+	return m
+}
+
+// currencySymbols precede the number ("$3.2 billion", "£600m", "€ 2 million").
+var currencySymbols = map[string]string{
+	"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW",
+	"₪": "ILS", "₺": "TRY", "₴": "UAH", "₦": "NGN", "₱": "PHP", "฿": "THB", "₫": "VND",
+	"₡": "CRC", "₾": "GEL", "₭": "LAK", "₣": "FRF", "₤": "ITL",
+}
+
+// dollarPrefixes are letters written before "$" ("US$", "C$", "HK $").
+// Lower case keys; "u.s" stands for "U.S.".
+var dollarPrefixes = map[string]string{
+	"us": "USD", "u.s": "USD", "c": "CAD", "ca": "CAD", "can": "CAD", "a": "AUD", "au": "AUD",
+	"nz": "NZD", "hk": "HKD", "s": "SGD", "sg": "SGD", "nt": "TWD", "r": "BRL", "z": "ZWD",
+	"j": "JMD", "mex": "MXN",
+}
+
+// isoCodes are currency codes written as words before or after the number
+// ("USD 5", "5 EUR"). Exact upper case only; codes that are also English
+// words or common acronyms (ALL, TOP, CUP, MOP, …) are left out.
+var isoCodes = map[string]bool{
+	"USD": true, "EUR": true, "GBP": true, "JPY": true, "CNY": true, "CHF": true, "CAD": true,
+	"AUD": true, "NZD": true, "HKD": true, "SGD": true, "INR": true, "RUB": true, "KRW": true,
+	"BRL": true, "MXN": true, "ZAR": true, "SEK": true, "NOK": true, "DKK": true, "PLN": true,
+	"CZK": true, "HUF": true, "TRY": true, "ILS": true, "SAR": true, "AED": true, "QAR": true,
+	"KWD": true, "EGP": true, "NGN": true, "KES": true, "THB": true, "MYR": true, "IDR": true,
+	"PHP": true, "VND": true, "TWD": true, "PKR": true, "UAH": true, "ARS": true, "CLP": true,
+	"COP": true, "DEM": true, "FRF": true, "ITL": true, "ESP": true, "NLG": true, "BEF": true,
+	"RMB": true, "XAU": true,
+}
+
+// prefixWordCurrencies are currency words written before the number ("Rs
+// 500", "RMB 5", "DM 10", "Rs. 35 lakh").
+var prefixWordCurrencies = map[string]string{
+	"Rs": "INR", "RS": "INR", "Rp": "IDR", "DM": "DEM", "Dfl": "NLG", "Dfls": "NLG", "SFr": "CHF",
+	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
+	"Nkr": "NOK", "RM": "MYR",
+}
+
+// Qualifier phrases written before the figure, lower case, longest first
+// at lookup time. "between" opens a range; "from" blocks one.
+const (
+	qBetween = "between"
+	qFrom    = "from"
+)
+
+var qualifiers = map[string]string{
+	"more than": article.QualifierMoreThan, "over": article.QualifierMoreThan,
+	"above": article.QualifierMoreThan, "exceeds": article.QualifierMoreThan,
+	"exceeded": article.QualifierMoreThan, "exceeding": article.QualifierMoreThan,
+	"exceed": article.QualifierMoreThan, "in excess of": article.QualifierMoreThan,
+	"upwards of": article.QualifierMoreThan, "upward of": article.QualifierMoreThan,
+	"just over": article.QualifierMoreThan, "well over": article.QualifierMoreThan,
+	"well above": article.QualifierMoreThan, "just above": article.QualifierMoreThan,
+	"greater than": article.QualifierMoreThan, "topping": article.QualifierMoreThan,
+	"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
+	"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
+	"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
+	"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
+	"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,
+	"minimum of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
+	"about": article.QualifierApprox, "around": article.QualifierApprox,
+	"some": article.QualifierApprox, "roughly": article.QualifierApprox,
+	"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
+	"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox,
+	"close to": article.QualifierApprox, "circa": article.QualifierApprox,
+	"some estimated": article.QualifierApprox, "an approximate": article.QualifierApprox,
+	"approximate": article.QualifierApprox, "~": article.QualifierApprox,
+	"nearly": article.QualifierLessThan, "almost": article.QualifierLessThan,
+	"less than": article.QualifierLessThan, "fewer than": article.QualifierLessThan,
+	"under": article.QualifierLessThan, "below": article.QualifierLessThan,
+	"just under": article.QualifierLessThan, "just below": article.QualifierLessThan,
+	"lower than": article.QualifierLessThan, "short of": article.QualifierLessThan,
+	"just short of": article.QualifierLessThan, "not quite": article.QualifierLessThan,
+	"up to": article.QualifierAtMost, "at most": article.QualifierAtMost,
+	"no more than": article.QualifierAtMost, "not more than": article.QualifierAtMost,
+	"a maximum of": article.QualifierAtMost, "maximum of": article.QualifierAtMost,
+	"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
+	"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
+	"between": qBetween, "from": qFrom,
+}
+
+// postQualifiers follow the figure ("5,000 or more").
+var postQualifiers = map[string]string{
+	"or more": article.QualifierAtLeast, "or above": article.QualifierAtLeast,
+	"or higher": article.QualifierAtLeast, "and above": article.QualifierAtLeast,
+	"or over": article.QualifierAtLeast, "and over": article.QualifierAtLeast,
+	"or so": article.QualifierApprox, "or thereabouts": article.QualifierApprox,
+	"or less": article.QualifierAtMost, "or fewer": article.QualifierAtMost,
+	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,
+	"and under": article.QualifierAtMost,
+}
+
+// changeWords before a figure mean "X to Y" is a change, not a range
+// ("rose 5 pct to 7 pct").
+var changeWords = setOf("rose", "fell", "rise", "rises", "fall", "falls", "increased", "decreased",
+	"increase", "decrease", "up", "down", "raised", "raise", "raises", "cut", "cuts", "lowered",
+	"climbed", "jumped", "dropped", "gained", "lost", "grew", "declined", "slipped", "edged",
+	"added", "boosted", "reduced", "slumped", "soared", "surged", "plunged", "tumbled", "eased",
+	"advanced", "firmed", "revised", "adjusted", "widened", "narrowed", "shrank", "swelled",
+	"doubled", "changed", "moved", "went", "compared", "versus", "vs", "against")
+
+// designators are words after which a number names a thing instead of
+// counting it ("Article 5", "Boeing 737", "Flight 370", "Chapter 11").
+var designators = setOf("article", "articles", "section", "sections", "chapter", "clause", "paragraph",
+	"resolution", "amendment", "flight", "route", "highway", "interstate", "exit", "room", "gate",
+	"platform", "terminal", "page", "pages", "volume", "vol", "issue", "number", "act", "rule",
+	"proposition", "prop", "game", "round", "stage", "episode", "season", "series", "phase", "model",
+	"version", "type", "class", "grade", "category", "division", "level", "tier", "boeing", "airbus",
+	"apollo", "windows", "iphone", "galaxy", "playstation", "xbox", "channel", "track", "hole",
+	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block",
+	"figure", "fig", "table", "item", "box", "tower", "camp", "unit", "units", "building", "floor",
+	"apartment", "suite", "cell", "wing", "lot", "plot", "code", "account", "ticket", "ref",
+	"reference", "serial", "isbn", "issn", "tel", "phone", "fax", "ext", "extension", "pin",
+	"pcs", "vii", "ltd", "plc", "inc", "corp", "covid", "sars", "ps", "ios", "android", "macos",
+	"psalm", "psalms", "verse", "hymn", "opus", "op", "symphony", "concerto", "sonata", "mark",
+	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
+	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
+	"order", "directive", "regulation")
+
+// dotDesignators are designators that count only with their dot ("No. 1").
+var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
+	"ref", "tel", "ext", "p", "pp")
+
+// idPrefixOK are words that may precede "-<number>" without making it an
+// identifier ("mid-1990s", "top-10", "under-21").
+var idPrefixOK = setOf("mid", "pre", "post", "top", "under", "over", "early", "late", "circa",
+	"ex", "non", "anti", "sub", "about", "around", "some", "nearly", "almost", "roughly", "a", "an",
+	"the", "and", "or", "to", "by", "of", "in", "at", "on", "for", "from", "with", "than", "minus",
+	"plus", "up", "down", "all", "first", "last", "best", "worst", "year", "years")
+
+// months, lower case, including wire abbreviations.
+var months = setOf("january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
+	"aug", "sep", "sept", "oct", "nov", "dec")
+
+// timeWords after a number make it a clock time ("3 pm", "0857 GMT").
+var timeWords = setOf("am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt", "cst", "cdt", "pst",
+	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock")
+
+// timeWordsExact are clock abbreviations matched with their case.
+var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "MSK", "IST", "HKT", "SGT", "AEST", "AEDT")
+
+// ordinalSuffixes after digits make an ordinal ("4th", "21st").
+var ordinalSuffixes = setOf("st", "nd", "rd", "th", "ST", "ND", "RD", "TH", "d")
+
+// tempCues in the sentence make bare "degrees" a temperature.
+var tempCues = setOf("temperature", "temperatures", "thermostat", "heat", "heatwave", "cold",
+	"warm", "warmer", "warmest", "hot", "hotter", "hottest", "cool", "cooler", "freezing", "frost",
+	"weather", "celsius", "fahrenheit", "temp", "temps", "climb", "soared", "chill",
+	"fever", "oven", "boiling", "mercury", "forecast", "high", "low", "highs", "lows", "water")
+
+// moneyCues in the sentence make "pounds" money rather than weight.
+var moneyCues = setOf("profit", "profits", "revenue", "revenues", "sales", "cost", "costs", "costing",
+	"price", "prices", "priced", "paid", "pay", "pays", "paying", "fine", "fined", "fines",
+	"earn", "earned", "earns", "earnings", "loss", "losses", "debt", "debts", "deal", "budget",
+	"bid", "fund", "funds", "funding", "tax", "taxes", "salary", "wage", "wages", "worth",
+	"bought", "sold", "spend", "spent", "spending", "invest", "invested", "investment", "loan",
+	"loans", "value", "valued", "cash", "money", "income", "payment",
+	"compensation", "damages", "award", "awarded", "fee", "fees", "contract", "bonus", "turnover",
+	"capital", "shares", "share", "stake", "dividend", "pension", "charge", "charged", "bill",
+	"sterling", "£", "transfer", "raise", "raised", "raising", "donated", "donation", "grant",
+	"benefit", "benefits", "insurance", "rent", "ticket", "tickets", "afford", "owe", "owed",
+	"interest", "pound", "penny", "pence", "sterling", "£")
+
+// weightCues make "pounds" a weight even when money words are near.
+var weightCues = setOf("weigh", "weighs", "weighed", "weighing", "weight", "weights", "heavy",
+	"heavier", "lbs", "lb", "ounces", "tons", "tonnes", "baby", "babies", "fat", "diet", "lose",
+	"lost", "gain", "gained", "overweight", "obese")
+
+// pluralNouns are plural or collective nouns without a final "s".
+var pluralNouns = setOf("people", "persons", "men", "women", "children", "police", "staff",
+	"personnel", "cattle", "sheep", "fish", "livestock", "aircraft", "crew", "infantry", "militia",
+	"offspring", "species", "headquarters", "data", "media", "criteria", "youth", "deer", "swine",
+	"poultry", "geese", "mice", "teeth", "feet", "folk", "clergy", "faithful", "refugees",
+	"spacecraft", "watercraft", "hovercraft", "salmon", "trout", "bison", "moose", "elk", "troops")
+
+// partitives take "of …" into the subject ("121 pieces of field artillery").
+var partitives = setOf("pieces", "units", "bags", "cases", "kinds", "types", "pairs", "sets",
+	"lots", "groups", "bottles", "boxes", "cans", "head", "items", "rounds", "sacks", "bales",
+	"crates", "packets", "packs", "cartons", "loads", "truckloads", "shipments", "cargoes",
+	"containers", "batches", "members", "tranches", "blocks", "parcels", "bundles", "sorts",
+	"series", "shares", "acres", "hectares", "square", "liters", "litres", "copies", "doses",
+	"vials", "bushels", "bars", "ounces", "gallons", "cubic", "cartloads", "portions", "slices")
+
+// notPlural are words ending in "s" that are not plural nouns.
+var notPlural = setOf("is", "was", "has", "does", "this", "its", "his", "hers", "yes", "thus",
+	"plus", "minus", "us", "less", "across", "always", "perhaps", "whereas", "as", "goes",
+	"says", "gets", "makes", "comes", "takes", "means", "news", "analysis", "basis", "crisis",
+	"status", "bonus", "census", "virus", "campus", "consensus", "focus", "bus", "gas", "chaos",
+	"series", "species", "whereabouts", "overseas", "besides", "sometimes", "nevertheless",
+	"unless", "afterwards", "towards", "upwards", "downwards", "thereabouts", "its", "ours",
+	"yours", "theirs", "previous", "various", "serious", "famous", "numerous", "obvious",
+	"anxious", "enormous", "dangerous", "nervous", "vs", "versus", "alias", "atlas", "canvas",
+	"lens", "jeans", "pants", "thanks", "tennis", "physics", "economics", "politics", "mathematics",
+	"stress", "business", "process", "access", "address", "success", "progress", "congress",
+	"express", "press", "loss", "boss", "cross", "gross", "class", "glass", "grass", "mass",
+	"pass", "miss", "kiss", "dismiss", "discuss", "assess", "possess", "tells", "sells", "falls",
+	"rises", "gains", "loses", "remains", "seems", "looks", "includes", "continues", "reports",
+	"shows", "needs", "holds", "stands", "expects", "plans", "wants", "owns", "runs", "puts",
+	"adds", "costs", "pays", "leads", "lets")
+
+// subjectStops end the subject phrase.
+var subjectStops = setOf("a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with",
+	"without", "into", "onto", "over", "under", "between", "per", "than", "as", "about", "around",
+	"since", "until", "till", "during", "after", "before", "against", "via", "across", "near",
+	"off", "up", "down", "out", "and", "or", "but", "nor", "so", "yet", "while", "whereas",
+	"because", "if", "that", "which", "who", "whom", "whose", "when", "where", "it", "its", "they",
+	"them", "their", "he", "she", "his", "her", "we", "our", "you", "your", "this", "these",
+	"those", "there", "here", "is", "are", "was", "were", "be", "been", "being", "has", "have",
+	"had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might",
+	"must", "said", "says", "say", "told", "reported", "according", "not", "also", "only",
+	"just", "still", "already", "now", "then", "ago", "earlier", "later", "each", "apiece",
+	"more", "less", "most", "least", "very", "too", "long", "wide", "tall", "high", "deep", "old",
+	"away", "back", "last", "next", "respectively", "vs", "versus", "a-year", "year-on-year",
+	"reuter", "reuters", "against", "compared", "previously", "including", "included", "such",
+	"other", "another", "all", "both", "either", "neither", "any", "some", "many", "much", "few",
+	"several", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	"hundred", "thousand", "million", "billion", "mln", "bln", "pct", "percent", "dlrs", "cts",
+	"times", "i", "me", "my", "him", "us", "what", "how", "why", "then", "than", "like", "unlike",
+	"plus", "minus", "times", "making", "made", "make", "bringing", "taking", "worth", "each",
+	"every", "shr", "net", "revs", "avg", "shrs", "qtr", "mths", "nil", "loss", "profit", "vs.",
+	"ended", "ending", "year", "years", "month", "months", "week", "weeks", "day", "days",
+	"today", "yesterday", "tomorrow", "tonight", "monday", "tuesday", "wednesday", "thursday",
+	"friday", "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+	"sept", "oct", "nov", "dec", "january", "february", "march", "april", "june", "july",
+	"august", "september", "october", "november", "december", "inc", "corp", "co", "ltd",
+	"plc", "percentage", "cent", "cents", "per", "apart")
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// vocab maps every lower-case word of the tables to itself, so that a
+// capitalised word can be looked up without allocating (see scanner.key).
+var vocab = buildVocab()
+
+func buildVocab() map[string]string {
+	m := map[string]string{}
+	addWords := func(k string) {
+		start := 0
+		for i := 0; i <= len(k); i++ {
+			if i == len(k) || k[i] == ' ' {
+				if i > start {
+					w := k[start:i]
+					m[w] = w
+				}
+				start = i + 1
+			}
+		}
+		m[k] = k
+	}
+	for k := range numWords {
+		addWords(k)
+	}
+	for k := range scaleWords {
+		addWords(k)
+	}
+	for k := range fractionWords {
+		addWords(k)
+	}
+	for k := range unitPhrases {
+		addWords(k)
+	}
+	for k := range qualifiers {
+		addWords(k)
+	}
+	for k := range postQualifiers {
+		addWords(k)
+	}
+	for k := range dollarPrefixes {
+		addWords(k)
+	}
+	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
+		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
+		subjectStops} {
+		for k := range set {
+			addWords(k)
+		}
+	}
+	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
+		"to", "or", "half", "in", "cents", "cent"} {
+		m[w] = w
+	}
+	return m
+}

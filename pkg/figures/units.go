@@ -1,0 +1,332 @@
+package figures
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// unitAfter reads the unit or currency written after the number: "%",
+// "(kg)", "-mile", "kilometers", "mln dlrs", "degrees Celsius", "swiss
+// francs", "100 ₡", "5 EUR". After a currency symbol only a money word is
+// taken ("$5 mln dlrs").
+func (s *scanner) unitAfter(f *fig) {
+	t := s.text
+	n := len(t)
+	p := f.end
+	q := skipSp(t, p)
+	if q >= n {
+		return
+	}
+	if !f.cur {
+		if t[q] == '%' && q-p <= 1 {
+			f.unit, f.kind, f.end = "%", kPct, q+1
+			return
+		}
+		if q-p <= 1 && s.bracketUnit(f, q) {
+			return
+		}
+	}
+	if t[p] == '-' && letterAt(t, p+1) > 0 {
+		s.hyphenUnit(f, p+1)
+		return
+	}
+	if q == p {
+		return
+	}
+	s.phraseUnit(f, q)
+}
+
+// bracketUnit reads a unit in brackets: "20 (kg)", "20 [kg]", "20 {kg}".
+func (s *scanner) bracketUnit(f *fig, q int) bool {
+	t := s.text
+	var closer byte
+	switch t[q] {
+	case '(':
+		closer = ')'
+	case '[':
+		closer = ']'
+	case '{':
+		closer = '}'
+	case '<':
+		closer = '>'
+	default:
+		return false
+	}
+	if letterAt(t, q+1) == 0 {
+		return false
+	}
+	we := wordEnd(t, q+1)
+	if we >= len(t) || t[we] != closer {
+		return false
+	}
+	w := t[q+1 : we]
+	u, ok := attachedUnits[w]
+	if !ok {
+		u, ok = unitPhrases[s.key(w)]
+	}
+	if !ok || u.kind == article.KindMoney || u.flags != 0 {
+		return false
+	}
+	f.unit, f.kind, f.end = u.unit, u.kind, we+1
+	return true
+}
+
+// hyphenUnit reads a unit joined by a hyphen: "27-year-old", "six-mile",
+// "12-cent-a-share" (→ "12-cent"), "one-yen".
+func (s *scanner) hyphenUnit(f *fig, a int) bool {
+	t := s.text
+	n := len(t)
+	var ends [4]int
+	cnt := 0
+	pos := a
+	for cnt < len(ends) {
+		e := wordEnd(t, pos)
+		ends[cnt] = e
+		cnt++
+		if e+1 < n && t[e] == '-' && letterAt(t, e+1) > 0 {
+			pos = e + 1
+			continue
+		}
+		break
+	}
+	for l := cnt; l >= 1; l-- {
+		k := lowerKey(s.pbuf[:0:cap(s.pbuf)], t[a:ends[l-1]])
+		if k == nil {
+			continue
+		}
+		u, ok := unitPhrases[string(k)]
+		if !ok || u.flags&(fPounds|fNeedScale) != 0 && u.kind == article.KindMoney {
+			continue
+		}
+		if f.cur {
+			if u.kind != article.KindMoney {
+				return false
+			}
+			f.end = ends[l-1]
+			return true
+		}
+		s.setUnit(f, u, ends[l-1])
+		return true
+	}
+	return false
+}
+
+// phraseUnit matches up to four words after the number against the unit
+// and currency names, longest first.
+func (s *scanner) phraseUnit(f *fig, q int) {
+	t := s.text
+	n := len(t)
+	// A currency sign written after the number: "100 ₡", "5 €".
+	if t[q] >= utf8.RuneSelf && letterAt(t, q) == 0 {
+		r, size := utf8.DecodeRuneInString(t[q:])
+		if code := postSymbol(r); code != "" && !f.cur {
+			f.unit, f.kind, f.end = code, article.KindMoney, q+size
+		}
+		return
+	}
+	if letterAt(t, q) == 0 {
+		return
+	}
+	var ws, we [4]int
+	cnt := 0
+	pos := q
+	for cnt < len(ws) {
+		if letterAt(t, pos) == 0 {
+			break
+		}
+		e := wordEnd(t, pos)
+		for e+1 < n && t[e] == '/' && letterAt(t, e+1) > 0 {
+			e = wordEnd(t, e+1)
+		}
+		// Glued digits and powers belong to the word: "km2", "m²", "m212".
+		for e < n && (isDigit(t[e]) || sfxRuneAt(t, e) > 0 && t[e] == 0xC2) {
+			if isDigit(t[e]) {
+				e++
+			} else {
+				e += 2
+			}
+		}
+		ws[cnt], we[cnt] = pos, e
+		cnt++
+		nx := e
+		if nx < n && t[nx] == '.' && e-pos <= 4 {
+			nx++ // "sq. km", "U.S. dlrs"
+		}
+		nx2 := skipSp(t, nx)
+		if nx2 == nx {
+			break
+		}
+		pos = nx2
+	}
+	for l := cnt; l >= 1; l-- {
+		buf := s.pbuf[:0]
+		for j := 0; j < l; j++ {
+			if j > 0 {
+				if t[we[j-1]] == '.' && strings.IndexByte(t[ws[j-1]:we[j-1]], '.') < 0 {
+					buf = append(buf, '.')
+				}
+				buf = append(buf, ' ')
+			}
+			w := t[ws[j]:we[j]]
+			if len(buf)+len(w) > cap(buf) {
+				break
+			}
+			for i := 0; i < len(w); i++ {
+				c := w[i]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf = append(buf, c)
+			}
+		}
+		u, ok := unitPhrases[string(buf)]
+		if !ok {
+			continue
+		}
+		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) {
+			continue // "5 G", "5 M": not grams or metres
+		}
+		end := we[l-1]
+		if f.cur {
+			if u.kind == article.KindMoney && u.flags&(fPounds|fNeedScale) == 0 {
+				f.end = end
+			}
+			return
+		}
+		if u.flags&fNeedScale != 0 && !(f.num.scaled || f.v.value() >= 100) {
+			return
+		}
+		s.setUnit(f, u, end)
+		return
+	}
+	// An ISO code written after the number: "5 EUR", "2mil SEK".
+	if cnt > 0 && !f.cur {
+		w := t[ws[0]:we[0]]
+		if isoCodes[w] {
+			if w == "RMB" {
+				w = "CNY"
+			}
+			f.unit, f.kind, f.end = w, article.KindMoney, we[0]
+		}
+	}
+}
+
+func hasUpper(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= 'A' && w[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+func postSymbol(r rune) string {
+	switch r {
+	case '₡':
+		return "CRC"
+	case '₾':
+		return "GEL"
+	case '₭':
+		return "LAK"
+	case '€':
+		return "EUR"
+	case '₽':
+		return "RUB"
+	case '₴':
+		return "UAH"
+	case '₺':
+		return "TRY"
+	case '₫':
+		return "VND"
+	case '₹':
+		return "INR"
+	case '£':
+		return "GBP"
+	}
+	return ""
+}
+
+// setUnit records unit u ending at end and settles the units that depend
+// on context: pounds, bare degrees, "3 dollars 50 cents", "deg.".
+func (s *scanner) setUnit(f *fig, u unitDef, end int) {
+	t := s.text
+	if u.flags&fDot != 0 && end < len(t) && t[end] == '.' {
+		k := skipSp(t, end+1)
+		if k == len(t) || (k > end+1 && t[k] >= 'a' && t[k] <= 'z') {
+			end++
+		}
+	}
+	f.unit, f.kind, f.uflags, f.end = u.unit, u.kind, u.flags, end
+	switch {
+	case u.flags&fPounds != 0:
+		if s.poundsMoney(f) {
+			f.unit, f.kind = "GBP", article.KindMoney
+		}
+	case u.flags&fDegrees != 0:
+		f.kind = s.degreesKind(f.start, f.end)
+	case u.flags&fDollars != 0:
+		s.centsAfter(f)
+	}
+}
+
+// poundsMoney decides "pounds": weight when followed by "of" or near
+// weight words, money near money words, weight otherwise (wire copy
+// writes sterling as "stg").
+func (s *scanner) poundsMoney(f *fig) bool {
+	if w, _, ok := s.nextWordTok(f.end); ok && w.key == "of" {
+		return false
+	}
+	if s.cueNear(f.start, f.end, weightCues) {
+		return false
+	}
+	return s.cueNear(f.start, f.end, moneyCues)
+}
+
+// centsAfter folds "3 dollars 50 cents" and "thirteen dollars and
+// forty-five cents" into one figure.
+func (s *scanner) centsAfter(f *fig) {
+	t := s.text
+	if f.num.hasDecimal || f.num.scaled || f.v.isF {
+		return
+	}
+	q := f.end
+	if w, h, ok := s.nextWordTok(q); ok && !h && w.key == "and" {
+		q = w.e
+	}
+	r := skipSp(t, q)
+	if r == q || r >= len(t) {
+		return
+	}
+	var n2 number
+	var ok bool
+	switch {
+	case isDigit(t[r]):
+		n2, ok, _ = s.literal(r)
+		ok = ok && n2.plain && n2.sfx == ""
+	case letterAt(t, r) > 0 && s.isTrigger(t[r:wordEnd(t, r)]):
+		n2, ok, _ = s.words(r)
+		ok = ok && !n2.hasDecimal && !n2.scaled
+	}
+	if !ok {
+		return
+	}
+	c, h, ok := s.nextWordTok(n2.end)
+	if !ok || h || (c.key != "cents" && c.key != "cent") {
+		return
+	}
+	v2 := n2.v.value()
+	if v2 < 1 || v2 > 99 || v2 != float64(uint64(v2)) {
+		return
+	}
+	d := f.v
+	if d.e == 0 {
+		d.m = d.m*100 + uint64(v2)
+		d.e = -2
+		f.v = d.mulPow10(0)
+	} else {
+		f.v = d.addF(v2 / 100)
+	}
+	f.end = c.e
+}
