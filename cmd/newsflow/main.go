@@ -35,6 +35,7 @@ func commands() []command {
 		{"up", "run the whole pipeline in one process on embedded defaults", runUp},
 		{"produce", "run producers (feeds, directories, HTTP push) into Kafka", runProduce},
 		{"consume", "run a consumer worker: Kafka → stages → Elasticsearch", runConsume},
+		{"replay-dlq", "re-publish dead letters (<topic>.dlq) to the raw topic after a fix", runReplayDLQ},
 		{"process", "JSON lines of RawArticle on stdin → article documents on stdout", runProcess},
 		{"extract", `JSON lines {"id","text"} on stdin → {"id","figures":[…]} on stdout`, runExtract},
 		{"bench", "run the benchmark harness", runBench},

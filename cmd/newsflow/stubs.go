@@ -15,10 +15,6 @@ func runProduce(ctx context.Context, st streams, args []string) error {
 	return errors.New("not built yet (issue 4)")
 }
 
-func runConsume(ctx context.Context, st streams, args []string) error {
-	return errors.New("not built yet (issue 5)")
-}
-
 func runBench(ctx context.Context, st streams, args []string) error {
 	return errors.New("not built yet (issue 8)")
 }

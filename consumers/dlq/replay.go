@@ -32,6 +32,12 @@ type ReplayConfig struct {
 	// past it are left for a later replay. Nil: follow the topic until ctx
 	// ends.
 	End map[int]int64
+	// DryRun reads and reports the letters through Observe without
+	// publishing or committing anything.
+	DryRun bool
+	// Observe, when set, is called with every dead letter that is (or,
+	// with DryRun, would be) re-published.
+	Observe func(letter kafka.Message)
 	// BatchSize is how many dead letters are re-published per write.
 	// Default: 100.
 	BatchSize int
@@ -111,7 +117,14 @@ func (rp *Replayer) Replay(ctx context.Context) (Counts, error) {
 					continue
 				}
 			}
+			if rp.cfg.Observe != nil {
+				rp.cfg.Observe(m)
+			}
 			out = append(out, republish(m))
+		}
+		if rp.cfg.DryRun {
+			counts.Republished += len(out)
+			continue
 		}
 		if err := rp.retry(ctx, "re-publish dead letters", func(ctx context.Context) error {
 			if len(out) == 0 {

@@ -119,14 +119,20 @@ type ErrorCause struct {
 	CausedBy *ErrorCause `json:"caused_by,omitempty"`
 }
 
-// String is "type: reason (caused by type: reason)".
+// maxReason bounds each reason in String: Elasticsearch quotes the field
+// value in some (a 32 KB "preview" of an immense term), and the cause
+// behind it matters more.
+const maxReason = 300
+
+// String is "type: reason (caused by type: reason)", each reason cut at 300
+// bytes.
 func (e *ErrorCause) String() string {
 	if e == nil {
 		return ""
 	}
 	s := e.Type
 	if e.Reason != "" {
-		s += ": " + e.Reason
+		s += ": " + truncate(e.Reason, maxReason)
 	}
 	if e.CausedBy != nil && (e.CausedBy.Type != "" || e.CausedBy.Reason != "") {
 		s += " (caused by " + e.CausedBy.String() + ")"
@@ -163,4 +169,26 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// Ping asks the cluster for its health; nil means it answers and is not
+// red. It is the readiness check of Elasticsearch.
+func Ping(ctx context.Context, es Doer) error {
+	r, err := do(ctx, es, http.MethodGet, "/_cluster/health?filter_path=status", nil, "")
+	if err != nil {
+		return err
+	}
+	if r.status != http.StatusOK {
+		return fmt.Errorf("cluster health: %s", describe(r))
+	}
+	var h struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(r.body, &h); err != nil {
+		return fmt.Errorf("cluster health: %w", err)
+	}
+	if h.Status == "red" {
+		return errors.New("cluster health is red")
+	}
+	return nil
 }

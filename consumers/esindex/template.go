@@ -28,14 +28,26 @@ const TemplateVersion = 1
 // (rollover style: newsflow-articles-000001).
 const FirstIndexSuffix = "-000001"
 
+// DefaultAnalyzer analyses title, body and boilerplate.
+const DefaultAnalyzer = "english"
+
 // Template returns the template for alias: TemplateJSON with its index
-// pattern set to "<alias>-*".
-func Template(alias string) ([]byte, error) {
+// pattern set to "<alias>-*" and, when analyzer is not empty, the
+// "english" analyzer of title, body and boilerplate replaced by analyzer
+// (another language analyzer, or "standard" on a cluster without the
+// analysis-common module, such as the test node of scripts/testenv.sh).
+func Template(alias, analyzer string) ([]byte, error) {
 	var t map[string]any
 	if err := json.Unmarshal(TemplateJSON, &t); err != nil {
 		return nil, fmt.Errorf("parse embedded template: %w", err)
 	}
 	t["index_patterns"] = []string{alias + "-*"}
+	if analyzer != "" && analyzer != DefaultAnalyzer {
+		props := t["template"].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+		for _, f := range []string{"title", "body", "boilerplate"} {
+			props[f].(map[string]any)["analyzer"] = analyzer
+		}
+	}
 	return json.Marshal(t)
 }
 
@@ -46,14 +58,18 @@ func Template(alias string) ([]byte, error) {
 //   - when the alias is missing, the index "<alias>-000001" is created with
 //     the alias as its write index; losing that race to another worker is
 //     fine.
-func Install(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
-	if err := installTemplate(ctx, es, alias, logger); err != nil {
+//
+// analyzer is passed to Template ("" means DefaultAnalyzer). Changing it
+// later needs a new index (and a higher template version): the analysis of
+// an existing index cannot change.
+func Install(ctx context.Context, es Doer, alias, analyzer string, logger *slog.Logger) error {
+	if err := installTemplate(ctx, es, alias, analyzer, logger); err != nil {
 		return err
 	}
 	return ensureAlias(ctx, es, alias, logger)
 }
 
-func installTemplate(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
+func installTemplate(ctx context.Context, es Doer, alias, analyzer string, logger *slog.Logger) error {
 	path := "/_index_template/" + url.PathEscape(alias)
 	r, err := do(ctx, es, http.MethodGet, path, nil, "")
 	if err != nil {
@@ -83,13 +99,16 @@ func installTemplate(ctx context.Context, es Doer, alias string, logger *slog.Lo
 	default:
 		return fmt.Errorf("read index template %s: %s", alias, describe(r))
 	}
-	body, err := Template(alias)
+	body, err := Template(alias, analyzer)
 	if err != nil {
 		return err
 	}
 	r, err = do(ctx, es, http.MethodPut, path, body, "")
 	if err != nil {
 		return fmt.Errorf("install index template %s: %w", alias, err)
+	}
+	if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("has not been configured")) {
+		return fmt.Errorf("install index template %s: the cluster does not know the analyzer (a node without the analysis-common module?): use a standard Elasticsearch distribution or choose another --text-analyzer: %s", alias, describe(r))
 	}
 	if r.status != http.StatusOK {
 		return fmt.Errorf("install index template %s: %s", alias, describe(r))
