@@ -353,7 +353,7 @@ func (s *scanner) core(i int) (fig, bool, int) {
 			return fig{}, false, max(f.end, skipToken(t, num.start))
 		}
 	}
-	if num.plain && !num.word && f.unit == "" {
+	if (num.plain || num.word) && f.unit == "" {
 		if end, isDate := s.dateAround(&f); isDate {
 			return fig{}, false, end
 		}
@@ -657,20 +657,33 @@ func (s *scanner) designated(p int) bool {
 func (s *scanner) dateAround(f *fig) (int, bool) {
 	t := s.text
 	v := f.v.value()
-	if f.num.ndigits > 2 || v < 1 || v > 31 {
+	if f.num.ndigits > 2 || v < 1 || v > 31 || f.num.hasDecimal || f.num.scaled {
 		return 0, false
 	}
-	if ws, we, _, ok := prevWord(t, f.num.start); ok && isCapitalized(t[ws:we]) && months[s.key(t[ws:we])] {
+	if ws, we, _, ok := prevWord(t, f.num.start); ok && s.isMonth(t[ws:we]) {
 		return f.end, true
+	}
+	if f.num.word {
+		return 0, false
 	}
 	q := skipSp(t, f.end)
 	if q > f.end && letterAt(t, q) > 0 {
 		we := wordEnd(t, q)
-		if isCapitalized(t[q:we]) && months[s.key(t[q:we])] {
+		if s.isMonth(t[q:we]) {
 			return we, true
 		}
 	}
 	return 0, false
+}
+
+// isMonth reports a month name: capitalised, or lower case unless it is
+// also a common word ("may", "march").
+func (s *scanner) isMonth(w string) bool {
+	k := s.key(w)
+	if !months[k] {
+		return false
+	}
+	return isCapitalized(w) || (k != "may" && k != "march" && k != "mar")
 }
 
 // timeAfter rejects clock times: "3 pm", "10 a.m.", "0857 GMT".
@@ -709,8 +722,13 @@ func (s *scanner) isYear(f *fig) bool {
 		return true // "0857": a time or a code
 	}
 	v := f.v.value()
-	if n.ndigits != 4 || v < 1800 || v > 2100 {
+	if n.ndigits != 4 || v < 1000 || v > 2100 {
 		return false
+	}
+	if v < 1800 {
+		// Older years only after a preposition of time: "from 1695".
+		ws, we, _, ok := prevWord(t, f.start)
+		return ok && yearPreps[s.key(t[ws:we])]
 	}
 	q, _ := s.qualBefore(f.start)
 	switch q {
@@ -824,6 +842,10 @@ func (s *scanner) afterName(f fig) bool {
 	k := s.key(t[ws:we])
 	return !weekdays[k] && !months[k] && k != "i"
 }
+
+// yearPreps before a four-digit number below 1800 make it a year.
+var yearPreps = setOf("in", "since", "from", "until", "till", "before", "after", "by", "of", "circa",
+	"c", "between", "year", "during", "early", "late", "mid", "around", "about")
 
 var weekdays = setOf("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 	"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
@@ -1005,7 +1027,27 @@ func (s *scanner) scoreContext(start, end int) bool {
 		}
 		return true
 	}
-	if q := skipSp(t, end); q > end && q < len(t) && isDigit(t[q]) {
+	skipFwd := func(i int) int {
+		for {
+			j := skipSp(t, i)
+			if j < len(t) && (t[j] == '(' || t[j] == ')') {
+				i = j + 1
+				continue
+			}
+			return j
+		}
+	}
+	skipBack := func(i int) int {
+		for {
+			j := skipSpBack(t, i)
+			if j > 0 && (t[j-1] == '(' || t[j-1] == ')') {
+				i = j - 1
+				continue
+			}
+			return j
+		}
+	}
+	if q := skipFwd(end); q > end && q < len(t) && isDigit(t[q]) {
 		e := q
 		for e < len(t) && (isDigit(t[e]) || t[e] == '-') {
 			e++
@@ -1014,7 +1056,7 @@ func (s *scanner) scoreContext(start, end int) bool {
 			return true
 		}
 	}
-	if q := skipSpBack(t, start); q < start && q > 0 && isDigit(t[q-1]) {
+	if q := skipBack(start); q < start && q > 0 && isDigit(t[q-1]) {
 		b := q
 		for b > 0 && (isDigit(t[b-1]) || t[b-1] == '-') {
 			b--

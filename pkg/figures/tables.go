@@ -91,7 +91,6 @@ const (
 	fAge       = 1 << iota // "years old": the figure is an age
 	fPounds                // "pounds": money or weight, decided by context
 	fDegrees               // bare "degrees": temperature or angle by context
-	fDot                   // an abbreviation that may carry its dot ("deg.")
 	fDollars               // may be followed by "and 45 cents"
 	fCents                 // cents, for "3 dollars 50 cents"
 	fNeedScale             // only after a scale word or a number ≥ 100 ("won")
@@ -108,6 +107,10 @@ func money(code string) unitDef { return unitDef{code, article.KindMoney, 0} }
 // Units written after the number, as separate words ("65 kilometers",
 // "1.5 mln dlrs", "10,000 swiss francs", "40 deg celsius").
 var unitPhrases = buildUnitPhrases()
+
+// dotAbbrevs are unit abbreviations that may carry their dot ("50 deg.").
+var dotAbbrevs = setOf("deg", "ft", "lb", "lbs", "oz", "min", "mins", "hr", "hrs", "yr", "yrs",
+	"mth", "mths", "sec", "secs", "sq", "cu", "gal", "kms")
 
 // Units written after the number without a space ("10km", "£600m" is a
 // scale, see attachedScales), exact case first, then lower case.
@@ -158,7 +161,7 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"pm", kDist, 0}, "picometer", "picometers", "picometre", "picometres")
 	add(unitDef{"mi", kDist, 0}, "mile", "miles")
 	add(unitDef{"nmi", kDist, 0}, "nautical mile", "nautical miles", "nmi")
-	add(unitDef{"ft", kDist, fDot}, "foot", "feet", "ft")
+	add(unitDef{"ft", kDist, 0}, "foot", "feet", "ft")
 	add(unitDef{"in", kDist, 0}, "inch", "inches")
 	add(unitDef{"yd", kDist, 0}, "yard", "yards", "yds")
 	add(unitDef{"ly", kDist, 0}, "light years", "light-years", "light year", "light-year")
@@ -169,18 +172,18 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"µg", kWt, 0}, "microgram", "micrograms", "microgramme", "microgrammes", "mcg", "μg", "µg")
 	add(unitDef{"t", kWt, 0}, "tonne", "tonnes", "metric ton", "metric tons", "metric tonne", "metric tonnes", "mt")
 	add(unitDef{"ton", kWt, 0}, "ton", "tons", "short tons", "long tons")
-	add(unitDef{"lb", kWt, fDot}, "lb", "lbs")
+	add(unitDef{"lb", kWt, 0}, "lb", "lbs")
 	add(unitDef{"lb", kWt, fPounds}, "pound", "pounds")
-	add(unitDef{"oz", kWt, fDot}, "ounce", "ounces", "oz")
+	add(unitDef{"oz", kWt, 0}, "ounce", "ounces", "oz")
 	add(unitDef{"ozt", kWt, 0}, "troy ounce", "troy ounces")
 	add(unitDef{"ct", kWt, 0}, "carat", "carats")
 	// Area.
 	add(unitDef{"km2", kArea, 0}, "square kilometer", "square kilometers", "square kilometre",
-		"square kilometres", "sq km", "sq. km", "km2", "km²", "sq kms")
+		"square kilometres", "sq km", "sq. km", "km2", "km²", "sq kms", "square-kilometre", "square-kilometer")
 	add(unitDef{"m2", kArea, 0}, "square meter", "square meters", "square metre", "square metres",
-		"sq m", "m2", "m²", "sq metres", "sq meters")
-	add(unitDef{"mi2", kArea, 0}, "square mile", "square miles", "sq mi", "sq miles")
-	add(unitDef{"ft2", kArea, 0}, "square foot", "square feet", "sq ft", "sq feet")
+		"sq m", "m2", "m²", "sq metres", "sq meters", "square-metre", "square-meter")
+	add(unitDef{"mi2", kArea, 0}, "square mile", "square miles", "sq mi", "sq miles", "square-mile")
+	add(unitDef{"ft2", kArea, 0}, "square foot", "square feet", "sq ft", "sq feet", "square-foot", "square-feet", "sq-ft")
 	add(unitDef{"ha", kArea, 0}, "hectare", "hectares", "ha")
 	add(unitDef{"acre", kArea, 0}, "acre", "acres")
 	// Volume.
@@ -199,15 +202,15 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"F", kTemp, 0}, "degrees fahrenheit", "degree fahrenheit", "deg fahrenheit", "fahrenheit",
 		"degrees f", "degree f", "deg f", "farenheit", "degrees farenheit", "°f", "° f", "ºf", "℉")
 	add(unitDef{"deg", kTemp, fDegrees}, "degrees", "degree", "°")
-	add(unitDef{"deg", kTemp, fDegrees | fDot}, "deg")
+	add(unitDef{"deg", kTemp, fDegrees}, "deg")
 	// Duration.
 	add(unitDef{"s", kDur, 0}, "second", "seconds", "secs")
-	add(unitDef{"min", kDur, fDot}, "minute", "minutes", "mins", "min")
-	add(unitDef{"h", kDur, fDot}, "hour", "hours", "hrs", "hr")
+	add(unitDef{"min", kDur, 0}, "minute", "minutes", "mins", "min")
+	add(unitDef{"h", kDur, 0}, "hour", "hours", "hrs", "hr")
 	add(unitDef{"day", kDur, 0}, "day", "days")
 	add(unitDef{"week", kDur, 0}, "week", "weeks", "wks")
-	add(unitDef{"month", kDur, fDot}, "month", "months", "mths", "mth")
-	add(unitDef{"year", kDur, fDot}, "year", "years", "yrs", "yr")
+	add(unitDef{"month", kDur, 0}, "month", "months", "mths", "mth")
+	add(unitDef{"year", kDur, 0}, "year", "years", "yrs", "yr")
 	add(unitDef{"decade", kDur, 0}, "decade", "decades")
 	add(unitDef{"century", kDur, 0}, "century", "centuries")
 	// Age.
@@ -459,7 +462,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"psalm", "psalms", "verse", "hymn", "opus", "op", "symphony", "concerto", "sonata", "mark",
 	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
-	"order", "directive", "regulation")
+	"order", "directive", "regulation", "local")
 
 // dotDesignators are designators that count only with their dot ("No. 1").
 var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",

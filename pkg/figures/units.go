@@ -252,7 +252,7 @@ func postSymbol(r rune) string {
 // on context: pounds, bare degrees, "3 dollars 50 cents", "deg.".
 func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	t := s.text
-	if u.flags&fDot != 0 && end < len(t) && t[end] == '.' {
+	if end < len(t) && t[end] == '.' && dotAbbrevs[s.key(t[wordStart(t, end):end])] {
 		k := skipSp(t, end+1)
 		if k == len(t) || (k > end+1 && t[k] >= 'a' && t[k] <= 'z') {
 			end++
