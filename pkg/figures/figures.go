@@ -87,15 +87,16 @@ func Extract(text string) []article.Figure {
 
 // scanner holds the state of one Extract call.
 type scanner struct {
-	text    string
-	kbuf    [48]byte
-	pbuf    [96]byte
-	figs    []article.Figure
-	meta    []figMeta // beside figs: what inheritListUnits needs
-	lastEnd int
-	sentPos int
-	sentIdx int
-	sentHas bool
+	text     string
+	kbuf     [48]byte
+	pbuf     [96]byte
+	figs     []article.Figure
+	meta     []figMeta // beside figs: what inheritListUnits needs
+	lastEnd  int
+	nextMark [len(sentMarks)]int
+	sentPos  int
+	sentIdx  int
+	sentHas  bool
 }
 
 // figMeta keeps what the list pass needs to know about an emitted figure.
@@ -192,6 +193,18 @@ func (s *scanner) run() {
 	}
 }
 
+// triggerShape[len][first][last] marks the length and end letters of the
+// trigger words, a cheap filter before the full comparison.
+var triggerShape = func() (a [10][32][32]bool) {
+	for _, w := range []string{"a", "an", "half", "zero", "nought", "naught", "one", "two", "three",
+		"four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+		"fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+		"forty", "fifty", "sixty", "seventy", "eighty", "ninety"} {
+		a[len(w)][w[0]-'a'][w[len(w)-1]-'a'] = true
+	}
+	return a
+}()
+
 func isTriggerStart(c byte) bool {
 	switch c | 0x20 {
 	case 'a', 'e', 'f', 'h', 'n', 'o', 's', 't', 'z':
@@ -202,7 +215,7 @@ func isTriggerStart(c byte) bool {
 
 func (s *scanner) isTrigger(w string) bool {
 	var buf [9]byte
-	if len(w) > len(buf) {
+	if len(w) > len(buf) || len(w) == 0 || !triggerShape[len(w)][((w[0]|0x20)-'a')&31][((w[len(w)-1]|0x20)-'a')&31] {
 		return false
 	}
 	for i := 0; i < len(w); i++ {
@@ -877,6 +890,9 @@ func (s *scanner) qualBefore(p int) (string, int) {
 			break
 		}
 		ws[n], wk[n] = a, s.key(t[a:b])
+		if n == 0 && !qualLastWords[wk[0]] {
+			return "", p // most words before a number end no qualifier
+		}
 		n++
 		end = a
 	}
@@ -1167,45 +1183,54 @@ func (s *scanner) cueNear(start, end int, set map[string]bool) bool {
 // sentence ends between the previous call and pos.
 func (s *scanner) sentenceOf(pos int) int {
 	t := s.text
-	for i := s.sentPos; i < pos; i++ {
-		switch sentClass[t[i]] {
-		case scContent:
-			s.sentHas = true
-		case scSpace:
-		case scNewline:
-			if s.sentHas {
-				s.sentIdx++
-				s.sentHas = false
+	for s.sentPos < pos {
+		// The next sentence mark at or after sentPos, found with the
+		// vectorised IndexByte and cached per mark.
+		i := len(t)
+		for k := range sentMarks {
+			if s.nextMark[k] < s.sentPos {
+				if j := strings.IndexByte(t[s.sentPos:], sentMarks[k]); j >= 0 {
+					s.nextMark[k] = s.sentPos + j
+				} else {
+					s.nextMark[k] = len(t)
+				}
 			}
-		case scMark:
-			if s.sentHas && sentenceEnd(t, i) {
-				s.sentIdx++
-				s.sentHas = false
-			}
+			i = min(i, s.nextMark[k])
 		}
-	}
-	if pos > s.sentPos {
-		s.sentPos = pos
+		if i >= pos {
+			if !s.sentHas && hasContent(t[s.sentPos:pos]) {
+				s.sentHas = true
+			}
+			s.sentPos = pos
+			break
+		}
+		if !s.sentHas && hasContent(t[s.sentPos:i]) {
+			s.sentHas = true
+		}
+		if s.sentHas && (t[i] == '\n' || sentenceEnd(t, i)) {
+			s.sentIdx++
+			s.sentHas = false
+		}
+		s.sentPos = i + 1
 	}
 	return s.sentIdx
 }
 
-// Byte classes for sentence counting.
-const (
-	scContent = iota
-	scSpace
-	scNewline
-	scMark
-)
+// sentMarks end sentences.
+var sentMarks = [...]byte{'\n', '.', '!', '?'}
 
-var sentClass = func() (a [256]uint8) {
-	for _, c := range []byte{' ', '\t', '\r', '"', '\'', ')', ']', '(', '['} {
-		a[c] = scSpace
+// hasContent reports a byte in b that is neither space nor quote nor
+// bracket.
+func hasContent(b string) bool {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case ' ', '\t', '\r', '"', '\'', ')', ']', '(', '[':
+		default:
+			return true
+		}
 	}
-	a['\n'] = scNewline
-	a['.'], a['!'], a['?'] = scMark, scMark, scMark
-	return a
-}()
+	return false
+}
 
 // abbrevs end with a dot that does not end a sentence.
 var abbrevs = setOf("mr", "mrs", "ms", "dr", "st", "jr", "sr", "inc", "corp", "co", "ltd", "no",

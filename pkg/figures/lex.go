@@ -178,6 +178,9 @@ func segLen(t string, i, j int) int {
 // wordStart returns the start of the word ending at j (t[j-1] is a letter).
 func wordStart(t string, j int) int {
 	i := j
+	for i > 0 && asciiLetter[t[i-1]] {
+		i--
+	}
 	for {
 		k := letterBefore(t, i)
 		if k == 0 {

@@ -1,6 +1,10 @@
 package figures
 
-import "github.com/newsflow/newsflow/pkg/article"
+import (
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
 
 // This file holds the immutable lookup tables of the scanner. Keys are lower
 // case ASCII unless a table says otherwise; multi-word keys are joined by one
@@ -107,6 +111,30 @@ func money(code string) unitDef { return unitDef{code, article.KindMoney, 0} }
 // Units written after the number, as separate words ("65 kilometers",
 // "1.5 mln dlrs", "10,000 swiss francs", "40 deg celsius").
 var unitPhrases = buildUnitPhrases()
+
+// unitFirstWords maps the first word of each unit phrase to the most
+// words a phrase starting with it has (a word may carry "/…" or glued
+// digits: "km/h", "km2"). Keys are lower case.
+var unitFirstWords = func() map[string]int8 {
+	m := map[string]int8{}
+	for k := range unitPhrases {
+		first, n := k, int8(1)
+		if i := strings.IndexByte(k, ' '); i >= 0 {
+			first = k[:i]
+			n = int8(strings.Count(k, " ") + 1)
+		}
+		first = strings.TrimSuffix(first, ".")
+		if j := strings.IndexByte(first, '/'); j > 0 {
+			if m[first[:j]] < n {
+				m[first[:j]] = n
+			}
+		}
+		if m[first] < n {
+			m[first] = n
+		}
+	}
+	return m
+}()
 
 // dotAbbrevs are unit abbreviations that may carry their dot ("50 deg.").
 var dotAbbrevs = setOf("deg", "ft", "lb", "lbs", "oz", "min", "mins", "hr", "hrs", "yr", "yrs",
@@ -425,6 +453,15 @@ var qualifiers = map[string]string{
 	"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
 	"between": qBetween, "from": qFrom,
 }
+
+// qualLastWords are the last words of the qualifier phrases.
+var qualLastWords = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range qualifiers {
+		m[k[strings.LastIndexByte(k, ' ')+1:]] = true
+	}
+	return m
+}()
 
 // postQualifiers follow the figure ("5,000 or more").
 var postQualifiers = map[string]string{

@@ -129,10 +129,24 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 	if letterAt(t, q) == 0 {
 		return
 	}
+	// Most words after a number start no unit: look the first one up
+	// before reading more.
+	e0 := wordEnd(t, q)
+	maxWords := int(unitFirstWords[s.key(t[q:e0])])
+	if maxWords == 0 {
+		if !f.cur && isoCodes[t[q:e0]] {
+			w := t[q:e0]
+			if w == "RMB" {
+				w = "CNY"
+			}
+			f.unit, f.kind, f.end = w, article.KindMoney, e0
+		}
+		return
+	}
 	var ws, we [4]int
 	cnt := 0
 	pos := q
-	for cnt < len(ws) {
+	for cnt < maxWords {
 		if letterAt(t, pos) == 0 {
 			break
 		}
