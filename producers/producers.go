@@ -139,7 +139,12 @@ func New(cfg Config, opts Options) (_ *Producer, err error) {
 	p := &Producer{cfg: cfg, logger: opts.Logger}
 	defer func() {
 		if err != nil {
-			p.closeAll()
+			if p.pub != nil {
+				_ = p.pub.Close()
+			}
+			if p.seen != nil {
+				_ = p.seen.Close()
+			}
 		}
 	}()
 	p.pub, err = publish.New(cfg.Kafka, opts.Logger, opts.Registerer)

@@ -11,10 +11,6 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	return errors.New("not built yet (issue 6)")
 }
 
-func runProduce(ctx context.Context, st streams, args []string) error {
-	return errors.New("not built yet (issue 4)")
-}
-
 func runBench(ctx context.Context, st streams, args []string) error {
 	return errors.New("not built yet (issue 8)")
 }
