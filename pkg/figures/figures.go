@@ -400,10 +400,14 @@ func (s *scanner) notQuantity(num number) (int, bool) {
 	if num.sfx == "" && num.end+5 <= len(t) && t[num.end:num.end+5] == "-for-" {
 		return num.end + 5, true
 	}
+	// "13-G", "10-K": filing and form codes.
+	if e := num.end; num.sfx == "" && e+2 <= len(t) && t[e] == '-' && t[e+1] >= 'A' && t[e+1] <= 'Z' && letterAt(t, e+2) == 0 && (e+2 == len(t) || !isDigit(t[e+2])) {
+		return e + 2, true
+	}
 	if num.sfx == "" && num.end+4 <= len(t) && t[num.end] == '-' {
 		if e := wordEnd(t, num.end+1); e > num.end+1 {
 			switch s.key(t[num.end+1 : e]) {
-			case "bit", "bits", "byte", "speed", "way":
+			case "bit", "bits", "byte", "speed", "way", "number":
 				return e, true
 			}
 		}
@@ -607,6 +611,13 @@ func (s *scanner) suffix(f *fig) bool {
 	if f.cur && u.kind != article.KindMoney {
 		return false
 	}
+	// Single capitals glued to integers are codes more often than units:
+	// "Insat 1C", "732L" (a low in a price table).
+	if (sfx == "C" || sfx == "F" || sfx == "L") && !f.num.hasDecimal {
+		if sfx == "L" || !s.cueNear(f.start, end, tempCues) {
+			return false
+		}
+	}
 	if !f.cur {
 		f.unit, f.kind, f.uflags = u.unit, u.kind, u.flags
 		if u.flags&fDegrees != 0 {
@@ -678,6 +689,32 @@ func (s *scanner) dateAround(f *fig) (int, bool) {
 	}
 	if f.num.word {
 		return 0, false
+	}
+	// "14 to 17 February", "1-10 May": the first day of a date range.
+	if r := skipSp(t, f.end); r < len(t) {
+		c := r
+		switch {
+		case t[r] == '-':
+			c = r + 1
+		case strings.HasPrefix(t[r:], "–"):
+			c = r + 3
+		case strings.HasPrefix(t[r:], "to ") || strings.HasPrefix(t[r:], "and "):
+			c = r + strings.IndexByte(t[r:], ' ')
+		}
+		if c > r {
+			d := skipSp(t, c)
+			e := d
+			for e < len(t) && e-d < 2 && isDigit(t[e]) {
+				e++
+			}
+			if e > d && (e == len(t) || !isDigit(t[e])) {
+				if m := skipSp(t, e); m > e && letterAt(t, m) > 0 {
+					if me := wordEnd(t, m); s.isMonth(t[m:me]) {
+						return me, true
+					}
+				}
+			}
+		}
 	}
 	q := skipSp(t, f.end)
 	if q > f.end && letterAt(t, q) > 0 {
@@ -752,7 +789,7 @@ func (s *scanner) isYear(f *fig) bool {
 	p := skipSp(t, f.end)
 	if p > f.end && letterAt(t, p) > 0 {
 		w := t[p:wordEnd(t, p)]
-		if pluralNouns[s.key(w)] {
+		if yearCountNouns[s.key(w)] {
 			return false
 		}
 	}
@@ -769,6 +806,9 @@ func (s *scanner) scaleAfter(f *fig) {
 			return
 		}
 		we := wordEnd(t, q)
+		if we < len(t) && isDigit(t[we]) {
+			return // "923 M54": a model name, not a scale
+		}
 		w := t[q:we]
 		k := s.key(w)
 		var sw numWord
@@ -855,6 +895,14 @@ func (s *scanner) afterName(f fig) bool {
 	k := s.key(t[ws:we])
 	return !weekdays[k] && !months[k] && k != "i"
 }
+
+// yearCountNouns after a bare four-digit number make it a count ("2000
+// people"), not a year ("1986 data").
+var yearCountNouns = setOf("people", "men", "women", "children", "troops", "soldiers", "workers",
+	"jobs", "staff", "police", "employees", "residents", "refugees", "families", "students",
+	"votes", "voters", "members", "homes", "houses", "cars", "vehicles", "tanks", "troops",
+	"tonnes", "tons", "barrels", "shares", "units", "copies", "miles", "kilometres", "kilometers",
+	"metres", "meters", "feet", "acres", "hectares", "cases", "deaths", "victims", "patients")
 
 // yearPreps before a four-digit number below 1800 make it a year.
 var yearPreps = setOf("in", "since", "from", "until", "till", "before", "after", "by", "of", "circa",

@@ -530,7 +530,8 @@ var ordinalSuffixes = setOf("st", "nd", "rd", "th", "ST", "ND", "RD", "TH", "d")
 // tempCues in the sentence make bare "degrees" a temperature.
 var tempCues = setOf("temperature", "temperatures", "thermostat", "heat", "heatwave", "cold",
 	"warm", "warmer", "warmest", "hot", "hotter", "hottest", "cool", "cooler", "freezing", "frost",
-	"weather", "celsius", "fahrenheit", "temp", "temps", "climb", "soared", "chill",
+	"weather", "celsius", "fahrenheit", "temp", "temps", "climb", "soared", "chill", "degrees",
+	"zero", "below", "reached", "rose", "fell", "reach",
 	"fever", "oven", "boiling", "mercury", "forecast", "high", "low", "highs", "lows", "water")
 
 // moneyCues in the sentence make "pounds" money rather than weight.

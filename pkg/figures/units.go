@@ -92,6 +92,9 @@ func (s *scanner) hyphenUnit(f *fig, a int) bool {
 		break
 	}
 	for l := cnt; l >= 1; l-- {
+		if ends[l-1]-a < 2 {
+			continue // "13-G", "F-4": codes, not units
+		}
 		k := lowerKey(s.pbuf[:0:cap(s.pbuf)], t[a:ends[l-1]])
 		if k == nil {
 			continue
@@ -202,6 +205,9 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) {
 			continue // "5 G", "5 M": not grams or metres
 		}
+		if l == 1 && string(buf) == "second" && f.v.value() != 1 {
+			continue // "the 1987 second quarter": an ordinal
+		}
 		end := we[l-1]
 		if f.cur {
 			if u.kind == article.KindMoney && u.flags&(fPounds|fNeedScale) == 0 {
@@ -273,6 +279,15 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 		}
 	}
 	f.unit, f.kind, f.uflags, f.end = u.unit, u.kind, u.flags, end
+	if u.kind == kTemp {
+		// "25 degrees below zero": the words are the sign.
+		if a, _, ok := s.nextWordTok(end); ok && a.key == "below" {
+			if b, _, ok := s.nextWordTok(a.e); ok && b.key == "zero" && f.v.value() > 0 {
+				f.v = f.v.neg()
+				f.end = b.e
+			}
+		}
+	}
 	switch {
 	case u.flags&fPounds != 0:
 		if s.poundsMoney(f) {
