@@ -98,7 +98,7 @@ func TestExtract(t *testing.T) {
 		{"a dozen is twelve", "a dozen eggs", []want{count("a dozen", 12).of("eggs")}},
 		{"half a million is five hundred thousand", "half a million refugees", []want{count("half a million", 500000).of("refugees")}},
 		{"one and a half million is a scaled fraction", "one and a half million barrels", []want{measure("one and a half million barrels", 1.5e6, "barrel", article.KindVolume)}},
-		{"two thirds is a fraction", "two thirds of voters", []want{count("two thirds", 2.0/3)}},
+		{"two thirds is a fraction", "two thirds of voters", []want{count("two thirds", 2.0/3).of("voters")}},
 		{"decimals in words are read", "two hundred point zero three", []want{count("two hundred point zero three", 200.03)}},
 		{"vague plurals like dozens are not figures", "dozens of homes and hundreds of people", nil},
 		{"the lone word one is not a figure", "one of the largest banks, at one point", nil},

@@ -10,6 +10,15 @@ func (s *scanner) subject(f *fig) string {
 	t := s.text
 	switch f.kind {
 	case article.KindCount:
+		if v := f.v.value(); v > 0 && v < 1 {
+			// "two-thirds of voters": a share takes its "of" phrase.
+			if w, h, ok := s.nextWordTok(f.end); ok && !h && w.key == "of" {
+				if a, b, _ := s.nounPhrase(w.e, false); a >= 0 {
+					return t[a:b]
+				}
+			}
+			return ""
+		}
 		a, b, plural := s.nounPhrase(f.end, true)
 		if a < 0 {
 			return ""

@@ -519,7 +519,7 @@ var months = setOf("january", "february", "march", "april", "may", "june", "july
 
 // timeWords after a number make it a clock time ("3 pm", "0857 GMT").
 var timeWords = setOf("am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt", "cst", "cdt", "pst",
-	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock")
+	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock", "noon", "midnight")
 
 // timeWordsExact are clock abbreviations matched with their case.
 var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "MSK", "IST", "HKT", "SGT", "AEST", "AEDT")
