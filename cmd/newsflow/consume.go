@@ -251,7 +251,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 		return err
 	})
 	if err := retrySetup(ctx, logger, retryPolicy, "create the dead-letter topic", func(ctx context.Context) error {
-		return ensureDLQTopic(ctx, client, c.kafka.Topic, c.kafka.DLQTopic(), logger)
+		return dlq.EnsureTopic(ctx, client, c.kafka.Topic, c.kafka.DLQTopic(), logger)
 	}); err != nil {
 		return err
 	}
@@ -370,38 +370,6 @@ func isKafkaTemporary(err error) bool {
 	}
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne)
-}
-
-// ensureDLQTopic creates the dead-letter topic with as many partitions as
-// the raw topic when it does not exist.
-func ensureDLQTopic(ctx context.Context, client *kafka.Client, topic, dlqTopic string, logger *slog.Logger) error {
-	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic, dlqTopic}})
-	if err != nil {
-		return fmt.Errorf("read metadata of %s and %s (is the broker reachable?): %w", topic, dlqTopic, err)
-	}
-	partitions := 0
-	for _, t := range md.Topics {
-		switch {
-		case t.Name == dlqTopic && t.Error == nil && len(t.Partitions) > 0:
-			return nil
-		case t.Name == topic && t.Error == nil:
-			partitions = len(t.Partitions)
-		}
-	}
-	if partitions == 0 {
-		return fmt.Errorf("topic %s does not exist: create it (the producers' topic) before starting consumers", topic)
-	}
-	res, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic: dlqTopic, NumPartitions: partitions, ReplicationFactor: -1,
-	}}})
-	if err != nil {
-		return fmt.Errorf("create dead-letter topic %s: %w", dlqTopic, err)
-	}
-	if err := res.Errors[dlqTopic]; err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create dead-letter topic %s (create it by hand if this client may not): %w", dlqTopic, err)
-	}
-	logger.Info("dead-letter topic created", "topic", dlqTopic, "partitions", partitions)
-	return nil
 }
 
 // kafkaLogger routes kafka-go's printf logging to slog at level.

@@ -139,9 +139,17 @@ func NewStore(es Doer, cfg StoreConfig) *Store {
 func (s *Store) Index() string { return s.index }
 
 // storeSettings: one shard (lookups are by id; size is modest), no
-// refresh needed for real-time gets, nothing indexed but the id.
+// refresh needed for real-time gets, nothing indexed but the id, and an
+// asynchronous translog (fsync every 5 s instead of per request: a claim
+// costs 1.5-3 ms instead of 10 ms on the test node). The price: a node
+// crash may forget the claims of the last 5 s, whole records at a time,
+// which the dedup.Store contract allows ("forgetting is allowed"); a replay
+// of those articles then claims their keys afresh. The article index keeps
+// the default per-request fsync: an offset is committed after its bulk
+// request is acknowledged, so the acknowledgement must be durable.
 const storeSettings = `{
-  "settings": {"index": {"number_of_shards": 1, "refresh_interval": "30s"}},
+  "settings": {"index": {"number_of_shards": 1, "refresh_interval": "30s",
+    "translog": {"durability": "async", "sync_interval": "5s"}}},
   "mappings": {"dynamic": false, "_meta": {"managed_by": "newsflow", "fingerprint_version": %d}, "properties": {}}
 }`
 
