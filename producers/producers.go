@@ -227,6 +227,10 @@ func (p *Producer) Run(ctx context.Context) error {
 		if p.server != nil {
 			_ = p.ln.Close()
 		}
+		if ctx.Err() != nil {
+			p.logger.Info("producers stopped before Kafka was ready", "err", err)
+			return nil
+		}
 		return err
 	}
 	var wg sync.WaitGroup
@@ -306,7 +310,9 @@ type sender struct {
 
 // Send publishes the new and changed items. An item listed twice in one
 // batch is sent once (the first): sending both would leave the record with
-// the second hash and make the first look changed at every poll.
+// the second hash and make the first look changed at every poll. The error
+// is publish.Errors (one entry per item sent, see publish.Retryable) or,
+// when the seen record cannot be written, a retryable error.
 func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 	var todo []publish.Item
 	var entries []seen.Entry
@@ -344,10 +350,15 @@ func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 	}
 	if s.seen != nil {
 		if rerr := s.seen.Record(done...); rerr != nil {
-			return errors.Join(err, rerr)
+			// Retryable: the items are in Kafka, offering them again
+			// costs duplicates, not losses.
+			return fmt.Errorf("record %d sent items in the seen record: %w", len(done), rerr)
 		}
 	}
-	return err
+	if err != nil {
+		return perrs
+	}
+	return nil
 }
 
 // Reject counts and logs an entry that is not an article.

@@ -167,7 +167,8 @@ func (c Config) Validate() error {
 
 // Sink takes the items of one poll. Send skips items already sent unchanged
 // and publishes the rest; it returns an error when some item did not reach
-// Kafka. Reject counts and logs an entry that is not an article.
+// Kafka, which publish.Retryable classifies. Reject counts and logs an entry
+// that is not an article.
 type Sink interface {
 	Send(ctx context.Context, items []publish.Item) error
 	Reject(source string, reason error)
@@ -196,6 +197,12 @@ type state struct {
 // New returns a Poller; it fetches nothing until Run or Poll.
 func New(cfg Config, sink Sink, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) (*Poller, error) {
 	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -357,7 +364,12 @@ func (p *Poller) poll(ctx context.Context, st *state) (string, error) {
 		p.sink.Reject(st.feed.Name, r)
 	}
 	if err := p.sink.Send(ctx, doc.Items); err != nil {
-		return "", &pollError{ReasonPublish, err}
+		if publish.Retryable(err) {
+			return "", &pollError{ReasonPublish, err}
+		}
+		// Items that can never be written (too large) are counted and
+		// logged by the sink; failing the poll for them would only make
+		// the feed back off and hide its other items behind old validators.
 	}
 	st.etag = resp.Header.Get("ETag")
 	st.lastModified = resp.Header.Get("Last-Modified")

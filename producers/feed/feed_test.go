@@ -166,6 +166,19 @@ func TestConditionalGet(t *testing.T) {
 	require.Equal(t, 1.0, testutil.ToFloat64(p.metrics.errors.WithLabelValues("f", ReasonPublish)))
 }
 
+func TestAnItemThatCanNeverBeWrittenDoesNotFailThePoll(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("ETag", `"e"`)
+		fmt.Fprint(w, rss)
+	}))
+	defer srv.Close()
+	sink := &fakeSink{fail: publish.Errors{fmt.Errorf("article a: %w", publish.ErrTooLarge), nil}}
+	p := newPoller(t, sink, prometheus.NewRegistry(), Feed{"f", srv.URL})
+	require.NoError(t, p.Poll(context.Background(), "f"), "a too-large item is the sink's to count, not a feed failure")
+	require.Equal(t, `"e"`, p.states["f"].etag)
+	require.Equal(t, 0.0, testutil.ToFloat64(p.metrics.errors.WithLabelValues("f", ReasonPublish)))
+}
+
 func TestBrokenFeedsAreCountedByReason(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/500", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) })

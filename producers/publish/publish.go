@@ -178,6 +178,26 @@ func (e Errors) Unwrap() []error {
 	return out
 }
 
+// Retryable reports whether err (from Publish, or from a sink built on it)
+// names an item that may be written if offered again: any error but an
+// Errors whose failed items are all ErrTooLarge. Sources use it to tell
+// "try again later" (Kafka down) from "this item will never fit".
+func Retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	e, ok := err.(Errors)
+	if !ok {
+		return true
+	}
+	for _, ie := range e {
+		if ie != nil && !errors.Is(ie, ErrTooLarge) {
+			return true
+		}
+	}
+	return false
+}
+
 // Publisher writes items to the raw topic.
 type Publisher struct {
 	cfg     Config
@@ -198,6 +218,9 @@ type Publisher struct {
 // does not contact Kafka; EnsureTopic and Ping do.
 func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Publisher, error) {
 	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -111,6 +111,12 @@ func New(cfg Config, pub Publisher, logger *slog.Logger, reg prometheus.Register
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

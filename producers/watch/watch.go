@@ -158,6 +158,12 @@ const (
 // New returns a Watcher and creates done/ and failed/.
 func New(cfg Config, sink Sink, logger *slog.Logger, reg prometheus.Registerer, now func() time.Time) (*Watcher, error) {
 	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if now == nil {
+		now = time.Now
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -263,14 +269,25 @@ func (w *Watcher) ingest(ctx context.Context, name string) bool {
 	for _, p := range problems {
 		w.sink.Reject(w.cfg.Source, fmt.Errorf("%s: %w", name, p))
 	}
+	published := len(items)
 	if err := w.sink.Send(ctx, items); err != nil {
-		w.files.WithLabelValues(resultRetry).Inc()
-		w.logger.Warn("watch file not published; will retry", "path", path, "err", err)
-		return false
+		if publish.Retryable(err) {
+			w.files.WithLabelValues(resultRetry).Inc()
+			w.logger.Warn("watch file not published; will retry", "path", path, "err", err)
+			return false
+		}
+		var perrs publish.Errors
+		errors.As(err, &perrs)
+		for _, e := range perrs {
+			if e != nil {
+				problems = append(problems, e)
+				published--
+			}
+		}
 	}
 	if len(problems) > 0 {
 		var sb strings.Builder
-		fmt.Fprintf(&sb, "%d article(s) published; %d entr(y/ies) rejected:\n", len(items), len(problems))
+		fmt.Fprintf(&sb, "%d article(s) published; %d entr(y/ies) rejected:\n", published, len(problems))
 		for _, p := range problems {
 			sb.WriteString(p.Error())
 			sb.WriteByte('\n')

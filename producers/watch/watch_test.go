@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -218,6 +219,16 @@ func TestAFileStaysWhileKafkaFails(t *testing.T) {
 	require.NoError(t, f.w.Scan(context.Background()))
 	require.True(t, exists(filepath.Join(f.dir, DoneDir, "a.txt")))
 	require.Len(t, f.sink.sent, 1)
+}
+
+func TestAFileWithAnArticleTooLargeForKafkaFails(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "two.jsonl", []byte(`{"source":"s","source_id":"1","body":"huge"}`+"\n"+`{"source":"s","source_id":"2","body":"ok"}`))
+	f.sink.fail = publish.Errors{fmt.Errorf("article s:1 is 2000000 bytes: %w", publish.ErrTooLarge), nil}
+	f.settle(t)
+	reason, err := os.ReadFile(filepath.Join(f.dir, FailedDir, "two.jsonl"+ReasonSuffix))
+	require.NoError(t, err, "not retryable: the file goes to failed/")
+	require.Equal(t, "1 article(s) published; 1 entr(y/ies) rejected:\narticle s:1 is 2000000 bytes: message too large\n", string(reason))
 }
 
 func TestANameAlreadyInDoneGetsASuffix(t *testing.T) {
