@@ -177,7 +177,7 @@ func TestIntegrationEnsureTopic(t *testing.T) {
 		require.NoError(t, p.EnsureTopic(ctx))
 		require.NoError(t, p.EnsureTopic(ctx), "a second call finds it")
 		require.NoError(t, p.Publish(ctx, []publish.Item{{Article: article.RawArticle{Source: "s", SourceID: "1", Body: "b"}}}))
-		require.Len(t, ktest.EndOffsets(t, addr, topic), 3)
+		require.NoError(t, itest.WaitForLeaders(ctx, addr, topic, 3), "created with 3 partitions")
 		require.Equal(t, int64(1), ktest.Count(t, addr, topic))
 	})
 }
