@@ -25,15 +25,15 @@
 // Options.MinNearLength bytes; short paragraphs are compared exactly only
 // ("Russian troops have taken the city of Berdyansk." and "... of
 // Energodar." are two facts). Long paragraphs also match nearly: the Jaccard
-// similarity of their word 3-shingles, with every word holding a digit
-// replaced by one placeholder, must reach Options.NearThreshold, and the
-// words holding digits must be the same multiset for a duplicate or repeat
-// (so "Article 5" and "Article 7", or "March 9" and "April 7", never
-// repeat each other even when no figure tells them apart). Within an
-// article the similarity is exact; across articles it is estimated from a
-// 64-bin one-permutation MinHash sketch, and candidates are found through 8
-// LSH bands of 3 bins. The README states how the method and thresholds were
-// chosen and what they measure.
+// similarity of their word 3-shingles, with every numeric word (holding a
+// digit, a number word, a month name) replaced by one placeholder, must
+// reach Options.NearThreshold, and the numeric words must be the same
+// multiset for a duplicate or repeat (so "Article 5" and "Article 7", or
+// "March 9" and "April 7", never repeat each other even when no figure
+// tells them apart). Within an article the similarity is exact; across
+// articles it is estimated from a 128-bin one-permutation MinHash sketch,
+// and candidates are found through 5 LSH bands of 2 bins. The README states
+// how the method and thresholds were chosen and what they measure.
 //
 // # Story
 //
@@ -251,7 +251,7 @@ type marker struct {
 	claimIdx []int
 	claimKey []Key
 	claimRec []Record
-	sent     []Record
+	sent     []article.Ref
 	votes    []vote
 }
 
@@ -262,11 +262,6 @@ type vote struct {
 
 func (m *marker) release() {
 	m.a = nil
-	clear(m.recs)
-	clear(m.claimRec)
-	clear(m.sent)
-	clear(m.ref)
-	clear(m.votes)
 	m.story = ""
 }
 
@@ -346,7 +341,7 @@ func (m *marker) nearWithin(i, j int) bool {
 		return false
 	}
 	thr := m.opts.NearThreshold
-	small, large := len(pi.shingles), len(pj.shingles)
+	small, large := len(pi.shingles), len(pj.shingles) // upper bounds of the set sizes
 	if small > large {
 		small, large = large, small
 	}
@@ -358,7 +353,7 @@ func (m *marker) nearWithin(i, j int) bool {
 	if pi.sketch.Similarity(&pj.sketch) < thr-0.3 {
 		return false
 	}
-	return jaccard(pi.shingles, pj.shingles) >= thr
+	return jaccard(pi.set(), pj.set()) >= thr
 }
 
 // eligible reports whether paragraph i may be boilerplate: a first
@@ -373,7 +368,10 @@ func (m *marker) eligible(i int) bool {
 // re-deciding when another article won a race for one of them.
 func (m *marker) across(ctx context.Context, store Store) error {
 	m.collectKeys()
-	m.recs = grow(m.recs, len(m.keys))
+	if cap(m.recs) < len(m.keys) {
+		m.recs = make([]Record, len(m.keys))
+	}
+	m.recs = m.recs[:len(m.keys)] // Lookup sets every one
 	if err := store.Lookup(ctx, m.keys, m.recs); err != nil {
 		return fmt.Errorf("look up %d fingerprints: %w", len(m.keys), err)
 	}
@@ -386,16 +384,23 @@ func (m *marker) across(ctx context.Context, store Store) error {
 		for _, k := range m.claimIdx {
 			m.claimKey = append(m.claimKey, m.keys[k])
 		}
-		m.sent = append(m.sent[:0], m.claimRec...) // what we asked to store
+		m.sent = m.sent[:0] // whose record we asked to store
+		for c := range m.claimRec {
+			m.sent = append(m.sent, m.claimRec[c].Ref)
+		}
 		if err := store.Claim(ctx, m.claimKey, m.claimRec); err != nil {
 			return fmt.Errorf("claim %d fingerprints: %w", len(m.claimKey), err)
 		}
+		// A claim is lost when the stored record is another's. (A record of
+		// the same article and paragraph is one that a concurrent copy of
+		// this article stored: it holds what this call would have stored.)
 		won := true
 		for c, k := range m.claimIdx {
-			if m.claimRec[c] != m.sent[c] {
+			r := &m.claimRec[c]
+			if r.Ref != m.sent[c] || r.StoryID != m.story {
 				won = false
 			}
-			m.recs[k] = m.claimRec[c]
+			m.recs[k] = *r
 		}
 		if won {
 			return nil // the claimed records are ours: the decision stands
@@ -516,16 +521,17 @@ func (m *marker) decide(claim bool) {
 		p := &m.paras[i]
 		r := Record{Ref: article.Ref{ArticleID: a.ID, Index: a.Paragraphs[i].Index}, StoryID: m.story,
 			Figures: p.figures, Numbers: p.numbers}
-		add(m.exactAt[i], r)
 		if p.long {
 			r.Sketch = p.sketch
+		}
+		add(m.exactAt[i], r)
+		if p.long {
 			for b := range bands {
 				add(m.bandAt[i]+b, r)
 			}
-			r.Sketch = Sketch{}
 		}
 		if m.slotAt[i] >= 0 {
-			m.boilerplate(i, r, add)
+			m.boilerplate(i, Record{Ref: r.Ref, StoryID: m.story}, add)
 		}
 	}
 	add(m.bodyAt, Record{Ref: article.Ref{ArticleID: a.ID, Index: article.TitleIndex}, StoryID: m.story})
@@ -626,6 +632,13 @@ func (m *marker) storyOfRef(i int) string {
 // apply writes the decisions into the article.
 func (m *marker) apply(story string) {
 	a := m.a
+	n := 0
+	for i := range a.Paragraphs {
+		if m.role[i] != roleTitle && m.hasRef[i] {
+			n++
+		}
+	}
+	refs := make([]article.Ref, 0, n) // one allocation for the article's refs
 	for i := range a.Paragraphs {
 		if m.role[i] == roleTitle {
 			continue
@@ -634,8 +647,8 @@ func (m *marker) apply(story string) {
 		p.Status = m.status[i]
 		p.DuplicateOf = nil
 		if m.hasRef[i] {
-			ref := m.ref[i]
-			p.DuplicateOf = &ref
+			refs = append(refs, m.ref[i])
+			p.DuplicateOf = &refs[len(refs)-1]
 		}
 	}
 	a.StoryID = story

@@ -79,7 +79,7 @@ func scorePairs(pairs []labelledPair) []pairScore {
 		s := pairScore{label: lp.label, scope: lp.scope, minLen: min(a.length, b.length),
 			numbersEqual: a.numbers == b.numbers,
 			figuresEqual: figureProxy(lp.a) == figureProxy(lp.b),
-			exact:        jaccard(a.shingles, b.shingles),
+			exact:        jaccard(a.set(), b.set()),
 			estimate:     a.sketch.Similarity(&b.sketch)}
 		s.edits = len(wa) + len(wb) - 2*lcs(wa, wb)
 		for k := range a.bandKeys {

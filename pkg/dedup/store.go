@@ -12,7 +12,7 @@ import (
 //
 //   - exact: a paragraph's folded text (every paragraph that is not a
 //     duplicate within its article has one);
-//   - band: one LSH band of a long paragraph's sketch (8 per long paragraph);
+//   - band: one LSH band of a long paragraph's shingles (5 per long paragraph);
 //   - slot: the n-th distinct story of one source that carried a paragraph
 //     (Options.BoilerplateStories slots per boilerplate candidate);
 //   - body: the sequence of an article's exact keys (one per article).
@@ -32,7 +32,8 @@ type Record struct {
 	Figures uint64
 	// Numbers hashes the multiset of the paragraph's words holding a digit.
 	Numbers uint64
-	// Sketch is the paragraph's MinHash sketch on band keys; zero on others.
+	// Sketch is the paragraph's MinHash sketch on the exact and band keys of
+	// a long paragraph; zero on short paragraphs, slots and bodies.
 	Sketch Sketch
 }
 
