@@ -1,66 +1,98 @@
 // Package figures is the figure-extraction stage: it finds the quantities a
 // news text states (counts, money, percentages, measures, ages) and returns
-// each with its value, unit, qualifier and the thing counted.
+// each with its value, unit, qualifier and the thing counted. It is pure:
+// no I/O, no clock, no state between calls; its tables are immutable, so
+// Extract is safe for concurrent use.
 //
 // # What is a figure
 //
 // A figure is a number written in digits ("1,114", "5.93", "40 000",
-// ".08", "10 1/2", "7½") or in words ("five", "twenty-five", "two hundred
-// and fifty", "a dozen", "half a million", "one and a half", "two thirds"),
-// with an optional sign ("-5", "minus 10", "negative one"), scale ("3.2
-// billion", "1.5 mln", "£600m", "10k", "13 lakh") and unit:
+// ".08", "10 1/2", "104-3/8", "7½") or in words ("five", "twenty-five",
+// "two hundred and fifty", "a dozen", "half a million", "one and a half",
+// "two thirds", "two hundred point zero three"), with an optional sign
+// ("-5", "minus 10", "negative one", "25 degrees below zero"), scale ("3.2
+// billion", "1.5 mln", "£600m", "10k", "1.2b", "13 lakh", "3 dozens") and
+// unit. Kind and unit code (DESIGN.md, "The article document"):
 //
-//   - money: a currency symbol or code before ("$", "US$", "C $", "£", "€",
-//     "USD 5", "Rs 500") or a name or code after ("dlrs", "yen", "stg",
-//     "swiss francs", "5 EUR"); unit is the ISO 4217 code. Two sub-units
-//     have no ISO code: "cent" (cents, "cts", the currency is not stated)
-//     and "pence" (pence sterling, "p"). Plain "$" and "dollars" are USD.
+//   - money: a currency symbol or code before the number ("$", "US$",
+//     "C $", "HK$", "£", "€", "¥", "USD 5", "Rs 500") or a name or code after
+//     it ("dlrs", "yen", "stg", "swiss francs", "125 million australian
+//     dollars", "5 EUR", "100 ₡"); the unit is the ISO 4217 code. Plain
+//     "$" and "dollars" are USD; names shared by several currencies take the
+//     most common one ("pesos" MXN, "dinars" KWD, "francs" FRF, "marks" DEM
+//     as on the 1987 wire). Two sub-units have no ISO code and keep their
+//     value: "cent" (cents, "cts"; the currency is not stated) and "pence"
+//     ("p", pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD.
 //   - percent: "%", "percent", "per cent", "pct", "percentage" → "%";
-//     "percentage points" → "pp"; "basis points" → "bp".
-//   - distance, weight, area, volume, temperature, duration, age and speed
-//     with the unit codes of DESIGN.md ("km", "mi", "kg", "t", "ha", "C",
-//     "F", "h", "day", "year", "km/h", …). "pounds" is money or weight by
-//     the words around it; bare "degrees" is a temperature next to weather
-//     words and kind other (an angle) elsewhere.
+//     "percentage points" → "pp", kept apart from "%" because a change of
+//     2 points and a change of 2 per cent differ; "basis points" → "bp".
+//   - distance (km, m, cm, mm, mi, nmi, ft, in, yd), weight (kg, g, mg, µg,
+//     t for tonnes and metric tons, ton for "tons", lb, oz, ozt), area (km2,
+//     m2, mi2, ft2, ha, acre), volume (l, ml, gal, barrel, bpd, m3, ft3,
+//     bcm), temperature (C, F, and deg for bare "degrees"), duration (s, min,
+//     h, day, week, month, year, decade, century), age (year, month, week,
+//     day: "27-year-old", "five years old", "aged 27"), speed (km/h, mph,
+//     kn, m/s). "pounds" is weight unless money words are near ("profit",
+//     "paid", "£", …) and weight words are not; bare "degrees" is a
+//     temperature next to weather words and kind other (an angle) elsewhere.
 //   - count: a number without a unit. Its subject is the noun phrase that
 //     follows, up to and including the first plural noun ("314 tanks" →
 //     "tanks", "57 multiple rocket launchers" → "multiple rocket
 //     launchers"); a partitive takes its "of" phrase ("121 pieces of field
-//     artillery"). Figures with a unit take the subject of a following "of"
-//     phrase ("5,000 tonnes of wheat" → "wheat"), money also of "in"
-//     ("$48 billion in assets" → "assets").
+//     artillery"), and so does a share ("two thirds of voters" → "voters").
+//     A measure, money or percentage takes the subject of a following "of"
+//     phrase ("5,000 tonnes of wheat" → "wheat"), money also of "in" ("$48
+//     billion in assets" → "assets").
 //
 // Value is in the unit as written: "five kilometers" → 5 km, "$3.2 billion"
 // → 3200000000 USD, "12%" → 12 %, "50 cents" → 50 cent. A range ("between
-// 10,000 and 15,000", "10-15 km", "10 to 15 percent", "$5-10 million") is
-// one figure: value is the low end, RangeTo the high end, qualifier
-// "range". Qualifier words before the figure ("more than", "exceeds",
-// "over", "at least", "about", "some", "nearly", "up to", "fewer than", …)
-// or after it ("or more", "or so") set Qualifier; "nearly" and "almost" are
-// less_than, "up to" and "as many as" at_most. "over" and "under" before a
-// duration are not qualifiers ("over 3 years").
+// 10,000 and 15,000", "10-15 km", "10 to 15 percent", "$5-10 million",
+// "aged 30-39") is one figure: Value is the low end, RangeTo the high end,
+// Qualifier "range"; the ends share unit and scale. "from 5 to 7" and "rose
+// 5 pct to 7 pct" are two figures (a change, not a range). A bare number in
+// a list takes the unit of the next one ("4,340, 4,345 and 4,350 dlrs").
+//
+// Qualifier words before the figure set Qualifier: more_than ("more than",
+// "over", "above", "exceeds", "in excess of"), at_least ("at least", "no
+// fewer than"), approx ("about", "around", "some", "roughly",
+// "approximately", "an estimated"), less_than ("less than", "fewer than",
+// "under", "below", and "nearly" and "almost", which state a value just
+// short of the number), at_most ("up to", "at most", "no more than", "as
+// many as"); after it: "or more" (at_least), "or so" (approx), "or less"
+// (at_most), "5,000+". "over" and "under" before a duration are not
+// qualifiers ("repaid over 3 years").
 //
 // # The Text span
 //
 // Text = text[Start:End] covers the number with its sign, scale and
-// unit or currency, wherever they are written ("$3.2 billion", "US$ 1MM",
+// unit or currency, wherever they are written: "$3.2 billion", "US$ 1MM",
 // "65 kilometers", "minus 10 degrees Celsius", "27-year-old", "aged 27",
-// "1.5 mln dlrs", "10-15 km", "10,000 and 15,000"). Qualifier words,
-// "between" and the subject are not part of it.
+// "1.5 mln dlrs", "10-15 km", "10,000 and 15,000". Qualifier words,
+// "between" and the subject are not part of it; Qualifier and Subject
+// report them.
 //
 // # What is not a figure
 //
-// Identifiers and model names (F-16, G7, MH17, Covid-19, Boeing 737, Article
-// 5, No. 1, Flight 370, Chapter 11, phone numbers, ISBNs, version numbers
-// and addresses like "192.168.1.2"), years ("in 1987", "1986/87", "the
-// 1990s"), dates ("Feb 26", "26 February", "26/02/2022"), clock times
-// ("3:04 PM", "0857 GMT", "3 pm"), ordinals ("fifth day", "4th") and the
-// codes in angle brackets of wire copy ("<SRD>", "<GPA Airbus 320 Ltd>") are
-// skipped, not emitted under another kind. So are vague quantities ("dozens
-// of", "hundreds of"), bare "half", and the lone word "one" unless it has
-// a unit or scale ("one dollar", "one million").
+// Not emitted at all (no date, time, year or ordinal kinds): identifiers and
+// model names (F-16, G7, MH17, A320, Covid-19, SCP-173, 5G, Boeing 737,
+// Article 5, No. 1, Flight 370, Chapter 11, "13-G"), phone numbers, ISBNs,
+// version numbers and addresses ("2.0.1", "192.168.1.2"), years ("in
+// 1987", "1986/87", "the 1990s", "'87"), dates ("Feb 26", "26 February",
+// "14 to 17 February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT",
+// "3 pm", "12 noon"), ordinals ("fifth day", "4th"), stock-split ratios
+// ("3-for-2"), sports scores ("2-1 win", "6-3 3-6"), small numbers right
+// after a capitalised word mid-sentence ("Radio 4", "Top 40", "Spider-Man
+// 2"), number words inside names ("Four Seasons", "Group of Seven") and the
+// codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"). So are
+// vague quantities ("dozens of", "hundreds of"), bare "half", and the lone
+// word "one" unless it has a unit, scale or sign ("one dollar", "one
+// million").
 //
-// Extract is pure and safe for concurrent use; its tables are immutable.
+// Sentence counts sentences of the text from 0: a sentence ends at a line
+// break or at ".", "!" or "?" followed by space and a capital, digit or
+// quote, except after an abbreviation ("Mr.", "Feb.") or an initial.
+//
+// EVAL.md gives the measured quality and speed and how to reproduce them.
 package figures
 
 import (

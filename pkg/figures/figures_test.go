@@ -192,6 +192,12 @@ func TestExtract(t *testing.T) {
 		{"weekday names do not hide a count", "On Friday 300 people died.", []want{count("300", 300).of("people")}},
 		{"weekday and month names are not figures", "last Thursday in May", nil},
 		{"empty text has no figures", "", nil},
+		{"abbreviated years, generations and noon are not figures", "the class of '87 built 5G masts at 12 noon", nil},
+		{"a day range before a month is a date", "it runs from 14 to 17 February", nil},
+		{"filing codes are not figures", "an earlier 13-G filing", nil},
+		{"below zero is a sign", "the wind chill fell to 25 degrees below zero", []want{measure("25 degrees below zero", -25, "deg", article.KindTemperature)}},
+		{"an age range is one figure", "those aged 30-39", []want{measure("aged 30-39", 30, "year", article.KindAge).upTo(39)}},
+		{"hyphenated mixed numbers in words are read", "a record of three-and-a-half years", []want{measure("three-and-a-half years", 3.5, "year", article.KindDuration)}},
 		// Sentences.
 		{"sentences are counted from zero", "It rose 5 pct. Mr. Smith said 3 mln dlrs.\nThen 4 more.", []want{pct("5 pct", 5), money("3 mln dlrs", 3e6, "USD"), count("4", 4)}},
 	}

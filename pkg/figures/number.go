@@ -719,7 +719,7 @@ done:
 func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, andBefore uint64) (number, bool) {
 	end := num.end
 	// "and a half", "and a quarter", "and three fifths".
-	if a, h, ok := s.nextWordTok(end); ok && !h && a.key == "and" && phase != pScale {
+	if a, _, ok := s.nextWordTok(end); ok && a.key == "and" && phase != pScale {
 		if b, _, ok := s.nextWordTok(a.e); ok {
 			if b.key == "a" || b.key == "an" {
 				if c, _, ok := s.nextWordTok(b.e); ok {

@@ -298,7 +298,7 @@ func buildUnitPhrases() map[string]unitDef {
 		{"MXN", "mexican pesos,mexican peso,peso,pesos"},
 		{"PHP", "philippine pesos,philippine peso"}, {"ARS", "argentine pesos,argentinian pesos"},
 		{"CLP", "chilean pesos"}, {"COP", "colombian pesos"},
-		{"BRC", "cruzado,cruzados"}, {"BRL", "reais,brazilian reais,brazilian real,brazilian reals"},
+		{"BRC", "cruzado,cruzados"}, {"BRB", "cruzeiro,cruzeiros"}, {"BRL", "reais,brazilian reais,brazilian real,brazilian reals"},
 		{"ARA", "australes,austral"},
 		{"SAR", "riyal,riyals,saudi riyals"}, {"QAR", "qatari riyals"},
 		{"KWD", "kuwaiti dinars,kuwaiti dinar,dinar,dinars"}, {"IQD", "iraqi dinars"},
