@@ -139,6 +139,12 @@ func ids(raws []article.RawArticle) map[string]bool {
 // received_at.
 func (e *env) produce(t *testing.T, raws []article.RawArticle) {
 	t.Helper()
+	e.produceMessages(t, messages(t, raws))
+}
+
+// messages encodes raws as producers do, stamping received_at.
+func messages(t *testing.T, raws []article.RawArticle) []kafka.Message {
+	t.Helper()
 	msgs := make([]kafka.Message, len(raws))
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	for i, r := range raws {
@@ -147,7 +153,7 @@ func (e *env) produce(t *testing.T, raws []article.RawArticle) {
 		require.NoError(t, err)
 		msgs[i] = kafka.Message{Key: []byte(r.Key()), Value: v}
 	}
-	e.produceMessages(t, msgs)
+	return msgs
 }
 
 func (e *env) produceMessages(t *testing.T, msgs []kafka.Message) {
@@ -619,4 +625,89 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// proxy is a TCP proxy between workers and Elasticsearch that the test can
+// cut (every connection closed, new ones closed at once, as if the node were
+// down) and restore. The shared test node cannot be stopped: other tests use
+// it.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+	cut    bool
+}
+
+func newProxy(t *testing.T, targetURL string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &proxy{ln: ln, target: strings.TrimPrefix(targetURL, "http://"), conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() { _ = ln.Close(); p.Cut() })
+	return p
+}
+
+func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		cut := p.cut
+		p.mu.Unlock()
+		if cut {
+			_ = c.Close()
+			continue
+		}
+		go p.pipe(c)
+	}
+}
+
+func (p *proxy) pipe(c net.Conn) {
+	u, err := net.Dial("tcp", p.target)
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.cut {
+		p.mu.Unlock()
+		_ = c.Close()
+		_ = u.Close()
+		return
+	}
+	p.conns[c], p.conns[u] = true, true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(u, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, u); done <- struct{}{} }()
+	<-done
+	_ = c.Close()
+	_ = u.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, u)
+	p.mu.Unlock()
+}
+
+// Cut closes every connection and refuses new ones until Restore.
+func (p *proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	for c := range p.conns {
+		_ = c.Close()
+	}
+}
+
+// Restore lets connections through again.
+func (p *proxy) Restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = false
 }
