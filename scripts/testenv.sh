@@ -203,7 +203,8 @@ start_es() {
 		-Djava.io.tmpdir="$ES_DIR/tmp" -Dfile.encoding=UTF-8 -Djava.locale.providers=SPI,CLDR \
 		-Dlog4j2.formatMsgNoLookups=true -Dlog4j.shutdownHookEnabled=false -Dio.netty.recycler.maxCapacityPerThread=0 \
 		-Djava.awt.headless=true -cp "$classes:$home/lib/*" \
-		org.elasticsearch.node.NewsflowTestNode "$ES_DIR/home" org.elasticsearch.transport.netty4.Netty4Plugin \
+		org.elasticsearch.node.NewsflowTestNode "$ES_DIR/home" \
+		org.elasticsearch.transport.netty4.Netty4Plugin org.elasticsearch.newsflow.RootInfoPlugin \
 		>"$ES_DIR/elasticsearch.log" 2>&1 </dev/null 9>&- &
 	echo $! >"$ES_DIR/pid"
 }
