@@ -8,8 +8,7 @@ set -euo pipefail
 
 # command-to-look-for:debian-package
 DEBIAN_PACKAGES=(
-	"kcat:kcat"   # an independent Kafka client for the smoke test
-	"curl:curl"   # health checks in scripts/testenv.sh
+	"kcat:kcat" # an independent Kafka client for the smoke test (internal/itest)
 )
 
 # Tools that the machine image must already have; we only check them.

@@ -321,6 +321,16 @@ kafka_version() {
 cmd_down() {
 	stop_all
 	rm -f "$PORTS_FILE"
+	# Report (never kill) anything else still running from this state directory.
+	local f pid left=()
+	while IFS= read -r f; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		[[ $pid != "$$" && $pid != "$BASHPID" ]] && alive "$pid" && left+=("$pid")
+	done < <(grep -lzF -- "$STATE/" /proc/[0-9]*/cmdline 2>/dev/null || true)
+	if ((${#left[@]})); then
+		log "still running with $STATE in their command line (not started by this up, left alone): ${left[*]}"
+	fi
 }
 
 cmd_status() {
