@@ -423,8 +423,8 @@ func (m *marker) collectKeys() {
 		p := &m.paras[i]
 		body = mix(body ^ p.exact)
 		m.exactAt[i], m.bandAt[i], m.slotAt[i] = -1, -1, -1
-		if m.role[i] != roleFirst {
-			continue
+		if m.role[i] != roleFirst || p.words == 0 {
+			continue // a paragraph without words is compared within its article only
 		}
 		m.exactAt[i] = len(m.keys)
 		m.keys = append(m.keys, Key(p.exact))
@@ -463,7 +463,7 @@ func (m *marker) decide(claim bool) {
 	thr := m.opts.NearThreshold
 	// Repeats and updates.
 	for i := range m.paras {
-		if m.role[i] != roleFirst {
+		if m.exactAt[i] < 0 {
 			continue
 		}
 		m.status[i], m.hasRef[i] = article.StatusUnique, false
@@ -515,7 +515,7 @@ func (m *marker) decide(claim bool) {
 		}
 	}
 	for i := range m.paras {
-		if m.role[i] != roleFirst {
+		if m.exactAt[i] < 0 {
 			continue
 		}
 		p := &m.paras[i]

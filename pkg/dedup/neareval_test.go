@@ -57,13 +57,43 @@ func loadLabelledPairs(t *testing.T) []labelledPair {
 // pairScore is what each method says about one labelled pair.
 type pairScore struct {
 	label, scope string
-	minLen       int     // shorter folded length of the two
-	numbersEqual bool    // same multiset of words holding digits or months
-	figuresEqual bool    // same figures, by the proxy figureProxy
-	exact        float64 // exact Jaccard of masked 3-shingles (within an article)
-	estimate     float64 // sketch estimate (across articles)
-	candidate    bool    // some LSH band agrees (across articles)
-	edits        int     // words inserted or deleted to turn one into the other (a substitution is 2)
+	minLen       int                // shorter folded length of the two
+	numbersEqual bool               // same multiset of words holding digits or months
+	figuresEqual bool               // same figures, by the proxy figureProxy
+	exact        float64            // exact Jaccard of masked 3-shingles (within an article)
+	estimate     float64            // sketch estimate (across articles)
+	candidate    bool               // some LSH band agrees (across articles)
+	edits        int                // words inserted or deleted to turn one into the other (a substitution is 2)
+	alt          map[string]float64 // exact Jaccard of alternative shingle sets
+}
+
+// alternatives are the shingle sets compared with the chosen one.
+var alternatives = []struct {
+	name string
+	k    int
+	mask bool
+}{
+	{"words (k=1)", 1, true},
+	{"word 2-shingles", 2, true},
+	{"word 3-shingles, masked (chosen)", 3, true},
+	{"word 3-shingles, numbers kept", 3, false},
+	{"word 4-shingles", 4, true},
+}
+
+func shingleSet(words []uint64, numeric []bool, k int, mask bool) []uint64 {
+	var out []uint64
+	for i := 0; i+k <= len(words) || (i == 0 && len(words) < k); i++ {
+		h := uint64(k)
+		for j := i; j < min(i+k, len(words)); j++ {
+			w := words[j]
+			if mask && numeric[j] {
+				w = maskedNumber
+			}
+			h = mix(h ^ w)
+		}
+		out = append(out, h)
+	}
+	return sortUnique(out)
 }
 
 func scorePairs(pairs []labelledPair) []pairScore {
@@ -73,15 +103,19 @@ func scorePairs(pairs []labelledPair) []pairScore {
 		var a, b para
 		sc.shingles = sc.shingles[:0]
 		sc.analyse(lp.a, 0, &a)
-		wa := slices.Clone(sc.words)
+		wa, na := slices.Clone(sc.words), slices.Clone(sc.digit)
 		sc.analyse(lp.b, 0, &b)
-		wb := sc.words
+		wb, nb := sc.words, sc.digit
 		s := pairScore{label: lp.label, scope: lp.scope, minLen: min(a.length, b.length),
 			numbersEqual: a.numbers == b.numbers,
 			figuresEqual: figureProxy(lp.a) == figureProxy(lp.b),
 			exact:        jaccard(a.set(), b.set()),
 			estimate:     a.sketch.Similarity(&b.sketch)}
 		s.edits = len(wa) + len(wb) - 2*lcs(wa, wb)
+		s.alt = map[string]float64{}
+		for _, alt := range alternatives {
+			s.alt[alt.name] = jaccard(shingleSet(wa, na, alt.k, alt.mask), shingleSet(wb, nb, alt.k, alt.mask))
+		}
 		for k := range a.bandKeys {
 			if a.bandKeys[k] == b.bandKeys[k] {
 				s.candidate = true
@@ -231,6 +265,25 @@ func TestNearDuplicateMethod(t *testing.T) {
 		}
 		t.Log(b.String())
 	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "alternatives, exact Jaccard, minNear 80: repeat P/R (tp fp), update P/R at thresholds 0.6 0.65 0.7 0.75 0.8\n")
+	for _, alt := range alternatives {
+		fmt.Fprintf(&b, "%-34s", alt.name)
+		for _, thr := range []float64{0.6, 0.65, 0.7, 0.75, 0.8} {
+			alts := make([]pairScore, len(scores))
+			for i, s := range scores {
+				s.exact = s.alt[alt.name]
+				alts[i] = s
+			}
+			o := evaluate(alts, false, 80, thr)
+			rp, rr := o.repeatPR()
+			up, ur := o.updatePR()
+			fmt.Fprintf(&b, " | %.2f/%.2f %.2f/%.2f", rp, rr, up, ur)
+		}
+		b.WriteString("\n")
+	}
+	t.Log(b.String())
 
 	def := Options{}.withDefaults()
 	for _, tc := range []struct {

@@ -1,0 +1,56 @@
+package dedup
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+)
+
+// FuzzMark: any text, split into paragraphs on newlines, is marked without
+// panic; statuses are of the five kinds, references point backwards; and a
+// replay after another article comes out identical.
+//
+//	go test ./pkg/dedup -run '^$' -fuzz FuzzMark -fuzztime 30s
+func FuzzMark(f *testing.F) {
+	f.Add(lede+"\n"+ledeEdited+"\nReuter", talks+"\nReuter")
+	f.Add("U.S. 2,000 1.5 it’s “quoted” — dash\n\n\n", "Ünïcödé ДЕКАБРЬ 12 march\u0301 ’tis")
+	f.Add(strings.Repeat("9", 5000), "a\nb\na\n")
+	f.Fuzz(func(t *testing.T, one, two string) {
+		ctx := context.Background()
+		d := New(NewMemoryStore(64), Options{})
+		mk := func(id, text string) doc {
+			return doc{id: id, paras: strings.Split(text, "\n")}
+		}
+		first := mk("one", one).article()
+		require.NoError(t, d.Mark(ctx, first, nil))
+		require.NoError(t, d.Mark(ctx, mk("two", two).article(), nil))
+		again := mk("one", one).article()
+		require.NoError(t, d.Mark(ctx, again, nil))
+		require.Equal(t, first, again)
+		for i, p := range first.Paragraphs {
+			switch p.Status {
+			case "unique":
+				require.Nil(t, p.DuplicateOf)
+			case "duplicate":
+				require.Equal(t, "one", p.DuplicateOf.ArticleID)
+				require.Less(t, p.DuplicateOf.Index, i)
+			case "repeated", "updated", "boilerplate":
+				require.NotNil(t, p.DuplicateOf)
+			default:
+				t.Fatalf("status %q", p.Status)
+			}
+		}
+		var sc scratch
+		var p, q para
+		sc.analyse(one, 0, &p)
+		sc.analyse(two, 0, &q)
+		sim := p.sketch.Similarity(&q.sketch)
+		require.True(t, sim >= 0 && sim <= 1, "similarity %v", sim)
+		if utf8.ValidString(one) {
+			require.LessOrEqual(t, p.length, len(one))
+		}
+	})
+}
