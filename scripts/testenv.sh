@@ -116,11 +116,19 @@ fetch() {
 	log "fetching $name from Maven Central into $dir (first run only)"
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp"
-	if ! "${MVN[@]}" -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
-		-DoutputDirectory="$dir.tmp/lib" >"$dir.tmp/mvn.log" 2>&1; then
-		tail -n 40 "$dir.tmp/mvn.log" >&2
-		die "fetching $name failed (full log: $dir.tmp/mvn.log)"
-	fi
+	local attempt
+	for attempt in 1 2; do
+		if "${MVN[@]}" -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+			-DoutputDirectory="$dir.tmp/lib" >"$dir.tmp/mvn.log" 2>&1; then
+			break
+		fi
+		if ((attempt == 2)); then
+			tail -n 40 "$dir.tmp/mvn.log" >&2
+			die "fetching $name failed twice (full log: $dir.tmp/mvn.log)"
+		fi
+		log "fetching $name failed; trying once more"
+		sleep 5
+	done
 	touch "$dir.tmp/.complete"
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
@@ -271,7 +279,7 @@ cmd_up() {
 	mkdir -p "$STATE" "$CACHE"
 	PROBE=$(probe_bin)
 
-	local kpid epid started=()
+	local kpid epid
 	kpid=$(running kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties") || kpid=
 	epid=$(running elasticsearch "$ES_DIR" "$ES_DIR/home") || epid=
 
@@ -287,21 +295,23 @@ cmd_up() {
 	fi
 	printf 'KAFKA_PORT=%s\nES_PORT=%s\n' "$KAFKA_PORT" "$ES_PORT" >"$PORTS_FILE"
 
+	# Fetch and build everything first, so a failed download leaves nothing running.
 	local khome ehome classes
+	if [[ -z $kpid ]]; then khome=$(fetch kafka); fi
+	if [[ -z $epid ]]; then
+		ehome=$(fetch elasticsearch)
+		classes=$(es_launcher "$ehome")
+	fi
+
 	if [[ -z $kpid ]]; then
-		khome=$(fetch kafka)
 		log "starting Kafka $(kafka_version "$khome") on $KAFKA_ADDR (log: $KAFKA_DIR/kafka.log)"
 		start_kafka "$khome"
-		started+=(kafka)
 	else
 		log "kafka already runs (pid $kpid)"
 	fi
 	if [[ -z $epid ]]; then
-		ehome=$(fetch elasticsearch)
-		classes=$(es_launcher "$ehome")
 		log "starting Elasticsearch on $ES_URL (log: $ES_DIR/elasticsearch.log)"
 		start_es "$ehome" "$classes"
-		started+=(elasticsearch)
 	else
 		log "elasticsearch already runs (pid $epid)"
 	fi
