@@ -223,19 +223,10 @@ func (p *Producer) Ready(ctx context.Context) error {
 // once everything accepted is in Kafka and the files are closed.
 func (p *Producer) Run(ctx context.Context) error {
 	defer p.closeAll()
-	if err := p.pub.EnsureTopic(ctx); err != nil {
-		if p.server != nil {
-			_ = p.ln.Close()
-		}
-		if ctx.Err() != nil {
-			p.logger.Info("producers stopped before Kafka was ready", "err", err)
-			return nil
-		}
-		return err
-	}
-	var wg sync.WaitGroup
 	serveErr := make(chan error, 1)
 	if p.server != nil {
+		// Serve at once: until Kafka is ready pushes get a quick 503
+		// instead of hanging in the listen backlog.
 		p.logger.Info("push endpoint listening", "addr", p.PushAddr(), "path", push.Path)
 		go func() {
 			if err := p.server.Serve(p.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -243,6 +234,19 @@ func (p *Producer) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	if err := p.pub.EnsureTopic(ctx); err != nil {
+		p.stopping.Store(true)
+		p.stopServer()
+		if ctx.Err() != nil {
+			p.logger.Info("producers stopped before Kafka was ready", "err", err)
+			return nil
+		}
+		return err
+	}
+	if p.push != nil {
+		p.push.Open()
+	}
+	var wg sync.WaitGroup
 	if p.poller != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = p.poller.Run(ctx) }()
@@ -251,6 +255,7 @@ func (p *Producer) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = p.watcher.Run(ctx) }()
 	}
+	p.logger.Info("producers running", "feeds", len(p.cfg.Feeds.Feeds), "watch", p.cfg.Watch != nil, "push", p.push != nil, "push_addr", p.PushAddr(), "topic", p.pub.Topic())
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -266,13 +271,7 @@ func (p *Producer) Run(ctx context.Context) error {
 		}
 		cancel()
 	}
-	if p.server != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
-		if err := p.server.Shutdown(sctx); err != nil {
-			p.logger.Warn("push server shutdown", "err", err)
-		}
-		cancel()
-	}
+	p.stopServer()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
@@ -281,6 +280,19 @@ func (p *Producer) Run(ctx context.Context) error {
 		p.logger.Warn("feed polls or file scans still running at the shutdown deadline")
 	}
 	return runErr
+}
+
+// stopServer closes the push listener and idle connections, waiting for
+// requests in flight.
+func (p *Producer) stopServer() {
+	if p.server == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := p.server.Shutdown(sctx); err != nil {
+		p.logger.Warn("push server shutdown", "err", err)
+	}
 }
 
 // closeAll flushes the writer and closes the seen record.

@@ -32,7 +32,7 @@ func buildNewsflow(t *testing.T) string {
 	return bin
 }
 
-var listeningRE = regexp.MustCompile(`push endpoint listening"? addr=(\S+)`)
+var runningRE = regexp.MustCompile(`producers running.* push_addr=(\S+)`)
 
 // TestIntegrationProduceSIGTERMDuringBurst pushes 10,000 articles from
 // concurrent clients to the built binary, sends SIGTERM in the middle of
@@ -57,7 +57,7 @@ func TestIntegrationProduceSIGTERMDuringBurst(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	// The push address is in the log once the topic is checked.
+	// The push address is in the log once the producers run (topic checked).
 	addrCh := make(chan string, 1)
 	var logMu sync.Mutex
 	var logs strings.Builder
@@ -69,7 +69,7 @@ func TestIntegrationProduceSIGTERMDuringBurst(t *testing.T) {
 			logMu.Lock()
 			logs.WriteString(sc.Text() + "\n")
 			logMu.Unlock()
-			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			if m := runningRE.FindStringSubmatch(sc.Text()); m != nil {
 				addrCh <- m[1]
 			}
 		}
@@ -93,6 +93,7 @@ func TestIntegrationProduceSIGTERMDuringBurst(t *testing.T) {
 	var accepted, answered, refused, sent atomic.Int64
 	codes := sync.Map{}
 	var wg sync.WaitGroup
+	burstStart := time.Now()
 	sigAt := make(chan struct{})
 	var sigOnce sync.Once
 	for c := range clients {
@@ -141,6 +142,7 @@ func TestIntegrationProduceSIGTERMDuringBurst(t *testing.T) {
 	}
 	sigTime := time.Now()
 	acceptedAtSignal := accepted.Load()
+	rate := float64(acceptedAtSignal) / sigTime.Sub(burstStart).Seconds()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	waitErr := make(chan error, 1)
 	go func() { waitErr <- cmd.Wait() }()
@@ -160,8 +162,8 @@ func TestIntegrationProduceSIGTERMDuringBurst(t *testing.T) {
 		byCode = append(byCode, fmt.Sprintf("%v:%d", k, v.(*atomic.Int64).Load()))
 		return true
 	})
-	t.Logf("articles offered %d, accepted %d (%d when SIGTERM was sent), in Kafka %d; answers %d by code %v; requests without an answer %d; exit %s after SIGTERM",
-		sent.Load(), accepted.Load(), acceptedAtSignal, inKafka, answered.Load(), byCode, refused.Load(), exitAfter.Round(time.Millisecond))
+	t.Logf("articles offered %d, accepted %d (%d when SIGTERM was sent, %.0f/s before it), in Kafka %d; answers %d by code %v; requests without an answer %d; exit %s after SIGTERM",
+		sent.Load(), accepted.Load(), acceptedAtSignal, rate, inKafka, answered.Load(), byCode, refused.Load(), exitAfter.Round(time.Millisecond))
 	require.Equal(t, accepted.Load(), inKafka, "messages in Kafka equal the articles the endpoint accepted")
 	require.Less(t, accepted.Load(), int64(total), "SIGTERM came during the burst")
 

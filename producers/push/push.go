@@ -22,7 +22,8 @@
 //	    Kafka did not take the lines marked retry (resend just those, after
 //	    Retry-After seconds); n lines are in Kafka.
 //	503 {"accepted": 0, "error": "shutting down"} the producer is stopping
-//	    and took nothing; send it elsewhere or later.
+//	    and took nothing; send it elsewhere or later. Likewise
+//	    {"accepted": 0, "error": "starting: waiting for Kafka"} before Open.
 //
 // Lines are numbered from 1 as in the body; blank lines are skipped. A body
 // that is a single JSON value (an object, possibly spread over several
@@ -99,7 +100,8 @@ type Handler struct {
 	now       func() time.Time
 
 	mu       sync.RWMutex
-	draining bool
+	open     bool // Open was called: Kafka is ready
+	draining bool // Drain was called
 	inflight sync.WaitGroup
 
 	requests *prometheus.CounterVec
@@ -151,6 +153,15 @@ type Response struct {
 	Error    string      `json:"error,omitempty"`
 }
 
+// Open lets requests through. Until then (Kafka not ready yet) the handler
+// answers 503 {"accepted":0,"error":"starting: waiting for Kafka"} at once,
+// rather than letting clients wait for a writer that cannot write.
+func (h *Handler) Open() {
+	h.mu.Lock()
+	h.open = true
+	h.mu.Unlock()
+}
+
 // Drain makes the handler answer 503 to new requests and waits, until ctx
 // ends, for the requests in flight to finish (their articles published).
 func (h *Handler) Drain(ctx context.Context) error {
@@ -184,11 +195,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 		return reply(w, http.StatusUnauthorized, Response{Error: "missing or wrong bearer token (Authorization: Bearer <token>)"})
 	}
 	h.mu.RLock()
-	if h.draining {
+	if h.draining || !h.open {
+		msg := "starting: waiting for Kafka"
+		if h.draining {
+			msg = "shutting down"
+			w.Header().Set("Connection", "close")
+		}
 		h.mu.RUnlock()
 		w.Header().Set("Retry-After", "5")
-		w.Header().Set("Connection", "close")
-		return reply(w, http.StatusServiceUnavailable, Response{Accepted: new(int), Error: "shutting down"})
+		return reply(w, http.StatusServiceUnavailable, Response{Accepted: new(int), Error: msg})
 	}
 	h.inflight.Add(1)
 	h.mu.RUnlock()

@@ -78,6 +78,7 @@ func newHandler(t *testing.T, pub *fakePublisher) *Handler {
 	h, err := New(Config{Token: token, MaxBytes: 2048}, pub, slog.New(slog.DiscardHandler), prometheus.NewRegistry(),
 		func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC) })
 	require.NoError(t, err)
+	h.Open()
 	return h
 }
 
@@ -127,8 +128,20 @@ func TestAnEmptyTokenNeedsAllowAnonymous(t *testing.T) {
 	require.ErrorContains(t, err, "no token")
 	h, err := New(Config{AllowAnonymous: true}, &fakePublisher{}, slog.New(slog.DiscardHandler), nil, time.Now)
 	require.NoError(t, err)
+	h.Open()
 	code, _, _ := do(t, h, http.MethodPost, "", strings.NewReader(`{"source":"s","body":"b"}`), -1)
 	require.Equal(t, http.StatusAccepted, code)
+}
+
+func TestBeforeOpenRequestsAreRefusedAtOnce(t *testing.T) {
+	pub := &fakePublisher{}
+	h, err := New(Config{Token: token}, pub, nil, nil, nil)
+	require.NoError(t, err)
+	code, hdr, body := do(t, h, http.MethodPost, "Bearer "+token, strings.NewReader(`{"source":"s","body":"b"}`), -1)
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	require.JSONEq(t, `{"accepted":0,"error":"starting: waiting for Kafka"}`, body)
+	require.Equal(t, "5", hdr.Get("Retry-After"))
+	require.Empty(t, pub.items)
 }
 
 func TestOversizedBodies(t *testing.T) {
