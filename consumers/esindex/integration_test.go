@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
+	"github.com/newsflow/newsflow/pkg/dedup/storetest"
 )
 
 // testAnalyzer replaces the english analyzer of the template: the test node
@@ -238,4 +240,27 @@ func TestIntegrationStoreWithinOneClaim(t *testing.T) {
 	again := []dedup.Record{{Ref: article.Ref{ArticleID: "x"}}, {Ref: article.Ref{ArticleID: "y"}}, {Ref: article.Ref{ArticleID: "z"}}}
 	require.NoError(t, s.Claim(ctx, keys, again))
 	require.Equal(t, []string{"first", "first", "third"}, []string{again[0].Ref.ArticleID, again[1].Ref.ArticleID, again[2].Ref.ArticleID})
+}
+
+// TestIntegrationStoreConformance runs the dedup.Store conformance suite
+// against the fingerprint index on the real node, with and without the
+// local cache.
+func TestIntegrationStoreConformance(t *testing.T) {
+	url := itest.Elasticsearch(t)
+	es := client(t, url)
+	base := itest.NewIndexName(t, url)
+	for _, tc := range []struct {
+		name  string
+		cache int
+	}{{"with the cache", 0}, {"without a cache", -1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 0
+			storetest.Run(t, func(t *testing.T) dedup.Store {
+				n++
+				s := esindex.NewStore(es, esindex.StoreConfig{Index: fmt.Sprintf("%s_fp%d_%d", base, tc.cache+1, n), CacheEntries: tc.cache})
+				require.NoError(t, s.Setup(context.Background()))
+				return s
+			})
+		})
+	}
 }
