@@ -45,7 +45,8 @@ const produceDetails = `Sources (any combination, at least one):
                     good lines are in Kafka; fix and resend only the listed ones.
                     401 bad token; 413 body over --push-max-bytes (nothing taken);
                     503 {"accepted":n,"errors":[…,"retry":true]} Kafka failed for
-                    the marked lines, or {"accepted":0,"error":"shutting down"}.
+                    the marked lines; {"accepted":0,"error":"shutting down"} or
+                    "starting: waiting for Kafka": nothing taken, retry later.
 
 Delivery: a source hears "done" only after Kafka acknowledged (acks=all). Feed
 and file items already sent with the same content are skipped, across
@@ -240,10 +241,11 @@ func runProduce(ctx context.Context, st streams, args []string) error {
 		}
 		srv.Stop(5 * time.Second)
 	})
+	sctx, scancel := context.WithCancel(ctx)
 	g.Add(func() error {
-		<-ctx.Done()
+		<-sctx.Done() // the first SIGINT/SIGTERM
 		return nil
-	}, func(error) {})
+	}, func(error) { scancel() })
 	err = g.Run()
 	logger.Info("producer stopped")
 	return err

@@ -433,7 +433,7 @@ func (p *Publisher) EnsureTopic(ctx context.Context) error {
 		return nil
 	}
 	if p.cfg.Partitions <= 0 {
-		return fmt.Errorf("topic %q does not exist: create it (scripts/testenv.sh creates the test topics) or set --topic-partitions to let the producer create it", p.cfg.Topic)
+		return fmt.Errorf("topic %q does not exist: create it (kafka-topics.sh --create --topic %[1]s …) or set --topic-partitions to let the producer create it", p.cfg.Topic)
 	}
 	res, err := p.client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
 		Topic: p.cfg.Topic, NumPartitions: p.cfg.Partitions, ReplicationFactor: p.cfg.ReplicationFactor,
