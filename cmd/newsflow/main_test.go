@@ -11,7 +11,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = realMain(args, streams{strings.NewReader(stdin), &out, &errb})
@@ -27,7 +27,7 @@ func TestProcessReportsBadLinesAndGoesOn(t *testing.T) {
 		``,
 		`{"source":"wire","source_id":"a2","body":"Second article."}`,
 	}, "\n")
-	code, out, errs := run(t, in, "process")
+	code, out, errs := runCLI(t, in, "process")
 	require.Equal(t, 1, code, "a failed line makes the exit status non-zero")
 	require.Contains(t, errs, "line 2: decode RawArticle")
 	require.Contains(t, errs, `line 3: raw article has no "source"`)
@@ -46,21 +46,21 @@ func TestProcessReportsBadLinesAndGoesOn(t *testing.T) {
 }
 
 func TestExtractWritesOneLinePerInput(t *testing.T) {
-	code, out, errs := run(t, "{\"id\":\"1\",\"text\":\"nothing here\"}\n{\"id\":\"2\"}\n", "extract")
+	code, out, errs := runCLI(t, "{\"id\":\"1\",\"text\":\"nothing here\"}\n{\"id\":\"2\"}\n", "extract")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, `line 2: no "text" field`)
 	require.Equal(t, "{\"id\":\"1\",\"figures\":[]}\n", out)
 }
 
 func TestUnknownCommandAndHelp(t *testing.T) {
-	code, _, errs := run(t, "", "frobnicate")
+	code, _, errs := runCLI(t, "", "frobnicate")
 	require.Equal(t, 2, code)
 	require.Contains(t, errs, `unknown command "frobnicate"`)
 	for _, c := range commands() {
-		if c.name == "up" || c.name == "produce" || c.name == "consume" || c.name == "bench" {
+		if c.name == "up" || c.name == "consume" || c.name == "bench" {
 			continue // not built yet
 		}
-		code, out, _ := run(t, "", c.name, "--help")
+		code, out, _ := runCLI(t, "", c.name, "--help")
 		require.Equal(t, 0, code, c.name)
 		require.Contains(t, out, "newsflow "+c.name, c.name)
 	}
