@@ -10,7 +10,7 @@ import (
 )
 
 func TestProduceHelp(t *testing.T) {
-	code, out, _ := run(t, "", "produce", "--help")
+	code, out, _ := runCLI(t, "", "produce", "--help")
 	require.Equal(t, 0, code)
 	for _, want := range []string{"newsflow produce", "--feed, $NEWSFLOW_FEEDS", "--watch, $NEWSFLOW_WATCH", "--listen, $NEWSFLOW_LISTEN",
 		"--token-file, $NEWSFLOW_TOKEN_FILE", "--data-dir, $NEWSFLOW_DATA_DIR", "--batch-timeout", "newsflow.pub_status"} {
@@ -50,7 +50,7 @@ func TestProduceBadConfigs(t *testing.T) {
 				require.NoError(t, os.WriteFile(p, []byte(tc.yaml), 0o600))
 				args = append(args, "--config", p)
 			}
-			code, _, errs := run(t, "", args...)
+			code, _, errs := runCLI(t, "", args...)
 			require.Equal(t, 1, code)
 			require.Contains(t, errs, tc.want)
 			require.Equal(t, 1, strings.Count(errs, "\n"), "one line: %s", errs)
