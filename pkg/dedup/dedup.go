@@ -10,9 +10,10 @@
 //     and paragraph), exactly or nearly, with the same figures.
 //   - updated: it nearly repeats a paragraph of an earlier article but its
 //     figures changed (DuplicateOf: that paragraph).
-//   - boilerplate: it recurs at the end of articles of the same source from
-//     at least Options.BoilerplateStories distinct stories, holds no digit
-//     and no figure (an author bio, a columnist's sign-off, Reuters'
+//   - boilerplate: it is among the last Options.BoilerplateTail paragraphs,
+//     holds no numeric word and no figure, and this article's story is at
+//     least the Options.BoilerplateStories-th distinct story of the same
+//     source to carry it (an author bio, a columnist's sign-off, Reuters'
 //     "Reuter"). DuplicateOf: its first occurrence.
 //   - unique: none of the above.
 //

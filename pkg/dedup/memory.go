@@ -82,6 +82,7 @@ func (s *MemoryStore) Lookup(ctx context.Context, keys []Key, out []Record) erro
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.index.warm(keys)
 	for i, k := range keys {
 		if slot := s.find(k); slot > 0 {
 			s.touch(slot)
@@ -101,6 +102,7 @@ func (s *MemoryStore) Claim(ctx context.Context, keys []Key, recs []Record) erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	last := int32(0) // slot created for the previous created key
+	s.index.warm(keys)
 	for i, k := range keys {
 		if slot := s.find(k); slot > 0 {
 			s.touch(slot)
@@ -278,6 +280,7 @@ type keyTable struct {
 	shift   uint // 64 - log2(len(slots))
 	zero    uint64
 	hasZero bool
+	sink    uint64 // keeps warm's reads
 }
 
 type keySlot struct{ key, val uint64 }
@@ -285,6 +288,20 @@ type keySlot struct{ key, val uint64 }
 const keyTableMinBits = 10
 
 func (t *keyTable) home(k uint64) int { return int(k >> t.shift) }
+
+// warm reads the home slot of every key before they are looked up one by
+// one: the reads are independent, so the processor overlaps their cache
+// misses instead of waiting for each in turn.
+func (t *keyTable) warm(keys []Key) {
+	if len(t.slots) == 0 {
+		return
+	}
+	var sink uint64
+	for _, k := range keys {
+		sink += t.slots[uint64(k)>>t.shift].key
+	}
+	t.sink = sink
+}
 
 func (t *keyTable) get(k uint64) (uint64, bool) {
 	if k == 0 {
@@ -373,18 +390,24 @@ func (t *keyTable) filter(keep func(v uint64) bool) {
 	t.slots, t.n, t.shift = make([]keySlot, size), 0, uint(64-bits.Len(uint(size))+1)
 	for _, e := range old {
 		if e.key != 0 && keep(e.val) {
-			t.put(e.key, e.val)
+			t.put(e.key, e.val) // put does not resize: size holds n at load 0.35
 		}
 	}
 }
 
 func (t *keyTable) resize(size int) {
 	old := t.slots
-	t.slots, t.n, t.shift = make([]keySlot, size), 0, uint(64-bits.Len(uint(size))+1)
+	t.slots, t.shift = make([]keySlot, size), uint(64-bits.Len(uint(size))+1)
+	mask := size - 1
 	for _, e := range old {
-		if e.key != 0 {
-			t.put(e.key, e.val)
+		if e.key == 0 {
+			continue
 		}
+		i := t.home(e.key)
+		for t.slots[i].key != 0 { // keys are distinct: find a free slot
+			i = (i + 1) & mask
+		}
+		t.slots[i] = e
 	}
 }
 
