@@ -47,7 +47,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +99,10 @@ const (
 	DefaultCommitInterval  = time.Second
 	DefaultCommitTimeout   = 10 * time.Second
 	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultParallelism: the stages mostly wait on the shared dedup store
+	// (two round trips per article), so more partitions than CPUs run at
+	// once.
+	DefaultParallelism = 16
 )
 
 // Config tunes a Worker. Zero values take the defaults.
@@ -120,7 +123,7 @@ type Config struct {
 	// processing of the next batch overlaps with them. Default: 2.
 	MaxInFlight int
 	// Parallelism is the number of partitions whose messages are
-	// processed at once. Default: GOMAXPROCS.
+	// processed at once (in order within each). Default: 16.
 	Parallelism int
 	// CommitInterval is how often done offsets are committed. Shorter
 	// means fewer repeats after a crash and more commit requests.
@@ -151,7 +154,7 @@ func (c Config) withDefaults() Config {
 	set(&c.BatchSize, DefaultBatchSize)
 	set(&c.BatchBytes, DefaultBatchBytes)
 	set(&c.MaxInFlight, DefaultMaxInFlight)
-	set(&c.Parallelism, runtime.GOMAXPROCS(0))
+	set(&c.Parallelism, DefaultParallelism)
 	setD(&c.FlushInterval, DefaultFlushInterval)
 	setD(&c.CommitInterval, DefaultCommitInterval)
 	setD(&c.CommitTimeout, DefaultCommitTimeout)
@@ -318,7 +321,7 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) fetch(ctx context.Context, in chan<- *job) error {
 	defer close(in)
 	attempt := 0
-	for {
+	for ctx.Err() == nil {
 		m, err := w.o.Fetcher.FetchMessage(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -338,12 +341,11 @@ func (w *Worker) fetch(ctx context.Context, in chan<- *job) error {
 		attempt = 0
 		j := &job{msg: m, tk: w.tracker.Add(m.Partition, m.Offset)}
 		w.metrics.fetched.Inc()
-		select {
-		case in <- j:
-		case <-ctx.Done():
-			return nil // tracked, never done: not committed
-		}
+		// A blocking send even when ctx ended meanwhile: a fetched message
+		// is in-flight work, and Run drains in until it is closed.
+		in <- j
 	}
+	return nil
 }
 
 // collect waits for a first job, then gathers more until the batch is full

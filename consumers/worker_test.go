@@ -274,3 +274,54 @@ func TestConfigValidate(t *testing.T) {
 	}
 	require.NoError(t, Config{Topic: "t"}.Validate())
 }
+
+// TestStopFinishesFetchedWorkAndCommitsIt stops a worker while bulk
+// requests are slow: everything fetched is still indexed and committed
+// within the deadline, nothing is abandoned.
+func TestStopFinishesFetchedWorkAndCommitsIt(t *testing.T) {
+	h := newHarness(3, 200)
+	h.ix.started = make(chan struct{}, 1)
+	h.ix.blockAll = make(chan struct{})
+	cfg := testConfig()
+	cfg.ShutdownTimeout = 5 * time.Second
+	r, stop := h.start(t, cfg)
+	<-h.ix.started // a bulk request is in flight
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		close(h.ix.blockAll) // Elasticsearch answers again while we stop
+	}()
+	require.NoError(t, stop())
+	fetched := r.fetchedOffsets()
+	committed := h.log.committedOffsets()
+	total := 0
+	for p, offs := range fetched {
+		total += len(offs)
+		require.Equal(t, offs[len(offs)-1]+1, committed[p], "partition %d: committed through the last fetched message", p)
+	}
+	require.Equal(t, total, h.ix.count(), "every fetched message was indexed")
+	require.Less(t, total, 600, "fetching stopped before the end of the topic")
+	require.Equal(t, float64(total), counter(h.reg, "newsflow_consumer_fetched_messages_total"))
+	require.Equal(t, total, h.result(ResultIndexed))
+}
+
+func BenchmarkWorkerOverhead(b *testing.B) {
+	h := newHarness(3, 0)
+	for i := 0; i < b.N; i++ {
+		h.log.produce(i%3, rawValue(i%3, int64(i/3)))
+	}
+	cfg := testConfig()
+	cfg.BatchSize = 500
+	r := newFakeReader(h.log)
+	w, err := New(cfg, Options{Fetcher: r, Processor: h.proc, Indexer: h.ix, DeadLetters: h.dl})
+	require.NoError(b, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	b.ResetTimer()
+	go func() { done <- w.Run(ctx) }()
+	for h.ix.count() < b.N {
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	cancel()
+	require.NoError(b, <-done)
+}

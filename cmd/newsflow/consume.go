@@ -106,8 +106,8 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 		"longest a batch waits to fill before it is processed anyway: the latency a quiet topic adds; shorter means smaller bulk requests")
 	s.Int(&w.MaxInFlight, "max-in-flight", "NEWSFLOW_MAX_IN_FLIGHT", consumers.DefaultMaxInFlight,
 		"bulk requests in flight at once while the next batch is processed; more overlaps indexing with the stages and holds more memory; when all are busy (Elasticsearch slow or down) fetching pauses")
-	s.Int(&w.Parallelism, "parallelism", "NEWSFLOW_PARALLELISM", 0,
-		"partitions processed at once (stages run in order within a partition); 0: one per CPU")
+	s.Int(&w.Parallelism, "parallelism", "NEWSFLOW_PARALLELISM", consumers.DefaultParallelism,
+		"partitions processed at once (the stages run in order within a partition, and wait on the dedup store most of the time, so this may exceed the CPUs); more than the partitions this worker holds has no effect")
 	s.Duration(&w.CommitInterval, "commit-interval", "NEWSFLOW_COMMIT_INTERVAL", consumers.DefaultCommitInterval,
 		"how often done offsets are committed; shorter means less repeated work after a crash or rebalance, more commit requests")
 	s.Duration(&w.ShutdownTimeout, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", consumers.DefaultShutdownTimeout,
