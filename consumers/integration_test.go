@@ -89,6 +89,10 @@ func TestIntegrationWorkerKilledAndRestarted(t *testing.T) {
 	a := e.startProcess(t, "process-a")
 	b := e.startProcess(t, "process-b")
 	e.waitGroupMembers(t, 2)
+	for _, p := range []*proc{a, b} {
+		require.Eventually(t, func() bool { return ready(p.metrics) == http.StatusOK }, 30*time.Second, 100*time.Millisecond,
+			"%s: /readyz answers 200 once Kafka and Elasticsearch answer", p.name)
+	}
 	start := time.Now()
 	e.produce(t, raws)
 	require.Eventually(t, func() bool { return e.count(t) >= n/3 }, 5*time.Minute, 200*time.Millisecond)
@@ -408,4 +412,14 @@ func TestIntegrationRedeliveryComesOutTheSame(t *testing.T) {
 		b, _ := json.Marshal(d)
 		require.Equal(t, first[d.ID], string(b), "article %s", d.ID)
 	}
+}
+
+// ready returns the status of GET /readyz.
+func ready(base string) int {
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		return 0
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
 }
