@@ -304,7 +304,6 @@ func TestIntegrationKafkaGoConsumerGroup(t *testing.T) {
 	b := startGroupReader(t, addr, topic, group)
 	bctx, bcancel := context.WithCancel(ctx)
 	go b.consume(bctx)
-	produceValues(t, addr, topic, total/2, total)
 
 	client := &kafka.Client{Addr: kafka.TCP(addr)}
 	require.Eventually(t, func() bool {
@@ -319,6 +318,10 @@ func TestIntegrationKafkaGoConsumerGroup(t *testing.T) {
 		}
 		return true
 	}, 30*time.Second, 100*time.Millisecond, "group did not rebalance to two members that each own partitions")
+
+	// Produced after the rebalance, the second half spreads over all partitions,
+	// so the second member must consume its share.
+	produceValues(t, addr, topic, total/2, total)
 
 	union := func() map[string]int {
 		all := map[string]int{}
