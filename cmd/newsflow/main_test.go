@@ -65,3 +65,21 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 		require.Contains(t, out, "newsflow "+c.name, c.name)
 	}
 }
+
+func TestProcessCarriesDedupStateAcrossTheStream(t *testing.T) {
+	shared := "The central bank left its key interest rate unchanged on Thursday, citing persistent uncertainty over the pace of the recovery in exports."
+	in := strings.Join([]string{
+		`{"source":"wire","source_id":"s1","title":"Rates","body":"Markets opened higher in Tokyo after a quiet night.\n\n` + shared + `"}`,
+		`{"source":"wire","source_id":"s2","title":"Rates again","body":"` + shared + `\n\nAnalysts had expected the decision."}`,
+	}, "\n")
+	code, out, errs := runCLI(t, in, "process")
+	require.Equal(t, 0, code, errs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	var first, second article.Article
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &second))
+	require.Equal(t, article.StatusRepeated, second.Paragraphs[0].Status, "the second article repeats a paragraph of the first")
+	require.Equal(t, &article.Ref{ArticleID: first.ID, Index: 1}, second.Paragraphs[0].DuplicateOf)
+	require.Contains(t, second.Body, "central bank", "a repeated paragraph stays in body")
+}

@@ -26,6 +26,7 @@ Memory stays constant however long the input: lines are read one at a time.`
 func runProcess(ctx context.Context, st streams, args []string) error {
 	s := cli.New("process", "newsflow process: run the stages on JSON lines of raw articles.")
 	logs := addLogSettings(s)
+	dd := addDedupSettings(s, true)
 	var maxLine int
 	s.Int(&maxLine, "max-line-bytes", "NEWSFLOW_MAX_LINE_BYTES", jsonl.DefaultMaxLine, "longest input line accepted; longer lines are reported and skipped")
 	if _, err := parse(s, st, args, "newsflow process [flags] < raw.jsonl > articles.jsonl", processDetails); err != nil {
@@ -34,7 +35,11 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 	if _, err := logs.logger(st.stderr); err != nil {
 		return err
 	}
-	p := pipeline.New(&dedup.Deduper{}, time.Now, nil)
+	d, err := dd.deduper(dedup.NewMemoryStore(dd.memoryKeys))
+	if err != nil {
+		return err
+	}
+	p := pipeline.New(d, time.Now, nil)
 	return processStream(ctx, st, p, maxLine)
 }
 

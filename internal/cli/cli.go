@@ -79,6 +79,12 @@ func (s *Set) Int(p *int, name, env string, def int, help string) {
 	s.Var((*intValue)(p), name, env, help)
 }
 
+// Float declares a floating-point setting.
+func (s *Set) Float(p *float64, name, env string, def float64, help string) {
+	*p = def
+	s.Var((*floatValue)(p), name, env, help)
+}
+
 // Bool declares a boolean setting.
 func (s *Set) Bool(p *bool, name, env string, def bool, help string) {
 	*p = def
@@ -226,8 +232,11 @@ func (s *Set) Usage(w io.Writer, usageLine, details string) {
 }
 
 func isNumeric(f *flag.Flag) bool {
-	_, ok := f.Value.(*intValue)
-	return ok
+	switch f.Value.(type) {
+	case *intValue, *floatValue:
+		return true
+	}
+	return false
 }
 
 func wrap(s string, width int) []string {
@@ -265,6 +274,18 @@ func (v *intValue) Set(s string) error {
 	return nil
 }
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+type floatValue float64
+
+func (v *floatValue) Set(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return fmt.Errorf("not a number: %q", s)
+	}
+	*v = floatValue(f)
+	return nil
+}
+func (v *floatValue) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
 
 type boolValue bool
 
