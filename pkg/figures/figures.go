@@ -834,6 +834,9 @@ func (s *scanner) scaleAfter(f *fig) {
 	t := s.text
 	for round := 0; round < 2; round++ {
 		q := skipSp(t, f.end)
+		if q == f.end && q+1 < len(t) && t[q] == '-' && !f.num.word {
+			q++ // wire compounds: "350-mln-dlr", "1.5-billion-dollar"
+		}
 		if letterAt(t, q) == 0 {
 			return
 		}

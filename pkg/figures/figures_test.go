@@ -115,6 +115,7 @@ func TestExtract(t *testing.T) {
 		// Money.
 		{"a dollar sign with a scale is money", "a $3.2 billion deal", []want{money("$3.2 billion", 3.2e9, "USD")}},
 		{"wire dollars are USD", "1.5 mln dlrs", []want{money("1.5 mln dlrs", 1.5e6, "USD")}},
+		{"hyphenated wire compounds carry their scale and currency", "a 350-mln-dlr issue and a 1.5-billion-dollar loan", []want{money("350-mln-dlr", 3.5e8, "USD"), money("1.5-billion-dollar", 1.5e9, "USD")}},
 		{"wire cents keep their value in cents", "Shr 45 cts vs 58 cts", []want{money("45 cts", 45, "cent"), money("58 cts", 58, "cent")}},
 		{"wire sterling is GBP", "a 100 mln stg facility", []want{money("100 mln stg", 1e8, "GBP")}},
 		{"yen after the number is JPY", "five million yen", []want{money("five million yen", 5e6, "JPY")}},
