@@ -140,6 +140,9 @@ func (p *fakeProcessor) Process(ctx context.Context, raw article.RawArticle) (ar
 	if stage, ok := p.permanent[id]; ok {
 		return article.Article{}, &pipeline.Error{Stage: stage, Permanent: true, Err: errors.New("cannot process")}
 	}
+	if id == "panics" {
+		panic("index out of range")
+	}
 	if n := p.transient[id]; n > 0 {
 		p.transient[id] = n - 1
 		return article.Article{}, &pipeline.Error{Stage: pipeline.StageDedup, Err: errors.New("store did not answer")}

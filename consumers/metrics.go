@@ -34,6 +34,7 @@ type metrics struct {
 	commits   *prometheus.CounterVec
 	latency   prometheus.Histogram
 	batchSize prometheus.Histogram
+	panics    prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer, tr *offsets.Tracker) *metrics {
@@ -66,6 +67,10 @@ func newMetrics(reg prometheus.Registerer, tr *offsets.Tracker) *metrics {
 			Buckets: prometheus.ExponentialBuckets(1, 2, 12),
 		}),
 	}
+	m.panics = f.NewCounter(prometheus.CounterOpts{
+		Name: "newsflow_consumer_panics_total",
+		Help: "Stage panics caught; the message was dead-lettered with stage pipeline.",
+	})
 	f.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "newsflow_consumer_in_flight_messages",
 		Help: "Fetched messages not yet done (not committable).",

@@ -462,7 +462,7 @@ func (w *Worker) prepare(ctx context.Context, j *job) {
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		a, err := w.o.Processor.Process(ctx, raw)
+		a, err := w.process(ctx, raw)
 		if err == nil {
 			if a.ID == "" {
 				a.ID = raw.DeriveID()
@@ -488,6 +488,19 @@ func (w *Worker) prepare(ctx context.Context, j *job) {
 			return
 		}
 	}
+}
+
+// process runs the Processor, turning a panic into a permanent error: a
+// message that crashes a stage would otherwise crash every worker that
+// fetches it, forever.
+func (w *Worker) process(ctx context.Context, raw article.RawArticle) (a article.Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.metrics.panics.Inc()
+			err = &pipeline.Error{Stage: dlq.StagePipeline, Permanent: true, Err: fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	return w.o.Processor.Process(ctx, raw)
 }
 
 func (w *Worker) letterFor(j *job, stage, reason string) *dlq.Letter {

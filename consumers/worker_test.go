@@ -181,22 +181,24 @@ func seq(from, to int64) []int64 {
 
 func TestPoisonMessagesAreDeadLetteredWithTheirStage(t *testing.T) {
 	h := newHarness(2, 10)
-	h.log.produce(0, []byte(`{"source": "x", "body": `))                 // truncated JSON
-	h.log.produce(0, []byte("{\"source\":\"x\",\"body\":\"caf\xe9\"}"))  // Latin-1, not UTF-8
-	h.log.produce(1, []byte(`{"source": "x"}`))                          // no body
-	h.log.produce(1, []byte(`{"source": "x", "body": "b", "id": "pp"}`)) // permanent stage error
-	h.log.produce(1, []byte(`{"source": "x", "body": "b", "id": "rj"}`)) // rejected by the mapping
+	h.log.produce(0, []byte(`{"source": "x", "body": `))                     // truncated JSON
+	h.log.produce(0, []byte("{\"source\":\"x\",\"body\":\"caf\xe9\"}"))      // Latin-1, not UTF-8
+	h.log.produce(1, []byte(`{"source": "x"}`))                              // no body
+	h.log.produce(1, []byte(`{"source": "x", "body": "b", "id": "pp"}`))     // permanent stage error
+	h.log.produce(1, []byte(`{"source": "x", "body": "b", "id": "rj"}`))     // rejected by the mapping
+	h.log.produce(1, []byte(`{"source": "x", "body": "b", "id": "panics"}`)) // a stage panics
 	h.proc.permanent["pp"] = pipeline.StageNormalize
 	h.ix.reject["rj"] = true
 	_, stop := h.start(t, testConfig())
 	require.Eventually(t, func() bool {
 		c := h.log.committedOffsets()
-		return c[0] == 12 && c[1] == 13
+		return c[0] == 12 && c[1] == 14
 	}, 5*time.Second, 5*time.Millisecond)
 	require.NoError(t, stop())
-	require.Equal(t, map[string]int{dlq.StageDecode: 2, dlq.StageValidate: 1, pipeline.StageNormalize: 1, dlq.StageIndex: 1}, h.dl.stages())
+	require.Equal(t, map[string]int{dlq.StageDecode: 2, dlq.StageValidate: 1, pipeline.StageNormalize: 1, dlq.StageIndex: 1, dlq.StagePipeline: 1}, h.dl.stages())
 	require.Equal(t, 20, h.result(ResultIndexed))
-	require.Equal(t, 5, h.result(ResultDeadLettered))
+	require.Equal(t, 6, h.result(ResultDeadLettered))
+	require.Equal(t, 1.0, counter(h.reg, "newsflow_consumer_panics_total"))
 	for _, l := range h.dl.letters {
 		require.NotEmpty(t, l.Reason)
 		require.NotEmpty(t, l.Msg.Value, "original bytes kept")

@@ -4,7 +4,7 @@
 // carries the reason in headers (DESIGN.md):
 //
 //	newsflow.error      what went wrong, for a person
-//	newsflow.stage      where: decode, validate, normalize, figures, dedup, index
+//	newsflow.stage      where: decode, validate, normalize, figures, dedup, pipeline (a panic), index
 //	newsflow.topic      the topic, partition and offset the message came from
 //	newsflow.partition
 //	newsflow.offset
@@ -46,6 +46,8 @@ const (
 	StageValidate = "validate"
 	// StageIndex: Elasticsearch rejected the document (mapping, parsing).
 	StageIndex = "index"
+	// StagePipeline: a stage panicked on the message.
+	StagePipeline = "pipeline"
 )
 
 // MaxReasonBytes bounds the newsflow.error header.
@@ -119,7 +121,7 @@ func NewProducer(w Writer, topic string, reg prometheus.Registerer) *Producer {
 		Name: "newsflow_dlq_messages_total",
 		Help: "Messages written to the dead-letter topic, by the stage that failed.",
 	}, []string{"stage"})
-	for _, s := range []string{StageDecode, StageValidate, "normalize", "figures", "dedup", StageIndex} {
+	for _, s := range []string{StageDecode, StageValidate, "normalize", "figures", "dedup", StagePipeline, StageIndex} {
 		m.WithLabelValues(s)
 	}
 	return &Producer{w: w, topic: topic, metrics: m}
