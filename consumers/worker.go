@@ -98,7 +98,9 @@ const (
 	DefaultMaxInFlight     = 2
 	DefaultCommitInterval  = time.Second
 	DefaultCommitTimeout   = 10 * time.Second
-	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultShutdownTimeout leaves room for the final commit and the
+	// leave-group within Kubernetes' default 30 s grace period.
+	DefaultShutdownTimeout = 20 * time.Second
 	// DefaultParallelism: the stages mostly wait on the shared dedup store
 	// (two round trips per article), so more partitions than CPUs run at
 	// once.
@@ -133,7 +135,7 @@ type Config struct {
 	CommitTimeout time.Duration
 	// ShutdownTimeout is how long in-flight work may take to finish once
 	// Run's context ends; then retries stop and unfinished messages are
-	// left for redelivery. Default: 30s.
+	// left for redelivery. Default: 20s.
 	ShutdownTimeout time.Duration
 	// Backoff spaces retries of the stages and of dead letters.
 	// Default: 100ms doubling to 30s.

@@ -38,7 +38,7 @@ func TestConsumeHelpExplainsEverySetting(t *testing.T) {
 	for _, want := range []string{
 		"--batch-size", "--batch-bytes", "--flush-interval", "--max-in-flight", "--backoff-min", "--backoff-max",
 		"--shutdown-timeout", "--commit-interval", "--kafka-session-timeout", "--dedup-store", "--text-analyzer",
-		`(default "500")`, `(default "30s")`, `(default "2")`, "delivered again",
+		`(default "500")`, `(default "20s")`, `(default "2")`, "delivered again",
 	} {
 		require.Contains(t, out, want)
 	}
