@@ -5,6 +5,8 @@
 package shared
 
 import (
+	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,4 +54,43 @@ func Path(tb testing.TB, rel string) string {
 	}
 	tb.Skip(msg)
 	return ""
+}
+
+// Corpus file names in the shared corpus/ directory.
+const (
+	CorpusReuters = "reuters-21578.jsonl"
+	CorpusBBC     = "bbc-news.jsonl"
+)
+
+// CorpusRecord is one line of a shared corpus file.
+type CorpusRecord struct {
+	ID        string `json:"id"`
+	Source    string `json:"source"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	Published string `json:"published,omitempty"`
+}
+
+// LoadCorpus reads the records of corpus/<name> (skipped, or failed under
+// CI, when the data is missing). limit > 0 keeps the first limit records.
+func LoadCorpus(tb testing.TB, name string, limit int) []CorpusRecord {
+	tb.Helper()
+	f, err := os.Open(Path(tb, filepath.Join("corpus", name)))
+	if err != nil {
+		tb.Fatalf("open corpus: %v", err)
+	}
+	defer f.Close()
+	var out []CorpusRecord
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	for dec.More() {
+		var r CorpusRecord
+		if err := dec.Decode(&r); err != nil {
+			tb.Fatalf("decode corpus %s record %d: %v", name, len(out)+1, err)
+		}
+		out = append(out, r)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out
 }
