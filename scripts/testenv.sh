@@ -48,7 +48,7 @@ KAFKA_DIR=$STATE/kafka
 ES_DIR=$STATE/elasticsearch
 PORTS_FILE=$STATE/ports.env
 
-log() { printf 'testenv: %s\n' "$*" >&2; }
+log() { printf 'testenv [%3ds]: %s\n' "$SECONDS" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 # load_ports sets the ports: those recorded by the last `up` while anything it started
@@ -135,11 +135,18 @@ fetch() {
 	echo "$dir"
 }
 
-# probe_bin builds the readiness probe (internal/itest/cmd/testenvprobe) into the cache.
+# probe_bin builds the readiness probe (internal/itest/cmd/testenvprobe) into the
+# cache once per version of its source and of go.mod/go.sum.
 probe_bin() {
-	local bin=$CACHE/bin/testenvprobe
-	mkdir -p "$CACHE/bin"
-	(cd "$ROOT" && go build -o "$bin" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
+	local key bin
+	key=$(cat "$ROOT/internal/itest/cmd/testenvprobe/"*.go "$ROOT/go.mod" "$ROOT/go.sum" | sha256sum | cut -c1-16)
+	bin=$CACHE/bin/testenvprobe-$key
+	if [[ ! -x $bin ]]; then
+		command -v go >/dev/null 2>&1 || die "go not found: the readiness probe is a Go program"
+		mkdir -p "$CACHE/bin"
+		(cd "$ROOT" && go build -o "$bin.tmp" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
+		mv "$bin.tmp" "$bin"
+	fi
 	echo "$bin"
 }
 
@@ -345,8 +352,7 @@ cmd_down() {
 
 cmd_status() {
 	local ok=0 pid out
-	PROBE=$CACHE/bin/testenvprobe
-	[[ -x $PROBE ]] || PROBE=$(probe_bin)
+	PROBE=$(probe_bin)
 	if pid=$(running kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties"); then
 		if out=$("$PROBE" kafka "$KAFKA_ADDR" 2>&1); then echo "kafka: running, pid $pid, $out"
 		else echo "kafka: running, pid $pid, NOT answering: $out"; ok=1; fi
