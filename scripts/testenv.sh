@@ -310,17 +310,18 @@ cmd_up() {
 		classes=$(es_launcher "$ehome")
 	fi
 
-	if [[ -z $kpid ]]; then
-		log "starting Kafka $(kafka_version "$khome") on $KAFKA_ADDR (log: $KAFKA_DIR/kafka.log)"
-		start_kafka "$khome"
-	else
-		log "kafka already runs (pid $kpid)"
-	fi
+	# Elasticsearch first: it takes longest, and starts while Kafka's storage is formatted.
 	if [[ -z $epid ]]; then
 		log "starting Elasticsearch on $ES_URL (log: $ES_DIR/elasticsearch.log)"
 		start_es "$ehome" "$classes"
 	else
 		log "elasticsearch already runs (pid $epid)"
+	fi
+	if [[ -z $kpid ]]; then
+		log "starting Kafka $(kafka_version "$khome") on $KAFKA_ADDR (log: $KAFKA_DIR/kafka.log)"
+		start_kafka "$khome"
+	else
+		log "kafka already runs (pid $kpid)"
 	fi
 
 	wait_ready kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties" kafka "$KAFKA_ADDR"
