@@ -146,6 +146,7 @@ probe_bin() {
 		mkdir -p "$CACHE/bin"
 		(cd "$ROOT" && go build -o "$bin.tmp" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
 		mv "$bin.tmp" "$bin"
+		find "$CACHE/bin" -maxdepth 1 -name 'testenvprobe*' ! -name "${bin##*/}" -delete
 	fi
 	echo "$bin"
 }
