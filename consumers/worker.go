@@ -92,12 +92,12 @@ type DeadLetters interface {
 
 // Defaults of Config.
 const (
-	DefaultBatchSize       = 500
-	DefaultBatchBytes      = 5 << 20
-	DefaultFlushInterval   = time.Second
-	DefaultMaxInFlight     = 2
-	DefaultCommitInterval  = time.Second
-	DefaultCommitTimeout   = 10 * time.Second
+	DefaultBatchSize      = 500
+	DefaultBatchBytes     = 5 << 20
+	DefaultFlushInterval  = time.Second
+	DefaultMaxInFlight    = 2
+	DefaultCommitInterval = time.Second
+	DefaultCommitTimeout  = 10 * time.Second
 	// DefaultShutdownTimeout leaves room for the final commit and the
 	// leave-group within Kubernetes' default 30 s grace period.
 	DefaultShutdownTimeout = 20 * time.Second
