@@ -8,7 +8,10 @@ set -euo pipefail
 
 # command-to-look-for:debian-package
 DEBIAN_PACKAGES=(
-	"kcat:kcat" # an independent Kafka client for the smoke test (internal/itest)
+	"kcat:kcat"                         # an independent Kafka client for the smoke test (internal/itest)
+	"promtool:prometheus"               # promtool checks and unit-tests the alert rules (deploy/prometheus)
+	"chromium:chromium"                 # the real-browser test of the search page (newsflow up)
+	"chromedriver:chromium-driver"      # WebDriver for Chromium, as the issue asks; chromedp itself speaks CDP
 )
 
 # Tools that the machine image must already have; we only check them.
