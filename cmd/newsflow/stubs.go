@@ -7,10 +7,6 @@ import (
 
 // Commands still to be built; each replaces its stub with its own file.
 
-func runUp(ctx context.Context, st streams, args []string) error {
-	return errors.New("not built yet (issue 6)")
-}
-
 func runBench(ctx context.Context, st streams, args []string) error {
 	return errors.New("not built yet (issue 8)")
 }

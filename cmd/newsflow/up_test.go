@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/internal/embedded"
+	"github.com/newsflow/newsflow/internal/shared"
+	"github.com/newsflow/newsflow/search"
+)
+
+func TestUpBadSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a public address without a token", []string{"--listen", "0.0.0.0:8080"}, "not a loopback address: set --token-file"},
+		{"no address", []string{"--listen", ""}, "--listen is empty"},
+		{"an address without a port", []string{"--listen", "localhost"}, `--listen "localhost": want host:port`},
+		{"no partitions", []string{"--topic-partitions", "0"}, "--topic-partitions 0"},
+		{"an analyzer bleve does not have", []string{"--text-analyzer", "french"}, `--text-analyzer "french"`},
+		{"TLS for the embedded broker", []string{"--kafka-tls"}, "need --kafka-brokers"},
+		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
+		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
+		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
+		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"up", "--data-dir", t.TempDir()}, tc.args...)
+			code, _, errs := runCLI(t, "", args...)
+			require.Equal(t, 1, code)
+			require.Contains(t, errs, tc.want)
+		})
+	}
+}
+
+func TestUpHelp(t *testing.T) {
+	code, out, _ := runCLI(t, "", "up", "--help")
+	require.Equal(t, 0, code)
+	for _, want := range []string{
+		"--data-dir, $NEWSFLOW_DATA_DIR", `"newsflow-data")`,
+		"--listen, $NEWSFLOW_LISTEN", `(default "127.0.0.1:8080")`,
+		"--kafka-brokers", "empty: the embedded broker",
+		"--elasticsearch-url", "empty: the embedded bleve index",
+		"--feed", "--watch", "--samples", "--token-file",
+		"/api/search", "POST /v1/articles", "/metrics", "second Ctrl-C",
+	} {
+		require.Contains(t, out, want)
+	}
+}
+
+// syncBuffer is an io.Writer safe for the process's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// upProcess is `newsflow up` running in this test process.
+type upProcess struct {
+	url            string
+	stdout, stderr *syncBuffer
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+var pageRE = regexp.MustCompile(`search page (http://\S+/)`)
+
+// startUp runs `newsflow up` with args until the test ends or stop is
+// called, and waits for its page address.
+func startUp(t *testing.T, args ...string) *upProcess {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &upProcess{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	args = append([]string{"--listen", "127.0.0.1:0", "--log-level", "warn", "--progress-interval", "1s"}, args...)
+	go func() { p.done <- runUp(ctx, streams{strings.NewReader(""), p.stdout, p.stderr}, args) }()
+	t.Cleanup(func() { p.stop(t) })
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := pageRE.FindStringSubmatch(p.stdout.String()); m != nil {
+			p.url = m[1]
+			return p
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("newsflow up exited: %v\nstdout:\n%s\nstderr:\n%s", err, p.stdout, p.stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("newsflow up printed no page address in 30s\nstdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+	return nil
+}
+
+// stop interrupts the process as Ctrl-C does and waits for it.
+func (p *upProcess) stop(t *testing.T) {
+	t.Helper()
+	if p.cancel == nil {
+		return
+	}
+	p.cancel()
+	p.cancel = nil
+	select {
+	case err := <-p.done:
+		require.NoError(t, err, "stderr:\n%s", p.stderr)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("newsflow up did not stop within 60s\nstderr:\n%s", p.stderr)
+	}
+}
+
+func (p *upProcess) get(t *testing.T, path string, out any) {
+	t.Helper()
+	res, err := http.Get(p.url + strings.TrimPrefix(path, "/"))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s: %s", path, b)
+	require.NoError(t, json.Unmarshal(b, out), string(b))
+}
+
+func (p *upProcess) search(t *testing.T, params string) search.Result {
+	t.Helper()
+	var r search.Result
+	p.get(t, "/api/search?"+params, &r)
+	return r
+}
+
+func (p *upProcess) stats(t *testing.T) search.Snapshot {
+	t.Helper()
+	var s search.Snapshot
+	p.get(t, "/api/stats", &s)
+	return s
+}
+
+// waitTotal waits until the search params has want hits.
+func (p *upProcess) waitTotal(t *testing.T, params string, want int) search.Result {
+	t.Helper()
+	var r search.Result
+	require.Eventually(t, func() bool {
+		r = p.search(t, params)
+		return r.Total == want
+	}, 60*time.Second, 100*time.Millisecond, "search %q: want %d hits, last had %d\nstdout:\n%s\nstderr:\n%s", params, want, r.Total, p.stdout, p.stderr)
+	return r
+}
+
+func (p *upProcess) push(t *testing.T, body string) {
+	t.Helper()
+	res, err := http.Post(p.url+"v1/articles", "application/x-ndjson", strings.NewReader(body))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	require.Equal(t, http.StatusAccepted, res.StatusCode, string(b))
+}
+
+// dropSeed writes the seed article into dir the way a careful writer does
+// (a temporary name, then a rename).
+func dropSeed(t *testing.T, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(shared.Path(t, "seed/article.txt"))
+	require.NoError(t, err)
+	tmp := filepath.Join(dir, ".seed.tmp")
+	require.NoError(t, os.WriteFile(tmp, b, 0o644))
+	require.NoError(t, os.Rename(tmp, filepath.Join(dir, "seed.txt")))
+}
+
+// sampleCount is the number of articles the shipped samples make.
+const sampleCount = 12
+
+func upArgs(dataDir, watchDir string) []string {
+	return []string{"--data-dir", dataDir, "--watch", watchDir, "--watch-interval", "100ms", "--watch-settle", "100ms"}
+}
+
+func brokerTotals(t *testing.T, kafkaDir, topic, group string) (end, committed int64) {
+	t.Helper()
+	b, err := embedded.Start(embedded.Config{DataDir: kafkaDir})
+	require.NoError(t, err)
+	defer b.Close()
+	for _, n := range b.EndOffsets(topic) {
+		end += n
+	}
+	for _, n := range b.Committed(group, topic) {
+		committed += n
+	}
+	return end, committed
+}
+
+// TestIntegrationUpRestartIngestsNothingTwice runs the same inputs (the
+// samples, the seed article in the watched directory) through two starts of
+// `newsflow up` on one data directory: the second start finds the index,
+// the broker's messages and the committed offsets as the first left them,
+// and neither publishes nor indexes anything again.
+func TestIntegrationUpRestartIngestsNothingTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	dir := t.TempDir()
+	data, watchDir := filepath.Join(dir, "data"), filepath.Join(dir, "watch")
+	require.NoError(t, os.MkdirAll(watchDir, 0o755))
+	pushed := `{"source":"desk","source_id":"p1","title":"Harbour reopens","body":"The harbour reopened after 3 days.\n\nMore than 2,000 ships wait outside."}`
+
+	up := startUp(t, upArgs(data, watchDir)...)
+	dropSeed(t, watchDir)
+	up.push(t, pushed)
+	all := up.waitTotal(t, "", sampleCount+2)
+	first := up.stats(t)
+	require.Equal(t, float64(sampleCount+2), first.Produced)
+	require.Equal(t, float64(sampleCount+2), first.Indexed)
+	up.waitTotal(t, `q="unlikely+agreement"`, 1)
+	require.Eventually(t, func() bool { return strings.Contains(up.stdout.String(), "first articles searchable after") },
+		5*time.Second, 50*time.Millisecond, "the progress line with the page address")
+	up.stop(t)
+	require.Contains(t, up.stdout.String(), "newsflow up: stopped after")
+
+	end, committed := brokerTotals(t, filepath.Join(data, upKafkaDir), "news.raw", "newsflow")
+	require.EqualValues(t, sampleCount+2, end, "messages in the broker after the first run")
+	require.EqualValues(t, sampleCount+2, committed, "offsets committed by the first run")
+
+	// The same inputs again: the samples (the same feed documents) and the
+	// seed article, dropped a second time.
+	up = startUp(t, upArgs(data, watchDir)...)
+	dropSeed(t, watchDir)
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(watchDir, "seed.txt"))
+		return os.IsNotExist(err)
+	}, 30*time.Second, 50*time.Millisecond, "the watcher takes the file")
+	require.Eventually(t, func() bool {
+		return up.stats(t).Unchanged >= sampleCount+1
+	}, 30*time.Second, 100*time.Millisecond, "the samples were polled and the file read")
+	time.Sleep(2 * time.Second) // time enough for anything sent to be indexed
+	again := up.search(t, "")
+	require.Equal(t, all.Total, again.Total, "documents before and after the restart")
+	require.Equal(t, ids(all), ids(again))
+	second := up.stats(t)
+	require.Equal(t, 0.0, second.Produced, "nothing published again")
+	require.Equal(t, 0.0, second.Indexed, "nothing indexed again")
+	require.Equal(t, float64(sampleCount+1), second.Unchanged, "samples and the file were recognised as sent")
+	up.waitTotal(t, `q="unlikely+agreement"`, 1)
+	up.stop(t)
+
+	end, committed = brokerTotals(t, filepath.Join(data, upKafkaDir), "news.raw", "newsflow")
+	require.EqualValues(t, sampleCount+2, end, "no new message in the broker")
+	require.EqualValues(t, sampleCount+2, committed)
+}
+
+func ids(r search.Result) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+// TestIntegrationUpSecondInstanceOnTheSameDataDirFails: two processes on one
+// data directory would corrupt it.
+func TestIntegrationUpSecondInstanceOnTheSameDataDirFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	data := t.TempDir()
+	startUp(t, "--data-dir", data, "--samples=false")
+	code, _, errs := runCLI(t, "", "up", "--data-dir", data, "--listen", "127.0.0.1:0", "--samples=false")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "another newsflow up uses this --data-dir")
+}
+
+func TestUpTotals(t *testing.T) {
+	require.Equal(t, "3 produced, 2 indexed, 1 dead-lettered, lag 4",
+		totals(search.Snapshot{Produced: 3, Indexed: 2, DeadLettered: 1, Lag: 4}))
+	require.Equal(t, "0 produced (12 already sent), 0 indexed, 0 dead-lettered, lag 0",
+		totals(search.Snapshot{Unchanged: 12}))
+}
