@@ -62,9 +62,9 @@ func articlesN(t *testing.T) int {
 	return n
 }
 
-// testAnalyzer: the test node has no analysis-common module (see
-// consumers/esindex/integration_test.go).
-const testAnalyzer = "standard"
+// testAnalyzer is the shipped one: the test node registers Lucene's
+// EnglishAnalyzer as "english" (testenv/elasticsearch), as analysis-common does.
+const testAnalyzer = esindex.DefaultAnalyzer
 
 // env is one scenario's resources.
 type env struct {

@@ -221,6 +221,7 @@ start_es() {
 		-Djava.awt.headless=true -cp "$classes:$home/lib/*" \
 		org.elasticsearch.node.NewsflowTestNode "$ES_DIR/home" \
 		org.elasticsearch.transport.netty4.Netty4Plugin org.elasticsearch.newsflow.RootInfoPlugin \
+		org.elasticsearch.newsflow.EnglishAnalysisPlugin \
 		>"$ES_DIR/elasticsearch.log" 2>&1 </dev/null 9>&- &
 	echo $! >"$ES_DIR/pid"
 }
