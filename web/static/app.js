@@ -168,7 +168,16 @@
     return li;
   }
 
+  // Only the answer to the latest request is shown: an earlier one that
+  // arrives late is dropped.
+  let latest = 0;
+  function loading() {
+    document.body.dataset.state = "loading";
+    return ++latest;
+  }
+
   async function runSearch(p) {
+    const seq = loading();
     $("article").hidden = true;
     $("results").hidden = false;
     fillForm(p);
@@ -179,6 +188,7 @@
     $("error").hidden = true;
     try {
       const r = await api("/api/search?" + q.toString());
+      if (seq !== latest) return;
       $("summary").textContent = r.total === 1 ? "1 article" : fmtNum(r.total) + " articles";
       $("hits").replaceChildren(...r.hits.map(renderHit));
       const pager = $("pager");
@@ -187,6 +197,7 @@
       if (offset + pageSize < r.total) pager.append(pageLink(p, offset + pageSize, "more →"));
       document.body.dataset.state = "results";
     } catch (e) {
+      if (seq !== latest) return;
       $("hits").replaceChildren();
       $("summary").textContent = "";
       $("error").textContent = e.message;
@@ -313,14 +324,18 @@
   }
 
   async function showArticle(id) {
+    const seq = loading();
     $("results").hidden = true;
     const root = $("article");
     root.hidden = false;
     root.replaceChildren(el("p", { class: "muted", text: "loading…" }));
     try {
-      renderArticle(await api("/api/articles/" + encodeURIComponent(id)));
+      const a = await api("/api/articles/" + encodeURIComponent(id));
+      if (seq !== latest) return;
+      renderArticle(a);
       document.body.dataset.state = "article";
     } catch (e) {
+      if (seq !== latest) return;
       root.replaceChildren(el("p", { class: "error", text: e.message }));
       document.body.dataset.state = "error";
     }
@@ -375,11 +390,18 @@
     $("search-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const target = "#search?" + formParams().toString();
-      if (location.hash === target) route(); else location.hash = target;
+      if (location.hash === target) route();
+      else { loading(); location.hash = target; }
     });
     $("clear").addEventListener("click", () => {
       for (const f of fields) $(f).value = "";
-      location.hash = "#search?";
+      if (location.hash === "#search?") route();
+      else { loading(); location.hash = "#search?"; }
+    });
+    document.addEventListener("click", (ev) => {
+      // A link to another view: its answer is awaited from now on.
+      const a = ev.target.closest && ev.target.closest("a[href^='#']");
+      if (a && a.getAttribute("href") !== location.hash) loading();
     });
     for (const id of ["source", "kind", "unit"]) {
       $(id).addEventListener("change", () => $("search-form").requestSubmit());
