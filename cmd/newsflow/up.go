@@ -107,6 +107,7 @@ type upSettings struct {
 	group         string
 	es            escfg.Settings
 	textAnalyzer  string
+	dedupIndex    string
 	feeds         []string
 	pollInterval  time.Duration
 	watchDir      string
@@ -156,6 +157,8 @@ func addUpSettings(s *cli.Set) *upSettings {
 	s.Bool(&e.InsecureSkipVerify, "elasticsearch-tls-insecure", "NEWSFLOW_ELASTICSEARCH_TLS_INSECURE", false, "skip verification of Elasticsearch certificates; for tests only")
 	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleveindex.AnalyzerEnglish,
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
+	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,
+		"with --elasticsearch-url: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
 	s.Duration(&c.pollInterval, "poll-interval", "NEWSFLOW_POLL_INTERVAL", feed.DefaultInterval, "time between polls of each feed")
@@ -203,6 +206,9 @@ func (c *upSettings) validate() error {
 	if !c.embeddedIndex() {
 		if err := c.es.Resolve(nil); err != nil {
 			return err
+		}
+		if c.dedupIndex == "" || strings.HasPrefix(c.dedupIndex, c.es.Index+"-") {
+			return fmt.Errorf("--dedup-index %q: give a name outside the article template pattern %s-*", c.dedupIndex, c.es.Index)
 		}
 	}
 	if c.tokenFile == "" && !loopback(c.listen) {
@@ -351,7 +357,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}); err != nil {
 			return err
 		}
-		ess := esindex.NewStore(es, esindex.StoreConfig{Index: esindex.DefaultStoreIndex, CacheEntries: esindex.DefaultCacheEntries, Registerer: reg})
+		ess := esindex.NewStore(es, esindex.StoreConfig{Index: c.dedupIndex, CacheEntries: esindex.DefaultCacheEntries, Registerer: reg})
 		if err := retrySetup(ctx, logger, setupPolicy, "create the fingerprint index", ess.Setup); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
+	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/search"
 )
@@ -36,6 +37,7 @@ func TestUpBadSettings(t *testing.T) {
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
 		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
 		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
+		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
 		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,13 +169,23 @@ func (p *upProcess) waitTotal(t *testing.T, params string, want int) search.Resu
 	return r
 }
 
+// push posts body to the push endpoint, retrying the 503 it answers while
+// the producers wait for Kafka at start.
 func (p *upProcess) push(t *testing.T, body string) {
 	t.Helper()
-	res, err := http.Post(p.url+"v1/articles", "application/x-ndjson", strings.NewReader(body))
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	require.Equal(t, http.StatusAccepted, res.StatusCode, string(b))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, err := http.Post(p.url+"v1/articles", "application/x-ndjson", strings.NewReader(body))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		require.Equal(t, http.StatusAccepted, res.StatusCode, string(b))
+		return
+	}
 }
 
 // dropSeed writes the seed article into dir the way a careful writer does
@@ -292,4 +304,38 @@ func TestUpTotals(t *testing.T) {
 		totals(search.Snapshot{Produced: 3, Indexed: 2, DeadLettered: 1, Lag: 4}))
 	require.Equal(t, "0 produced (12 already sent), 0 indexed, 0 dead-lettered, lag 0",
 		totals(search.Snapshot{Unchanged: 12}))
+}
+
+// TestIntegrationUpOnKafkaAndElasticsearch switches both parts to the real
+// servers: the producers and the worker use the test broker, the index is
+// the alias of the esindex template, and the page's API reads it through
+// the Elasticsearch backend.
+func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
+	kafkaAddr := itest.Kafka(t)
+	esURL := itest.Elasticsearch(t)
+	topic := itest.NewTopic(t, kafkaAddr, 3)
+	alias := itest.NewIndexName(t, esURL)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = itest.ESDo(ctx, esURL, http.MethodDelete, "/_index_template/"+alias, "", nil)
+		_ = itest.ESDo(ctx, esURL, http.MethodDelete, "/"+alias+"fp*?allow_no_indices=true&ignore_unavailable=true", "", nil)
+	})
+	up := startUp(t,
+		"--data-dir", t.TempDir(),
+		"--kafka-brokers", kafkaAddr, "--topic", topic, "--group", itest.NewGroup(t),
+		"--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias+"fp",
+		"--text-analyzer", "standard", // the test node has no analysis-common module
+	)
+	require.Contains(t, up.stdout.String(), "Kafka "+kafkaAddr)
+	require.Contains(t, up.stdout.String(), "index Elasticsearch")
+	up.push(t, `{"source":"desk","source_id":"es1","title":"Harbour reopens","body":"The harbour reopened after 3 days.\n\nMore than 2,000 ships wait outside the harbour."}`)
+	up.waitTotal(t, "", sampleCount+1)
+	r := up.waitTotal(t, "q=%222%2C000+ships%22&kind=count&min=1000", 1)
+	require.Equal(t, "Harbour reopens", r.Hits[0].Title)
+	require.Contains(t, strings.Join(r.Hits[0].Highlight, " "), "<mark>ships</mark>")
+	var doc map[string]any
+	up.get(t, "/api/articles/"+r.Hits[0].ID, &doc)
+	require.Equal(t, "desk", doc["source"])
+	require.NotEmpty(t, doc["figures"])
 }
