@@ -77,7 +77,9 @@ func TestConditionalRequestsAreNotModified(t *testing.T) {
 
 type refuse struct{}
 
-func (refuse) RoundTrip(*http.Request) (*http.Response, error) { return nil, errors.New("next transport") }
+func (refuse) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("next transport")
+}
 
 func TestOtherHostsGoToTheNextTransport(t *testing.T) {
 	c := &http.Client{Transport: Transport(refuse{})}
