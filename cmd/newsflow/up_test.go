@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -338,4 +339,50 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	up.get(t, "/api/articles/"+r.Hits[0].ID, &doc)
 	require.Equal(t, "desk", doc["source"])
 	require.NotEmpty(t, doc["figures"])
+}
+
+// TestIntegrationUpCtrlC runs the built binary: one interrupt stops it in
+// order (exit 0, the final line printed), a second one at once (exit 130).
+func TestIntegrationUpCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	bin := buildNewsflow(t)
+	start := func(t *testing.T) (*exec.Cmd, *syncBuffer) {
+		t.Helper()
+		out := &syncBuffer{}
+		cmd := exec.Command(bin, "up", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn")
+		cmd.Stdout, cmd.Stderr = out, out
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		require.Eventually(t, func() bool { return strings.Contains(out.String(), "first articles searchable") },
+			30*time.Second, 50*time.Millisecond, "the samples are indexed: %s", out)
+		return cmd, out
+	}
+	wait := func(t *testing.T, cmd *exec.Cmd) int {
+		t.Helper()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+			return cmd.ProcessState.ExitCode()
+		case <-time.After(30 * time.Second):
+			t.Fatal("newsflow up did not exit")
+			return -1
+		}
+	}
+
+	t.Run("one interrupt stops in order", func(t *testing.T) {
+		cmd, out := start(t)
+		require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		require.Equal(t, 0, wait(t, cmd), out.String())
+		require.Contains(t, out.String(), "interrupt received, shutting down (again to exit at once)")
+		require.Regexp(t, `newsflow up: stopped after \S+: 12 produced, \d+ indexed, 0 dead-lettered`, out.String())
+	})
+	t.Run("a second interrupt exits at once", func(t *testing.T) {
+		cmd, out := start(t)
+		require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		require.Equal(t, 130, wait(t, cmd), out.String())
+	})
 }

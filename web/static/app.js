@@ -373,10 +373,16 @@
       row(dl, "in flight", fmtNum(s.in_flight), "live-inflight");
       row(dl, "unchanged (skipped)", fmtNum(s.unchanged), "live-unchanged");
       row(dl, "end-to-end p95", fmtSeconds(s.end_to_end.p95_seconds), "live-e2e");
+      try {
+        const r = await api("/api/search?size=1");
+        row(dl, "articles in the index", fmtNum(r.total), "live-total");
+      } catch (e) { /* the search shows the error */ }
       const tb = $("live-stages").tBodies[0];
-      tb.replaceChildren(...(s.stages || []).map((l) => el("tr", {},
+      const stages = (s.stages || []).filter((l) => l.count > 0);
+      tb.replaceChildren(...stages.map((l) => el("tr", {},
         el("td", { text: l.name }), el("td", { text: fmtSeconds(l.mean_seconds) }), el("td", { text: fmtSeconds(l.p95_seconds) }),
         el("td", { class: "muted small", text: l.recent ? "now" : "overall" }))));
+      if (!stages.length) tb.append(el("tr", {}, el("td", { colspan: "4", class: "muted small", text: "no article processed since the start" })));
       $("live-window").textContent = s.window_seconds ? s.window_seconds.toFixed(0) : "10";
       $("live-state").textContent = s.indexed_per_second > 0 || s.lag > 0 ? "ingesting" : "idle";
     } catch (e) {
