@@ -485,6 +485,13 @@ func (m *marker) decide(claim bool) {
 			if !r.Found() || m.self(r) {
 				continue
 			}
+			if r.Sketch == p.sketch && r.Figures == p.figures && r.Numbers == p.numbers {
+				// The same text: its exact key decides. Claims are atomic
+				// per key only, so a racing copy may hold the bands while
+				// this article holds the exact key; counting its bands too
+				// would make both copies repeats and neither the first.
+				continue
+			}
 			sim := p.sketch.Similarity(&r.Sketch)
 			if sim < thr {
 				continue
