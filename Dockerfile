@@ -17,6 +17,7 @@
 # parser and linter and runs the build stage's commands on a copy of the build
 # context as .dockerignore filters it (deploy/check/docker_test.go).
 
+# GO_VERSION is the Go toolchain of the build stage: go.mod's go line.
 ARG GO_VERSION=1.26.8
 
 FROM golang:${GO_VERSION}-bookworm AS build

@@ -515,7 +515,7 @@ func validateCRD(t testing.TB, crdFile, version string, doc []byte) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(j, &inst))
 	if err := schema.Validate(inst); err != nil {
-		t.Fatalf("%s does not validate against %s %s: %v\n%s", crdFile, crdFile, version, err, doc)
+		t.Fatalf("a custom resource does not validate against %s %s: %#v\n%s", crdFile, version, err, doc)
 	}
 }
 

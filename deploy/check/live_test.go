@@ -49,8 +49,17 @@ type live struct {
 	// indexed is how many documents the consumer indexed.
 	indexed float64
 
-	procs []*exec.Cmd
+	procs []*proc
 	feeds *httptest.Server
+}
+
+// proc is a started newsflow process; exited is closed when it ends.
+type proc struct {
+	name   string
+	cmd    *exec.Cmd
+	log    string
+	exited chan struct{}
+	err    error
 }
 
 var liveState struct {
@@ -104,8 +113,17 @@ func startLive(t *testing.T) (*live, string, error) {
 		logDir: dir,
 	}
 	fail := func(err error) (*live, string, error) {
+		var logs strings.Builder
+		for _, p := range l.procs {
+			b, _ := os.ReadFile(p.log)
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			if len(lines) > 15 {
+				lines = lines[len(lines)-15:]
+			}
+			fmt.Fprintf(&logs, "\n--- newsflow %s (last lines of %s):\n%s", p.name, p.log, strings.Join(lines, "\n"))
+		}
 		l.stop()
-		return nil, "", fmt.Errorf("%w (process logs in %s)", err, dir)
+		return nil, "", fmt.Errorf("%w%s", err, logs.String())
 	}
 
 	// The compose stack's sample feeds, served from samples/ as its feeds
@@ -128,10 +146,10 @@ func startLive(t *testing.T) (*live, string, error) {
 	if err := l.start(bin, "producer", []string{"NEWSFLOW_FEEDS=" + feeds},
 		"produce", "--kafka-brokers", kafkaAddr, "--topic", l.topic, "--topic-partitions", "2",
 		"--data-dir", filepath.Join(dir, "data"), "--metrics-addr", prodMetrics,
-		"--listen", push, "--token-file", tokenFile, "--poll-interval", "1h", "--batch-timeout", "5ms"); err != nil {
+		"--listen", push, "--token-file", tokenFile, "--poll-interval", "10m", "--batch-timeout", "5ms"); err != nil {
 		return fail(err)
 	}
-	if err := waitFor(90*time.Second, "producer /readyz", func() error { return httpOK(l.producerURL + "/readyz") }); err != nil {
+	if err := l.waitFor(90*time.Second, "producer /readyz", func() error { return httpOK(l.producerURL + "/readyz") }); err != nil {
 		return fail(err)
 	}
 	if err := l.start(bin, "consumer", nil,
@@ -142,7 +160,7 @@ func startLive(t *testing.T) (*live, string, error) {
 		"--metrics-addr", consMetrics, "--lag-interval", "1s", "--flush-interval", "100ms"); err != nil {
 		return fail(err)
 	}
-	if err := waitFor(90*time.Second, "consumer /readyz", func() error { return httpOK(l.consURL + "/readyz") }); err != nil {
+	if err := l.waitFor(90*time.Second, "consumer /readyz", func() error { return httpOK(l.consURL + "/readyz") }); err != nil {
 		return fail(err)
 	}
 
@@ -156,7 +174,7 @@ func startLive(t *testing.T) (*live, string, error) {
 
 	// Wait until the consumer indexed everything the producer sent, the lag
 	// is measured and the broken feed has failed once.
-	err = waitFor(120*time.Second, "all sent articles indexed", func() error {
+	err = l.waitFor(120*time.Second, "all sent articles indexed", func() error {
 		prod, err := scrape(l.producerURL)
 		if err != nil {
 			return err
@@ -193,7 +211,8 @@ func startLive(t *testing.T) (*live, string, error) {
 }
 
 func (l *live) start(bin, name string, env []string, args ...string) error {
-	logf, err := os.Create(filepath.Join(l.logDir, name+".log"))
+	logPath := filepath.Join(l.logDir, name+".log")
+	logf, err := os.Create(logPath)
 	if err != nil {
 		return err
 	}
@@ -201,25 +220,47 @@ func (l *live) start(bin, name string, env []string, args ...string) error {
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
+		logf.Close()
 		return fmt.Errorf("start newsflow %s: %w", args[0], err)
 	}
-	l.procs = append(l.procs, cmd)
+	p := &proc{name: name, cmd: cmd, log: logPath, exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		logf.Close()
+		close(p.exited)
+	}()
+	l.procs = append(l.procs, p)
 	return nil
 }
+
+// waitFor is waitFor that gives up as soon as a process exits.
+func (l *live) waitFor(timeout time.Duration, what string, f func() error) error {
+	return waitFor(timeout, what, func() error {
+		for _, p := range l.procs {
+			select {
+			case <-p.exited:
+				return stopWaiting{fmt.Errorf("newsflow %s exited: %v", p.name, p.err)}
+			default:
+			}
+		}
+		return f()
+	})
+}
+
+// stopWaiting ends waitFor at once.
+type stopWaiting struct{ error }
 
 // stop ends the processes (SIGTERM, then SIGKILL after 20 s) and removes the
 // topics, indices and template the run made.
 func (l *live) stop() {
 	for i := len(l.procs) - 1; i >= 0; i-- {
 		p := l.procs[i]
-		_ = p.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = p.Wait(); close(done) }()
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(20 * time.Second):
-			_ = p.Process.Kill()
-			<-done
+			_ = p.cmd.Process.Kill()
+			<-p.exited
 		}
 	}
 	l.procs = nil
@@ -278,6 +319,9 @@ func waitFor(timeout time.Duration, what string, f func() error) error {
 	for time.Now().Before(deadline) {
 		if err = f(); err == nil {
 			return nil
+		}
+		if s, ok := err.(stopWaiting); ok {
+			return fmt.Errorf("waiting for %s: %w", what, s.error)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
