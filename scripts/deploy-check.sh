@@ -18,11 +18,13 @@
 #                value it reads found on the real /metrics of `newsflow produce` and
 #                `newsflow consume` run against the test Kafka and Elasticsearch
 #                (scripts/testenv.sh); Kibana's Vega queries run on the index they filled
+#                and their specs render with vega-lite and vega (Node.js; npm ci into the cache)
 #
 # Steps 3-7 are the Go tests of the module deploy/check (see its package doc).
 # helm is built from the Go module proxy on first use into
-# $NEWSFLOW_CACHE/tools (default ~/.cache/newsflow/tools); promtool comes from
-# the Debian package prometheus (scripts/deps.sh).
+# $NEWSFLOW_CACHE/tools (default ~/.cache/newsflow/tools), and vega/vega-lite
+# are installed there by `npm ci` from deploy/check/vega/package-lock.json;
+# promtool comes from the Debian package prometheus (scripts/deps.sh).
 #
 #   scripts/deploy-check.sh            all steps
 #   scripts/deploy-check.sh helm live  only those steps

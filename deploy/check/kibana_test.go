@@ -3,12 +3,17 @@ package check
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -429,8 +434,9 @@ func composeIndex(t testing.TB) string {
 // TestKibanaVegaQueriesOnRealIndex runs the Elasticsearch query of every Vega
 // visualization, expanded as Kibana's Vega plugin expands it (%context%,
 // %timefield%, %autointerval%, %timefilter%), against the index the live
-// consumer filled from the sample feeds, and checks that the data the spec
-// reads (format.property) is there.
+// consumer filled from the sample feeds, checks that the data the spec reads
+// (format.property) is there, and renders the spec on that data with
+// vega-lite and vega (deploy/check/vega), as Kibana does in the browser.
 func TestKibanaVegaQueriesOnRealIndex(t *testing.T) {
 	objs := loadSavedObjects(t)
 	l := liveEnv(t)
@@ -456,7 +462,10 @@ func TestKibanaVegaQueriesOnRealIndex(t *testing.T) {
 				if strings.Contains(body, `"nested"`) {
 					require.Contains(t, string(resp), `"key":"`, "no nested figure bucket: %s", resp)
 				}
-				t.Logf("%s: %d rows from %s", o.ID, len(rows), index)
+				r2 := renderVega(t, vegaSpec(t, o), rows)
+				require.Empty(t, r2.Warnings, "vega-lite/vega warnings")
+				require.Positive(t, r2.Marks, "the chart draws nothing from %d rows", len(rows))
+				t.Logf("%s: %d rows from %s, rendered by vega %d marks (%d bytes of SVG)", o.ID, len(rows), index, r2.Marks, r2.SVGBytes)
 			}
 		})
 	}
@@ -542,4 +551,81 @@ func lookup(v any, path string) any {
 		v = m[p]
 	}
 	return v
+}
+
+// vegaResult is what deploy/check/vega/render.cjs prints.
+type vegaResult struct {
+	Error    string   `json:"error"`
+	Warnings []string `json:"warnings"`
+	Marks    int      `json:"marks"`
+	SVGBytes int      `json:"svgBytes"`
+}
+
+var (
+	vegaOnce sync.Once
+	vegaDir  string
+	vegaErr  error
+)
+
+// vegaModules returns a node_modules directory with the vega and vega-lite of
+// deploy/check/vega/package-lock.json, installed by `npm ci` into the cache on
+// first use.
+func vegaModules(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		unavailable(t, "node not found: Vega specs are rendered with Node.js (the machine image has it)")
+	}
+	vegaOnce.Do(func() {
+		src := repoPath(t, "deploy", "check", "vega")
+		lock, err := os.ReadFile(filepath.Join(src, "package-lock.json"))
+		if err != nil {
+			vegaErr = err
+			return
+		}
+		sum := sha256.Sum256(lock)
+		dir := filepath.Join(cacheDir(t), "tools", "vega-"+hex.EncodeToString(sum[:6]))
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "vega-lite", "package.json")); err == nil {
+			vegaDir = filepath.Join(dir, "node_modules")
+			return
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			vegaErr = err
+			return
+		}
+		for _, f := range []string{"package.json", "package-lock.json"} {
+			if err := copyFile(filepath.Join(src, f), filepath.Join(dir, f)); err != nil {
+				vegaErr = err
+				return
+			}
+		}
+		t.Logf("installing vega and vega-lite into %s (npm ci; first run only)", dir)
+		out, err := run(t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+		if err != nil {
+			vegaErr = fmt.Errorf("npm ci in %s: %v\n%s", dir, err, out)
+			return
+		}
+		vegaDir = filepath.Join(dir, "node_modules")
+	})
+	if vegaErr != nil {
+		unavailable(t, "%v", vegaErr)
+	}
+	return vegaDir
+}
+
+// renderVega renders spec on rows with deploy/check/vega/render.cjs.
+func renderVega(t testing.TB, spec map[string]any, rows []any) vegaResult {
+	t.Helper()
+	modules := vegaModules(t)
+	in, err := json.Marshal(map[string]any{"spec": spec, "values": rows})
+	require.NoError(t, err)
+	cmd := exec.Command("node", repoPath(t, "deploy", "check", "vega", "render.cjs"), modules)
+	cmd.Stdin = bytes.NewReader(in)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var r vegaResult
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &r), "render.cjs output %q, stderr %s", stdout.String(), stderr.String())
+	require.Empty(t, r.Error, "vega-lite/vega failed")
+	require.NoError(t, runErr, stderr.String())
+	return r
 }
