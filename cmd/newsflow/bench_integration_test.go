@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/internal/itest"
+)
+
+// TestIntegrationBenchE2ESmoke runs every phase of `newsflow bench e2e` with
+// 300 articles of the tiny test corpus and two worker processes, so CI
+// checks that the command works; the published figures come from the full
+// run (bench/RESULTS.md).
+func TestIntegrationBenchE2ESmoke(t *testing.T) {
+	kafkaAddr := itest.Kafka(t)
+	esURL := itest.Elasticsearch(t)
+	bin := buildNewsflow(t)
+	start := time.Now()
+	cmd := exec.Command(bin, "bench", "e2e",
+		"--kafka-brokers", kafkaAddr, "--elasticsearch-url", esURL,
+		"--corpus", "../../bench/testdata", "--articles", "300", "--partitions", "2",
+		"--latency-duration", "3s", "--prefix", "newsflow-bench-smoke", "--log-dir", t.TempDir(),
+		"--phase-timeout", "2m")
+	cmd.Env = append(cmd.Environ(), "NEWSFLOW_CONFIG=")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "stderr:\n%s", stderr.String())
+	t.Logf("bench e2e with 300 articles took %v:\n%s", time.Since(start).Round(time.Second), stdout.String())
+
+	out := stdout.String()
+	for _, row := range []string{
+		"| pipeline end to end: produce → 2 workers → searchable |",
+		"| baseline 1: raw `_bulk` of the processed documents → searchable |",
+		"| baseline 2: raw consumption (1 group member, no processing) |",
+		"| latency receipt → searchable at ",
+		"| peak RSS per worker (VmHWM), default settings |",
+		"Goal: end to end at 80% or more of the raw bulk baseline:",
+	} {
+		require.Contains(t, out, row)
+	}
+	require.Contains(t, out, "300 articles, 2 partitions")
+	require.Contains(t, stderr.String(), "pipeline: 300 documents searchable")
+	require.Contains(t, stderr.String(), "consume: 300 messages read and committed")
+}
