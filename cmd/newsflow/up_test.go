@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -239,9 +241,14 @@ func TestIntegrationUpRestartIngestsNothingTwice(t *testing.T) {
 	dropSeed(t, watchDir)
 	up.push(t, pushed)
 	all := up.waitTotal(t, "", sampleCount+2)
-	first := up.stats(t)
+	// A document is searchable a moment before its batch is on disk and
+	// counted as indexed.
+	var first search.Snapshot
+	require.Eventually(t, func() bool {
+		first = up.stats(t)
+		return first.Indexed == sampleCount+2
+	}, 10*time.Second, 50*time.Millisecond, "indexed %v", &first.Indexed)
 	require.Equal(t, float64(sampleCount+2), first.Produced)
-	require.Equal(t, float64(sampleCount+2), first.Indexed)
 	up.waitTotal(t, `q="unlikely+agreement"`, 1)
 	require.Eventually(t, func() bool { return strings.Contains(up.stdout.String(), "first articles searchable after") },
 		5*time.Second, 50*time.Millisecond, "the progress line with the page address")
@@ -326,7 +333,6 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 		"--data-dir", t.TempDir(),
 		"--kafka-brokers", kafkaAddr, "--topic", topic, "--group", itest.NewGroup(t),
 		"--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias+"fp",
-		"--text-analyzer", "standard", // the test node has no analysis-common module
 	)
 	require.Contains(t, up.stdout.String(), "Kafka "+kafkaAddr)
 	require.Contains(t, up.stdout.String(), "index Elasticsearch")
@@ -381,8 +387,25 @@ func TestIntegrationUpCtrlC(t *testing.T) {
 	})
 	t.Run("a second interrupt exits at once", func(t *testing.T) {
 		cmd, out := start(t)
+		// A push whose body never ends holds the shutdown (the endpoint
+		// waits up to --shutdown-timeout for requests in flight).
+		addr := regexp.MustCompile(`search page http://(\S+)/`).FindStringSubmatch(out.String())[1]
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "POST /v1/articles HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000\r\n\r\n{", addr)
+		require.NoError(t, err)
+		time.Sleep(200 * time.Millisecond)
+
 		require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		require.Eventually(t, func() bool { return strings.Contains(out.String(), "interrupt received") },
+			10*time.Second, 20*time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
+		require.NotContains(t, out.String(), "newsflow up: stopped after", "the shutdown waits for the push")
+		stopped := time.Now()
 		require.NoError(t, cmd.Process.Signal(os.Interrupt))
 		require.Equal(t, 130, wait(t, cmd), out.String())
+		require.Less(t, time.Since(stopped), 5*time.Second)
+		require.Contains(t, out.String(), "second signal, exiting now")
 	})
 }

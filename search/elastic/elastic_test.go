@@ -21,10 +21,9 @@ import (
 	"github.com/newsflow/newsflow/search/searchtest"
 )
 
-// testAnalyzer: the test node of scripts/testenv.sh has no analysis-common
-// module, so the template's english analyzer is replaced (as in the
-// esindex tests); the suite's cases do not depend on stemming.
-const testAnalyzer = "standard"
+// testAnalyzer: the shipped template's analyzer (english), as the bleve
+// index uses by default.
+const testAnalyzer = ""
 
 func TestIntegrationSearcherConformance(t *testing.T) {
 	url := itest.Elasticsearch(t)
@@ -37,6 +36,7 @@ func TestIntegrationSearcherConformance(t *testing.T) {
 		_ = itest.ESDo(ctx, url, http.MethodDelete, "/_index_template/"+alias, "", nil)
 	})
 
+	var searcher search.Searcher
 	searchtest.Run(t, func(t *testing.T, docs []article.Article) search.Searcher {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -52,7 +52,16 @@ func TestIntegrationSearcherConformance(t *testing.T) {
 			require.Equal(t, esindex.Indexed, r.Outcome, "%s: %s", docs[i].ID, r.Reason)
 		}
 		require.NoError(t, itest.ESDo(ctx, url, http.MethodPost, "/"+alias+"/_refresh", "", nil))
-		return elastic.New(es, alias)
+		searcher = elastic.New(es, alias)
+		return searcher
+	})
+
+	// As the bleve index with its default analyzer (TestEnglishAnalyzerStems).
+	t.Run("the english analyzer stems", func(t *testing.T) {
+		res, err := searcher.Search(context.Background(), search.Query{Text: "pipelines approving"})
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Total)
+		require.Equal(t, "b-pipeline", res.Hits[0].ID)
 	})
 }
 
