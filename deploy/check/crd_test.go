@@ -35,9 +35,15 @@ func crdSchema(t testing.TB, file, version string) *jsonschema.Schema {
 	if s, ok := crdSchemas[key]; ok {
 		return s
 	}
-	out, err := run(t, repoPath(t, "deploy", "check"), nil, "go", "list", "-m", "-f", "{{.Dir}}", kedaModule)
-	require.NoError(t, err, "go list -m %s: %s", kedaModule, out)
-	dir := strings.TrimSpace(out)
+	// go mod download fetches the module (checksummed by go.sum) if the
+	// cache lacks it and prints its directory; go list -m would not fetch it.
+	out, err := run(t, repoPath(t, "deploy", "check"), nil, "go", "mod", "download", "-json", kedaModule)
+	require.NoError(t, err, "go mod download %s: %s", kedaModule, out)
+	var mod struct{ Dir, Error string }
+	require.NoError(t, json.Unmarshal([]byte(out), &mod), "go mod download -json: %s", out)
+	require.Empty(t, mod.Error)
+	require.NotEmpty(t, mod.Dir, "go mod download -json: %s", out)
+	dir := mod.Dir
 	b, err := readFile(filepath.Join(dir, "config", "crd", "bases", file))
 	require.NoError(t, err)
 	var crd struct {

@@ -73,6 +73,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if liveState.env != nil {
 		liveState.env.stop()
+		if code == 0 {
+			_ = os.RemoveAll(liveState.env.logDir)
+		}
+	}
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
 	}
 	os.Exit(code)
 }
@@ -219,6 +225,7 @@ func (l *live) start(bin, name string, env []string, args ...string) error {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start newsflow %s: %w", args[0], err)
