@@ -107,7 +107,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "feeds → Kafka → normalize, dedup paragraphs, extract figures → Elasticsearch.")
 	fmt.Fprintln(w, "\nUsage:\n  newsflow <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s  %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s  %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `newsflow <command> --help` for a command's settings. Every flag has a")
 	fmt.Fprintln(w, "NEWSFLOW_* environment variable, and --config reads a YAML file of them.")
