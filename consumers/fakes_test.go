@@ -161,6 +161,8 @@ type fakeIndexer struct {
 	reject   map[string]bool
 	started  chan struct{} // receives once per Index call, when not nil
 	blockAll chan struct{} // when not nil, every call waits for it to close
+	keep     bool          // keep the sources of indexed documents
+	sources  map[string][]byte
 }
 
 func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result {
@@ -196,6 +198,12 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 				continue
 			}
 			ix.docs[d.ID] = d.Version
+			if ix.keep {
+				if ix.sources == nil {
+					ix.sources = map[string][]byte{}
+				}
+				ix.sources[d.ID] = d.Source
+			}
 			ix.writes++
 			res[i] = esindex.Result{Outcome: esindex.Indexed}
 		}

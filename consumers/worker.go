@@ -77,6 +77,18 @@ type Processor interface {
 	Process(ctx context.Context, raw article.RawArticle) (article.Article, error)
 }
 
+// BatchProcessor is a Processor that also runs the stages on a partition's
+// run of articles at once, in order (*pipeline.Pipeline): the dedup store's
+// round trips are then shared by the run instead of paid per article.
+// errs[i] is nil when arts[i] is done; a *pipeline.Error with Permanent set
+// dead-letters the message; any other error means that raws[i] and every
+// later one were not processed, and the worker processes them one by one
+// (with retries) from there.
+type BatchProcessor interface {
+	Processor
+	ProcessBatch(ctx context.Context, raws []article.RawArticle) (arts []article.Article, errs []error)
+}
+
 // Indexer writes documents in bulk and reports each (*esindex.Indexer). It
 // retries what may pass until ctx ends; a document then Unfinished stays not
 // done.
@@ -398,7 +410,12 @@ func (w *Worker) handle(ctx context.Context, batch []*job, sem chan struct{}, in
 		go func() {
 			defer wg.Done()
 			defer func() { <-par }()
-			for k, j := range jobs {
+			from := 0
+			if bp, ok := w.o.Processor.(BatchProcessor); ok && len(jobs) > 1 {
+				from = w.prepareBatch(ctx, bp, jobs)
+			}
+			for k := from; k < len(jobs); k++ {
+				j := jobs[k]
 				w.prepare(ctx, j)
 				if j.abandoned {
 					// Order matters within a partition: stop here.
@@ -439,29 +456,102 @@ func (w *Worker) handle(ctx context.Context, batch []*job, sem chan struct{}, in
 	}()
 }
 
-// prepare decodes and validates a message and runs the stages, setting
-// j.art, or j.letter for a permanent failure, or j.abandoned when ctx ended
-// while a retryable failure was being retried.
-func (w *Worker) prepare(ctx context.Context, j *job) {
+// prepareBatch decodes and validates the jobs of one partition and runs the
+// stages on the valid ones at once. It returns the index of the first job
+// left for prepare: len(jobs) when all are done, else the first job whose
+// processing failed in a way worth retrying (it and the jobs after it are
+// reset and go through prepare, one by one, in order).
+func (w *Worker) prepareBatch(ctx context.Context, bp BatchProcessor, jobs []*job) (from int) {
+	raws := make([]article.RawArticle, 0, len(jobs))
+	idx := make([]int, 0, len(jobs))
+	for k, j := range jobs {
+		if raw, ok := w.decode(j); ok {
+			raws = append(raws, raw)
+			idx = append(idx, k)
+		}
+	}
+	if len(raws) == 0 {
+		return len(jobs)
+	}
+	arts, errs, ok := w.processBatch(ctx, bp, raws)
+	if !ok {
+		// A stage panicked somewhere in the batch: find the culprit one by
+		// one (prepare dead-letters it and processes the others).
+		return w.resetFrom(jobs, 0)
+	}
+	for n, k := range idx {
+		j := jobs[k]
+		if errs[n] == nil {
+			a := arts[n]
+			if a.ID == "" {
+				a.ID = raws[n].DeriveID()
+			}
+			j.art = a
+			continue
+		}
+		var pe *pipeline.Error
+		if errors.As(errs[n], &pe) && pe.Permanent {
+			j.letter = w.letterFor(j, pe.Stage, errs[n].Error())
+			continue
+		}
+		return w.resetFrom(jobs, k)
+	}
+	return len(jobs)
+}
+
+// resetFrom clears what prepareBatch set on jobs[k:] and returns k.
+func (w *Worker) resetFrom(jobs []*job, k int) int {
+	for _, j := range jobs[k:] {
+		j.art, j.letter, j.received = article.Article{}, nil, time.Time{}
+	}
+	return k
+}
+
+// processBatch runs the BatchProcessor; ok is false when it panicked.
+func (w *Worker) processBatch(ctx context.Context, bp BatchProcessor, raws []article.RawArticle) (arts []article.Article, errs []error, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.log.Warn("stage panicked in a batch; processing its messages one by one", "messages", len(raws), "panic", fmt.Sprint(r))
+			ok = false
+		}
+	}()
+	arts, errs = bp.ProcessBatch(ctx, raws)
+	return arts, errs, len(arts) == len(raws) && len(errs) == len(raws)
+}
+
+// decode decodes and validates a message, setting j.received, or j.letter
+// when it cannot be processed.
+func (w *Worker) decode(j *job) (article.RawArticle, bool) {
 	v := j.msg.Value
 	if !utf8.Valid(v) {
 		j.letter = w.letterFor(j, dlq.StageDecode, fmt.Sprintf("value is not valid UTF-8 (first bad byte at offset %d): a RawArticle must be UTF-8 JSON (RFC 8259); the producer must transcode", firstInvalid(v)))
-		return
+		return article.RawArticle{}, false
 	}
 	var raw article.RawArticle
 	if err := json.Unmarshal(v, &raw); err != nil {
 		j.letter = w.letterFor(j, dlq.StageDecode, "decode RawArticle JSON: "+err.Error())
-		return
+		return raw, false
 	}
 	if err := raw.Validate(); err != nil {
 		j.letter = w.letterFor(j, dlq.StageValidate, err.Error())
-		return
+		return raw, false
 	}
 	j.received = j.msg.Time
 	if raw.ReceivedAt != "" {
 		if t, err := time.Parse(time.RFC3339Nano, raw.ReceivedAt); err == nil {
 			j.received = t
 		}
+	}
+	return raw, true
+}
+
+// prepare decodes and validates a message and runs the stages, setting
+// j.art, or j.letter for a permanent failure, or j.abandoned when ctx ended
+// while a retryable failure was being retried.
+func (w *Worker) prepare(ctx context.Context, j *job) {
+	raw, ok := w.decode(j)
+	if !ok {
+		return
 	}
 	for attempt := 0; ; attempt++ {
 		a, err := w.process(ctx, raw)

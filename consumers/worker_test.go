@@ -44,6 +44,10 @@ type harness struct {
 	ix   *fakeIndexer
 	dl   *fakeDLQ
 	reg  *prometheus.Registry
+	// batchProc or pipeline, when set, is the worker's Processor instead
+	// of proc.
+	batchProc *fakeBatchProcessor
+	pipeline  *pipeline.Pipeline
 }
 
 func newHarness(partitions, perPartition int) *harness {
@@ -75,7 +79,14 @@ func (h *harness) start(t *testing.T, cfg Config) (r *fakeReader, stop func() er
 	t.Helper()
 	r = newFakeReader(h.log)
 	h.reg = prometheus.NewRegistry()
-	w, err := New(cfg, Options{Fetcher: r, Processor: h.proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
+	var proc Processor = h.proc
+	switch {
+	case h.pipeline != nil:
+		proc = h.pipeline
+	case h.batchProc != nil:
+		proc = h.batchProc
+	}
+	w, err := New(cfg, Options{Fetcher: r, Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

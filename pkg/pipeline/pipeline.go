@@ -9,6 +9,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -103,12 +104,7 @@ func (p *Pipeline) Process(ctx context.Context, raw article.RawArticle) (article
 	t1 := time.Now()
 	p.metrics.stageDuration.WithLabelValues(StageNormalize).Observe(t1.Sub(t0).Seconds())
 
-	perPara := make([][]article.Figure, len(a.Paragraphs))
-	keys := make([]string, len(a.Paragraphs))
-	for i, para := range a.Paragraphs {
-		perPara[i] = figures.Extract(para.Text)
-		keys[i] = FigureKey(perPara[i])
-	}
+	perPara, keys := extract(&a)
 	t2 := time.Now()
 	p.metrics.stageDuration.WithLabelValues(StageFigures).Observe(t2.Sub(t1).Seconds())
 
@@ -117,14 +113,111 @@ func (p *Pipeline) Process(ctx context.Context, raw article.RawArticle) (article
 	}
 	p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(time.Since(t2).Seconds())
 
-	Assemble(&a, perPara)
+	p.finish(&a, perPara)
+	return a, nil
+}
+
+// BatchMarker is a Marker that can mark a run of articles at once
+// (*dedup.Deduper): as Mark would one after the other, or, on error, none of
+// them (the caller then marks them one by one).
+type BatchMarker interface {
+	Marker
+	MarkBatch(ctx context.Context, arts []*article.Article, figureKeys [][]string) error
+}
+
+// errNotProcessed is the error of the articles after one that failed in a
+// batch: they were not processed, because dedup decisions depend on the
+// articles before them.
+var errNotProcessed = errors.New("not processed: an earlier article of the batch failed")
+
+// ProcessBatch turns raws into their documents, in order, as Process would
+// one after the other, with the dedup store's round trips shared by the
+// batch when the Marker is a BatchMarker (one lookup and one claim for the
+// whole batch instead of per article). errs[i] is nil when arts[i] is done,
+// else an *Error: a Permanent one for an article that can never be processed
+// (the others are processed all the same), or a retryable one for the first
+// article whose dedup failed; every article after that one then has a
+// retryable error too (not processed: they must follow it in order).
+func (p *Pipeline) ProcessBatch(ctx context.Context, raws []article.RawArticle) (arts []article.Article, errs []error) {
+	arts = make([]article.Article, len(raws))
+	errs = make([]error, len(raws))
+	perPara := make([][][]article.Figure, len(raws))
+	keys := make([][]string, len(raws))
+	var todo []int // normalized: to mark
+	for i, raw := range raws {
+		t0 := time.Now()
+		a, err := normalize.Normalize(raw)
+		if err != nil {
+			errs[i] = &Error{Stage: StageNormalize, Permanent: true, Err: err}
+			continue
+		}
+		if a.IngestedAt == "" {
+			a.IngestedAt = p.now().UTC().Format(time.RFC3339)
+		}
+		t1 := time.Now()
+		p.metrics.stageDuration.WithLabelValues(StageNormalize).Observe(t1.Sub(t0).Seconds())
+		perPara[i], keys[i] = extract(&a)
+		p.metrics.stageDuration.WithLabelValues(StageFigures).Observe(time.Since(t1).Seconds())
+		arts[i] = a
+		todo = append(todo, i)
+	}
+
+	marked := false
+	if bm, ok := p.dedup.(BatchMarker); ok && len(todo) > 1 {
+		t := time.Now()
+		ptrs := make([]*article.Article, len(todo))
+		fk := make([][]string, len(todo))
+		for j, i := range todo {
+			ptrs[j], fk[j] = &arts[i], keys[i]
+		}
+		if bm.MarkBatch(ctx, ptrs, fk) == nil {
+			marked = true
+			per := time.Since(t).Seconds() / float64(len(todo))
+			for range todo {
+				p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(per)
+			}
+		}
+		// Any error: mark one by one below, which retries nothing by
+		// itself and reports the first failure in order.
+	}
+	for k, i := range todo {
+		if !marked {
+			t := time.Now()
+			if err := p.dedup.Mark(ctx, &arts[i], keys[i]); err != nil {
+				errs[i] = &Error{Stage: StageDedup, Err: fmt.Errorf("mark paragraphs of %s: %w", arts[i].ID, err)}
+				for _, rest := range todo[k+1:] {
+					errs[rest] = &Error{Stage: StageDedup, Err: errNotProcessed}
+				}
+				return arts, errs
+			}
+			p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(time.Since(t).Seconds())
+		}
+		p.finish(&arts[i], perPara[i])
+	}
+	return arts, errs
+}
+
+// extract runs the figures stage on every paragraph of a: the figures with
+// offsets into their paragraph, and the figure keys dedup compares.
+func extract(a *article.Article) (perPara [][]article.Figure, keys []string) {
+	perPara = make([][]article.Figure, len(a.Paragraphs))
+	keys = make([]string, len(a.Paragraphs))
+	for i, para := range a.Paragraphs {
+		perPara[i] = figures.Extract(para.Text)
+		keys[i] = FigureKey(perPara[i])
+	}
+	return perPara, keys
+}
+
+// finish assembles a marked article and counts its paragraphs and figures.
+func (p *Pipeline) finish(a *article.Article, perPara [][]article.Figure) {
+	Assemble(a, perPara)
 	for _, para := range a.Paragraphs {
 		p.metrics.paragraphs.WithLabelValues(string(para.Status)).Inc()
 	}
 	for _, f := range a.Figures {
 		p.metrics.figures.WithLabelValues(f.Kind).Inc()
 	}
-	return a, nil
 }
 
 // Assemble builds Body, Boilerplate, Figures and Stats from paragraphs whose

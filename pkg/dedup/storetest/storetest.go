@@ -13,6 +13,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -218,6 +219,98 @@ func Run(t *testing.T, newStore func(t *testing.T) dedup.Store) {
 			resetStatuses(again)
 			require.NoError(t, d.Mark(ctx, again, nil))
 			require.Equal(t, a, again)
+		}
+	})
+
+	t.Run("a batch comes out as its articles one by one", func(t *testing.T) {
+		signOff := "Reuter"
+		stream := func() []*article.Article {
+			var out []*article.Article
+			for i := range 4 {
+				out = append(out, story("wire", fmt.Sprintf("s%d", i), fmt.Sprintf("Story number %d has its own lede, long enough to be compared nearly with the others.", i), signOff))
+			}
+			edited := strings.Replace(lede, "Gomel", "the Gomel region", 1)
+			return append(out,
+				story("wire", "o1", lede, second, third, signOff),
+				story("wire", "o2", edited, second, "A new closing paragraph that nobody has seen before, long enough to count.", signOff),
+				story("wire", "o1", lede, second, third, signOff), // redelivered within the batch
+				story("wire", "o3", lede, second, third))
+		}
+		one := dedup.New(newStore(t), dedup.Options{})
+		want := stream()
+		for _, a := range want {
+			require.NoError(t, one.Mark(ctx, a, nil))
+		}
+		batch := dedup.New(newStore(t), dedup.Options{})
+		got := stream()
+		require.NoError(t, batch.MarkBatch(ctx, got, nil))
+		require.Equal(t, want, got)
+		require.Equal(t, article.StatusBoilerplate, got[3].Paragraphs[1].Status, "the fourth story's sign-off")
+		require.Equal(t, "o1", got[7].StoryID)
+		// The stores hold the same records: later articles see the same.
+		for _, d := range []*dedup.Deduper{one, batch} {
+			a := story("wire", "later", lede, second, signOff)
+			require.NoError(t, d.Mark(ctx, a, nil))
+			require.Equal(t, statuses("repeated", "repeated", "boilerplate"), statusesOf(a))
+			require.Equal(t, "o1", a.StoryID)
+		}
+		// A redelivered batch comes out as the first time.
+		again := stream()
+		require.NoError(t, batch.MarkBatch(ctx, again, nil))
+		require.Equal(t, got, again)
+	})
+
+	t.Run("racing batches agree on the first occurrence", func(t *testing.T) {
+		d := dedup.New(newStore(t), dedup.Options{})
+		const workers = 4
+		got := make([][]*article.Article, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				batch := []*article.Article{
+					story("wire", fmt.Sprintf("w%d-a", w), fmt.Sprintf("Paragraph of worker %d, different from the paragraphs of every other worker here.", w)),
+					story("wire", fmt.Sprintf("w%d-b", w), lede, third),
+				}
+				if err := d.MarkBatch(ctx, batch, nil); err != nil && !errors.Is(err, dedup.ErrBatchRace) {
+					t.Error(err)
+				} else if err != nil {
+					// The batch gave up: one by one, as callers do.
+					for _, a := range batch {
+						if err := d.Mark(ctx, a, nil); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+				got[w] = batch
+			}()
+		}
+		wg.Wait()
+		for _, idx := range []int{0, 1} {
+			owner := ""
+			for _, b := range got {
+				if b[1].Paragraphs[idx].Status == article.StatusUnique {
+					require.Empty(t, owner, "two articles claim paragraph %d first", idx)
+					owner = b[1].ID
+				}
+			}
+			require.NotEmpty(t, owner, "paragraph %d", idx)
+			for _, b := range got {
+				if b[1].ID != owner {
+					require.Equal(t, article.StatusRepeated, b[1].Paragraphs[idx].Status, b[1].ID)
+					require.Equal(t, &article.Ref{ArticleID: owner, Index: idx}, b[1].Paragraphs[idx].DuplicateOf, b[1].ID)
+				}
+			}
+		}
+		// Replays agree with the race's outcome.
+		for _, b := range got {
+			for _, a := range b {
+				again := clone(a)
+				resetStatuses(again)
+				require.NoError(t, d.Mark(ctx, again, nil))
+				require.Equal(t, a, again)
+			}
 		}
 	})
 

@@ -1,0 +1,233 @@
+package dedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// ErrBatchRace is returned by MarkBatch when another writer of the store
+// claimed, between the batch's lookup and its claims, a key that the batch
+// had decided with as absent; the caller marks the articles one by one
+// instead (Mark), which re-decides with that writer's record.
+var ErrBatchRace = errors.New("dedup: a key of the batch was claimed by another writer meanwhile")
+
+// MarkBatch marks arts in order, as Mark would one after the other, with the
+// store's round trips shared by the whole batch: one Lookup of every key of
+// every article, then the decisions in order against that snapshot plus the
+// claims of the earlier articles of the batch (an overlay that answers
+// exactly like the store would), then one Claim of every new key. A batch of
+// articles costs two store requests instead of two per article, which is what
+// matters when the store is a network away.
+//
+// figureKeys[i] are the figure keys of arts[i] (see Mark; nil means none).
+//
+// When the final Claim finds that another writer created one of the batch's
+// keys first (a race between workers, or between partitions of one worker,
+// on the same text), the decisions from the first article that used such a
+// key on are not valid: those articles are decided again in another round
+// against the store, which now holds the winner's record. After
+// maxBatchRounds rounds MarkBatch gives up with ErrBatchRace and the caller
+// marks the articles one by one with Mark. On any error the articles' statuses are
+// undefined and none counts as marked; claims already made are the
+// articles' own records, which Mark treats as absent, so marking them again
+// gives what a first marking would have given (the redelivery contract of
+// the package comment). An error other than ErrBatchRace, ErrNoID and
+// ErrFigureKeysLen comes from the Store and is worth retrying.
+//
+// Concurrent writers see the batch's claims only at its end: a race window
+// of one batch instead of one article. It changes which of two racing
+// articles is first, never the agreement on one first occurrence.
+func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figureKeys [][]string) error {
+	if figureKeys != nil && len(figureKeys) != len(arts) {
+		return fmt.Errorf("%w: %d figure key lists for %d articles", ErrFigureKeysLen, len(figureKeys), len(arts))
+	}
+	keysOf := func(i int) []string {
+		if figureKeys == nil {
+			return nil
+		}
+		return figureKeys[i]
+	}
+	if d.store == nil || len(arts) == 1 {
+		for i, a := range arts {
+			if err := d.Mark(ctx, a, keysOf(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i, a := range arts {
+		if a.ID == "" {
+			return ErrNoID
+		}
+		if k := keysOf(i); k != nil && len(k) != len(a.Paragraphs) {
+			return fmt.Errorf("%w: %d keys for %d paragraphs of %s", ErrFigureKeysLen, len(k), len(a.Paragraphs), a.ID)
+		}
+	}
+	opts := d.opts
+	if !d.ready {
+		opts = opts.withDefaults()
+	}
+	markers := make([]*marker, len(arts))
+	defer func() {
+		for _, m := range markers {
+			if m != nil {
+				m.release()
+				d.pool.Put(m)
+			}
+		}
+	}()
+	for i, a := range arts {
+		m, _ := d.pool.Get().(*marker)
+		if m == nil {
+			m = new(marker)
+		}
+		markers[i] = m
+		m.reset(a, keysOf(i), opts)
+		m.within()
+	}
+	// A race costs a round for the articles from the first one that used a
+	// lost key: they are decided again against the store, which now holds
+	// the winner's record (and the batch's own claims, which the articles
+	// that made them treat as absent, as on a redelivery).
+	from := 0
+	for round := 0; ; round++ {
+		lost, err := markRound(ctx, d.store, markers[from:])
+		if err == nil {
+			return nil
+		}
+		if lost == nil || round+1 == maxBatchRounds {
+			return err
+		}
+		k := slices.IndexFunc(markers[from:], func(m *marker) bool {
+			return slices.ContainsFunc(m.keys, func(k Key) bool { return lost[k] })
+		})
+		if k < 0 {
+			return err // cannot happen: every claimed key is some article's
+		}
+		from += k
+	}
+}
+
+// maxBatchRounds bounds the rounds of one MarkBatch; races beyond that are
+// left to Mark.
+const maxBatchRounds = 4
+
+// markRound decides markers (reset and within done) in order against one
+// snapshot of their keys plus their own claims, and claims the new keys in
+// one call. On a lost race it returns the keys another writer won, with
+// ErrBatchRace.
+func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Key]bool, err error) {
+	ov := &overlay{base: store, recs: map[Key]Record{}}
+	var all []Key
+	for _, m := range markers {
+		m.collectKeys()
+		for _, k := range m.keys {
+			if _, ok := ov.recs[k]; !ok {
+				ov.recs[k] = Record{}
+				all = append(all, k)
+			}
+		}
+	}
+	found := make([]Record, len(all))
+	if err := store.Lookup(ctx, all, found); err != nil {
+		return nil, fmt.Errorf("look up %d fingerprints of %d articles: %w", len(all), len(markers), err)
+	}
+	for i, k := range all {
+		ov.recs[k] = found[i]
+	}
+	for i, m := range markers {
+		if err := m.across(ctx, ov); err != nil {
+			return nil, fmt.Errorf("article %d of the batch: %w", i, err)
+		}
+		m.apply(m.story)
+	}
+	return ov.flush(ctx)
+}
+
+// overlay is the Store a batch decides against: the records the batch's
+// lookup found, plus the claims of the batch's earlier articles, which it
+// keeps to write in one Claim at the end. It answers as the store would for
+// a single writer; flush finds out whether another writer interfered.
+type overlay struct {
+	base Store
+	// recs holds every key of the batch: its record, or the zero Record
+	// when absent.
+	recs      map[Key]Record
+	claimKeys []Key
+	claimRecs []Record
+}
+
+func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
+	var miss []int
+	for i, k := range keys {
+		r, ok := o.recs[k]
+		if !ok {
+			miss = append(miss, i)
+			continue
+		}
+		out[i] = r
+	}
+	if len(miss) == 0 {
+		return nil
+	}
+	// Not reached by MarkBatch, which looked every key up; kept so that the
+	// overlay is a Store for any caller.
+	mk := make([]Key, len(miss))
+	mr := make([]Record, len(miss))
+	for j, i := range miss {
+		mk[j] = keys[i]
+	}
+	if err := o.base.Lookup(ctx, mk, mr); err != nil {
+		return err
+	}
+	for j, i := range miss {
+		o.recs[keys[i]] = mr[j]
+		out[i] = mr[j]
+	}
+	return nil
+}
+
+// Claim creates every absent key locally (the first occurrence in the call
+// wins, as in the store) and remembers it for flush.
+func (o *overlay) Claim(_ context.Context, keys []Key, recs []Record) error {
+	for i, k := range keys {
+		if r, ok := o.recs[k]; ok && r.Found() {
+			recs[i] = r
+			continue
+		}
+		o.recs[k] = recs[i]
+		o.claimKeys = append(o.claimKeys, k)
+		o.claimRecs = append(o.claimRecs, recs[i])
+	}
+	return nil
+}
+
+// flush claims the batch's new keys in the store in one call. When a
+// stored record is not the one the batch decided with, it returns those
+// keys and ErrBatchRace.
+func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
+	if len(o.claimKeys) == 0 {
+		return nil, nil
+	}
+	got := make([]Record, len(o.claimRecs))
+	copy(got, o.claimRecs)
+	if err := o.base.Claim(ctx, o.claimKeys, got); err != nil {
+		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(o.claimKeys), err)
+	}
+	for i := range got {
+		if got[i] != o.claimRecs[i] {
+			if lost == nil {
+				lost = map[Key]bool{}
+			}
+			lost[o.claimKeys[i]] = true
+		}
+	}
+	if lost != nil {
+		return lost, ErrBatchRace
+	}
+	return nil, nil
+}
