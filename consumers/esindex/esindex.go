@@ -58,6 +58,15 @@ type response struct {
 // and 5xx come back as *RetryableError; other statuses are returned for the
 // caller to judge.
 func do(ctx context.Context, es Doer, method, path string, body []byte, contentType string) (response, error) {
+	return doPlain(ctx, es, method, path, body, contentType, false)
+}
+
+// doPlain is do; with plain set it asks for an uncompressed answer. Go's
+// HTTP client otherwise asks for gzip, and Elasticsearch compresses every
+// answer (http.compression, on by default without TLS): for the large mget
+// answers of the dedup store that costs CPU on both sides (measured in
+// bench/RESULTS.md) to save bandwidth that a cluster's network has.
+func doPlain(ctx context.Context, es Doer, method, path string, body []byte, contentType string, plain bool) (response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -71,6 +80,9 @@ func do(ctx context.Context, es Doer, method, path string, body []byte, contentT
 			contentType = "application/json"
 		}
 		req.Header.Set("Content-Type", contentType)
+	}
+	if plain {
+		req.Header.Set("Accept-Encoding", "identity")
 	}
 	res, err := es.Perform(req)
 	if err != nil {

@@ -353,3 +353,29 @@ func TestTemplateWithAnotherAnalyzer(t *testing.T) {
 	require.Equal(t, 3, strings.Count(string(b), `"analyzer":"french"`), "title, body and boilerplate")
 	require.NotContains(t, string(b), "english")
 }
+
+// TestStoreLookupReadsAFilteredPlainAnswer checks the request the store
+// sends (only the fields it reads, no compressed answer) and that it reads
+// the records of a recorded answer in one pass.
+func TestStoreLookupReadsAFilteredPlainAnswer(t *testing.T) {
+	rec := dedup.Record{Ref: article.Ref{ArticleID: "a1", Index: 2}, StoryID: "s1", Figures: 0xabc}
+	src, err := json.Marshal(encodeRecord(rec))
+	require.NoError(t, err)
+	var got *http.Request
+	es := doerFunc(func(r *http.Request) (*http.Response, error) {
+		got = r
+		return answer(200, `{"docs":[{"_id":"0000000000000001","found":true,"_source":`+string(src)+`},{"_id":"0000000000000002","found":false}]}`), nil
+	})
+	s := NewStore(es, StoreConfig{Index: "fp", CacheEntries: -1})
+	out := make([]dedup.Record, 2)
+	require.NoError(t, s.Lookup(context.Background(), []dedup.Key{1, 2}, out))
+	require.Equal(t, []dedup.Record{rec, {}}, out)
+	require.Equal(t, "identity", got.Header.Get("Accept-Encoding"))
+	require.Contains(t, got.URL.RawQuery, "filter_path=docs._id,docs.found,docs._source,docs.error")
+
+	es = doerFunc(func(r *http.Request) (*http.Response, error) {
+		return answer(200, `{"docs":[{"_id":"0000000000000001","found":true}]}`), nil
+	})
+	err = NewStore(es, StoreConfig{Index: "fp"}).Lookup(context.Background(), []dedup.Key{1}, out[:1])
+	require.ErrorContains(t, err, "found without a source")
+}
