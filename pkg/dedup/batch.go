@@ -122,22 +122,54 @@ const maxBatchRounds = 4
 // ErrBatchRace.
 func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Key]bool, err error) {
 	ov := &overlay{base: store, recs: map[Key]Record{}}
-	var all []Key
+	// First the exact, slot and body keys; then the band keys of the long
+	// paragraphs that no other article holds exactly: a repeated text's
+	// bands are not read (marker.repeatsExactly), and repeats are where
+	// most of the found records, the costly part of a lookup, would be.
+	var first []Key
 	for _, m := range markers {
 		m.collectKeys()
-		for _, k := range m.keys {
-			if _, ok := ov.recs[k]; !ok {
-				ov.recs[k] = Record{}
-				all = append(all, k)
+		for i := range m.paras {
+			if m.exactAt[i] < 0 {
+				continue
+			}
+			first = ov.want(first, m.keys[m.exactAt[i]])
+			if m.slotAt[i] >= 0 {
+				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
+					first = ov.want(first, k)
+				}
+			}
+		}
+		first = ov.want(first, m.keys[m.bodyAt])
+	}
+	if err := ov.lookup(ctx, first); err != nil {
+		return nil, fmt.Errorf("look up %d fingerprints of %d articles: %w", len(first), len(markers), err)
+	}
+	var second []Key
+	for _, m := range markers {
+		for i := range m.paras {
+			if m.bandAt[i] < 0 {
+				continue
+			}
+			if r := ov.recs[m.keys[m.exactAt[i]]]; r.Found() && r.Ref.ArticleID != m.a.ID {
+				continue
+			}
+			for _, k := range m.keys[m.bandAt[i] : m.bandAt[i]+bands] {
+				second = ov.want(second, k)
 			}
 		}
 	}
-	found := make([]Record, len(all))
-	if err := store.Lookup(ctx, all, found); err != nil {
-		return nil, fmt.Errorf("look up %d fingerprints of %d articles: %w", len(all), len(markers), err)
+	if err := ov.lookup(ctx, second); err != nil {
+		return nil, fmt.Errorf("look up %d band fingerprints of %d articles: %w", len(second), len(markers), err)
 	}
-	for i, k := range all {
-		ov.recs[k] = found[i]
+	// The bands left out are never read; absent records stand for them so
+	// that the overlay answers every key of the batch.
+	for _, m := range markers {
+		for _, k := range m.keys {
+			if _, ok := ov.recs[k]; !ok {
+				ov.recs[k] = Record{}
+			}
+		}
 	}
 	for i, m := range markers {
 		if err := m.across(ctx, ov); err != nil {
@@ -159,6 +191,31 @@ type overlay struct {
 	recs      map[Key]Record
 	claimKeys []Key
 	claimRecs []Record
+}
+
+// want adds k to keys unless the overlay knows it or keys holds it
+// already (marked by a pending entry in recs).
+func (o *overlay) want(keys []Key, k Key) []Key {
+	if _, ok := o.recs[k]; ok {
+		return keys
+	}
+	o.recs[k] = Record{}
+	return append(keys, k)
+}
+
+// lookup reads keys from the base store into recs.
+func (o *overlay) lookup(ctx context.Context, keys []Key) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	found := make([]Record, len(keys))
+	if err := o.base.Lookup(ctx, keys, found); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		o.recs[k] = found[i]
+	}
+	return nil
 }
 
 func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {

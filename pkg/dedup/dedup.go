@@ -447,6 +447,16 @@ func (m *marker) collectKeys() {
 	m.keys = append(m.keys, Key(mix(body^uint64(n))))
 }
 
+// repeatsExactly reports whether another article holds paragraph i's
+// exact key. Its band keys are then neither read (the exact record decides
+// status and story) nor claimed: every copy of a text has the same bands,
+// and the article that claimed the exact key first claimed them too (or
+// found them claimed). So a batch need not look them up (MarkBatch).
+func (m *marker) repeatsExactly(i int) bool {
+	r := &m.recs[m.exactAt[i]]
+	return r.Found() && !m.self(r)
+}
+
 // self reports whether r was claimed by this article (same ID).
 func (m *marker) self(r *Record) bool { return r.Ref.ArticleID == m.a.ID }
 
@@ -533,7 +543,7 @@ func (m *marker) decide(claim bool) {
 			r.Sketch = p.sketch
 		}
 		add(m.exactAt[i], r)
-		if p.long {
+		if p.long && !m.repeatsExactly(i) {
 			for b := range bands {
 				add(m.bandAt[i]+b, r)
 			}
