@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/jsonl"
@@ -36,53 +34,18 @@ func runExtract(ctx context.Context, st streams, args []string) error {
 	if _, err := parse(s, st, args, `newsflow extract [flags] < texts.jsonl > figures.jsonl`, extractDetails); err != nil {
 		return err
 	}
-	in := jsonl.NewReader(st.stdin, maxLine)
-	out := bufio.NewWriterSize(st.stdout, 256<<10)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	failed := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			_ = out.Flush()
-			return fmt.Errorf("interrupted: %w", err)
-		}
-		line, n, err := in.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if errors.Is(err, jsonl.ErrLineTooLong) {
-				failed++
-				fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
-				continue
-			}
-			return err
-		}
+	return eachLine(ctx, st, "extract", maxLine, func(line []byte, enc *json.Encoder) error {
 		var rec extractIn
 		if err := json.Unmarshal(line, &rec); err != nil {
-			failed++
-			fmt.Fprintf(st.stderr, "line %d: decode {\"id\",\"text\"}: %v\n", n, err)
-			continue
+			return fmt.Errorf("decode {\"id\",\"text\"}: %w", err)
 		}
 		if rec.Text == nil {
-			failed++
-			fmt.Fprintf(st.stderr, "line %d: no \"text\" field\n", n)
-			continue
+			return errors.New(`no "text" field`)
 		}
 		figs := figures.Extract(*rec.Text)
 		if figs == nil {
 			figs = []article.Figure{}
 		}
-		if err := enc.Encode(extractOut{ID: rec.ID, Figures: figs}); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-	}
-	if err := out.Flush(); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	if failed > 0 {
-		fmt.Fprintf(st.stderr, "newsflow extract: %d line(s) failed\n", failed)
-		return errReported
-	}
-	return nil
+		return encode(enc, extractOut{ID: rec.ID, Figures: figs})
+	})
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/newsflow/newsflow/internal/cli"
@@ -45,55 +42,18 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 
 // processStream runs p over every line of st.stdin.
 func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
-	in := jsonl.NewReader(st.stdin, maxLine)
-	out := bufio.NewWriterSize(st.stdout, 256<<10)
-	enc := json.NewEncoder(out)
-	enc.SetEscapeHTML(false)
-	failed := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			_ = out.Flush()
-			return fmt.Errorf("interrupted: %w", err)
-		}
-		line, n, err := in.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if errors.Is(err, jsonl.ErrLineTooLong) {
-				failed++
-				fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
-				continue
-			}
-			return err
-		}
+	return eachLine(ctx, st, "process", maxLine, func(line []byte, enc *json.Encoder) error {
 		var raw article.RawArticle
 		if err := json.Unmarshal(line, &raw); err != nil {
-			failed++
-			fmt.Fprintf(st.stderr, "line %d: decode RawArticle: %v\n", n, err)
-			continue
+			return fmt.Errorf("decode RawArticle: %w", err)
 		}
 		if err := raw.Validate(); err != nil {
-			failed++
-			fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
-			continue
+			return err
 		}
 		a, err := p.Process(ctx, raw)
 		if err != nil {
-			failed++
-			fmt.Fprintf(st.stderr, "line %d: %v\n", n, err)
-			continue
+			return err
 		}
-		if err := enc.Encode(a); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-	}
-	if err := out.Flush(); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	if failed > 0 {
-		fmt.Fprintf(st.stderr, "newsflow process: %d line(s) failed\n", failed)
-		return errReported
-	}
-	return nil
+		return encode(enc, a)
+	})
 }
