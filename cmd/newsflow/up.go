@@ -130,31 +130,14 @@ func addUpSettings(s *cli.Set) *upSettings {
 
 	// Kafka: the same settings as produce and consume, but no brokers by
 	// default (the embedded broker).
-	k := &c.kafka
-	s.List(&k.Brokers, "kafka-brokers", "NEWSFLOW_KAFKA_BROKERS", nil, "Kafka bootstrap brokers, host:port; empty: the embedded broker")
-	s.String(&k.Topic, "topic", "NEWSFLOW_TOPIC", kafkacfg.DefaultTopic, "raw topic; dead letters go to <topic>"+kafkacfg.DLQSuffix)
-	s.String(&k.SASLMechanism, "kafka-sasl-mechanism", "NEWSFLOW_KAFKA_SASL_MECHANISM", "", "with --kafka-brokers: SASL mechanism plain, scram-sha-256 or scram-sha-512")
-	s.String(&k.Username, "kafka-username", "NEWSFLOW_KAFKA_USERNAME", "", "SASL user name")
-	s.String(&k.PasswordFile, "kafka-password-file", "NEWSFLOW_KAFKA_PASSWORD_FILE", "", "file holding the SASL password (or set $NEWSFLOW_KAFKA_PASSWORD)")
-	s.Bool(&k.TLS, "kafka-tls", "NEWSFLOW_KAFKA_TLS", false, "connect to Kafka over TLS")
-	s.String(&k.CAFile, "kafka-ca-file", "NEWSFLOW_KAFKA_CA_FILE", "", "PEM file of CA certificates of the brokers")
-	s.String(&k.CertFile, "kafka-cert-file", "NEWSFLOW_KAFKA_CERT_FILE", "", "PEM client certificate for mutual TLS")
-	s.String(&k.KeyFile, "kafka-key-file", "NEWSFLOW_KAFKA_KEY_FILE", "", "PEM client key for mutual TLS")
-	s.Bool(&k.InsecureSkipVerify, "kafka-tls-insecure", "NEWSFLOW_KAFKA_TLS_INSECURE", false, "skip verification of broker certificates; for tests only")
+	c.kafka.AddFlagsWith(s, nil, "Kafka bootstrap brokers, host:port; empty: the embedded broker")
 	s.String(&c.embeddedAddr, "embedded-kafka-addr", "NEWSFLOW_EMBEDDED_KAFKA_ADDR", embedded.DefaultAddr,
 		"listen address of the embedded broker (port 0: a free one, logged at start); set a port to point kcat or another client at it")
 	s.Int(&c.partitions, "topic-partitions", "NEWSFLOW_TOPIC_PARTITIONS", defaultUpPartitions,
 		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel)")
 	s.String(&c.group, "group", "NEWSFLOW_GROUP", kafkacfg.DefaultGroup, "consumer group of the worker")
 
-	e := &c.es
-	s.List(&e.URLs, "elasticsearch-url", "NEWSFLOW_ELASTICSEARCH_URL", nil, "Elasticsearch node URLs; empty: the embedded bleve index")
-	s.String(&e.Index, "index", "NEWSFLOW_INDEX", escfg.DefaultIndex, "with --elasticsearch-url: write alias of the article index")
-	s.String(&e.APIKeyFile, "elasticsearch-api-key-file", "NEWSFLOW_ELASTICSEARCH_API_KEY_FILE", "", "file holding a base64 API key (or set $NEWSFLOW_ELASTICSEARCH_API_KEY)")
-	s.String(&e.Username, "elasticsearch-username", "NEWSFLOW_ELASTICSEARCH_USERNAME", "", "basic-auth user name")
-	s.String(&e.PasswordFile, "elasticsearch-password-file", "NEWSFLOW_ELASTICSEARCH_PASSWORD_FILE", "", "file holding the basic-auth password (or set $NEWSFLOW_ELASTICSEARCH_PASSWORD)")
-	s.String(&e.CAFile, "elasticsearch-ca-file", "NEWSFLOW_ELASTICSEARCH_CA_FILE", "", "PEM file of CA certificates for https URLs")
-	s.Bool(&e.InsecureSkipVerify, "elasticsearch-tls-insecure", "NEWSFLOW_ELASTICSEARCH_TLS_INSECURE", false, "skip verification of Elasticsearch certificates; for tests only")
+	c.es.AddFlagsWith(s, nil, "Elasticsearch node URLs; empty: the embedded bleve index (--index and the credentials apply only with a URL)")
 	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleveindex.AnalyzerEnglish,
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,

@@ -8,14 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
 
 	"github.com/newsflow/newsflow/internal/cli"
-	"github.com/newsflow/newsflow/internal/kafkacfg"
+	"github.com/newsflow/newsflow/internal/creds"
 )
 
 // Defaults.
@@ -44,9 +43,15 @@ type Settings struct {
 	apiKey, password string
 }
 
-// AddFlags declares the settings on s.
+// AddFlags declares the settings on s, with DefaultURL.
 func (c *Settings) AddFlags(s *cli.Set) {
-	s.List(&c.URLs, "elasticsearch-url", "NEWSFLOW_ELASTICSEARCH_URL", []string{DefaultURL}, "Elasticsearch node URLs, repeatable or comma-separated")
+	c.AddFlagsWith(s, []string{DefaultURL}, "Elasticsearch node URLs, repeatable or comma-separated")
+}
+
+// AddFlagsWith declares the settings on s with other default URLs (nil:
+// none, for a command with an embedded index) and their help text.
+func (c *Settings) AddFlagsWith(s *cli.Set, urls []string, urlsHelp string) {
+	s.List(&c.URLs, "elasticsearch-url", "NEWSFLOW_ELASTICSEARCH_URL", urls, urlsHelp)
 	s.String(&c.Index, "index", "NEWSFLOW_INDEX", DefaultIndex, "write alias of the article index")
 	s.String(&c.APIKeyFile, "elasticsearch-api-key-file", "NEWSFLOW_ELASTICSEARCH_API_KEY_FILE", "", "file holding a base64 API key (or set $NEWSFLOW_ELASTICSEARCH_API_KEY); wins over basic auth")
 	s.String(&c.Username, "elasticsearch-username", "NEWSFLOW_ELASTICSEARCH_USERNAME", "", "basic-auth user name")
@@ -76,31 +81,16 @@ func (c *Settings) Resolve(lookupEnv func(string) (string, bool)) error {
 		return errors.New("--index is empty")
 	}
 	var err error
-	if c.apiKey, err = secret(c.APIKeyFile, "NEWSFLOW_ELASTICSEARCH_API_KEY", lookupEnv); err != nil {
+	if c.apiKey, err = creds.Secret(c.APIKeyFile, "NEWSFLOW_ELASTICSEARCH_API_KEY", lookupEnv); err != nil {
 		return fmt.Errorf("elasticsearch API key: %w", err)
 	}
-	if c.password, err = secret(c.PasswordFile, "NEWSFLOW_ELASTICSEARCH_PASSWORD", lookupEnv); err != nil {
+	if c.password, err = creds.Secret(c.PasswordFile, "NEWSFLOW_ELASTICSEARCH_PASSWORD", lookupEnv); err != nil {
 		return fmt.Errorf("elasticsearch password: %w", err)
 	}
 	if c.password != "" && c.Username == "" {
 		return errors.New("an Elasticsearch password is set but --elasticsearch-username is empty")
 	}
 	return nil
-}
-
-func secret(file, env string, lookupEnv func(string) (string, bool)) (string, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("read secret file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
-	}
-	v, _ := lookupEnv(env)
-	return v, nil
 }
 
 // Config returns the go-elasticsearch configuration. The client's own
@@ -115,7 +105,7 @@ func (c *Settings) Config() (elasticsearch.Config, error) {
 	if c.apiKey == "" {
 		cfg.Username, cfg.Password = c.Username, c.password
 	}
-	tc, err := kafkacfg.TLSConfig(c.CAFile, "", "", c.InsecureSkipVerify)
+	tc, err := creds.TLSConfig(c.CAFile, "", "", c.InsecureSkipVerify)
 	if err != nil {
 		return cfg, fmt.Errorf("elasticsearch TLS: %w", err)
 	}

@@ -6,10 +6,8 @@ package kafkacfg
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/segmentio/kafka-go/sasl/scram"
 
 	"github.com/newsflow/newsflow/internal/cli"
+	"github.com/newsflow/newsflow/internal/creds"
 )
 
 // Defaults.
@@ -52,13 +51,19 @@ type Settings struct {
 	password string
 }
 
-// AddFlags declares the settings on s.
+// AddFlags declares the settings on s, with DefaultBrokers.
 func (c *Settings) AddFlags(s *cli.Set) {
-	s.List(&c.Brokers, "kafka-brokers", "NEWSFLOW_KAFKA_BROKERS", []string{DefaultBrokers}, "Kafka bootstrap brokers, host:port, repeatable or comma-separated")
+	c.AddFlagsWith(s, []string{DefaultBrokers}, "Kafka bootstrap brokers, host:port, repeatable or comma-separated")
+}
+
+// AddFlagsWith declares the settings on s with other default brokers (nil:
+// none, for a command with an embedded broker) and their help text.
+func (c *Settings) AddFlagsWith(s *cli.Set, brokers []string, brokersHelp string) {
+	s.List(&c.Brokers, "kafka-brokers", "NEWSFLOW_KAFKA_BROKERS", brokers, brokersHelp)
 	s.String(&c.Topic, "topic", "NEWSFLOW_TOPIC", DefaultTopic, "raw topic; dead letters go to <topic>"+DLQSuffix)
 	s.String(&c.SASLMechanism, "kafka-sasl-mechanism", "NEWSFLOW_KAFKA_SASL_MECHANISM", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512 (empty: no SASL)")
 	s.String(&c.Username, "kafka-username", "NEWSFLOW_KAFKA_USERNAME", "", "SASL user name")
-	s.String(&c.PasswordFile, "kafka-password-file", "NEWSFLOW_KAFKA_PASSWORD_FILE", "", "file holding the SASL password (or set $NEWSFLOW_KAFKA_PASSWORD); never passed as a flag so it stays out of ps")
+	s.String(&c.PasswordFile, "kafka-password-file", "NEWSFLOW_KAFKA_PASSWORD_FILE", "", "file holding the SASL password (or set $NEWSFLOW_KAFKA_PASSWORD); never a flag value, so it stays out of ps")
 	s.Bool(&c.TLS, "kafka-tls", "NEWSFLOW_KAFKA_TLS", false, "connect to Kafka over TLS (implied by the file settings below)")
 	s.String(&c.CAFile, "kafka-ca-file", "NEWSFLOW_KAFKA_CA_FILE", "", "PEM file of CA certificates that sign the brokers' certificates (default: system roots)")
 	s.String(&c.CertFile, "kafka-cert-file", "NEWSFLOW_KAFKA_CERT_FILE", "", "PEM client certificate for mutual TLS")
@@ -100,7 +105,7 @@ func (c *Settings) Resolve(lookupEnv func(string) (string, bool)) error {
 	if c.Username == "" {
 		return fmt.Errorf("--kafka-sasl-mechanism %s needs --kafka-username", c.SASLMechanism)
 	}
-	pw, err := secret(c.PasswordFile, "NEWSFLOW_KAFKA_PASSWORD", lookupEnv)
+	pw, err := creds.Secret(c.PasswordFile, "NEWSFLOW_KAFKA_PASSWORD", lookupEnv)
 	if err != nil {
 		return fmt.Errorf("kafka password: %w", err)
 	}
@@ -109,22 +114,6 @@ func (c *Settings) Resolve(lookupEnv func(string) (string, bool)) error {
 	}
 	c.password = pw
 	return nil
-}
-
-// secret reads a secret from file, else from the environment variable.
-func secret(file, env string, lookupEnv func(string) (string, bool)) (string, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("read secret file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
-	}
-	v, _ := lookupEnv(env)
-	return v, nil
 }
 
 // Mechanism returns the SASL mechanism, or nil without SASL.
@@ -147,34 +136,7 @@ func (c *Settings) TLSConfig() (*tls.Config, error) {
 	if !c.TLS && c.CAFile == "" && c.CertFile == "" && c.KeyFile == "" && !c.InsecureSkipVerify {
 		return nil, nil
 	}
-	return TLSConfig(c.CAFile, c.CertFile, c.KeyFile, c.InsecureSkipVerify)
-}
-
-// TLSConfig builds a client TLS configuration from PEM files.
-func TLSConfig(caFile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure} //nolint:gosec // opt-in, documented as test-only
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if (certFile == "") != (keyFile == "") {
-		return nil, errors.New("a client certificate needs both the cert file and the key file")
-	}
-	if certFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("load client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
+	return creds.TLSConfig(c.CAFile, c.CertFile, c.KeyFile, c.InsecureSkipVerify)
 }
 
 // Dialer returns a kafka-go Dialer (for Readers and admin connections).

@@ -46,10 +46,3 @@ func TestResolve(t *testing.T) {
 		})
 	}
 }
-
-func TestTLSConfigRejectsHalfAKeyPair(t *testing.T) {
-	_, err := TLSConfig("", "cert.pem", "", false)
-	require.ErrorContains(t, err, "both the cert file and the key file")
-	_, err = TLSConfig("/nonexistent/ca.pem", "", "", false)
-	require.ErrorContains(t, err, "read CA file")
-}
