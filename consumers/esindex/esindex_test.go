@@ -379,3 +379,39 @@ func TestStoreLookupReadsAFilteredPlainAnswer(t *testing.T) {
 	err = NewStore(es, StoreConfig{Index: "fp"}).Lookup(context.Background(), []dedup.Key{1}, out[:1])
 	require.ErrorContains(t, err, "found without a source")
 }
+
+func TestAppendRecordWritesWhatJSONMarshalWrites(t *testing.T) {
+	var sk dedup.Sketch
+	for i := range sk {
+		sk[i] = uint8(255 - i)
+	}
+	for _, tc := range []struct {
+		name string
+		rec  dedup.Record
+	}{
+		{"plain ids", dedup.Record{Ref: article.Ref{ArticleID: "reuters-1.x.0", Index: 4}, StoryID: "reuters-1.x.0", Figures: 0xfeed, Numbers: 1, Sketch: sk}},
+		{"title index and no story", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: article.TitleIndex}}},
+		{"ids that need escaping", dedup.Record{Ref: article.Ref{ArticleID: "a\"b\\c<d>&e\n", Index: 0}, StoryID: "s\u2028é"}},
+		{"an id that is not UTF-8", dedup.Record{Ref: article.Ref{ArticleID: "caf\xe9", Index: 1}, StoryID: "\x7f"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := json.Marshal(encodeRecord(tc.rec))
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(appendRecord(nil, tc.rec)))
+		})
+	}
+	require.Equal(t, "00000000000000ff", string(appendKeyID(nil, 255)))
+}
+
+func TestParseCreateItems(t *testing.T) {
+	items, err := parseCreateItems([]byte(`{"items":[{"create":{"status":201}},{"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"exists"}}},{"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"busy"}}}]}`), 3)
+	require.NoError(t, err)
+	require.Equal(t, []int{201, 409, 429}, []int{items[0].Status, items[1].Status, items[2].Status})
+	require.Equal(t, []Class{ClassDone, ClassOlder, ClassRetry}, []Class{items[0].Class, items[1].Class, items[2].Class})
+	require.Equal(t, "exists", items[1].Error.Reason)
+
+	_, err = parseCreateItems([]byte(`{"items":[{"create":{"status":201}}]}`), 2)
+	require.ErrorContains(t, err, "1 items for 2 actions")
+	_, err = parseCreateItems([]byte(`{"items":[{"index":{"status":201}}]}`), 1)
+	require.ErrorContains(t, err, "is not a create")
+}

@@ -112,6 +112,21 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	}
 }
 
+// decisionBufs are the record buffers of one decision, lent to the markers
+// of a batch in turn.
+type decisionBufs struct {
+	recs, claimRec []Record
+}
+
+func (d *decisionBufs) lend(m *marker) {
+	m.recs, m.claimRec = d.recs, d.claimRec
+}
+
+func (d *decisionBufs) reclaim(m *marker) {
+	d.recs, d.claimRec = m.recs, m.claimRec
+	m.recs, m.claimRec = nil, nil
+}
+
 // maxBatchRounds bounds the rounds of one MarkBatch; races beyond that are
 // left to Mark.
 const maxBatchRounds = 4
@@ -171,11 +186,20 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 			}
 		}
 	}
+	// The decisions' records are needed only while one article is decided:
+	// the markers take turns with one set of buffers, so a batch holds one
+	// article's records (about 200 bytes a key) instead of every article's.
+	var d decisionBufs
 	for i, m := range markers {
-		if err := m.across(ctx, ov); err != nil {
+		d.lend(m)
+		err := m.across(ctx, ov)
+		if err == nil {
+			m.apply(m.story)
+		}
+		d.reclaim(m)
+		if err != nil {
 			return nil, fmt.Errorf("article %d of the batch: %w", i, err)
 		}
-		m.apply(m.story)
 	}
 	return ov.flush(ctx)
 }
