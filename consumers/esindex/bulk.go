@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -296,22 +297,28 @@ func (ix *Indexer) Index(ctx context.Context, docs []Doc) []Result {
 // that finished. It returns the indexes to retry, a Retry-After, and the
 // retry reason.
 func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Result) (retry []int, wait time.Duration, reason string) {
-	var buf bytes.Buffer
+	// One buffer of the request's size: a bulk of 500 documents runs to
+	// megabytes, and growing it step by step would leave as much garbage.
+	size := 0
+	for _, i := range pending {
+		size += len(docs[i].ID) + len(docs[i].Source) + 80
+	}
+	buf := make([]byte, 0, size)
 	for _, i := range pending {
 		d := docs[i]
-		action, _ := json.Marshal(map[string]any{"index": map[string]any{
-			"_id": d.ID, "version": d.Version, "version_type": VersionType,
-		}})
-		buf.Write(action)
-		buf.WriteByte('\n')
-		buf.Write(bytes.TrimRight(d.Source, "\n"))
-		buf.WriteByte('\n')
+		buf = append(buf, `{"index":{"_id":`...)
+		buf = appendJSONString(buf, d.ID)
+		buf = append(buf, `,"version":`...)
+		buf = strconv.AppendInt(buf, d.Version, 10)
+		buf = append(buf, `,"version_type":"`+VersionType+`"}}`+"\n"...)
+		buf = append(buf, bytes.TrimRight(d.Source, "\n")...)
+		buf = append(buf, '\n')
 	}
 	rctx, cancel := context.WithTimeout(ctx, ix.cfg.RequestTimeout)
 	defer cancel()
 	path := "/" + url.PathEscape(ix.cfg.Alias) + "/_bulk?require_alias=true&filter_path=errors,items.*._id,items.*.status,items.*.error"
 	start := time.Now()
-	r, err := do(rctx, ix.es, http.MethodPost, path, buf.Bytes(), "application/x-ndjson")
+	r, err := do(rctx, ix.es, http.MethodPost, path, buf, "application/x-ndjson")
 	ix.metrics.duration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		var re *RetryableError

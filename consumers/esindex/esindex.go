@@ -92,7 +92,7 @@ func doPlain(ctx context.Context, es Doer, method, path string, body []byte, con
 		return response{}, &RetryableError{Err: fmt.Errorf("%s %s (is Elasticsearch running and reachable?): %w", method, path, err)}
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
+	b, err := readBody(method, res)
 	if err != nil {
 		if ctx.Err() != nil {
 			return response{}, fmt.Errorf("read answer to %s %s: %w", method, path, ctx.Err())
@@ -108,6 +108,20 @@ func doPlain(ctx context.Context, es Doer, method, path string, body []byte, con
 		}
 	}
 	return r, nil
+}
+
+// readBody reads an answer into one buffer of its announced length (an mget
+// answer runs to megabytes; io.ReadAll would grow its buffer step by step,
+// leaving garbage of about twice the size behind).
+func readBody(method string, res *http.Response) ([]byte, error) {
+	if n := res.ContentLength; n > 0 && n < 1<<30 && method != http.MethodHead {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(res.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(res.Body)
 }
 
 func retryAfter(h http.Header) time.Duration {
