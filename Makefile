@@ -1,12 +1,14 @@
 # newsflow: `make test` is the test command (README); CI runs it through .ci/run.
 #
 #   make test          deps, go vet, unit tests, then the real Kafka and Elasticsearch
-#                      (scripts/testenv.sh up), the integration tests, and testenv down,
-#                      even when a test fails; exits with the tests' status
+#                      (scripts/testenv.sh up), the integration tests, the deployment
+#                      checks, and testenv down even when a test fails; fails when any does
 #   make unit          go test -short ./... (integration tests skip under -short)
 #   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
 #   make integration   integration tests against servers already up
 #   make testenv-down  stop them
+#   make deploy-check  the deployment files (helm, compose, Dockerfile, promtool, dashboards)
+#   make up            the whole pipeline in one process on embedded defaults
 #   make build         bin/newsflow
 
 SHELL := bash
@@ -20,20 +22,32 @@ WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TE
 # The consumers' 10,000-article scenarios take minutes on 2 shared cores.
 INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
 
-.PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build
+.PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build deploy-check up
 
 test: deps vet unit
 	@trap '$(TESTENV) down' EXIT; \
 	$(TESTENV) up; \
 	$(WITH_TESTENV) \
 	echo "integration tests against $$NEWSFLOW_TEST_KAFKA and $$NEWSFLOW_TEST_ES"; \
-	$(INTEGRATION)
+	status=0; \
+	$(INTEGRATION) || status=$$?; \
+	scripts/deploy-check.sh || status=$$?; \
+	exit $$status
+
+# The deployment files, each checked by the tool its users run (deploy/README.md).
+deploy-check:
+	@$(WITH_TESTENV) scripts/deploy-check.sh
+
+# The README's first command: the whole pipeline on embedded defaults.
+up:
+	$(GO) run ./cmd/newsflow up
 
 deps:
 	scripts/deps.sh
 
 vet:
 	$(GO) vet ./...
+	cd deploy/check && $(GO) vet ./...
 
 unit:
 	$(GO) test -short ./...

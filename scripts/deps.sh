@@ -15,7 +15,7 @@ DEBIAN_PACKAGES=(
 )
 
 # Tools that the machine image must already have; we only check them.
-REQUIRED_TOOLS=(go java javac mvn)
+REQUIRED_TOOLS=(go java javac mvn node npm) # node renders the Kibana Vega specs in deploy-check
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
