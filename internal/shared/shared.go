@@ -15,26 +15,37 @@ import (
 // EnvDir names the environment variable that overrides the location.
 const EnvDir = "NEWSFLOW_SHARED"
 
+// WellKnownDir is where the development machines keep the shared data
+// (beside the checkout at /work/main); the last place Dir looks.
+const WellKnownDir = "/work/shared"
+
 // Dir returns the shared data directory: $NEWSFLOW_SHARED, else the first
 // "shared" directory holding DESIGN.md found beside the working directory or
-// one of its parents. It returns "" when there is none.
+// one of its parents, else WellKnownDir when it holds DESIGN.md. It returns
+// "" when there is none.
 func Dir() string {
 	if d := os.Getenv(EnvDir); d != "" {
 		return d
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared")
-		if _, err := os.Stat(filepath.Join(cand, "DESIGN.md")); err == nil {
-			return cand
-		}
-		if filepath.Dir(dir) == dir {
-			return ""
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			if cand := filepath.Join(dir, "shared"); isShared(cand) {
+				return cand
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
 		}
 	}
+	if isShared(WellKnownDir) {
+		return WellKnownDir
+	}
+	return ""
+}
+
+func isShared(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "DESIGN.md"))
+	return err == nil
 }
 
 // Path returns the path of rel inside the shared directory. When the data is
