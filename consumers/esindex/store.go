@@ -2,7 +2,6 @@ package esindex
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -42,24 +41,18 @@ type Store struct {
 	timeout time.Duration
 
 	mu    sync.Mutex
-	cache map[dedup.Key]*list.Element
-	lru   *list.List // of *cacheEntry, front is most recent
-	max   int
+	cache *recordCache
 
 	metrics *storeMetrics
-}
-
-type cacheEntry struct {
-	key dedup.Key
-	rec dedup.Record
 }
 
 // Defaults of StoreConfig.
 const (
 	// DefaultStoreIndex is the base name of the fingerprint index.
 	DefaultStoreIndex = "newsflow-fingerprints"
-	// DefaultCacheEntries bounds the local cache: about 300 bytes a record,
-	// so some 30 MB, enough for the recent paragraphs of a busy wire day.
+	// DefaultCacheEntries bounds the local cache: about 140 bytes a record
+	// (TestRecordCacheSize), so some 14 MB, enough for the recent
+	// paragraphs of a busy wire day.
 	DefaultCacheEntries = 100_000
 )
 
@@ -130,7 +123,7 @@ func NewStore(es Doer, cfg StoreConfig) *Store {
 	}
 	return &Store{
 		es: es, index: StoreIndex(cfg.Index), timeout: cfg.RequestTimeout,
-		cache: map[dedup.Key]*list.Element{}, lru: list.New(), max: cfg.CacheEntries,
+		cache: newRecordCache(cfg.CacheEntries),
 		metrics: m,
 	}
 }
@@ -501,35 +494,14 @@ func (s *Store) fail(op string, err error) error {
 }
 
 // cached returns the cached record of k; s.mu is held.
-func (s *Store) cached(k dedup.Key) (dedup.Record, bool) {
-	e, ok := s.cache[k]
-	if !ok {
-		return dedup.Record{}, false
-	}
-	s.lru.MoveToFront(e)
-	return e.Value.(*cacheEntry).rec, true
-}
+func (s *Store) cached(k dedup.Key) (dedup.Record, bool) { return s.cache.get(k) }
 
 // remember caches a found record; s.mu is held.
-func (s *Store) remember(k dedup.Key, r dedup.Record) {
-	if s.max < 0 || !r.Found() {
-		return
-	}
-	if e, ok := s.cache[k]; ok {
-		s.lru.MoveToFront(e)
-		return
-	}
-	s.cache[k] = s.lru.PushFront(&cacheEntry{key: k, rec: r})
-	for s.lru.Len() > s.max {
-		e := s.lru.Back()
-		s.lru.Remove(e)
-		delete(s.cache, e.Value.(*cacheEntry).key)
-	}
-}
+func (s *Store) remember(k dedup.Key, r dedup.Record) { s.cache.put(k, r) }
 
 // CacheLen returns the number of cached records.
 func (s *Store) CacheLen() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.lru.Len()
+	return s.cache.Len()
 }
