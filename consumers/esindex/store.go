@@ -123,7 +123,7 @@ func NewStore(es Doer, cfg StoreConfig) *Store {
 	}
 	return &Store{
 		es: es, index: StoreIndex(cfg.Index), timeout: cfg.RequestTimeout,
-		cache: newRecordCache(cfg.CacheEntries),
+		cache:   newRecordCache(cfg.CacheEntries),
 		metrics: m,
 	}
 }
