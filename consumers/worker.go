@@ -630,6 +630,10 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 			Version: esindex.Version(j.art.UpdatedAt, j.art.PublishedAt, j.art.IngestedAt),
 			Source:  src,
 		})
+		// The document is its JSON from here on: the article (several
+		// copies of the text in paragraphs, body and figures) need not
+		// wait for Elasticsearch's answer.
+		j.art = article.Article{}
 		sent = append(sent, j)
 	}
 	if len(docs) > 0 {

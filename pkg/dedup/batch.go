@@ -136,7 +136,7 @@ const maxBatchRounds = 4
 // one call. On a lost race it returns the keys another writer won, with
 // ErrBatchRace.
 func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Key]bool, err error) {
-	ov := &overlay{base: store, recs: map[Key]Record{}}
+	ov := &overlay{base: store, idx: map[Key]int32{}}
 	// First the exact, slot and body keys; then the band keys of the long
 	// paragraphs that no other article holds exactly: a repeated text's
 	// bands are not read (marker.repeatsExactly), and repeats are where
@@ -166,7 +166,7 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 			if m.bandAt[i] < 0 {
 				continue
 			}
-			if r := ov.recs[m.keys[m.exactAt[i]]]; r.Found() && r.Ref.ArticleID != m.a.ID {
+			if r, _ := ov.get(m.keys[m.exactAt[i]]); r.Found() && r.Ref.ArticleID != m.a.ID {
 				continue
 			}
 			for _, k := range m.keys[m.bandAt[i] : m.bandAt[i]+bands] {
@@ -181,8 +181,8 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 	// that the overlay answers every key of the batch.
 	for _, m := range markers {
 		for _, k := range m.keys {
-			if _, ok := ov.recs[k]; !ok {
-				ov.recs[k] = Record{}
+			if _, ok := ov.idx[k]; !ok {
+				ov.idx[k] = absent
 			}
 		}
 	}
@@ -210,20 +210,49 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 // a single writer; flush finds out whether another writer interfered.
 type overlay struct {
 	base Store
-	// recs holds every key of the batch: its record, or the zero Record
-	// when absent.
-	recs      map[Key]Record
+	// idx holds every key of the batch: the index of its record in recs,
+	// or absent. Most keys of a batch are absent, and a Record is 200
+	// bytes.
+	idx       map[Key]int32
+	recs      []Record
 	claimKeys []Key
 	claimRecs []Record
+}
+
+// absent is the idx of a key without a record.
+const absent = -1
+
+// get returns the record of k (zero when absent) and whether the overlay
+// knows k.
+func (o *overlay) get(k Key) (Record, bool) {
+	i, ok := o.idx[k]
+	if !ok || i == absent {
+		return Record{}, ok
+	}
+	return o.recs[i], true
+}
+
+// set stores r under k.
+func (o *overlay) set(k Key, r Record) {
+	if !r.Found() {
+		o.idx[k] = absent
+		return
+	}
+	if i, ok := o.idx[k]; ok && i != absent {
+		o.recs[i] = r
+		return
+	}
+	o.recs = append(o.recs, r)
+	o.idx[k] = int32(len(o.recs) - 1)
 }
 
 // want adds k to keys unless the overlay knows it or keys holds it
 // already (marked by a pending entry in recs).
 func (o *overlay) want(keys []Key, k Key) []Key {
-	if _, ok := o.recs[k]; ok {
+	if _, ok := o.idx[k]; ok {
 		return keys
 	}
-	o.recs[k] = Record{}
+	o.idx[k] = absent
 	return append(keys, k)
 }
 
@@ -237,7 +266,7 @@ func (o *overlay) lookup(ctx context.Context, keys []Key) error {
 		return err
 	}
 	for i, k := range keys {
-		o.recs[k] = found[i]
+		o.set(k, found[i])
 	}
 	return nil
 }
@@ -245,7 +274,7 @@ func (o *overlay) lookup(ctx context.Context, keys []Key) error {
 func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
 	var miss []int
 	for i, k := range keys {
-		r, ok := o.recs[k]
+		r, ok := o.get(k)
 		if !ok {
 			miss = append(miss, i)
 			continue
@@ -266,7 +295,7 @@ func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
 		return err
 	}
 	for j, i := range miss {
-		o.recs[keys[i]] = mr[j]
+		o.set(keys[i], mr[j])
 		out[i] = mr[j]
 	}
 	return nil
@@ -276,11 +305,11 @@ func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
 // wins, as in the store) and remembers it for flush.
 func (o *overlay) Claim(_ context.Context, keys []Key, recs []Record) error {
 	for i, k := range keys {
-		if r, ok := o.recs[k]; ok && r.Found() {
+		if r, ok := o.get(k); ok && r.Found() {
 			recs[i] = r
 			continue
 		}
-		o.recs[k] = recs[i]
+		o.set(k, recs[i])
 		o.claimKeys = append(o.claimKeys, k)
 		o.claimRecs = append(o.claimRecs, recs[i])
 	}
