@@ -113,9 +113,9 @@ const (
 	// DefaultShutdownTimeout leaves room for the final commit and the
 	// leave-group within Kubernetes' default 30 s grace period.
 	DefaultShutdownTimeout = 20 * time.Second
-	// DefaultParallelism: the stages mostly wait on the shared dedup store
-	// (two round trips per article), so more partitions than CPUs run at
-	// once.
+	// DefaultParallelism: a partition's stages wait on the shared dedup
+	// store (two lookups and a claim per batch, see BatchProcessor), so
+	// more partitions than CPUs run at once.
 	DefaultParallelism = 16
 )
 

@@ -122,7 +122,7 @@ func runBenchStages(ctx context.Context, st streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	bench.WriteStages(st.stdout, res, m, bench.LoadAverage(), "newsflow bench stages "+strings.Join(args, " "))
+	bench.WriteStages(st.stdout, res, m, bench.LoadAverage(), strings.TrimSpace("newsflow bench stages "+strings.Join(args, " ")))
 	return nil
 }
 
@@ -271,7 +271,7 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	bench.WriteE2E(st.stdout, rep, "newsflow bench e2e "+strings.Join(args, " "))
+	bench.WriteE2E(st.stdout, rep, strings.TrimSpace("newsflow bench e2e "+strings.Join(args, " ")))
 	return nil
 }
 
