@@ -19,7 +19,7 @@ GO ?= go
 TESTENV := scripts/testenv.sh
 # The servers' addresses, as testenv.sh prints them, for the integration tests.
 WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES;
-# The consumers' 10,000-article scenarios take minutes on 2 shared cores.
+# The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores.
 INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
 
 .PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build deploy-check up

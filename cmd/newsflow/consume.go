@@ -74,6 +74,8 @@ type consumeSettings struct {
 	es          escfg.Settings
 	group       string
 	metricsAddr string
+	pprof       bool
+	dedup       *dedupSettings
 	worker      consumers.Config
 
 	bulkTimeout       time.Duration
@@ -107,7 +109,7 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.Int(&w.MaxInFlight, "max-in-flight", "NEWSFLOW_MAX_IN_FLIGHT", consumers.DefaultMaxInFlight,
 		"bulk requests in flight at once while the next batch is processed; more overlaps indexing with the stages and holds more memory; when all are busy (Elasticsearch slow or down) fetching pauses")
 	s.Int(&w.Parallelism, "parallelism", "NEWSFLOW_PARALLELISM", consumers.DefaultParallelism,
-		"partitions processed at once (the stages run in order within a partition, and wait on the dedup store most of the time, so this may exceed the CPUs); more than the partitions this worker holds has no effect")
+		"partitions processed at once (the stages run in order within a partition and wait on the dedup store's batched lookups and claims, so this may exceed the CPUs); more than the partitions this worker holds has no effect")
 	s.Duration(&w.CommitInterval, "commit-interval", "NEWSFLOW_COMMIT_INTERVAL", consumers.DefaultCommitInterval,
 		"how often done offsets are committed; shorter means less repeated work after a crash or rebalance, more commit requests")
 	s.Duration(&w.ShutdownTimeout, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", consumers.DefaultShutdownTimeout,
@@ -139,7 +141,10 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,
 		"base name of the Elasticsearch fingerprint index; the fingerprint format version is appended (-v1); must not match <index>-*")
 	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", esindex.DefaultCacheEntries,
-		"records cached in front of the fingerprint index (about 300 bytes each); records never change, so the cache only saves round trips; -1: none")
+		"records cached in front of the fingerprint index (about 140 bytes each); records never change, so the cache only saves round trips; -1: none")
+	s.Bool(&c.pprof, "pprof", "NEWSFLOW_PPROF", false,
+		"serve Go's profiler at /debug/pprof/ on --metrics-addr (CPU and heap profiles of a worker under load); off by default, since profiles reveal internals")
+	c.dedup = addDedupSettings(s, true)
 	return c
 }
 
@@ -198,7 +203,11 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	})
 	var g actors.Group
 	if c.metricsAddr != "" {
-		srv, err := ops.Listen("metrics", c.metricsAddr, ops.Handler(reg, prober), logger)
+		mux := ops.Handler(reg, prober)
+		if c.pprof {
+			ops.MountPprof(mux)
+		}
+		srv, err := ops.Listen("metrics", c.metricsAddr, mux, logger)
 		if err != nil {
 			return err
 		}
@@ -235,7 +244,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 		logger.Info("dedup store ready", "index", ess.Index())
 		store = ess
 	default:
-		store = dedup.NewMemoryStore(0)
+		store = dedup.NewMemoryStore(c.dedup.memoryKeys)
 		logger.Warn("dedup state kept in this worker's memory: other workers do not see it and a restart forgets it")
 	}
 
@@ -285,7 +294,10 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 		AllowAutoTopicCreation: false,
 	}
 
-	deduper := dedup.New(store, dedup.Options{})
+	deduper, err := c.dedup.deduper(store)
+	if err != nil {
+		return err
+	}
 	worker, err := consumers.New(c.worker, consumers.Options{
 		Fetcher:     reader,
 		Processor:   pipeline.New(deduper, time.Now, reg),

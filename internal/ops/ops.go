@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,6 +93,15 @@ func Handler(reg *prometheus.Registry, p *Prober) *http.ServeMux {
 		fmt.Fprintln(w, "ready")
 	})
 	return mux
+}
+
+// MountPprof serves Go's profiler (net/http/pprof) under /debug/pprof/.
+func MountPprof(mux *http.ServeMux) {
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 }
 
 // Server is an HTTP server run as an actor: Run blocks until Stop.
