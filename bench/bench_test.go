@@ -133,9 +133,9 @@ func TestScrapeSumsMatchingSamples(t *testing.T) {
 	defer srv.Close()
 	m, err := scrape(context.Background(), strings.TrimPrefix(srv.URL, "http://"))
 	require.NoError(t, err)
-	require.Equal(t, 12.0, m.sum("newsflow_consumer_messages_total"))
-	require.Equal(t, 2.0, m.sum("newsflow_consumer_messages_total", "result=dead_lettered"))
-	require.Equal(t, 1.5, m.sum("process_cpu_seconds_total"))
+	require.Equal(t, 12.0, m.Sum("newsflow_consumer_messages_total"))
+	require.Equal(t, 2.0, m.Sum("newsflow_consumer_messages_total", "result=dead_lettered"))
+	require.Equal(t, 1.5, m.Sum("process_cpu_seconds_total"))
 }
 
 func TestPeakRSSOfThisProcess(t *testing.T) {

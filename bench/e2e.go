@@ -721,7 +721,7 @@ func (r *run) workerMetric(ctx context.Context, name string, match ...string) fl
 	total := 0.0
 	for _, a := range r.addrs {
 		if m, err := scrape(ctx, a); err == nil {
-			total += m.sum(name, match...)
+			total += m.Sum(name, match...)
 		}
 	}
 	return total
@@ -906,18 +906,18 @@ func (r *run) breakdown(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		b.WorkerCPU += secs(m.sum("process_cpu_seconds_total"))
+		b.WorkerCPU += secs(m.Sum("process_cpu_seconds_total"))
 		for _, s := range []string{pipeline.StageNormalize, pipeline.StageFigures, pipeline.StageDedup} {
-			b.Stage[s] += secs(m.sum("newsflow_stage_duration_seconds_sum", "stage="+s))
+			b.Stage[s] += secs(m.Sum("newsflow_stage_duration_seconds_sum", "stage="+s))
 		}
 		for _, op := range []string{esindex.OpLookup, esindex.OpClaim, esindex.OpConflicts} {
-			b.StoreRequests[op] += m.sum("newsflow_dedup_store_requests_total", "op="+op)
-			b.StoreTime[op] += secs(m.sum("newsflow_dedup_store_request_duration_seconds_sum", "op="+op))
+			b.StoreRequests[op] += m.Sum("newsflow_dedup_store_requests_total", "op="+op)
+			b.StoreTime[op] += secs(m.Sum("newsflow_dedup_store_request_duration_seconds_sum", "op="+op))
 		}
-		b.BulkRequests += m.sum("newsflow_elasticsearch_bulk_duration_seconds_count")
-		b.BulkTime += secs(m.sum("newsflow_elasticsearch_bulk_duration_seconds_sum"))
-		b.Fetched += m.sum("newsflow_consumer_fetched_messages_total")
-		b.DeadLettered += m.sum("newsflow_consumer_messages_total", "result=dead_lettered")
+		b.BulkRequests += m.Sum("newsflow_elasticsearch_bulk_duration_seconds_count")
+		b.BulkTime += secs(m.Sum("newsflow_elasticsearch_bulk_duration_seconds_sum"))
+		b.Fetched += m.Sum("newsflow_consumer_fetched_messages_total")
+		b.DeadLettered += m.Sum("newsflow_consumer_messages_total", "result=dead_lettered")
 	}
 }
 

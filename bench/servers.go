@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,13 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/internal/promtext"
 )
 
 // esDo sends one request to Elasticsearch and reads the answer; a status
@@ -212,87 +210,11 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// metricSample is one line of the Prometheus text format.
-type metricSample struct {
-	name   string
-	labels map[string]string
-	value  float64
-}
-
-type metricSet []metricSample
-
 // scrape reads /metrics of addr (host:port).
-func scrape(ctx context.Context, addr string) (metricSet, error) {
+func scrape(ctx context.Context, addr string) (promtext.Set, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
-	if err != nil {
-		return nil, err
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	var out metricSet
-	sc := bufio.NewScanner(res.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s := metricSample{labels: map[string]string{}}
-		rest := line
-		if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
-			s.name = line[:i]
-			j := strings.LastIndex(line, "} ")
-			if j < i {
-				continue
-			}
-			for _, kv := range strings.Split(line[i+1:j], ",") {
-				if k, v, ok := strings.Cut(kv, "="); ok {
-					s.labels[k] = strings.Trim(v, `"`)
-				}
-			}
-			rest = line[j+2:]
-		} else {
-			s.name, rest, _ = strings.Cut(line, " ")
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[0], 64)
-		if err != nil {
-			continue
-		}
-		s.value = v
-		out = append(out, s)
-	}
-	return out, sc.Err()
-}
-
-// sum adds the samples of name whose labels include every label=value of
-// match.
-func (m metricSet) sum(name string, match ...string) float64 {
-	total := 0.0
-	for _, s := range m {
-		if s.name != name {
-			continue
-		}
-		ok := true
-		for _, kv := range match {
-			k, v, _ := strings.Cut(kv, "=")
-			if s.labels[k] != v {
-				ok = false
-			}
-		}
-		if ok {
-			total += s.value
-		}
-	}
-	return total
+	return promtext.Scrape(ctx, "http://"+addr+"/metrics")
 }
 
 // ready reports whether addr answers /readyz with 200.

@@ -39,6 +39,7 @@ import (
 	"github.com/newsflow/newsflow/consumers/lag"
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/internal/ops"
+	"github.com/newsflow/newsflow/internal/promtext"
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
@@ -269,67 +270,13 @@ func (p *inproc) metrics(t *testing.T) metricSet {
 	return scrape(t, p.srv.URL)
 }
 
-type metricSet []sample
-
-type sample struct {
-	name   string
-	labels map[string]string
-	value  float64
-}
+type metricSet = promtext.Set
 
 func scrape(t *testing.T, base string) metricSet {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	m, err := promtext.Scrape(context.Background(), base+"/metrics")
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	var out metricSet
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s := sample{labels: map[string]string{}}
-		rest := line
-		if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
-			s.name = line[:i]
-			j := strings.Index(line, "} ")
-			for _, kv := range strings.Split(line[i+1:j], ",") {
-				if k, v, ok := strings.Cut(kv, "="); ok {
-					s.labels[k] = strings.Trim(v, `"`)
-				}
-			}
-			rest = line[j+2:]
-		} else {
-			s.name, rest, _ = strings.Cut(line, " ")
-		}
-		v, err := strconv.ParseFloat(strings.Fields(rest)[0], 64)
-		require.NoError(t, err, line)
-		s.value = v
-		out = append(out, s)
-	}
-	return out
-}
-
-func (m metricSet) sum(name string, match ...string) float64 {
-	total := 0.0
-	for _, s := range m {
-		if s.name != name {
-			continue
-		}
-		ok := true
-		for _, kv := range match {
-			k, v, _ := strings.Cut(kv, "=")
-			if s.labels[k] != v {
-				ok = false
-			}
-		}
-		if ok {
-			total += s.value
-		}
-	}
-	return total
+	return m
 }
 
 // waitGroupMembers waits until the group is stable with n members.

@@ -54,7 +54,7 @@ func TestIntegrationTenThousandArticlesTwoWorkers(t *testing.T) {
 	// The counters of both workers add up and match the index.
 	time.Sleep(1500 * time.Millisecond) // a lag measurement after the last commit
 	ma, mb := a.metrics(t), b.metrics(t)
-	sum := func(name string, match ...string) float64 { return ma.sum(name, match...) + mb.sum(name, match...) }
+	sum := func(name string, match ...string) float64 { return ma.Sum(name, match...) + mb.Sum(name, match...) }
 	fetched := sum("newsflow_consumer_fetched_messages_total")
 	indexed := sum("newsflow_consumer_messages_total", "result=indexed")
 	dead := sum("newsflow_consumer_messages_total", "result=dead_lettered")
@@ -65,7 +65,7 @@ func TestIntegrationTenThousandArticlesTwoWorkers(t *testing.T) {
 	require.Equal(t, float64(e.count(t)), indexed)
 	require.Equal(t, indexed, sum("newsflow_elasticsearch_documents_total", "result=indexed"))
 	require.Equal(t, indexed, sum("newsflow_end_to_end_latency_seconds_count"))
-	require.Zero(t, ma.sum("newsflow_consumer_lag")+mb.sum("newsflow_consumer_lag"), "lag drained")
+	require.Zero(t, ma.Sum("newsflow_consumer_lag")+mb.Sum("newsflow_consumer_lag"), "lag drained")
 	require.Zero(t, sum("newsflow_consumer_in_flight_messages"))
 	lookups := sum("newsflow_dedup_store_requests_total", "op=lookup")
 	claims := sum("newsflow_dedup_store_requests_total", "op=claim")
@@ -143,8 +143,8 @@ func TestIntegrationOneWorkerStopsTheOtherTakesOver(t *testing.T) {
 	e.requireExactly(t, ids(raws))
 
 	ma := a.metrics(t)
-	fetched := ma.sum("newsflow_consumer_fetched_messages_total")
-	done := ma.sum("newsflow_consumer_messages_total")
+	fetched := ma.Sum("newsflow_consumer_fetched_messages_total")
+	done := ma.Sum("newsflow_consumer_messages_total")
 	require.Equal(t, fetched, done, "worker-a finished everything it fetched")
 	repeats := fetched + bDone(t, b) - float64(n)
 	t.Logf("worker-a fetched %v messages, worker-b finished %v; %v were fetched again after the rebalance (uncommitted in-flight work of worker-a)", fetched, bDone(t, b), repeats)
@@ -207,12 +207,12 @@ func TestIntegrationElasticsearchOutage(t *testing.T) {
 	t.Logf("lag drained %v after the restore", time.Since(restored).Round(time.Millisecond))
 	e.requireExactly(t, ids(raws))
 	ma, mb := a.metrics(t), b.metrics(t)
-	retries := ma.sum("newsflow_elasticsearch_retries_total") + mb.sum("newsflow_elasticsearch_retries_total") +
-		ma.sum("newsflow_consumer_retries_total", "stage=dedup") + mb.sum("newsflow_consumer_retries_total", "stage=dedup")
+	retries := ma.Sum("newsflow_elasticsearch_retries_total") + mb.Sum("newsflow_elasticsearch_retries_total") +
+		ma.Sum("newsflow_consumer_retries_total", "stage=dedup") + mb.Sum("newsflow_consumer_retries_total", "stage=dedup")
 	require.Positive(t, retries, "the workers retried")
-	t.Logf("retries: elasticsearch bulk %v, dedup store %v", ma.sum("newsflow_elasticsearch_retries_total")+mb.sum("newsflow_elasticsearch_retries_total"),
-		ma.sum("newsflow_consumer_retries_total", "stage=dedup")+mb.sum("newsflow_consumer_retries_total", "stage=dedup"))
-	require.Zero(t, ma.sum("newsflow_consumer_messages_total", "result=dead_lettered")+mb.sum("newsflow_consumer_messages_total", "result=dead_lettered"), "an outage dead-letters nothing")
+	t.Logf("retries: elasticsearch bulk %v, dedup store %v", ma.Sum("newsflow_elasticsearch_retries_total")+mb.Sum("newsflow_elasticsearch_retries_total"),
+		ma.Sum("newsflow_consumer_retries_total", "stage=dedup")+mb.Sum("newsflow_consumer_retries_total", "stage=dedup"))
+	require.Zero(t, ma.Sum("newsflow_consumer_messages_total", "result=dead_lettered")+mb.Sum("newsflow_consumer_messages_total", "result=dead_lettered"), "an outage dead-letters nothing")
 }
 
 // poison returns 50 messages the consumer cannot index: 20 of bad JSON, 15
@@ -306,7 +306,7 @@ func TestIntegrationPoisonMessagesAndReplay(t *testing.T) {
 	// consumed = indexed + dead-lettered (+ skipped older), and indexed
 	// matches the index.
 	ma, mb := a.metrics(t), b.metrics(t)
-	sum := func(name string, match ...string) float64 { return ma.sum(name, match...) + mb.sum(name, match...) }
+	sum := func(name string, match ...string) float64 { return ma.Sum(name, match...) + mb.Sum(name, match...) }
 	fetched := sum("newsflow_consumer_fetched_messages_total")
 	require.Equal(t, float64(n+50), fetched)
 	require.Equal(t, fetched, sum("newsflow_consumer_messages_total", "result=indexed")+sum("newsflow_consumer_messages_total", "result=dead_lettered")+sum("newsflow_consumer_messages_total", "result=skipped_older"))
@@ -369,9 +369,9 @@ func TestIntegrationOlderVersionAfterNewer(t *testing.T) {
 	require.Equal(t, v2.Body, got.Body, "the newer version stays")
 	require.Equal(t, "2024-05-02T10:00:00Z", got.UpdatedAt)
 	m := w.metrics(t)
-	require.Equal(t, 2.0, m.sum("newsflow_consumer_messages_total", "result=indexed"), "the newer version twice")
-	require.Equal(t, 1.0, m.sum("newsflow_consumer_messages_total", "result=skipped_older"))
-	require.Equal(t, 0.0, m.sum("newsflow_consumer_messages_total", "result=dead_lettered"))
+	require.Equal(t, 2.0, m.Sum("newsflow_consumer_messages_total", "result=indexed"), "the newer version twice")
+	require.Equal(t, 1.0, m.Sum("newsflow_consumer_messages_total", "result=skipped_older"))
+	require.Equal(t, 0.0, m.Sum("newsflow_consumer_messages_total", "result=dead_lettered"))
 }
 
 // TestIntegrationRedeliveryComesOutTheSame: the same messages delivered
@@ -405,7 +405,7 @@ func TestIntegrationRedeliveryComesOutTheSame(t *testing.T) {
 	e.produceMessages(t, msgs)
 	require.Eventually(t, func() bool { return e.lagNow(t) == 0 }, 3*time.Minute, 200*time.Millisecond)
 	w2.running(t)
-	require.Equal(t, float64(len(raws)), w2.metrics(t).sum("newsflow_consumer_messages_total", "result=indexed"))
+	require.Equal(t, float64(len(raws)), w2.metrics(t).Sum("newsflow_consumer_messages_total", "result=indexed"))
 	for _, r := range raws {
 		d := e.doc(t, r.DeriveID())
 		d.IndexedAt = ""
