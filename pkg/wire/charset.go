@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -260,4 +261,36 @@ func CharsetOf(contentType string) string {
 		v = v[:j]
 	}
 	return strings.Trim(v, `"'`)
+}
+
+// XMLEncoding returns the encoding named in the XML declaration at the
+// start of data (after an optional byte-order mark), or "" when there is none.
+func XMLEncoding(data []byte) string {
+	head := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(head) > 256 {
+		head = head[:256]
+	}
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(head, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := head[:end]
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return ""
+	}
+	v := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	if len(v) == 0 || (v[0] != '"' && v[0] != '\'') {
+		return ""
+	}
+	q := v[0]
+	v = v[1:]
+	j := bytes.IndexByte(v, q)
+	if j < 0 {
+		return ""
+	}
+	return string(v[:j])
 }

@@ -66,7 +66,7 @@ func ParseNewsMLG2(data []byte) ([]Item, error) {
 // names (or Windows-1252), so the decoder never needs a CharsetReader.
 func newXMLDecoder(data []byte) *xml.Decoder {
 	if !utf8.Valid(data) {
-		s, _ := DecodeBytes(data, xmlDeclEncoding(data))
+		s, _ := DecodeBytes(data, XMLEncoding(data))
 		data = []byte(s)
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
@@ -75,29 +75,6 @@ func newXMLDecoder(data []byte) *xml.Decoder {
 	// The bytes are UTF-8 by now whatever the declaration says.
 	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) { return r, nil }
 	return d
-}
-
-// xmlDeclEncoding returns the encoding named in an XML declaration.
-func xmlDeclEncoding(data []byte) string {
-	head := data
-	if len(head) > 256 {
-		head = head[:256]
-	}
-	i := bytes.Index(head, []byte("encoding="))
-	if i < 0 || !bytes.HasPrefix(bytes.TrimSpace(head), []byte("<?xml")) {
-		return ""
-	}
-	v := head[i+len("encoding="):]
-	if len(v) == 0 || (v[0] != '"' && v[0] != '\'') {
-		return ""
-	}
-	q := v[0]
-	v = v[1:]
-	j := bytes.IndexByte(v, q)
-	if j < 0 {
-		return ""
-	}
-	return string(v[:j])
 }
 
 func attr(se xml.StartElement, local string) string {

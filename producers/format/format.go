@@ -103,7 +103,7 @@ func Parse(data []byte, opts Options) (Doc, error) {
 		}
 		return parseNinjs(text, opts)
 	case '<':
-		declared := xmlDeclEncoding(head)
+		declared := wire.XMLEncoding(head)
 		if declared == "" {
 			declared = opts.Charset
 		}

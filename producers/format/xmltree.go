@@ -182,34 +182,3 @@ func (n *node) inner(data []byte) string {
 	}
 	return string(data[n.innerStart:n.innerEnd])
 }
-
-// xmlDeclEncoding returns the encoding named in the XML declaration, if any.
-func xmlDeclEncoding(data []byte) string {
-	head := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(head) > 256 {
-		head = head[:256]
-	}
-	if !bytes.HasPrefix(head, []byte("<?xml")) {
-		return ""
-	}
-	end := bytes.Index(head, []byte("?>"))
-	if end < 0 {
-		return ""
-	}
-	decl := head[:end]
-	i := bytes.Index(decl, []byte("encoding"))
-	if i < 0 {
-		return ""
-	}
-	v := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
-	if len(v) == 0 || (v[0] != '"' && v[0] != '\'') {
-		return ""
-	}
-	q := v[0]
-	v = v[1:]
-	j := bytes.IndexByte(v, q)
-	if j < 0 {
-		return ""
-	}
-	return string(v[:j])
-}
