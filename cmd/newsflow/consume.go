@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	actors "github.com/oklog/run"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
@@ -310,7 +308,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 		return err
 	}
 	monitor := lag.NewMonitor(client, c.group, c.kafka.Topic, c.lagInterval, reg, logger)
-	readerStats(reader, reg)
+	consumers.RegisterReaderStats(reader, reg)
 
 	// Actors. The first to return stops the others: a signal (ctx), or the
 	// worker failing. Stop order: not ready → worker drains and commits →
@@ -389,47 +387,4 @@ func kafkaLogger(logger *slog.Logger, level slog.Level) kafka.Logger {
 	return kafka.LoggerFunc(func(msg string, args ...any) {
 		logger.Log(context.Background(), level, "kafka-go: "+fmt.Sprintf(msg, args...))
 	})
-}
-
-// readerStats exports kafka-go's reader counters. Stats() resets them on
-// every call, so a collector adds the deltas to counters at each scrape.
-func readerStats(r *kafka.Reader, reg prometheus.Registerer) {
-	reg.MustRegister(&readerCollector{r: r, totals: map[string]float64{}})
-}
-
-type readerCollector struct {
-	mu     sync.Mutex
-	r      *kafka.Reader
-	totals map[string]float64
-}
-
-var readerDescs = map[string]*prometheus.Desc{
-	"rebalances": prometheus.NewDesc("newsflow_kafka_reader_rebalances_total", "Consumer group generations joined by this worker.", nil, nil),
-	"errors":     prometheus.NewDesc("newsflow_kafka_reader_errors_total", "Errors kafka-go's reader met (it retries them).", nil, nil),
-	"fetches":    prometheus.NewDesc("newsflow_kafka_reader_fetches_total", "Fetch requests sent.", nil, nil),
-	"timeouts":   prometheus.NewDesc("newsflow_kafka_reader_timeouts_total", "Fetch requests that timed out.", nil, nil),
-	"dials":      prometheus.NewDesc("newsflow_kafka_reader_dials_total", "Connections opened to brokers.", nil, nil),
-	"bytes":      prometheus.NewDesc("newsflow_kafka_reader_bytes_total", "Message bytes read.", nil, nil),
-}
-
-func (c *readerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range readerDescs {
-		ch <- d
-	}
-}
-
-// Collect adds the deltas since the last call; scrapes may run
-// concurrently, hence the lock.
-func (c *readerCollector) Collect(ch chan<- prometheus.Metric) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	st := c.r.Stats()
-	delta := map[string]int64{
-		"rebalances": st.Rebalances, "errors": st.Errors, "fetches": st.Fetches,
-		"timeouts": st.Timeouts, "dials": st.Dials, "bytes": st.Bytes,
-	}
-	for k, d := range delta {
-		c.totals[k] += float64(d)
-		ch <- prometheus.MustNewConstMetric(readerDescs[k], prometheus.CounterValue, c.totals[k])
-	}
 }

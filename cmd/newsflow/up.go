@@ -469,7 +469,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 				StartOffset:       kafka.FirstOffset,
 				ErrorLogger:       kafkaLogger(logger, slog.LevelDebug),
 			})
-			readerStats(reader, reg)
+			consumers.RegisterReaderStats(reader, reg)
 			dlqWriter = &kafka.Writer{
 				Addr: kafka.TCP(brokers...), Topic: c.kafka.DLQTopic(), Balancer: &kafka.Murmur2Balancer{},
 				RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond, Transport: transport,
