@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	goldenfile "github.com/newsflow/newsflow/internal/golden"
+
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -69,42 +71,7 @@ func readRaws(t *testing.T, path string) []article.RawArticle {
 // the file under -update.
 func golden(t *testing.T, path string, got any) {
 	t.Helper()
-	b, err := json.MarshalIndent(got, "", "  ")
-	require.NoError(t, err)
-	b = append(b, '\n')
-	if *update {
-		require.NoError(t, os.WriteFile(path, b, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test -update")
-	if string(want) != string(b) {
-		t.Fatalf("output differs from %s (go test -update rewrites it):\n%s", path, firstDiff(string(want), string(b)))
-	}
-}
-
-// firstDiff shows the first differing line of two texts with some context.
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	i := 0
-	for i < len(wl) && i < len(gl) && wl[i] == gl[i] {
-		i++
-	}
-	from := max(0, i-3)
-	var sb strings.Builder
-	for k := from; k < i+4; k++ {
-		if k < len(wl) && (k >= len(gl) || wl[k] != gl[k]) {
-			sb.WriteString("- " + wl[k] + "\n")
-		}
-		if k < len(gl) {
-			mark := "  "
-			if k >= len(wl) || wl[k] != gl[k] {
-				mark = "+ "
-			}
-			sb.WriteString(mark + gl[k] + "\n")
-		}
-	}
-	return sb.String()
+	goldenfile.JSON(t, path, got, *update)
 }
 
 // TestNormalizeGolden runs every testdata/<case>.input.jsonl through

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/internal/golden"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
@@ -122,15 +124,7 @@ func TestSeedArticle(t *testing.T) {
 		require.Equal(t, float64(a.Stats.Figures), sumCounter(t, reg, "newsflow_figures_total"))
 	})
 	t.Run("golden summary", func(t *testing.T) {
-		got, err := json.MarshalIndent(summarize(a), "", "  ")
-		require.NoError(t, err)
-		golden := filepath.Join("testdata", "seed.golden.json")
-		if *update {
-			require.NoError(t, os.WriteFile(golden, append(got, '\n'), 0o644))
-		}
-		want, err := os.ReadFile(golden)
-		require.NoError(t, err)
-		require.JSONEq(t, string(want), string(got))
+		golden.JSON(t, filepath.Join("testdata", "seed.golden.json"), summarize(a), *update)
 	})
 }
 
