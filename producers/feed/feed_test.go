@@ -19,39 +19,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/newsflow/newsflow/producers/publish"
+	"github.com/newsflow/newsflow/producers/sinktest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// fakeSink records what it is sent and fails while fail is set.
-type fakeSink struct {
-	mu       sync.Mutex
-	sent     []publish.Item
-	rejected []error
-	fail     error
-}
-
-func (s *fakeSink) Send(_ context.Context, items []publish.Item) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return s.fail
-	}
-	s.sent = append(s.sent, items...)
-	return nil
-}
-
-func (s *fakeSink) Reject(_ string, reason error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected = append(s.rejected, reason)
-}
-
-func (s *fakeSink) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sent)
-}
 
 const rss = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>T</title>
@@ -100,7 +71,7 @@ func TestBadConfigs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(tc.cfg, &fakeSink{}, slog.New(slog.DiscardHandler), nil, time.Now)
+			_, err := New(tc.cfg, &sinktest.Sink{}, slog.New(slog.DiscardHandler), nil, time.Now)
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
@@ -132,25 +103,25 @@ func TestConditionalGet(t *testing.T) {
 	}))
 	defer srv.Close()
 	setVersion := func(v string) { mu.Lock(); version = v; mu.Unlock() }
-	sink := &fakeSink{}
+	sink := &sinktest.Sink{}
 	p := newPoller(t, sink, prometheus.NewRegistry(), Feed{"f", srv.URL})
 	ctx := context.Background()
 
 	require.NoError(t, p.Poll(ctx, "f"))
-	require.Equal(t, 2, sink.count())
+	require.Equal(t, 2, sink.Count())
 	require.NoError(t, p.Poll(ctx, "f"))
-	require.Equal(t, 2, sink.count(), "304: nothing parsed or sent")
+	require.Equal(t, 2, sink.Count(), "304: nothing parsed or sent")
 
 	// The feed changes while Kafka is down: the new validators are not
 	// kept, so the next poll fetches the changed feed again.
 	setVersion("v2")
-	sink.fail = errors.New("kafka down")
+	sink.Fail(errors.New("kafka down"))
 	require.ErrorContains(t, p.Poll(ctx, "f"), "kafka down")
-	sink.fail = nil
+	sink.Fail(nil)
 	require.NoError(t, p.Poll(ctx, "f"))
-	require.Equal(t, 4, sink.count())
+	require.Equal(t, 4, sink.Count())
 	require.NoError(t, p.Poll(ctx, "f"))
-	require.Equal(t, 4, sink.count())
+	require.Equal(t, 4, sink.Count())
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -172,7 +143,7 @@ func TestAnItemThatCanNeverBeWrittenDoesNotFailThePoll(t *testing.T) {
 		fmt.Fprint(w, rss)
 	}))
 	defer srv.Close()
-	sink := &fakeSink{fail: publish.Errors{fmt.Errorf("article a: %w", publish.ErrTooLarge), nil}}
+	sink := failing(publish.Errors{fmt.Errorf("article a: %w", publish.ErrTooLarge), nil})
 	p := newPoller(t, sink, prometheus.NewRegistry(), Feed{"f", srv.URL})
 	require.NoError(t, p.Poll(context.Background(), "f"), "a too-large item is the sink's to count, not a feed failure")
 	require.Equal(t, `"e"`, p.states["f"].etag)
@@ -219,7 +190,7 @@ func TestBrokenFeedsAreCountedByReason(t *testing.T) {
 				u = refused
 			}
 			reg := prometheus.NewRegistry()
-			p := newPoller(t, &fakeSink{}, reg, Feed{"bad", u})
+			p := newPoller(t, &sinktest.Sink{}, reg, Feed{"bad", u})
 			err := p.Poll(context.Background(), "bad")
 			require.ErrorContains(t, err, tc.msg)
 			require.Equal(t, 1.0, testutil.ToFloat64(p.metrics.errors.WithLabelValues("bad", tc.reason)))
@@ -232,7 +203,7 @@ func TestBrokenFeedsAreCountedByReason(t *testing.T) {
 
 func TestBackoffDoublesUpToTheCap(t *testing.T) {
 	p, err := New(Config{Feeds: []Feed{{"f", "https://f.test/"}}, Interval: time.Minute, BackoffMax: 10 * time.Minute},
-		&fakeSink{}, slog.New(slog.DiscardHandler), nil, time.Now)
+		&sinktest.Sink{}, slog.New(slog.DiscardHandler), nil, time.Now)
 	require.NoError(t, err)
 	st := p.states["f"]
 	var got []time.Duration
@@ -267,18 +238,25 @@ func TestAHangingFeedDoesNotHoldUpTheOthers(t *testing.T) {
 	good := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, rss) }))
 	defer good.Close()
 
-	sink := &fakeSink{}
+	sink := &sinktest.Sink{}
 	p, err := New(Config{Feeds: []Feed{{"hang", hang.URL}, {"good", good.URL}}, Interval: time.Second, Timeout: time.Minute},
 		sink, slog.New(slog.DiscardHandler), nil, time.Now)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = p.Run(ctx); close(done) }()
-	require.Eventually(t, func() bool { return sink.count() >= 2 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return sink.Count() >= 2 }, 5*time.Second, 10*time.Millisecond)
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after cancel: the hanging fetch was not abandoned")
 	}
+}
+
+// failing is a sink whose every Send returns err.
+func failing(err error) *sinktest.Sink {
+	s := &sinktest.Sink{}
+	s.Fail(err)
+	return s
 }

@@ -5,10 +5,13 @@ package ktest
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"go.uber.org/goleak"
 )
 
 // EndOffsets returns each partition's end offset (the next offset to be
@@ -89,4 +92,20 @@ func Header(m kafka.Message, key string) string {
 		}
 	}
 	return ""
+}
+
+// VerifyTestMain runs the tests and then fails the run when goroutines
+// outlive them (goleak). The topic helpers of internal/itest use kafka-go's
+// default transport, whose connection pools live until closed, so it is
+// closed first; transports of the code under test must be closed by it.
+func VerifyTestMain(m *testing.M) {
+	code := m.Run()
+	kafka.DefaultTransport.(*kafka.Transport).CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }

@@ -19,32 +19,10 @@ import (
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers/publish"
+	"github.com/newsflow/newsflow/producers/sinktest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-type fakeSink struct {
-	mu       sync.Mutex
-	sent     []publish.Item
-	rejected []error
-	fail     error
-}
-
-func (s *fakeSink) Send(_ context.Context, items []publish.Item) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail != nil {
-		return s.fail
-	}
-	s.sent = append(s.sent, items...)
-	return nil
-}
-
-func (s *fakeSink) Reject(_ string, reason error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rejected = append(s.rejected, reason)
-}
 
 // clock is a settable time source.
 type clock struct {
@@ -61,14 +39,14 @@ func (c *clock) add(d time.Duration) {
 
 type fixture struct {
 	dir   string
-	sink  *fakeSink
+	sink  *sinktest.Sink
 	clock *clock
 	w     *Watcher
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{dir: t.TempDir(), sink: &fakeSink{}, clock: &clock{t: time.Now().Add(time.Hour)}}
+	f := &fixture{dir: t.TempDir(), sink: &sinktest.Sink{}, clock: &clock{t: time.Now().Add(time.Hour)}}
 	w, err := New(Config{Dir: f.dir, Source: "drop", Settle: time.Second, Interval: time.Second},
 		f.sink, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), f.clock.now)
 	require.NoError(t, err)
@@ -125,11 +103,11 @@ func TestEachKindOfFileIsPublishedAndMovedToDone(t *testing.T) {
 			f.settle(t)
 			require.True(t, exists(filepath.Join(f.dir, DoneDir, tc.file)), "moved to done/")
 			require.False(t, exists(filepath.Join(f.dir, tc.file)))
-			require.Len(t, f.sink.sent, tc.wantItems)
-			a := f.sink.sent[0].Article
+			require.Len(t, f.sink.Sent(), tc.wantItems)
+			a := f.sink.Sent()[0].Article
 			require.Equal(t, tc.wantCT, a.ContentType)
 			require.NotEmpty(t, a.ReceivedAt)
-			require.Equal(t, publish.OriginWatch, f.sink.sent[0].Origin)
+			require.Equal(t, publish.OriginWatch, f.sink.Sent()[0].Origin)
 			if tc.wantID != "" {
 				require.Equal(t, tc.wantID, a.SourceID)
 			}
@@ -139,7 +117,7 @@ func TestEachKindOfFileIsPublishedAndMovedToDone(t *testing.T) {
 				require.Equal(t, "drop", a.Source)
 			}
 			if tc.file == "batch.jsonl" {
-				require.Equal(t, "drop", f.sink.sent[1].Article.Source, "a line without source gets the directory's")
+				require.Equal(t, "drop", f.sink.Sent()[1].Article.Source, "a line without source gets the directory's")
 			}
 		})
 	}
@@ -173,7 +151,7 @@ func TestBadFilesGoToFailedWithTheirReason(t *testing.T) {
 			reason, err := os.ReadFile(failed + ReasonSuffix)
 			require.NoError(t, err, "the reason is beside the file")
 			require.Contains(t, string(reason), tc.wantReason)
-			require.Len(t, f.sink.sent, tc.wantSent)
+			require.Len(t, f.sink.Sent(), tc.wantSent)
 			require.Equal(t, 1.0, testutil.ToFloat64(f.w.files.WithLabelValues(resultFailed)))
 		})
 	}
@@ -186,45 +164,45 @@ func TestAFileIsReadOnlyOnceComplete(t *testing.T) {
 	f.write(t, "story.txt.part", []byte("partial"))
 	f.write(t, "growing.txt", []byte("first half"))
 	require.NoError(t, f.w.Scan(ctx))
-	require.Empty(t, f.sink.sent, "a file seen once is not read")
+	require.Empty(t, f.sink.Sent(), "a file seen once is not read")
 
 	f.clock.add(2 * time.Second)
 	f.write(t, "growing.txt", []byte("first half, second half")) // still being written
 	require.NoError(t, f.w.Scan(ctx))
-	require.Empty(t, f.sink.sent, "a file that changed since the last scan is not read")
+	require.Empty(t, f.sink.Sent(), "a file that changed since the last scan is not read")
 
 	f.clock.add(2 * time.Second)
 	require.NoError(t, f.w.Scan(ctx))
-	require.Len(t, f.sink.sent, 1)
-	require.Equal(t, "first half, second half", f.sink.sent[0].Article.Body)
+	require.Len(t, f.sink.Sent(), 1)
+	require.Equal(t, "first half, second half", f.sink.Sent()[0].Article.Body)
 	require.True(t, exists(filepath.Join(f.dir, ".upload.txt")), "temporary names are left alone")
 	require.True(t, exists(filepath.Join(f.dir, "story.txt.part")))
 
 	// The writer renames its temporary file when done: picked up then.
 	require.NoError(t, os.Rename(filepath.Join(f.dir, "story.txt.part"), filepath.Join(f.dir, "story.txt")))
 	f.settle(t)
-	require.Len(t, f.sink.sent, 2)
+	require.Len(t, f.sink.Sent(), 2)
 }
 
 func TestAFileStaysWhileKafkaFails(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "a.txt", []byte("text"))
-	f.sink.fail = errors.New("kafka down")
+	f.sink.Fail(errors.New("kafka down"))
 	f.settle(t)
 	require.True(t, exists(filepath.Join(f.dir, "a.txt")), "not the file's fault: it stays")
 	require.Equal(t, 1.0, testutil.ToFloat64(f.w.files.WithLabelValues(resultRetry)))
 
-	f.sink.fail = nil
+	f.sink.Fail(nil)
 	f.clock.add(2 * time.Second)
 	require.NoError(t, f.w.Scan(context.Background()))
 	require.True(t, exists(filepath.Join(f.dir, DoneDir, "a.txt")))
-	require.Len(t, f.sink.sent, 1)
+	require.Len(t, f.sink.Sent(), 1)
 }
 
 func TestAFileWithAnArticleTooLargeForKafkaFails(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "two.jsonl", []byte(`{"source":"s","source_id":"1","body":"huge"}`+"\n"+`{"source":"s","source_id":"2","body":"ok"}`))
-	f.sink.fail = publish.Errors{fmt.Errorf("article s:1 is 2000000 bytes: %w", publish.ErrTooLarge), nil}
+	f.sink.Fail(publish.Errors{fmt.Errorf("article s:1 is 2000000 bytes: %w", publish.ErrTooLarge), nil})
 	f.settle(t)
 	reason, err := os.ReadFile(filepath.Join(f.dir, FailedDir, "two.jsonl"+ReasonSuffix))
 	require.NoError(t, err, "not retryable: the file goes to failed/")
