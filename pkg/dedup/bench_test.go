@@ -144,3 +144,50 @@ func rewriteWords(text, suffix string) string {
 	}
 	return b.String()
 }
+
+// keyCountingStore counts the keys that reach a store.
+type keyCountingStore struct {
+	Store
+	looked, claimed int
+}
+
+func (s *keyCountingStore) Lookup(ctx context.Context, keys []Key, out []Record) error {
+	s.looked += len(keys)
+	return s.Store.Lookup(ctx, keys, out)
+}
+
+func (s *keyCountingStore) Claim(ctx context.Context, keys []Key, recs []Record) error {
+	s.claimed += len(keys)
+	return s.Store.Claim(ctx, keys, recs)
+}
+
+// TestStoreKeysPerParagraph marks both corpora as one stream (in runs of 64
+// articles, as a consumer batch would) and reports the store keys per
+// paragraph: held at the end, looked up, claimed. The cost of a shared
+// store is per key.
+//
+//	go test ./pkg/dedup -run StoreKeysPerParagraph -v
+func TestStoreKeysPerParagraph(t *testing.T) {
+	if testing.Short() {
+		t.Skip("both corpora; skipped with -short")
+	}
+	corp := append(loadCorpus(t, "bbc-news"), loadCorpus(t, "reuters-21578")...)
+	mem := NewMemoryStore(1 << 30)
+	store := &keyCountingStore{Store: mem}
+	d := New(store, Options{})
+	ctx := context.Background()
+	paragraphs := 0
+	const run = 64
+	for i := 0; i < len(corp); i += run {
+		var batch []*article.Article
+		for _, c := range corp[i:min(i+run, len(corp))] {
+			a := c.toArticle()
+			paragraphs += len(a.Paragraphs)
+			batch = append(batch, a)
+		}
+		require.NoError(t, d.MarkBatch(ctx, batch, nil))
+	}
+	per := func(n int) float64 { return float64(n) / float64(paragraphs) }
+	t.Logf("%d paragraphs in %d articles: %.2f keys held, %.2f looked up, %.2f claimed per paragraph",
+		paragraphs, len(corp), per(mem.Len()), per(store.looked), per(store.claimed))
+}
