@@ -2,26 +2,21 @@ package dedup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// ErrBatchRace is returned by MarkBatch when another writer of the store
-// claimed, between the batch's lookup and its claims, a key that the batch
-// had decided with as absent; the caller marks the articles one by one
-// instead (Mark), which re-decides with that writer's record.
-var ErrBatchRace = errors.New("dedup: a key of the batch was claimed by another writer meanwhile")
-
-// MarkBatch marks arts in order, as Mark would one after the other, with the
-// store's round trips shared by the whole batch: one Lookup of every key of
-// every article, then the decisions in order against that snapshot plus the
-// claims of the earlier articles of the batch (an overlay that answers
-// exactly like the store would), then one Claim of every new key. A batch of
-// articles costs two store requests instead of two per article, which is what
-// matters when the store is a network away.
+// MarkBatch marks arts in order, as if one after the other, and is the one
+// decision path of the package (Mark is a batch of one). The store's round
+// trips are shared by the batch: one Lookup of the exact, slot and body
+// keys of every article, one of the band keys of the long paragraphs that
+// are not exact repeats, then the decisions in order against that snapshot
+// plus the claims of the earlier articles of the batch (an overlay that
+// answers exactly like the store would), then one Claim of every new key. A
+// batch of articles costs three store requests instead of three per
+// article, which is what matters when the store is a network away.
 //
 // figureKeys[i] are the figure keys of arts[i] (see Mark; nil means none).
 //
@@ -30,13 +25,18 @@ var ErrBatchRace = errors.New("dedup: a key of the batch was claimed by another 
 // on the same text), the decisions from the first article that used such a
 // key on are not valid: those articles are decided again in another round
 // against the store, which now holds the winner's record. After
-// maxBatchRounds rounds MarkBatch gives up with ErrBatchRace and the caller
-// marks the articles one by one with Mark. On any error the articles' statuses are
-// undefined and none counts as marked; claims already made are the
-// articles' own records, which Mark treats as absent, so marking them again
-// gives what a first marking would have given (the redelivery contract of
-// the package comment). An error other than ErrBatchRace, ErrNoID and
-// ErrFigureKeysLen comes from the Store and is worth retrying.
+// maxBatchRounds lost rounds the rest of the batch is decided in runs of
+// one article; an article that loses maxClaimRounds races in a row is
+// decided against the records it last read and claims nothing (its
+// decision is the one a later article sees too, once the winners' records
+// are stored). So MarkBatch always finishes the batch itself.
+//
+// On an error the articles' statuses are undefined and none counts as
+// marked; claims already made are the articles' own records, which a new
+// marking treats as absent, so marking them again gives what a first marking
+// would have given (the redelivery contract of the package comment). An
+// error other than ErrNoID and ErrFigureKeysLen comes from the Store and is
+// worth retrying.
 //
 // Concurrent writers see the batch's claims only at its end: a race window
 // of one batch instead of one article. It changes which of two racing
@@ -50,14 +50,6 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 			return nil
 		}
 		return figureKeys[i]
-	}
-	if d.store == nil || len(arts) == 1 {
-		for i, a := range arts {
-			if err := d.Mark(ctx, a, keysOf(i)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	for i, a := range arts {
 		if a.ID == "" {
@@ -88,28 +80,38 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 		markers[i] = m
 		m.reset(a, keysOf(i), opts)
 		m.within()
+		if d.store == nil {
+			m.applyWithin()
+		}
+	}
+	if d.store == nil {
+		return nil
 	}
 	// A race costs a round for the articles from the first one that used a
 	// lost key: they are decided again against the store, which now holds
 	// the winner's record (and the batch's own claims, which the articles
 	// that made them treat as absent, as on a redelivery).
-	from := 0
-	for round := 0; ; round++ {
-		lost, err := markRound(ctx, d.store, markers[from:])
-		if err == nil {
-			return nil
-		}
-		if lost == nil || round+1 == maxBatchRounds {
+	from, run, lost := 0, len(markers), 0
+	for from < len(markers) {
+		end := min(from+run, len(markers))
+		claim := run > 1 || lost < maxClaimRounds
+		keys, err := markRound(ctx, d.store, markers[from:end], claim)
+		if err != nil {
 			return err
 		}
-		k := slices.IndexFunc(markers[from:], func(m *marker) bool {
-			return slices.ContainsFunc(m.keys, func(k Key) bool { return lost[k] })
-		})
-		if k < 0 {
-			return err // cannot happen: every claimed key is some article's
+		if keys == nil {
+			from, lost = end, 0
+			continue
 		}
-		from += k
+		k := slices.IndexFunc(markers[from:end], func(m *marker) bool {
+			return slices.ContainsFunc(m.keys, func(k Key) bool { return keys[k] })
+		})
+		from += max(k, 0) // k < 0 cannot happen: every claimed key is some article's
+		if lost++; run > 1 && lost >= maxBatchRounds {
+			run, lost = 1, 0 // contention: the rest one article at a time
+		}
 	}
+	return nil
 }
 
 // decisionBufs are the record buffers of one decision, lent to the markers
@@ -127,15 +129,19 @@ func (d *decisionBufs) reclaim(m *marker) {
 	m.recs, m.claimRec = nil, nil
 }
 
-// maxBatchRounds bounds the rounds of one MarkBatch; races beyond that are
-// left to Mark.
-const maxBatchRounds = 4
+// Bounds of the rounds of one MarkBatch: lost rounds of a run of several
+// articles before the rest goes one at a time, and lost rounds of one
+// article before it is decided without claiming.
+const (
+	maxBatchRounds = 4
+	maxClaimRounds = 4
+)
 
 // markRound decides markers (reset and within done) in order against one
 // snapshot of their keys plus their own claims, and claims the new keys in
-// one call. On a lost race it returns the keys another writer won, with
-// ErrBatchRace.
-func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Key]bool, err error) {
+// one call (none when claim is false). It returns the keys another writer
+// won, if any.
+func markRound(ctx context.Context, store Store, markers []*marker, claim bool) (lost map[Key]bool, err error) {
 	ov := &overlay{base: store, idx: map[Key]int32{}}
 	// First the exact, slot and body keys; then the band keys of the long
 	// paragraphs that no other article holds exactly: a repeated text's
@@ -150,7 +156,7 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 			}
 			first = ov.want(first, m.keys[m.exactAt[i]])
 			if m.slotAt[i] >= 0 {
-				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
+				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+int(m.slotN[i])*m.opts.BoilerplateStories] {
 					first = ov.want(first, k)
 				}
 			}
@@ -190,24 +196,26 @@ func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Ke
 	// the markers take turns with one set of buffers, so a batch holds one
 	// article's records (about 200 bytes a key) instead of every article's.
 	var d decisionBufs
-	for i, m := range markers {
+	for _, m := range markers {
 		d.lend(m)
-		err := m.across(ctx, ov)
-		if err == nil {
-			m.apply(m.story)
+		m.recs = grow(m.recs, len(m.keys))
+		for k, key := range m.keys {
+			m.recs[k], _ = ov.get(key)
 		}
+		m.decide(claim)
+		for c, k := range m.claimIdx {
+			ov.claim(m.keys[k], m.claimRec[c])
+		}
+		m.apply(m.story)
 		d.reclaim(m)
-		if err != nil {
-			return nil, fmt.Errorf("article %d of the batch: %w", i, err)
-		}
 	}
 	return ov.flush(ctx)
 }
 
-// overlay is the Store a batch decides against: the records the batch's
-// lookup found, plus the claims of the batch's earlier articles, which it
-// keeps to write in one Claim at the end. It answers as the store would for
-// a single writer; flush finds out whether another writer interfered.
+// overlay is what a batch decides against: the records the batch's lookup
+// found, plus the claims of the batch's earlier articles, which it keeps to
+// write in one Claim at the end. It answers as the store would for a single
+// writer; flush finds out whether another writer interfered.
 type overlay struct {
 	base Store
 	// idx holds every key of the batch: the index of its record in recs,
@@ -271,54 +279,21 @@ func (o *overlay) lookup(ctx context.Context, keys []Key) error {
 	return nil
 }
 
-func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
-	var miss []int
-	for i, k := range keys {
-		r, ok := o.get(k)
-		if !ok {
-			miss = append(miss, i)
-			continue
-		}
-		out[i] = r
+// claim creates k with r unless the overlay holds a record for it (the
+// first claim in the batch wins, as in the store) and remembers it for
+// flush.
+func (o *overlay) claim(k Key, r Record) {
+	if cur, ok := o.get(k); ok && cur.Found() {
+		return
 	}
-	if len(miss) == 0 {
-		return nil
-	}
-	// Not reached by MarkBatch, which looked every key up; kept so that the
-	// overlay is a Store for any caller.
-	mk := make([]Key, len(miss))
-	mr := make([]Record, len(miss))
-	for j, i := range miss {
-		mk[j] = keys[i]
-	}
-	if err := o.base.Lookup(ctx, mk, mr); err != nil {
-		return err
-	}
-	for j, i := range miss {
-		o.set(keys[i], mr[j])
-		out[i] = mr[j]
-	}
-	return nil
-}
-
-// Claim creates every absent key locally (the first occurrence in the call
-// wins, as in the store) and remembers it for flush.
-func (o *overlay) Claim(_ context.Context, keys []Key, recs []Record) error {
-	for i, k := range keys {
-		if r, ok := o.get(k); ok && r.Found() {
-			recs[i] = r
-			continue
-		}
-		o.set(k, recs[i])
-		o.claimKeys = append(o.claimKeys, k)
-		o.claimRecs = append(o.claimRecs, recs[i])
-	}
-	return nil
+	o.set(k, r)
+	o.claimKeys = append(o.claimKeys, k)
+	o.claimRecs = append(o.claimRecs, r)
 }
 
 // flush claims the batch's new keys in the store in one call. When a
 // stored record is not the one the batch decided with, it returns those
-// keys and ErrBatchRace.
+// keys.
 func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
 	if len(o.claimKeys) == 0 {
 		return nil, nil
@@ -336,8 +311,5 @@ func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
 			lost[o.claimKeys[i]] = true
 		}
 	}
-	if lost != nil {
-		return lost, ErrBatchRace
-	}
-	return nil, nil
+	return lost, nil
 }

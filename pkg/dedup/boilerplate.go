@@ -1,0 +1,176 @@
+package dedup
+
+import (
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// minBoilerplateSentence is the folded length (bytes) from which a sentence
+// may be boilerplate. Below it a sentence carries its story's own fact ("No
+// one was injured.", "Police are appealing for witnesses."), however often
+// other stories say the same.
+const minBoilerplateSentence = 80
+
+// boilerplateWords is the similarity of two long paragraphs' sets of words
+// (numbers masked) from which one counts as the other's copy for
+// boilerplate: a bio reworded a little keeps most of its words in another
+// order (0.8 and more on the labelled cases), two paragraphs about one
+// person share far fewer.
+const boilerplateWords = 0.6
+
+// mayBeBoilerplate is the only gate to the boilerplate status, and the only
+// way besides a duplicate within the article by which a paragraph leaves
+// the body. It depends on the paragraph's own text alone:
+//
+//   - a paragraph holding a quotation mark never is: quoted words are a
+//     statement the story reports;
+//   - a paragraph of at least minBoilerplateSentence folded bytes (an author
+//     bio, a long sign-off, a disclaimer) may be; its numeric words (a
+//     filing date or time) are masked when it is compared with other
+//     stories' paragraphs;
+//   - a shorter paragraph may be only if it is not a sentence and holds no
+//     numeric word: a sign-off token ("Reuter", "ENDS"), a credit line
+//     without a full stop, a table note;
+//   - so a short sentence (two words or more ending with . ! ? or …) never
+//     is.
+//
+// The marker adds what depends on the article: a first occurrence, among
+// the last Options.BoilerplateTail paragraphs but not the first, without
+// figures (and, when the caller gave no figure keys, without numeric words:
+// only the figures stage tells a filing time from a quantity).
+func mayBeBoilerplate(text string, p *para) bool {
+	switch {
+	case p.words == 0 || strings.ContainsAny(text, "\"“”„«»"):
+		return false
+	case p.length >= minBoilerplateSentence:
+		return true
+	}
+	return !p.sentence && !p.digits
+}
+
+// eligible reports whether paragraph i is a boilerplate candidate: a first
+// occurrence among the last BoilerplateTail paragraphs (never the first
+// paragraph), without figures, whose text may be boilerplate. Candidates
+// never vote for the article's story (issue 15: briefs that end with the
+// same sign-off are not one story).
+func (m *marker) eligible(i int) bool {
+	p := &m.paras[i]
+	return m.role[i] == roleFirst && i > 0 && i >= len(m.paras)-m.opts.BoilerplateTail &&
+		p.figures == 0 && (m.figKeys != nil || !p.digits) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+}
+
+// slotIdentities is the most identities a candidate has.
+const slotIdentities = 2
+
+// slotIdentities returns the identities under which the boilerplate slots
+// of candidate i are kept. A short candidate has one, its exact text. A
+// long one has two: its first LSH band of masked shingles (a copy whose
+// filing time changed has the same, numbers being masked), and the names it
+// holds inside its sentences when there are two or more (a bio reworded a
+// little still names the same person and desk), else its second band.
+func (m *marker) slotIdentities(i int, ids *[slotIdentities]uint64) int {
+	p := &m.paras[i]
+	if !p.long {
+		ids[0] = p.exact
+		return 1
+	}
+	ids[0], ids[1] = p.bandKeys[0], p.bandKeys[1]
+	if p.inner.count() >= 4 { // two names or more
+		ids[1] = mix(mix(p.inner.lo^0x6e616d6573) ^ p.inner.hi) // "names"
+	}
+	return slotIdentities
+}
+
+// wordSketch is the sketch a slot record keeps of a long candidate: of its
+// set of words (numbers masked), which rewording changes less than its
+// shingles.
+func (m *marker) wordSketch(i int) Sketch {
+	p := &m.paras[i]
+	m.tmp = append(m.tmp[:0], p.tokens...)
+	return sketchOf(sortUnique(m.tmp), p.names)
+}
+
+// slotMatches reports whether the record in a slot holds a paragraph like
+// candidate i (words, the sketch of its words): the same text for a short
+// candidate (its identity is its text); for a long one, at least
+// boilerplateWords of the same words, with at most maxNamesDiff capitalised
+// words more or less (a bio of another columnist on the same template names
+// another person).
+func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
+	p := &m.paras[i]
+	if !p.long {
+		return true
+	}
+	return r.Sketch.Count() > 0 && namesDiff(p.names, r.Sketch.Names()) <= maxNamesDiff &&
+		words.Similarity(&r.Sketch) >= boilerplateWords
+}
+
+// boilerplate ranks the article's story among the stories of its source
+// that carried candidate i (under each of its identities, counting the
+// slots whose paragraph matches it), claiming the first free slot of an
+// identity where its story is in none (with the sketch of its words for a
+// long one), and marks the paragraph when the rank
+// reaches BoilerplateStories.
+func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
+	n := m.opts.BoilerplateStories
+	if m.paras[i].long {
+		r.Sketch, r.Numbers = m.wordSketch(i), m.paras[i].numbers
+	}
+	best, first := 0, -1 // highest rank; index in recs of the first occurrence
+	for id := range int(m.slotN[i]) {
+		at := m.slotAt[i] + id*n
+		slots := m.recs[at : at+n]
+		rank, own, firstHere := 0, false, -1
+		for s := range slots {
+			sr := &slots[s]
+			if !sr.Found() {
+				rank++
+				add(at+s, r)
+				own = true
+				break
+			}
+			if sr.StoryID == m.story || m.self(sr) {
+				rank++
+				own = true
+				break
+			}
+			if m.slotMatches(i, &r.Sketch, sr) {
+				rank++
+				if firstHere < 0 {
+					firstHere = at + s
+				}
+			}
+		}
+		if !own {
+			rank++ // every slot taken by other stories
+		}
+		if rank > best {
+			best, first = rank, firstHere
+		}
+	}
+	if best < n {
+		// Not boilerplate (yet): a long candidate that matched another
+		// story's copy with the same numbers repeats it, even when no band
+		// found it.
+		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && m.status[i] == article.StatusUnique && rec.Numbers == m.paras[i].numbers {
+			m.found(i, rec, matchNear, true)
+		}
+		return
+	}
+	m.status[i] = article.StatusBoilerplate
+	switch er := &m.recs[m.exactAt[i]]; {
+	case er.Found() && !m.self(er):
+		m.ref[i], m.hasRef[i] = er.Ref, true
+	case first >= 0:
+		m.ref[i], m.hasRef[i] = m.recs[first].Ref, true
+	}
+}
+
+// slotRecord returns the slot record at index at of m.recs, nil for -1.
+func (m *marker) slotRecord(at int) *Record {
+	if at < 0 {
+		return nil
+	}
+	return &m.recs[at]
+}
