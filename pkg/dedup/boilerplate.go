@@ -1,7 +1,11 @@
 package dedup
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -37,8 +41,11 @@ const boilerplateWords = 0.6
 //
 // The marker adds what depends on the article: a first occurrence, among
 // the last Options.BoilerplateTail paragraphs but not the first, without
-// figures (and, when the caller gave no figure keys, without numeric words:
-// only the figures stage tells a filing time from a quantity).
+// figures, whose numeric words all write the article's own publication or
+// update time (a sign-off's filing time: "Filed at 14:32 GMT on 3 March";
+// a date that is not the article's, "completed by April 1988", is a fact;
+// without figure keys from the caller, no numeric word at all: only the
+// figures stage tells a quantity from a time).
 func mayBeBoilerplate(text string, p *para) bool {
 	switch {
 	case p.words == 0 || strings.ContainsAny(text, "\"“”„«»"):
@@ -57,7 +64,46 @@ func mayBeBoilerplate(text string, p *para) bool {
 func (m *marker) eligible(i int) bool {
 	p := &m.paras[i]
 	return m.role[i] == roleFirst && i > 0 && i >= len(m.paras)-m.opts.BoilerplateTail &&
-		p.figures == 0 && (m.figKeys != nil || !p.digits) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+		p.figures == 0 && (!p.digits || m.figKeys != nil && m.ownTimes(p)) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+}
+
+// ownTimes reports whether every numeric word of p writes the article's
+// own publication or update time.
+func (m *marker) ownTimes(p *para) bool {
+	for _, w := range p.numerics {
+		if !slices.Contains(m.times, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendTimeWords appends the hashes of the folded words that may write
+// the time ts (RFC 3339, read in UTC): its year (2026, 26), month (march,
+// mar, 3, 03), day (3, 03), hour (14, 2, 02), minute (32) and clock forms
+// (1432, 14.32, 2.32). Nothing for an empty or unreadable time.
+func appendTimeWords(dst []uint64, ts string) []uint64 {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return dst
+	}
+	t = t.UTC()
+	month := strings.ToLower(t.Month().String())
+	h12 := t.Hour() % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	for _, w := range []string{
+		strconv.Itoa(t.Year()), fmt.Sprintf("%02d", t.Year()%100),
+		month, month[:3], strconv.Itoa(int(t.Month())), fmt.Sprintf("%02d", int(t.Month())),
+		strconv.Itoa(t.Day()), fmt.Sprintf("%02d", t.Day()),
+		strconv.Itoa(t.Hour()), fmt.Sprintf("%02d", t.Hour()), strconv.Itoa(h12), fmt.Sprintf("%02d", h12),
+		fmt.Sprintf("%02d", t.Minute()), fmt.Sprintf("%02d%02d", t.Hour(), t.Minute()),
+		fmt.Sprintf("%d.%02d", t.Hour(), t.Minute()), fmt.Sprintf("%d.%02d", h12, t.Minute()),
+	} {
+		dst = append(dst, wordHash(w))
+	}
+	return dst
 }
 
 // slotIdentities is the most identities a candidate has.

@@ -172,4 +172,27 @@ func TestReutersStream(t *testing.T) {
 		require.NoError(t, res.d.Mark(ctx, a, nil))
 		require.Equal(t, res.docs[i], a, "replay of %s", a.ID)
 	}
+
+	t.Run("with the figures stage's keys boilerplate is sign-offs and table lines", func(t *testing.T) {
+		// Figure keys let a long paragraph whose numbers are the article's
+		// own times be boilerplate; formula paragraphs with other dates or
+		// rates ("completed by April 1988", "by 1400 GMT today") stay.
+		d := New(NewMemoryStore(0), Options{})
+		texts := map[string]int{}
+		for _, c := range res.corpora {
+			a, keys := markedWithFigures(c)
+			require.NoError(t, d.Mark(ctx, a, keys))
+			for _, p := range a.Paragraphs {
+				if p.Status == article.StatusBoilerplate {
+					texts[strings.ToLower(p.Text)]++
+					var sc scratch
+					var pp para
+					sc.analyse(p.Text, DefaultMinNearLength, &pp)
+					require.False(t, pp.digits, p.Text)
+					require.False(t, pp.sentence, p.Text)
+				}
+			}
+		}
+		t.Logf("%d distinct boilerplate paragraphs: %v", len(texts), texts)
+	})
 }

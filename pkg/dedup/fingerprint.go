@@ -266,6 +266,9 @@ type para struct {
 	long     bool    // compared nearly (length >= Options.MinNearLength)
 	figures  uint64  // hash of the paragraph's figure key, 0 when none
 
+	// numerics are the hashes of the numeric words, in order.
+	numerics []uint64
+
 	// tokens are the masked words: a word's hash, maskedNumber for a
 	// numeric word, maskedDay for a weekday. Every paragraph has them
 	// (splits and merges are compared through them).
@@ -283,6 +286,7 @@ type scratch struct {
 	digit    []bool   // words[i] is numeric: holds a digit, is a number word or a month
 	caps     []uint8  // words[i] starts with an uppercase letter (capUpper), not a sentence (capInner)
 	tokens   []uint64 // backing store of para.tokens for the article
+	nums     []uint64 // backing store of para.numerics
 	shingles []uint64 // backing store of para.shingles for the article
 	paras    []para
 }
@@ -507,13 +511,14 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	*p = para{words: len(words), length: length, long: length >= minNear}
 	p.sentence = len(words) >= 2 && endsSentence(text)
 	e := uint64(kindExact)
-	first := len(sc.tokens)
+	first, firstNum := len(sc.tokens), len(sc.nums)
 	for i, w := range words {
 		e = (e ^ w) * 0x100000001b3
 		if numeric[i] {
 			p.digits = true
 			p.numbers += mix(w ^ 0x6e756d73)
 			sc.tokens = append(sc.tokens, maskedNumber)
+			sc.nums = append(sc.nums, w)
 			continue
 		}
 		if isWeekday(w) {
@@ -530,6 +535,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	}
 	p.exact = mix(e ^ uint64(len(words)))
 	p.tokens = sc.tokens[first:len(sc.tokens):len(sc.tokens)]
+	p.numerics = sc.nums[firstNum:len(sc.nums):len(sc.nums)]
 	if p.long {
 		start := len(sc.shingles)
 		sc.shingles = appendShingles(sc.shingles, p.tokens, nil)

@@ -59,6 +59,7 @@ type marker struct {
 	claimRec []Record
 	votes    []vote
 	tmp      []uint64 // shingles of two paragraphs read as one
+	times    []uint64 // the words that write the article's own times (timeWords)
 }
 
 type vote struct {
@@ -89,7 +90,9 @@ func (m *marker) reset(a *article.Article, figureKeys []string, opts Options) {
 	m.refStory = grow(m.refStory, n)
 	m.simOf = grow(m.simOf, n)
 	m.tokens = m.tokens[:0]
+	m.nums = m.nums[:0]
 	m.shingles = m.shingles[:0]
+	m.times = appendTimeWords(appendTimeWords(m.times[:0], a.PublishedAt), a.UpdatedAt)
 	for i := range a.Paragraphs {
 		p := &m.paras[i]
 		m.analyse(a.Paragraphs[i].Text, opts.MinNearLength, p)
