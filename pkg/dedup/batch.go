@@ -156,7 +156,7 @@ func markRound(ctx context.Context, store Store, markers []*marker, claim bool) 
 			}
 			first = ov.want(first, m.keys[m.exactAt[i]])
 			if m.slotAt[i] >= 0 {
-				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+int(m.slotN[i])*m.opts.BoilerplateStories] {
+				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
 					first = ov.want(first, k)
 				}
 			}

@@ -106,26 +106,23 @@ func appendTimeWords(dst []uint64, ts string) []uint64 {
 	return dst
 }
 
-// slotIdentities is the most identities a candidate has.
-const slotIdentities = 2
-
-// slotIdentities returns the identities under which the boilerplate slots
-// of candidate i are kept. A short candidate has one, its exact text. A
-// long one has two: its first LSH band of masked shingles (a copy whose
-// filing time changed has the same, numbers being masked), and the names it
-// holds inside its sentences when there are two or more (a bio reworded a
-// little still names the same person and desk), else its second band.
-func (m *marker) slotIdentities(i int, ids *[slotIdentities]uint64) int {
+// slotIdentity returns the identity under which the boilerplate slots of
+// candidate i are kept: a short candidate's exact text; a long one's names
+// inside its sentences when it holds two or more (a bio reworded a little
+// still names the same person and desk, and a sign-off whose filing time
+// changed the same desk), else its first LSH band of masked shingles (a copy
+// whose time changed has the same, numbers being masked). The slot records
+// then tell which of the paragraphs under one identity are copies
+// (slotMatches).
+func (m *marker) slotIdentity(i int) uint64 {
 	p := &m.paras[i]
-	if !p.long {
-		ids[0] = p.exact
-		return 1
+	switch {
+	case !p.long:
+		return p.exact
+	case p.inner.count() >= 3: // two names or more, two bits each
+		return mix(mix(p.inner.lo^0x6e616d6573) ^ p.inner.hi) // "names"
 	}
-	ids[0], ids[1] = p.bandKeys[0], p.bandKeys[1]
-	if p.inner.count() >= 4 { // two names or more
-		ids[1] = mix(mix(p.inner.lo^0x6e616d6573) ^ p.inner.hi) // "names"
-	}
-	return slotIdentities
+	return p.bandKeys[0]
 }
 
 // wordSketch is the sketch a slot record keeps of a long candidate: of its
@@ -163,39 +160,32 @@ func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 	if m.paras[i].long {
 		r.Sketch, r.Numbers = m.wordSketch(i), m.paras[i].numbers
 	}
-	best, first := 0, -1 // highest rank; index in recs of the first occurrence
-	for id := range int(m.slotN[i]) {
-		at := m.slotAt[i] + id*n
-		slots := m.recs[at : at+n]
-		rank, own, firstHere := 0, false, -1
-		for s := range slots {
-			sr := &slots[s]
-			if !sr.Found() {
-				rank++
-				add(at+s, r)
-				own = true
-				break
-			}
-			if sr.StoryID == m.story || m.self(sr) {
-				rank++
-				own = true
-				break
-			}
-			if m.slotMatches(i, &r.Sketch, sr) {
-				rank++
-				if firstHere < 0 {
-					firstHere = at + s
-				}
-			}
+	slots := m.recs[m.slotAt[i] : m.slotAt[i]+n]
+	rank, own, first := 0, false, -1 // first: index in recs of the first occurrence
+	for s := range slots {
+		sr := &slots[s]
+		if !sr.Found() {
+			rank++
+			add(m.slotAt[i]+s, r)
+			own = true
+			break
 		}
-		if !own {
-			rank++ // every slot taken by other stories
+		if sr.StoryID == m.story || m.self(sr) {
+			rank++
+			own = true
+			break
 		}
-		if rank > best {
-			best, first = rank, firstHere
+		if m.slotMatches(i, &r.Sketch, sr) {
+			rank++
+			if first < 0 {
+				first = m.slotAt[i] + s
+			}
 		}
 	}
-	if best < n {
+	if !own {
+		rank++ // every slot taken by other stories
+	}
+	if rank < n {
 		// Not boilerplate (yet): a long candidate that matched another
 		// story's copy with the same numbers repeats it, even when no band
 		// found it.

@@ -49,10 +49,9 @@ type marker struct {
 	// Cross-article keys, their records, and where each paragraph's are.
 	keys     []Key
 	recs     []Record
-	exactAt  []int   // index into keys of paragraph i's exact key, -1 if none
-	bandAt   []int   // of its first band key, -1 if none
-	slotAt   []int   // of its first slot key, -1 if none
-	slotN    []uint8 // its number of slot identities
+	exactAt  []int // index into keys of paragraph i's exact key, -1 if none
+	bandAt   []int // of its first band key, -1 if none
+	slotAt   []int // of its first slot key, -1 if none
 	bodyAt   int
 	story    string
 	claimIdx []int
@@ -324,10 +323,8 @@ func (m *marker) collectKeys() {
 	m.exactAt = grow(m.exactAt, n)
 	m.bandAt = grow(m.bandAt, n)
 	m.slotAt = grow(m.slotAt, n)
-	m.slotN = grow(m.slotN, n)
 	srcHash := mix(hashString(m.a.Source))
 	body := uint64(kindBody)
-	var ids [slotIdentities]uint64
 	for i := range m.paras {
 		p := &m.paras[i]
 		body = mix(body ^ p.exact)
@@ -345,13 +342,9 @@ func (m *marker) collectKeys() {
 		}
 		if m.eligible(i) {
 			m.slotAt[i] = len(m.keys)
-			k := m.slotIdentities(i, &ids)
-			m.slotN[i] = uint8(k)
-			for _, id := range ids[:k] {
-				base := mix(uint64(kindSlot) ^ id ^ srcHash)
-				for s := range m.opts.BoilerplateStories {
-					m.keys = append(m.keys, Key(mix(base+uint64(s))))
-				}
+			base := mix(uint64(kindSlot) ^ m.slotIdentity(i) ^ srcHash)
+			for s := range m.opts.BoilerplateStories {
+				m.keys = append(m.keys, Key(mix(base+uint64(s))))
 			}
 		}
 	}
