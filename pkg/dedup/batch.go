@@ -91,11 +91,19 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	// lost key: they are decided again against the store, which now holds
 	// the winner's record (and the batch's own claims, which the articles
 	// that made them treat as absent, as on a redelivery).
+	ov, _ := d.overlays.Get().(*overlay)
+	if ov == nil {
+		ov = new(overlay)
+	}
+	defer func() {
+		ov.base = nil
+		d.overlays.Put(ov)
+	}()
 	from, run, lost := 0, len(markers), 0
 	for from < len(markers) {
 		end := min(from+run, len(markers))
 		claim := run > 1 || lost < maxClaimRounds
-		keys, err := markRound(ctx, d.store, markers[from:end], claim)
+		keys, err := markRound(ctx, ov.reset(d.store), markers[from:end], claim)
 		if err != nil {
 			return err
 		}
@@ -141,70 +149,72 @@ const (
 // snapshot of their keys plus their own claims, and claims the new keys in
 // one call (none when claim is false). It returns the keys another writer
 // won, if any.
-func markRound(ctx context.Context, store Store, markers []*marker, claim bool) (lost map[Key]bool, err error) {
-	ov := &overlay{base: store, idx: map[Key]int32{}}
-	// First the exact, slot and body keys; then the band keys of the long
-	// paragraphs that no other article holds exactly: a repeated text's
-	// bands are not read (marker.repeatsExactly), and repeats are where
-	// most of the found records, the costly part of a lookup, would be.
-	var first []Key
+func markRound(ctx context.Context, ov *overlay, markers []*marker, claim bool) (lost map[Key]bool, err error) {
+	// Every key of the batch gets a slot of the overlay (one per distinct
+	// key). First the exact, slot and body keys are looked up; then the
+	// band keys of the long paragraphs that no other article holds exactly:
+	// a repeated text's bands are not read (marker.repeatsExactly), and
+	// repeats are where most of the found records, the costly part of a
+	// lookup, would be. Bands left out stay absent.
 	for _, m := range markers {
 		m.collectKeys()
+		m.keySlot = grow(m.keySlot, len(m.keys))
+		for k, key := range m.keys {
+			m.keySlot[k] = ov.slotOf(key)
+		}
+	}
+	first := ov.first[:0]
+	for _, m := range markers {
 		for i := range m.paras {
 			if m.exactAt[i] < 0 {
 				continue
 			}
-			first = ov.want(first, m.keys[m.exactAt[i]])
+			first = ov.want(first, m.keySlot[m.exactAt[i]])
 			if m.slotAt[i] >= 0 {
-				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
-					first = ov.want(first, k)
+				for _, sl := range m.keySlot[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
+					first = ov.want(first, sl)
 				}
 			}
 		}
-		first = ov.want(first, m.keys[m.bodyAt])
+		first = ov.want(first, m.keySlot[m.bodyAt])
 	}
+	ov.first = first
 	if err := ov.lookup(ctx, first); err != nil {
 		return nil, fmt.Errorf("look up %d fingerprints of %d articles: %w", len(first), len(markers), err)
 	}
-	var second []Key
+	second := ov.second[:0]
 	for _, m := range markers {
 		for i := range m.paras {
 			if m.bandAt[i] < 0 {
 				continue
 			}
-			if r, _ := ov.get(m.keys[m.exactAt[i]]); r.Found() && r.Ref.ArticleID != m.a.ID {
+			if r := ov.get(m.keySlot[m.exactAt[i]]); r != nil && r.Ref.ArticleID != m.a.ID {
 				continue
 			}
-			for _, k := range m.keys[m.bandAt[i] : m.bandAt[i]+bands] {
-				second = ov.want(second, k)
+			for _, sl := range m.keySlot[m.bandAt[i] : m.bandAt[i]+bands] {
+				second = ov.want(second, sl)
 			}
 		}
 	}
+	ov.second = second
 	if err := ov.lookup(ctx, second); err != nil {
 		return nil, fmt.Errorf("look up %d band fingerprints of %d articles: %w", len(second), len(markers), err)
-	}
-	// The bands left out are never read; absent records stand for them so
-	// that the overlay answers every key of the batch.
-	for _, m := range markers {
-		for _, k := range m.keys {
-			if _, ok := ov.idx[k]; !ok {
-				ov.idx[k] = absent
-			}
-		}
 	}
 	// The decisions' records are needed only while one article is decided:
 	// the markers take turns with one set of buffers, so a batch holds one
 	// article's records (about 200 bytes a key) instead of every article's.
-	var d decisionBufs
+	d := &ov.bufs
 	for _, m := range markers {
 		d.lend(m)
 		m.recs = grow(m.recs, len(m.keys))
-		for k, key := range m.keys {
-			m.recs[k], _ = ov.get(key)
+		for k, sl := range m.keySlot {
+			if r := ov.get(sl); r != nil {
+				m.recs[k] = *r
+			}
 		}
 		m.decide(claim)
 		for c, k := range m.claimIdx {
-			ov.claim(m.keys[k], m.claimRec[c])
+			ov.claim(m.keySlot[k], m.claimRec[c])
 		}
 		m.apply(m.story)
 		d.reclaim(m)
@@ -216,78 +226,119 @@ func markRound(ctx context.Context, store Store, markers []*marker, claim bool) 
 // found, plus the claims of the batch's earlier articles, which it keeps to
 // write in one Claim at the end. It answers as the store would for a single
 // writer; flush finds out whether another writer interfered.
+//
+// An overlay is pooled by the Deduper with its buffers: the key slots, the
+// key lists of the two lookups, their answers, the claims and the
+// decisions' records.
 type overlay struct {
 	base Store
-	// idx holds every key of the batch: the index of its record in recs,
-	// or absent. Most keys of a batch are absent, and a Record is 200
-	// bytes.
-	idx       map[Key]int32
-	recs      []Record
-	claimKeys []Key
-	claimRecs []Record
+	// slot numbers every distinct key of the batch; keys[s] is slot s's key
+	// and rec[s] the index of its record in recs, or absent (most keys of a
+	// batch are absent, and a Record is 200 bytes).
+	slot       map[Key]int32
+	keys       []Key
+	rec        []int32
+	recs       []Record
+	claimKeys  []Key
+	claimRecs  []Record
+	first      []int32 // slots to look up
+	second     []int32
+	lookupKeys []Key
+	found, got []Record // answers of a lookup, of the claim
+	bufs       decisionBufs
 }
 
-// absent is the idx of a key without a record.
+// absent is the rec of a slot without a record.
 const absent = -1
 
-// get returns the record of k (zero when absent) and whether the overlay
-// knows k.
-func (o *overlay) get(k Key) (Record, bool) {
-	i, ok := o.idx[k]
-	if !ok || i == absent {
-		return Record{}, ok
+// asked marks a slot queued for a lookup (rec of a key not yet known).
+const asked = -2
+
+// reset empties the overlay for a round against base, keeping its buffers.
+func (o *overlay) reset(base Store) *overlay {
+	o.base = base
+	if o.slot == nil {
+		o.slot = make(map[Key]int32, 64)
+	} else {
+		clear(o.slot)
 	}
-	return o.recs[i], true
+	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
+	o.claimKeys, o.claimRecs = o.claimKeys[:0], o.claimRecs[:0]
+	return o
 }
 
-// set stores r under k.
-func (o *overlay) set(k Key, r Record) {
-	if !r.Found() {
-		o.idx[k] = absent
-		return
+// slotOf returns k's slot, numbering it when new (absent until looked up).
+func (o *overlay) slotOf(k Key) int32 {
+	if s, ok := o.slot[k]; ok {
+		return s
 	}
-	if i, ok := o.idx[k]; ok && i != absent {
-		o.recs[i] = r
-		return
-	}
-	o.recs = append(o.recs, r)
-	o.idx[k] = int32(len(o.recs) - 1)
+	s := int32(len(o.keys))
+	o.slot[k] = s
+	o.keys = append(o.keys, k)
+	o.rec = append(o.rec, absent)
+	return s
 }
 
-// want adds k to keys unless the overlay knows it or keys holds it
-// already (marked by a pending entry in recs).
-func (o *overlay) want(keys []Key, k Key) []Key {
-	if _, ok := o.idx[k]; ok {
-		return keys
-	}
-	o.idx[k] = absent
-	return append(keys, k)
-}
-
-// lookup reads keys from the base store into recs.
-func (o *overlay) lookup(ctx context.Context, keys []Key) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	found := make([]Record, len(keys))
-	if err := o.base.Lookup(ctx, keys, found); err != nil {
-		return err
-	}
-	for i, k := range keys {
-		o.set(k, found[i])
+// get returns the record of slot s, nil when absent.
+func (o *overlay) get(s int32) *Record {
+	if i := o.rec[s]; i >= 0 {
+		return &o.recs[i]
 	}
 	return nil
 }
 
-// claim creates k with r unless the overlay holds a record for it (the
-// first claim in the batch wins, as in the store) and remembers it for
-// flush.
-func (o *overlay) claim(k Key, r Record) {
-	if cur, ok := o.get(k); ok && cur.Found() {
+// set stores r in slot s.
+func (o *overlay) set(s int32, r Record) {
+	if !r.Found() {
+		o.rec[s] = absent
 		return
 	}
-	o.set(k, r)
-	o.claimKeys = append(o.claimKeys, k)
+	if i := o.rec[s]; i >= 0 {
+		o.recs[i] = r
+		return
+	}
+	o.recs = append(o.recs, r)
+	o.rec[s] = int32(len(o.recs) - 1)
+}
+
+// want adds slot s to the slots to look up unless it was asked for already.
+func (o *overlay) want(slots []int32, s int32) []int32 {
+	if o.rec[s] != absent {
+		return slots
+	}
+	o.rec[s] = asked
+	return append(slots, s)
+}
+
+// lookup reads the records of slots from the base store.
+func (o *overlay) lookup(ctx context.Context, slots []int32) error {
+	if len(slots) == 0 {
+		return nil
+	}
+	o.lookupKeys = o.lookupKeys[:0]
+	for _, s := range slots {
+		o.lookupKeys = append(o.lookupKeys, o.keys[s])
+	}
+	o.found = grow(o.found, len(slots))
+	if err := o.base.Lookup(ctx, o.lookupKeys, o.found); err != nil {
+		return err
+	}
+	for i, s := range slots {
+		o.rec[s] = absent
+		o.set(s, o.found[i])
+	}
+	return nil
+}
+
+// claim creates slot s's key with r unless the overlay holds a record for
+// it (the first claim in the batch wins, as in the store) and remembers it
+// for flush.
+func (o *overlay) claim(s int32, r Record) {
+	if o.get(s) != nil {
+		return
+	}
+	o.set(s, r)
+	o.claimKeys = append(o.claimKeys, o.keys[s])
 	o.claimRecs = append(o.claimRecs, r)
 }
 
@@ -298,8 +349,8 @@ func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
 	if len(o.claimKeys) == 0 {
 		return nil, nil
 	}
-	got := make([]Record, len(o.claimRecs))
-	copy(got, o.claimRecs)
+	o.got = append(o.got[:0], o.claimRecs...)
+	got := o.got
 	if err := o.base.Claim(ctx, o.claimKeys, got); err != nil {
 		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(o.claimKeys), err)
 	}

@@ -18,9 +18,10 @@ import (
 //
 // MB/cpu-s and articles/cpu-s divide by the CPU time the process used
 // (garbage collection included), which a busy shared machine does not
-// inflate the way it inflates wall-clock time.
+// inflate the way it inflates wall-clock time. -dedup.batch n marks runs of
+// n articles with MarkBatch, as a consumer batch does.
 //
-//	go test ./pkg/dedup -run '^$' -bench Mark -benchtime 5x -cpu 1
+//	go test ./pkg/dedup -run '^$' -bench Mark -benchtime 5x -cpu 1 [-dedup.batch 64]
 func BenchmarkMark(b *testing.B) {
 	for _, name := range []string{"bbc-news", "reuters-21578", "both"} {
 		b.Run(name, func(b *testing.B) {
@@ -45,8 +46,16 @@ func BenchmarkMark(b *testing.B) {
 			cpu0 := cpuTime()
 			for range b.N {
 				d := New(NewMemoryStore(0), Options{})
-				for _, a := range docs {
-					if err := d.Mark(ctx, a, nil); err != nil {
+				if *benchBatch <= 1 {
+					for _, a := range docs {
+						if err := d.Mark(ctx, a, nil); err != nil {
+							b.Fatal(err)
+						}
+					}
+					continue
+				}
+				for i := 0; i < len(docs); i += *benchBatch {
+					if err := d.MarkBatch(ctx, docs[i:min(i+*benchBatch, len(docs))], nil); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -59,6 +68,8 @@ func BenchmarkMark(b *testing.B) {
 		})
 	}
 }
+
+var benchBatch = flag.Int("dedup.batch", 1, "BenchmarkMark: articles per MarkBatch call (1: Mark one by one)")
 
 var millionParagraphs = flag.Bool("dedup.million", false, "TestMemoryPerMillionParagraphs: fill the store with 1,000,000 paragraphs instead of 200,000")
 

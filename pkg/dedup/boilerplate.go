@@ -47,13 +47,10 @@ const boilerplateWords = 0.6
 // without figure keys from the caller, no numeric word at all: only the
 // figures stage tells a quantity from a time).
 func mayBeBoilerplate(text string, p *para) bool {
-	switch {
-	case p.words == 0 || strings.ContainsAny(text, "\"“”„«»"):
+	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.digits) {
 		return false
-	case p.length >= minBoilerplateSentence:
-		return true
 	}
-	return !p.sentence && !p.digits
+	return !strings.ContainsAny(text, "\"“”„«»")
 }
 
 // eligible reports whether paragraph i is a boilerplate candidate: a first
@@ -70,6 +67,10 @@ func (m *marker) eligible(i int) bool {
 // ownTimes reports whether every numeric word of p writes the article's
 // own publication or update time.
 func (m *marker) ownTimes(p *para) bool {
+	if !m.timesDone {
+		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt), m.a.UpdatedAt)
+		m.timesDone = true
+	}
 	for _, w := range p.numerics {
 		if !slices.Contains(m.times, w) {
 			return false

@@ -55,6 +55,7 @@ func TestMayBeBoilerplate(t *testing.T) {
 func TestOwnTimes(t *testing.T) {
 	var m marker
 	m.times = appendTimeWords(appendTimeWords(nil, "2026-03-03T14:32:00Z"), "2026-03-04T09:05:00+01:00")
+	m.timesDone = true
 	for _, tc := range []struct {
 		text string
 		want bool

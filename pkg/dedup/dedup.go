@@ -154,10 +154,11 @@ func (o Options) withDefaults() Options {
 // store's create-if-absent claims. The zero Deduper has no store: it marks
 // duplicates within each article only and gives every article its own story.
 type Deduper struct {
-	store Store
-	opts  Options
-	ready bool // opts holds the defaults
-	pool  sync.Pool
+	store    Store
+	opts     Options
+	ready    bool      // opts holds the defaults
+	pool     sync.Pool // *marker
+	overlays sync.Pool // *overlay
 }
 
 // New returns a Deduper that remembers paragraphs in store (nil: within

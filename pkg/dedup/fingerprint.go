@@ -236,7 +236,18 @@ var weekdays = func() (t [7]uint64) {
 	return t
 }()
 
+// weekdayBloom answers "certainly not a weekday" for most words.
+var weekdayBloom = func() (b [4]uint64) {
+	for _, h := range weekdays {
+		b[h>>62] |= 1 << (h >> 56 & 63)
+	}
+	return b
+}()
+
 func isWeekday(w uint64) bool {
+	if weekdayBloom[w>>62]>>(w>>56&63)&1 == 0 {
+		return false
+	}
 	for _, d := range weekdays {
 		if d == w {
 			return true
@@ -275,7 +286,8 @@ type para struct {
 	tokens []uint64
 
 	// For long paragraphs only:
-	shingles []uint64 // sorted set of the hashes of token 3-shingles
+	shingles []uint64 // hashes of token 3-shingles (a set once sorted)
+	sorted   bool     // shingles is sorted and without repeats
 	sketch   Sketch
 	bandKeys [bands]uint64
 }
@@ -539,9 +551,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	if p.long {
 		start := len(sc.shingles)
 		sc.shingles = appendShingles(sc.shingles, p.tokens, nil)
-		p.shingles = sortUnique(sc.shingles[start:])
-		sc.shingles = sc.shingles[:start+len(p.shingles)]
-		p.shingles = p.shingles[:len(p.shingles):len(p.shingles)]
+		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
 		p.sketch = sketchOf(p.shingles, p.names)
 		p.bandKeys = bandKeysOf(p.shingles)
 	}
@@ -610,7 +620,17 @@ func appendShingles(dst, a, b []uint64) []uint64 {
 	return dst
 }
 
-// sketchOf is the sketch of a sorted set of shingles: a one-permutation
+// set returns p's shingles as a sorted set, sorting them in place once.
+func (p *para) set() []uint64 {
+	if !p.sorted {
+		p.shingles = sortUnique(p.shingles)
+		p.sorted = true
+	}
+	return p.shingles
+}
+
+// sketchOf is the sketch of a set of shingles (repeats allowed; the count
+// then counts them): a one-permutation
 // MinHash (Li, Owen and Zhang 2012) in which the top bits of a shingle's
 // hash pick its bin and the low 32 bits compete for the bin's minimum; empty
 // bins stay empty (0) and Similarity leaves them out.

@@ -47,18 +47,21 @@ type marker struct {
 	simOf    []float64 // the similarity of a near match
 
 	// Cross-article keys, their records, and where each paragraph's are.
-	keys     []Key
-	recs     []Record
-	exactAt  []int // index into keys of paragraph i's exact key, -1 if none
-	bandAt   []int // of its first band key, -1 if none
-	slotAt   []int // of its first slot key, -1 if none
-	bodyAt   int
-	story    string
-	claimIdx []int
-	claimRec []Record
-	votes    []vote
-	tmp      []uint64 // shingles of two paragraphs read as one
-	times    []uint64 // the words that write the article's own times (timeWords)
+	keys      []Key
+	keySlot   []int32 // the overlay slot of each key
+	recs      []Record
+	exactAt   []int // index into keys of paragraph i's exact key, -1 if none
+	bandAt    []int // of its first band key, -1 if none
+	slotAt    []int // of its first slot key, -1 if none
+	bodyAt    int
+	story     string
+	claimIdx  []int
+	claimRec  []Record
+	votes     []vote
+	tmp       []uint64 // shingles of two paragraphs read as one
+	times     []uint64 // the words that write the article's own times (ownTimes)
+	timesDone bool     // times holds them
+	tmp2      []uint64 // shingles of one short paragraph
 }
 
 type vote struct {
@@ -91,7 +94,7 @@ func (m *marker) reset(a *article.Article, figureKeys []string, opts Options) {
 	m.tokens = m.tokens[:0]
 	m.nums = m.nums[:0]
 	m.shingles = m.shingles[:0]
-	m.times = appendTimeWords(appendTimeWords(m.times[:0], a.PublishedAt), a.UpdatedAt)
+	m.times, m.timesDone = m.times[:0], false
 	for i := range a.Paragraphs {
 		p := &m.paras[i]
 		m.analyse(a.Paragraphs[i].Text, opts.MinNearLength, p)
@@ -211,7 +214,7 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	if pi.sketch.Similarity(&pj.sketch) < thr-0.3 {
 		return nearNone
 	}
-	return classify(jaccard(pi.shingles, pj.shingles), m.opts.NearThreshold, pi.figures == pj.figures,
+	return classify(jaccard(pi.set(), pj.set()), m.opts.NearThreshold, pi.figures == pj.figures,
 		pi.numbers == pj.numbers, namesDiff(pi.names, pj.names))
 }
 
@@ -263,14 +266,15 @@ func (m *marker) splitWithin(i int) int {
 	for j := range i {
 		pj := &m.paras[j]
 		if m.role[j] != roleFirst || !pj.long || pj.numbers != pi.numbers+pn.numbers ||
-			float64(min(size, len(pj.shingles))) < thr*float64(max(size, len(pj.shingles))) {
+			float64(min(size, len(pj.shingles))) < thr*float64(max(size, len(pj.shingles))) ||
+			!mayHold(pj, pi) || !mayHold(pj, pn) {
 			continue
 		}
 		if set == nil {
 			set = m.joined(i)
 		}
-		if jaccard(set, pj.shingles) < thr || pj.figures != joinedFigures(m.figureKey(i), m.figureKey(i+1)) ||
-			!m.inside(i, pj.shingles) || !m.inside(i+1, pj.shingles) {
+		if jaccard(set, pj.set()) < thr || pj.figures != joinedFigures(m.figureKey(i), m.figureKey(i+1)) ||
+			!m.inside(i, pj.set()) || !m.inside(i+1, pj.set()) {
 			continue
 		}
 		return j
@@ -278,13 +282,32 @@ func (m *marker) splitWithin(i int) int {
 	return -1
 }
 
+// mayHold is a cheap filter before exact counts: whether long paragraph
+// whole may hold paragraph part. If it holds it, their Jaccard similarity is
+// the ratio of their sizes; the sketch estimates it within a standard error
+// below 0.07. A short part is not filtered.
+func mayHold(whole, part *para) bool {
+	if !part.long {
+		return true
+	}
+	ratio := float64(len(part.shingles)) / float64(max(len(whole.shingles), 1))
+	return part.sketch.Similarity(&whole.sketch) >= min(ratio, 1)/2
+}
+
 // inside reports whether nearly all of paragraph i's shingles are in set.
 func (m *marker) inside(i int, set []uint64) bool {
-	own := m.paras[i].shingles
-	if !m.paras[i].long {
-		own = sortUnique(appendShingles(nil, m.paras[i].tokens, nil))
-	}
+	own := m.shinglesOf(i)
 	return float64(common(own, set)) >= containThreshold*float64(len(own))
+}
+
+// shinglesOf returns the shingle set of paragraph i (of a short one in
+// m.tmp2, valid until the next call).
+func (m *marker) shinglesOf(i int) []uint64 {
+	if m.paras[i].long {
+		return m.paras[i].set()
+	}
+	m.tmp2 = sortUnique(appendShingles(m.tmp2[:0], m.paras[i].tokens, nil))
+	return m.tmp2
 }
 
 // mergeWithin returns the first of two consecutive earlier paragraphs that
@@ -301,12 +324,13 @@ func (m *marker) mergeWithin(i int) int {
 			continue
 		}
 		size := m.joinedSize(j)
-		if float64(min(size, len(pi.shingles))) < thr*float64(max(size, len(pi.shingles))) {
+		if float64(min(size, len(pi.shingles))) < thr*float64(max(size, len(pi.shingles))) ||
+			!mayHold(pi, &m.paras[j]) || !mayHold(pi, &m.paras[j+1]) {
 			continue
 		}
 		set := m.joined(j)
-		if jaccard(set, pi.shingles) < thr || pi.figures != joinedFigures(m.figureKey(j), m.figureKey(j+1)) ||
-			float64(common(pi.shingles, set)) < containThreshold*float64(len(pi.shingles)) {
+		if jaccard(set, pi.set()) < thr || pi.figures != joinedFigures(m.figureKey(j), m.figureKey(j+1)) ||
+			float64(common(pi.set(), set)) < containThreshold*float64(len(pi.set())) {
 			continue
 		}
 		return j
@@ -534,10 +558,10 @@ func (m *marker) splitOf(i int) *Record {
 // less similar).
 func (m *marker) piece(i, other int, r *Record, joined float64) bool {
 	q := &m.paras[other]
-	sk := q.sketch
-	if !q.long {
-		sk = sketchOf(sortUnique(appendShingles(nil, q.tokens, nil)), q.names)
+	if q.long {
+		return joined > q.sketch.Similarity(&r.Sketch)
 	}
+	sk := sketchOf(m.shinglesOf(other), q.names)
 	return joined > sk.Similarity(&r.Sketch)
 }
 
@@ -616,7 +640,7 @@ func (m *marker) decideStory() string {
 		if repeat {
 			v.exact += p.length
 		}
-		if !m.eligible(i) {
+		if m.slotAt[i] < 0 { // not a boilerplate candidate
 			v.core++
 		}
 		if long {

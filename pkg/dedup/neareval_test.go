@@ -114,7 +114,7 @@ func scorePairs(pairs []labelledPair) []pairScore {
 			numbersEqual: a.numbers == b.numbers,
 			figuresEqual: figureKey(lp.a) == figureKey(lp.b),
 			namesDiff:    namesDiff(a.names, b.names),
-			exact:        jaccard(a.shingles, b.shingles),
+			exact:        jaccard(a.set(), b.set()),
 			estimate:     a.sketch.Similarity(&b.sketch)}
 		s.edits = len(wa) + len(wb) - 2*lcs(wa, wb)
 		s.alt = map[string]float64{}
