@@ -41,11 +41,10 @@ const boilerplateWords = 0.6
 //
 // The marker adds what depends on the article: a first occurrence, among
 // the last Options.BoilerplateTail paragraphs but not the first, without
-// figures, whose numeric words all write the article's own publication or
-// update time (a sign-off's filing time: "Filed at 14:32 GMT on 3 March";
-// a date that is not the article's, "completed by April 1988", is a fact;
-// without figure keys from the caller, no numeric word at all: only the
-// figures stage tells a quantity from a time).
+// figures (and without numeric words when the caller gave no figure keys:
+// only the figures stage tells a quantity from a time). Copies from other
+// stories count only when they repeat its numbers, but for the article's
+// own times (fixedNumbers).
 func mayBeBoilerplate(text string, p *para) bool {
 	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.digits) {
 		return false
@@ -61,22 +60,36 @@ func mayBeBoilerplate(text string, p *para) bool {
 func (m *marker) eligible(i int) bool {
 	p := &m.paras[i]
 	return m.role[i] == roleFirst && i > 0 && i >= len(m.paras)-m.opts.BoilerplateTail &&
-		p.figures == 0 && (!p.digits || m.figKeys != nil && m.ownTimes(p)) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+		p.figures == 0 && (!p.digits || m.figKeys != nil) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+}
+
+// fixedNumbers is the hash of the multiset of p's numeric words that do not
+// write the article's own publication or update time: the numbers that a
+// copy of a boilerplate paragraph must repeat ("has reviewed music since
+// 2009"), where the filing time may change ("Filed at 14:32 GMT on 3
+// March"). A date that is not the article's ("completed by April 1988") is
+// a fact of the story, and another story's copy has another.
+func (m *marker) fixedNumbers(p *para) uint64 {
+	if !p.digits {
+		return 0
+	}
+	if !m.timesDone {
+		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt), m.a.UpdatedAt)
+		m.timesDone = true
+	}
+	var h uint64
+	for _, w := range p.numerics {
+		if !slices.Contains(m.times, w) {
+			h += mix(w ^ 0x6e756d73)
+		}
+	}
+	return h
 }
 
 // ownTimes reports whether every numeric word of p writes the article's
 // own publication or update time.
 func (m *marker) ownTimes(p *para) bool {
-	if !m.timesDone {
-		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt), m.a.UpdatedAt)
-		m.timesDone = true
-	}
-	for _, w := range p.numerics {
-		if !slices.Contains(m.times, w) {
-			return false
-		}
-	}
-	return true
+	return m.fixedNumbers(p) == 0 || !p.digits
 }
 
 // appendTimeWords appends the hashes of the folded words that may write
@@ -137,16 +150,16 @@ func (m *marker) wordSketch(i int) Sketch {
 
 // slotMatches reports whether the record in a slot holds a paragraph like
 // candidate i (words, the sketch of its words): the same text for a short
-// candidate (its identity is its text); for a long one, at least
-// boilerplateWords of the same words, with at most maxNamesDiff capitalised
-// words more or less (a bio of another columnist on the same template names
-// another person).
+// candidate (its identity is its text); for a long one, the same numbers
+// but the article's own times, at least boilerplateWords of the same words,
+// and at most maxNamesDiff capitalised words more or less (a bio of another
+// columnist on the same template names another person).
 func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
 	p := &m.paras[i]
 	if !p.long {
 		return true
 	}
-	return r.Sketch.Count() > 0 && namesDiff(p.names, r.Sketch.Names()) <= maxNamesDiff &&
+	return r.Sketch.Count() > 0 && r.Numbers == m.fixedNumbers(p) && namesDiff(p.names, r.Sketch.Names()) <= maxNamesDiff &&
 		words.Similarity(&r.Sketch) >= boilerplateWords
 }
 
@@ -159,7 +172,7 @@ func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
 func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 	n := m.opts.BoilerplateStories
 	if m.paras[i].long {
-		r.Sketch, r.Numbers = m.wordSketch(i), m.paras[i].numbers
+		r.Sketch, r.Numbers = m.wordSketch(i), m.fixedNumbers(&m.paras[i])
 	}
 	slots := m.recs[m.slotAt[i] : m.slotAt[i]+n]
 	rank, own, first := 0, false, -1 // first: index in recs of the first occurrence
@@ -187,10 +200,10 @@ func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 		rank++ // every slot taken by other stories
 	}
 	if rank < n {
-		// Not boilerplate (yet): a long candidate that matched another
-		// story's copy with the same numbers repeats it, even when no band
-		// found it.
-		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && m.status[i] == article.StatusUnique && rec.Numbers == m.paras[i].numbers {
+		// Not boilerplate (yet): a long candidate without numbers that
+		// matched another story's copy repeats it, even when no band found
+		// it.
+		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && !m.paras[i].digits && m.status[i] == article.StatusUnique {
 			m.found(i, rec, matchNear, true)
 		}
 		return

@@ -150,13 +150,12 @@ type tally struct {
 
 type prCount struct{ tp, fp, fn int }
 
-// class groups statuses for precision and recall: a repeat (duplicate
-// within, repeated across), an update, boilerplate.
+// class groups statuses for precision and recall: a near or exact
+// duplicate within the article, a repeat across articles, an update,
+// boilerplate.
 func class(status string) string {
 	switch status {
-	case "duplicate", "repeated":
-		return "repeat"
-	case "updated", "boilerplate":
+	case "duplicate", "repeated", "updated", "boilerplate":
 		return status
 	}
 	return ""
@@ -164,7 +163,7 @@ func class(status string) string {
 
 func (tl *tally) add(r caseResult) {
 	if tl.classes == nil {
-		tl.classes = map[string]*prCount{"repeat": {}, "updated": {}, "boilerplate": {}}
+		tl.classes = map[string]*prCount{"duplicate": {}, "repeated": {}, "updated": {}, "boilerplate": {}}
 	}
 	for ai, la := range r.c.articles {
 		a := r.arts[ai]
@@ -218,7 +217,7 @@ func (tl *tally) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "paragraphs %d/%d, stories %d/%d, articles %d/%d, removed from body wrongly %d",
 		tl.right, tl.paras, tl.storiesRight, tl.stories, tl.articlesRight, tl.articles, tl.lost)
-	for _, c := range []string{"repeat", "updated", "boilerplate"} {
+	for _, c := range []string{"duplicate", "repeated", "updated", "boilerplate"} {
 		pc := tl.classes[c]
 		if pc.tp+pc.fp+pc.fn == 0 {
 			continue

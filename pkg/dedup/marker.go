@@ -144,13 +144,20 @@ func (m *marker) within() {
 			continue
 		}
 		m.wStatus[i], m.wHasRef[i] = article.StatusUnique, false
-		if j := m.repeatWithin(i); j >= 0 {
+		if j := m.exactWithin(i); j >= 0 {
 			m.duplicate(i, j)
 			continue
 		}
+		// A split before a near repeat: the first piece of a paragraph
+		// split in two may alone be similar enough to it, and the second
+		// then belongs to it too.
 		if j := m.splitWithin(i); j >= 0 {
 			m.duplicate(i, j)
 			m.duplicate(i+1, j)
+			continue
+		}
+		if j := m.nearRepeatWithin(i); j >= 0 {
+			m.duplicate(i, j)
 			continue
 		}
 		if j := m.mergeWithin(i); j >= 0 {
@@ -174,15 +181,20 @@ func (m *marker) duplicate(i, j int) {
 	}
 }
 
-// repeatWithin returns the earlier paragraph that i repeats exactly, else
-// nearly, or -1.
-func (m *marker) repeatWithin(i int) int {
+// exactWithin returns the earlier paragraph that i repeats exactly, or -1.
+func (m *marker) exactWithin(i int) int {
 	pi := &m.paras[i]
 	for j := range i {
 		if m.role[j] != roleDup && m.paras[j].exact == pi.exact && m.paras[j].figures == pi.figures {
 			return j
 		}
 	}
+	return -1
+}
+
+// nearRepeatWithin returns the earlier paragraph that i repeats nearly, or
+// -1.
+func (m *marker) nearRepeatWithin(i int) int {
 	for j := range i {
 		if m.role[j] != roleDup && m.nearWithin(i, j) == nearRepeat {
 			return j

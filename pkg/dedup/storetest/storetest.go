@@ -177,6 +177,37 @@ func Run(t *testing.T, newStore func(t *testing.T) dedup.Store) {
 		require.Equal(t, article.StatusRepeated, copyOf.Paragraphs[1].Status, "a copy of the first story keeps its rank")
 	})
 
+	t.Run("near copies of a sign-off count toward boilerplate", func(t *testing.T) {
+		// The slot records keep the sketch and numbers of a long sign-off:
+		// a store must return them as they were claimed.
+		d := dedup.New(newStore(t), dedup.Options{})
+		signOffs := []string{
+			"Maria Okafor is a regular contributor to the Example Wire technology desk and writes about the internet economy every week.",
+			"Maria Okafor is a regular contributor to the technology desk of Example Wire and writes about the internet economy every week.",
+			"Maria Okafor, a regular contributor to the Example Wire technology desk, writes about the internet economy every week.",
+			"Maria Okafor is a regular contributor to the Example Wire technology desk and writes each week about the internet economy.",
+		}
+		var got []article.Status
+		for i, so := range signOffs {
+			a := story("desk", fmt.Sprintf("col%d", i), fmt.Sprintf("Column %d is about something entirely different from the other columns of the series.", i), so)
+			require.NoError(t, d.Mark(ctx, a, []string{"", ""}))
+			got = append(got, a.Paragraphs[1].Status)
+			require.Equal(t, fmt.Sprintf("col%d", i), a.StoryID, "a shared sign-off makes no story")
+		}
+		require.Equal(t, article.StatusBoilerplate, got[2], "the third column's sign-off: %v", got)
+		require.Equal(t, article.StatusBoilerplate, got[3], "the fourth column's sign-off: %v", got)
+	})
+
+	t.Run("short sentences in unrelated stories stay unique", func(t *testing.T) {
+		d := dedup.New(newStore(t), dedup.Options{})
+		for i := range 5 {
+			a := story("wire", fmt.Sprintf("brief%d", i), fmt.Sprintf("Brief number %d reports an incident of its own in a town that no other brief mentions.", i),
+				"No one was injured.", "Police are appealing for witnesses.")
+			require.NoError(t, d.Mark(ctx, a, nil))
+			require.Equal(t, statuses("unique", "unique", "unique"), statusesOf(a), a.ID)
+		}
+	})
+
 	t.Run("racing articles agree on the first occurrence", func(t *testing.T) {
 		// The articles share two paragraphs, not a story (the shared text
 		// is less than half): a tail of one paragraph keeps the second from
