@@ -3,64 +3,92 @@
 // article, one status of DESIGN.md, and the article's story id:
 //
 //   - duplicate: the paragraph repeats an earlier paragraph of the same
-//     article, exactly or nearly (DuplicateOf: the first occurrence). A body
+//     article, exactly or nearly, or two consecutive paragraphs repeat one
+//     earlier paragraph together (a split), or one repeats two consecutive
+//     earlier ones (a merge). DuplicateOf: the first occurrence. A body
 //     paragraph that normalize already marked as a duplicate of the title
 //     (DuplicateOf {a.ID, TitleIndex}) is left as it is.
 //   - repeated: it appeared in an earlier article (DuplicateOf: that article
-//     and paragraph), exactly or nearly, with the same figures.
-//   - updated: it nearly repeats a paragraph of an earlier article but its
-//     figures changed (DuplicateOf: that paragraph).
-//   - boilerplate: it is among the last Options.BoilerplateTail paragraphs,
-//     holds no numeric word and no figure, and this article's story is at
-//     least the Options.BoilerplateStories-th distinct story of the same
-//     source to carry it (an author bio, a columnist's sign-off, Reuters'
-//     "Reuter"). DuplicateOf: its first occurrence.
+//     and paragraph), exactly or nearly, split or merged, with the same
+//     figures. A short paragraph repeats another article's only when the
+//     two articles are one story.
+//   - updated: it nearly repeats a paragraph of an earlier article, or of
+//     the same article word for word, but its figures and numbers changed
+//     (DuplicateOf: that paragraph).
+//   - boilerplate: a paragraph whose text may be boilerplate at all
+//     (mayBeBoilerplate: never a short sentence, never a quotation), among
+//     the last Options.BoilerplateTail paragraphs but the first, without
+//     figures, and this article's story is at least the
+//     Options.BoilerplateStories-th distinct story of the same source to
+//     carry it or a near copy (an author bio, a columnist's sign-off, a
+//     sign-off whose filing time changes, Reuters' "Reuter"). DuplicateOf:
+//     its first occurrence.
 //   - unique: none of the above.
+//
+// Only duplicate and boilerplate leave the body. A duplicate's text is in
+// the body once; boilerplate is decided by one small predicate on the
+// paragraph's own text, which a short sentence ("No one was injured.",
+// "Police said.") cannot pass, however many stories repeat it.
 //
 // # Comparison
 //
 // Paragraphs are compared after folding: case, punctuation, typographic
 // quotes, dashes and whitespace do not count (see scratch.analyse for the
-// exact rule). Two paragraphs whose figure keys differ are never duplicates
-// or repeats. A paragraph is "long" when its folded text has at least
+// exact rule). A paragraph is "long" when its folded text has at least
 // Options.MinNearLength bytes; short paragraphs are compared exactly only
 // ("Russian troops have taken the city of Berdyansk." and "... of
 // Energodar." are two facts). Long paragraphs also match nearly: the Jaccard
-// similarity of their word 3-shingles, with every numeric word (holding a
-// digit, a number word, a month name) replaced by one placeholder, must
-// reach Options.NearThreshold, and the numeric words must be the same
-// multiset for a duplicate or repeat (so "Article 5" and "Article 7", or
-// "March 9" and "April 7", never repeat each other even when no figure
-// tells them apart). Within an article the similarity is exact; across
-// articles it is estimated from a 128-bin one-permutation MinHash sketch,
-// and candidates are found through 5 LSH bands of 2 bins. The README states
-// how the method and thresholds were chosen and what they measure.
+// similarity of their word 3-shingles, with every numeric word (a digit, a
+// number word, a month) and weekday masked, must reach Options.NearThreshold
+// (storyThreshold for a paragraph of an earlier version of the same story);
+// a repeat needs the same figure keys and the same multiset of numeric
+// words (so "Article 5" and "Article 7", or "March 9" and "April 7", never
+// repeat each other), and at most one name replaced unless the two are
+// nearly identical (the same template about another company is not a
+// repeat). An update needs other figures and numbers, similarity from
+// updateThreshold (otherStoryUpdate for another story's paragraph: a daily
+// report), and the same capitalised words give or take one. Within an
+// article the similarity is exact; across articles it is estimated from a
+// 112-bin one-permutation MinHash sketch kept with the names and size of the
+// paragraph, and candidates are found through 5 LSH bands of 2 bins. The
+// README states how the method and thresholds were chosen and what they
+// measure.
 //
 // # Story
 //
 // StoryID is the story of the earlier article whose body this article
-// repeats exactly; else the story that the article's long paragraphs
-// repeat or update, when those paragraphs hold at least half of the long
-// paragraphs' text and at least one of them is a repeat (a series of daily
-// reports whose figures all change is not one story); else the article's
-// own ID.
+// repeats exactly; else the story that the article's voters (long
+// paragraphs, pieces of a split, short lines holding a number) repeat or
+// update, when it covers at least half of their text, at least one of them
+// is a repeat (a series of daily reports whose figures all change is not one
+// story), one of them is not a boilerplate candidate (briefs ending with the
+// same sign-off are not one story), and it rests on a long paragraph or two
+// short ones; else the article's own ID.
+//
+// # One path
+//
+// MarkBatch marks a run of articles in order with the store's round trips
+// shared; Mark is MarkBatch of one. A batch that keeps losing races to other
+// writers goes on in runs of one article, and an article that keeps losing
+// is decided against the records it last read without claiming: the call
+// always finishes its articles.
 //
 // # State and determinism
 //
 // What dedup remembers across articles goes through a Store: a record per
 // Key, created by the first article that claims it and never changed. Each
-// record names the article and paragraph that claimed it. Mark ignores
+// record names the article and paragraph that claimed it. Dedup ignores
 // records that name the article itself (same ID), so that a replayed or
 // redelivered article finds its own paragraphs and comes out as the first
 // time: the records it had claimed look like "absent" again, and every
 // other record it depends on was created before its first processing
 // finished and has not changed. Boilerplate is counted in per-source story
 // slots (slot n holds the n-th distinct story of the source carrying the
-// paragraph): an article looks for its own story in the slots before
-// claiming a free one, so its rank, and the decision, is replayed as well.
-// Two workers racing on a new key agree on one first occurrence, because
-// the store creates each record once; the loser re-decides with the
-// winner's record.
+// paragraph or a near copy): an article looks for its own story in the
+// slots before claiming a free one, so its rank, and the decision, is
+// replayed as well. Two workers racing on a new key agree on one first
+// occurrence, because the store creates each record once; the loser
+// re-decides with the winner's record.
 //
 // The limits: determinism holds while the store keeps the article's keys.
 // A store that forgot them (the memory store's LRU bound, a retention
@@ -183,7 +211,9 @@ var (
 // paragraph i ("" when it has none; nil means none anywhere). Paragraphs
 // marked by normalize as duplicates of the title are left alone; every
 // other status is decided afresh. Mark changes nothing else in a, and reads
-// only a.ID, a.Source and the paragraphs.
+// only a.ID, a.Source, a.PublishedAt and a.UpdatedAt (a sign-off's filing
+// time may change between copies of boilerplate; other numbers may not) and
+// the paragraphs. Callers that mark runs of articles use MarkBatch.
 //
 // An error other than ErrNoID and ErrFigureKeysLen comes from the Store and
 // is worth retrying; a is then left with undefined statuses.
