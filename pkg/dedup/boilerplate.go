@@ -86,12 +86,6 @@ func (m *marker) fixedNumbers(p *para) uint64 {
 	return h
 }
 
-// ownTimes reports whether every numeric word of p writes the article's
-// own publication or update time.
-func (m *marker) ownTimes(p *para) bool {
-	return m.fixedNumbers(p) == 0 || !p.digits
-}
-
 // appendTimeWords appends the hashes of the folded words that may write
 // the time ts (RFC 3339, read in UTC): its year (2026, 26), month (march,
 // mar, 3, 03), day (3, 03), hour (14, 2, 02), minute (32) and clock forms

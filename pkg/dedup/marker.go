@@ -59,7 +59,7 @@ type marker struct {
 	claimRec  []Record
 	votes     []vote
 	tmp       []uint64 // shingles of two paragraphs read as one
-	times     []uint64 // the words that write the article's own times (ownTimes)
+	times     []uint64 // the words that write the article's own times (fixedNumbers)
 	timesDone bool     // times holds them
 	tmp2      []uint64 // shingles of one short paragraph
 }

@@ -72,12 +72,7 @@ const (
 //     figure keys are words changed around a number (a unit, a ticker), not
 //     revised figures.
 func classify(sim, threshold float64, sameFigures, sameNumbers bool, namesDiff int) nearKind {
-	return classifyAt(sim, threshold, max(threshold, updateThreshold), sameFigures, sameNumbers, namesDiff)
-}
-
-// classifyAt is classify with the update threshold given (the measurement
-// of the method varies it).
-func classifyAt(sim, threshold, update float64, sameFigures, sameNumbers bool, namesDiff int) nearKind {
+	update := max(threshold, updateThreshold)
 	switch {
 	case sameFigures && sameNumbers && sim >= threshold && (namesDiff <= maxRepeatNamesDiff || sim >= namesFreeSimilarity):
 		return nearRepeat
