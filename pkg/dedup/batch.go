@@ -214,7 +214,7 @@ func markRound(ctx context.Context, ov *overlay, markers []*marker, claim bool) 
 		}
 		m.decide(claim)
 		for c, k := range m.claimIdx {
-			ov.claim(m.keySlot[k], m.claimRec[c])
+			ov.claim(m.keySlot[k], m.claimRec[c], m.isSlot(k))
 		}
 		m.apply(m.story)
 		d.reclaim(m)
@@ -239,8 +239,10 @@ type overlay struct {
 	keys       []Key
 	rec        []int32
 	recs       []Record
-	claimKeys  []Key
-	claimRecs  []Record
+	claimKeys  []Key    // claims of exact, band and body keys
+	claimRecs  []Record //
+	slotKeys   []Key    // claims of boilerplate slots, made once the others stand
+	slotRecs   []Record
 	first      []int32 // slots to look up
 	second     []int32
 	lookupKeys []Key
@@ -264,6 +266,7 @@ func (o *overlay) reset(base Store) *overlay {
 	}
 	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
 	o.claimKeys, o.claimRecs = o.claimKeys[:0], o.claimRecs[:0]
+	o.slotKeys, o.slotRecs = o.slotKeys[:0], o.slotRecs[:0]
 	return o
 }
 
@@ -332,34 +335,54 @@ func (o *overlay) lookup(ctx context.Context, slots []int32) error {
 
 // claim creates slot s's key with r unless the overlay holds a record for
 // it (the first claim in the batch wins, as in the store) and remembers it
-// for flush.
-func (o *overlay) claim(s int32, r Record) {
+// for flush, with the boilerplate slots apart.
+func (o *overlay) claim(s int32, r Record, boilerplateSlot bool) {
 	if o.get(s) != nil {
 		return
 	}
 	o.set(s, r)
+	if boilerplateSlot {
+		o.slotKeys = append(o.slotKeys, o.keys[s])
+		o.slotRecs = append(o.slotRecs, r)
+		return
+	}
 	o.claimKeys = append(o.claimKeys, o.keys[s])
 	o.claimRecs = append(o.claimRecs, r)
 }
 
-// flush claims the batch's new keys in the store in one call. When a
-// stored record is not the one the batch decided with, it returns those
-// keys.
+// flush claims the batch's new keys in the store: first the exact, band and
+// body keys, then, only if no other writer won one of those, the
+// boilerplate slots. A slot record names the story of the article that
+// claimed it and never changes, and an article's story rests on the
+// others: a race lost on them may change it, and a slot claimed before
+// would keep the old story, making one story count as two (on a store whose
+// claims split across keys, such as a Redis cluster, racing copies of one
+// story then turned their sign-off into boilerplate). When a stored record
+// is not the one the batch decided with, flush returns those keys.
 func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
-	if len(o.claimKeys) == 0 {
+	if lost, err = o.claimAll(ctx, o.claimKeys, o.claimRecs); lost != nil || err != nil {
+		return lost, err
+	}
+	return o.claimAll(ctx, o.slotKeys, o.slotRecs)
+}
+
+// claimAll claims keys with recs in one call and returns the keys another
+// writer had.
+func (o *overlay) claimAll(ctx context.Context, keys []Key, recs []Record) (lost map[Key]bool, err error) {
+	if len(keys) == 0 {
 		return nil, nil
 	}
-	o.got = append(o.got[:0], o.claimRecs...)
+	o.got = append(o.got[:0], recs...)
 	got := o.got
-	if err := o.base.Claim(ctx, o.claimKeys, got); err != nil {
-		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(o.claimKeys), err)
+	if err := o.base.Claim(ctx, keys, got); err != nil {
+		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(keys), err)
 	}
 	for i := range got {
-		if got[i] != o.claimRecs[i] {
+		if got[i] != recs[i] {
 			if lost == nil {
 				lost = map[Key]bool{}
 			}
-			lost[o.claimKeys[i]] = true
+			lost[keys[i]] = true
 		}
 	}
 	return lost, nil

@@ -159,16 +159,19 @@ func rewriteWords(text, suffix string) string {
 // keyCountingStore counts the keys that reach a store.
 type keyCountingStore struct {
 	Store
-	looked, claimed int
+	looked, claimed   int
+	lookups, claimOps int
 }
 
 func (s *keyCountingStore) Lookup(ctx context.Context, keys []Key, out []Record) error {
 	s.looked += len(keys)
+	s.lookups++
 	return s.Store.Lookup(ctx, keys, out)
 }
 
 func (s *keyCountingStore) Claim(ctx context.Context, keys []Key, recs []Record) error {
 	s.claimed += len(keys)
+	s.claimOps++
 	return s.Store.Claim(ctx, keys, recs)
 }
 
@@ -199,6 +202,8 @@ func TestStoreKeysPerParagraph(t *testing.T) {
 		require.NoError(t, d.MarkBatch(ctx, batch, nil))
 	}
 	per := func(n int) float64 { return float64(n) / float64(paragraphs) }
-	t.Logf("%d paragraphs in %d articles: %.2f keys held, %.2f looked up, %.2f claimed per paragraph",
-		paragraphs, len(corp), per(mem.Len()), per(store.looked), per(store.claimed))
+	runs := (len(corp) + run - 1) / run
+	t.Logf("%d paragraphs in %d articles: %.2f keys held, %.2f looked up, %.2f claimed per paragraph; %.2f lookups and %.2f claims per run of %d",
+		paragraphs, len(corp), per(mem.Len()), per(store.looked), per(store.claimed),
+		float64(store.lookups)/float64(runs), float64(store.claimOps)/float64(runs), run)
 }

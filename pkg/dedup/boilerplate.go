@@ -166,7 +166,7 @@ func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
 func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 	n := m.opts.BoilerplateStories
 	if m.paras[i].long {
-		r.Sketch, r.Numbers = m.wordSketch(i), m.fixedNumbers(&m.paras[i])
+		r.Sketch, r.Numbers, r.Figures = m.wordSketch(i), m.fixedNumbers(&m.paras[i]), m.paras[i].exact
 	}
 	slots := m.recs[m.slotAt[i] : m.slotAt[i]+n]
 	rank, own, first := 0, false, -1 // first: index in recs of the first occurrence
@@ -195,9 +195,11 @@ func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 	}
 	if rank < n {
 		// Not boilerplate (yet): a long candidate without numbers that
-		// matched another story's copy repeats it, even when no band found
-		// it.
-		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && !m.paras[i].digits && m.status[i] == article.StatusUnique {
+		// matched another story's near copy repeats it, even when no band
+		// found it. (A copy of the same text is left to its exact key: a
+		// racing copy may hold the slot.)
+		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && !m.paras[i].digits && m.status[i] == article.StatusUnique &&
+			rec.Figures != m.paras[i].exact {
 			m.found(i, rec, matchNear, true)
 		}
 		return

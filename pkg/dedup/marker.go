@@ -388,6 +388,16 @@ func (m *marker) collectKeys() {
 	m.keys = append(m.keys, Key(mix(body^uint64(n))))
 }
 
+// isSlot reports whether key k of m.keys is a boilerplate slot.
+func (m *marker) isSlot(k int) bool {
+	for i, at := range m.slotAt {
+		if at >= 0 && k >= at && k < at+m.opts.BoilerplateStories && m.exactAt[i] >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // repeatsExactly reports whether another article holds paragraph i's
 // exact key. Its band keys are then neither read (the exact record decides
 // status and story) nor claimed: every copy of a text has the same bands,
