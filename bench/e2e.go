@@ -20,7 +20,8 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
-	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
 	"github.com/newsflow/newsflow/pkg/pipeline"
@@ -87,7 +88,7 @@ type E2EConfig struct {
 	Dialer    *kafka.Dialer
 	Transport *kafka.Transport
 	// ES reaches Elasticsearch.
-	ES esindex.Doer
+	ES elastic.Doer
 	// Analyzer is the text analyzer of the template ("" = the shipped one).
 	Analyzer string
 
@@ -412,12 +413,12 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 
 // documents runs the stages in this process over the articles (memory
 // dedup store, in order), giving the documents baseline 1 indexes.
-func (r *run) documents(ctx context.Context) ([]esindex.Doc, error) {
+func (r *run) documents(ctx context.Context) ([]consumers.Doc, error) {
 	p := pipeline.New(dedup.New(dedup.NewMemoryStore(0), dedup.Options{}), time.Now, nil)
 	now := time.Now().UTC()
 	received := now.Format(time.RFC3339Nano)
 	indexed := now.Format(time.RFC3339)
-	docs := make([]esindex.Doc, 0, len(r.raws))
+	docs := make([]consumers.Doc, 0, len(r.raws))
 	for i, raw := range r.raws {
 		raw.ReceivedAt = received
 		a, err := p.Process(ctx, raw)
@@ -432,7 +433,7 @@ func (r *run) documents(ctx context.Context) ([]esindex.Doc, error) {
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, esindex.Doc{ID: a.ID, Version: esindex.Version(a.UpdatedAt, a.PublishedAt, a.IngestedAt), Source: src})
+		docs = append(docs, consumers.Doc{ID: a.ID, Version: a.Version(), Source: src})
 		if (i+1)%10000 == 0 {
 			r.logf("bulk: processed %d of %d documents for the loader", i+1, len(r.raws))
 		}
@@ -453,17 +454,17 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	for _, d := range docs {
 		docBytes += int64(len(d.Source))
 	}
-	if err := esindex.Install(ctx, r.cfg.ES, r.names.bulkAlias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
+	if err := elastic.Install(ctx, r.cfg.ES, r.names.bulkAlias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
 		return err
 	}
 	r.logf("bulk: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight",
 		len(docs), float64(docBytes)/1e6, r.names.bulkAlias, r.cfg.BatchSize, r.cfg.LoaderConcurrency)
-	ix := esindex.NewIndexer(r.cfg.ES, esindex.IndexerConfig{Alias: r.names.bulkAlias})
+	ix := elastic.NewIndexer(r.cfg.ES, elastic.IndexerConfig{Alias: r.names.bulkAlias})
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
 	start := time.Now()
-	batches := make(chan []esindex.Doc)
+	batches := make(chan []consumers.Doc)
 	errc := make(chan error, r.cfg.LoaderConcurrency)
 	var wg sync.WaitGroup
 	for range r.cfg.LoaderConcurrency {
@@ -472,7 +473,7 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 			defer wg.Done()
 			for b := range batches {
 				for i, res := range ix.Index(pctx, b) {
-					if res.Outcome != esindex.Indexed {
+					if res.Outcome != consumers.Indexed {
 						errc <- fmt.Errorf("document %s: %s %s", b[i].ID, res.Outcome, res.Reason)
 						return
 					}
@@ -910,7 +911,7 @@ func (r *run) breakdown(ctx context.Context) {
 		for _, s := range []string{pipeline.StageNormalize, pipeline.StageFigures, pipeline.StageDedup} {
 			b.Stage[s] += secs(m.Sum("newsflow_stage_duration_seconds_sum", "stage="+s))
 		}
-		for _, op := range []string{esindex.OpLookup, esindex.OpClaim, esindex.OpConflicts} {
+		for _, op := range []string{esdedup.OpLookup, esdedup.OpClaim, esdedup.OpConflicts} {
 			b.StoreRequests[op] += m.Sum("newsflow_dedup_store_requests_total", "op="+op)
 			b.StoreTime[op] += secs(m.Sum("newsflow_dedup_store_request_duration_seconds_sum", "op="+op))
 		}
@@ -961,14 +962,14 @@ func (r *run) cleanup() {
 	defer cancel()
 	_, _ = r.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{r.names.topic, r.names.topic + ".dlq"}})
 	for _, alias := range []string{r.names.pipelineAlias, r.names.bulkAlias} {
-		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+alias+esindex.FirstIndexSuffix, nil); err != nil && !isNotFound(err) {
+		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+alias+elastic.FirstIndexSuffix, nil); err != nil && !isNotFound(err) {
 			r.logf("cleanup: %v", err)
 		}
 		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/_index_template/"+alias, nil); err != nil && !isNotFound(err) {
 			r.logf("cleanup: %v", err)
 		}
 	}
-	if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+esindex.StoreIndex(r.names.fingerprints), nil); err != nil && !isNotFound(err) {
+	if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+esdedup.StoreIndex(r.names.fingerprints), nil); err != nil && !isNotFound(err) {
 		r.logf("cleanup: %v", err)
 	}
 	_, _ = r.client.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{r.names.pipelineGroup, r.names.rawGroup}})

@@ -13,13 +13,13 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/internal/promtext"
 )
 
 // esDo sends one request to Elasticsearch and reads the answer; a status
 // outside 2xx is an error naming it.
-func esDo(ctx context.Context, es esindex.Doer, method, path string, body []byte) ([]byte, error) {
+func esDo(ctx context.Context, es elastic.Doer, method, path string, body []byte) ([]byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -62,7 +62,7 @@ func isNotFound(err error) bool {
 }
 
 // esVersion returns the node's version number.
-func esVersion(ctx context.Context, es esindex.Doer) (string, error) {
+func esVersion(ctx context.Context, es elastic.Doer) (string, error) {
 	b, err := esDo(ctx, es, http.MethodGet, "/", nil)
 	if err != nil {
 		return "", err
@@ -80,7 +80,7 @@ func esVersion(ctx context.Context, es esindex.Doer) (string, error) {
 
 // esCount returns the number of documents searchable behind alias (no
 // refresh is forced: what a search sees now).
-func esCount(ctx context.Context, es esindex.Doer, alias string) (int, error) {
+func esCount(ctx context.Context, es elastic.Doer, alias string) (int, error) {
 	b, err := esDo(ctx, es, http.MethodGet, "/"+alias+"/_count", nil)
 	if err != nil {
 		return 0, err
@@ -96,7 +96,7 @@ func esCount(ctx context.Context, es esindex.Doer, alias string) (int, error) {
 
 // esCPU returns the summed process CPU time of the cluster's nodes (the
 // test node is one): the Elasticsearch share of a phase.
-func esCPU(ctx context.Context, es esindex.Doer) (time.Duration, error) {
+func esCPU(ctx context.Context, es elastic.Doer) (time.Duration, error) {
 	b, err := esDo(ctx, es, http.MethodGet, "/_nodes/stats/process?filter_path=nodes.*.process.cpu.total_in_millis", nil)
 	if err != nil {
 		return 0, err
@@ -121,7 +121,7 @@ func esCPU(ctx context.Context, es esindex.Doer) (time.Duration, error) {
 }
 
 // esSearchIDs returns which of ids are searchable behind alias now.
-func esSearchIDs(ctx context.Context, es esindex.Doer, alias string, ids []string) ([]string, error) {
+func esSearchIDs(ctx context.Context, es elastic.Doer, alias string, ids []string) ([]string, error) {
 	q, _ := json.Marshal(map[string]any{
 		"size": len(ids), "_source": false, "track_total_hits": false,
 		"query": map[string]any{"ids": map[string]any{"values": ids}},

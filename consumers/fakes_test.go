@@ -11,7 +11,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
@@ -165,7 +164,7 @@ type fakeIndexer struct {
 	sources  map[string][]byte
 }
 
-func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result {
+func (ix *fakeIndexer) Index(ctx context.Context, docs []Doc) []Result {
 	if ix.started != nil {
 		select {
 		case ix.started <- struct{}{}:
@@ -176,10 +175,10 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 		select {
 		case <-ix.blockAll:
 		case <-ctx.Done():
-			return make([]esindex.Result, len(docs))
+			return make([]Result, len(docs))
 		}
 	}
-	res := make([]esindex.Result, len(docs))
+	res := make([]Result, len(docs))
 	hanging := false
 	ix.mu.Lock()
 	for i, d := range docs {
@@ -187,14 +186,14 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 		case ix.hang[d.ID]:
 			hanging = true
 		case ix.reject[d.ID]:
-			res[i] = esindex.Result{Outcome: esindex.Rejected, Reason: "mapper_parsing_exception: failed to parse"}
+			res[i] = Result{Outcome: Rejected, Reason: "mapper_parsing_exception: failed to parse"}
 		default:
 			var doc article.Article
 			if err := json.Unmarshal(d.Source, &doc); err != nil || doc.ID != d.ID {
 				panic("bad document source")
 			}
 			if v, ok := ix.docs[d.ID]; ok && v > d.Version {
-				res[i] = esindex.Result{Outcome: esindex.SkippedOlder}
+				res[i] = Result{Outcome: SkippedOlder}
 				continue
 			}
 			ix.docs[d.ID] = d.Version
@@ -205,7 +204,7 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 				ix.sources[d.ID] = d.Source
 			}
 			ix.writes++
-			res[i] = esindex.Result{Outcome: esindex.Indexed}
+			res[i] = Result{Outcome: Indexed}
 		}
 	}
 	ix.mu.Unlock()

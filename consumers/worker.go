@@ -57,7 +57,6 @@ import (
 
 	"github.com/newsflow/newsflow/consumers/backoff"
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/consumers/offsets"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/pipeline"
@@ -87,13 +86,6 @@ type Processor interface {
 type BatchProcessor interface {
 	Processor
 	ProcessBatch(ctx context.Context, raws []article.RawArticle) (arts []article.Article, errs []error)
-}
-
-// Indexer writes documents in bulk and reports each (*esindex.Indexer). It
-// retries what may pass until ctx ends; a document then Unfinished stays not
-// done.
-type Indexer interface {
-	Index(ctx context.Context, docs []esindex.Doc) []esindex.Result
 }
 
 // DeadLetters stores dead letters (*dlq.Producer); nil error means all are
@@ -614,7 +606,7 @@ func firstInvalid(b []byte) int {
 // index bulk-indexes the jobs' articles and finishes each by its outcome.
 func (w *Worker) index(ctx context.Context, jobs []*job) {
 	now := w.o.Now().UTC().Format(time.RFC3339)
-	docs := make([]esindex.Doc, 0, len(jobs))
+	docs := make([]Doc, 0, len(jobs))
 	sent := make([]*job, 0, len(jobs))
 	var letters []*job
 	for _, j := range jobs {
@@ -625,9 +617,9 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 			letters = append(letters, j)
 			continue
 		}
-		docs = append(docs, esindex.Doc{
+		docs = append(docs, Doc{
 			ID:      j.art.ID,
-			Version: esindex.Version(j.art.UpdatedAt, j.art.PublishedAt, j.art.IngestedAt),
+			Version: j.art.Version(),
 			Source:  src,
 		})
 		// The document is its JSON from here on: the article (several
@@ -642,14 +634,14 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 		for i, r := range results {
 			j := sent[i]
 			switch r.Outcome {
-			case esindex.Indexed:
+			case Indexed:
 				w.finish(j, ResultIndexed)
 				if !j.received.IsZero() {
 					w.metrics.latency.Observe(done.Sub(j.received).Seconds())
 				}
-			case esindex.SkippedOlder:
+			case SkippedOlder:
 				w.finish(j, ResultSkippedOlder)
-			case esindex.Rejected:
+			case Rejected:
 				j.letter = w.letterFor(j, dlq.StageIndex, r.Reason)
 				letters = append(letters, j)
 			default:

@@ -13,8 +13,9 @@ import (
 	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/consumers/lag"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/escfg"
 	"github.com/newsflow/newsflow/internal/kafkacfg"
@@ -116,7 +117,7 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 		"first retry delay for Elasticsearch, the dedup store and dead letters; doubles per attempt with jitter")
 	s.Duration(&w.Backoff.Max, "backoff-max", "NEWSFLOW_BACKOFF_MAX", backoff.DefaultMax,
 		"cap of the retry delay; lower recovers sooner after an outage, higher spares a struggling cluster")
-	s.Duration(&c.bulkTimeout, "bulk-timeout", "NEWSFLOW_BULK_TIMEOUT", esindex.DefaultRequestTimeout,
+	s.Duration(&c.bulkTimeout, "bulk-timeout", "NEWSFLOW_BULK_TIMEOUT", elastic.DefaultRequestTimeout,
 		"bound of one bulk request; a request cut by it is retried (the same documents, same versions)")
 	s.Duration(&c.sessionTimeout, "kafka-session-timeout", "NEWSFLOW_KAFKA_SESSION_TIMEOUT", defaultSessionTimeout,
 		"how long the group waits for a silent worker before giving its partitions to others; shorter reacts faster to a crashed worker, too short evicts workers during GC pauses")
@@ -132,13 +133,13 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 		"messages kafka-go reads ahead of processing; more smooths throughput, and is repeated work after a rebalance")
 	s.Duration(&c.lagInterval, "lag-interval", "NEWSFLOW_LAG_INTERVAL", lag.DefaultInterval,
 		"how often newsflow_consumer_lag is measured (three broker requests each time)")
-	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", esindex.DefaultAnalyzer,
+	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", elastic.DefaultAnalyzer,
 		"Elasticsearch analyzer of title, body and boilerplate in the index template (another language analyzer, or standard on a cluster without the analysis-common module); it applies to indices created after the template is installed")
 	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", defaultDedupStore,
 		"where the cross-article dedup state lives: elasticsearch (shared by all workers, survives restarts) or memory (this worker only; use with one worker)")
-	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,
+	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
 		"base name of the Elasticsearch fingerprint index; the fingerprint format version is appended (-v1); must not match <index>-*")
-	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", esindex.DefaultCacheEntries,
+	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", esdedup.DefaultCacheEntries,
 		"records cached in front of the fingerprint index (about 140 bytes each); records never change, so the cache only saves round trips; -1: none")
 	s.Bool(&c.pprof, "pprof", "NEWSFLOW_PPROF", false,
 		"serve Go's profiler at /debug/pprof/ on --metrics-addr (CPU and heap profiles of a worker under load); off by default, since profiles reveal internals")
@@ -225,17 +226,17 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	prober.AddCheck("elasticsearch", func(ctx context.Context) error { return esindex.Ping(ctx, es) })
+	prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
 	retryPolicy := c.worker.Backoff
 	if err := retrySetup(ctx, logger, retryPolicy, "install index template and alias", func(ctx context.Context) error {
-		return esindex.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
+		return elastic.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
 	}); err != nil {
 		return err
 	}
 	var store dedup.Store
 	switch c.dedupStore {
 	case "elasticsearch":
-		ess := esindex.NewStore(es, esindex.StoreConfig{Index: c.dedupIndex, CacheEntries: c.dedupCacheEntries, Registerer: reg})
+		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: c.dedupCacheEntries, Registerer: reg})
 		if err := retrySetup(ctx, logger, retryPolicy, "create the fingerprint index", ess.Setup); err != nil {
 			return err
 		}
@@ -299,7 +300,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	worker, err := consumers.New(c.worker, consumers.Options{
 		Fetcher:     reader,
 		Processor:   pipeline.New(deduper, time.Now, reg),
-		Indexer:     esindex.NewIndexer(es, esindex.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg}),
+		Indexer:     elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg}),
 		DeadLetters: dlq.NewProducer(writer, c.kafka.DLQTopic(), reg),
 		Logger:      logger,
 		Registerer:  reg,
@@ -363,7 +364,7 @@ func retrySetup(ctx context.Context, logger *slog.Logger, p backoff.Policy, what
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if !esindex.IsRetryable(err) && !isKafkaTemporary(err) && attempt >= 2 {
+		if !elastic.IsRetryable(err) && !isKafkaTemporary(err) && attempt >= 2 {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		logger.Warn(what+" failed; retrying", "attempt", attempt+1, "err", err)

@@ -18,11 +18,12 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
-	"github.com/newsflow/newsflow/consumers/bleveindex"
-	"github.com/newsflow/newsflow/consumers/boltstore"
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/consumers/lag"
+	"github.com/newsflow/newsflow/index/bleve"
+	"github.com/newsflow/newsflow/index/boltdedup"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/embedded"
 	"github.com/newsflow/newsflow/internal/escfg"
@@ -37,7 +38,6 @@ import (
 	"github.com/newsflow/newsflow/producers/watch"
 	"github.com/newsflow/newsflow/samples"
 	"github.com/newsflow/newsflow/search"
-	"github.com/newsflow/newsflow/search/elastic"
 	"github.com/newsflow/newsflow/web"
 )
 
@@ -138,9 +138,9 @@ func addUpSettings(s *cli.Set) *upSettings {
 	s.String(&c.group, "group", "NEWSFLOW_GROUP", kafkacfg.DefaultGroup, "consumer group of the worker")
 
 	c.es.AddFlagsWith(s, nil, "Elasticsearch node URLs; empty: the embedded bleve index (--index and the credentials apply only with a URL)")
-	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleveindex.AnalyzerEnglish,
+	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleve.AnalyzerEnglish,
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
-	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,
+	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
 		"with --elasticsearch-url: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
@@ -171,7 +171,7 @@ func (c *upSettings) validate() error {
 		return fmt.Errorf("--topic-partitions %d: want at least 1", c.partitions)
 	case c.group == "":
 		return errors.New("--group is empty")
-	case c.textAnalyzer != bleveindex.AnalyzerEnglish && c.textAnalyzer != bleveindex.AnalyzerStandard && c.embeddedIndex():
+	case c.textAnalyzer != bleve.AnalyzerEnglish && c.textAnalyzer != bleve.AnalyzerStandard && c.embeddedIndex():
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
@@ -317,12 +317,12 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		where    string
 	)
 	if c.embeddedIndex() {
-		bolt, err := boltstore.Open(filepath.Join(c.dataDir, upDedupDB))
+		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
 		if err != nil {
 			return err
 		}
 		cl.add("dedup store", bolt.Close)
-		idx, err := bleveindex.Open(filepath.Join(c.dataDir, upIndexDir), bleveindex.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
+		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
 		if err != nil {
 			return err
 		}
@@ -336,17 +336,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		if err := retrySetup(ctx, logger, setupPolicy, "install index template and alias", func(ctx context.Context) error {
-			return esindex.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
+			return elastic.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
 		}); err != nil {
 			return err
 		}
-		ess := esindex.NewStore(es, esindex.StoreConfig{Index: c.dedupIndex, CacheEntries: esindex.DefaultCacheEntries, Registerer: reg})
+		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries, Registerer: reg})
 		if err := retrySetup(ctx, logger, setupPolicy, "create the fingerprint index", ess.Setup); err != nil {
 			return err
 		}
-		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return esindex.Ping(ctx, es) })
-		indexer = esindex.NewIndexer(es, esindex.IndexerConfig{Alias: c.es.Index, Logger: logger, Registerer: reg})
-		searcher, store = elastic.New(es, c.es.Index), ess
+		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
+		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Logger: logger, Registerer: reg})
+		searcher, store = elastic.NewSearcher(es, c.es.Index), ess
 		where = "Elasticsearch " + c.es.String()
 	}
 

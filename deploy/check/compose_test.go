@@ -183,11 +183,11 @@ func TestComposeFile(t *testing.T) {
 
 	t.Run("init-index installs the consumer's template for its alias", func(t *testing.T) {
 		s := p.Services["init-index"]
-		require.True(t, mounts(s, filepath.Join(root, "consumers", "esindex", "template.json")))
+		require.True(t, mounts(s, filepath.Join(root, "index", "elastic", "template.json")))
 		var tmpl struct {
 			IndexPatterns []string `json:"index_patterns"`
 		}
-		b, err := os.ReadFile(filepath.Join(root, "consumers", "esindex", "template.json"))
+		b, err := os.ReadFile(filepath.Join(root, "index", "elastic", "template.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &tmpl))
 		require.Equal(t, []string{*s.Environment["INDEX"] + "-*"}, tmpl.IndexPatterns)

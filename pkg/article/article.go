@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Content types a RawArticle body may have.
@@ -200,6 +201,31 @@ type Article struct {
 	Figures     []Figure    `json:"figures"`
 	StoryID     string      `json:"story_id"`
 	Stats       Stats       `json:"stats"`
+}
+
+// Version is the article's external version in the index: the story's own
+// update time in milliseconds since 1970 (UpdatedAt, else PublishedAt, else
+// IngestedAt, which is the producer's received_at or the time the worker
+// first saw it). A stored document with a higher version is kept, one with
+// an equal or lower version is replaced, so a redelivery rewrites the same
+// document and a late older copy never replaces a newer one. Times before
+// 1970 and unparsable ones count as 0; such stories replace each other in
+// arrival order.
+func (a *Article) Version() int64 {
+	for _, s := range []string{a.UpdatedAt, a.PublishedAt, a.IngestedAt} {
+		if s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			continue
+		}
+		if ms := t.UnixMilli(); ms > 0 {
+			return ms
+		}
+		return 0
+	}
+	return 0
 }
 
 // ParagraphSeparator joins kept paragraphs in Body.

@@ -1,8 +1,8 @@
-// Package boltstore is a dedup.Store in a bbolt file: the cross-article
+// Package boltdedup is a dedup.Store in a bbolt file: the cross-article
 // dedup memory of `newsflow up`, which outlives a restart so that an
 // article seen yesterday still marks today's copy "repeated". It is for one
 // process (bbolt locks the file); workers of a deployment share the
-// Elasticsearch store of package esindex instead.
+// Redis store of package redisdedup (or the Elasticsearch one of esdedup) instead.
 //
 // Layout: bucket "keys" maps a key (8 bytes, big endian) to a record number;
 // bucket "records" maps the record number to the encoded Record. The keys a
@@ -14,7 +14,7 @@
 // Claims run in bbolt's batched write transactions: concurrent claims
 // (one per partition being processed) share one fsync, and a claim returns
 // only after its transaction is on disk.
-package boltstore
+package boltdedup
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package bleveindex
+package bleve
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
-	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/search"
 	"github.com/newsflow/newsflow/search/searchtest"
@@ -25,16 +25,16 @@ func open(t *testing.T, dir string, o Options) *Index {
 	return x
 }
 
-func docOf(t *testing.T, a article.Article) esindex.Doc {
+func docOf(t *testing.T, a article.Article) consumers.Doc {
 	t.Helper()
 	src, err := json.Marshal(a)
 	require.NoError(t, err)
-	return esindex.Doc{ID: a.ID, Version: esindex.Version(a.UpdatedAt, a.PublishedAt, a.IngestedAt), Source: src}
+	return consumers.Doc{ID: a.ID, Version: a.Version(), Source: src}
 }
 
-func index(t *testing.T, x *Index, arts ...article.Article) []esindex.Result {
+func index(t *testing.T, x *Index, arts ...article.Article) []consumers.Result {
 	t.Helper()
-	docs := make([]esindex.Doc, len(arts))
+	docs := make([]consumers.Doc, len(arts))
 	for i, a := range arts {
 		docs[i] = docOf(t, a)
 	}
@@ -47,7 +47,7 @@ func TestSearcherConformance(t *testing.T) {
 			searchtest.Run(t, func(t *testing.T, docs []article.Article) search.Searcher {
 				x := open(t, filepath.Join(t.TempDir(), "index"), Options{Analyzer: analyzer})
 				for _, r := range index(t, x, docs...) {
-					require.Equal(t, esindex.Indexed, r.Outcome)
+					require.Equal(t, consumers.Indexed, r.Outcome)
 				}
 				return x
 			})
@@ -82,16 +82,16 @@ func TestVersions(t *testing.T) {
 		name  string
 		first article.Article
 		then  article.Article
-		want  esindex.Outcome
+		want  consumers.Outcome
 		title string
 	}{
-		{"a newer version replaces", at("2024-03-01T10:00:00Z", "v1"), at("2024-03-01T11:00:00Z", "v2"), esindex.Indexed, "v2"},
-		{"an older version is skipped", at("2024-03-01T11:00:00Z", "v2"), at("2024-03-01T10:00:00Z", "v1"), esindex.SkippedOlder, "v2"},
-		{"the same version rewrites (redelivery)", at("2024-03-01T10:00:00Z", "v1"), at("2024-03-01T10:00:00Z", "v1 again"), esindex.Indexed, "v1 again"},
+		{"a newer version replaces", at("2024-03-01T10:00:00Z", "v1"), at("2024-03-01T11:00:00Z", "v2"), consumers.Indexed, "v2"},
+		{"an older version is skipped", at("2024-03-01T11:00:00Z", "v2"), at("2024-03-01T10:00:00Z", "v1"), consumers.SkippedOlder, "v2"},
+		{"the same version rewrites (redelivery)", at("2024-03-01T10:00:00Z", "v1"), at("2024-03-01T10:00:00Z", "v1 again"), consumers.Indexed, "v1 again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := open(t, filepath.Join(t.TempDir(), "index"), Options{})
-			require.Equal(t, esindex.Indexed, index(t, x, tc.first)[0].Outcome)
+			require.Equal(t, consumers.Indexed, index(t, x, tc.first)[0].Outcome)
 			require.Equal(t, tc.want, index(t, x, tc.then)[0].Outcome)
 			require.Equal(t, tc.title, title(x))
 			n, err := x.Count()
@@ -103,7 +103,7 @@ func TestVersions(t *testing.T) {
 	t.Run("two versions in one batch keep the newer", func(t *testing.T) {
 		x := open(t, filepath.Join(t.TempDir(), "index"), Options{})
 		res := index(t, x, at("2024-03-01T11:00:00Z", "new"), at("2024-03-01T10:00:00Z", "old"))
-		require.Equal(t, []esindex.Outcome{esindex.Indexed, esindex.SkippedOlder}, []esindex.Outcome{res[0].Outcome, res[1].Outcome})
+		require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.SkippedOlder}, []consumers.Outcome{res[0].Outcome, res[1].Outcome})
 		require.Equal(t, "new", title(x))
 	})
 }
@@ -112,10 +112,10 @@ func TestUndecodableDocumentsAreRejected(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	x := open(t, filepath.Join(t.TempDir(), "index"), Options{Registerer: reg})
 	good := docOf(t, searchtest.Corpus()[1])
-	res := x.Index(context.Background(), []esindex.Doc{{ID: "bad", Source: []byte(`{"title": 3`)}, good})
-	require.Equal(t, esindex.Rejected, res[0].Outcome)
+	res := x.Index(context.Background(), []consumers.Doc{{ID: "bad", Source: []byte(`{"title": 3`)}, good})
+	require.Equal(t, consumers.Rejected, res[0].Outcome)
 	require.Contains(t, res[0].Reason, "decode document")
-	require.Equal(t, esindex.Indexed, res[1].Outcome)
+	require.Equal(t, consumers.Indexed, res[1].Outcome)
 	require.Equal(t, 1.0, testutil.ToFloat64(x.metrics.docs.WithLabelValues(DocRejected)))
 	require.Equal(t, 1.0, testutil.ToFloat64(x.metrics.docs.WithLabelValues(DocIndexed)))
 }
@@ -146,6 +146,6 @@ func TestIndexingIsCancelledWhileTheContextEnds(t *testing.T) {
 	require.NoError(t, x.Close()) // every batch fails now
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	res := x.Index(ctx, []esindex.Doc{docOf(t, searchtest.Corpus()[0])})
-	require.Equal(t, esindex.Unfinished, res[0].Outcome)
+	res := x.Index(ctx, []consumers.Doc{docOf(t, searchtest.Corpus()[0])})
+	require.Equal(t, consumers.Unfinished, res[0].Outcome)
 }

@@ -1,13 +1,13 @@
-// Package bleveindex is the article index of `newsflow up`: a bleve index on
+// Package bleve is the article index of `newsflow up`: a bleve index on
 // disk behind the same Indexer interface as Elasticsearch (consumers.Indexer)
 // and the same Searcher as the Elasticsearch backend (search.Searcher), so
 // the consumer worker and the search page run unchanged on one machine.
 //
 // # Delivery
 //
-// Index keeps the Elasticsearch contract of consumers/esindex: a document
+// Index keeps the Elasticsearch contract of index/elastic: a document
 // replaces the stored one of the same id unless the stored one has a newer
-// external version (esindex.Version of its own dates), in which case it is
+// external version (consumers.Version of its own dates), in which case it is
 // SkippedOlder; an equal version rewrites (external_gte). A batch returns
 // once bleve has persisted it (scorch's safe batches), so the worker
 // commits offsets only behind documents on disk. A document bleve cannot
@@ -23,7 +23,7 @@
 // A range query on the field chosen by the filter's kind and unit then
 // matches exactly the articles with one figure satisfying all three, the
 // nested semantics.
-package bleveindex
+package bleve
 
 import (
 	"context"
@@ -37,7 +37,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
+	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
@@ -49,8 +49,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/search"
 )
@@ -105,7 +105,7 @@ type Options struct {
 
 // Index is the bleve article index. It is safe for concurrent use.
 type Index struct {
-	idx     bleve.Index
+	idx     blevesearch.Index
 	o       Options
 	mu      sync.Mutex // serialises Index (version checks and batch)
 	metrics *metrics
@@ -129,13 +129,13 @@ func Open(dir string, o Options) (*Index, error) {
 	if o.Analyzer != AnalyzerEnglish && o.Analyzer != AnalyzerStandard {
 		return nil, fmt.Errorf("bleve index: analyzer %q: want %s or %s", o.Analyzer, AnalyzerEnglish, AnalyzerStandard)
 	}
-	var idx bleve.Index
+	var idx blevesearch.Index
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		m, err := newMapping(o.Analyzer)
 		if err != nil {
 			return nil, err
 		}
-		if idx, err = bleve.New(dir, m); err != nil {
+		if idx, err = blevesearch.New(dir, m); err != nil {
 			return nil, fmt.Errorf("create bleve index in %s: %w", dir, err)
 		}
 		if err := idx.SetInternal([]byte(internalKey), []byte(mappingVersion)); err != nil {
@@ -143,7 +143,7 @@ func Open(dir string, o Options) (*Index, error) {
 			return nil, fmt.Errorf("create bleve index in %s: %w", dir, err)
 		}
 	} else {
-		if idx, err = bleve.Open(dir); err != nil {
+		if idx, err = blevesearch.Open(dir); err != nil {
 			return nil, fmt.Errorf("open bleve index in %s (another newsflow up using this --data-dir, or a damaged index: move the directory away and the index is rebuilt from Kafka only if its messages are consumed again): %w", dir, err)
 		}
 		v, err := idx.GetInternal([]byte(internalKey))
@@ -182,7 +182,7 @@ func (x *Index) Close() error {
 func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
-	im := bleve.NewIndexMapping()
+	im := blevesearch.NewIndexMapping()
 	const standard = "newsflow_standard"
 	if err := im.AddCustomAnalyzer(standard, map[string]any{
 		"type":          custom.Name,
@@ -201,7 +201,7 @@ func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 	im.IndexDynamic = true
 
 	text := func() *mapping.FieldMapping {
-		f := bleve.NewTextFieldMapping()
+		f := blevesearch.NewTextFieldMapping()
 		f.Analyzer = textAnalyzer
 		f.Store = true // the highlighter reads the stored text
 		f.IncludeTermVectors = true
@@ -210,23 +210,23 @@ func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 		return f
 	}
 	keyword := func(store bool) *mapping.FieldMapping {
-		f := bleve.NewKeywordFieldMapping()
+		f := blevesearch.NewKeywordFieldMapping()
 		f.Store = store
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
 		return f
 	}
-	date := bleve.NewDateTimeFieldMapping()
+	date := blevesearch.NewDateTimeFieldMapping()
 	date.Store = false
 	date.IncludeInAll = false
-	stored := bleve.NewTextFieldMapping()
+	stored := blevesearch.NewTextFieldMapping()
 	stored.Index = false
 	stored.Store = true
 	stored.IncludeInAll = false
 	stored.IncludeTermVectors = false
 	stored.DocValues = false
 
-	doc := bleve.NewDocumentStaticMapping()
+	doc := blevesearch.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldTitle, text())
 	doc.AddFieldMappingsAt(fieldBody, text())
 	doc.AddFieldMappingsAt(fieldSource, keyword(true))
@@ -235,7 +235,7 @@ func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldKinds, keyword(false))
 	doc.AddFieldMappingsAt(fieldUnits, keyword(false))
 	doc.AddFieldMappingsAt(fieldDoc, stored)
-	figs := bleve.NewDocumentMapping() // dynamic: fv.k.<kind> etc. are numbers
+	figs := blevesearch.NewDocumentMapping() // dynamic: fv.k.<kind> etc. are numbers
 	doc.AddSubDocumentMapping(figRoot, figs)
 	im.DefaultMapping = doc
 	return im, im.Validate()
@@ -316,17 +316,17 @@ func distinct(figs []article.Figure, key func(article.Figure) string) []string {
 }
 
 // Index implements consumers.Indexer (see the package doc).
-func (x *Index) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result {
+func (x *Index) Index(ctx context.Context, docs []consumers.Doc) []consumers.Result {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	results := make([]esindex.Result, len(docs))
+	results := make([]consumers.Result, len(docs))
 	batch := x.idx.NewBatch()
 	pending := map[string]int64{}
 	var written []int
 	for i, d := range docs {
 		var a article.Article
 		if err := json.Unmarshal(d.Source, &a); err != nil {
-			results[i] = esindex.Result{Outcome: esindex.Rejected, Reason: "decode document: " + err.Error()}
+			results[i] = consumers.Result{Outcome: consumers.Rejected, Reason: "decode document: " + err.Error()}
 			continue
 		}
 		cur, ok := pending[d.ID]
@@ -338,11 +338,11 @@ func (x *Index) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result 
 			}
 		}
 		if ok && cur > d.Version {
-			results[i] = esindex.Result{Outcome: esindex.SkippedOlder}
+			results[i] = consumers.Result{Outcome: consumers.SkippedOlder}
 			continue
 		}
 		if err := batch.Index(d.ID, toDoc(a, d.Source)); err != nil {
-			results[i] = esindex.Result{Outcome: esindex.Rejected, Reason: "bleve: " + err.Error()}
+			results[i] = consumers.Result{Outcome: consumers.Rejected, Reason: "bleve: " + err.Error()}
 			continue
 		}
 		pending[d.ID] = d.Version
@@ -359,7 +359,7 @@ func (x *Index) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result 
 			x.o.Logger.Warn("bleve index: write batch failed; retrying", "docs", len(written), "attempt", attempt+1, "err", err)
 			if x.o.Backoff.Wait(ctx, attempt, 0) != nil {
 				for _, i := range written {
-					results[i] = esindex.Result{Outcome: esindex.Unfinished}
+					results[i] = consumers.Result{Outcome: consumers.Unfinished}
 				}
 				written = nil
 				break
@@ -367,15 +367,15 @@ func (x *Index) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result 
 		}
 	}
 	for _, i := range written {
-		results[i] = esindex.Result{Outcome: esindex.Indexed}
+		results[i] = consumers.Result{Outcome: consumers.Indexed}
 	}
 	for _, r := range results {
 		switch r.Outcome {
-		case esindex.Indexed:
+		case consumers.Indexed:
 			x.metrics.docs.WithLabelValues(DocIndexed).Inc()
-		case esindex.SkippedOlder:
+		case consumers.SkippedOlder:
 			x.metrics.docs.WithLabelValues(DocSkippedOlder).Inc()
-		case esindex.Rejected:
+		case consumers.Rejected:
 			x.metrics.docs.WithLabelValues(DocRejected).Inc()
 		}
 	}
@@ -396,7 +396,7 @@ func (x *Index) storedVersion(id string) (int64, bool, error) {
 	if err := json.Unmarshal(raw, &dates); err != nil {
 		return 0, false, fmt.Errorf("decode stored document %s: %w", id, err)
 	}
-	return esindex.Version(dates.UpdatedAt, dates.PublishedAt, dates.IngestedAt), true, nil
+	return (&article.Article{UpdatedAt: dates.UpdatedAt, PublishedAt: dates.PublishedAt, IngestedAt: dates.IngestedAt}).Version(), true, nil
 }
 
 // stored returns the document JSON of id, nil when there is none.
@@ -437,26 +437,26 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		var perField []query.Query
 		for _, f := range []string{fieldTitle, fieldBody} {
 			if c.Phrase {
-				p := bleve.NewMatchPhraseQuery(c.Text)
+				p := blevesearch.NewMatchPhraseQuery(c.Text)
 				p.SetField(f)
 				perField = append(perField, p)
 			} else {
-				m := bleve.NewMatchQuery(c.Text)
+				m := blevesearch.NewMatchQuery(c.Text)
 				m.SetField(f)
 				m.SetOperator(query.MatchQueryOperatorAnd)
 				perField = append(perField, m)
 			}
 		}
-		must = append(must, bleve.NewDisjunctionQuery(perField...))
+		must = append(must, blevesearch.NewDisjunctionQuery(perField...))
 	}
 	if len(q.Sources) > 0 {
 		var any []query.Query
 		for _, s := range q.Sources {
-			t := bleve.NewTermQuery(s)
+			t := blevesearch.NewTermQuery(s)
 			t.SetField(fieldSource)
 			any = append(any, t)
 		}
-		must = append(must, bleve.NewDisjunctionQuery(any...))
+		must = append(must, blevesearch.NewDisjunctionQuery(any...))
 	}
 	if q.HasFigureFilter() {
 		lo, hi := -math.MaxFloat64, math.MaxFloat64
@@ -467,7 +467,7 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 			hi = *q.Max
 		}
 		yes := true
-		r := bleve.NewNumericRangeInclusiveQuery(&lo, &hi, &yes, &yes)
+		r := blevesearch.NewNumericRangeInclusiveQuery(&lo, &hi, &yes, &yes)
 		r.SetField(figureField(q.Kind, q.Unit))
 		must = append(must, r)
 	}
@@ -481,33 +481,33 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 			to = query.MaxRFC3339CompatibleTime
 		}
 		yes := true
-		r := bleve.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
+		r := blevesearch.NewDateRangeInclusiveQuery(from, to, &yes, &yes)
 		r.SetField(fieldPublished)
 		must = append(must, r)
 	}
 	var bq query.Query
 	switch len(must) {
 	case 0:
-		bq = bleve.NewMatchAllQuery()
+		bq = blevesearch.NewMatchAllQuery()
 	case 1:
 		bq = must[0]
 	default:
-		bq = bleve.NewConjunctionQuery(must...)
+		bq = blevesearch.NewConjunctionQuery(must...)
 	}
-	req := bleve.NewSearchRequestOptions(bq, q.Limit(), q.Offset, false)
+	req := blevesearch.NewSearchRequestOptions(bq, q.Limit(), q.Offset, false)
 	req.Fields = []string{fieldTitle, fieldSource, fieldPubText}
 	byDate := &bsearch.SortField{Field: fieldPublished, Desc: true, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast}
 	if len(clauses) > 0 {
 		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, &bsearch.SortDocID{}})
-		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight = blevesearch.NewHighlightWithStyle("html")
 		req.Highlight.AddField(fieldTitle)
 		req.Highlight.AddField(fieldBody)
 	} else {
 		req.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
 	}
-	req.AddFacet("source", bleve.NewFacetRequest(fieldSource, search.FacetSize))
-	req.AddFacet("kind", bleve.NewFacetRequest(fieldKinds, search.FacetSize))
-	req.AddFacet("unit", bleve.NewFacetRequest(fieldUnits, search.FacetSize))
+	req.AddFacet("source", blevesearch.NewFacetRequest(fieldSource, search.FacetSize))
+	req.AddFacet("kind", blevesearch.NewFacetRequest(fieldKinds, search.FacetSize))
+	req.AddFacet("unit", blevesearch.NewFacetRequest(fieldUnits, search.FacetSize))
 
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {

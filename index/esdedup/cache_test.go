@@ -1,4 +1,4 @@
-package esindex
+package esdedup
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package esindex
+package elastic
 
 import (
 	"bufio"
@@ -20,9 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
 	"github.com/newsflow/newsflow/pkg/article"
-	"github.com/newsflow/newsflow/pkg/dedup"
 )
 
 func TestParseBulkResponseOnRecordedResponses(t *testing.T) {
@@ -72,26 +72,6 @@ func TestRejectionReasonNamesTheCause(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, items[2].Error.String(), "immense term")
 	require.Contains(t, items[3].Error.String(), "failed to parse date field [yesterday]")
-}
-
-func TestVersion(t *testing.T) {
-	tests := []struct {
-		name                         string
-		updated, published, ingested string
-		want                         int64
-	}{
-		{"update time wins", "2024-05-02T10:00:00Z", "2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z", 1714644000000},
-		{"published time without an update", "", "2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z", 1714521600000},
-		{"ingest time without any story time", "", "", "2024-06-01T00:00:00Z", 1717200000000},
-		{"an unparsable time is passed over", "soon", "2024-05-01T00:00:00Z", "", 1714521600000},
-		{"times before 1970 count as 0", "", "1969-07-20T20:17:00Z", "", 0},
-		{"no time at all is 0", "", "", "", 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, Version(tc.updated, tc.published, tc.ingested))
-		})
-	}
 }
 
 func TestTemplateFollowsTheAlias(t *testing.T) {
@@ -169,10 +149,10 @@ func items(statuses ...int) string {
 	return `{"errors":true,"items":[` + strings.Join(parts, ",") + `]}`
 }
 
-func docs(n int) []Doc {
-	out := make([]Doc, n)
+func docs(n int) []consumers.Doc {
+	out := make([]consumers.Doc, n)
 	for i := range out {
-		out[i] = Doc{ID: fmt.Sprintf("d%d", i), Version: 1, Source: []byte(`{"id":"x"}`)}
+		out[i] = consumers.Doc{ID: fmt.Sprintf("d%d", i), Version: 1, Source: []byte(`{"id":"x"}`)}
 	}
 	return out
 }
@@ -197,14 +177,14 @@ func TestIndexerRetriesOnlyTheFailedItems(t *testing.T) {
 	})
 	reg := prometheus.NewRegistry()
 	got := fastIndexer(es, reg).Index(context.Background(), docs(5))
-	require.Equal(t, []Outcome{Indexed, Indexed, SkippedOlder, Rejected, Indexed}, outcomes(got))
+	require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.Indexed, consumers.SkippedOlder, consumers.Rejected, consumers.Indexed}, outcomes(got))
 	require.Contains(t, got[3].Reason, "document_parsing_exception: bad field")
 	require.Equal(t, [][]string{{"d0", "d1", "d2", "d3", "d4"}, {"d1", "d4"}}, calls)
 	require.Equal(t, 1.0, testutil.ToFloat64(mustLabel(reg, "newsflow_elasticsearch_retries_total", RetryThrottled)))
 }
 
-func outcomes(rs []Result) []Outcome {
-	out := make([]Outcome, len(rs))
+func outcomes(rs []consumers.Result) []consumers.Outcome {
+	out := make([]consumers.Outcome, len(rs))
 	for i, r := range rs {
 		out[i] = r.Outcome
 	}
@@ -256,7 +236,7 @@ func TestIndexerRetriesWholeRequestFailures(t *testing.T) {
 			})
 			reg := prometheus.NewRegistry()
 			got := fastIndexer(es, reg).Index(context.Background(), docs(2))
-			require.Equal(t, []Outcome{Indexed, Indexed}, outcomes(got))
+			require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.Indexed}, outcomes(got))
 			require.Equal(t, 4, n)
 			require.Equal(t, 3.0, testutil.ToFloat64(mustLabel(reg, "newsflow_elasticsearch_retries_total", tc.reason)))
 		})
@@ -270,7 +250,7 @@ func TestIndexerLeavesDocumentsUnfinishedWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	got := fastIndexer(es, nil).Index(ctx, docs(2))
-	require.Equal(t, []Outcome{Indexed, Unfinished}, outcomes(got))
+	require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.Unfinished}, outcomes(got))
 }
 
 func TestIndexerSplitsARequestTooLarge(t *testing.T) {
@@ -291,7 +271,7 @@ func TestIndexerSplitsARequestTooLarge(t *testing.T) {
 		return answer(200, items(st...)), nil
 	})
 	got := fastIndexer(es, nil).Index(context.Background(), docs(5))
-	require.Equal(t, []Outcome{Indexed, Indexed, Indexed, Indexed, Rejected}, outcomes(got))
+	require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.Indexed, consumers.Indexed, consumers.Indexed, consumers.Rejected}, outcomes(got))
 	require.Equal(t, []int{5, 2, 3, 1, 2, 1, 1}, sizes)
 }
 
@@ -301,50 +281,8 @@ func TestIndexerSendsExternalVersions(t *testing.T) {
 		_, _ = io.Copy(&body, r.Body)
 		return answer(200, items(201)), nil
 	})
-	fastIndexer(es, nil).Index(context.Background(), []Doc{{ID: `we"ird`, Version: 42, Source: []byte("{\"id\":1}\n")}})
+	fastIndexer(es, nil).Index(context.Background(), []consumers.Doc{{ID: `we"ird`, Version: 42, Source: []byte("{\"id\":1}\n")}})
 	require.Equal(t, `{"index":{"_id":"we\"ird","version":42,"version_type":"external_gte"}}`+"\n"+`{"id":1}`+"\n", body.String())
-}
-
-func TestRecordRoundTrip(t *testing.T) {
-	var sk dedup.Sketch
-	for i := range sk {
-		sk[i] = uint8(i * 7)
-	}
-	tests := []struct {
-		name string
-		rec  dedup.Record
-	}{
-		{"exact key", dedup.Record{Ref: article.Ref{ArticleID: "a1", Index: 3}, StoryID: "s1", Figures: 1 << 63, Numbers: 12345}},
-		{"band key with a sketch", dedup.Record{Ref: article.Ref{ArticleID: "a2", Index: 0}, Sketch: sk}},
-		{"body key", dedup.Record{Ref: article.Ref{ArticleID: "a3", Index: article.TitleIndex}, StoryID: "s3"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			b, err := json.Marshal(encodeRecord(tc.rec))
-			require.NoError(t, err)
-			var sr storedRecord
-			require.NoError(t, json.Unmarshal(b, &sr))
-			got, err := decodeRecord(sr)
-			require.NoError(t, err)
-			require.Equal(t, tc.rec, got)
-		})
-	}
-	require.Equal(t, "00000000000000ff", keyID(255))
-	require.Equal(t, "ffffffffffffffff", keyID(^dedup.Key(0)))
-}
-
-func TestStoreCacheIsBounded(t *testing.T) {
-	s := NewStore(nil, StoreConfig{CacheEntries: 2})
-	for i := 0; i < 5; i++ {
-		s.remember(dedup.Key(i), dedup.Record{Ref: article.Ref{ArticleID: "a"}})
-	}
-	require.Equal(t, 2, s.CacheLen())
-	_, ok := s.cached(4)
-	require.True(t, ok, "the most recent stays")
-	_, ok = s.cached(0)
-	require.False(t, ok, "the oldest went")
-	s.remember(9, dedup.Record{})
-	require.Equal(t, 2, s.CacheLen(), "absent records are never cached")
 }
 
 func TestTemplateWithAnotherAnalyzer(t *testing.T) {
@@ -352,66 +290,4 @@ func TestTemplateWithAnotherAnalyzer(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, strings.Count(string(b), `"analyzer":"french"`), "title, body and boilerplate")
 	require.NotContains(t, string(b), "english")
-}
-
-// TestStoreLookupReadsAFilteredPlainAnswer checks the request the store
-// sends (only the fields it reads, no compressed answer) and that it reads
-// the records of a recorded answer in one pass.
-func TestStoreLookupReadsAFilteredPlainAnswer(t *testing.T) {
-	rec := dedup.Record{Ref: article.Ref{ArticleID: "a1", Index: 2}, StoryID: "s1", Figures: 0xabc}
-	src, err := json.Marshal(encodeRecord(rec))
-	require.NoError(t, err)
-	var got *http.Request
-	es := doerFunc(func(r *http.Request) (*http.Response, error) {
-		got = r
-		return answer(200, `{"docs":[{"_id":"0000000000000001","found":true,"_source":`+string(src)+`},{"_id":"0000000000000002","found":false}]}`), nil
-	})
-	s := NewStore(es, StoreConfig{Index: "fp", CacheEntries: -1})
-	out := make([]dedup.Record, 2)
-	require.NoError(t, s.Lookup(context.Background(), []dedup.Key{1, 2}, out))
-	require.Equal(t, []dedup.Record{rec, {}}, out)
-	require.Equal(t, "identity", got.Header.Get("Accept-Encoding"))
-	require.Contains(t, got.URL.RawQuery, "filter_path=docs._id,docs.found,docs._source,docs.error")
-
-	es = doerFunc(func(r *http.Request) (*http.Response, error) {
-		return answer(200, `{"docs":[{"_id":"0000000000000001","found":true}]}`), nil
-	})
-	err = NewStore(es, StoreConfig{Index: "fp"}).Lookup(context.Background(), []dedup.Key{1}, out[:1])
-	require.ErrorContains(t, err, "found without a source")
-}
-
-func TestAppendRecordWritesWhatJSONMarshalWrites(t *testing.T) {
-	var sk dedup.Sketch
-	for i := range sk {
-		sk[i] = uint8(255 - i)
-	}
-	for _, tc := range []struct {
-		name string
-		rec  dedup.Record
-	}{
-		{"plain ids", dedup.Record{Ref: article.Ref{ArticleID: "reuters-1.x.0", Index: 4}, StoryID: "reuters-1.x.0", Figures: 0xfeed, Numbers: 1, Sketch: sk}},
-		{"title index and no story", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: article.TitleIndex}}},
-		{"ids that need escaping", dedup.Record{Ref: article.Ref{ArticleID: "a\"b\\c<d>&e\n", Index: 0}, StoryID: "s\u2028é"}},
-		{"an id that is not UTF-8", dedup.Record{Ref: article.Ref{ArticleID: "caf\xe9", Index: 1}, StoryID: "\x7f"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			want, err := json.Marshal(encodeRecord(tc.rec))
-			require.NoError(t, err)
-			require.Equal(t, string(want), string(appendRecord(nil, tc.rec)))
-		})
-	}
-	require.Equal(t, "00000000000000ff", string(appendKeyID(nil, 255)))
-}
-
-func TestParseCreateItems(t *testing.T) {
-	items, err := parseCreateItems([]byte(`{"items":[{"create":{"status":201}},{"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"exists"}}},{"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"busy"}}}]}`), 3)
-	require.NoError(t, err)
-	require.Equal(t, []int{201, 409, 429}, []int{items[0].Status, items[1].Status, items[2].Status})
-	require.Equal(t, []Class{ClassDone, ClassOlder, ClassRetry}, []Class{items[0].Class, items[1].Class, items[2].Class})
-	require.Equal(t, "exists", items[1].Error.Reason)
-
-	_, err = parseCreateItems([]byte(`{"items":[{"create":{"status":201}}]}`), 2)
-	require.ErrorContains(t, err, "1 items for 2 actions")
-	_, err = parseCreateItems([]byte(`{"items":[{"index":{"status":201}}]}`), 1)
-	require.ErrorContains(t, err, "is not a create")
 }

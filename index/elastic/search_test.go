@@ -13,11 +13,11 @@ import (
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/stretchr/testify/require"
 
-	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/consumers"
+	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/search"
-	"github.com/newsflow/newsflow/search/elastic"
 	"github.com/newsflow/newsflow/search/searchtest"
 )
 
@@ -40,19 +40,19 @@ func TestIntegrationSearcherConformance(t *testing.T) {
 	searchtest.Run(t, func(t *testing.T, docs []article.Article) search.Searcher {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		require.NoError(t, esindex.Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
-		ix := esindex.NewIndexer(es, esindex.IndexerConfig{Alias: alias})
-		batch := make([]esindex.Doc, len(docs))
+		require.NoError(t, elastic.Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
+		ix := elastic.NewIndexer(es, elastic.IndexerConfig{Alias: alias})
+		batch := make([]consumers.Doc, len(docs))
 		for i, a := range docs {
 			src, err := json.Marshal(a)
 			require.NoError(t, err)
-			batch[i] = esindex.Doc{ID: a.ID, Version: esindex.Version(a.UpdatedAt, a.PublishedAt, a.IngestedAt), Source: src}
+			batch[i] = consumers.Doc{ID: a.ID, Version: a.Version(), Source: src}
 		}
 		for i, r := range ix.Index(ctx, batch) {
-			require.Equal(t, esindex.Indexed, r.Outcome, "%s: %s", docs[i].ID, r.Reason)
+			require.Equal(t, consumers.Indexed, r.Outcome, "%s: %s", docs[i].ID, r.Reason)
 		}
 		require.NoError(t, itest.ESDo(ctx, url, http.MethodPost, "/"+alias+"/_refresh", "", nil))
-		searcher = elastic.New(es, alias)
+		searcher = elastic.NewSearcher(es, alias)
 		return searcher
 	})
 
@@ -86,7 +86,7 @@ func TestRequestsAndAnswers(t *testing.T) {
 	min := 1000.0
 	t.Run("a figure filter is one nested query", func(t *testing.T) {
 		f := &fakeES{status: 200, body: `{"hits":{"total":{"value":0},"hits":[]}}`}
-		_, err := elastic.New(f, "articles").Search(ctx, search.Query{Kind: "distance", Unit: "km", Min: &min})
+		_, err := elastic.NewSearcher(f, "articles").Search(ctx, search.Query{Kind: "distance", Unit: "km", Min: &min})
 		require.NoError(t, err)
 		require.Equal(t, "/articles/_search", f.path)
 		filter := f.req["query"].(map[string]any)["bool"].(map[string]any)["filter"].([]any)
@@ -100,7 +100,7 @@ func TestRequestsAndAnswers(t *testing.T) {
 			 "highlight":{"body":["no match here","the <mark>oil</mark> price"],"title":["<mark>Oil</mark>"]}}]},
 			"aggregations":{"source":{"buckets":[{"key":"wire","doc_count":7}]},
 			"figures":{"doc_count":30,"kind":{"buckets":[{"key":"count","doc_count":20,"articles":{"doc_count":5}}]},"unit":{"buckets":[]}}}}`}
-		res, err := elastic.New(f, "articles").Search(ctx, search.Query{Text: "oil"})
+		res, err := elastic.NewSearcher(f, "articles").Search(ctx, search.Query{Text: "oil"})
 		require.NoError(t, err)
 		require.Equal(t, search.Result{
 			Total: 7,
@@ -114,12 +114,12 @@ func TestRequestsAndAnswers(t *testing.T) {
 	})
 	t.Run("an error status is an error", func(t *testing.T) {
 		f := &fakeES{status: 404, body: `{"error":{"type":"index_not_found_exception"}}`}
-		_, err := elastic.New(f, "articles").Search(ctx, search.Query{})
+		_, err := elastic.NewSearcher(f, "articles").Search(ctx, search.Query{})
 		require.ErrorContains(t, err, "status 404")
 	})
 	t.Run("an unknown article is not found", func(t *testing.T) {
 		f := &fakeES{status: 200, body: `{"hits":{"hits":[]}}`}
-		_, err := elastic.New(f, "articles").Article(ctx, "x")
+		_, err := elastic.NewSearcher(f, "articles").Article(ctx, "x")
 		require.ErrorIs(t, err, search.ErrNotFound)
 	})
 }

@@ -1,4 +1,4 @@
-package esindex
+package esdedup
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
 )
@@ -36,7 +37,7 @@ import (
 // Keys and sketches are only comparable within one fingerprint format, so
 // the index name carries dedup.FingerprintVersion (StoreIndex).
 type Store struct {
-	es      Doer
+	es      elastic.Doer
 	index   string
 	timeout time.Duration
 
@@ -94,7 +95,7 @@ const (
 )
 
 // NewStore returns a Store on es. Call Setup once before use.
-func NewStore(es Doer, cfg StoreConfig) *Store {
+func NewStore(es elastic.Doer, cfg StoreConfig) *Store {
 	if cfg.Index == "" {
 		cfg.Index = DefaultStoreIndex
 	}
@@ -152,22 +153,22 @@ const storeSettings = `{
 // Setup creates the fingerprint index when it is missing; it is idempotent
 // and safe to race.
 func (s *Store) Setup(ctx context.Context) error {
-	r, err := do(ctx, s.es, http.MethodHead, "/"+url.PathEscape(s.index), nil, "")
+	r, err := elastic.Do(ctx, s.es, http.MethodHead, "/"+url.PathEscape(s.index), nil, "")
 	if err != nil {
 		return fmt.Errorf("look up fingerprint index %s: %w", s.index, err)
 	}
-	if r.status == http.StatusOK {
+	if r.Status == http.StatusOK {
 		return nil
 	}
 	body := []byte(fmt.Sprintf(storeSettings, dedup.FingerprintVersion))
-	r, err = do(ctx, s.es, http.MethodPut, "/"+url.PathEscape(s.index), body, "")
+	r, err = elastic.Do(ctx, s.es, http.MethodPut, "/"+url.PathEscape(s.index), body, "")
 	if err != nil {
 		return fmt.Errorf("create fingerprint index %s: %w", s.index, err)
 	}
-	if r.status == http.StatusOK || bytes.Contains(r.body, []byte("resource_already_exists_exception")) {
+	if r.Status == http.StatusOK || bytes.Contains(r.Body, []byte("resource_already_exists_exception")) {
 		return nil
 	}
-	return fmt.Errorf("create fingerprint index %s: %s", s.index, describe(r))
+	return fmt.Errorf("create fingerprint index %s: %s", s.index, elastic.Describe(r))
 }
 
 // storedRecord is the _source of a fingerprint document. Hashes are hex
@@ -241,12 +242,12 @@ func appendKeyID(b []byte, k dedup.Key) []byte {
 // json.Marshal writes for it.
 func appendRecord(b []byte, r dedup.Record) []byte {
 	b = append(b, `{"a":`...)
-	b = appendJSONString(b, r.Ref.ArticleID)
+	b = elastic.AppendJSONString(b, r.Ref.ArticleID)
 	b = append(b, `,"i":`...)
 	b = strconv.AppendInt(b, int64(r.Ref.Index), 10)
 	if r.StoryID != "" {
 		b = append(b, `,"s":`...)
-		b = appendJSONString(b, r.StoryID)
+		b = elastic.AppendJSONString(b, r.StoryID)
 	}
 	if r.Figures != 0 {
 		b = append(b, `,"f":"`...)
@@ -266,30 +267,15 @@ func appendRecord(b []byte, r dedup.Record) []byte {
 	return append(b, '}')
 }
 
-// appendJSONString appends s as json.Marshal writes it: printable ASCII
-// other than the quote, the backslash, < > and & as they are, anything
-// else through json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
 // parseCreateItems reads the answer to a bulk of n creates (filtered to
 // items.*.status and items.*.error) like ParseBulkResponse, without a map
 // per item.
-func parseCreateItems(body []byte, n int) ([]Item, error) {
+func parseCreateItems(body []byte, n int) ([]elastic.Item, error) {
 	var resp struct {
 		Items []struct {
 			Create *struct {
-				Status int         `json:"status"`
-				Error  *ErrorCause `json:"error"`
+				Status int                 `json:"status"`
+				Error  *elastic.ErrorCause `json:"error"`
 			} `json:"create"`
 		} `json:"items"`
 	}
@@ -299,7 +285,7 @@ func parseCreateItems(body []byte, n int) ([]Item, error) {
 	if len(resp.Items) != n {
 		return nil, fmt.Errorf("bulk response has %d items for %d actions", len(resp.Items), n)
 	}
-	items := make([]Item, n)
+	items := make([]elastic.Item, n)
 	for i, it := range resp.Items {
 		if it.Create == nil {
 			return nil, fmt.Errorf("bulk response item %d is not a create", i)
@@ -308,7 +294,7 @@ func parseCreateItems(body []byte, n int) ([]Item, error) {
 		if it.Create.Error != nil {
 			typ = it.Create.Error.Type
 		}
-		items[i] = Item{Status: it.Create.Status, Error: it.Create.Error, Class: ClassifyStatus(it.Create.Status, typ)}
+		items[i] = elastic.Item{Status: it.Create.Status, Error: it.Create.Error, Class: elastic.ClassifyStatus(it.Create.Status, typ)}
 	}
 	return items, nil
 }
@@ -358,19 +344,19 @@ func (s *Store) mget(ctx context.Context, op string, keys []dedup.Key, idx []int
 	if err != nil {
 		return err
 	}
-	if r.status != http.StatusOK {
-		return s.fail(op, fmt.Errorf("mget %d fingerprints from %s: %s", len(idx), s.index, describe(r)))
+	if r.Status != http.StatusOK {
+		return s.fail(op, fmt.Errorf("mget %d fingerprints from %s: %s", len(idx), s.index, elastic.Describe(r)))
 	}
 	// One pass over the answer: the records decode in place.
 	var resp struct {
 		Docs []struct {
-			ID     string        `json:"_id"`
-			Found  bool          `json:"found"`
-			Source *storedRecord `json:"_source"`
-			Error  *ErrorCause   `json:"error"`
+			ID     string              `json:"_id"`
+			Found  bool                `json:"found"`
+			Source *storedRecord       `json:"_source"`
+			Error  *elastic.ErrorCause `json:"error"`
 		} `json:"docs"`
 	}
-	if err := json.Unmarshal(r.body, &resp); err != nil {
+	if err := json.Unmarshal(r.Body, &resp); err != nil {
 		return s.fail(op, fmt.Errorf("parse mget answer of %d fingerprints: %w", len(idx), err))
 	}
 	if len(resp.Docs) != len(idx) {
@@ -381,7 +367,7 @@ func (s *Store) mget(ctx context.Context, op string, keys []dedup.Key, idx []int
 	for j, d := range resp.Docs {
 		i := idx[j]
 		if d.Error != nil {
-			return s.fail(op, &RetryableError{Err: fmt.Errorf("mget fingerprint %s: %s", d.ID, d.Error)})
+			return s.fail(op, &elastic.RetryableError{Err: fmt.Errorf("mget fingerprint %s: %s", d.ID, d.Error)})
 		}
 		if !d.Found {
 			out[i] = dedup.Record{}
@@ -429,10 +415,10 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	if err != nil {
 		return err
 	}
-	if r.status != http.StatusOK {
-		return s.fail(OpClaim, fmt.Errorf("claim %d fingerprints in %s: %s", len(send), s.index, describe(r)))
+	if r.Status != http.StatusOK {
+		return s.fail(OpClaim, fmt.Errorf("claim %d fingerprints in %s: %s", len(send), s.index, elastic.Describe(r)))
 	}
-	items, err := parseCreateItems(r.body, len(send))
+	items, err := parseCreateItems(r.Body, len(send))
 	if err != nil {
 		return s.fail(OpClaim, err)
 	}
@@ -445,8 +431,8 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			created++
 		case it.Status == http.StatusConflict:
 			lost = append(lost, i)
-		case it.Class == ClassRetry:
-			return s.fail(OpClaim, &RetryableError{Status: it.Status, Err: fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error)})
+		case it.Class == elastic.ClassRetry:
+			return s.fail(OpClaim, &elastic.RetryableError{Status: it.Status, Err: fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error)})
 		default:
 			return s.fail(OpClaim, fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error))
 		}
@@ -461,7 +447,7 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			if !recs[i].Found() {
 				// Created by another claim and forgotten since: rare
 				// enough that the caller's retry of the whole call fixes it.
-				return s.fail(OpConflicts, &RetryableError{Err: fmt.Errorf("fingerprint %s vanished between claim and read", keyID(keys[i]))})
+				return s.fail(OpConflicts, &elastic.RetryableError{Err: fmt.Errorf("fingerprint %s vanished between claim and read", keyID(keys[i]))})
 			}
 		}
 	}
@@ -478,11 +464,11 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	return nil
 }
 
-func (s *Store) request(ctx context.Context, op, method, path string, body []byte, ct string) (response, error) {
+func (s *Store) request(ctx context.Context, op, method, path string, body []byte, ct string) (elastic.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	start := time.Now()
-	r, err := doPlain(ctx, s.es, method, path, body, ct, true)
+	r, err := elastic.DoPlain(ctx, s.es, method, path, body, ct, true)
 	s.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	if err != nil {
 		return r, s.fail(op, fmt.Errorf("dedup store %s: %w", op, err))

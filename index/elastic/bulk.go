@@ -1,4 +1,4 @@
-package esindex
+package elastic
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
 )
 
@@ -29,54 +30,6 @@ import (
 // also what a feed that corrects a story without touching its update time
 // wants.
 const VersionType = "external_gte"
-
-// Doc is one document to index under the write alias.
-type Doc struct {
-	// ID is the _id (article.ID).
-	ID string
-	// Version is the external version (see Version).
-	Version int64
-	// Source is the document JSON.
-	Source []byte
-}
-
-// Outcome is what became of one document.
-type Outcome int
-
-// Outcomes.
-const (
-	// Unfinished: no final answer before the context ended (the message is
-	// not done and will be delivered again).
-	Unfinished Outcome = iota
-	// Indexed: created or replaced (2xx).
-	Indexed
-	// SkippedOlder: Elasticsearch holds a newer version (409 version
-	// conflict); the document is done.
-	SkippedOlder
-	// Rejected: a 400 that retrying cannot fix (mapping or parsing); the
-	// message goes to the dead-letter topic with Reason.
-	Rejected
-)
-
-func (o Outcome) String() string {
-	switch o {
-	case Indexed:
-		return "indexed"
-	case SkippedOlder:
-		return "skipped_older"
-	case Rejected:
-		return "rejected"
-	default:
-		return "unfinished"
-	}
-}
-
-// Result is the outcome of one Doc.
-type Result struct {
-	Outcome Outcome
-	// Reason explains a rejection: Elasticsearch's error type and reason.
-	Reason string
-}
 
 // Class is how one bulk item answer is handled.
 type Class int
@@ -154,28 +107,6 @@ func ParseBulkResponse(body []byte, n int) ([]Item, error) {
 		}
 	}
 	return items, nil
-}
-
-// Version is the external version of an article document: the story's own
-// update time in milliseconds since 1970 (updated_at, else published_at,
-// else ingested_at, which is the producer's received_at, else the time the
-// worker first saw it). Times before 1970 and unparsable ones count as 0;
-// such stories replace each other in arrival order.
-func Version(updatedAt, publishedAt, ingestedAt string) int64 {
-	for _, s := range []string{updatedAt, publishedAt, ingestedAt} {
-		if s == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			continue
-		}
-		if ms := t.UnixMilli(); ms > 0 {
-			return ms
-		}
-		return 0
-	}
-	return 0
 }
 
 // Result labels of newsflow_elasticsearch_documents_total.
@@ -267,8 +198,8 @@ func NewIndexer(es Doer, cfg IndexerConfig) *Indexer {
 // with capped exponential backoff until they finish or ctx ends; then the
 // remaining ones are Unfinished. A rejection is final. Index never drops a
 // document: every one ends Indexed, SkippedOlder, Rejected or Unfinished.
-func (ix *Indexer) Index(ctx context.Context, docs []Doc) []Result {
-	res := make([]Result, len(docs))
+func (ix *Indexer) Index(ctx context.Context, docs []consumers.Doc) []consumers.Result {
+	res := make([]consumers.Result, len(docs))
 	pending := make([]int, len(docs))
 	for i := range docs {
 		pending[i] = i
@@ -296,7 +227,7 @@ func (ix *Indexer) Index(ctx context.Context, docs []Doc) []Result {
 // send does one bulk request for docs[pending] and fills res for the items
 // that finished. It returns the indexes to retry, a Retry-After, and the
 // retry reason.
-func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Result) (retry []int, wait time.Duration, reason string) {
+func (ix *Indexer) send(ctx context.Context, docs []consumers.Doc, pending []int, res []consumers.Result) (retry []int, wait time.Duration, reason string) {
 	// One buffer of the request's size: a bulk of 500 documents runs to
 	// megabytes, and growing it step by step would leave as much garbage.
 	size := 0
@@ -307,7 +238,7 @@ func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Re
 	for _, i := range pending {
 		d := docs[i]
 		buf = append(buf, `{"index":{"_id":`...)
-		buf = appendJSONString(buf, d.ID)
+		buf = AppendJSONString(buf, d.ID)
 		buf = append(buf, `,"version":`...)
 		buf = strconv.AppendInt(buf, d.Version, 10)
 		buf = append(buf, `,"version_type":"`+VersionType+`"}}`+"\n"...)
@@ -318,7 +249,7 @@ func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Re
 	defer cancel()
 	path := "/" + url.PathEscape(ix.cfg.Alias) + "/_bulk?require_alias=true&filter_path=errors,items.*._id,items.*.status,items.*.error"
 	start := time.Now()
-	r, err := do(rctx, ix.es, http.MethodPost, path, buf, "application/x-ndjson")
+	r, err := Do(rctx, ix.es, http.MethodPost, path, buf, "application/x-ndjson")
 	ix.metrics.duration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		var re *RetryableError
@@ -333,7 +264,7 @@ func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Re
 		}
 	}
 	switch {
-	case r.status == http.StatusRequestEntityTooLarge && len(pending) > 1:
+	case r.Status == http.StatusRequestEntityTooLarge && len(pending) > 1:
 		// Too big for http.max_content_length: split and send halves.
 		half := len(pending) / 2
 		a, wa, ra := ix.send(ctx, docs, pending[:half], res)
@@ -342,16 +273,16 @@ func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Re
 			return b, wb, rb
 		}
 		return append(a, b...), max(wa, wb), ra
-	case r.status == http.StatusRequestEntityTooLarge:
+	case r.Status == http.StatusRequestEntityTooLarge:
 		i := pending[0]
-		res[i] = Result{Outcome: Rejected, Reason: fmt.Sprintf("document of %d bytes is larger than the cluster accepts (http.max_content_length)", len(docs[i].Source))}
+		res[i] = consumers.Result{Outcome: consumers.Rejected, Reason: fmt.Sprintf("document of %d bytes is larger than the cluster accepts (http.max_content_length)", len(docs[i].Source))}
 		ix.metrics.documents.WithLabelValues(DocRejected).Inc()
 		return nil, 0, ""
-	case r.status != http.StatusOK:
-		ix.cfg.Logger.Error("elasticsearch refused the bulk request; retrying", "status", r.status, "error", describe(r))
+	case r.Status != http.StatusOK:
+		ix.cfg.Logger.Error("elasticsearch refused the bulk request; retrying", "status", r.Status, "error", Describe(r))
 		return pending, 0, RetryCluster
 	}
-	items, err := ParseBulkResponse(r.body, len(pending))
+	items, err := ParseBulkResponse(r.Body, len(pending))
 	if err != nil {
 		ix.cfg.Logger.Error("unreadable bulk response; retrying", "err", err)
 		return pending, 0, RetryResponse
@@ -361,13 +292,13 @@ func (ix *Indexer) send(ctx context.Context, docs []Doc, pending []int, res []Re
 		i := pending[k]
 		switch it.Class {
 		case ClassDone:
-			res[i] = Result{Outcome: Indexed}
+			res[i] = consumers.Result{Outcome: consumers.Indexed}
 			ix.metrics.documents.WithLabelValues(DocIndexed).Inc()
 		case ClassOlder:
-			res[i] = Result{Outcome: SkippedOlder}
+			res[i] = consumers.Result{Outcome: consumers.SkippedOlder}
 			ix.metrics.documents.WithLabelValues(DocSkippedOlder).Inc()
 		case ClassReject:
-			res[i] = Result{Outcome: Rejected, Reason: truncate(fmt.Sprintf("elasticsearch rejected the document (status %d): %s", it.Status, it.Error.String()), 2000)}
+			res[i] = consumers.Result{Outcome: consumers.Rejected, Reason: truncate(fmt.Sprintf("elasticsearch rejected the document (status %d): %s", it.Status, it.Error.String()), 2000)}
 			ix.metrics.documents.WithLabelValues(DocRejected).Inc()
 		case ClassRetry:
 			retry = append(retry, i)

@@ -1,4 +1,4 @@
-package esindex
+package elastic
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 // TemplateJSON is the composable index template of the article index, as
 // installed for the default alias newsflow-articles (index pattern
 // newsflow-articles-*). Deploy files and docs point at
-// consumers/esindex/template.json.
+// index/elastic/template.json.
 //
 //go:embed template.json
 var TemplateJSON []byte
@@ -71,11 +71,11 @@ func Install(ctx context.Context, es Doer, alias, analyzer string, logger *slog.
 
 func installTemplate(ctx context.Context, es Doer, alias, analyzer string, logger *slog.Logger) error {
 	path := "/_index_template/" + url.PathEscape(alias)
-	r, err := do(ctx, es, http.MethodGet, path, nil, "")
+	r, err := Do(ctx, es, http.MethodGet, path, nil, "")
 	if err != nil {
 		return fmt.Errorf("read index template %s: %w", alias, err)
 	}
-	switch r.status {
+	switch r.Status {
 	case http.StatusOK:
 		var got struct {
 			IndexTemplates []struct {
@@ -84,7 +84,7 @@ func installTemplate(ctx context.Context, es Doer, alias, analyzer string, logge
 				} `json:"index_template"`
 			} `json:"index_templates"`
 		}
-		if err := json.Unmarshal(r.body, &got); err != nil {
+		if err := json.Unmarshal(r.Body, &got); err != nil {
 			return fmt.Errorf("parse index template %s: %w", alias, err)
 		}
 		if len(got.IndexTemplates) > 0 {
@@ -97,21 +97,21 @@ func installTemplate(ctx context.Context, es Doer, alias, analyzer string, logge
 		}
 	case http.StatusNotFound:
 	default:
-		return fmt.Errorf("read index template %s: %s", alias, describe(r))
+		return fmt.Errorf("read index template %s: %s", alias, Describe(r))
 	}
 	body, err := Template(alias, analyzer)
 	if err != nil {
 		return err
 	}
-	r, err = do(ctx, es, http.MethodPut, path, body, "")
+	r, err = Do(ctx, es, http.MethodPut, path, body, "")
 	if err != nil {
 		return fmt.Errorf("install index template %s: %w", alias, err)
 	}
-	if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("has not been configured")) {
-		return fmt.Errorf("install index template %s: the cluster does not know the analyzer (a node without the analysis-common module?): use a standard Elasticsearch distribution or choose another --text-analyzer: %s", alias, describe(r))
+	if r.Status == http.StatusBadRequest && bytes.Contains(r.Body, []byte("has not been configured")) {
+		return fmt.Errorf("install index template %s: the cluster does not know the analyzer (a node without the analysis-common module?): use a standard Elasticsearch distribution or choose another --text-analyzer: %s", alias, Describe(r))
 	}
-	if r.status != http.StatusOK {
-		return fmt.Errorf("install index template %s: %s", alias, describe(r))
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("install index template %s: %s", alias, Describe(r))
 	}
 	logger.Info("index template installed", "template", alias, "version", TemplateVersion)
 	return nil
@@ -119,17 +119,17 @@ func installTemplate(ctx context.Context, es Doer, alias, analyzer string, logge
 
 func ensureAlias(ctx context.Context, es Doer, alias string, logger *slog.Logger) error {
 	exists := func() (bool, error) {
-		r, err := do(ctx, es, http.MethodHead, "/_alias/"+url.PathEscape(alias), nil, "")
+		r, err := Do(ctx, es, http.MethodHead, "/_alias/"+url.PathEscape(alias), nil, "")
 		if err != nil {
 			return false, fmt.Errorf("look up alias %s: %w", alias, err)
 		}
-		switch r.status {
+		switch r.Status {
 		case http.StatusOK:
 			return true, nil
 		case http.StatusNotFound:
 			return false, nil
 		default:
-			return false, fmt.Errorf("look up alias %s: status %d", alias, r.status)
+			return false, fmt.Errorf("look up alias %s: status %d", alias, r.Status)
 		}
 	}
 	ok, err := exists()
@@ -140,22 +140,22 @@ func ensureAlias(ctx context.Context, es Doer, alias string, logger *slog.Logger
 	body, _ := json.Marshal(map[string]any{
 		"aliases": map[string]any{alias: map[string]any{"is_write_index": true}},
 	})
-	r, err := do(ctx, es, http.MethodPut, "/"+url.PathEscape(index), body, "")
+	r, err := Do(ctx, es, http.MethodPut, "/"+url.PathEscape(index), body, "")
 	if err != nil {
 		return fmt.Errorf("create index %s: %w", index, err)
 	}
-	if r.status == http.StatusOK {
+	if r.Status == http.StatusOK {
 		logger.Info("index created behind write alias", "index", index, "alias", alias)
 		return nil
 	}
-	if bytes.Contains(r.body, []byte("resource_already_exists_exception")) {
+	if bytes.Contains(r.Body, []byte("resource_already_exists_exception")) {
 		if ok, err := exists(); err != nil || ok {
 			return err
 		}
 		return fmt.Errorf("index %s exists but alias %s does not: add the alias (POST /_aliases) or choose another --index", index, alias)
 	}
-	if bytes.Contains(r.body, []byte("invalid_alias_name_exception")) {
-		return fmt.Errorf("create alias %s: an index of that name exists (created without the template?): reindex it into %s or choose another --index: %s", alias, index, describe(r))
+	if bytes.Contains(r.Body, []byte("invalid_alias_name_exception")) {
+		return fmt.Errorf("create alias %s: an index of that name exists (created without the template?): reindex it into %s or choose another --index: %s", alias, index, Describe(r))
 	}
-	return fmt.Errorf("create index %s with alias %s: %s", index, alias, describe(r))
+	return fmt.Errorf("create index %s with alias %s: %s", index, alias, Describe(r))
 }

@@ -1,13 +1,23 @@
-// Package esindex is the Elasticsearch side of the consumer: the versioned
-// index template and write alias (installed idempotently at start), the bulk
-// indexer that classifies every item of a bulk response, and the
-// Elasticsearch-backed dedup store shared by all workers.
+// Package elastic is the Elasticsearch wing of the index: everything
+// newsflow says to Elasticsearch about articles goes through it.
 //
-// Requests are plain HTTP through the go-elasticsearch client's Perform, so
-// authentication, TLS and node selection come from internal/escfg, and the
-// request and response bodies are exactly what the Elasticsearch REST
+//   - Write side (the consumer worker's last stage): the versioned index
+//     template and write alias, installed idempotently at start (Install),
+//     and the bulk Indexer, which classifies every item of a bulk answer
+//     (done, older version, retry, reject) and implements consumers.Indexer.
+//   - Read side (the search page): the Searcher, which runs the queries of
+//     package search against the alias with the semantics of the bleve index
+//     of `newsflow up`; figures are nested objects here, so a figure filter is
+//     a nested query (kind, unit and value must hold for one figure).
+//   - The one request helper both use, and the dedup store on Elasticsearch
+//     (package esdedup) too: Do sends a request through the go-elasticsearch
+//     client's Perform (authentication, TLS and node selection come from
+//     internal/escfg), reads the whole answer, and returns connection errors,
+//     429 and 5xx as *RetryableError; Ping is the readiness check.
+//
+// Request and response bodies are exactly what the Elasticsearch REST
 // documentation shows.
-package esindex
+package elastic
 
 import (
 	"bytes"
@@ -47,33 +57,33 @@ func IsRetryable(err error) bool {
 	return errors.As(err, &re)
 }
 
-// response is an answer read in full.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
+// Response is an answer read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
 }
 
-// do sends one request and reads the whole answer. Connection errors, 429
+// Do sends one request and reads the whole answer. Connection errors, 429
 // and 5xx come back as *RetryableError; other statuses are returned for the
 // caller to judge.
-func do(ctx context.Context, es Doer, method, path string, body []byte, contentType string) (response, error) {
-	return doPlain(ctx, es, method, path, body, contentType, false)
+func Do(ctx context.Context, es Doer, method, path string, body []byte, contentType string) (Response, error) {
+	return DoPlain(ctx, es, method, path, body, contentType, false)
 }
 
-// doPlain is do; with plain set it asks for an uncompressed answer. Go's
+// DoPlain is Do; with plain set it asks for an uncompressed answer. Go's
 // HTTP client otherwise asks for gzip, and Elasticsearch compresses every
 // answer (http.compression, on by default without TLS): for the large mget
 // answers of the dedup store that costs CPU on both sides (measured in
 // bench/RESULTS.md) to save bandwidth that a cluster's network has.
-func doPlain(ctx context.Context, es Doer, method, path string, body []byte, contentType string, plain bool) (response, error) {
+func DoPlain(ctx context.Context, es Doer, method, path string, body []byte, contentType string, plain bool) (Response, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, path, rd)
 	if err != nil {
-		return response{}, fmt.Errorf("build request %s %s: %w", method, path, err)
+		return Response{}, fmt.Errorf("build request %s %s: %w", method, path, err)
 	}
 	if body != nil {
 		if contentType == "" {
@@ -87,24 +97,24 @@ func doPlain(ctx context.Context, es Doer, method, path string, body []byte, con
 	res, err := es.Perform(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("%s %s: %w", method, path, ctx.Err())
+			return Response{}, fmt.Errorf("%s %s: %w", method, path, ctx.Err())
 		}
-		return response{}, &RetryableError{Err: fmt.Errorf("%s %s (is Elasticsearch running and reachable?): %w", method, path, err)}
+		return Response{}, &RetryableError{Err: fmt.Errorf("%s %s (is Elasticsearch running and reachable?): %w", method, path, err)}
 	}
 	defer res.Body.Close()
 	b, err := readBody(method, res)
 	if err != nil {
 		if ctx.Err() != nil {
-			return response{}, fmt.Errorf("read answer to %s %s: %w", method, path, ctx.Err())
+			return Response{}, fmt.Errorf("read answer to %s %s: %w", method, path, ctx.Err())
 		}
-		return response{}, &RetryableError{Err: fmt.Errorf("read answer to %s %s: %w", method, path, err)}
+		return Response{}, &RetryableError{Err: fmt.Errorf("read answer to %s %s: %w", method, path, err)}
 	}
-	r := response{status: res.StatusCode, header: res.Header, body: b}
-	if r.status == http.StatusTooManyRequests || r.status >= 500 {
+	r := Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	if r.Status == http.StatusTooManyRequests || r.Status >= 500 {
 		return r, &RetryableError{
-			Status:     r.status,
+			Status:     r.Status,
 			RetryAfter: retryAfter(res.Header),
-			Err:        fmt.Errorf("%s %s: %s", method, path, describe(r)),
+			Err:        fmt.Errorf("%s %s: %s", method, path, Describe(r)),
 		}
 	}
 	return r, nil
@@ -167,12 +177,12 @@ func (e *ErrorCause) String() string {
 }
 
 // describe summarises an error answer: status and Elasticsearch's error.
-func describe(r response) string {
+func Describe(r Response) string {
 	var env struct {
 		Error json.RawMessage `json:"error"`
 	}
 	msg := ""
-	if json.Unmarshal(r.body, &env) == nil && len(env.Error) > 0 {
+	if json.Unmarshal(r.Body, &env) == nil && len(env.Error) > 0 {
 		var c ErrorCause
 		if json.Unmarshal(env.Error, &c) == nil && c.Type != "" {
 			msg = c.String()
@@ -181,9 +191,9 @@ func describe(r response) string {
 		}
 	}
 	if msg == "" {
-		msg = truncate(strings.TrimSpace(string(r.body)), 300)
+		msg = truncate(strings.TrimSpace(string(r.Body)), 300)
 	}
-	return fmt.Sprintf("status %d: %s", r.status, msg)
+	return fmt.Sprintf("status %d: %s", r.Status, msg)
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, marking the cut.
@@ -200,21 +210,36 @@ func truncate(s string, n int) string {
 // Ping asks the cluster for its health; nil means it answers and is not
 // red. It is the readiness check of Elasticsearch.
 func Ping(ctx context.Context, es Doer) error {
-	r, err := do(ctx, es, http.MethodGet, "/_cluster/health?filter_path=status", nil, "")
+	r, err := Do(ctx, es, http.MethodGet, "/_cluster/health?filter_path=status", nil, "")
 	if err != nil {
 		return err
 	}
-	if r.status != http.StatusOK {
-		return fmt.Errorf("cluster health: %s", describe(r))
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("cluster health: %s", Describe(r))
 	}
 	var h struct {
 		Status string `json:"status"`
 	}
-	if err := json.Unmarshal(r.body, &h); err != nil {
+	if err := json.Unmarshal(r.Body, &h); err != nil {
 		return fmt.Errorf("cluster health: %w", err)
 	}
 	if h.Status == "red" {
 		return errors.New("cluster health is red")
 	}
 	return nil
+}
+
+// AppendJSONString appends s as json.Marshal writes it: printable ASCII
+// other than the quote, the backslash, < > and & as they are, anything
+// else through json.Marshal.
+func AppendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

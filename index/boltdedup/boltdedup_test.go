@@ -1,4 +1,4 @@
-package boltstore
+package boltdedup
 
 import (
 	"context"

@@ -1,39 +1,27 @@
-// Package elastic is the Elasticsearch backend of the search page: it runs
-// the queries of package search against the article alias that the
-// consumers write (consumers/esindex), with the same semantics as the
-// bleve index of `newsflow up`. Figures are nested objects there, so a
-// figure filter is a nested query: kind, unit and value must hold for one
-// figure.
 package elastic
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/search"
 )
 
-// Doer performs an HTTP request against the cluster (*elasticsearch.Client).
-type Doer interface {
-	Perform(*http.Request) (*http.Response, error)
-}
-
-// Searcher queries the article alias. It implements search.Searcher.
+// Searcher queries the article alias with the semantics of package search
+// (the bleve index of `newsflow up` has the same). It implements
+// search.Searcher.
 type Searcher struct {
 	es    Doer
 	alias string
 }
 
-// New returns a Searcher of alias (the --index write alias; it reads every
+// NewSearcher returns a Searcher of alias (the --index write alias; it reads every
 // index behind it).
-func New(es Doer, alias string) *Searcher {
+func NewSearcher(es Doer, alias string) *Searcher {
 	return &Searcher{es: es, alias: alias}
 }
 
@@ -141,7 +129,7 @@ func figureFacet(field string) map[string]any {
 	}
 }
 
-type response struct {
+type searchResponse struct {
 	Hits struct {
 		Total struct {
 			Value int `json:"value"`
@@ -196,15 +184,15 @@ func (s *Searcher) Search(ctx context.Context, q search.Query) (search.Result, e
 	if err != nil {
 		return search.Result{}, fmt.Errorf("encode search request: %w", err)
 	}
-	status, b, err := s.do(ctx, http.MethodPost, "/"+url.PathEscape(s.alias)+"/_search", body)
+	res, err := Do(ctx, s.es, http.MethodPost, "/"+url.PathEscape(s.alias)+"/_search", body, "")
 	if err != nil {
-		return search.Result{}, err
+		return search.Result{}, fmt.Errorf("search %s: %w", s.alias, err)
 	}
-	if status != http.StatusOK {
-		return search.Result{}, fmt.Errorf("search %s: status %d: %s", s.alias, status, truncate(b))
+	if res.Status != http.StatusOK {
+		return search.Result{}, fmt.Errorf("search %s: %s", s.alias, Describe(res))
 	}
-	var r response
-	if err := json.Unmarshal(b, &r); err != nil {
+	var r searchResponse
+	if err := json.Unmarshal(res.Body, &r); err != nil {
 		return search.Result{}, fmt.Errorf("decode search response: %w", err)
 	}
 	out := search.Result{Total: r.Hits.Total.Value, Hits: make([]search.Hit, 0, len(r.Hits.Hits))}
@@ -234,12 +222,12 @@ func (s *Searcher) Article(ctx context.Context, id string) (json.RawMessage, err
 		"query": map[string]any{"ids": map[string]any{"values": []string{id}}},
 		"sort":  []any{map[string]any{"indexed_at": map[string]any{"order": "desc", "unmapped_type": "date"}}},
 	})
-	status, b, err := s.do(ctx, http.MethodPost, "/"+url.PathEscape(s.alias)+"/_search", body)
+	res, err := Do(ctx, s.es, http.MethodPost, "/"+url.PathEscape(s.alias)+"/_search", body, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("look up article %s: %w", id, err)
 	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("look up article %s: status %d: %s", id, status, truncate(b))
+	if res.Status != http.StatusOK {
+		return nil, fmt.Errorf("look up article %s: %s", id, Describe(res))
 	}
 	var r struct {
 		Hits struct {
@@ -248,37 +236,11 @@ func (s *Searcher) Article(ctx context.Context, id string) (json.RawMessage, err
 			} `json:"hits"`
 		} `json:"hits"`
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
+	if err := json.Unmarshal(res.Body, &r); err != nil {
 		return nil, fmt.Errorf("decode article %s: %w", id, err)
 	}
 	if len(r.Hits.Hits) == 0 {
 		return nil, search.ErrNotFound
 	}
 	return r.Hits.Hits[0].Source, nil
-}
-
-func (s *Searcher) do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, path, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, fmt.Errorf("build request %s %s: %w", method, path, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := s.es.Perform(req)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s %s (is Elasticsearch running and reachable?): %w", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return 0, nil, fmt.Errorf("read answer to %s %s: %w", method, path, err)
-	}
-	return res.StatusCode, b, nil
-}
-
-func truncate(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
