@@ -421,12 +421,9 @@ func (r *run) documents(ctx context.Context) ([]consumers.Doc, error) {
 	docs := make([]consumers.Doc, 0, len(r.raws))
 	for i, raw := range r.raws {
 		raw.ReceivedAt = received
-		a, err := p.Process(ctx, raw)
+		a, err := p.ProcessOne(ctx, raw)
 		if err != nil {
 			return nil, fmt.Errorf("process %s: %w", raw.ID, err)
-		}
-		if a.ID == "" {
-			a.ID = raw.DeriveID()
 		}
 		a.IndexedAt = indexed
 		src, err := json.Marshal(a)

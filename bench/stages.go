@@ -187,7 +187,7 @@ func stagePass(s string, c Corpus, prep prepared) (func(ctx context.Context) err
 		return func(ctx context.Context) error {
 			d := dedup.New(dedup.NewMemoryStore(0), dedup.Options{})
 			for i := range prep.arts {
-				if err := d.Mark(ctx, &prep.arts[i], prep.keys[i]); err != nil {
+				if err := d.MarkBatch(ctx, []*article.Article{&prep.arts[i]}, [][]string{prep.keys[i]}); err != nil {
 					return fmt.Errorf("mark %s: %w", prep.arts[i].ID, err)
 				}
 			}
@@ -198,7 +198,7 @@ func stagePass(s string, c Corpus, prep prepared) (func(ctx context.Context) err
 		return func(ctx context.Context) error {
 			p := pipeline.New(dedup.New(dedup.NewMemoryStore(0), dedup.Options{}), now, nil)
 			for _, r := range c.Raws {
-				if _, err := p.Process(ctx, r); err != nil {
+				if _, err := p.ProcessOne(ctx, r); err != nil {
 					return fmt.Errorf("process %s: %w", r.ID, err)
 				}
 			}

@@ -121,20 +121,44 @@ func (r *fakeReader) fetchedOffsets() map[int][]int64 {
 	return out
 }
 
-// fakeProcessor turns a RawArticle into an Article without the real stages;
-// ids in permanent fail permanently in the given stage, ids in transient
-// fail that many times first.
+// fakeProcessor turns RawArticles into Articles without the real stages,
+// a run at a time as pipeline.Pipeline does: it stops at the first transient
+// failure of a run (the later articles are "not processed") and panics on
+// the id "panics". Ids in permanent fail permanently in the given stage, ids
+// in transient fail that many times first.
 type fakeProcessor struct {
 	mu        sync.Mutex
 	permanent map[string]string // id → stage
 	transient map[string]int
-	calls     int
+	runs      int // Process calls
+	longRuns  int // articles done in runs of more than one
 }
 
-func (p *fakeProcessor) Process(ctx context.Context, raw article.RawArticle) (article.Article, error) {
+func (p *fakeProcessor) Process(ctx context.Context, raws []article.RawArticle) ([]article.Article, []error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls++
+	p.runs++
+	arts := make([]article.Article, len(raws))
+	errs := make([]error, len(raws))
+	for i, raw := range raws {
+		a, err := p.one(raw)
+		var pe *pipeline.Error
+		if err != nil && !(errors.As(err, &pe) && pe.Permanent) {
+			errs[i] = err
+			for j := i + 1; j < len(raws); j++ {
+				errs[j] = &pipeline.Error{Stage: pipeline.StageDedup, Err: errors.New("not processed")}
+			}
+			return arts, errs
+		}
+		arts[i], errs[i] = a, err
+		if err == nil && len(raws) > 1 {
+			p.longRuns++
+		}
+	}
+	return arts, errs
+}
+
+func (p *fakeProcessor) one(raw article.RawArticle) (article.Article, error) {
 	id := raw.DeriveID()
 	if stage, ok := p.permanent[id]; ok {
 		return article.Article{}, &pipeline.Error{Stage: stage, Permanent: true, Err: errors.New("cannot process")}

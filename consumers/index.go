@@ -1,6 +1,13 @@
 package consumers
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/newsflow/newsflow/consumers/dlq"
+	"github.com/newsflow/newsflow/pkg/article"
+)
 
 // Indexer is the last stage as the worker uses it: it writes documents and
 // reports each (*elastic.Indexer for Elasticsearch, *bleve.Index for `newsflow
@@ -58,4 +65,53 @@ type Result struct {
 	// Reason explains a rejection (for Elasticsearch: its error type and
 	// reason).
 	Reason string
+}
+
+// index bulk-indexes the jobs' articles and finishes each by its outcome.
+func (w *Worker) index(ctx context.Context, jobs []*job) {
+	now := w.o.Now().UTC().Format(time.RFC3339)
+	docs := make([]Doc, 0, len(jobs))
+	sent := make([]*job, 0, len(jobs))
+	var letters []*job
+	for _, j := range jobs {
+		j.art.IndexedAt = now
+		src, err := json.Marshal(j.art)
+		if err != nil {
+			j.letter = w.letterFor(j, dlq.StageIndex, "encode document: "+err.Error())
+			letters = append(letters, j)
+			continue
+		}
+		docs = append(docs, Doc{
+			ID:      j.art.ID,
+			Version: j.art.Version(),
+			Source:  src,
+		})
+		// The document is its JSON from here on: the article (several
+		// copies of the text in paragraphs, body and figures) need not
+		// wait for Elasticsearch's answer.
+		j.art = article.Article{}
+		sent = append(sent, j)
+	}
+	if len(docs) > 0 {
+		results := w.o.Indexer.Index(ctx, docs)
+		done := w.o.Now()
+		for i, r := range results {
+			j := sent[i]
+			switch r.Outcome {
+			case Indexed:
+				w.finish(j, ResultIndexed)
+				if !j.received.IsZero() {
+					w.metrics.latency.Observe(done.Sub(j.received).Seconds())
+				}
+			case SkippedOlder:
+				w.finish(j, ResultSkippedOlder)
+			case Rejected:
+				j.letter = w.letterFor(j, dlq.StageIndex, r.Reason)
+				letters = append(letters, j)
+			default:
+				// Unfinished: not done, not committed, delivered again.
+			}
+		}
+	}
+	w.deadLetter(ctx, letters)
 }

@@ -44,10 +44,8 @@ type harness struct {
 	ix   *fakeIndexer
 	dl   *fakeDLQ
 	reg  *prometheus.Registry
-	// batchProc or pipeline, when set, is the worker's Processor instead
-	// of proc.
-	batchProc *fakeBatchProcessor
-	pipeline  *pipeline.Pipeline
+	// pipeline, when set, is the worker's Processor instead of proc.
+	pipeline *pipeline.Pipeline
 }
 
 func newHarness(partitions, perPartition int) *harness {
@@ -80,11 +78,8 @@ func (h *harness) start(t *testing.T, cfg Config) (r *fakeReader, stop func() er
 	r = newFakeReader(h.log)
 	h.reg = prometheus.NewRegistry()
 	var proc Processor = h.proc
-	switch {
-	case h.pipeline != nil:
+	if h.pipeline != nil {
 		proc = h.pipeline
-	case h.batchProc != nil:
-		proc = h.batchProc
 	}
 	w, err := New(cfg, Options{Fetcher: r, Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
 	require.NoError(t, err)

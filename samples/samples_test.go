@@ -45,7 +45,7 @@ func TestEverySampleBecomesAnArticle(t *testing.T) {
 			require.Empty(t, doc.Rejected)
 			require.Len(t, doc.Items, want[f.Name])
 			for _, it := range doc.Items {
-				a, err := p.Process(context.Background(), it.Article)
+				a, err := p.ProcessOne(context.Background(), it.Article)
 				require.NoError(t, err, it.Article.SourceID)
 				require.NotEmpty(t, a.Title, it.Article.SourceID)
 				require.NotEmpty(t, a.Body, it.Article.SourceID)

@@ -50,7 +50,7 @@ func TestAnArticleSeenBeforeARestartIsRepeatedAfterIt(t *testing.T) {
 	para := "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus."
 	mark := func(s dedup.Store, id string) *article.Article {
 		a := &article.Article{ID: id, Source: "wire", Paragraphs: []article.Paragraph{{Index: 0, Text: para}}}
-		require.NoError(t, dedup.New(s, dedup.Options{}).Mark(ctx, a, nil))
+		require.NoError(t, dedup.New(s, dedup.Options{}).MarkBatch(ctx, []*article.Article{a}, [][]string{nil}))
 		return a
 	}
 	s, err := Open(path)
