@@ -28,7 +28,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers"
 	"github.com/newsflow/newsflow/producers/feed"
-	"github.com/newsflow/newsflow/producers/ktest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
 	"github.com/newsflow/newsflow/producers/watch"

@@ -132,9 +132,9 @@ func startLive(t *testing.T) (*live, string, error) {
 		return nil, "", fmt.Errorf("%w%s", err, logs.String())
 	}
 
-	// The compose stack's sample feeds, served from samples/ as its feeds
+	// The compose stack's sample feeds, served from producers/samples/ as its feeds
 	// service serves them, plus one feed that answers 404.
-	l.feeds = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(root, "samples"))))
+	l.feeds = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(root, "producers", "samples"))))
 	feedsEnv := composeService(t, "producer").Environment["NEWSFLOW_FEEDS"]
 	if feedsEnv == nil || *feedsEnv == "" {
 		return fail(fmt.Errorf("docker-compose.yml: the producer has no NEWSFLOW_FEEDS"))

@@ -17,7 +17,7 @@ import (
 
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/pkg/article"
-	"github.com/newsflow/newsflow/producers/ktest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/producers/publish"
 )
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/stretchr/testify/require"
 )
 
@@ -150,7 +151,7 @@ func TestPeakRSSOfThisProcess(t *testing.T) {
 }
 
 func TestE2EConfigValidate(t *testing.T) {
-	good := E2EConfig{Corpora: []Corpus{{Name: "c"}}, Brokers: []string{"k:9092"}, ES: doerFunc(nil), StartWorker: ChildProcesses("newsflow")}
+	good := E2EConfig{Corpora: []Corpus{{Name: "c"}}, Kafka: &kafkacfg.Clients{Brokers: []string{"k:9092"}}, ES: doerFunc(nil), StartWorker: ChildProcesses("newsflow")}
 	require.NoError(t, good.withDefaults().Validate())
 	for _, tc := range []struct {
 		name string
