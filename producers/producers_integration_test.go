@@ -24,11 +24,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers"
 	"github.com/newsflow/newsflow/producers/feed"
-	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
 	"github.com/newsflow/newsflow/producers/watch"

@@ -32,8 +32,8 @@ import (
 	"github.com/newsflow/newsflow/producers/feed"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
-	"github.com/newsflow/newsflow/producers/watch"
 	"github.com/newsflow/newsflow/producers/samples"
+	"github.com/newsflow/newsflow/producers/watch"
 	"github.com/newsflow/newsflow/search"
 	"github.com/newsflow/newsflow/web"
 )

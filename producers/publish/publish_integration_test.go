@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/itest"
-	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/internal/itest/ktest"
+	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers/publish"
 )
 
