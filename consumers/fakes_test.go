@@ -28,13 +28,13 @@ func newFakeLog(topic string, partitions int) *fakeLog {
 	return &fakeLog{topic: topic, parts: make([][]kafka.Message, partitions), committed: map[int]int64{}}
 }
 
-func (l *fakeLog) produce(p int, value []byte) {
+func (l *fakeLog) produce(p int, value []byte, headers ...kafka.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	off := int64(len(l.parts[p]))
 	l.parts[p] = append(l.parts[p], kafka.Message{
 		Topic: l.topic, Partition: p, Offset: off, Key: []byte(fmt.Sprintf("k%d-%d", p, off)),
-		Value: value, Time: time.Now(),
+		Value: value, Time: time.Now(), Headers: headers,
 	})
 }
 
@@ -185,6 +185,7 @@ type fakeIndexer struct {
 	started  chan struct{} // receives once per Index call, when not nil
 	blockAll chan struct{} // when not nil, every call waits for it to close
 	keep     bool          // keep the sources of indexed documents
+	deletes  int
 	sources  map[string][]byte
 }
 
@@ -211,6 +212,18 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []Doc) []Result {
 			hanging = true
 		case ix.reject[d.ID]:
 			res[i] = Result{Outcome: Rejected, Reason: "mapper_parsing_exception: failed to parse"}
+		case d.Delete:
+			if d.Source != nil {
+				panic("a delete with a source")
+			}
+			if v, ok := ix.docs[d.ID]; ok && v > d.Version {
+				res[i] = Result{Outcome: SkippedOlder}
+				continue
+			}
+			delete(ix.docs, d.ID)
+			delete(ix.sources, d.ID)
+			ix.deletes++
+			res[i] = Result{Outcome: Withdrawn}
 		default:
 			var doc article.Article
 			if err := json.Unmarshal(d.Source, &doc); err != nil || doc.ID != d.ID {

@@ -24,8 +24,13 @@ type Doc struct {
 	// Version is the external version (article.Article.Version): a stored
 	// document with a higher one is kept, an equal or lower one replaced.
 	Version int64
-	// Source is the document JSON (DESIGN.md's article document).
+	// Source is the document JSON (DESIGN.md's article document); none
+	// when Delete is set.
 	Source []byte
+	// Delete removes the document instead (the story was withdrawn: its
+	// feed marked it withheld or canceled), unless the index holds a newer
+	// version.
+	Delete bool
 }
 
 // Outcome is what became of one Doc.
@@ -38,6 +43,8 @@ const (
 	Unfinished Outcome = iota
 	// Indexed: created or replaced.
 	Indexed
+	// Withdrawn: a Delete that removed the document, or found none.
+	Withdrawn
 	// SkippedOlder: the index holds a newer version of the story; the
 	// document is done.
 	SkippedOlder
@@ -50,6 +57,8 @@ func (o Outcome) String() string {
 	switch o {
 	case Indexed:
 		return "indexed"
+	case Withdrawn:
+		return "withdrawn"
 	case SkippedOlder:
 		return "skipped_older"
 	case Rejected:
@@ -67,13 +76,20 @@ type Result struct {
 	Reason string
 }
 
-// index bulk-indexes the jobs' articles and finishes each by its outcome.
+// index bulk-indexes the jobs' articles (or removes those of withdrawn
+// stories) and finishes each by its outcome.
 func (w *Worker) index(ctx context.Context, jobs []*job) {
 	now := w.o.Now().UTC().Format(time.RFC3339)
 	docs := make([]Doc, 0, len(jobs))
 	sent := make([]*job, 0, len(jobs))
 	var letters []*job
 	for _, j := range jobs {
+		if j.withdrawn {
+			docs = append(docs, Doc{ID: j.art.ID, Version: j.art.Version(), Delete: true})
+			j.art = article.Article{}
+			sent = append(sent, j)
+			continue
+		}
 		j.art.IndexedAt = now
 		src, err := json.Marshal(j.art)
 		if err != nil {
@@ -103,6 +119,8 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 				if !j.received.IsZero() {
 					w.metrics.latency.Observe(done.Sub(j.received).Seconds())
 				}
+			case Withdrawn:
+				w.finish(j, ResultWithdrawn)
 			case SkippedOlder:
 				w.finish(j, ResultSkippedOlder)
 			case Rejected:

@@ -12,6 +12,7 @@ import (
 	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/pipeline"
+	"github.com/segmentio/kafka-go"
 )
 
 // handle runs the stages on a batch, dead-letters what failed and starts
@@ -138,6 +139,7 @@ func (w *Worker) run(ctx context.Context, jobs []*job, valid []int, raws []artic
 		j := jobs[valid[i]]
 		if errs[i] == nil {
 			j.art = arts[i]
+			j.art.EmbargoedUntil = j.embargo
 			continue
 		}
 		var pe *pipeline.Error
@@ -181,6 +183,8 @@ func (w *Worker) decode(j *job) (article.RawArticle, bool) {
 		j.letter = w.letterFor(j, dlq.StageValidate, err.Error())
 		return raw, false
 	}
+	j.withdrawn = article.Withdrawn(header(j.msg, article.HeaderPubStatus))
+	j.embargo = header(j.msg, article.HeaderEmbargoedUntil)
 	j.received = j.msg.Time
 	if raw.ReceivedAt != "" {
 		if t, err := time.Parse(time.RFC3339Nano, raw.ReceivedAt); err == nil {
@@ -199,4 +203,10 @@ func firstInvalid(b []byte) int {
 		i += n
 	}
 	return -1
+}
+
+// header returns the value of the message header key, or "".
+func header(m kafka.Message, key string) string {
+	v, _ := dlq.Header(m, key)
+	return v
 }

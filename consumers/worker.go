@@ -230,6 +230,11 @@ type job struct {
 	art      article.Article
 	received time.Time
 	letter   *dlq.Letter
+	// withdrawn: the producer marked the story withheld or canceled; its
+	// document is removed rather than indexed.
+	withdrawn bool
+	// embargo is the story's embargo (RFC 3339), from the message headers.
+	embargo string
 	// abandoned: retries were cut by the shutdown deadline.
 	abandoned bool
 }

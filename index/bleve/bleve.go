@@ -87,6 +87,7 @@ const (
 // Result labels of newsflow_bleve_documents_total.
 const (
 	DocIndexed      = "indexed"
+	DocDeleted      = "deleted"
 	DocSkippedOlder = "skipped_older"
 	DocRejected     = "rejected"
 )
@@ -164,7 +165,7 @@ func Open(dir string, o Options) (*Index, error) {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
 		}),
 	}
-	for _, r := range []string{DocIndexed, DocSkippedOlder, DocRejected} {
+	for _, r := range []string{DocIndexed, DocDeleted, DocSkippedOlder, DocRejected} {
 		m.docs.WithLabelValues(r)
 	}
 	return &Index{idx: idx, o: o, metrics: m}, nil
@@ -325,9 +326,11 @@ func (x *Index) Index(ctx context.Context, docs []consumers.Doc) []consumers.Res
 	var written []int
 	for i, d := range docs {
 		var a article.Article
-		if err := json.Unmarshal(d.Source, &a); err != nil {
-			results[i] = consumers.Result{Outcome: consumers.Rejected, Reason: "decode document: " + err.Error()}
-			continue
+		if !d.Delete {
+			if err := json.Unmarshal(d.Source, &a); err != nil {
+				results[i] = consumers.Result{Outcome: consumers.Rejected, Reason: "decode document: " + err.Error()}
+				continue
+			}
 		}
 		cur, ok := pending[d.ID]
 		if !ok {
@@ -341,7 +344,9 @@ func (x *Index) Index(ctx context.Context, docs []consumers.Doc) []consumers.Res
 			results[i] = consumers.Result{Outcome: consumers.SkippedOlder}
 			continue
 		}
-		if err := batch.Index(d.ID, toDoc(a, d.Source)); err != nil {
+		if d.Delete {
+			batch.Delete(d.ID)
+		} else if err := batch.Index(d.ID, toDoc(a, d.Source)); err != nil {
 			results[i] = consumers.Result{Outcome: consumers.Rejected, Reason: "bleve: " + err.Error()}
 			continue
 		}
@@ -368,11 +373,16 @@ func (x *Index) Index(ctx context.Context, docs []consumers.Doc) []consumers.Res
 	}
 	for _, i := range written {
 		results[i] = consumers.Result{Outcome: consumers.Indexed}
+		if docs[i].Delete {
+			results[i].Outcome = consumers.Withdrawn
+		}
 	}
 	for _, r := range results {
 		switch r.Outcome {
 		case consumers.Indexed:
 			x.metrics.docs.WithLabelValues(DocIndexed).Inc()
+		case consumers.Withdrawn:
+			x.metrics.docs.WithLabelValues(DocDeleted).Inc()
 		case consumers.SkippedOlder:
 			x.metrics.docs.WithLabelValues(DocSkippedOlder).Inc()
 		case consumers.Rejected:

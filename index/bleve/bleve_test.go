@@ -108,6 +108,41 @@ func TestVersions(t *testing.T) {
 	})
 }
 
+func TestWithdrawnStoriesAreRemovedUnlessNewer(t *testing.T) {
+	base := searchtest.Corpus()[0]
+	base.UpdatedAt = "2024-03-01T10:00:00Z"
+	withdraw := func(updated string) consumers.Doc {
+		a := base
+		a.UpdatedAt = updated
+		return consumers.Doc{ID: a.ID, Version: a.Version(), Delete: true}
+	}
+	count := func(x *Index) uint64 {
+		n, err := x.Count()
+		require.NoError(t, err)
+		return n
+	}
+	ctx := context.Background()
+
+	t.Run("a withdrawal of the same or a later version removes the document", func(t *testing.T) {
+		x := open(t, filepath.Join(t.TempDir(), "index"), Options{})
+		index(t, x, base)
+		require.Equal(t, consumers.Withdrawn, x.Index(ctx, []consumers.Doc{withdraw(base.UpdatedAt)})[0].Outcome)
+		require.EqualValues(t, 0, count(x))
+		_, err := x.Article(ctx, base.ID)
+		require.ErrorIs(t, err, search.ErrNotFound)
+	})
+	t.Run("a withdrawal older than the indexed version is skipped", func(t *testing.T) {
+		x := open(t, filepath.Join(t.TempDir(), "index"), Options{})
+		index(t, x, base)
+		require.Equal(t, consumers.SkippedOlder, x.Index(ctx, []consumers.Doc{withdraw("2024-03-01T09:00:00Z")})[0].Outcome)
+		require.EqualValues(t, 1, count(x))
+	})
+	t.Run("withdrawing a story never indexed is done", func(t *testing.T) {
+		x := open(t, filepath.Join(t.TempDir(), "index"), Options{})
+		require.Equal(t, consumers.Withdrawn, x.Index(ctx, []consumers.Doc{withdraw(base.UpdatedAt)})[0].Outcome)
+	})
+}
+
 func TestUndecodableDocumentsAreRejected(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	x := open(t, filepath.Join(t.TempDir(), "index"), Options{Registerer: reg})

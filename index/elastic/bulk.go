@@ -98,12 +98,18 @@ func ParseBulkResponse(body []byte, n int) ([]Item, error) {
 		if len(m) != 1 {
 			return nil, fmt.Errorf("bulk response item %d has %d actions", i, len(m))
 		}
-		for _, it := range m {
+		for action, it := range m {
 			typ := ""
 			if it.Error != nil {
 				typ = it.Error.Type
 			}
-			items[i] = Item{ID: it.ID, Status: it.Status, Error: it.Error, Class: ClassifyStatus(it.Status, typ)}
+			class := ClassifyStatus(it.Status, typ)
+			if action == "delete" && it.Status == http.StatusNotFound && it.Error == nil {
+				// Deleting a document that is not there: done (a missing
+				// alias or index answers 404 with an error object instead).
+				class = ClassDone
+			}
+			items[i] = Item{ID: it.ID, Status: it.Status, Error: it.Error, Class: class}
 		}
 	}
 	return items, nil
@@ -112,6 +118,7 @@ func ParseBulkResponse(body []byte, n int) ([]Item, error) {
 // Result labels of newsflow_elasticsearch_documents_total.
 const (
 	DocIndexed      = "indexed"
+	DocDeleted      = "deleted"
 	DocSkippedOlder = "skipped_older"
 	DocRejected     = "rejected"
 	DocRetried      = "retried"
@@ -183,7 +190,7 @@ func NewIndexer(es Doer, cfg IndexerConfig) *Indexer {
 			Help: "Bulk requests retried, by reason: connection, throttled (429), server_error (5xx), cluster (other item statuses), bad_response.",
 		}, []string{"reason"}),
 	}
-	for _, r := range []string{DocIndexed, DocSkippedOlder, DocRejected, DocRetried} {
+	for _, r := range []string{DocIndexed, DocDeleted, DocSkippedOlder, DocRejected, DocRetried} {
 		m.documents.WithLabelValues(r)
 	}
 	for _, r := range []string{RetryConnection, RetryThrottled, RetryServer, RetryCluster, RetryResponse} {
@@ -197,7 +204,11 @@ func NewIndexer(es Doer, cfg IndexerConfig) *Indexer {
 // connection error, 429 or 5xx, are retried (only the unfinished items)
 // with capped exponential backoff until they finish or ctx ends; then the
 // remaining ones are Unfinished. A rejection is final. Index never drops a
-// document: every one ends Indexed, SkippedOlder, Rejected or Unfinished.
+// document: every one ends Indexed (Withdrawn for a delete), SkippedOlder,
+// Rejected or Unfinished. A delete carries the story's version like an
+// index action, so it removes only what is not newer, and Elasticsearch
+// keeps the version as a tombstone (index.gc_deletes, 60 s by default)
+// against a late older copy.
 func (ix *Indexer) Index(ctx context.Context, docs []consumers.Doc) []consumers.Result {
 	res := make([]consumers.Result, len(docs))
 	pending := make([]int, len(docs))
@@ -237,13 +248,19 @@ func (ix *Indexer) send(ctx context.Context, docs []consumers.Doc, pending []int
 	buf := make([]byte, 0, size)
 	for _, i := range pending {
 		d := docs[i]
-		buf = append(buf, `{"index":{"_id":`...)
+		if d.Delete {
+			buf = append(buf, `{"delete":{"_id":`...)
+		} else {
+			buf = append(buf, `{"index":{"_id":`...)
+		}
 		buf = AppendJSONString(buf, d.ID)
 		buf = append(buf, `,"version":`...)
 		buf = strconv.AppendInt(buf, d.Version, 10)
 		buf = append(buf, `,"version_type":"`+VersionType+`"}}`+"\n"...)
-		buf = append(buf, bytes.TrimRight(d.Source, "\n")...)
-		buf = append(buf, '\n')
+		if !d.Delete {
+			buf = append(buf, bytes.TrimRight(d.Source, "\n")...)
+			buf = append(buf, '\n')
+		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, ix.cfg.RequestTimeout)
 	defer cancel()
@@ -292,6 +309,11 @@ func (ix *Indexer) send(ctx context.Context, docs []consumers.Doc, pending []int
 		i := pending[k]
 		switch it.Class {
 		case ClassDone:
+			if docs[i].Delete {
+				res[i] = consumers.Result{Outcome: consumers.Withdrawn}
+				ix.metrics.documents.WithLabelValues(DocDeleted).Inc()
+				continue
+			}
 			res[i] = consumers.Result{Outcome: consumers.Indexed}
 			ix.metrics.documents.WithLabelValues(DocIndexed).Inc()
 		case ClassOlder:

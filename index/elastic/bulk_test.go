@@ -291,3 +291,38 @@ func TestTemplateWithAnotherAnalyzer(t *testing.T) {
 	require.Equal(t, 3, strings.Count(string(b), `"analyzer":"french"`), "title, body and boilerplate")
 	require.NotContains(t, string(b), "english")
 }
+
+func TestIndexerDeletesWithdrawnStoriesByVersion(t *testing.T) {
+	var body string
+	es := doerFunc(func(r *http.Request) (*http.Response, error) {
+		b, err := io.ReadAll(r.Body)
+		require.NoError(t, err)
+		if body != "" {
+			return answer(503, `{}`), nil // the retry of the missing index
+		}
+		body = string(b)
+		return answer(200, `{"errors":true,"items":[`+
+			`{"delete":{"_id":"gone","status":200}},`+
+			`{"delete":{"_id":"never","status":404}},`+
+			`{"delete":{"_id":"newer","status":409,"error":{"type":"version_conflict_engine_exception","reason":"newer"}}},`+
+			`{"index":{"_id":"kept","status":201}},`+
+			`{"delete":{"_id":"noindex","status":404,"error":{"type":"index_not_found_exception","reason":"no such index"}}}]}`), nil
+	})
+	reg := prometheus.NewRegistry()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	got := fastIndexer(es, reg).Index(ctx, []consumers.Doc{
+		{ID: "gone", Version: 7, Delete: true},
+		{ID: "never", Version: 7, Delete: true},
+		{ID: "newer", Version: 7, Delete: true},
+		{ID: "kept", Version: 7, Source: []byte(`{"id":"kept"}`)},
+		{ID: "noindex", Version: 7, Delete: true},
+	})
+	require.Equal(t, []consumers.Outcome{consumers.Withdrawn, consumers.Withdrawn, consumers.SkippedOlder, consumers.Indexed, consumers.Unfinished}, outcomes(got),
+		"a missing document is withdrawn already; a missing index is the cluster's fault and is retried")
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	require.Equal(t, `{"delete":{"_id":"gone","version":7,"version_type":"external_gte"}}`, lines[0], "a delete carries the story's version and no source")
+	require.True(t, strings.HasPrefix(lines[3], `{"index":{"_id":"kept"`), lines[3])
+	require.Equal(t, `{"id":"kept"}`, lines[4])
+	require.Equal(t, 2.0, testutil.ToFloat64(mustLabel(reg, "newsflow_elasticsearch_documents_total", DocDeleted)))
+}

@@ -159,3 +159,46 @@ func TestIntegrationIndexerOnARealNode(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b.Bytes(), &hits))
 	require.Equal(t, 1, hits.Hits.Total.Value, "figures are searchable as nested objects")
 }
+
+func TestIntegrationIndexerRemovesWithdrawnStories(t *testing.T) {
+	url := itest.Elasticsearch(t)
+	es := itest.ESClient(t, url)
+	alias := newAlias(t, url)
+	ctx := context.Background()
+	require.NoError(t, Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
+	ix := NewIndexer(es, IndexerConfig{Alias: alias, Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
+
+	kept := article.Article{ID: "kept", Source: "wire", Title: "Floods", Body: "The river rose.", UpdatedAt: "2024-05-02T10:00:00Z", EmbargoedUntil: "2024-05-02T12:00:00Z"}
+	killed := article.Article{ID: "killed", Source: "wire", Title: "Wrong", Body: "A story the agency canceled.", UpdatedAt: "2024-05-02T10:00:00Z"}
+	res := ix.Index(ctx, []consumers.Doc{doc(t, kept), doc(t, killed)})
+	require.Equal(t, []consumers.Outcome{consumers.Indexed, consumers.Indexed}, outcomes(res))
+
+	older := killed
+	older.UpdatedAt = "2024-05-02T09:00:00Z"
+	withdraw := func(a article.Article) consumers.Doc { return consumers.Doc{ID: a.ID, Version: a.Version(), Delete: true} }
+	res = ix.Index(ctx, []consumers.Doc{withdraw(older)})
+	require.Equal(t, consumers.SkippedOlder, res[0].Outcome, "a withdrawal older than the indexed story leaves it")
+	res = ix.Index(ctx, []consumers.Doc{withdraw(killed), withdraw(article.Article{ID: "never-indexed", UpdatedAt: killed.UpdatedAt})})
+	require.Equal(t, []consumers.Outcome{consumers.Withdrawn, consumers.Withdrawn}, outcomes(res))
+	// A late copy of the story from before its withdrawal does not bring it back.
+	res = ix.Index(ctx, []consumers.Doc{doc(t, older)})
+	require.Equal(t, consumers.SkippedOlder, res[0].Outcome)
+
+	require.NoError(t, itest.ESDo(ctx, url, http.MethodPost, "/"+alias+"/_refresh", "", nil))
+	var count struct {
+		Count int `json:"count"`
+	}
+	get(t, url, "/"+alias+"/_count", &count)
+	require.Equal(t, 1, count.Count)
+	var hits struct {
+		Hits struct {
+			Total struct {
+				Value int `json:"value"`
+			} `json:"total"`
+		} `json:"hits"`
+	}
+	var b bytes.Buffer
+	require.NoError(t, itest.ESDo(ctx, url, http.MethodPost, "/"+alias+"/_search", `{"query":{"range":{"embargoed_until":{"gte":"2024-05-02T11:00:00Z"}}}}`, &b))
+	require.NoError(t, json.Unmarshal(b.Bytes(), &hits))
+	require.Equal(t, 1, hits.Hits.Total.Value, "the embargo is a date field of the template")
+}

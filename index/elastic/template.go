@@ -22,7 +22,7 @@ var TemplateJSON []byte
 // TemplateVersion is the "version" of TemplateJSON. Raise it with every
 // change of the template: a worker installs its template only over an older
 // version, so during a rolling upgrade an old worker never undoes a new one.
-const TemplateVersion = 1
+const TemplateVersion = 2
 
 // FirstIndexSuffix names the concrete index created behind a new alias
 // (rollover style: newsflow-articles-000001).
