@@ -175,7 +175,9 @@ func TestIntegrationIndexerRemovesWithdrawnStories(t *testing.T) {
 
 	older := killed
 	older.UpdatedAt = "2024-05-02T09:00:00Z"
-	withdraw := func(a article.Article) consumers.Doc { return consumers.Doc{ID: a.ID, Version: a.Version(), Delete: true} }
+	withdraw := func(a article.Article) consumers.Doc {
+		return consumers.Doc{ID: a.ID, Version: a.Version(), Delete: true}
+	}
 	res = ix.Index(ctx, []consumers.Doc{withdraw(older)})
 	require.Equal(t, consumers.SkippedOlder, res[0].Outcome, "a withdrawal older than the indexed story leaves it")
 	res = ix.Index(ctx, []consumers.Doc{withdraw(killed), withdraw(article.Article{ID: "never-indexed", UpdatedAt: killed.UpdatedAt})})
