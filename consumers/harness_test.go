@@ -497,7 +497,7 @@ func binary(t *testing.T) string {
 		binPath = filepath.Join(dir, "newsflow")
 		out, err := exec.Command("go", "build", "-o", binPath, "github.com/newsflow/newsflow/cmd/newsflow").CombinedOutput()
 		if err != nil {
-			binErr = fmt.Errorf("go build: %v: %s", err, out)
+			binErr = fmt.Errorf("go build: %w: %s", err, out)
 		}
 	})
 	require.NoError(t, binErr)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -327,7 +328,8 @@ func waitFor(timeout time.Duration, what string, f func() error) error {
 		if err = f(); err == nil {
 			return nil
 		}
-		if s, ok := err.(stopWaiting); ok {
+		var s stopWaiting
+		if errors.As(err, &s) {
 			return fmt.Errorf("waiting for %s: %w", what, s.error)
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/newsflow/newsflow/pkg/dedup"
 )
@@ -59,7 +60,7 @@ func Open(path string) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("dedup store %s is locked: another newsflow up uses this --data-dir", path)
 		}
 		return nil, fmt.Errorf("open dedup store %s: %w", path, err)

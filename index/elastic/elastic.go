@@ -176,7 +176,7 @@ func (e *ErrorCause) String() string {
 	return s
 }
 
-// describe summarises an error answer: status and Elasticsearch's error.
+// Describe summarises an error answer: status and Elasticsearch's error.
 func Describe(r Response) string {
 	var env struct {
 		Error json.RawMessage `json:"error"`

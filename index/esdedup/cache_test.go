@@ -13,12 +13,12 @@ import (
 
 // paragraphRecords are the records of one long paragraph: the exact key
 // and 5 bands, one sketch, one article.
-func paragraphRecords(article_, para int) []dedup.Record {
+func paragraphRecords(art, para int) []dedup.Record {
 	var sk dedup.Sketch
 	for i := range sk {
-		sk[i] = uint8(article_*31 + para*7 + i)
+		sk[i] = uint8(art*31 + para*7 + i)
 	}
-	id := fmt.Sprintf("reuters-%d.20261125t150000.0", article_)
+	id := fmt.Sprintf("reuters-%d.20261125t150000.0", art)
 	out := make([]dedup.Record, 6)
 	for i := range out {
 		out[i] = dedup.Record{Ref: article.Ref{ArticleID: id, Index: para}, StoryID: id, Figures: uint64(para), Numbers: 7, Sketch: sk}

@@ -1,3 +1,9 @@
+// Package esdedup is the dedup stage's Store (pkg/dedup) kept in
+// Elasticsearch: a fingerprint index with one document per key, shared by
+// every worker without another server. It costs the search tier about as
+// much CPU as the articles themselves (about four keys per paragraph, each a
+// realtime get and a create; consumers/README.md has the measurement), so a
+// deployment that can run Redis uses package redisdedup instead.
 package esdedup
 
 import (
@@ -211,8 +217,11 @@ func decodeRecord(sr storedRecord) (dedup.Record, error) {
 	}
 	if sr.Sketch != "" {
 		b, err := base64.RawStdEncoding.DecodeString(sr.Sketch)
-		if err != nil || len(b) != len(r.Sketch) {
-			return r, fmt.Errorf("sketch of %d bytes: %v", len(b), err)
+		if err != nil {
+			return r, fmt.Errorf("decode sketch: %w", err)
+		}
+		if len(b) != len(r.Sketch) {
+			return r, fmt.Errorf("sketch of %d bytes, want %d", len(b), len(r.Sketch))
 		}
 		copy(r.Sketch[:], b)
 	}

@@ -284,7 +284,6 @@ type run struct {
 	cfg     E2EConfig
 	rep     *E2EReport
 	client  *kafka.Client
-	topic   string
 	names   names
 	raws    []article.RawArticle
 	start   time.Time

@@ -97,7 +97,7 @@ func (r *run) workersAlive() error {
 	for _, w := range r.workers {
 		select {
 		case <-w.Exited():
-			return fmt.Errorf("%s exited: %v (log in %s)", w.Name(), w.Err(), r.cfg.LogDir)
+			return fmt.Errorf("%s exited: %w (log in %s)", w.Name(), w.Err(), r.cfg.LogDir)
 		default:
 		}
 	}

@@ -170,8 +170,8 @@ func Retryable(err error) bool {
 	if err == nil {
 		return false
 	}
-	e, ok := err.(Errors)
-	if !ok {
+	var e Errors
+	if !errors.As(err, &e) {
 		return true
 	}
 	for _, ie := range e {
