@@ -114,13 +114,20 @@ func doc(t *testing.T, a article.Article) consumers.Doc {
 	return consumers.Doc{ID: a.ID, Version: a.Version(), Source: b}
 }
 
+// newIndexer installs the template of a fresh alias on the test node and
+// returns an indexer writing to it with quick retries.
+func newIndexer(t *testing.T, url string) (ix *Indexer, alias string) {
+	t.Helper()
+	es := itest.ESClient(t, url)
+	alias = newAlias(t, url)
+	require.NoError(t, Install(context.Background(), es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
+	return NewIndexer(es, IndexerConfig{Alias: alias, Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}}), alias
+}
+
 func TestIntegrationIndexerOnARealNode(t *testing.T) {
 	url := itest.Elasticsearch(t)
-	es := itest.ESClient(t, url)
-	alias := newAlias(t, url)
+	ix, alias := newIndexer(t, url)
 	ctx := context.Background()
-	require.NoError(t, Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
-	ix := NewIndexer(es, IndexerConfig{Alias: alias, Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 
 	v2 := article.Article{ID: "story-1", Source: "wire", Title: "Floods", Body: "The river rose by two metres overnight.", UpdatedAt: "2024-05-02T10:00:00Z", StoryID: "story-1",
 		Figures: []article.Figure{{Text: "two metres", Value: 2, Unit: "m", Kind: article.KindDistance}}}
@@ -162,11 +169,8 @@ func TestIntegrationIndexerOnARealNode(t *testing.T) {
 
 func TestIntegrationIndexerRemovesWithdrawnStories(t *testing.T) {
 	url := itest.Elasticsearch(t)
-	es := itest.ESClient(t, url)
-	alias := newAlias(t, url)
+	ix, alias := newIndexer(t, url)
 	ctx := context.Background()
-	require.NoError(t, Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
-	ix := NewIndexer(es, IndexerConfig{Alias: alias, Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 
 	kept := article.Article{ID: "kept", Source: "wire", Title: "Floods", Body: "The river rose.", UpdatedAt: "2024-05-02T10:00:00Z", EmbargoedUntil: "2024-05-02T12:00:00Z"}
 	killed := article.Article{ID: "killed", Source: "wire", Title: "Wrong", Body: "A story the agency canceled.", UpdatedAt: "2024-05-02T10:00:00Z"}
