@@ -216,7 +216,7 @@ func (p *RedisProcess) Start() {
 		p.t.Fatal("redis-server already runs")
 	}
 	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1", "--dir", p.dir,
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no",
+		"--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no",
 		"--logfile", filepath.Join(p.dir, "redis.log"), "--maxmemory-policy", "noeviction")
 	if err := cmd.Start(); err != nil {
 		p.t.Fatalf("start redis-server: %v", err)
