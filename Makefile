@@ -19,7 +19,7 @@ SHELL := bash
 GO ?= go
 TESTENV := scripts/testenv.sh
 # The servers' addresses, as testenv.sh prints them, for the integration tests.
-WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES;
+WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES NEWSFLOW_TEST_REDIS NEWSFLOW_TEST_REDIS_CLUSTER NEWSFLOW_TEST_REDIS_TLS NEWSFLOW_TEST_REDIS_TLS_DIR;
 # The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores.
 INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
 
