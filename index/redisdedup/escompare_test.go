@@ -13,7 +13,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/stretchr/testify/require"
 
-	"github.com/newsflow/newsflow/consumers/esindex"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/pkg/dedup"
@@ -34,7 +34,7 @@ func TestMeasureAgainstElasticsearch(t *testing.T) {
 	url := itest.Elasticsearch(t)
 	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{url}, DisableRetry: true})
 	require.NoError(t, err)
-	ess := esindex.NewStore(es, esindex.StoreConfig{Index: itest.NewIndexName(t, url), CacheEntries: *cacheFlag})
+	ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: itest.NewIndexName(t, url), CacheEntries: *cacheFlag})
 	require.NoError(t, ess.Setup(ctx))
 
 	cfg := redisdedup.Config{Addrs: []string{itest.Redis(t)}, CacheEntries: *cacheFlag}

@@ -22,9 +22,8 @@ import (
 
 // setup is one of the test environment's servers.
 type setup struct {
-	name  string
-	addrs []string // the nodes to clean up
-	cfg   func(t *testing.T) redisdedup.Config
+	name string
+	cfg  func(t *testing.T) redisdedup.Config
 }
 
 func setups() []setup {

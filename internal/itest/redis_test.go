@@ -40,14 +40,16 @@ func TestIntegrationRedisServers(t *testing.T) {
 	require.Len(t, masters, 3)
 	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: masters, Protocol: 2, DisableIdentity: true})
 	defer cc.Close()
-	slots, err := cc.ClusterSlots(ctx).Result()
+	shards, err := cc.ClusterShards(ctx).Result()
 	require.NoError(t, err)
 	covered := 0
-	for _, s := range slots {
-		covered += s.End - s.Start + 1
+	for _, s := range shards {
+		for _, r := range s.Slots {
+			covered += int(r.End - r.Start + 1)
+		}
 	}
 	require.Equal(t, 16384, covered)
-	require.Len(t, slots, 3, "one slot range per master")
+	require.Len(t, shards, 3, "one shard per master")
 
 	srv := itest.RedisTLS(t)
 	plain := redis.NewClient(&redis.Options{Addr: srv.Addr, Protocol: 2, DisableIdentity: true, MaxRetries: -1})
