@@ -359,3 +359,18 @@ func (s *scanner) centsAfter(f *fig) {
 	}
 	f.end = c.e
 }
+
+// ageBefore reads "aged 27" and "age 87".
+func (s *scanner) ageBefore(f *fig) {
+	t := s.text
+	ws, we, dot, ok := prevWord(t, f.start)
+	if !ok || dot {
+		return
+	}
+	switch s.key(t[ws:we]) {
+	case "aged", "age":
+		if f.v.value() > 0 && f.v.value() < 130 && !f.num.hasDecimal {
+			f.start, f.unit, f.kind = ws, "year", article.KindAge
+		}
+	}
+}
