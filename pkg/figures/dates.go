@@ -110,7 +110,10 @@ func (s *scanner) isYear(f *fig) bool {
 		ws, we, _, ok := prevWord(t, f.start)
 		return ok && yearPreps[s.key(t[ws:we])]
 	}
-	q, _ := s.qualBefore(f.start)
+	if e := f.end; strings.HasPrefix(t[e:], "'s") || strings.HasPrefix(t[e:], "’s") {
+		return true // "near 1985's levels"
+	}
+	q, _, _ := s.qualBefore(f.start)
 	switch q {
 	case "", qBetween, qFrom:
 	default:

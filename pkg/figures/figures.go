@@ -153,6 +153,8 @@ type fig struct {
 	signed  bool
 	qual    string
 	subject string
+	ratio   bool // "one in five": value is the fraction
+	odd     bool // "100-odd": approximate
 }
 
 // anchor builds the figure whose number starts at i and records it. It
@@ -166,22 +168,23 @@ func (s *scanner) anchor(i int) int {
 		return resume
 	}
 	t := s.text
-	q, qs := s.qualBefore(f.start)
-	_ = qs
-	drop, resume := s.rangeAfter(&f, q)
-	if drop {
-		if resume <= i {
-			resume = i + 1
+	q, qs, verb := s.qualBefore(f.start)
+	if !s.ratioAfter(&f) {
+		drop, resume := s.rangeAfter(&f, q, qs)
+		if drop {
+			if resume <= i {
+				resume = i + 1
+			}
+			return resume
 		}
-		return resume
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed {
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio {
 			return f.end
 		}
 		// "Four Seasons", "Big Ten", "Formula One": number words in names.
-		if f.num.word && f.num.capWord && f.unit == "" && s.inName(f) {
+		if f.num.word && f.num.capWord && f.unit == "" && !f.ratio && s.inName(f) {
 			return f.end
 		}
 		switch q {
@@ -197,12 +200,19 @@ func (s *scanner) anchor(i int) int {
 		if f.qual == "" {
 			f.qual = s.qualAfter(f.end)
 		}
+		if f.qual == "" && f.odd {
+			f.qual = article.QualifierApprox
+		}
 	}
 	if f.unit == "" {
 		f.kind = article.KindCount
 	}
 	f.subject = s.subject(&f)
-	if f.unit == "" && f.subject == "" && !f.hasTo && s.afterName(f) {
+	if verb && f.qual == q && f.unit == "" && (f.subject != "" || s.tallyAfter(f.end)) {
+		// "passed 12 bills", "passed 6 to 3": the verb's object, not a bound.
+		f.qual = ""
+	}
+	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && s.afterName(f) {
 		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2"
 	}
 	if f.start < s.lastEnd {
@@ -257,6 +267,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if end, skip := s.notQuantity(num); skip {
 		return fig{}, false, end
 	}
+	if end, phone := s.phoneAt(num); phone {
+		return fig{}, false, end
+	}
 	s.sign(&f)
 	s.currencyBefore(&f)
 	if !f.signed {
@@ -268,8 +281,11 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		}
 	}
 	if !f.cur && !f.signed && f.unit == "" {
-		if s.designated(num.start) {
-			return fig{}, false, max(f.end, skipToken(t, num.start))
+		if s.designated(num.start) && !(s.tallyAfter(f.end) && s.voteContext(f.start, f.end, false)) {
+			return fig{}, false, s.designatedListEnd(max(f.end, skipToken(t, num.start)))
+		}
+		if s.denominator(num.start) {
+			return fig{}, false, f.end // "4.3 deaths per 100,000 people"
 		}
 	}
 	if (num.plain || num.word) && f.unit == "" {
@@ -283,12 +299,19 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if !f.num.scaled && (f.unit == "" || f.cur) {
 		s.scaleAfter(&f)
 	}
+	s.oddAfter(&f)
 	if f.unit == "" || f.cur {
 		s.unitAfter(&f)
 	}
-	if f.unit == "" && !f.cur {
-		s.ageBefore(&f)
+	if f.unit == "" && !f.cur && !f.num.scaled && !f.signed {
+		if end, ok := s.addressAfter(&f); ok {
+			return fig{}, false, end // "10 Downing Street"
+		}
+		if s.phoneContext(&f) {
+			return fig{}, false, f.end // "call 101", "dial 999"
+		}
 	}
+	s.age(&f)
 	if f.unit == "" && !f.num.scaled && !f.cur && !f.signed && s.isYear(&f) {
 		return fig{}, false, skipToken(t, num.start)
 	}
@@ -296,10 +319,15 @@ func (s *scanner) core(i int) (fig, bool, int) {
 }
 
 // sign applies a sign glued before the figure ("-5", "−5", "+3") or the
-// word "minus" or "negative" before it.
+// word "minus" or "negative" before it. A margin ("±3", "+/- 3", "plus or
+// minus 3") is a sign too, and positive: the figure is the margin.
 func (s *scanner) sign(f *fig) {
 	t := s.text
 	p := f.start
+	if m := marginBefore(t, p); m < p {
+		f.start, f.signed = m, true
+		return
+	}
 	if p > 0 && !f.num.word || (p > 0 && f.cur) {
 		c := t[p-1]
 		sz := 0
@@ -333,9 +361,42 @@ func (s *scanner) sign(f *fig) {
 	if ok && !dot {
 		switch s.key(t[ws:we]) {
 		case "minus", "negative":
+			// "plus or minus 3": a margin.
+			if a, b, _, ok := prevWord(t, ws); ok && s.key(t[a:b]) == "or" {
+				if c, d, _, ok := prevWord(t, a); ok && s.key(t[c:d]) == "plus" {
+					f.start, f.signed = c, true
+					return
+				}
+			}
 			f.v = f.v.neg()
 			f.start = ws
 			f.signed = true
 		}
 	}
+}
+
+// marginBefore returns where a margin sign ending at p starts ("±3",
+// "± 3", "+/-3", "+/- 3", "+/–3"), or p when there is none.
+func marginBefore(t string, p int) int {
+	q := skipSpBack(t, p)
+	if p-q > 3 {
+		return p // at most one space between the sign and the number
+	}
+	var m int
+	switch {
+	case q >= 2 && t[q-2:q] == "±":
+		m = q - 2
+	case q >= 3 && t[q-3:q] == "+/-":
+		m = q - 3
+	case q >= 5 && t[q-5:q] == "+/–":
+		m = q - 5
+	default:
+		return p
+	}
+	if m > 0 {
+		if b := t[m-1]; !(b == ' ' || b == '\t' || b == '\n' || b == '(' || b == '[' || b == '"' || b == '\'') {
+			return p
+		}
+	}
+	return m
 }

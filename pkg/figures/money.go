@@ -55,9 +55,25 @@ func (s *scanner) currencyBefore(f *fig) {
 		f.start, f.unit, f.kind, f.cur = ws, w, article.KindMoney, true
 		return
 	}
-	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp") {
+	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
+		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+		return
+	}
+	if code, ok := gluedOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 	}
+}
+
+// symbolAt returns the size of a currency sign at i ("€", "£"), or 0.
+func symbolAt(t string, i int) int {
+	if i >= len(t) || t[i] < utf8.RuneSelf {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(t[i:])
+	if symbolCurrency(r) == "" {
+		return 0
+	}
+	return size
 }
 
 func symbolCurrency(r rune) string {
@@ -125,6 +141,22 @@ var isoCodes = map[string]bool{
 	"PHP": true, "VND": true, "TWD": true, "PKR": true, "UAH": true, "ARS": true, "CLP": true,
 	"COP": true, "DEM": true, "FRF": true, "ITL": true, "ESP": true, "NLG": true, "BEF": true,
 	"RMB": true, "XAU": true,
+	// More ISO 4217 codes, without those that are words or common
+	// acronyms in capitals (ALL, AMD, CUP, MOP, SOS, TOP, BAM, MAD, PEN,
+	// BSD, TMT, SCR, SRD, ANG, MGA, GMD, ERN, SLE, BZD).
+	"UGX": true, "TZS": true, "GHS": true, "ETB": true, "ZMW": true, "BDT": true, "LKR": true,
+	"NPR": true, "TND": true, "DZD": true, "JOD": true, "BHD": true, "OMR": true, "IRR": true,
+	"IQD": true, "AFN": true, "KZT": true, "UZS": true, "AZN": true, "GEL": true, "BGN": true,
+	"RON": true, "HRK": true, "RSD": true, "ISK": true, "BYN": true, "MDL": true, "PYG": true,
+	"UYU": true, "VES": true, "GTQ": true, "CRC": true, "DOP": true, "JMD": true, "TTD": true,
+	"XOF": true, "XAF": true, "NAD": true, "BWP": true, "MZN": true, "AOA": true, "RWF": true,
+	"MWK": true, "SDG": true, "LYD": true, "MMK": true, "KHR": true, "LAK": true, "MNT": true,
+	"BND": true, "FJD": true, "PGK": true, "XCD": true, "CDF": true, "GNF": true, "MUR": true,
+	"MVR": true, "LBP": true, "SYP": true, "YER": true, "KGS": true, "TJS": true,
+	"BOB": true, "HNL": true, "NIO": true, "LRD": true, "BIF": true, "DJF": true, "SZL": true,
+	"LSL": true, "ZWL": true, "AWG": true, "BBD": true, "KYD": true, "HTG": true, "GYD": true,
+	"XPF": true, "WST": true, "VUV": true,
+	"SBD": true, "KPW": true, "BTN": true,
 }
 
 // prefixWordCurrencies are currency words written before the number ("Rs
@@ -132,5 +164,67 @@ var isoCodes = map[string]bool{
 var prefixWordCurrencies = map[string]string{
 	"Rs": "INR", "RS": "INR", "Rp": "IDR", "DM": "DEM", "Dfl": "NLG", "Dfls": "NLG", "SFr": "CHF",
 	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
-	"Nkr": "NOK", "RM": "MYR",
+	"Nkr": "NOK", "RM": "MYR", "KSh": "KES", "Ksh": "KES", "KShs": "KES", "Kshs": "KES", "USh": "UGX",
+	"Ush": "UGX", "TSh": "TZS", "Tsh": "TZS", "Tk": "BDT", "GH₵": "GHS", "Dh": "AED", "Dhs": "AED",
+}
+
+// gluedOnlyCurrencies are single capitals that name a currency only when
+// glued to an amount with a scale or separators: "R254 billion" (rand),
+// "N5bn" (naira); "R5" or "N95" are codes.
+var gluedOnlyCurrencies = map[string]string{"R": "ZAR", "N": "NGN"}
+
+// gluedCurrency reports a currency word glued before the digits at i that
+// starts at ws: "KSh217", "Rs500", "R2.5bn" (see gluedOnlyCurrencies).
+func (s *scanner) gluedCurrency(ws, i int) bool {
+	t := s.text
+	if ws > 0 && (isDigit(t[ws-1]) || t[ws-1] == '-' || t[ws-1] == '.' || t[ws-1] == '_') {
+		return false
+	}
+	w := t[ws:i]
+	if _, ok := prefixWordCurrencies[w]; ok {
+		return true
+	}
+	if _, ok := gluedOnlyCurrencies[w]; ok {
+		return scaledAmount(t, i)
+	}
+	return false
+}
+
+// scaledAmount reports digits at i with separators or a decimal point
+// ("1,200", "2.5") or followed by a scale ("254 billion", "5bn").
+func scaledAmount(t string, i int) bool {
+	j := i
+	sep := false
+	for j < len(t) && (isDigit(t[j]) || (t[j] == ',' || t[j] == '.') && j+1 < len(t) && isDigit(t[j+1])) {
+		if !isDigit(t[j]) {
+			sep = true
+		}
+		j++
+	}
+	if sep {
+		return true
+	}
+	e := j
+	for e < len(t) && isASCIILetter(t[e]) {
+		e++
+	}
+	if e > j {
+		_, ok := curScales[t[j:e]]
+		return ok && (e == len(t) || !isDigit(t[e]))
+	}
+	q := skipSp(t, j)
+	if q == j {
+		return false
+	}
+	e = q
+	for e < len(t) && isASCIILetter(t[e]) {
+		e++
+	}
+	var buf [16]byte
+	k := lowerKey(buf[:0:16], t[q:e])
+	if k == nil {
+		return false
+	}
+	_, ok := scaleWords[string(k)]
+	return ok
 }

@@ -126,16 +126,26 @@ func (s *scanner) literal(i int) (number, bool, int) {
 		p := t[i-1]
 		switch {
 		case letterBefore(t, i) > 0:
-			return number{}, false, skipToken(t, i)
+			if !s.gluedCurrency(wordStart(t, i), i) {
+				return number{}, false, skipToken(t, i)
+			}
 		case p == '#' || p == '_' || p == '@' || p == '\\':
 			return number{}, false, skipToken(t, i)
 		case p == '-' && letterBefore(t, i-1) > 0:
 			ws := wordStart(t, i-1)
 			var buf [16]byte
+			// "120p-125p", "10km-15km": the letters are the unit of a
+			// number before.
+			if _, unit := attachedUnits[t[ws:i-1]]; unit && ws > 0 && isDigit(t[ws-1]) {
+				break
+			}
 			if k := lowerKey(buf[:0:16], t[ws:i-1]); k == nil || !idPrefixOK[string(k)] {
 				return number{}, false, skipToken(t, i)
 			}
 		case p == '.' && i > 1 && isDigit(t[i-2]):
+			return number{}, false, skipToken(t, i)
+		case p == '.' && capitalCode(t, i-1):
+			// Variant names: "BA.2.86", "JN.1", "XBB.1.5", "B.1.1.7".
 			return number{}, false, skipToken(t, i)
 		}
 	}
@@ -362,6 +372,16 @@ func (s *scanner) literal(i int) (number, bool, int) {
 		}
 	}
 	return num, true, j
+}
+
+// capitalCode reports one to five capital letters ending at j that start a
+// word: the name part of "BA.2.86" or "EG.5".
+func capitalCode(t string, j int) bool {
+	i := j
+	for i > 0 && t[i-1] >= 'A' && t[i-1] <= 'Z' && j-i < 6 {
+		i--
+	}
+	return i < j && j-i <= 5 && (i == 0 || letterBefore(t, i) == 0 && !isDigit(t[i-1]) && t[i-1] != '.')
 }
 
 // sfxRuneAt reports the size of a non-ASCII rune that can be part of a unit

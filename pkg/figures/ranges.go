@@ -3,23 +3,28 @@ package figures
 // Ranges, scores and lists: how two numbers next to each other combine.
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// rangeAfter joins "10-15", "10 to 15", "between 10 and 15" into one
-// figure. q is the qualifier before the first number. It reports drop for
-// pairs that are no figures at all (scores "3-1", models "767-300").
-func (s *scanner) rangeAfter(f *fig, q string) (drop bool, resume int) {
+// rangeAfter joins "10-15", "10 to 15", "between 10 and 15", "from 10
+// to 15" into one figure. q is the qualifier before the first number and qs
+// where it starts. "from X to Y" and "X to Y" after a verb of change are a
+// change, two figures ("rose from 5 to 7", "grew by almost 400,000 to 4.1
+// million"). A pair "N-M" is a vote tally (two figures) near vote words,
+// else a score when score words are near or it does not rise; scores and
+// model numbers ("767-300") are dropped.
+func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	t := s.text
 	n := len(t)
 	p := f.end
 	r := -1
 	conn := ""
 	switch {
-	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$'):
+	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0):
 		conn, r = "-", p+1
 	case p+3 <= n && t[p:p+3] == "–":
 		conn, r = "-", skipSp(t, p+3)
@@ -31,7 +36,9 @@ func (s *scanner) rangeAfter(f *fig, q string) (drop bool, resume int) {
 			return false, 0
 		}
 		switch {
-		case w.key == "to" && q != qFrom && !s.changeBefore(f.start):
+		case w.key == "to" && q != qFrom:
+			conn, r = "to", skipSp(t, w.e)
+		case w.key == "to" && q == qFrom && !s.changeCue(qs):
 			conn, r = "to", skipSp(t, w.e)
 		case w.key == "and" && q == qBetween:
 			conn, r = "and", skipSp(t, w.e)
@@ -68,9 +75,13 @@ func (s *scanner) rangeAfter(f *fig, q string) (drop bool, resume int) {
 		// "10--15" or a sign: not a range.
 		return false, 0
 	}
-	// Scores and model numbers: "3-1", "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
-	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain && t[p] == '-' {
-		if f2.v.value() <= f.v.value() || s.scoreContext(f.start, f2.end) {
+	// Vote tallies, scores and model numbers: "voted 51-49", "3-1",
+	// "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
+	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain {
+		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
+			return false, 0 // two figures
+		}
+		if f2.v.value() <= f.v.value() || s.scoreContext(f.start, f2.end) || s.modelPair(f, &f2) {
 			return true, f2.end
 		}
 	}
@@ -79,8 +90,8 @@ func (s *scanner) rangeAfter(f *fig, q string) (drop bool, resume int) {
 	case u1 == "" && u2 != "":
 		f.unit, f.kind, f.uflags = f2.unit, f2.kind, f2.uflags
 	case u1 != "" && u2 == "":
-		// "$5-10 million", "aged 30-39"; not "5 km to 10".
-		if !f.cur && !(conn == "-" && t[p] == '-') {
+		// "$5-10 million", "aged 30-39", "aged 11 to 18"; not "5 km to 10".
+		if !f.cur && !(conn == "-" && t[p] == '-') && f.kind != article.KindAge {
 			return false, 0
 		}
 		if f.kind == article.KindAge {
@@ -97,6 +108,18 @@ func (s *scanner) rangeAfter(f *fig, q string) (drop bool, resume int) {
 	}
 	if !(lo.value() < f2.v.value()) {
 		return false, 0
+	}
+	// After a verb of change, "X to Y" is a change when X is a quantity of
+	// its own ("rose 5 pct to 7 pct", "fell 1.7 billion to 13.9 billion"),
+	// when Y is a bare level ("grew by almost 400,000 to 4.1 million", "its
+	// stock rose 8-5/8 to 24") or more than four times X ("rose 30 to 450
+	// dlrs"); it is a range of the change when X shares the unit of Y
+	// ("expected to grow by 25 to 35 pct", "prices rose 1.00 to 2.00 dlrs").
+	// The factor is a heuristic: the two readings share a syntax.
+	if conn == "to" && q != qFrom && s.changeBefore(qs) {
+		if u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value() {
+			return false, 0
+		}
 	}
 	f.v, f.to, f.hasTo = lo, f2.v, true
 	f.end = f2.end
@@ -158,19 +181,170 @@ func (s *scanner) scoreContext(start, end int) bool {
 			return true
 		}
 	}
-	if w, _, ok := s.nextWordTok(end); ok {
-		return scoreWords[w.key]
+	if w, _, ok := s.nextWordTok(end); ok && scoreWords[w.key] {
+		return true
 	}
-	return false
+	return s.cueBefore(start, sportVerbs, 3)
 }
 
 // scoreWords after "N-N" make it a score.
 var scoreWords = setOf("win", "wins", "victory", "defeat", "defeats", "draw", "draws", "lead", "loss",
 	"scoreline", "deficit", "thrashing", "triumph", "aggregate", "home", "away", "margin", "success",
-	"drubbing", "reverse", "setback", "result", "score", "favour", "favor", "up", "down", "vote")
+	"drubbing", "reverse", "setback", "result", "score", "favour", "favor", "up", "down")
 
-// changeBefore reports a verb of change before the figure: "rose 5 pct to
-// 7 pct" is a change, not a range.
+// sportVerbs a few words before "N-M" make it a score ("Spain lost 1-2").
+var sportVerbs = setOf("won", "win", "wins", "winning", "lost", "lose", "loses", "losing", "beat", "beats",
+	"beating", "drew", "draw", "draws", "drawing", "defeated", "defeat", "defeats", "trailed", "trail",
+	"trails", "trailing", "led", "lead", "leads", "leading", "edged", "thrashed", "routed", "crushed",
+	"hammered", "thumped", "downed", "outscored", "tied", "level", "finished", "ended", "scoreline")
+
+// Vote tallies: a vote verb among the four words before "N-M" ("the Senate
+// voted 51-49", "ruled 6-3", "approved the merger 97-3"), a vote word right
+// after it ("a 5-4 decision"), or a voting body in the sentence when the
+// pair does not rise or an outcome verb is near ("the committee ... 8-1",
+// "the motion was defeated 4-5"). A sport verb nearer than any of these
+// makes it a score.
+var (
+	voteVerbs = setOf("vote", "votes", "voted", "voting", "ballot", "balloted", "ruled", "ruling",
+		"approved", "approve", "approves", "rejected", "reject", "rejects", "adopted", "adopt", "adopts",
+		"passed", "pass", "passes", "backed", "cleared", "confirmed", "endorsed", "split", "unanimously",
+		"ratified", "overturned", "upheld", "acquitted", "convicted")
+	voteBodies = setOf("motion", "bill", "measure", "amendment", "resolution", "ordinance", "jury",
+		"jurors", "justices", "judges", "court", "senate", "house", "committee", "council", "board",
+		"parliament", "lawmakers", "legislators", "senators", "mps", "delegates", "shareholders",
+		"panel", "commission", "assembly", "congress", "chamber", "lords", "commons", "mpc", "fomc")
+	voteOutcomes = setOf("defeated", "failed", "carried")
+	voteAfter    = setOf("vote", "votes", "decision", "ruling", "verdict", "majority", "split", "tally")
+)
+
+// modelPair reports an aircraft-style model number "737-800", "767-300":
+// three digits not ending in 0, then hundreds, and no plural noun after
+// (a range "135-200 people" has one).
+func (s *scanner) modelPair(a, b *fig) bool {
+	x, y := a.v.value(), b.v.value()
+	return a.num.ndigits == 3 && b.num.ndigits == 3 && math.Mod(x, 10) != 0 && math.Mod(y, 100) == 0 &&
+		!s.nounAfter(b.end)
+}
+
+// voteContext reports whether the pair of numbers in [start, end) is a vote
+// tally; rising tells whether the second number is the larger.
+func (s *scanner) voteContext(start, end int, rising bool) bool {
+	if w, _, ok := s.nextWordTok(end); ok && voteAfter[w.key] {
+		return true
+	}
+	t := s.text
+	body, outcome := false, false
+	j := start
+	lim := max(0, start-160) // bounded: the scan costs O(1)
+	for n := 0; n < 10 && j > lim; {
+		c := t[j-1]
+		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
+			break
+		}
+		if letterBefore(t, j) == 0 {
+			j--
+			continue
+		}
+		ws := wordStart(t, j)
+		k := s.key(t[ws:j])
+		switch {
+		case n < 4 && voteVerbs[k]:
+			return true
+		case n < 4 && voteOutcomes[k]:
+			outcome = true
+		case n < 4 && sportVerbs[k]:
+			return false
+		case voteBodies[k]:
+			body = true
+		}
+		n++
+		j = ws
+	}
+	return body && (!rising || outcome)
+}
+
+// tallyAfter reports a vote tally's second half after p ("-3", " to 3").
+func (s *scanner) tallyAfter(p int) bool {
+	t := s.text
+	if p+1 < len(t) && t[p] == '-' && isDigit(t[p+1]) {
+		return true
+	}
+	w, h, ok := s.nextWordTok(p)
+	if !ok || h || w.key != "to" {
+		return false
+	}
+	r := skipSp(t, w.e)
+	return r < len(t) && isDigit(t[r])
+}
+
+// cueBefore reports a word of set among the most words before p in the
+// same sentence (a sentence mark, semicolon or line break ends the search,
+// and so do 160 bytes).
+func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
+	t := s.text
+	j := p
+	lim := max(0, p-160)
+	for n := 0; n < most && j > lim; {
+		c := t[j-1]
+		switch {
+		case c == '\n' || c == '!' || c == '?' || c == ';':
+			return false
+		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
+			return false
+		}
+		if k := letterBefore(t, j); k > 0 {
+			ws := wordStart(t, j)
+			if set[s.key(t[ws:j])] {
+				return true
+			}
+			n++
+			j = ws
+			continue
+		}
+		j--
+	}
+	return false
+}
+
+// changeCue reports a verb or noun of change among the eight words before
+// "from" at p ("rose sharply from 5 to 7", "would raise the pension age
+// for council workers from 60 to 65"), unless a word of range comes first
+// ("prices rose, ranging from 10 to 20").
+func (s *scanner) changeCue(p int) bool {
+	t := s.text
+	j := p
+	lim := max(0, p-160)
+	for n := 0; n < 8 && j > lim; {
+		c := t[j-1]
+		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
+			return false
+		}
+		if letterBefore(t, j) == 0 {
+			j--
+			continue
+		}
+		ws := wordStart(t, j)
+		k := s.key(t[ws:j])
+		if rangeWords[k] {
+			return false
+		}
+		if changeWords[k] {
+			return true
+		}
+		n++
+		j = ws
+	}
+	return false
+}
+
+// rangeWords before "from" make "from X to Y" a range even after a verb
+// of change.
+var rangeWords = setOf("range", "ranges", "ranged", "ranging", "vary", "varies", "varied", "varying",
+	"anywhere", "between", "span", "spans", "spanning", "estimates", "guesses", "bids", "maturities")
+
+// changeBefore reports a verb of change right before the figure (or its
+// qualifier) at p: "rose 5 pct to 7 pct", "grew by almost 400,000 to 4.1
+// million" are a change, not a range.
 func (s *scanner) changeBefore(p int) bool {
 	ws, we, _, ok := prevWord(s.text, p)
 	if !ok {
@@ -194,28 +368,139 @@ var changeWords = setOf("rose", "fell", "rise", "rises", "fall", "falls", "incre
 	"climbed", "jumped", "dropped", "gained", "lost", "grew", "declined", "slipped", "edged",
 	"added", "boosted", "reduced", "slumped", "soared", "surged", "plunged", "tumbled", "eased",
 	"advanced", "firmed", "revised", "adjusted", "widened", "narrowed", "shrank", "swelled",
-	"doubled", "changed", "moved", "went", "compared", "versus", "vs", "against")
+	"doubled", "changed", "moved", "went", "compared", "versus", "vs", "against", "expand", "expands",
+	"expanded", "expanding", "grow", "grows", "growing", "rising", "falling", "increasing", "decreasing",
+	"climbing", "dropping", "jump", "jumps", "drop", "drops", "shrink", "shrinks", "shrinking", "cutting",
+	"lowering", "raising", "lifted", "lift", "lifts", "hiked", "hike", "hikes", "trimmed", "trim", "slashed",
+	"slash", "halved", "tripled", "upgraded", "downgraded", "go", "goes", "move", "moves", "shift",
+	"shifted", "switch", "switched", "change", "changes", "increases", "decreases", "declines", "decline",
+	"growth", "increases", "reduce", "reduces", "reducing", "extend", "extended", "extends", "risen",
+	"fallen", "grown", "upped", "declining", "soaring", "surging", "plunging", "tumbling", "sliding", "slid")
 
 // inheritListUnits gives a bare number the unit of the next figure in a
-// list: "4,340, 4,345 and 4,350 dlrs", "35 and 45 dlrs".
+// list: "4,340, 4,345 and 4,350 dlrs", "35 and 45 dlrs"; and the scale of
+// the next count in a change or an alternative: "rose from 3 to 5 million",
+// "3 or 4 million". An age passes on to the bare numbers after it: "aged
+// 8, 10 and 12".
 func (s *scanner) inheritListUnits() {
 	t := s.text
 	for i := len(s.figs) - 2; i >= 0; i-- {
 		a, b := &s.figs[i], &s.figs[i+1]
 		am, bm := &s.meta[i], &s.meta[i+1]
-		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || b.Unit == "" || bm.cur {
+		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || bm.cur {
 			continue
 		}
-		switch t[a.End:b.Start] {
+		sep := t[a.End:b.Start]
+		if b.Unit == "" {
+			// A count shares only the scale: "from 3 to 5 million".
+			if (sep == " to " || sep == " or ") && b.Kind == article.KindCount && b.RangeTo == nil {
+				shareScale(a, am, bm, true)
+			}
+			continue
+		}
+		switch sep {
 		case ", ", " and ", " or ", ", and ", " to ", " and/or ":
 		default:
 			continue
 		}
 		a.Unit, a.Kind = b.Unit, b.Kind
-		if !am.scaled && bm.scaled && bm.scalePow > 0 {
-			am.v = am.v.mulPow10(bm.scalePow)
-			a.Value = am.v.value()
-			am.scaled, am.scalePow = true, bm.scalePow
+		shareScale(a, am, bm, false)
+	}
+	for i := 0; i+1 < len(s.figs); i++ {
+		a, b := &s.figs[i], &s.figs[i+1]
+		if a.Kind != article.KindAge || b.Unit != "" || b.Subject != "" || b.RangeTo != nil || b.Qualifier != "" {
+			continue
+		}
+		switch t[a.End:b.Start] {
+		case ", ", " and ", ", and ", " or ":
+		default:
+			continue
+		}
+		if v := b.Value; v >= 1 && v < 130 && v == math.Trunc(v) && !s.meta[i+1].scaled {
+			b.Unit, b.Kind = a.Unit, article.KindAge
 		}
 	}
+}
+
+// shareScale scales the unscaled figure a by the scale of b; bounded, only
+// when that keeps it below b ("3 to 5 million", not "800 to 1.2 million").
+func shareScale(a *article.Figure, am, bm *figMeta, bounded bool) {
+	if am.scaled || !bm.scaled || bm.scalePow <= 0 {
+		return
+	}
+	v := am.v.mulPow10(bm.scalePow)
+	if bounded && v.value() > bm.v.value() {
+		return
+	}
+	am.v = v
+	a.Value = v.value()
+	am.scaled, am.scalePow = true, bm.scalePow
+}
+
+// ratioAfter joins a ratio into one figure valued as the fraction: "one in
+// five" (0.2), "three out of four" (0.75), "1 in 3", "seven out of every
+// 10", "one in 45 million". The parts are not counts of their own. The
+// numerator is a whole number without unit; the denominator a number
+// without unit, not smaller than the numerator ("killed 3 in 10 days" and
+// "fell by 3 in 2023" are no ratios).
+func (s *scanner) ratioAfter(f *fig) bool {
+	if f.unit != "" || f.cur || f.signed || f.num.scaled || f.num.hasDecimal || f.v.isF {
+		return false
+	}
+	num := f.v.value()
+	if num < 1 || num != math.Trunc(num) {
+		return false
+	}
+	t := s.text
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok {
+		return false
+	}
+	// "1-in-5", "one-in-a-million": the hyphens join every part.
+	glued := h && f.end < len(t) && t[f.end] == '-'
+	if h && !glued {
+		return false
+	}
+	p := w.e
+	switch w.key {
+	case "in":
+	case "out":
+		of, h, ok := s.nextWordTok(p)
+		if !ok || h != glued || of.key != "of" {
+			return false
+		}
+		p = of.e
+	default:
+		return false
+	}
+	if e, h, ok := s.nextWordTok(p); ok && h == glued && e.key == "every" {
+		p = e.e
+	}
+	r := skipSp(t, p)
+	if glued {
+		if p+1 >= len(t) || t[p] != '-' {
+			return false
+		}
+		r = p + 1
+	} else if r == p {
+		return false
+	}
+	if r >= len(t) || !isDigit(t[r]) && !(letterAt(t, r) > 0 && s.isTrigger(t[r:wordEnd(t, r)])) {
+		return false
+	}
+	d, ok, _ := s.core(r)
+	if !ok || d.start != r || d.unit != "" || d.cur || d.signed || d.hasTo {
+		return false
+	}
+	den := d.v.value()
+	if den <= 1 || den < num {
+		return false
+	}
+	f.v = decF(num / den)
+	f.end = d.end
+	f.ratio = true
+	f.num.one = false
+	f.num.plain = false
+	f.num.hasDecimal = true
+	return true
 }

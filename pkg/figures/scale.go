@@ -134,27 +134,62 @@ func (s *scanner) suffix(f *fig) bool {
 	return true
 }
 
-// millionNext reports whether "m" glued to a number means million: it is
-// followed by a currency or a plural noun ("2.5m people"), not by "tall"
-// or nothing ("1.8m tall", "the 100m").
+// millionNext reports whether "m" glued to a number means million, from the
+// words that follow: a currency, a unit other than a distance, or a plural
+// noun within the next three words ("2.5m people", "1.2m postal votes",
+// "2.1m season tickets", "4m unemployed", "1.1m more") make it million; a
+// stop word, a sports event, punctuation or nothing first make it metres
+// ("1.8m tall", "a 12m whale washed up", "the 400m", "60m hurdles").
 func (s *scanner) millionNext(p int) bool {
 	t := s.text
 	q := skipSp(t, p)
-	if q == p || letterAt(t, q) == 0 {
-		return false
+	for words := 0; words < 3; words++ {
+		if q == p || letterAt(t, q) == 0 {
+			return false
+		}
+		e := wordEndHyph(t, q) // "low-income households"
+		w := t[q:e]
+		k := s.key(w)
+		switch {
+		case metreEvents[k]:
+			return false // "the 200m freestyle", "60m hurdles"
+		case words == 0 && countComparatives[k]:
+			return true // "1.1m more", "2m fewer"
+		}
+		if u, ok := unitPhrases[k]; ok {
+			return u.kind != article.KindDistance // "110m tons", "1.8m dollars"
+		}
+		if words > 0 && isCapitalized(w) {
+			return false // "the 100m champion Kim Collins"
+		}
+		if isPluralWord(k, w) || millionNouns[k] {
+			return true
+		}
+		if subjectStops[k] || !isWordRune(t, e) {
+			return false
+		}
+		p = e
+		q = skipSp(t, e)
 	}
-	w := t[q:wordEnd(t, q)]
-	k := s.key(w)
-	if metreEvents[k] {
-		return false // "the 200m freestyle", "60m hurdles"
-	}
-	if u, ok := unitPhrases[k]; ok {
-		return u.kind != article.KindDistance // "110m tons", "1.8m dollars"
-	}
-	return isPluralWord(k, w)
+	return false
 }
+
+// isWordRune reports whether the word ending at e is followed by a space
+// (the noun phrase goes on), not by punctuation.
+func isWordRune(t string, e int) bool { return e < len(t) && spaceAt(t, e) > 0 }
+
+// countComparatives right after "Nm" make it a count: "1.1m more".
+var countComparatives = setOf("more", "fewer", "extra", "additional", "new", "others")
+
+// millionNouns are collective nouns without "-s" that follow a number of
+// millions: "4m unemployed", "2m elderly".
+var millionNouns = setOf("unemployed", "jobless", "homeless", "displaced", "uninsured", "elderly",
+	"strong", "poor", "vulnerable")
 
 // metreEvents follow a distance in metres in sports copy.
 var metreEvents = setOf("hurdles", "freestyle", "backstroke", "breaststroke", "butterfly", "medley",
 	"relay", "relays", "events", "event", "race", "races", "sprint", "sprints", "final", "finals",
-	"heats", "title", "titles", "record", "records", "dash", "run", "runs", "steeplechase", "individual")
+	"heats", "title", "titles", "record", "records", "dash", "run", "runs", "steeplechase", "individual",
+	"champion", "champions", "championship", "championships", "qualifying", "gold", "silver", "bronze",
+	"medal", "medals", "medallist", "medalist", "specialist", "runner", "runners", "sprinter",
+	"swimmer", "swim", "backstroker", "time", "times", "personal", "world", "olympic", "mark")

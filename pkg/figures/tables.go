@@ -98,6 +98,7 @@ const (
 	fDollars               // may be followed by "and 45 cents"
 	fCents                 // cents, for "3 dollars 50 cents"
 	fNeedScale             // only after a scale word or a number ≥ 100 ("won")
+	fPoint                 // "point": not after a number word ("at one point")
 )
 
 type unitDef struct {
@@ -118,11 +119,13 @@ var unitPhrases = buildUnitPhrases()
 var unitFirstWords = func() map[string]int8 {
 	m := map[string]int8{}
 	for k := range unitPhrases {
-		first, n := k, int8(1)
-		if i := strings.IndexByte(k, ' '); i >= 0 {
-			first = k[:i]
-			n = int8(strings.Count(k, " ") + 1)
+		// Words are separated by spaces or, in a phrase read after a
+		// space, hyphens ("terawatt-hours", "year-old").
+		words := strings.FieldsFunc(k, func(r rune) bool { return r == ' ' || r == '-' })
+		if len(words) == 0 {
+			continue
 		}
+		first, n := words[0], int8(len(words))
 		first = strings.TrimSuffix(first, ".")
 		if j := strings.IndexByte(first, '/'); j > 0 {
 			if m[first[:j]] < n {
@@ -219,7 +222,10 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"ml", kVol, 0}, "ml", "milliliter", "milliliters", "millilitre", "millilitres")
 	add(unitDef{"gal", kVol, 0}, "gallon", "gallons", "gal")
 	add(unitDef{"barrel", kVol, 0}, "barrel", "barrels", "bbl", "bbls")
-	add(unitDef{"bpd", kVol, 0}, "bpd", "b/d")
+	add(unitDef{"barrel/day", kVol, 0}, "bpd", "b/d", "bopd", "barrels per day", "barrel per day",
+		"barrels a day", "barrel a day", "barrels of oil per day", "barrels of oil a day",
+		"barrels of crude per day", "barrels of crude a day", "barrels of crude oil per day",
+		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
 	add(unitDef{"ft3", kVol, 0}, "cubic foot", "cubic feet", "cu ft")
 	add(unitDef{"bcm", kVol, 0}, "bcm")
@@ -248,9 +254,29 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"week", kAge, fAge}, "weeks old", "week old", "week-old", "weeks of age")
 	add(unitDef{"day", kAge, fAge}, "days old", "day old", "day-old", "days of age")
 	// Speed.
-	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh", "km per hour",
+	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh", "km per hour", "km an hour",
+		"kilometre per hour", "kilometer per hour", "kilometre an hour", "kilometer an hour",
 		"kilometers per hour", "kilometres per hour", "kilometers an hour", "kilometres an hour")
-	add(unitDef{"mph", kSpeed, 0}, "mph", "miles per hour", "miles an hour", "mile per hour", "mi/h")
+	add(unitDef{"mph", kSpeed, 0}, "mph", "miles per hour", "miles an hour", "mile per hour", "mi/h", "mile an hour")
+	// Points of an index, a poll lead, a game: "fell 2.1 points", "a 10-point lead".
+	add(unitDef{"points", kOther, fPoint}, "points", "point", "pts")
+	add(unitDef{"pp", kPct, 0}, "percentage-point", "percentage-points", "percent-point")
+	add(unitDef{"bp", kPct, 0}, "basis-point", "basis-points")
+	// Power and energy: kind other, the unit as the industry writes it.
+	add(unitDef{"kW", kOther, 0}, "kw", "kilowatt", "kilowatts")
+	add(unitDef{"MW", kOther, 0}, "mw", "megawatt", "megawatts", "mwe")
+	add(unitDef{"GW", kOther, 0}, "gw", "gigawatt", "gigawatts")
+	add(unitDef{"kWh", kOther, 0}, "kwh", "kilowatt hour", "kilowatt hours", "kilowatt-hour", "kilowatt-hours")
+	add(unitDef{"MWh", kOther, 0}, "mwh", "megawatt hour", "megawatt hours", "megawatt-hour", "megawatt-hours")
+	add(unitDef{"GWh", kOther, 0}, "gwh", "gigawatt hour", "gigawatt hours", "gigawatt-hour", "gigawatt-hours")
+	add(unitDef{"TWh", kOther, 0}, "twh", "terawatt hour", "terawatt hours", "terawatt-hour", "terawatt-hours")
+	// Bandwidth and air quality: kind other.
+	add(unitDef{"kbps", kOther, 0}, "kbps", "kbit/s", "kilobits per second", "kilobit per second")
+	add(unitDef{"Mbps", kOther, 0}, "mbps", "mbit/s", "megabits per second", "megabit per second")
+	add(unitDef{"Gbps", kOther, 0}, "gbps", "gbit/s", "gigabits per second", "gigabit per second")
+	add(unitDef{"µg/m3", kOther, 0}, "µg/m3", "µg/m³", "μg/m3", "μg/m³", "ug/m3", "mcg/m3",
+		"micrograms per cubic metre", "micrograms per cubic meter", "microgram per cubic metre",
+		"microgram per cubic meter", "micrograms per cubic metre of air", "micrograms per cubic meter of air")
 	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
 
@@ -307,7 +333,22 @@ func buildUnitPhrases() map[string]unitDef {
 		{"KRW", "south korean won,korean won"},
 		{"PLN", "zloty,zlotys,zlotych"}, {"HUF", "forint,forints"},
 		{"RUB", "rouble,roubles,ruble,rubles"}, {"UAH", "hryvnia,hryvnias,hryvnias,hryvnyas"},
-		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings"},
+		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings,kenyan shilling,shillings,shilling,kenya shillings"},
+		{"UGX", "ugandan shillings,uganda shillings"}, {"TZS", "tanzanian shillings,tanzania shillings"},
+		{"SOS", "somali shillings"}, {"GHS", "cedi,cedis,ghana cedis,ghanaian cedis"},
+		{"ETB", "birr,ethiopian birr"}, {"ZMW", "kwacha,zambian kwacha"}, {"MWK", "malawian kwacha"},
+		{"BDT", "taka,bangladeshi taka"}, {"VND", "dong,vietnamese dong"}, {"PEN", "soles,peruvian soles"},
+		{"KZT", "tenge"}, {"RON", "lei,romanian lei"}, {"BGN", "leva,bulgarian leva"}, {"HRK", "kuna"},
+		{"MAD", "moroccan dirhams,moroccan dirham"}, {"OMR", "omani rials,omani rial"},
+		{"IRR", "rials,iranian rials,rial"}, {"JOD", "jordanian dinars"}, {"BHD", "bahraini dinars"},
+		{"TND", "tunisian dinars"}, {"DZD", "algerian dinars"}, {"RSD", "serbian dinars"},
+		{"LYD", "libyan dinars"}, {"NPR", "nepalese rupees,nepali rupees"}, {"MUR", "mauritian rupees"},
+		{"AFN", "afghanis"}, {"MMK", "kyat,kyats"}, {"KHR", "riel,riels"}, {"AZN", "manat,manats"},
+		{"GTQ", "quetzales,quetzals"}, {"BOB", "bolivianos"}, {"NAD", "namibian dollars"},
+		{"XCD", "east caribbean dollars"}, {"FJD", "fijian dollars,fiji dollars"}, {"LRD", "liberian dollars"},
+		{"BND", "brunei dollars"}, {"CDF", "congolese francs"}, {"RWF", "rwandan francs"},
+		{"GNF", "guinean francs"}, {"XAF", "central african cfa francs"}, {"BWP", "pula"},
+		{"BYN", "belarusian roubles,belarusian rubles"}, {"UZS", "uzbek som"},
 		{"VEB", "bolivar,bolivars"}, {"CRC", "colón,colones,₡"}, {"GEL", "lari,₾"}, {"LAK", "kip,₭"},
 		{"BTC", "bitcoin,bitcoins"},
 	} {
@@ -353,7 +394,19 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"l", kVol, 0}, "l", "L", "ltr")
 	add(unitDef{"ml", kVol, 0}, "ml", "mL")
 	add(unitDef{"m3", kVol, 0}, "m3", "m³")
-	add(unitDef{"bpd", kVol, 0}, "bpd")
+	add(unitDef{"barrel/day", kVol, 0}, "bpd", "bopd")
+	add(unitDef{"points", kOther, 0}, "pts")
+	add(unitDef{"kW", kOther, 0}, "kW", "KW")
+	add(unitDef{"MW", kOther, 0}, "MW")
+	add(unitDef{"GW", kOther, 0}, "GW")
+	add(unitDef{"kWh", kOther, 0}, "kWh", "KWh", "kwh")
+	add(unitDef{"MWh", kOther, 0}, "MWh")
+	add(unitDef{"GWh", kOther, 0}, "GWh")
+	add(unitDef{"TWh", kOther, 0}, "TWh")
+	add(unitDef{"kbps", kOther, 0}, "kbps", "Kbps")
+	add(unitDef{"Mbps", kOther, 0}, "Mbps", "mbps", "Mbit/s")
+	add(unitDef{"Gbps", kOther, 0}, "Gbps", "gbps", "Gbit/s")
+	add(unitDef{"µg/m3", kOther, 0}, "µg/m3", "µg/m³", "μg/m3", "μg/m³", "ug/m3", "mcg/m3")
 	add(unitDef{"C", kTemp, 0}, "C", "°C", "ºC", "℃", "°c")
 	add(unitDef{"F", kTemp, 0}, "F", "°F", "ºF", "℉", "°f")
 	add(unitDef{"deg", kTemp, fDegrees}, "°", "º")
@@ -497,13 +550,15 @@ func buildVocab() map[string]string {
 	}
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
-		subjectStops} {
+		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents} {
 		for k := range set {
 			addWords(k)
 		}
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
-		"to", "or", "half", "in", "cents", "cent"} {
+		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
+		"per", "plus", "odd"} {
 		m[w] = w
 	}
 	return m

@@ -140,8 +140,8 @@ func (s *scanner) fractionContext(p int) bool {
 		return !(q < len(t) && (isDigit(t[q]) || t[q] == '-'))
 	}
 	k := s.key(t[q:wordEnd(t, q)])
-	if k == "of" {
-		return true
+	if k == "of" || k == "point" || k == "points" {
+		return true // "a third of", "a quarter point"
 	}
 	_, unit := unitPhrases[k]
 	_, scale := scaleWords[k]
