@@ -44,11 +44,10 @@ func (s *scanner) isAgeValue(f *fig) bool {
 // 45 and 64" (the qualifier word stays out of the span).
 func (s *scanner) ageBefore(f *fig) {
 	t := s.text
-	ws, we, dot, ok := prevWord(t, f.start)
+	ws, _, dot, ok, k := s.prevKey(f.start)
 	if !ok || dot {
 		return
 	}
-	k := s.key(t[ws:we])
 	start := ws
 	switch k {
 	case "aged", "age":
@@ -79,11 +78,11 @@ var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids"
 // people before it: "voters over 65", "children under five".
 func (s *scanner) personOverUnder(p int) bool {
 	t := s.text
-	ws, we, dot, ok := prevWord(t, p)
+	ws, _, dot, ok, k := s.prevKey(p)
 	if !ok || dot {
 		return false
 	}
-	switch s.key(t[ws:we]) {
+	switch k {
 	case "over", "under", "above", "below":
 	default:
 		return false

@@ -12,29 +12,40 @@
 // "two thirds", "two hundred point zero three"), with an optional sign
 // ("-5", "minus 10", "negative one", "25 degrees below zero"), scale ("3.2
 // billion", "1.5 mln", "£600m", "10k", "1.2b", "13 lakh", "3 dozens") and
-// unit. Kind and unit code (DESIGN.md, "The article document"):
+// unit. Kind and unit code (DESIGN.md, "The article document"; the codes
+// DESIGN.md does not list are chosen here and listed in EVAL.md):
 //
 //   - money: a currency symbol or code before the number ("$", "US$",
-//     "C $", "HK$", "£", "€", "¥", "USD 5", "Rs 500") or a name or code after
+//     "C $", "HK$", "£", "€", "¥", "USD 5", "Rs 500", "KSh 50 billion",
+//     "KSh217", "Tk 7.6 trillion", "R254 billion") or a name or code after
 //     it ("dlrs", "yen", "stg", "swiss francs", "125 million australian
-//     dollars", "5 EUR", "100 ₡"); the unit is the ISO 4217 code. Plain
-//     "$" and "dollars" are USD; names shared by several currencies take the
-//     most common one ("pesos" MXN, "dinars" KWD, "francs" FRF, "marks" DEM
-//     as on the 1987 wire). Two sub-units have no ISO code and keep their
-//     value: "cent" (cents, "cts"; the currency is not stated) and "pence"
-//     ("p", pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD.
+//     dollars", "5 EUR", "100 ₡", "25 cedis"); the unit is the ISO 4217
+//     code (KSh is KES). Plain "$" and "dollars" are USD; names shared by
+//     several currencies take the most common one ("pesos" MXN, "dinars"
+//     KWD, "francs" FRF, "marks" DEM as on the 1987 wire, "shillings" KES,
+//     "rials" IRR). A single capital glued to an amount is a currency only
+//     with a scale or separators ("R254 billion", "N5bn"; "R5" and "N95"
+//     are codes). Two sub-units have no ISO code and keep their value:
+//     "cent" (cents, "cts"; the currency is not stated) and "pence" ("p",
+//     pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD.
 //   - percent: "%", "percent", "per cent", "pct", "percentage" → "%";
 //     "percentage points" → "pp", kept apart from "%" because a change of
 //     2 points and a change of 2 per cent differ; "basis points" → "bp".
 //   - distance (km, m, cm, mm, mi, nmi, ft, in, yd), weight (kg, g, mg, µg,
 //     t for tonnes and metric tons, ton for "tons", lb, oz, ozt), area (km2,
-//     m2, mi2, ft2, ha, acre), volume (l, ml, gal, barrel, bpd, m3, ft3,
-//     bcm), temperature (C, F, and deg for bare "degrees"), duration (s, min,
-//     h, day, week, month, year, decade, century), age (year, month, week,
-//     day: "27-year-old", "five years old", "aged 27"), speed (km/h, mph,
-//     kn, m/s). "pounds" is weight unless money words are near ("profit",
-//     "paid", "£", …) and weight words are not; bare "degrees" is a
-//     temperature next to weather words and kind other (an angle) elsewhere.
+//     m2, mi2, ft2, ha, acre), volume (l, ml, gal, barrel, m3, ft3, bcm, and
+//     barrel/day for "barrels per day", "barrels a day", "bpd", "b/d"),
+//     temperature (C, F, and deg for bare "degrees"), duration (s, min, h,
+//     day, week, month, year, decade, century), age (year, month, week,
+//     day: see Ages), speed (km/h for "km/h", "kph", "kilometres per hour";
+//     mph for "mph", "miles an hour"; kn, m/s). "pounds" is weight unless
+//     money words are near ("profit", "paid", "£", …) and weight words are
+//     not; bare "degrees" is a temperature next to weather words and kind
+//     other (an angle) elsewhere.
+//   - other: points of an index, a poll or a game ("fell 2.1 points", "a
+//     10-point lead": points), power and energy (kW, MW, GW; kWh, MWh, GWh,
+//     TWh), bandwidth (kbps, Mbps, Gbps) and concentrations in air
+//     (µg/m3, "micrograms per cubic metre"), and angles.
 //   - count: a number without a unit. Its subject is the noun phrase that
 //     follows, up to and including the first plural noun ("314 tanks" →
 //     "tanks", "57 multiple rocket launchers" → "multiple rocket
@@ -45,54 +56,130 @@
 //     billion in assets" → "assets").
 //
 // Value is in the unit as written: "five kilometers" → 5 km, "$3.2 billion"
-// → 3200000000 USD, "12%" → 12 %, "50 cents" → 50 cent. A range ("between
-// 10,000 and 15,000", "10-15 km", "10 to 15 percent", "$5-10 million",
-// "aged 30-39") is one figure: Value is the low end, RangeTo the high end,
-// Qualifier "range"; the ends share unit and scale. "from 5 to 7" and "rose
-// 5 pct to 7 pct" are two figures (a change, not a range). A bare number in
-// a list takes the unit of the next one ("4,340, 4,345 and 4,350 dlrs").
+// → 3200000000 USD, "12%" → 12 %, "50 cents" → 50 cent. A letter "m" glued
+// to digits is million when a plural noun phrase follows within three words
+// ("1.2m postal votes", "2.1m season tickets", "4m unemployed", "1.1m
+// more") or a currency or unit other than a distance does ("1.8m dollars",
+// "1.6m bpd"), and metres otherwise ("1.8m tall", "a 12m whale", "the
+// 400m", "60m hurdles", "the 100m champion"); after a currency sign it is
+// always million ("£600m").
+//
+// A ratio is one figure valued as the fraction, kind count: "one in five"
+// → 0.2, "three out of four" → 0.75, "1 in 3", "seven out of every 10",
+// "1-in-5", "one in 45 million"; its parts are not counts of their own.
+// The denominator has no unit and is not smaller than the numerator
+// ("killed 3 in 10 days" is no ratio).
+//
+// # Ranges, changes, tallies and margins
+//
+// A range ("between 10,000 and 15,000", "10-15 km", "10 to 15 percent",
+// "$5-10 million", "from 2C to 8C", "aged 11 to 18") is one figure: Value
+// is the low end, RangeTo the high end, Qualifier "range". The ends share
+// unit and scale: "$5-7 billion" is 5e9 to 7e9, "from 3 to 5 million
+// euros" 3e6 to 5e6. "from X to Y" is a range unless a verb or noun of
+// change comes before it in the sentence ("rose from 5 pct to 7 pct",
+// "would raise the pension age from 60 to 65": two figures, a change);
+// words of range ("range", "vary", "anywhere") win. After a verb of change,
+// "X to Y" is a change when X has a unit or scale of its own ("rose 5 pct
+// to 7 pct"), when Y has no unit ("grew by almost 400,000 to 4.1 million")
+// or when Y is more than four times X, and a range of the change
+// otherwise ("expected to grow by 25 to 35 pct"). In a change or an
+// alternative, a count before a scaled count takes its scale ("rose from 3
+// to 5 million" → 3e6 and 5e6). A bare number in a list takes the unit of
+// the next one ("4,340, 4,345 and 4,350 dlrs").
+//
+// "N-M" is a vote tally, two counts, when a vote verb is among the four
+// words before it ("the Senate voted 51-49", "ruled 6-3", "approved the
+// merger 97-3"), a vote word follows it ("a 5-4 decision") or a voting body
+// is in the sentence and the pair does not rise or an outcome verb is near
+// ("the motion was defeated 4-5"); "by 312 votes to 259" is two counts
+// anyway. Otherwise "N-M" is a sports score, no figure at all, when a sport
+// verb or a result word is near ("won 3-1", "a 2-2 draw", "lost 1-2") or
+// when it does not rise; an aircraft-style pair ("737-800") is a model
+// name. A sport verb nearer than any vote word makes a score.
+//
+// A margin is positive and its sign is part of the span: "plus or minus 3
+// percentage points", "±3.1 points", "+/- 3%" → 3.
+//
+// # Qualifiers
 //
 // Qualifier words before the figure set Qualifier: more_than ("more than",
-// "over", "above", "exceeds", "in excess of"), at_least ("at least", "no
-// fewer than"), approx ("about", "around", "some", "roughly",
-// "approximately", "an estimated"), less_than ("less than", "fewer than",
-// "under", "below", and "nearly" and "almost", which state a value just
-// short of the number), at_most ("up to", "at most", "no more than", "as
-// many as"); after it: "or more" (at_least), "or so" (approx), "or less"
-// (at_most), "5,000+". "over" and "under" before a duration are not
-// qualifiers ("repaid over 3 years").
+// "over", "above", "exceeds", "in excess of", "topped", "surpassed",
+// "passed", "surged past"), at_least ("at least", "no fewer than"), approx
+// ("about", "around", "some", "roughly", "approximately", "an estimated",
+// "near", "in the region of", and "nearly" and "almost": DESIGN.md has no
+// other reading for them, and a figure just short of the number is close
+// to it), less_than ("less than", "fewer than", "under", "below", "just
+// under", "shy of"), at_most ("up to", "at most", "no more than", "as many
+// as", "within"); after it: "or more" (at_least), "or so" (approx), "or
+// less" (at_most), "5,000+", and "100-odd" (approx, the suffix inside the
+// span). "over" and "under" before a duration are not qualifiers ("repaid
+// over 3 years"); "passed" before a count with a subject or a tally is its
+// verb ("the Senate passed 12 bills").
+//
+// # Ages
+//
+// An age has kind age and unit year (or the unit written: "babies under
+// six months" → month): "27-year-old", "five years old", "aged 27", "aged
+// over 65" (the qualifier word outside the span), "aged 11 to 18", a bare
+// number after "over" or "under" and a word for people ("voters over 65",
+// "children under five"), and a bare number of at most three digits
+// between commas after a name or a word for a person ("The president,
+// 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,") or in
+// brackets after a full name ("John Smith (52)"). The bare numbers listed
+// after an age are ages ("aged 8, 10 and 12").
 //
 // # The Text span
 //
 // Text = text[Start:End] covers the number with its sign, scale and
 // unit or currency, wherever they are written: "$3.2 billion", "US$ 1MM",
 // "65 kilometers", "minus 10 degrees Celsius", "27-year-old", "aged 27",
-// "1.5 mln dlrs", "10-15 km", "10,000 and 15,000". Qualifier words,
-// "between" and the subject are not part of it; Qualifier and Subject
-// report them.
+// "1.5 mln dlrs", "10-15 km", "10,000 and 15,000", "one in five", "plus or
+// minus 3 points", "400,000 barrels a day". Qualifier words, "between",
+// "from" and the subject are not part of it; Qualifier and Subject report
+// them.
 //
 // # What is not a figure
 //
 // Not emitted at all (no date, time, year or ordinal kinds): identifiers and
 // model names (F-16, G7, MH17, A320, Covid-19, SCP-173, 5G, Boeing 737,
-// Article 5, No. 1, Flight 370, Chapter 11, "13-G"), phone numbers, ISBNs,
-// version numbers and addresses ("2.0.1", "192.168.1.2"), years ("in
-// 1987", "1986/87", "the 1990s", "'87"), dates ("Feb 26", "26 February",
-// "14 to 17 February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT",
-// "3 pm", "12 noon"), ordinals ("fifth day", "4th"), stock-split ratios
+// 737-800, Article 5, No. 1, "No 10", Flight 370, Chapter 11, "13-G"),
+// variant names ("BA.2.86", "JN.1", "XBB.1.5", "B.1.1.7": capitals, a dot,
+// digits), the numbers listed after a designator ("junctions 9 and 10",
+// "Articles 5, 6 and 7"), phone numbers ("101" or "999" after "call",
+// "dial", "ring" or "call police on", "0800 555 111", "020 7946 0958",
+// "1-800-273-8255", "+1 202 555 0143", "(202) 555-0147", "1 800 555
+// 0199"), street addresses (a number before capitalised words ending in a
+// street word: "10 Downing Street", "45 Grove Road", "12 High St"), the
+// denominator of a rate (after "per" or "for every": in "4.3 deaths per
+// 100,000 people" only 4.3 is a figure), ISBNs, version numbers and
+// addresses ("2.0.1", "192.168.1.2"), years ("in 1987", "1986/87", "the
+// 1990s", "'87", "1985's"), dates ("Feb 26", "26 February", "14 to 17
+// February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT", "3 pm",
+// "12 noon"), ordinals ("fifth day", "4th"), stock-split ratios
 // ("3-for-2"), sports scores ("2-1 win", "6-3 3-6"), small numbers right
 // after a capitalised word mid-sentence ("Radio 4", "Top 40", "Spider-Man
 // 2"), number words inside names ("Four Seasons", "Group of Seven") and the
 // codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"). So are
 // vague quantities ("dozens of", "hundreds of"), bare "half", and the lone
 // word "one" unless it has a unit, scale or sign ("one dollar", "one
-// million").
+// million") or opens a ratio ("one in five"); "at one point" has no unit.
 //
 // Sentence counts sentences of the text from 0: a sentence ends at a line
 // break or at ".", "!" or "?" followed by space and a capital, digit or
 // quote, except after an abbreviation ("Mr.", "Feb.") or an initial.
 //
 // EVAL.md gives the measured quality and speed and how to reproduce them.
+//
+// # Where the rules live
+//
+// scan.go walks the text and starts a figure at each number (figures.go,
+// anchor and core); number.go and words.go read the number; money.go,
+// scale.go and units.go what is written around it; ages.go, qualifiers.go
+// and ranges.go (ranges, changes, ratios, tallies, scores, lists) what the
+// words around it make of it; names.go and dates.go reject the numbers that
+// are no figures; subject.go, cues.go and sentences.go fill in the rest;
+// tables.go holds the shared word tables.
 package figures
 
 import (
@@ -127,6 +214,7 @@ type scanner struct {
 	sentPos  int
 	sentIdx  int
 	sentHas  bool
+	prev     prevCache
 }
 
 // figMeta keeps what the list pass needs to know about an emitted figure.
@@ -154,6 +242,7 @@ type fig struct {
 	qual    string
 	subject string
 	ratio   bool // "one in five": value is the fraction
+	tally   bool // the first count of a vote tally "51-49"
 	odd     bool // "100-odd": approximate
 }
 
@@ -212,7 +301,7 @@ func (s *scanner) anchor(i int) int {
 		// "passed 12 bills", "passed 6 to 3": the verb's object, not a bound.
 		f.qual = ""
 	}
-	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && s.afterName(f) {
+	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && s.afterName(f) {
 		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2"
 	}
 	if f.start < s.lastEnd {
@@ -357,9 +446,9 @@ func (s *scanner) sign(f *fig) {
 			}
 		}
 	}
-	ws, we, dot, ok := prevWord(t, f.start)
+	ws, _, dot, ok, k := s.prevKey(f.start)
 	if ok && !dot {
-		switch s.key(t[ws:we]) {
+		switch k {
 		case "minus", "negative":
 			// "plus or minus 3": a margin.
 			if a, b, _, ok := prevWord(t, ws); ok && s.key(t[a:b]) == "or" {
@@ -379,8 +468,11 @@ func (s *scanner) sign(f *fig) {
 // "± 3", "+/-3", "+/- 3", "+/–3"), or p when there is none.
 func marginBefore(t string, p int) int {
 	q := skipSpBack(t, p)
-	if p-q > 3 {
+	if p-q > 3 || q < 2 {
 		return p // at most one space between the sign and the number
+	}
+	if c := t[q-1]; c != 0xB1 && c != '-' && c != 0x93 {
+		return p // the last byte of "±", "-" or "–"
 	}
 	var m int
 	switch {

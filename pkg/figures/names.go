@@ -37,11 +37,10 @@ func (s *scanner) notQuantity(num number) (int, bool) {
 // "Boeing 737", "No. 1", "Flight 370".
 func (s *scanner) designated(p int) bool {
 	t := s.text
-	ws, we, dot, ok := prevWord(t, p)
+	ws, we, dot, ok, k := s.prevKey(p)
 	if !ok {
 		return false
 	}
-	k := s.key(t[ws:we])
 	if dot {
 		return dotDesignators[k]
 	}
@@ -177,11 +176,11 @@ func (s *scanner) designatedListEnd(p int) int {
 // or "for every" ("4.3 deaths per 100,000 people": only 4.3 is a figure).
 func (s *scanner) denominator(p int) bool {
 	t := s.text
-	ws, we, dot, ok := prevWord(t, p)
+	ws, _, dot, ok, k := s.prevKey(p)
 	if !ok || dot {
 		return false
 	}
-	switch s.key(t[ws:we]) {
+	switch k {
 	case "per":
 		return true
 	case "every":
@@ -280,7 +279,7 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 var (
 	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
 		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
-		"helpline", "helplines", "freephone", "tel")
+		"helpline", "helplines", "freephone", "tel", "emergency")
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines")
@@ -294,11 +293,11 @@ func (s *scanner) phoneContext(f *fig) bool {
 	if n.word || !n.plain || n.ndigits < 3 || f.start != n.start {
 		return false
 	}
-	ws, we, dot, ok := prevWord(t, f.start)
+	ws, _, dot, ok, k := s.prevKey(f.start)
 	if !ok || dot {
 		return false
 	}
-	switch k := s.key(t[ws:we]); {
+	switch {
 	case phoneCues[k]:
 	case k == "on" || k == "at":
 		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price

@@ -81,12 +81,8 @@ func (s *scanner) oddAfter(f *fig) {
 
 // overUnder reports "over" or "under" right before p.
 func (s *scanner) overUnder(p int) bool {
-	ws, we, _, ok := prevWord(s.text, p)
-	if !ok {
-		return false
-	}
-	k := s.key(s.text[ws:we])
-	return k == "over" || k == "under"
+	_, _, _, ok, k := s.prevKey(p)
+	return ok && (k == "over" || k == "under")
 }
 
 // Qualifier phrases written before the figure, lower case, longest first

@@ -79,11 +79,18 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
 	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain {
 		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
+			f.tally = true
 			return false, 0 // two figures
 		}
 		if f2.v.value() <= f.v.value() || s.scoreContext(f.start, f2.end) || s.modelPair(f, &f2) {
 			return true, f2.end
 		}
+	}
+	if f.cur && f2.unit == "m" && f2.num.sfx == "m" {
+		// "£3-4m": the currency carries over, so the glued m is million.
+		f2.v = f2.num.v.mulPow10(6)
+		f2.num.scaled, f2.num.scalePow = true, 6
+		f2.unit, f2.kind = "", ""
 	}
 	u1, u2 := f.unit, f2.unit
 	switch {

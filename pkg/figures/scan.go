@@ -31,6 +31,27 @@ func (s *scanner) key(w string) string {
 	return "\x00"
 }
 
+// prevKey is prevWord at p with the key of the word, remembered for the
+// last p: the rules around one number ask for the same word many times.
+func (s *scanner) prevKey(p int) (ws, we int, dot, ok bool, k string) {
+	if c := &s.prev; c.valid && c.p == p {
+		return c.ws, c.we, c.dot, c.ok, c.k
+	}
+	ws, we, dot, ok = prevWord(s.text, p)
+	if ok {
+		k = s.key(s.text[ws:we])
+	}
+	s.prev = prevCache{valid: true, p: p, ws: ws, we: we, dot: dot, ok: ok, k: k}
+	return ws, we, dot, ok, k
+}
+
+// prevCache is the memory of prevKey.
+type prevCache struct {
+	valid, dot, ok bool
+	p, ws, we      int
+	k              string
+}
+
 // run scans the text once. Words are skipped whole; digits, number words
 // and a few marks start a figure (an anchor).
 func (s *scanner) run() {
