@@ -58,7 +58,6 @@ var outOfScope = map[string]string{
 	"NumberModel-115": "\"over\" fraction", "NumberModel-116": "\"over\" fraction", "NumberModel-117": "\"over\" fraction",
 	"NumberModel-118": "\"over\" fraction", "NumberModel-119": "\"over\" fraction", "NumberModel-120": "\"over\" fraction",
 	"NumberModel-127": "\"over\" fraction", "NumberModel-164": "\"over\" fraction",
-	"NumberModel-134": "\"one out of three\" as a fraction: in news it is a ratio of two counts",
 	// Word fractions beyond the news forms ("two thirds", "a fifth", "one and a half", "twenty and
 	// three fifths"): a numerator of several number words or a compound ordinal denominator. The spec
 	// itself reads this shape three ways (101: 130/5, 102: 100/35, 105: 132/5). Applied to every such

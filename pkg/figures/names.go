@@ -294,6 +294,11 @@ func (s *scanner) phoneContext(f *fig) bool {
 		return false
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
+	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {
+		// "call 101 or, in an emergency, 999"
+		ws, _, dot, ok, k = s.prevKey(q - 1)
+		ok = ok && phoneCues[k]
+	}
 	if !ok || dot {
 		return false
 	}

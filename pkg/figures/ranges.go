@@ -242,7 +242,7 @@ func (s *scanner) voteContext(start, end int, rising bool) bool {
 	t := s.text
 	body, outcome := false, false
 	j := start
-	lim := max(0, start-160) // bounded: the scan costs O(1)
+	lim := max(0, start-100) // bounded: the scan costs O(1)
 	for n := 0; n < 10 && j > lim; {
 		c := t[j-1]
 		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
@@ -286,11 +286,11 @@ func (s *scanner) tallyAfter(p int) bool {
 
 // cueBefore reports a word of set among the most words before p in the
 // same sentence (a sentence mark, semicolon or line break ends the search,
-// and so do 160 bytes).
+// and so do 100 bytes).
 func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 	t := s.text
 	j := p
-	lim := max(0, p-160)
+	lim := max(0, p-100)
 	for n := 0; n < most && j > lim; {
 		c := t[j-1]
 		switch {
@@ -320,7 +320,7 @@ func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 func (s *scanner) changeCue(p int) bool {
 	t := s.text
 	j := p
-	lim := max(0, p-160)
+	lim := max(0, p-100)
 	for n := 0; n < 8 && j > lim; {
 		c := t[j-1]
 		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
