@@ -175,11 +175,11 @@
 //
 // scan.go walks the text and starts a figure at each number (figures.go,
 // anchor and core); number.go and words.go read the number; money.go,
-// scale.go and units.go what is written around it; ages.go, qualifiers.go
-// and ranges.go (ranges, changes, ratios, tallies, scores, lists) what the
-// words around it make of it; names.go and dates.go reject the numbers that
-// are no figures; subject.go, cues.go and sentences.go fill in the rest;
-// tables.go holds the shared word tables.
+// scale.go and units.go what is written around it; ages.go, qualifiers.go,
+// ranges.go (ranges, changes, ratios, lists) and tallies.go (vote tallies,
+// scores) what the words around it make of it; names.go and dates.go
+// reject the numbers that are no figures; subject.go, cues.go and
+// sentences.go fill in the rest; tables.go holds the shared word tables.
 package figures
 
 import (

@@ -165,7 +165,7 @@ func (s *scanner) millionNext(p int) bool {
 		if isPluralWord(k, w) || millionNouns[k] {
 			return true
 		}
-		if subjectStops[k] || !isWordRune(t, e) {
+		if subjectStops[k] || !spaceFollows(t, e) {
 			return false
 		}
 		p = e
@@ -174,9 +174,9 @@ func (s *scanner) millionNext(p int) bool {
 	return false
 }
 
-// isWordRune reports whether the word ending at e is followed by a space
+// spaceFollows reports whether the word ending at e is followed by a space
 // (the noun phrase goes on), not by punctuation.
-func isWordRune(t string, e int) bool { return e < len(t) && spaceAt(t, e) > 0 }
+func spaceFollows(t string, e int) bool { return e < len(t) && spaceAt(t, e) > 0 }
 
 // countComparatives right after "Nm" make it a count: "1.1m more".
 var countComparatives = setOf("more", "fewer", "extra", "additional", "new", "others")
