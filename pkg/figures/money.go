@@ -114,13 +114,6 @@ func symbolCurrency(r rune) string {
 	return ""
 }
 
-// currencySymbols precede the number ("$3.2 billion", "£600m", "€ 2 million").
-var currencySymbols = map[string]string{
-	"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW",
-	"₪": "ILS", "₺": "TRY", "₴": "UAH", "₦": "NGN", "₱": "PHP", "฿": "THB", "₫": "VND",
-	"₡": "CRC", "₾": "GEL", "₭": "LAK", "₣": "FRF", "₤": "ITL",
-}
-
 // dollarPrefixes are letters written before "$" ("US$", "C$", "HK $").
 // Lower case keys; "u.s" stands for "U.S.".
 var dollarPrefixes = map[string]string{

@@ -21,7 +21,7 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	t := s.text
 	n := len(t)
 	p := f.end
-	r := -1
+	var r int // where the second number starts
 	conn := ""
 	switch {
 	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0):
