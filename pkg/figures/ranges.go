@@ -78,6 +78,9 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// Vote tallies, scores and model numbers: "voted 51-49", "3-1",
 	// "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
 	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain {
+		if s.pairNext(f.start, f2.end) {
+			return true, f2.end
+		}
 		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
 			f.tally = true
 			return false, 0 // two figures

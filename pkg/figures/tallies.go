@@ -9,9 +9,19 @@ import (
 	"strings"
 )
 
-// scoreContext reports a pair "N-N" that is a sports score: another pair
-// next to it ("6-3 3-6") or a result word after it ("a 2-1 win").
+// scoreContext reports a pair "N-N" that is a sports score: a result word
+// after it ("a 2-1 win") or a sport verb before it ("Spain lost 1-2").
 func (s *scanner) scoreContext(start, end int) bool {
+	if w, _, ok := s.nextWordTok(end); ok && scoreWords[w.key] {
+		return true
+	}
+	return s.cueBefore(start, sportVerbs, 3)
+}
+
+// pairNext reports another pair "N-N" next to the pair in [start, end): a
+// set score ("6-3 3-6 6-2"). It is checked before the vote words, which a
+// run of pairs cannot be.
+func (s *scanner) pairNext(start, end int) bool {
 	t := s.text
 	isPair := func(a, b int) bool { // t[a:b] looks like "6-3"
 		h := strings.IndexByte(t[a:b], '-')
@@ -63,10 +73,7 @@ func (s *scanner) scoreContext(start, end int) bool {
 			return true
 		}
 	}
-	if w, _, ok := s.nextWordTok(end); ok && scoreWords[w.key] {
-		return true
-	}
-	return s.cueBefore(start, sportVerbs, 3)
+	return false
 }
 
 // scoreWords after "N-N" make it a score.
