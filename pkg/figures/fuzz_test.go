@@ -105,7 +105,10 @@ func TestPathologicalInput(t *testing.T) {
 			figs := figures.Extract(text)
 			d := time.Since(start)
 			checkInvariants(t, text, figs)
-			require.Lessf(t, d, 2*time.Second, "%s: %v for %d bytes", name, d, len(text))
+			// A guard against super-linear scans (quadratic work on a
+			// megabyte takes hours), not a speed claim: speed is measured
+			// in the benchmarks. The bound leaves a loaded machine room.
+			require.Lessf(t, d, 30*time.Second, "%s: %v for %d bytes", name, d, len(text))
 			t.Logf("%v, %d figures", d, len(figs))
 		})
 	}
