@@ -1,8 +1,9 @@
 # newsflow: `make test` is the test command (README); CI runs it through .ci/run.
 #
-#   make test          deps, go vet, unit tests, then the real Kafka and Elasticsearch
+#   make test          deps, go vet, lint, unit tests, then the real Kafka and Elasticsearch
 #                      (scripts/testenv.sh up), the integration tests, the deployment
 #                      checks, and testenv down even when a test fails; fails when any does
+#   make lint          golangci-lint on both modules (.golangci.yml; scripts/lint.sh)
 #   make unit          go test -short ./... (integration tests skip under -short)
 #   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
 #   make integration   integration tests against servers already up
@@ -18,13 +19,13 @@ SHELL := bash
 GO ?= go
 TESTENV := scripts/testenv.sh
 # The servers' addresses, as testenv.sh prints them, for the integration tests.
-WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES;
+WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES NEWSFLOW_TEST_REDIS NEWSFLOW_TEST_REDIS_CLUSTER NEWSFLOW_TEST_REDIS_TLS NEWSFLOW_TEST_REDIS_TLS_DIR;
 # The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores.
 INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
 
-.PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build deploy-check up
+.PHONY: test deps vet lint unit integration testenv-up testenv-down testenv-status build deploy-check up
 
-test: deps vet unit
+test: deps vet lint unit
 	@trap '$(TESTENV) down' EXIT; \
 	$(TESTENV) up; \
 	$(WITH_TESTENV) \
@@ -48,6 +49,9 @@ deps:
 vet:
 	$(GO) vet ./...
 	cd deploy/check && $(GO) vet ./...
+
+lint:
+	scripts/lint.sh
 
 unit:
 	$(GO) test -short ./...

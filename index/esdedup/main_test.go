@@ -1,0 +1,9 @@
+package esdedup
+
+import (
+	"testing"
+
+	"github.com/newsflow/newsflow/internal/itest"
+)
+
+func TestMain(m *testing.M) { itest.VerifyNoLeaks(m) }
