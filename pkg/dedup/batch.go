@@ -14,9 +14,11 @@ import (
 // keys of every article, one of the band keys of the long paragraphs that
 // are not exact repeats, then the decisions in order against that snapshot
 // plus the claims of the earlier articles of the batch (an overlay that
-// answers exactly like the store would), then one Claim of every new key. A
-// batch of articles costs three store requests instead of three per
-// article, which is what matters when the store is a network away.
+// answers exactly like the store would), then one Claim of every new exact,
+// band and body key and, when no other writer had one of those, one of the
+// new boilerplate slots (overlay.flush says why they come last). A batch of
+// articles costs four store requests instead of four per article, which is
+// what matters when the store is a network away.
 //
 // figureKeys[i] are the figure keys of arts[i] (see Mark; nil means none).
 //

@@ -153,7 +153,7 @@ func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
 	if !p.long {
 		return true
 	}
-	return r.Sketch.Count() > 0 && r.Numbers == m.fixedNumbers(p) && namesDiff(p.names, r.Sketch.Names()) <= maxNamesDiff &&
+	return r.Sketch.count() > 0 && r.Numbers == m.fixedNumbers(p) && namesDiff(p.names, r.Sketch.names()) <= maxNamesDiff &&
 		words.Similarity(&r.Sketch) >= boilerplateWords
 }
 

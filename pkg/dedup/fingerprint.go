@@ -45,7 +45,7 @@ const (
 // empty bin, else 1 + the top bits of the bin's minimum, so that bytes order
 // like the minima), then the paragraph's names bitmap and shingle count.
 // Similarity estimates the Jaccard similarity of two paragraphs' shingle
-// sets; Union is the sketch of the union of the two sets.
+// sets; union is the sketch of the union of the two sets.
 type Sketch [SketchSize]uint8
 
 // Similarity estimates the Jaccard similarity of the shingle sets behind s
@@ -78,10 +78,10 @@ func (s *Sketch) Similarity(o *Sketch) float64 {
 	return max(j, 0)
 }
 
-// Union returns the sketch of the union of the shingle sets behind s and o
+// union returns the sketch of the union of the shingle sets behind s and o
 // (the smaller byte of every bin; names and counts added as for two
 // paragraphs read as one).
-func (s *Sketch) Union(o *Sketch) Sketch {
+func (s *Sketch) union(o *Sketch) Sketch {
 	var u Sketch
 	for i := range sketchBins {
 		a, b := s[i], o[i]
@@ -94,14 +94,14 @@ func (s *Sketch) Union(o *Sketch) Sketch {
 			u[i] = b
 		}
 	}
-	u.setNames(s.Names().union(o.Names()))
-	u.setCount(s.Count() + o.Count())
+	u.setNames(s.names().union(o.names()))
+	u.setCount(s.count() + o.count())
 	return u
 }
 
-// Names is the bitmap of the paragraph's capitalised words: two paragraphs
+// names is the bitmap of the paragraph's capitalised words: two paragraphs
 // that name different companies, places or people differ in it.
-func (s *Sketch) Names() nameSet {
+func (s *Sketch) names() nameSet {
 	return nameSet{binary.LittleEndian.Uint64(s[namesOffset:]), uint64(binary.LittleEndian.Uint32(s[namesOffset+8:])) |
 		uint64(binary.LittleEndian.Uint16(s[namesOffset+12:]))<<32}
 }
@@ -137,8 +137,8 @@ func (n nameSet) diff(o nameSet) int {
 // count is the number of bits set.
 func (n nameSet) count() int { return bits.OnesCount64(n.lo) + bits.OnesCount64(n.hi) }
 
-// Count is the number of distinct shingles of the paragraph (at most 65535).
-func (s *Sketch) Count() int { return int(binary.LittleEndian.Uint16(s[countOffset:])) }
+// count is the number of distinct shingles of the paragraph (at most 65535).
+func (s *Sketch) count() int { return int(binary.LittleEndian.Uint16(s[countOffset:])) }
 
 func (s *Sketch) setCount(n int) {
 	binary.LittleEndian.PutUint16(s[countOffset:], uint16(min(n, 0xffff)))

@@ -419,7 +419,7 @@ func storyOf(r *Record) string {
 }
 
 // other reports whether r is a record of another article's long paragraph.
-func (m *marker) other(r *Record) bool { return r.Found() && !m.self(r) && r.Sketch.Count() > 0 }
+func (m *marker) other(r *Record) bool { return r.Found() && !m.self(r) && r.Sketch.count() > 0 }
 
 // sameText reports whether band record r holds paragraph i's own text. Its
 // exact key decides then: claims are atomic per key only, so a racing copy
@@ -471,7 +471,7 @@ func (m *marker) decide(claim bool) {
 				continue
 			}
 			sim := p.sketch.Similarity(&r.Sketch)
-			k := classify(sim, thr, r.Figures == p.figures, r.Numbers == p.numbers, namesDiff(p.names, r.Sketch.Names()))
+			k := classify(sim, thr, r.Figures == p.figures, r.Numbers == p.numbers, namesDiff(p.names, r.Sketch.names()))
 			if k != nearNone && (k > bestKind || (k == bestKind && sim > bestSim)) {
 				best, bestSim, bestKind = m.bandAt[i]+b, sim, k
 			}
@@ -610,7 +610,7 @@ func (m *marker) merges() {
 					r1.Numbers+r2.Numbers != p.numbers {
 					continue
 				}
-				u := r1.Sketch.Union(&r2.Sketch)
+				u := r1.Sketch.union(&r2.Sketch)
 				if p.sketch.Similarity(&u) >= thr {
 					m.found(i, r1, matchMerge, true)
 					break pairs
@@ -716,7 +716,7 @@ func (m *marker) sameStory() {
 			}
 			sim := p.sketch.Similarity(&r.Sketch)
 			ok := classify(sim, storyThreshold, r.Figures == p.figures, r.Numbers == p.numbers, 0) == nearRepeat
-			if cp, cr := containment(sim, len(p.shingles), r.Sketch.Count()); !ok {
+			if cp, cr := containment(sim, len(p.shingles), r.Sketch.count()); !ok {
 				// One holds the other and more (a sentence added or
 				// dropped, a paragraph merged with the next; the numbers of
 				// a part cannot be compared). Two near copies hold each
