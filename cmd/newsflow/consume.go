@@ -92,7 +92,7 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", defaultDedupStore,
 		"where the cross-article dedup state lives: elasticsearch (shared by all workers, survives restarts) or memory (this worker only; use with one worker)")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
-		"base name of the Elasticsearch fingerprint index; the fingerprint format version is appended (-v1); must not match <index>-*")
+		"base name of the Elasticsearch fingerprint index; the fingerprint format version is appended (-v2); must not match <index>-*")
 	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", esdedup.DefaultCacheEntries,
 		"records cached in front of the fingerprint index (about 140 bytes each); records never change, so the cache only saves round trips; -1: none")
 	s.Bool(&c.pprof, "pprof", "NEWSFLOW_PPROF", false,

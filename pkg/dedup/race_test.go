@@ -20,7 +20,6 @@ import (
 // and loses it.
 type interleavingStore struct {
 	Store
-	mu       sync.Mutex
 	bClaimed chan struct{} // B's band keys are stored
 	aClaimed chan struct{} // A's claim is done
 }

@@ -25,21 +25,12 @@ import (
 )
 
 // Run checks the Store contract and the Deduper on top of it.
-func Run(t *testing.T, newStore func(t *testing.T) dedup.Store, opts ...Option) {
+func Run(t *testing.T, newStore func(t *testing.T) dedup.Store) {
 	t.Helper()
 	ctx := context.Background()
-	var o options
-	for _, f := range opts {
-		f(&o)
-	}
 	run := func(name string, f func(t *testing.T)) {
 		t.Helper()
-		t.Run(name, func(t *testing.T) {
-			if reason, ok := o.skip[name]; ok {
-				t.Skip(reason)
-			}
-			f(t)
-		})
+		t.Run(name, f)
 	}
 
 	run("absent keys look up as zero records", func(t *testing.T) {
@@ -376,23 +367,6 @@ func Run(t *testing.T, newStore func(t *testing.T) dedup.Store, opts ...Option) 
 		}
 		require.Equal(t, statuses("repeated", "unique", "unique", "unique"), statusesOf(got[0]), "the sign-off is short, and the two are not one story")
 	})
-}
-
-// Option changes what Run checks.
-type Option func(*options)
-
-type options struct{ skip map[string]string }
-
-// Skip makes Run skip the subtest named name, saying reason: for a store on
-// which a known defect outside the store makes that subtest fail, so that
-// every run names the defect instead of failing at random or hiding it.
-func Skip(name, reason string) Option {
-	return func(o *options) {
-		if o.skip == nil {
-			o.skip = map[string]string{}
-		}
-		o.skip[name] = reason
-	}
 }
 
 // RunBounded checks a store that forgets keys beyond a bound (least
