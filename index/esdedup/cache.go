@@ -8,7 +8,7 @@ import (
 // recordCache is the Store's LRU of found records, kept compact because it
 // is most of a worker's long-lived memory: records sit in one slice linked
 // by index (no element per record), and what records repeat is shared:
-// a long paragraph's exact and band records carry the same 128-byte sketch
+// a long paragraph's exact and band records carry the same sketch (160 bytes)
 // (one copy, counted), and the records of one article the same article and
 // story ids (one string each, counted). About 110 bytes a record instead
 // of about 300 with a map of list elements.
@@ -114,7 +114,7 @@ func (c *recordCache) release(i int32) {
 // shareSketch holds sk for one more record. Records with the same sketch
 // (a paragraph's exact and band keys) arrive one after the other, in claims
 // and in lookups alike, so the last sketch held is the one to share: no
-// map of 128-byte keys needed.
+// map of sketch-sized keys needed.
 func (c *recordCache) shareSketch(sk dedup.Sketch) int32 {
 	if sk == (dedup.Sketch{}) {
 		return -1

@@ -14,16 +14,17 @@
 // # Keys and records
 //
 // A fingerprint k is stored under the key "<KeyPrefix>:v<FingerprintVersion>:"
-// followed by the 8 bytes of k, big-endian ("nfdd:v2:" and 8 bytes by
+// followed by the 8 bytes of k, big-endian ("nfdd:v3:" and 8 bytes by
 // default): keys of another fingerprint format never meet. The value is a
-// compact binary record (format byte 1; see encode.go): the first
+// compact binary record (format byte 2; see encode.go): the first
 // occurrence (article id, paragraph index), the story id (one flag when it
 // is the article's), the figures and numbers hashes when set, the MinHash
-// sketch of a long paragraph as a bitmap of its non-empty bins and their
-// bytes (most bins of a news paragraph are empty), and the Unix second at
-// which the server forgets the key. On the corpora a record averages 73
-// bytes (nine in ten carry a sketch), where the Elasticsearch store's JSON
-// source of a record with a sketch is about 300.
+// sketch of a long paragraph as a bitmap of its bytes that are not 0 and
+// those bytes (most MinHash bins of a news paragraph are empty), and the
+// Unix second at which the server forgets the key. On the corpora a record
+// averages about 100 bytes (nine in ten carry a sketch; 73 with the
+// 128-byte sketches of fingerprint version 2), where the Elasticsearch
+// store's JSON source of a record with a sketch is about 340.
 //
 // # Round trips
 //

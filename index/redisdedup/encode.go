@@ -20,18 +20,22 @@ import (
 //	story     uvarint length and bytes, unless flagStoryIsArticle
 //	figures   8 bytes little-endian, when flagFigures
 //	numbers   8 bytes little-endian, when flagNumbers
-//	sketch    when flagSketchBins: a 16-byte bitmap of the bins that are not
-//	          empty (bit i%8 of byte i/8 for bin i) and then those bins' bytes in
-//	          order; when flagSketchRaw: the 128 bytes as they are
+//	sketch    when flagSketchBins: a bitmap of dedup.SketchSize bits (20 bytes)
+//	          of the sketch bytes that are not 0 (bit i%8 of byte i/8 for byte
+//	          i) and then those bytes in order; when flagSketchRaw: the
+//	          dedup.SketchSize (160) bytes as they are
 //
-// Most sketches of news paragraphs leave most of their 128 bins empty (a
-// paragraph of 40 words has 38 shingles, so at most 38 bins hold one), so
-// the bitmap form takes about half the bytes; a sketch with more than 112
-// full bins is stored raw, which is then no longer.
+// Most sketches of news paragraphs leave most of their 112 MinHash bins
+// empty (a paragraph of 40 words has 38 shingles, so at most 38 bins hold
+// one), so the bitmap form takes about half the bytes; a sketch with more
+// than 140 bytes that are not 0 is stored raw, which is then no longer.
 //
 // expireAt travels with the record so that a reader's local cache never
 // outlives the server's copy (see the package comment on retention).
-const recordFormat = 1
+// Format 2 is that of dedup.FingerprintVersion 3 (a sketch of 160 bytes:
+// the MinHash bins, the names, and the bag of content words); format 1
+// (version 2, 128 bytes) is never read, its keys having another prefix.
+const recordFormat = 2
 
 const (
 	flagStoryIsArticle = 1 << iota // StoryID == Ref.ArticleID (the story's first article)

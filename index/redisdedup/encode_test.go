@@ -10,7 +10,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/dedup"
 )
 
-// sketchWith returns a sketch with n full bins, spread over the 128.
+// sketchWith returns a sketch with n bytes that are not 0, spread over
+// dedup.SketchSize.
 func sketchWith(n int) dedup.Sketch {
 	var s dedup.Sketch
 	for i := range n {
@@ -30,12 +31,12 @@ func TestRecordRoundTrip(t *testing.T) {
 		{"another story", dedup.Record{Ref: article.Ref{ArticleID: "a2", Index: 0}, StoryID: "a1"}, 6 + 3 + 1 + 3},
 		{"no story", dedup.Record{Ref: article.Ref{ArticleID: "a2", Index: 200}}, 6 + 3 + 2 + 1},
 		{"figures and numbers", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Figures: 1<<64 - 1, Numbers: 1}, 6 + 2 + 1 + 16},
-		{"long paragraph: sparse sketch", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(40)}, 6 + 2 + 1 + 16 + 40},
-		{"sparse up to 112 bins", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(112)}, 6 + 2 + 1 + 16 + 112},
-		{"dense sketch stored raw", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(113)}, 6 + 2 + 1 + 128},
-		{"full sketch", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(128)}, 6 + 2 + 1 + 128},
+		{"long paragraph: sparse sketch", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(40)}, 6 + 2 + 1 + bitmapLen + 40},
+		{"sparse up to 140 bytes", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(maxBinsSparse)}, 6 + 2 + 1 + bitmapLen + maxBinsSparse},
+		{"dense sketch stored raw", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(maxBinsSparse + 1)}, 6 + 2 + 1 + dedup.SketchSize},
+		{"full sketch", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(dedup.SketchSize)}, 6 + 2 + 1 + dedup.SketchSize},
 		{"unicode ids", dedup.Record{Ref: article.Ref{ArticleID: "ürümqi-新闻-1", Index: 0}, StoryID: "ürümqi-新闻-0"}, 6 + 1 + len("ürümqi-新闻-1") + 1 + 1 + len("ürümqi-新闻-0")},
-		{"one full bin", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(1)}, 6 + 2 + 1 + 16 + 1},
+		{"one full bin", dedup.Record{Ref: article.Ref{ArticleID: "a", Index: 1}, StoryID: "a", Sketch: sketchWith(1)}, 6 + 2 + 1 + bitmapLen + 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestDecodeRecordRefusesBadValues(t *testing.T) {
 	}{
 		{"empty", nil, "record of 0 bytes: truncated"},
 		{"header only", good[:headerLen], "article id: truncated"},
-		{"another format", with(func(b []byte) []byte { b[0] = 2; return b }), "record format 2: this version reads format 1"},
+		{"another format", with(func(b []byte) []byte { b[0] = 1; return b }), "record format 1: this version reads format 2"},
 		{"a JSON value", []byte(`{"a":"x","i":1}`), "record format 123"},
 		{"unknown flag", with(func(b []byte) []byte { b[1] |= 0x80; return b }), "record flags 0x"},
 		{"both sketch forms", with(func(b []byte) []byte { b[1] |= flagSketchRaw; return b }), "not understood"},
@@ -88,9 +89,9 @@ func TestDecodeRecordRefusesBadValues(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	cfg := Config{}.WithDefaults()
-	require.Equal(t, "nfdd:v2:", cfg.keyPrefix())
+	require.Equal(t, "nfdd:v3:", cfg.keyPrefix())
 	k := appendKey(nil, cfg.keyPrefix(), 0x0102030405060708)
-	require.Equal(t, "nfdd:v2:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
+	require.Equal(t, "nfdd:v3:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
 	require.Equal(t, "0102030405060708", describeKey(0x0102030405060708))
 	s := &Store{prefix: "p:"}
 	names := s.keyStrings([]dedup.Key{1, 2, 3}, []int{2, 0})

@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"cmp"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -17,27 +18,35 @@ const (
 	// FingerprintVersion names the format of keys and sketches. Version 2:
 	// weekday names are masked in the shingles, and a sketch holds 112 bins
 	// (order-preserving bytes, so that two sketches unite), the names bitmap
-	// and the shingle count of its paragraph.
-	FingerprintVersion = 2
+	// and the shingle count of its paragraph. Version 3: a sketch also holds
+	// the bag of the paragraph's content words (words.go), names are
+	// capitalised content words by stem, number words count as their digits
+	// in the numbers gate, and two of the five LSH bands come from the pairs
+	// of consecutive content words.
+	FingerprintVersion = 3
 
 	// shingleSize is the number of words in a shingle.
 	shingleSize = 3
 	// SketchSize is the size of a Sketch in bytes: sketchBins one-byte
 	// bins of a one-permutation MinHash, then the paragraph's names bitmap
-	// (nameBits bits, little endian) and its number of distinct shingles
-	// (2 bytes).
-	SketchSize  = 128
+	// (nameBits bits, little endian), its number of distinct shingles (2
+	// bytes), and the bag of its content words (32 bytes from bagOffset).
+	SketchSize  = 160
 	sketchBins  = 112
 	nameBits    = 112
 	namesOffset = sketchBins
 	countOffset = namesOffset + nameBits/8
-	// bands and rows: the LSH band keys come from a separate densified
-	// one-permutation MinHash of bands*rows bins; band b hashes the 32-bit
-	// minima of bins [b*rows, (b+1)*rows), so two paragraphs become
-	// candidates when one band agrees, with probability about
-	// 1-(1-J^rows)^bands for Jaccard similarity J.
-	bands = 5
-	rows  = 2
+	// bands and rows: the LSH band keys come from separate densified
+	// one-permutation MinHashes of rows bins a band; band b hashes the
+	// 32-bit minima of its bins, so two paragraphs become candidates when
+	// one band agrees, with probability about 1-(1-J^rows)^bands for Jaccard
+	// similarity J. The first shingleBands hash the masked word shingles
+	// (near copies), the last bands-shingleBands the pairs of consecutive
+	// content words (a rewording keeps more of them than of its shingles);
+	// a paragraph of fewer than two such pairs has shingle bands only.
+	bands        = 5
+	rows         = 2
+	shingleBands = 3
 )
 
 // Sketch is what a record keeps of a long paragraph's masked word shingles:
@@ -79,7 +88,7 @@ func (s *Sketch) Similarity(o *Sketch) float64 {
 }
 
 // union returns the sketch of the union of the shingle sets behind s and o
-// (the smaller byte of every bin; names and counts added as for two
+// (the smaller byte of every bin; names, bags and counts added as for two
 // paragraphs read as one).
 func (s *Sketch) union(o *Sketch) Sketch {
 	var u Sketch
@@ -96,11 +105,13 @@ func (s *Sketch) union(o *Sketch) Sketch {
 	}
 	u.setNames(s.names().union(o.names()))
 	u.setCount(s.count() + o.count())
+	u.unionBag(s, o)
 	return u
 }
 
-// names is the bitmap of the paragraph's capitalised words: two paragraphs
-// that name different companies, places or people differ in it.
+// names is the bitmap of the paragraph's names (capitalised content words,
+// by stem): two paragraphs that name different companies, places or people
+// differ in it.
 func (s *Sketch) names() nameSet {
 	return nameSet{binary.LittleEndian.Uint64(s[namesOffset:]), uint64(binary.LittleEndian.Uint32(s[namesOffset+8:])) |
 		uint64(binary.LittleEndian.Uint16(s[namesOffset+12:]))<<32}
@@ -267,9 +278,9 @@ var maskedDay = mix(0x646179) // "day"
 // para is what dedup derives from one paragraph's text.
 type para struct {
 	exact    uint64  // folded text, all words in order
-	numbers  uint64  // multiset of the numeric words (order-free, additive)
-	names    nameSet // the capitalised words that are not numeric
-	inner    nameSet // the same, without the first word of each sentence ("She", "The")
+	numbers  uint64  // multiset of the numeric words (order-free, additive; number words as digits)
+	names    nameSet // the names: capitalised content words, by stem
+	inner    nameSet // the same, without the first word of each sentence ("Shares", "Analysts")
 	words    int     // number of folded words
 	length   int     // bytes of folded text: words joined by single spaces
 	digits   bool    // the text holds a numeric word (digit, number word, month)
@@ -277,8 +288,20 @@ type para struct {
 	long     bool    // compared nearly (length >= Options.MinNearLength)
 	figures  uint64  // hash of the paragraph's figure key, 0 when none
 
-	// numerics are the hashes of the numeric words, in order.
+	// numerics are the hashes of the numeric words, in order (number
+	// words as their digits, month abbreviations as the month).
 	numerics []uint64
+
+	// The words (words.go): stems are the content words' stems in order,
+	// bag the same as a sorted set, nameBag the names' stems as a sorted
+	// set and skels their spelling skeletons (skeletonOf); negs and sents
+	// count negations and sentences. allNames is the names bitmap of every
+	// stem of the bag (filled by allNameBits).
+	stems, bag, nameBag, skels []uint64
+	negated                    []negatedWord
+	negs, sents         int
+	allNames            nameSet
+	allDone             bool
 
 	// tokens are the masked words: a word's hash, maskedNumber for a
 	// numeric word, maskedDay for a weekday. Every paragraph has them
@@ -297,9 +320,16 @@ type scratch struct {
 	words    []uint64 // word hashes of the paragraph being analysed
 	digit    []bool   // words[i] is numeric: holds a digit, is a number word or a month
 	caps     []uint8  // words[i] starts with an uppercase letter (capUpper), not a sentence (capInner)
+	kinds    []uint8  // words[i]'s kind (wordKind) when not numeric
+	fold     []byte   // the folded words of the paragraph, back to back
+	fofs     []int32  // where words[i] starts in fold
 	tokens   []uint64 // backing store of para.tokens for the article
 	nums     []uint64 // backing store of para.numerics
 	shingles []uint64 // backing store of para.shingles for the article
+	stems    []uint64 // backing store of para.stems, bag, nameBag and skels
+	negated  []negatedWord
+	pairs    []uint64 // pairs of consecutive stems (pairsOf)
+	names    []namePair // the names of the paragraph being analysed
 	paras    []para
 }
 
@@ -408,7 +438,8 @@ func wordHash(word string) uint64 {
 // period between digits stays part of the number ("1.5" ≠ "15"). Words that
 // hold a digit, number words and month names are numeric (see numericWords).
 func (sc *scratch) analyse(text string, minNear int, p *para) {
-	words, numeric, caps := sc.words[:0], sc.digit[:0], sc.caps[:0]
+	words, numeric, caps, kinds := sc.words[:0], sc.digit[:0], sc.caps[:0], sc.kinds[:0]
+	fold, fofs := sc.fold[:0], sc.fofs[:0]
 	var (
 		w      wordHasher
 		in     bool   // inside a word
@@ -418,14 +449,21 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		prev   uint8  // class of the previous character
 		length int    // folded bytes
 		wlen   int    // bytes of the current word
+		dotted bool   // the current word joined letters across a period ("U.S")
 	)
 	emit := func() {
 		h := w.sum()
 		words = append(words, h)
-		numeric = append(numeric, digit || (wlen >= 3 && wlen <= 9 && isNumericWord(h)))
+		num := digit || (wlen >= 3 && wlen <= 9 && isNumericWord(h))
+		numeric = append(numeric, num)
+		kind := uint8(kindFunction)
+		if !num {
+			kind = wordKind(h, wlen)
+		}
+		kinds = append(kinds, kind)
 		caps = append(caps, up)
 		length += wlen
-		in, digit, up, wlen, w = false, false, 0, 0, wordHasher{}
+		in, digit, dotted, up, wlen, w = false, false, false, 0, 0, wordHasher{}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -439,10 +477,13 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 				if len(words) > 0 {
 					length++
 				}
+				fofs = append(fofs, int32(len(fold)))
 			}
 			j := i
 			for {
-				w.add(uint64(asciiLower[c]), 8)
+				l := asciiLower[c]
+				w.add(uint64(l), 8)
+				fold = append(fold, l)
 				prev = cls
 				if cls == clsDigit {
 					digit = true
@@ -475,8 +516,10 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 				if len(words) > 0 {
 					length++
 				}
+				fofs = append(fofs, int32(len(fold)))
 			}
 			w.add(uint64(r), 24)
+			fold = utf8.AppendRune(fold, r)
 			wlen += n
 			digit = digit || cls == clsDigit
 			prev = cls
@@ -484,6 +527,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		case clsMark:
 			if in {
 				w.add(uint64(r), 24)
+				fold = utf8.AppendRune(fold, r)
 				wlen += n
 				continue
 			}
@@ -498,9 +542,11 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 				next, _, _ := classAt(text, i)
 				switch {
 				case prev == clsLetter && next == clsLetter, cls == clsComma && next == clsDigit:
+					dotted = dotted || cls == clsPeriod
 					continue // joined
 				case cls == clsPeriod && next == clsDigit:
 					w.add('.', 8) // the decimal point stays
+					fold = append(fold, '.')
 					wlen++
 					prev = clsOther
 					continue
@@ -508,7 +554,9 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			}
 		}
 		prev = clsOther
-		if r == '.' || r == '!' || r == '?' {
+		// A sentence ends at . ! ?, but for the period of an abbreviation
+		// ("U.S.", "John F. Kennedy").
+		if r == '!' || r == '?' || r == '.' && !(in && (dotted || wlen == 1)) {
 			start = true
 		}
 		if in {
@@ -518,19 +566,21 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	if in {
 		emit()
 	}
-	sc.words, sc.digit, sc.caps = words, numeric, caps
+	fofs = append(fofs, int32(len(fold)))
+	sc.words, sc.digit, sc.caps, sc.kinds, sc.fold, sc.fofs = words, numeric, caps, kinds, fold, fofs
 
-	*p = para{words: len(words), length: length, long: length >= minNear}
+	*p = para{words: len(words), length: length, long: length >= minNear, sents: 1}
 	p.sentence = len(words) >= 2 && endsSentence(text)
 	e := uint64(kindExact)
 	first, firstNum := len(sc.tokens), len(sc.nums)
 	for i, w := range words {
 		e = (e ^ w) * 0x100000001b3
 		if numeric[i] {
+			c := canonicalNumber(w)
 			p.digits = true
-			p.numbers += mix(w ^ 0x6e756d73)
+			p.numbers += mix(c ^ 0x6e756d73)
 			sc.tokens = append(sc.tokens, maskedNumber)
-			sc.nums = append(sc.nums, w)
+			sc.nums = append(sc.nums, c)
 			continue
 		}
 		if isWeekday(w) {
@@ -538,23 +588,115 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			continue
 		}
 		sc.tokens = append(sc.tokens, w)
-		if caps[i]&capUpper != 0 {
-			p.names.add(w)
-			if caps[i]&capInner != 0 {
-				p.inner.add(w)
-			}
-		}
 	}
 	p.exact = mix(e ^ uint64(len(words)))
 	p.tokens = sc.tokens[first:len(sc.tokens):len(sc.tokens)]
 	p.numerics = sc.nums[firstNum:len(sc.nums):len(sc.nums)]
+	sc.bagOf(p)
 	if p.long {
 		start := len(sc.shingles)
 		sc.shingles = appendShingles(sc.shingles, p.tokens, nil)
 		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
 		p.sketch = sketchOf(p.shingles, p.names)
-		p.bandKeys = bandKeysOf(p.shingles)
+		p.sketch.setBag(p)
+		p.bandKeys = bandKeysOf(p.shingles, sc.pairsOf(p.stems))
 	}
+}
+
+// bagOf fills the words of p (words.go) from the words just analysed: the
+// stems of its content words in order, their set, the set of its names
+// with their skeletons, its negations and sentences, and its names bitmaps.
+func (sc *scratch) bagOf(p *para) {
+	words, caps, kinds := sc.words, sc.caps, sc.kinds
+	first, firstNeg := len(sc.stems), len(sc.negated)
+	names := sc.names[:0]
+	add := func(s, skel uint64, c uint8) {
+		sc.stems = append(sc.stems, s)
+		if c&capUpper != 0 {
+			names = append(names, namePair{s, skel})
+			p.names.add(s)
+			if c&capInner != 0 {
+				p.inner.add(s)
+			}
+		}
+	}
+	for i := 0; i < len(words); i++ {
+		if i > 0 && caps[i] == capUpper {
+			p.sents++ // a capital after . ! or ?
+		}
+		switch kinds[i] {
+		case kindNegation:
+			p.negs++
+			continue
+		case kindFunction:
+			continue
+		}
+		if i+1 < len(words) && kinds[i+1] == kindContent {
+			if s, ok := initialism(words[i], words[i+1]); ok {
+				add(s, 0, caps[i])
+				i++
+				continue
+			}
+		}
+		w := sc.fold[sc.fofs[i]:sc.fofs[i+1]]
+		var skel uint64
+		if caps[i]&capUpper != 0 {
+			skel = skeletonOf(w)
+		}
+		st := stemOf(w)
+		if base, ok := negatedStem(w); ok {
+			sc.negated = append(sc.negated, negatedWord{st, base})
+		}
+		add(st, skel, caps[i])
+	}
+	p.stems = sc.stems[first:len(sc.stems):len(sc.stems)]
+	p.negated = sc.negated[firstNeg:len(sc.negated):len(sc.negated)]
+	at := len(sc.stems)
+	sc.stems = append(sc.stems, p.stems...)
+	sc.stems = sc.stems[:at+len(sortUnique(sc.stems[at:]))]
+	p.bag = sc.stems[at:len(sc.stems):len(sc.stems)]
+	slices.SortFunc(names, func(a, b namePair) int { return cmp.Compare(a.stem, b.stem) })
+	names = slices.CompactFunc(names, func(a, b namePair) bool { return a.stem == b.stem })
+	at = len(sc.stems)
+	for _, n := range names {
+		sc.stems = append(sc.stems, n.stem)
+	}
+	for _, n := range names {
+		sc.stems = append(sc.stems, n.skel)
+	}
+	p.nameBag = sc.stems[at : at+len(names) : at+len(names)]
+	p.skels = sc.stems[at+len(names) : len(sc.stems) : len(sc.stems)]
+	sc.names = names
+}
+
+// negatedWord is a content word with a negating prefix: its stem and the
+// stem of the word it negates ("indirect", "direct").
+type negatedWord struct{ stem, base uint64 }
+
+// pairsOf returns the hashes of the pairs of consecutive stems of p (a set,
+// in sc.pairs, valid until the next call).
+func (sc *scratch) pairsOf(stems []uint64) []uint64 {
+	sc.pairs = sc.pairs[:0]
+	for i := 1; i < len(stems); i++ {
+		sc.pairs = append(sc.pairs, mix(bits.RotateLeft64(stems[i-1], 21)^stems[i]))
+	}
+	return sortUnique(sc.pairs)
+}
+
+// namePair is a name's stem and spelling skeleton.
+type namePair struct{ stem, skel uint64 }
+
+// allNameBits returns the names bitmap of every content stem of p: a name
+// of another paragraph whose bits it lacks is not among p's words.
+func (p *para) allNameBits() nameSet {
+	if !p.allDone {
+		p.allNames = nameSet{}
+		for _, s := range p.bag {
+			p.allNames.add(s)
+		}
+		p.allDone = true
+	}
+	return p.allNames
 }
 
 // Flags of a word's capitals.
@@ -665,30 +807,52 @@ func byteOf(m uint32) uint8 {
 	return 1 + uint8(uint64(m>>24)*255>>8)
 }
 
-// bandKeysOf computes the LSH band keys from a second, small one-permutation
-// MinHash of bands*rows bins (the middle bits of a shingle's hash pick the
-// bin), densified so that every bin has a value (Shrivastava 2017: an empty
-// bin copies the first filled bin of its fixed random probe sequence; if all
-// probes miss, the nearest filled bin to the right, tagged with the distance).
-func bandKeysOf(shingles []uint64) (keys [bands]uint64) {
-	const n = bands * rows
-	var mins [n]uint32
+// bandKeysOf computes the LSH band keys of a long paragraph: the first
+// shingleBands from its shingles (the first bands of the MinHash of
+// bands*rows bins that gives all of them to a paragraph of fewer than two
+// pairs of content words, so that those are version 2's), the others from
+// its pairs of consecutive content words (pairsOf: a rewording, an
+// attribution changed or a clause moved keep most of them; single content
+// words are shared by too many unrelated paragraphs to make a band).
+func bandKeysOf(shingles, pairs []uint64) (keys [bands]uint64) {
+	if len(pairs) < 2 {
+		minHashBands(keys[:], shingles, bands, 0, 0)
+		return keys
+	}
+	minHashBands(keys[:shingleBands], shingles, bands, 0, 0)
+	minHashBands(keys[shingleBands:], pairs, bands-shingleBands, shingleBands, 0x776f726473) // "words"
+	return keys
+}
+
+// minHashBands computes len(keys) band keys, the first numbered from, from
+// the first bins of a small one-permutation MinHash of of*rows bins of set
+// (hashes mixed with salt; the middle bits pick the bin), densified so that
+// every bin has a value (Shrivastava 2017: an empty bin copies the first
+// filled bin of its fixed random probe sequence; if all probes miss, the
+// nearest filled bin to the right, tagged with the distance).
+func minHashBands(keys []uint64, set []uint64, of, from int, salt uint64) {
+	n := of * rows
+	var mins [bands * rows]uint32
 	var filled uint32
-	for _, s := range shingles {
-		b := (s >> 32 * n) >> 32
+	for _, s := range set {
+		if salt != 0 {
+			s = mix(s ^ salt)
+		}
+		b := (s >> 32 * uint64(n)) >> 32
 		if v := uint32(s); filled&(1<<b) == 0 || v < mins[b] {
 			mins[b] = v
 			filled |= 1 << b
 		}
 	}
-	var vals [n]uint64
-	for i := range vals {
+	probes := &bandProbes[n]
+	var vals [bands * rows]uint64
+	for i := range n {
 		if filled&(1<<i) != 0 {
 			vals[i] = uint64(mins[i])
 			continue
 		}
 		j := -1
-		for _, c := range &bandProbes[i] {
+		for _, c := range &probes[i] {
 			if filled&(1<<c) != 0 {
 				j = int(c)
 				break
@@ -706,13 +870,12 @@ func bandKeysOf(shingles []uint64) (keys [bands]uint64) {
 		}
 	}
 	for b := range keys {
-		k := uint64(kindBand) + uint64(b)
+		k := uint64(kindBand) + uint64(from+b) + salt
 		for r := range rows {
 			k = mix(k ^ vals[b*rows+r])
 		}
 		keys[b] = k
 	}
-	return keys
 }
 
 // emptyBins initialises the bins of a sketch.
@@ -723,11 +886,14 @@ var emptyBins = func() (m [sketchBins]uint32) {
 	return m
 }()
 
-// bandProbes holds the densification probe sequence of every band bin.
-var bandProbes = func() (t [bands * rows][16]uint8) {
-	for i := range t {
-		for a := range t[i] {
-			t[i][a] = uint8((mix(uint64(i)<<32|uint64(a+1)) >> 32) * (bands * rows) >> 32)
+// bandProbes holds, for a MinHash of n bins (n up to bands*rows), the
+// densification probe sequence of every bin.
+var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
+	for n := 1; n <= bands*rows; n++ {
+		for i := range n {
+			for a := range t[n][i] {
+				t[n][i][a] = uint8((mix(uint64(i)<<32|uint64(a+1)) >> 32) * uint64(n) >> 32)
+			}
 		}
 	}
 	return t

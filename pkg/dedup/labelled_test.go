@@ -248,6 +248,7 @@ func TestLabelledCases(t *testing.T) {
 	}{
 		{"dev", "testdata/cases.txt", 188, 74},
 		{"held-out", "testdata/cases-heldout.txt", -1, -1},
+		{"near dev", "testdata/near-cases.txt", -1, -1},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			cases := loadCases(t, set.path)

@@ -62,6 +62,7 @@ type marker struct {
 	times     []uint64 // the words that write the article's own times (fixedNumbers)
 	timesDone bool     // times holds them
 	tmp2      []uint64 // shingles of one short paragraph
+	typo      typoScratch
 }
 
 type vote struct {
@@ -94,6 +95,7 @@ func (m *marker) reset(a *article.Article, figureKeys []string, opts Options) {
 	m.tokens = m.tokens[:0]
 	m.nums = m.nums[:0]
 	m.shingles = m.shingles[:0]
+	m.stems, m.negated = m.stems[:0], m.negated[:0]
 	m.times, m.timesDone = m.times[:0], false
 	for i := range a.Paragraphs {
 		p := &m.paras[i]
@@ -193,10 +195,11 @@ func (m *marker) exactWithin(i int) int {
 }
 
 // nearRepeatWithin returns the earlier paragraph that i repeats nearly, or
-// -1.
+// -1: a long paragraph nearly (nearWithin), a short one when it says
+// nothing the earlier one does not (shortWithin).
 func (m *marker) nearRepeatWithin(i int) int {
 	for j := range i {
-		if m.role[j] != roleDup && m.nearWithin(i, j) == nearRepeat {
+		if m.role[j] != roleDup && (m.nearWithin(i, j) == nearRepeat || m.shortWithin(i, j)) {
 			return j
 		}
 	}
@@ -204,30 +207,76 @@ func (m *marker) nearRepeatWithin(i int) int {
 }
 
 // nearWithin says what long paragraph i is of long paragraph j, from the
-// exact similarity of their shingles.
+// exact similarity of their shingles and of their bags of words, with the
+// words that one has and the other lacks read again for typos and negating
+// prefixes.
 func (m *marker) nearWithin(i, j int) nearKind {
 	pi, pj := &m.paras[i], &m.paras[j]
 	if !pi.long || !pj.long {
 		return nearNone
 	}
 	thr := m.opts.NearThreshold
-	if pi.figures != pj.figures {
-		thr = max(thr, updateThreshold)
+	st := nearStats{sameFigures: pi.figures == pj.figures, sameNumbers: pi.numbers == pj.numbers}
+	if st.sameFigures != st.sameNumbers {
+		return nearNone // neither a repeat nor an update
 	}
-	small, large := len(pi.shingles), len(pj.shingles)
-	if small > large {
-		small, large = large, small
+	if !st.sameFigures {
+		thr = max(thr, updateThreshold) // an update: the shingles decide
 	}
-	if float64(small) < thr*float64(large) {
-		return nearNone // Jaccard <= small/large
-	}
-	// The sketch estimate has a standard error below 0.07; far below the
-	// threshold the exact count is not worth it.
-	if pi.sketch.Similarity(&pj.sketch) < thr-0.3 {
+	// Cheap filters: the Jaccard similarity of two sets is at most the
+	// ratio of their sizes, and the sketch estimate has a standard error
+	// below 0.07 (far below the threshold the exact count is not worth it).
+	shingles := ratio(len(pi.shingles), len(pj.shingles)) >= thr && pi.sketch.Similarity(&pj.sketch) >= thr-0.3
+	words := st.sameFigures && ratio(len(pi.bag), len(pj.bag)) >= wordRepeat
+	if !shingles && !words {
 		return nearNone
 	}
-	return classify(jaccard(pi.set(), pj.set()), m.opts.NearThreshold, pi.figures == pj.figures,
-		pi.numbers == pj.numbers, namesDiff(pi.names, pj.names))
+	if shingles {
+		st.sim = jaccard(pi.set(), pj.set())
+	}
+	bagStats(&st, pi, pj)
+	if st.sameFigures && st.onlyA > 0 && st.onlyB > 0 {
+		m.typo.check(&st, m.a.Paragraphs[i].Text, m.a.Paragraphs[j].Text, pi, pj)
+	}
+	return classify(st, m.opts.NearThreshold, wordRepeat)
+}
+
+// ratio is the smaller of two sizes over the larger (1 for two empty sets).
+func ratio(a, b int) float64 {
+	if max(a, b) == 0 {
+		return 1
+	}
+	return float64(min(a, b)) / float64(max(a, b))
+}
+
+// shortWithin reports whether paragraph i, short, repeats earlier paragraph
+// j of its article without a word of its own: the same figures, numbers and
+// negations, at least two content words, all of them j's and in j's order,
+// and j holding at most one more ("The driver was taken to hospital on
+// Friday." / "The driver was taken to hospital."). Removing i then removes
+// nothing the body does not say; a short line that says something else
+// ("Water levels fell in Kelso." / "... in Melrose.", "... rose ...") stays.
+func (m *marker) shortWithin(i, j int) bool { return shortRepeats(&m.paras[i], &m.paras[j]) }
+
+// shortRepeats is shortWithin's test of short paragraph pi against pj.
+func shortRepeats(pi, pj *para) bool {
+	if pi.long || pi.figures != pj.figures || pi.numbers != pj.numbers || pi.negs != pj.negs ||
+		len(pi.bag) < 2 || len(pj.bag) > len(pi.bag)+1 || common(pi.bag, pj.bag) != len(pi.bag) ||
+		len(pj.nameBag) != common(pj.nameBag, pi.bag) {
+		return false
+	}
+	return isSubsequence(pi.stems, pj.stems)
+}
+
+// isSubsequence reports whether a's elements appear in b in a's order.
+func isSubsequence(a, b []uint64) bool {
+	k := 0
+	for _, x := range b {
+		if k < len(a) && a[k] == x {
+			k++
+		}
+	}
+	return k == len(a)
 }
 
 // updateWithin returns the earlier paragraph of which i is an update, or
@@ -464,16 +513,17 @@ func (m *marker) decide(claim bool) {
 			m.found(i, r, matchExact, r.Figures == p.figures)
 			continue
 		}
-		best, bestSim, bestKind := -1, 0.0, nearNone
+		best, bestSim, bestScore, bestKind := -1, 0.0, 0.0, nearNone
 		for b := range bands {
 			r := &m.recs[m.bandAt[i]+b]
 			if !m.other(r) || m.sameText(i, r) {
 				continue
 			}
-			sim := p.sketch.Similarity(&r.Sketch)
-			k := classify(sim, thr, r.Figures == p.figures, r.Numbers == p.numbers, namesDiff(p.names, r.Sketch.names()))
-			if k != nearNone && (k > bestKind || (k == bestKind && sim > bestSim)) {
-				best, bestSim, bestKind = m.bandAt[i]+b, sim, k
+			st := nearStats{sim: p.sketch.Similarity(&r.Sketch), sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
+			sketchStats(&st, p, &r.Sketch)
+			k := classify(st, thr, wordRepeat)
+			if score := max(st.sim, st.words()); k != nearNone && (k > bestKind || (k == bestKind && score > bestScore)) {
+				best, bestSim, bestScore, bestKind = m.bandAt[i]+b, st.sim, score, k
 			}
 		}
 		if best >= 0 {
@@ -715,7 +765,10 @@ func (m *marker) sameStory() {
 				continue
 			}
 			sim := p.sketch.Similarity(&r.Sketch)
-			ok := classify(sim, storyThreshold, r.Figures == p.figures, r.Numbers == p.numbers, 0) == nearRepeat
+			st := nearStats{sim: sim, sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
+			sketchStats(&st, p, &r.Sketch)
+			st.namesA, st.namesB = 0, 0 // inside one story a name may change
+			ok := classify(st, storyThreshold, storyWords) == nearRepeat
 			if cp, cr := containment(sim, len(p.shingles), r.Sketch.count()); !ok {
 				// One holds the other and more (a sentence added or
 				// dropped, a paragraph merged with the next; the numbers of

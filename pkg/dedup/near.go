@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -47,6 +48,34 @@ const (
 	containMore = 0.8
 )
 
+// Fixed parts of the word comparison (fingerprint version 3, words.go).
+const (
+	// wordRepeat is the Jaccard similarity of two long paragraphs' bags of
+	// content words from which they are near repeats (with the same figures
+	// and numbers, no name replaced and no negation changed): a rewording
+	// keeps most content words while it changes most shingles ("About 75 pct
+	// ... would be used" / "Around 75 pct ... will be used"). The same
+	// template about another company differs in a name, which the names
+	// gate catches; one about another commodity ("corn" / "soybean meal")
+	// passes it (README, "Near repeats", says what that costs).
+	wordRepeat = 0.70
+	// storyWords is wordRepeat inside one story (storyThreshold's twin).
+	storyWords = 0.7
+	// maxNamesChanged is how many names one of two near repeats may add or
+	// drop ("Noranda said ...", "the U.S. Treasury"); a name in the place
+	// of another is never allowed.
+	maxNamesChanged = 2
+	// sentenceWords is how many content words a sentence added or dropped
+	// must hold to make two paragraphs other texts (a paragraph that says
+	// more is not a repeat, unless the two are nearly identical).
+	sentenceWords = 3
+	// nameCommon is how many content words two paragraphs must share
+	// before one name may stand in the place of another: in a long
+	// paragraph a respelled name ("Hurosawa" / "Kurosawa"), in a formula
+	// paragraph another company.
+	nameCommon = 20
+)
+
 // nearKind is what a long paragraph is of another: nothing, an update
 // (figures changed), or a repeat (same figures and numbers).
 type nearKind uint8
@@ -57,33 +86,173 @@ const (
 	nearRepeat
 )
 
-// classify decides what a long paragraph is of an earlier one, given the
-// similarity of their masked shingles, whether their figure keys and their
-// numeric words are the same, and how many capitalised words differ.
+// nearStats is what classify knows of two long paragraphs: the similarity
+// of their masked shingles, and of their bags of content words the stems
+// both hold (common), and those one holds only (onlyA, onlyB); the names
+// of each that the other lacks (namesA, namesB), and namesBits, the bits by
+// which their names bitmaps differ; whether their figure keys, numeric
+// words, negations and sentences are the same.
+type nearStats struct {
+	sim                      float64
+	common, onlyA, onlyB     int
+	namesA, namesB           int
+	namesBits                int
+	sameFigures, sameNumbers bool
+	sameNegations, sameSents bool
+}
+
+// words is the Jaccard similarity of the two bags.
+func (st *nearStats) words() float64 {
+	return float64(st.common) / float64(max(1, st.common+st.onlyA+st.onlyB))
+}
+
+// classify decides what a long paragraph is of an earlier one:
 //
-//   - a repeat: the same figures and numbers, similarity >= threshold
-//     (Options.NearThreshold; storyThreshold inside one story), and no more
-//     than one name replaced unless nearly identical;
-//   - an update: other figures and other numbers, similarity >=
+//   - a repeat: the same figures, numbers and negations, no name in the
+//     place of another (but for one in paragraphs sharing nameCommon
+//     content words), and either nearly the same text (shingle similarity
+//     from namesFreeSimilarity), or at most maxNamesChanged names added or
+//     dropped and a shingle similarity from threshold (Options.NearThreshold;
+//     storyThreshold inside one story) or, unless a sentence was added or
+//     dropped, a content-word similarity from words (wordRepeat; storyWords
+//     inside one story);
+//   - an update: other figures and other numbers, shingle similarity >=
 //     updateThreshold, and at most one capitalised word added or dropped
 //     (no other company, place or person);
 //   - else nothing: other numbers with the same figures are dates or
 //     identifiers (two reports, not an update); the same numbers with other
 //     figure keys are words changed around a number (a unit, a ticker), not
 //     revised figures.
-func classify(sim, threshold float64, sameFigures, sameNumbers bool, namesDiff int) nearKind {
+func classify(st nearStats, threshold, words float64) nearKind {
 	update := max(threshold, updateThreshold)
 	switch {
-	case sameFigures && sameNumbers && sim >= threshold && (namesDiff <= maxRepeatNamesDiff || sim >= namesFreeSimilarity):
+	case st.sameFigures && st.sameNumbers && st.repeats(threshold, words):
 		return nearRepeat
-	case !sameFigures && !sameNumbers && namesDiff <= maxNamesDiff && sim >= update:
+	case !st.sameFigures && !st.sameNumbers && st.namesBits <= maxNamesDiff && st.sim >= update:
 		return nearUpdate
 	}
 	return nearNone
 }
 
+// repeats is classify's test of a repeat, figures and numbers aside.
+func (st *nearStats) repeats(threshold, words float64) bool {
+	if !st.sameNegations || st.namesA > 0 && st.namesB > 0 && !(st.namesA == 1 && st.namesB == 1 && st.common >= nameCommon) {
+		return false
+	}
+	switch {
+	case st.sim >= namesFreeSimilarity:
+		return true
+	case st.namesA+st.namesB > maxNamesChanged:
+		return false
+	case st.sim >= threshold:
+		return true
+	case !st.sameSents && max(st.onlyA, st.onlyB) >= sentenceWords:
+		return false
+	}
+	return st.words() >= words
+}
+
 // namesDiff counts the bits by which two paragraphs' names differ.
 func namesDiff(a, b nameSet) int { return a.diff(b) }
+
+// bagStats fills the word part of st from the bags of a and b (exact). A
+// name of one whose skeleton is that of a name of the other (a respelling)
+// counts as shared.
+func bagStats(st *nearStats, a, b *para) {
+	st.common = common(a.bag, b.bag)
+	st.onlyA, st.onlyB = len(a.bag)-st.common, len(b.bag)-st.common
+	st.namesA, st.namesB = len(a.nameBag)-common(a.nameBag, b.bag), len(b.nameBag)-common(b.nameBag, a.bag)
+	st.sameNegations, st.sameSents = a.negs == b.negs && !negates(a, b) && !negates(b, a), a.sents == b.sents
+	st.namesBits = namesDiff(a.names, b.names)
+	if st.namesA == 0 || st.namesB == 0 {
+		return
+	}
+	var used uint64 // names of b matched, by index (the first 64)
+	for i, s := range a.nameBag {
+		if _, in := slices.BinarySearch(b.bag, s); in || a.skels[i] == 0 {
+			continue
+		}
+		for j, t := range b.nameBag {
+			if _, in := slices.BinarySearch(a.bag, t); in || j >= 64 || used&(1<<j) != 0 || b.skels[j] != a.skels[i] {
+				continue
+			}
+			used |= 1 << j
+			st.respelled()
+			break
+		}
+	}
+}
+
+// negates reports whether a holds a negated word ("indirect") whose
+// opposite ("direct") b holds and a lacks.
+func negates(a, b *para) bool {
+	for _, n := range a.negated {
+		if _, in := slices.BinarySearch(b.bag, n.base); in {
+			if _, own := slices.BinarySearch(a.bag, n.base); !own {
+				if _, both := slices.BinarySearch(b.bag, n.stem); !both {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// respelled counts a name of each side as one word (a respelling).
+func (st *nearStats) respelled() {
+	if st.namesA > 0 && st.namesB > 0 && st.onlyA > 0 && st.onlyB > 0 {
+		st.namesA--
+		st.namesB--
+		st.onlyA--
+		st.onlyB--
+		st.common++
+	}
+}
+
+// sketchStats fills the word part of st from p's bag and the bag filter of
+// another paragraph's sketch r (estimates: a stem of p that the filter
+// falsely holds counts as common, a name of r that p's bits hide as p's).
+func sketchStats(st *nearStats, p *para, r *Sketch) {
+	c := 0
+	negated := false
+	for _, w := range p.bag {
+		switch {
+		case r.hasStem(w):
+			c++
+		case r.hasRare(negKey(w)):
+			negated = true // r holds w's opposite ("direct" / "indirect")
+		}
+	}
+	for _, n := range p.negated {
+		if !r.hasStem(n.stem) && r.hasStem(n.base) {
+			if _, own := slices.BinarySearch(p.bag, n.base); !own {
+				negated = true // r holds the word p's negates
+			}
+		}
+	}
+	st.common, st.onlyA, st.onlyB = c, len(p.bag)-c, max(0, r.bagCount()-c)
+	st.namesA = 0
+	respelled := 0
+	for i, w := range p.nameBag {
+		switch {
+		case r.hasStem(w):
+		case p.skels[i] != 0 && r.hasStem(p.skels[i]):
+			respelled++
+		default:
+			st.namesA++
+		}
+	}
+	all := p.allNameBits()
+	rn := r.names()
+	st.namesB = (bits.OnesCount64(rn.lo&^all.lo) + bits.OnesCount64(rn.hi&^all.hi) + 1) / 2
+	st.sameNegations = min(p.negs, maxBagNibble) == r.negations() && !negated
+	st.sameSents = min(p.sents, maxBagNibble) == r.sentences()
+	st.namesBits = namesDiff(p.names, rn)
+	for range respelled {
+		st.namesA++ // respelled moves one of each side to common
+		st.respelled()
+	}
+}
 
 // containment returns the shares of a's and of b's shingles that the two
 // have in common, from their Jaccard similarity and sizes.
