@@ -299,9 +299,9 @@ type para struct {
 	// stem of the bag (filled by allNameBits).
 	stems, bag, nameBag, skels []uint64
 	negated                    []negatedWord
-	negs, sents         int
-	allNames            nameSet
-	allDone             bool
+	negs, sents                int
+	allNames                   nameSet
+	allDone                    bool
 
 	// tokens are the masked words: a word's hash, maskedNumber for a
 	// numeric word, maskedDay for a weekday. Every paragraph has them
@@ -328,7 +328,7 @@ type scratch struct {
 	shingles []uint64 // backing store of para.shingles for the article
 	stems    []uint64 // backing store of para.stems, bag, nameBag and skels
 	negated  []negatedWord
-	pairs    []uint64 // pairs of consecutive stems (pairsOf)
+	pairs    []uint64   // pairs of consecutive stems (pairsOf)
 	names    []namePair // the names of the paragraph being analysed
 	paras    []para
 }

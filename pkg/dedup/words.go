@@ -35,8 +35,8 @@ const (
 
 // wordTable is an open-addressing set of word hashes with a value each.
 type wordTable struct {
-	keys [512]uint64
-	vals [512]uint64
+	keys  [512]uint64
+	vals  [512]uint64
 	bloom [4]uint64 // answers "certainly not in the table" for most words
 }
 
