@@ -374,3 +374,27 @@ func TestSeedArticle(t *testing.T) {
 	require.Equal(t, "seed#1", ref(a.Paragraphs[2].DuplicateOf), "the repeated lede points at the first")
 	require.Equal(t, "seed", a.StoryID)
 }
+
+// TestAddsNumbers checks the numbers gate's one allowance: a paragraph may
+// add one or two numeric words (a date) to another's, all others kept.
+func TestAddsNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		later, earlier string
+		adds           bool
+	}{
+		{"It is due by April 30, 1988.", "It is due by April 1988.", true},
+		{"LONDON, April 7 - Sales rose 5 pct.", "LONDON - Sales rose 5 pct.", true},
+		{"Sales rose 5 pct on 7 April 1988.", "Sales rose 5 pct.", false},                // three added
+		{"It is due by April 30.", "It is due by April 29.", false},                      // changed
+		{"It is due by April 30.", "It is due by April 30.", false},                      // the same: not added
+		{"It is due by April.", "It is due by April 30.", false},                         // dropped: the other way
+		{"Five ships sank, two of them on Monday.", "5 ships sank, two of them.", false}, // a weekday is no number
+		{"Five ships sank on 2 May.", "5 ships sank.", true},                             // number words as digits
+	} {
+		var sc scratch
+		var later, earlier para
+		sc.analyse(tc.later, 0, &later)
+		sc.analyse(tc.earlier, 0, &earlier)
+		require.Equal(t, tc.adds, later.addsNumbers(earlier.numbers), "%q after %q", tc.later, tc.earlier)
+	}
+}

@@ -431,6 +431,10 @@ func wordHash(word string) uint64 {
 	return w.sum()
 }
 
+// numberTerm is what a numeric word (canonicalNumber) adds to
+// para.numbers.
+func numberTerm(c uint64) uint64 { return mix(c ^ 0x6e756d73) }
+
 // analyse folds text and fills p. Folding lowercases, drops punctuation,
 // quotes, dashes and symbols (they separate words), and joins a word across
 // an apostrophe (’ ' ‘ ʼ) between letters ("it's" = "its"), a period between
@@ -578,7 +582,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		if numeric[i] {
 			c := canonicalNumber(w)
 			p.digits = true
-			p.numbers += mix(c ^ 0x6e756d73)
+			p.numbers += numberTerm(c)
 			sc.tokens = append(sc.tokens, maskedNumber)
 			sc.nums = append(sc.nums, c)
 			continue

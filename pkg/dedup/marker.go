@@ -217,7 +217,11 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	}
 	thr := m.opts.NearThreshold
 	st := nearStats{sameFigures: pi.figures == pj.figures, sameNumbers: pi.numbers == pj.numbers}
-	if st.sameFigures != st.sameNumbers {
+	addedNumbers(&st, pi, pj.numbers)
+	if !st.addedNumbers {
+		addedNumbers(&st, pj, pi.numbers)
+	}
+	if st.sameFigures != st.sameNumbers && !st.addedNumbers {
 		return nearNone // neither a repeat nor an update
 	}
 	if !st.sameFigures {
@@ -520,6 +524,7 @@ func (m *marker) decide(claim bool) {
 				continue
 			}
 			st := nearStats{sim: p.sketch.Similarity(&r.Sketch), sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
+			addedNumbers(&st, p, r.Numbers)
 			sketchStats(&st, p, &r.Sketch)
 			k := classify(st, thr, wordRepeat)
 			if score := max(st.sim, st.words()); k != nearNone && (k > bestKind || (k == bestKind && score > bestScore)) {
@@ -766,6 +771,7 @@ func (m *marker) sameStory() {
 			}
 			sim := p.sketch.Similarity(&r.Sketch)
 			st := nearStats{sim: sim, sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
+			addedNumbers(&st, p, r.Numbers)
 			sketchStats(&st, p, &r.Sketch)
 			st.namesA, st.namesB = 0, 0 // inside one story a name may change
 			ok := classify(st, storyThreshold, storyWords) == nearRepeat

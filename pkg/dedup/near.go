@@ -74,6 +74,14 @@ const (
 	// paragraph a respelled name ("Hurosawa" / "Kurosawa"), in a formula
 	// paragraph another company.
 	nameCommon = 20
+	// maxNumbersAdded is how many numeric words one of two near repeats
+	// inside an article may add to the other's, all the others kept: a
+	// date or a day ("by April 1988" / "by April 30, 1988", "last year" /
+	// "in 1986"), a dateline, a number word ("one western diplomat" / "a
+	// Western diplomat"), with the same figure keys. A number changed is
+	// another fact. Across articles only numbers the later paragraph adds
+	// are found (addsNumbers).
+	maxNumbersAdded = 2
 )
 
 // nearKind is what a long paragraph is of another: nothing, an update
@@ -91,7 +99,8 @@ const (
 // both hold (common), and those one holds only (onlyA, onlyB); the names
 // of each that the other lacks (namesA, namesB), and namesBits, the bits by
 // which their names bitmaps differ; whether their figure keys, numeric
-// words, negations and sentences are the same.
+// words, negations and sentences are the same, and whether the numeric
+// words of one are those of the other and a few more (addedNumbers).
 type nearStats struct {
 	sim                      float64
 	common, onlyA, onlyB     int
@@ -99,6 +108,7 @@ type nearStats struct {
 	namesBits                int
 	sameFigures, sameNumbers bool
 	sameNegations, sameSents bool
+	addedNumbers             bool
 }
 
 // words is the Jaccard similarity of the two bags.
@@ -108,7 +118,8 @@ func (st *nearStats) words() float64 {
 
 // classify decides what a long paragraph is of an earlier one:
 //
-//   - a repeat: the same figures, numbers and negations, no name in the
+//   - a repeat: the same figures, numbers (or the numbers of one and at
+//     most maxNumbersAdded more: a date added) and negations, no name in the
 //     place of another (but for one in paragraphs sharing nameCommon
 //     content words), and either nearly the same text (shingle similarity
 //     from namesFreeSimilarity), or at most maxNamesChanged names added or
@@ -126,7 +137,7 @@ func (st *nearStats) words() float64 {
 func classify(st nearStats, threshold, words float64) nearKind {
 	update := max(threshold, updateThreshold)
 	switch {
-	case st.sameFigures && st.sameNumbers && st.repeats(threshold, words):
+	case st.sameFigures && (st.sameNumbers || st.addedNumbers) && st.repeats(threshold, words):
 		return nearRepeat
 	case !st.sameFigures && !st.sameNumbers && st.namesBits <= maxNamesDiff && st.sim >= update:
 		return nearUpdate
@@ -150,6 +161,38 @@ func (st *nearStats) repeats(threshold, words float64) bool {
 		return false
 	}
 	return st.words() >= words
+}
+
+// addsNumbers reports whether p's numeric words are those of a paragraph
+// whose numbers (the order-free sum of para.numbers) are other, and from
+// one to maxNumbersAdded more: other is p's sum less one or two of its
+// words. It needs only the other's sum, which a record holds, and so
+// finds the numbers a later paragraph adds to a stored one, not those it
+// drops (across articles; inside one the two are tried both ways).
+func (p *para) addsNumbers(other uint64) bool {
+	n := p.numerics
+	if len(n) > 64 {
+		return false
+	}
+	for i := range n {
+		d := p.numbers - numberTerm(n[i])
+		if d == other {
+			return true
+		}
+		for j := i + 1; j < len(n) && maxNumbersAdded >= 2; j++ {
+			if d-numberTerm(n[j]) == other {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addedNumbers fills st.addedNumbers for paragraph p against a paragraph
+// or record whose figures and numbers st compared: the same figure keys,
+// other numbers, p's the other's and a few more.
+func addedNumbers(st *nearStats, p *para, other uint64) {
+	st.addedNumbers = st.sameFigures && !st.sameNumbers && p.addsNumbers(other)
 }
 
 // namesDiff counts the bits by which two paragraphs' names differ.

@@ -129,8 +129,8 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		k          string
 		minP, minR float64
 	}{
-		{"within/repeat", 0.88, 0.44},
-		{"across/repeat", 0.96, 0.61},
+		{"within/repeat", 0.92, 0.66},
+		{"across/repeat", 0.97, 0.77},
 		{"across/update", 0.96, 0.45},
 	} {
 		n := res[c.k]
