@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
 	actors "github.com/oklog/run"
 	"github.com/segmentio/kafka-go"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/newsflow/newsflow/index/boltdedup"
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/index/esdedup"
+	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/embedded"
 	"github.com/newsflow/newsflow/internal/escfg"
@@ -80,8 +82,12 @@ search page. Nothing to install:
   index          a bleve full-text index in <data-dir>/index, behind the same
                  indexer interface as Elasticsearch; --elasticsearch-url uses a
                  cluster instead (index template and alias of newsflow consume).
-  dedup memory   <data-dir>/dedup.db (the Elasticsearch fingerprint index with
-                 --elasticsearch-url), so repeats are found across restarts.
+  dedup memory   <data-dir>/dedup.db (bbolt), so repeats are found across
+                 restarts; one process is one worker, so an embedded store is
+                 all it needs, with Elasticsearch too. --dedup-store redis
+                 shares the memory of newsflow consume workers (the same
+                 --dedup-redis-* settings); --dedup-store elasticsearch keeps
+                 it in a fingerprint index beside the articles.
   samples        IPTC ninjs and NewsML-G2 examples shipped in the binary, published
                  at the first start (--samples=false: none); the producers' record
                  in <data-dir>/producer keeps them, and every feed or file item,
@@ -116,6 +122,9 @@ type upSettings struct {
 	es            escfg.Settings
 	textAnalyzer  string
 	dedupIndex    string
+	dedupStore    string
+	redis         *redisSettings
+	redisCfg      redisdedup.Config
 	feeds         []string
 	pollInterval  time.Duration
 	watchDir      string
@@ -150,8 +159,11 @@ func addUpSettings(s *cli.Set) *upSettings {
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
 	s.Duration(&c.bulkTimeout, "bulk-timeout", "NEWSFLOW_BULK_TIMEOUT", elastic.DefaultRequestTimeout,
 		"with --elasticsearch-url: bound of one bulk request; a request cut by it is retried")
+	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", storeBolt,
+		"where the cross-article dedup memory lives: bolt (<data-dir>/dedup.db, this process only), redis (shared with newsflow consume workers; --dedup-redis-*), or elasticsearch (with --elasticsearch-url: a fingerprint index, which costs Elasticsearch more CPU than the articles)")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
-		"with --elasticsearch-url: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
+		"with --dedup-store elasticsearch: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
+	c.redis = addRedisSettings(s)
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
 	s.Duration(&c.pollInterval, "poll-interval", "NEWSFLOW_POLL_INTERVAL", feed.DefaultInterval, "time between polls of each feed")
@@ -204,9 +216,24 @@ func (c *upSettings) validate() error {
 		if err := c.es.Resolve(nil); err != nil {
 			return err
 		}
+	}
+	switch c.dedupStore {
+	case storeBolt:
+	case storeElasticsearch:
+		if c.embeddedIndex() {
+			return errors.New("--dedup-store elasticsearch needs --elasticsearch-url (the embedded index keeps no fingerprints)")
+		}
 		if c.dedupIndex == "" || strings.HasPrefix(c.dedupIndex, c.es.Index+"-") {
 			return fmt.Errorf("--dedup-index %q: give a name outside the article template pattern %s-*", c.dedupIndex, c.es.Index)
 		}
+	case storeRedis:
+		cfg, err := c.redis.config(nil, 0, nil)
+		if err != nil {
+			return err
+		}
+		c.redisCfg = cfg
+	default:
+		return fmt.Errorf("--dedup-store %q: want bolt, redis or elasticsearch", c.dedupStore)
 	}
 	if c.tokenFile == "" && !loopback(c.listen) {
 		return fmt.Errorf("--listen %s is not a loopback address: set --token-file, or anyone who reaches it can push articles", c.listen)
@@ -321,30 +348,25 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
 
-	// Index and dedup memory: bleve and bbolt, or Elasticsearch.
+	// Index: bleve, or Elasticsearch.
 	var (
 		indexer  consumers.Indexer
 		searcher search.Searcher
-		store    dedup.Store
 		where    string
+		es       *elasticsearch.Client
 	)
 	if c.embeddedIndex() {
-		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
-		if err != nil {
-			return err
-		}
-		cl.add("dedup store", bolt.Close)
 		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
 		if err != nil {
 			return err
 		}
 		cl.add("index", idx.Close)
-		indexer, searcher, store = idx, idx, bolt
+		indexer, searcher = idx, idx
 		n, _ := idx.Count()
 		where = fmt.Sprintf("bleve index %s (%d articles)", filepath.Join(c.dataDir, upIndexDir), n)
 	} else {
-		es, err := c.es.Client()
-		if err != nil {
+		var err error
+		if es, err = c.es.Client(); err != nil {
 			return err
 		}
 		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "install index template and alias", elastic.IsRetryable, func(ctx context.Context) error {
@@ -352,14 +374,43 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}); err != nil {
 			return err
 		}
+		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
+		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg})
+		searcher = elastic.NewSearcher(es, c.es.Index)
+		where = "Elasticsearch " + c.es.String()
+	}
+
+	// Dedup memory: bbolt, Redis or the Elasticsearch fingerprint index.
+	var store dedup.Store
+	switch c.dedupStore {
+	case storeRedis:
+		cfg := c.redisCfg
+		cfg.Registerer = reg
+		rs, err := redisdedup.New(cfg)
+		if err != nil {
+			return err
+		}
+		cl.add("dedup store", rs.Close)
+		prober.AddCheck("dedup-store", rs.Ping)
+		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
+			return err
+		}
+		store = rs
+		where += ", dedup memory redis " + rs.String()
+	case storeElasticsearch:
 		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries, Registerer: reg})
 		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
 			return err
 		}
-		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
-		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg})
-		searcher, store = elastic.NewSearcher(es, c.es.Index), ess
-		where = "Elasticsearch " + c.es.String()
+		store = ess
+		where += ", dedup memory " + ess.Index()
+	default:
+		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
+		if err != nil {
+			return err
+		}
+		cl.add("dedup store", bolt.Close)
+		store = bolt
 	}
 
 	// Kafka: the embedded broker, or a cluster.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
@@ -40,7 +41,10 @@ func TestUpBadSettings(t *testing.T) {
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
 		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
 		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
-		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
+		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-store", "elasticsearch", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
+		{"the fingerprint index without Elasticsearch", []string{"--dedup-store", "elasticsearch"}, "--dedup-store elasticsearch needs --elasticsearch-url"},
+		{"an unknown dedup store", []string{"--dedup-store", "memcached"}, `--dedup-store "memcached": want bolt, redis or elasticsearch`},
+		{"a redis address without a port", []string{"--dedup-store", "redis", "--dedup-redis-addr", "redis"}, `--dedup-redis-addr "redis": want host:port`},
 		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,13 +318,16 @@ func TestUpTotals(t *testing.T) {
 		totals(search.Snapshot{Unchanged: 12}))
 }
 
-// TestIntegrationUpOnKafkaAndElasticsearch switches both parts to the real
+// TestIntegrationUpOnKafkaAndElasticsearch switches every part to the real
 // servers: the producers and the worker use the test broker, the index is
-// the alias of the index/elastic template, and the page's API reads it through
-// the Elasticsearch backend.
+// the alias of the index/elastic template, the page's API reads it through
+// the Elasticsearch backend, and the dedup memory is the Redis store that
+// newsflow consume workers share.
 func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	kafkaAddr := itest.Kafka(t)
 	esURL := itest.Elasticsearch(t)
+	redisAddr := itest.Redis(t)
+	prefix := itest.NewRedisPrefix(t, redisAddr)
 	topic := itest.NewTopic(t, kafkaAddr, 3)
 	alias := itest.NewIndexName(t, esURL)
 	t.Cleanup(func() {
@@ -332,10 +339,12 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	up := startUp(t,
 		"--data-dir", t.TempDir(),
 		"--kafka-brokers", kafkaAddr, "--topic", topic, "--group", itest.NewGroup(t),
-		"--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias+"fp",
+		"--elasticsearch-url", esURL, "--index", alias,
+		"--dedup-store", "redis", "--dedup-redis-addr", redisAddr, "--dedup-redis-prefix", prefix,
 	)
 	require.Contains(t, up.stdout.String(), "Kafka "+kafkaAddr)
 	require.Contains(t, up.stdout.String(), "index Elasticsearch")
+	require.Contains(t, up.stdout.String(), "dedup memory redis addrs="+redisAddr)
 	up.push(t, `{"source":"desk","source_id":"es1","title":"Harbour reopens","body":"The harbour reopened after 3 days.\n\nMore than 2,000 ships wait outside the harbour."}`)
 	up.waitTotal(t, "", sampleCount+1)
 	r := up.waitTotal(t, "q=%222%2C000+ships%22&kind=count&min=1000", 1)
@@ -345,6 +354,17 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	up.get(t, "/api/articles/"+r.Hits[0].ID, &doc)
 	require.Equal(t, "desk", doc["source"])
 	require.NotEmpty(t, doc["figures"])
+
+	// The paragraphs' fingerprints are in Redis, under the prefix, with the
+	// retention as their TTL.
+	rc := redis.NewClient(&redis.Options{Addr: redisAddr, Protocol: 2, DisableIdentity: true})
+	defer rc.Close()
+	keys, _, err := rc.Scan(context.Background(), 0, prefix+":*", 10000).Result()
+	require.NoError(t, err)
+	require.NotEmpty(t, keys, "fingerprints under %s", prefix)
+	ttl, err := rc.TTL(context.Background(), keys[0]).Result()
+	require.NoError(t, err)
+	require.InDelta(t, (30 * 24 * time.Hour).Seconds(), ttl.Seconds(), 3600, "the default retention")
 }
 
 // TestIntegrationUpCtrlC runs the built binary: one interrupt stops it in
