@@ -216,6 +216,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	case storeRedis:
 		cfg := c.redisCfg
 		cfg.Registerer = reg
+		redisdedup.LogClient(logger)
 		rs, err := redisdedup.New(cfg)
 		if err != nil {
 			return err
