@@ -34,7 +34,7 @@ func TestIntegrationBenchE2ESmoke(t *testing.T) {
 
 	out := stdout.String()
 	for _, row := range []string{
-		"| pipeline end to end: produce → 2 workers → searchable |",
+		"| pipeline end to end: produce → 2 workers (dedup store redis) → searchable |",
 		"| baseline 1: raw `_bulk` of the processed documents → searchable |",
 		"| baseline 2: raw consumption (1 group member, no processing) |",
 		"| latency receipt → searchable at ",

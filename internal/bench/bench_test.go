@@ -183,7 +183,7 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 		Config:   E2EConfig{Workers: 2, Partitions: 6, BatchSize: 500, LoaderConcurrency: 4, DedupStore: DedupRedis},
 		Bulk:     Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: time.Second, ESCPU: 200 * time.Millisecond},
 		Pipeline: Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: 2 * time.Second, ESCPU: 230 * time.Millisecond, CPU: map[string]time.Duration{RoleWorkers: 3 * time.Second, RoleRedis: time.Second}},
-		Redis:    RedisMemory{Ran: true, Bytes: 11e6, Keys: 41300, Paragraphs: 10000},
+		Redis:    RedisMemory{Ran: true, Bytes: 11e6, Keys: 41300, Paragraphs: 10000, Unique: 5000},
 		Pinned:   []Pinned{{Name: "elasticsearch", PID: 7, CPUs: "1"}, {Name: "kafka", PID: 8, CPUs: "0"}},
 		Consume:  Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: time.Second / 10},
 		Latency:  Latency{Ran: true, Rate: 250, Sent: 500, Samples: 100, P50: 900 * time.Millisecond, P99: 2 * time.Second},
@@ -195,7 +195,7 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 	require.Contains(t, out, "| pipeline end to end: produce → 2 workers (dedup store redis) → searchable | 500 | 0.50 | 0.50 |")
 	require.Contains(t, out, "Elasticsearch CPU 0.2s (230 µs per article)")
 	require.Contains(t, out, "| Elasticsearch CPU per indexed article, pipeline ÷ baseline 1 | | | 1.15 | 230 µs ÷ 200 µs |")
-	require.Contains(t, out, "+11.0 MB, +41300 keys for 10000 paragraphs: 4.13 keys a paragraph, 1.10 GB per million paragraphs")
+	require.Contains(t, out, "+11.0 MB, +41300 keys for 10000 paragraphs (5000 first seen): 1.10 GB per million paragraphs, 2.20 GB per million first-seen paragraphs")
 	require.Contains(t, out, "Isolation (taskset, both baselines and the pipeline): elasticsearch (pid 7) on CPUs 1; kafka (pid 8) on CPUs 0.")
 	require.Contains(t, out, "Process CPU during pipeline (from /proc): workers 3.0s, redis 1.0s.")
 	require.Contains(t, out, "at most 1.1× the raw bulk baseline's: 1.15×, not met")

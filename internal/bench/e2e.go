@@ -233,14 +233,22 @@ type Phase struct {
 	Bytes    int64
 	// Duration from the phase's start to its end condition.
 	Duration time.Duration
-	// ESCPU is Elasticsearch's process CPU time during the phase (its node
-	// stats).
+	// ESCPU is Elasticsearch's process CPU time during the phase: from
+	// /proc when its PID is known (exact to 10 ms), else from its node
+	// stats (refreshed about once a second, so short phases read low).
 	ESCPU time.Duration
 	// CPU is the CPU time of each role's processes during the phase (from
 	// /proc; the roles whose PIDs are known: Role*).
 	CPU map[string]time.Duration
 	// Load is the load average at the end of the phase.
 	Load [3]float64
+}
+
+// preferProcCPU takes Elasticsearch's CPU from /proc when it was read.
+func (p *Phase) preferProcCPU() {
+	if d := p.CPU[RoleElasticsearch]; d > 0 {
+		p.ESCPU = d
+	}
 }
 
 // ESCPUPerArticle is Elasticsearch's CPU time per document indexed.

@@ -107,6 +107,7 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
 		r.rep.Bulk.ESCPU = cpu1 - cpu0
 	}
+	r.rep.Bulk.preferProcCPU()
 	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds(), cpuString(r.rep.Bulk.CPU))
 	return nil

@@ -200,6 +200,7 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
 		r.rep.Pipeline.ESCPU = cpu1 - cpu0
 	}
+	r.rep.Pipeline.preferProcCPU()
 	r.logf("pipeline: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Pipeline.Duration.Seconds(), r.rep.Pipeline.ArticlesPerSecond(), r.rep.Pipeline.ESCPU.Seconds(), cpuString(r.rep.Pipeline.CPU))
 	if r.cfg.DedupStore == DedupRedis {
@@ -207,8 +208,9 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 			m := &r.rep.Redis
 			m.Ran, m.Bytes, m.Keys = true, redis1.UsedMemory-redis0.UsedMemory, redis1.Keys-redis0.Keys
 			m.Paragraphs = r.workerMetric(pctx, "newsflow_paragraphs_total")
-			r.logf("pipeline: redis holds %+d keys, %+.1f MB for %.0f paragraphs: %.2f keys and %.0f bytes a paragraph (%.2f GB per million)",
-				m.Keys, float64(m.Bytes)/1e6, m.Paragraphs, m.KeysPerParagraph(), m.BytesPerMillionParagraphs()/1e6, m.BytesPerMillionParagraphs()/1e9)
+			m.Unique = r.workerMetric(pctx, "newsflow_paragraphs_total", "status="+string(article.StatusUnique))
+			r.logf("pipeline: redis holds %+d keys, %+.1f MB for %.0f paragraphs (%.0f unique): %.2f GB per million paragraphs, %.2f GB per million unique ones",
+				m.Keys, float64(m.Bytes)/1e6, m.Paragraphs, m.Unique, m.BytesPerMillionParagraphs()/1e9, m.BytesPerMillionUnique()/1e9)
 		}
 	}
 	if n < len(r.raws) {

@@ -21,9 +21,11 @@ type RedisMemory struct {
 	Ran bool
 	// Bytes and Keys added during the pipeline phase (INFO used_memory and
 	// the keyspace); Paragraphs the workers marked in it
-	// (newsflow_paragraphs_total).
-	Bytes, Keys int64
-	Paragraphs  float64
+	// (newsflow_paragraphs_total), Unique those of them seen for the first
+	// time (status unique: the ones whose keys are new; a cycled corpus
+	// repeats the others).
+	Bytes, Keys        int64
+	Paragraphs, Unique float64
 }
 
 // BytesPerMillionParagraphs is the server memory a million paragraphs take.
@@ -32,6 +34,15 @@ func (m RedisMemory) BytesPerMillionParagraphs() float64 {
 		return 0
 	}
 	return float64(m.Bytes) / m.Paragraphs * 1e6
+}
+
+// BytesPerMillionUnique is the server memory a million first-seen
+// paragraphs take.
+func (m RedisMemory) BytesPerMillionUnique() float64 {
+	if m.Unique <= 0 {
+		return 0
+	}
+	return float64(m.Bytes) / m.Unique * 1e6
 }
 
 // KeysPerParagraph is the keys the store holds per paragraph.

@@ -126,8 +126,8 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 	}
 	if rep.Redis.Ran {
 		m := rep.Redis
-		fmt.Fprintf(w, "| dedup store memory (Redis used_memory, pipeline phase) | | | | %+.1f MB, %+d keys for %.0f paragraphs: %.2f keys a paragraph, %.2f GB per million paragraphs |\n",
-			float64(m.Bytes)/1e6, m.Keys, m.Paragraphs, m.KeysPerParagraph(), m.BytesPerMillionParagraphs()/1e9)
+		fmt.Fprintf(w, "| dedup store memory (Redis used_memory, pipeline phase) | | | | %+.1f MB, %+d keys for %.0f paragraphs (%.0f first seen): %.2f GB per million paragraphs, %.2f GB per million first-seen paragraphs |\n",
+			float64(m.Bytes)/1e6, m.Keys, m.Paragraphs, m.Unique, m.BytesPerMillionParagraphs()/1e9, m.BytesPerMillionUnique()/1e9)
 	}
 	fmt.Fprintf(w, "\nMachine: %s; Elasticsearch %s; load average %s at the start, %s at the end. Run %s.\n",
 		rep.Machine, rep.ESVersion, LoadString(rep.LoadStart), LoadString(rep.LoadEnd), rep.Run)
