@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -42,9 +41,10 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 
 // processStream runs p over every line of st.stdin.
 func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
-	return eachLine(ctx, st, "process", maxLine, func(line []byte, enc *json.Encoder) error {
+	var buf []byte
+	return eachLine(ctx, st, "process", maxLine, func(line []byte, out *lineOut) error {
 		var raw article.RawArticle
-		if err := json.Unmarshal(line, &raw); err != nil {
+		if err := pipeline.DecodeRaw(line, &raw); err != nil {
 			return fmt.Errorf("decode RawArticle: %w", err)
 		}
 		if err := raw.Validate(); err != nil {
@@ -54,6 +54,9 @@ func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLin
 		if err != nil {
 			return err
 		}
-		return encode(enc, a)
+		if buf, err = pipeline.AppendJSON(buf[:0], &a, false); err != nil {
+			return err
+		}
+		return out.write(buf)
 	})
 }
