@@ -3,14 +3,7 @@ package bench
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/newsflow/newsflow/internal/itest"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// Idle keep-alive connections of HTTP clients.
-		goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
-		goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
-		goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
-	)
-}
+func TestMain(m *testing.M) { itest.VerifyNoLeaks(m) }
