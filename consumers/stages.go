@@ -2,7 +2,6 @@ package consumers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -175,7 +174,7 @@ func (w *Worker) decode(j *job) (article.RawArticle, bool) {
 		return article.RawArticle{}, false
 	}
 	var raw article.RawArticle
-	if err := json.Unmarshal(v, &raw); err != nil {
+	if err := pipeline.DecodeRaw(v, &raw); err != nil {
 		j.letter = w.letterFor(j, dlq.StageDecode, "decode RawArticle JSON: "+err.Error())
 		return raw, false
 	}
