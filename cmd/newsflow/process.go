@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/jsonl"
-	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
@@ -43,18 +41,8 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
 	var buf []byte
 	return eachLine(ctx, st, "process", maxLine, func(line []byte, out *lineOut) error {
-		var raw article.RawArticle
-		if err := pipeline.DecodeRaw(line, &raw); err != nil {
-			return fmt.Errorf("decode RawArticle: %w", err)
-		}
-		if err := raw.Validate(); err != nil {
-			return err
-		}
-		a, err := p.ProcessOne(ctx, raw)
-		if err != nil {
-			return err
-		}
-		if buf, err = pipeline.AppendJSON(buf[:0], &a, false); err != nil {
+		var err error
+		if buf, err = p.ProcessJSON(ctx, buf[:0], line, false); err != nil {
 			return err
 		}
 		return out.write(buf)

@@ -402,6 +402,9 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 		cfg.LogDir = d
 		r.cfg.LogDir = d
 	}
+	if err := os.MkdirAll(cfg.LogDir, 0o755); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
+	}
 	r.rep.Logs = cfg.LogDir
 
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)

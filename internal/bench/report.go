@@ -41,7 +41,7 @@ func WriteStages(w io.Writer, results []StageResult, m Machine, loadEnd [3]float
 		fmt.Fprintf(w, "| %s | %s | %.1f | %s | %.1f | %.0f |\n", r.Stage, r.Corpus, r.MBPerCPUSecond(),
 			thousands(r.ArticlesPerCPUSecond()), r.MBPerSecond(), r.AllocsPerArticle())
 	}
-	var chain *StageResult
+	var chain, process *StageResult
 	for _, s := range Stages {
 		any := false
 		for _, r := range results {
@@ -52,14 +52,21 @@ func WriteStages(w io.Writer, results []StageResult, m Machine, loadEnd [3]float
 		}
 		if t, ok := TotalRow(results, s); ok {
 			row(t)
-			if s == StageChain {
+			switch s {
+			case StageChain:
 				chain = &t
+			case StageProcess:
+				process = &t
 			}
-		} else if any && s == StageChain {
+		} else if any && (s == StageChain || s == StageProcess) {
 			for _, r := range results {
 				if r.Stage == s {
 					r := r
-					chain = &r
+					if s == StageChain {
+						chain = &r
+					} else {
+						process = &r
+					}
 				}
 			}
 		}
@@ -69,6 +76,10 @@ func WriteStages(w io.Writer, results []StageResult, m Machine, loadEnd [3]float
 	if chain != nil {
 		v := chain.MBPerCPUSecond()
 		fmt.Fprintf(w, "Goal: the chain at %.0f MB/s per core or more: %.1f over %s, %s.\n", GoalChainMBPerCore, v, chain.Corpus, metOrNot(v >= GoalChainMBPerCore))
+	}
+	if chain != nil && process != nil && chain.MBPerCPUSecond() > 0 {
+		fmt.Fprintf(w, "newsflow process (JSON lines in and out around the chain) over %s: %.1f MB/s per core = %.2f of the chain.\n",
+			process.Corpus, process.MBPerCPUSecond(), process.MBPerCPUSecond()/chain.MBPerCPUSecond())
 	}
 	if command != "" {
 		fmt.Fprintf(w, "Command: `%s`\n", command)

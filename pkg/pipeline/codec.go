@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -18,6 +20,25 @@ import (
 // json.Marshal of the document otherwise (internal/bench/RESULTS.md). Both
 // are checked against encoding/json on the corpora and by fuzzing
 // (codec_test.go).
+
+// ProcessJSON is ProcessOne of one JSON line of RawArticle, the loop of
+// `newsflow process`: decoded as json.Unmarshal decodes it, validated,
+// processed, and its document appended to dst as encoding/json writes it
+// (HTML escaped or not). On error dst comes back as it was.
+func (p *Pipeline) ProcessJSON(ctx context.Context, dst, line []byte, escapeHTML bool) ([]byte, error) {
+	var raw article.RawArticle
+	if err := DecodeRaw(line, &raw); err != nil {
+		return dst, fmt.Errorf("decode RawArticle: %w", err)
+	}
+	if err := raw.Validate(); err != nil {
+		return dst, err
+	}
+	a, err := p.ProcessOne(ctx, raw)
+	if err != nil {
+		return dst, err
+	}
+	return AppendJSON(dst, &a, escapeHTML)
+}
 
 // DecodeRaw decodes a RawArticle from JSON with the result and the error
 // json.Unmarshal(data, raw) gives: a fast path reads the objects producers
