@@ -5,6 +5,11 @@
 //
 // The chain is pure apart from the dedup Store the caller passes in and the
 // clock used for ingested_at when the raw article carries no received_at.
+//
+// Its input and output in JSON (codec.go): DecodeRaw reads a RawArticle as
+// json.Unmarshal does, AppendJSON writes the document as json.Marshal does,
+// both without reflection; ProcessJSON is the two around ProcessOne, the
+// loop of `newsflow process`.
 package pipeline
 
 import (
