@@ -240,6 +240,8 @@ type Phase struct {
 	// CPU is the CPU time of each role's processes during the phase (from
 	// /proc; the roles whose PIDs are known: Role*).
 	CPU map[string]time.Duration
+	// Stats are the phase's index statistics (bulk and pipeline phases).
+	Stats IndexStats
 	// Load is the load average at the end of the phase.
 	Load [3]float64
 }

@@ -108,6 +108,7 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 		r.rep.Bulk.ESCPU = cpu1 - cpu0
 	}
 	r.rep.Bulk.preferProcCPU()
+	r.rep.Bulk.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.bulkAlias)
 	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds(), cpuString(r.rep.Bulk.CPU))
 	return nil

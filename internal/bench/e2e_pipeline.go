@@ -201,6 +201,7 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 		r.rep.Pipeline.ESCPU = cpu1 - cpu0
 	}
 	r.rep.Pipeline.preferProcCPU()
+	r.rep.Pipeline.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.pipelineAlias)
 	r.logf("pipeline: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Pipeline.Duration.Seconds(), r.rep.Pipeline.ArticlesPerSecond(), r.rep.Pipeline.ESCPU.Seconds(), cpuString(r.rep.Pipeline.CPU))
 	if r.cfg.DedupStore == DedupRedis {

@@ -158,6 +158,10 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 		if ph.p.Ran && len(ph.p.CPU) > 0 {
 			fmt.Fprintf(w, "Process CPU during %s (from /proc): %s.\n", ph.name, strings.TrimPrefix(cpuString(ph.p.CPU), "CPU: "))
 		}
+		if st := ph.p.Stats; ph.p.Ran && st.Ran {
+			fmt.Fprintf(w, "Index statistics of %s (primaries): indexing %.1fs, %d refreshes %.1fs, %d merges %.1fs, %d searches.\n",
+				ph.name, st.Index.Seconds(), st.Refreshes, st.Refresh.Seconds(), st.Merges, st.Merge.Seconds(), st.Searches)
+		}
 	}
 	fmt.Fprintf(w, "MB = 10^6 bytes of raw article text (title + body). The workers' set-up (start → ready, group stable) took %.1fs and is not counted.\n", rep.Setup.Seconds())
 	b := rep.Breakdown
