@@ -33,7 +33,8 @@
 #   NEWSFLOW_BENCH_ES_HEAP      1g      Elasticsearch heap (the testenv default is 512m)
 #   NEWSFLOW_BENCH_STATE        /tmp/newsflow-bench-testenv
 #   NEWSFLOW_BENCH_RUNS         "unpinned-2 isolated-1 isolated-2 isolated-4 isolated-2-es"
-#                               (add base-isolated-2 with NEWSFLOW_BENCH_BASE_BINARY)
+#                               (add base-isolated-2 with NEWSFLOW_BENCH_BASE_BINARY; a suffix
+#                               after a dot repeats a run: isolated-2.b)
 #   NEWSFLOW_BENCH_BASE_BINARY  newsflow binary of the "before" workers
 #   NEWSFLOW_BENCH_ISOLATE_ES_CPUS / _OTHER_CPUS   1 / 0
 #   NEWSFLOW_BENCH_WARMUP_ARTICLES  20000  articles of the unrecorded first run (warms Elasticsearch's JIT)
@@ -132,9 +133,10 @@ if [[ $SKIP != *" e2e "* ]]; then
 		--articles "${NEWSFLOW_BENCH_WARMUP_ARTICLES:-20000}" --phase bulk --phase pipeline --log-dir "$OUT/worker-logs-warmup" \
 		>"$OUT/e2e-warmup.md" 2>"$OUT/e2e-warmup.log"
 	echo "$(grep -c . "$OUT/e2e-warmup.md") lines in e2e-warmup.md; $(load)" >>"$SUMMARY"
-	for run in $RUNS; do
+	for name in $RUNS; do
+		run=${name%%.*} # isolated-2.b is another run of isolated-2
 		args=(--kafka-brokers "$NEWSFLOW_TEST_KAFKA" --elasticsearch-url "$NEWSFLOW_TEST_ES" --redis-addr "$NEWSFLOW_TEST_REDIS"
-			--testenv-dir "$NEWSFLOW_TESTENV_DIR" --log-dir "$OUT/worker-logs-$run")
+			--testenv-dir "$NEWSFLOW_TESTENV_DIR" --log-dir "$OUT/worker-logs-$name")
 		case $run in
 		unpinned-*) args+=(--workers "${run#unpinned-}") ;;
 		isolated-2-es) args+=(--workers 2 --isolate --dedup-store elasticsearch) ;;
@@ -146,11 +148,11 @@ if [[ $SKIP != *" e2e "* ]]; then
 		*) echo "bench.sh: unknown run $run" >&2; exit 2 ;;
 		esac
 		[[ " ${args[*]} " == *" --isolate "* ]] && args+=(--isolate-es-cpus "$ES_CPUS" --isolate-other-cpus "$OTHER_CPUS")
-		section "End to end: $run"
+		section "End to end: $name"
 		echo "before: $(load)" >>"$SUMMARY"
 		# shellcheck disable=SC2086
-		"$BIN" bench e2e "${args[@]}" ${NEWSFLOW_BENCH_E2E_ARGS:-} >"$OUT/e2e-$run.md" 2>"$OUT/e2e-$run.log"
-		{ echo; cat "$OUT/e2e-$run.md"; echo "after: $(load)"; } >>"$SUMMARY"
+		"$BIN" bench e2e "${args[@]}" ${NEWSFLOW_BENCH_E2E_ARGS:-} >"$OUT/e2e-$name.md" 2>"$OUT/e2e-$name.log"
+		{ echo; cat "$OUT/e2e-$name.md"; echo "after: $(load)"; } >>"$SUMMARY"
 	done
 fi
 
