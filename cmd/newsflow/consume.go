@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	actors "github.com/oklog/run"
@@ -180,6 +181,16 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
+	// Not ready before the set-up below is done (the checks of the parts
+	// are added as they are made, so without this /readyz would answer 200
+	// while, say, the dedup store is still being checked).
+	var setUp atomic.Bool
+	prober.AddCheck("setup", func(context.Context) error {
+		if !setUp.Load() {
+			return errors.New("still setting up (index template, dedup store, worker)")
+		}
+		return nil
+	})
 	if c.metricsAddr != "" {
 		mux := ops.Handler(reg, prober)
 		if c.pprof {
@@ -267,6 +278,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	if err != nil {
 		return err
 	}
+	setUp.Store(true)
 
 	// Actors: the worker, and the signal. The first to return stops the
 	// other; the worker then drains and commits (not ready from the start
