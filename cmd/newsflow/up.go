@@ -348,6 +348,18 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
 
+	// The embedded dedup store first: its lock tells at once that another
+	// newsflow up uses this --data-dir (bleve would wait for its own).
+	var store dedup.Store
+	if c.dedupStore == storeBolt {
+		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
+		if err != nil {
+			return err
+		}
+		cl.add("dedup store", bolt.Close)
+		store = bolt
+	}
+
 	// Index: bleve, or Elasticsearch.
 	var (
 		indexer  consumers.Indexer
@@ -380,8 +392,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		where = "Elasticsearch " + c.es.String()
 	}
 
-	// Dedup memory: bbolt, Redis or the Elasticsearch fingerprint index.
-	var store dedup.Store
+	// Dedup memory on a server: Redis or the Elasticsearch fingerprint index.
 	switch c.dedupStore {
 	case storeRedis:
 		cfg := c.redisCfg
@@ -405,13 +416,6 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}
 		store = ess
 		where += ", dedup memory " + ess.Index()
-	default:
-		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
-		if err != nil {
-			return err
-		}
-		cl.add("dedup store", bolt.Close)
-		store = bolt
 	}
 
 	// Kafka: the embedded broker, or a cluster.
