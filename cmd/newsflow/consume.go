@@ -288,6 +288,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 		Balancer:               &kafka.Murmur2Balancer{},
 		RequiredAcks:           kafka.RequireAll,
 		BatchTimeout:           10 * time.Millisecond,
+		BatchBytes:             dlq.WriterBatchBytesFor(ctx, client, c.kafka.Topic, c.kafka.DLQTopic()), // TEMPORARY (issue 14 phase 1): the worker constructor sizes it from dlq.CheckTopic
 		Transport:              transport,
 		AllowAutoTopicCreation: false,
 	}
