@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,11 +28,14 @@ const pushRate = 400
 // It then checks that everything is indexed exactly once, that every
 // article the endpoint acknowledged is in the index, and that the dead
 // letters are exactly the poison, and logs the time to drain.
-func scenario(t *testing.T, trigger func(p *pipeline, pu *pusher, n int) bool, fault func(t *testing.T, p *pipeline) time.Time) {
+func scenario(t *testing.T, trigger func(p *pipeline, pu *pusher, n int) bool, fault func(t *testing.T, p *pipeline) time.Time, opts ...func(*pipeline)) {
 	c := needCluster(t)
 	n := articlesN(t)
 	raws, ids := corpus(t, n)
 	p := newPipeline(t, c, 6)
+	for _, o := range opts {
+		o(p)
+	}
 	for _, name := range []string{"worker-1", "worker-2"} {
 		p.startWorker(t, name)
 	}
@@ -195,4 +199,74 @@ func TestIntegrationSystemWorkerKilledDuringRebalance(t *testing.T) {
 		t.Logf("fetched by the workers before the rebalance: %.0f", before)
 		return time.Now()
 	})
+}
+
+// scenarioDedupStoreRestart is the dedup store's server restarted
+// mid-stream. It waits for the Redis dedup store (phase 2 of issue 14: its
+// server joins scripts/testenv.sh through testenv/redis.sh): then add
+//
+//	func TestIntegrationSystemDedupStoreRestarted(t *testing.T) {
+//		scenarioDedupStoreRestart(t, []string{"--dedup-store", "redis", <its address flag>}, func(t *testing.T) {
+//			<restart the Redis server, e.g. scripts/testenv.sh restart redis>
+//		})
+//	}
+func scenarioDedupStoreRestart(t *testing.T, consumeFlags []string, restart func(t *testing.T)) {
+	scenario(t, indexedThird, func(t *testing.T, p *pipeline) time.Time {
+		restart(t)
+		return time.Now()
+	}, func(p *pipeline) { p.extraConsumeFlags = consumeFlags })
+}
+
+var _ = scenarioDedupStoreRestart // used once the Redis store lands (phase 2)
+
+// TestIntegrationSystemRebalanceRefetch measures what a rebalance costs in
+// repeated fetches: N articles through two workers; a third joins at a
+// quarter, one leaves cleanly (SIGTERM) at a half. Every message fetched
+// more than once is counted (newsflow_consumer_fetched_messages_total of
+// all three, the leaver's read just before it stopped); the index still
+// holds each article once.
+func TestIntegrationSystemRebalanceRefetch(t *testing.T) {
+	c := needCluster(t)
+	n := articlesN(t)
+	raws, ids := corpus(t, n)
+	p := newPipeline(t, c, 6)
+	w1, w2 := p.startWorker(t, "worker-1"), p.startWorker(t, "worker-2")
+	p.waitMembers(t, 2, 90*time.Second)
+	for _, w := range p.workers {
+		w.waitReady(t, 60*time.Second)
+	}
+	p.startProducer(t)
+	pu := newPusher(p.pushURL)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	pushed := make(chan error, 1)
+	go func() { pushed <- pu.pushAll(ctx, raws, 50, pushRate) }()
+
+	require.Eventually(t, func() bool { return p.count() >= n/4 }, 10*time.Minute, 200*time.Millisecond)
+	joinFetched := p.fetched()
+	w3 := p.startWorker(t, "worker-3")
+	p.waitMembers(t, 3, 2*time.Minute)
+	t.Logf("worker-3 joined at %.0f fetched", joinFetched)
+
+	require.Eventually(t, func() bool { return p.count() >= n/2 }, 10*time.Minute, 200*time.Millisecond)
+	require.NoError(t, w2.cmd.Process.Signal(syscall.SIGTERM))
+	var leaverFetched float64
+	for !w2.exited() {
+		if m := w2.scrape(); m != nil {
+			leaverFetched = m.Sum("newsflow_consumer_fetched_messages_total")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, w2.err, "worker-2 exit status")
+	p.waitMembers(t, 2, 2*time.Minute)
+	require.NoError(t, <-pushed)
+	p.waitDrained(t, len(ids), 15*time.Minute, w1, w3)
+	p.requireExactly(t, ids)
+	total := p.fetched() + leaverFetched
+	t.Logf("re-fetched: %.0f of %d messages over one join and one clean leave (%.1f%%; worker-2 fetched %.0f before it left)",
+		total-float64(n), n, 100*(total-float64(n))/float64(n), leaverFetched)
+	require.GreaterOrEqual(t, total, float64(n))
+	p.producer.stop(t)
+	w1.stop(t)
+	w3.stop(t)
 }
