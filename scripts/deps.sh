@@ -10,6 +10,8 @@ set -euo pipefail
 DEBIAN_PACKAGES=(
 	"kcat:kcat"                         # an independent Kafka client for the smoke test (internal/itest)
 	"promtool:prometheus"               # promtool checks and unit-tests the alert rules (deploy/prometheus)
+	"prometheus:prometheus"             # the real server of the alert tests (internal/systest)
+	"openssl:openssl"                   # certificates of the secure test broker (testenv/secure.sh)
 	"chromium:chromium"                 # the real-browser test of the search page (newsflow up)
 	"chromedriver:chromium-driver"      # WebDriver for Chromium, as the issue asks; chromedp itself speaks CDP
 )
