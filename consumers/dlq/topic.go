@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 )
 
 // HeaderRoom is what the dead-letter topic's max.message.bytes has on top
@@ -69,6 +71,9 @@ func (e *TooSmallError) Error() string {
 func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *slog.Logger) error {
 	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic, dlqTopic}})
 	if err != nil {
+		if kafkacfg.IsAuthError(err) {
+			return fmt.Errorf("read metadata of %s and %s: %w", topic, dlqTopic, kafkacfg.Explain(err, nil))
+		}
 		return fmt.Errorf("read metadata of %s and %s (is the broker reachable?): %w", topic, dlqTopic, err)
 	}
 	partitions, exists := 0, false
