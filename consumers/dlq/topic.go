@@ -72,7 +72,9 @@ func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *s
 	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic, dlqTopic}})
 	if err != nil {
 		if kafkacfg.IsAuthError(err) {
-			return fmt.Errorf("read metadata of %s and %s: %w", topic, dlqTopic, kafkacfg.Explain(err, nil))
+			// Flattened (%v): the cause may be a *net.OpError, which a
+			// caller's retry loop would take for a passing network fault.
+			return fmt.Errorf("read metadata of %s and %s: %v", topic, dlqTopic, kafkacfg.Explain(err, nil))
 		}
 		return fmt.Errorf("read metadata of %s and %s (is the broker reachable?): %w", topic, dlqTopic, err)
 	}

@@ -39,7 +39,8 @@ func IsAuthError(err error) bool {
 		errors.As(err, &alert) || errors.As(err, &record) || errors.As(err, &verify) ||
 		// kafka-go flattens some errors of the SASL handshake into text.
 		strings.Contains(err.Error(), "SASL Authentication Failed") ||
-		strings.Contains(err.Error(), "remote error: tls:")
+		strings.Contains(err.Error(), "remote error: tls:") ||
+		strings.Contains(err.Error(), "tls: failed to verify certificate")
 }
 
 // Explain wraps an error IsAuthError accepts with what to check, naming
