@@ -80,10 +80,14 @@ func TestIntegrationAlertsFire(t *testing.T) {
 		require.NoError(t, w.WriteMessages(ctx, kafka.Message{Key: []byte(fmt.Sprintf("poison:%d", i)), Value: []byte("{not json")}))
 	}
 	require.NoError(t, w.Close())
-	prom.waitFiring(t, "NewsflowDeadLetters", map[string]string{"stage": "decode"}, 90*time.Second)
+	require.Eventually(t, func() bool {
+		m := consumer.scrape()
+		return m != nil && m.Sum("newsflow_dlq_messages_total", "stage=decode") >= 5
+	}, 2*time.Minute, 250*time.Millisecond, "the consumer dead-letters the poison")
+	prom.waitFiring(t, "NewsflowDeadLetters", map[string]string{"stage": "decode"}, 2*time.Minute)
 
 	// The failing feed.
-	prom.waitFiring(t, "NewsflowFeedFailing", map[string]string{"feed": "broken"}, 90*time.Second)
+	prom.waitFiring(t, "NewsflowFeedFailing", map[string]string{"feed": "broken"}, 2*time.Minute)
 
 	// Elasticsearch unreachable while articles keep coming: the lag alert
 	// fires (lag above 1000 and growing for its `for:`), then resolves.
@@ -130,7 +134,7 @@ var dashVarRE = regexp.MustCompile(`\$\{?(\w+)\}?`)
 
 // dashboardQueries returns every target expression of the dashboard with
 // its template variables substituted as Grafana would: $topic by its "All"
-// value, $__rate_interval by 10s (four scrape intervals and more).
+// value, $__rate_interval by five scrape intervals (Grafana takes at least four).
 func dashboardQueries(t *testing.T) []panelQuery {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "grafana", "dashboards", "newsflow.json"))
@@ -152,7 +156,7 @@ func dashboardQueries(t *testing.T) []panelQuery {
 		} `json:"templating"`
 	}
 	require.NoError(t, json.Unmarshal(b, &d))
-	vars := map[string]string{"__rate_interval": "10s", "__interval": "2s", "__range": "5m"}
+	vars := map[string]string{"__rate_interval": (5 * scrapeInterval).String(), "__interval": scrapeInterval.String(), "__range": "5m"}
 	for _, v := range d.Templating.List {
 		if v.AllValue != "" {
 			vars[v.Name] = v.AllValue

@@ -43,6 +43,9 @@ const (
 	// envArticles lowers the number of articles per scenario for a quick
 	// local run; CI insists on 10,000.
 	envArticles = "NEWSFLOW_TEST_ARTICLES"
+	// envConsumeFlags adds flags to every `newsflow consume` of the cluster
+	// scenarios, for measurements.
+	envConsumeFlags = "NEWSFLOW_TEST_CONSUME_FLAGS"
 )
 
 const clusterHint = "start it with `scripts/testenv.sh up --cluster` and `set -a; eval \"$(scripts/testenv.sh env)\"; set +a` (or run `make test`)"
@@ -409,6 +412,7 @@ type pipeline struct {
 	producer          *proc
 	pushURL           string
 	workers           []*proc
+	departed          float64 // fetched by workers killed, as last scraped
 	sessionTimeout    time.Duration
 	extraConsumeFlags []string
 }
@@ -446,6 +450,9 @@ func (p *pipeline) startWorker(t *testing.T, name string) *proc {
 		"--kafka-session-timeout", p.sessionTimeout.String(), "--kafka-heartbeat-interval", "1s",
 		"--kafka-rebalance-timeout", "10s", "--lag-interval", "1s", "--shutdown-timeout", "20s",
 	}, p.extraConsumeFlags...)
+	// For measurements only (e.g. the refetch cost of --prefetch): extra flags
+	// for every worker, space-separated.
+	args = append(args, strings.Fields(os.Getenv(envConsumeFlags))...)
 	w := start(t, name, metrics, nil, args...)
 	p.workers = append(p.workers, w)
 	return w
@@ -666,9 +673,10 @@ func (p *pipeline) requireExactly(t *testing.T, want map[string]bool) {
 	require.Len(t, got, len(want))
 }
 
-// fetched sums newsflow_consumer_fetched_messages_total over the live workers.
+// fetched sums newsflow_consumer_fetched_messages_total over the live
+// workers and, as last scraped, those killed.
 func (p *pipeline) fetched() float64 {
-	var sum float64
+	sum := p.departed
 	for _, w := range p.live() {
 		if m := w.scrape(); m != nil {
 			sum += m.Sum("newsflow_consumer_fetched_messages_total")

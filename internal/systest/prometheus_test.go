@@ -1,9 +1,9 @@
 package systest
 
 // A real Prometheus server (Debian's package, as scripts/deps.sh installs
-// it) for the alert tests: it scrapes the newsflow processes every second
-// and evaluates a copy of the shipped rules whose durations are divided by
-// 60 (see scaledRules).
+// it) for the alert tests: it scrapes the newsflow processes every
+// scrapeInterval and evaluates a copy of the shipped rules whose durations
+// are divided by timeScale (see scaledRules).
 
 import (
 	"context"
@@ -32,6 +32,14 @@ func repoRoot(t *testing.T) string {
 	return filepath.Clean(filepath.Join(wd, "..", ".."))
 }
 
+// scrapeInterval and timeScale: Prometheus scrapes every 2 s (a worker
+// under load on 2 shared cores may take a second to answer /metrics), and
+// the rules' durations are divided by 30, so 15m reads 30s.
+const (
+	scrapeInterval = 2 * time.Second
+	timeScale      = 30
+)
+
 var (
 	forRE   = regexp.MustCompile(`(?m)^(\s*for:\s*)(\d+)m\s*$`)
 	rangeRE = regexp.MustCompile(`\[(\d+)m(?::(\d+)m)?\]`)
@@ -39,21 +47,31 @@ var (
 )
 
 // scaledRules returns the shipped rules with every duration (each `for:`
-// and each range or subquery window) read in seconds instead of minutes:
-// 15m becomes 15s, so an alert that fires after 15 minutes of a condition
-// here fires after 15 seconds of it. Thresholds stay as shipped. The test
-// copy is the shipped file otherwise; the shipped file is not changed.
+// and each range or subquery window) divided by timeScale: 15m becomes 30s,
+// so an alert that fires after 15 minutes of a condition here fires after
+// 30 seconds of it. Thresholds stay as shipped. The test copy is the
+// shipped file otherwise; the shipped file is not changed.
 func scaledRules(t *testing.T, shipped []byte) []byte {
 	t.Helper()
 	s := string(shipped)
 	require.Empty(t, otherRE.FindAllString(s, -1), "durations in other units than minutes: teach scaledRules to scale them")
-	s = forRE.ReplaceAllString(s, "${1}${2}s")
+	scale := func(minutes string) string {
+		n, err := strconv.Atoi(minutes)
+		require.NoError(t, err)
+		secs := n * 60 / timeScale
+		require.GreaterOrEqual(t, secs, int(scrapeInterval/time.Second), "%sm scaled below the scrape interval", minutes)
+		return strconv.Itoa(secs) + "s"
+	}
+	s = forRE.ReplaceAllStringFunc(s, func(m string) string {
+		p := forRE.FindStringSubmatch(m)
+		return p[1] + scale(p[2])
+	})
 	s = rangeRE.ReplaceAllStringFunc(s, func(m string) string {
 		p := rangeRE.FindStringSubmatch(m)
 		if p[2] != "" {
-			return "[" + p[1] + "s:" + p[2] + "s]"
+			return "[" + scale(p[1]) + ":" + scale(p[2]) + "]"
 		}
-		return "[" + p[1] + "s]"
+		return "[" + scale(p[1]) + "]"
 	})
 	require.NotContains(t, s, "m]", "every window scaled")
 	return []byte(s)
@@ -82,7 +100,7 @@ func startPrometheus(t *testing.T, jobs map[string][]string) *promServer {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "newsflow.rules.yml"), scaledRules(t, shipped), 0o644))
 	var cfg strings.Builder
-	cfg.WriteString("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\nrule_files:\n  - newsflow.rules.yml\nscrape_configs:\n")
+	fmt.Fprintf(&cfg, "global:\n  scrape_interval: %s\n  scrape_timeout: %s\n  evaluation_interval: 1s\nrule_files:\n  - newsflow.rules.yml\nscrape_configs:\n", scrapeInterval, scrapeInterval)
 	for job, targets := range jobs {
 		q := make([]string, len(targets))
 		for i, tg := range targets {
