@@ -3,6 +3,7 @@ package systest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -66,9 +67,10 @@ func TestIntegrationAlertsFire(t *testing.T) {
 		"newsflow-producer": {prodMetrics},
 		"newsflow-consumer": {consMetrics},
 	})
+	prom.waitScraped(t, 2)
 	begin := time.Now()
 
-	raws, _ := corpus(t, 4500)
+	raws, _ := corpus(t, 10500)
 	pu := newPusher("http://" + listen + "/v1/articles")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -94,16 +96,22 @@ func TestIntegrationAlertsFire(t *testing.T) {
 	proxy.Cut()
 	t.Log("Elasticsearch cut off")
 	pushed := make(chan error, 1)
-	go func() { pushed <- pu.pushAll(ctx, raws[500:], 50, 100) }()
+	pctx, stopPushing := context.WithCancel(ctx)
+	defer stopPushing()
+	go func() { pushed <- pu.pushAll(pctx, raws[500:], 50, 100) }() // until the alert fires
 	prom.waitFiring(t, "NewsflowConsumerLagGrowing", map[string]string{"topic": topic}, 3*time.Minute)
+	stopPushing()
+	if err := <-pushed; err != nil && !errors.Is(err, context.Canceled) {
+		require.NoError(t, err)
+	}
 	proxy.Restore()
-	t.Log("Elasticsearch reachable again")
+	total := pu.ackedN()
+	t.Logf("Elasticsearch reachable again; %d articles pushed in all", total)
 	prom.waitResolved(t, "NewsflowConsumerLagGrowing", 3*time.Minute)
-	require.NoError(t, <-pushed)
 	require.Eventually(t, func() bool {
 		m := consumer.scrape()
-		return m != nil && m.Sum("newsflow_consumer_messages_total", "result=indexed") >= 4500
-	}, 5*time.Minute, time.Second, "all 4,500 articles indexed")
+		return m != nil && m.Sum("newsflow_consumer_messages_total", "result=indexed") >= float64(total)
+	}, 5*time.Minute, time.Second, "all %d articles indexed", total)
 	producer.running(t)
 	consumer.running(t)
 	time.Sleep(3 * time.Second) // a few more scrapes after the last changes

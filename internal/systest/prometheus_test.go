@@ -160,6 +160,24 @@ type promAlert struct {
 	Value  string            `json:"value"`
 }
 
+// waitScraped waits until every target was scraped and answered, and one
+// scrape interval more, so that a counter's next change is seen as one.
+func (p *promServer) waitScraped(t *testing.T, targets int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var res struct {
+			Data struct {
+				Result []struct {
+					Value [2]any `json:"value"`
+				} `json:"result"`
+			} `json:"data"`
+		}
+		p.get(t, "/api/v1/query", url.Values{"query": {"count(up == 1)"}}, &res)
+		return len(res.Data.Result) == 1 && res.Data.Result[0].Value[1] == strconv.Itoa(targets)
+	}, time.Minute, 250*time.Millisecond, "prometheus scraped %d targets", targets)
+	time.Sleep(scrapeInterval)
+}
+
 // alerts returns the active (pending or firing) alerts named name.
 func (p *promServer) alerts(t *testing.T, name string) []promAlert {
 	t.Helper()
@@ -198,8 +216,38 @@ func (p *promServer) waitFiring(t *testing.T, name string, match map[string]stri
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	t.Fatalf("alert %s not firing within %v (active: %+v)", name, timeout, last)
+	t.Fatalf("alert %s not firing within %v (active: %+v); Prometheus sees: up %s; rules %s; dlq %s", name, timeout, last,
+		p.instant(t, "up"), p.rulesState(t, name), p.instant(t, "newsflow_dlq_messages_total[3m]"))
 	return 0
+}
+
+// instant returns the raw answer of an instant query, for failure messages.
+func (p *promServer) instant(t *testing.T, expr string) string {
+	t.Helper()
+	var res json.RawMessage
+	p.get(t, "/api/v1/query", url.Values{"query": {expr}}, &res)
+	return string(res)
+}
+
+// rulesState returns the state of the alerting rule name, for failure messages.
+func (p *promServer) rulesState(t *testing.T, name string) string {
+	t.Helper()
+	var res struct {
+		Data struct {
+			Groups []struct {
+				Rules []json.RawMessage `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	p.get(t, "/api/v1/rules", nil, &res)
+	for _, g := range res.Data.Groups {
+		for _, r := range g.Rules {
+			if strings.Contains(string(r), `"name":"`+name+`"`) {
+				return string(r)
+			}
+		}
+	}
+	return "(no such rule)"
 }
 
 // waitResolved waits until alert name is neither pending nor firing.
