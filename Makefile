@@ -1,9 +1,10 @@
 # newsflow: `make test` is the test command (README); CI runs it through .ci/run.
 #
-#   make test          deps, go vet, unit tests, then the real Kafka and Elasticsearch
+#   make test          deps, go vet, lint, unit tests, then the real Kafka and Elasticsearch
 #                      (scripts/testenv.sh up, with the 3-broker/3-node cluster and the
 #                      SASL/TLS broker of the system tests), the integration tests, the
 #                      deployment checks, and testenv down even when a test fails; fails when any does
+#   make lint          golangci-lint on both modules (.golangci.yml; scripts/lint.sh)
 #   make unit          go test -short ./... (integration tests skip under -short)
 #   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
 #   make integration   integration tests against servers already up
@@ -18,8 +19,8 @@ SHELL := bash
 
 GO ?= go
 TESTENV := scripts/testenv.sh
-# Every server make test needs: the single-node Kafka and Elasticsearch, the cluster
-# (internal/systest's fault scenarios) and the secured broker (testenv/README.md).
+# Every server make test needs: the single-node Kafka and Elasticsearch, Redis, the
+# cluster (internal/systest's fault scenarios) and the secured broker (testenv/README.md).
 TESTENV_UP = $(TESTENV) up --cluster --secure
 # The servers' addresses, as testenv.sh prints them, exported for the integration tests.
 WITH_TESTENV = set -a; eval "$$($(TESTENV) env)"; set +a;
@@ -27,9 +28,9 @@ WITH_TESTENV = set -a; eval "$$($(TESTENV) env)"; set +a;
 # system tests' cluster scenarios about as long each.
 INTEGRATION = $(GO) test -run Integration -count=1 -timeout 60m ./...
 
-.PHONY: test deps vet unit integration testenv-up testenv-down testenv-status build deploy-check up
+.PHONY: test deps vet lint unit integration testenv-up testenv-down testenv-status build deploy-check up
 
-test: deps vet unit
+test: deps vet lint unit
 	@trap '$(TESTENV) down' EXIT; \
 	$(TESTENV_UP); \
 	$(WITH_TESTENV) \
@@ -53,6 +54,9 @@ deps:
 vet:
 	$(GO) vet ./...
 	cd deploy/check && $(GO) vet ./...
+
+lint:
+	scripts/lint.sh
 
 unit:
 	$(GO) test -short ./...

@@ -3,8 +3,6 @@ package consumers
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,51 +14,8 @@ import (
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
-// fakeBatchProcessor is the fakeProcessor with ProcessBatch: it stops at
-// the first transient failure as pipeline.ProcessBatch does, and panics on
-// the id "panics" like the fake's Process.
-type fakeBatchProcessor struct {
-	*fakeProcessor
-	bmu     sync.Mutex
-	batches int
-	batched int // articles done in batches
-}
-
-func (p *fakeBatchProcessor) ProcessBatch(ctx context.Context, raws []article.RawArticle) ([]article.Article, []error) {
-	p.bmu.Lock()
-	p.batches++
-	p.bmu.Unlock()
-	arts := make([]article.Article, len(raws))
-	errs := make([]error, len(raws))
-	for i, raw := range raws {
-		a, err := p.Process(ctx, raw)
-		var pe *pipeline.Error
-		if err != nil && !(errors.As(err, &pe) && pe.Permanent) {
-			errs[i] = err
-			for j := i + 1; j < len(raws); j++ {
-				errs[j] = &pipeline.Error{Stage: pipeline.StageDedup, Err: errors.New("not processed")}
-			}
-			return arts, errs
-		}
-		arts[i], errs[i] = a, err
-		if err == nil {
-			p.bmu.Lock()
-			p.batched++
-			p.bmu.Unlock()
-		}
-	}
-	return arts, errs
-}
-
-func (h *harness) useBatches() *fakeBatchProcessor {
-	bp := &fakeBatchProcessor{fakeProcessor: h.proc}
-	h.batchProc = bp
-	return bp
-}
-
-func TestBatchProcessorTakesAPartitionsRunAtOnce(t *testing.T) {
+func TestTheProcessorTakesAPartitionsRunAtOnce(t *testing.T) {
 	h := newHarness(3, 40)
-	bp := h.useBatches()
 	_, stop := h.start(t, testConfig())
 	require.Eventually(t, func() bool {
 		c := h.log.committedOffsets()
@@ -68,13 +23,12 @@ func TestBatchProcessorTakesAPartitionsRunAtOnce(t *testing.T) {
 	}, 5*time.Second, 5*time.Millisecond)
 	require.NoError(t, stop())
 	require.Equal(t, 120, h.result(ResultIndexed))
-	require.Positive(t, bp.batches)
-	require.Greater(t, bp.batched, 60, "most articles go through batches")
+	require.Less(t, h.proc.runs, 60, "runs of several articles, not one call per article")
+	require.Greater(t, h.proc.longRuns, 60, "most articles go through runs of several")
 }
 
 func TestBatchPoisonMessagesAreDeadLetteredOnce(t *testing.T) {
 	h := newHarness(2, 10)
-	h.useBatches()
 	h.log.produce(0, []byte(`{"source": "x", "body": `))                     // truncated JSON
 	h.log.produce(0, []byte("{\"source\":\"x\",\"body\":\"caf\xe9\"}"))      // Latin-1, not UTF-8
 	h.log.produce(1, []byte(`{"source": "x"}`))                              // no body
@@ -100,7 +54,6 @@ func TestBatchPoisonMessagesAreDeadLetteredOnce(t *testing.T) {
 
 func TestBatchTransientFailureRetriesFromThatArticleInOrder(t *testing.T) {
 	h := newHarness(1, 8)
-	h.useBatches()
 	h.proc.transient[rawID(0, 3)] = 2
 	cfg := testConfig()
 	cfg.BatchSize = 100
@@ -132,7 +85,7 @@ func TestBatchWithThePipelineMatchesOneByOne(t *testing.T) {
 	one := pipeline.New(dedup.New(dedup.NewMemoryStore(0), dedup.Options{}), now, nil)
 	want := map[string]article.Article{}
 	for _, r := range raws {
-		a, err := one.Process(context.Background(), r)
+		a, err := one.ProcessOne(context.Background(), r)
 		require.NoError(t, err)
 		want[a.ID] = a
 	}

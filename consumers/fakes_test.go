@@ -11,7 +11,6 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
@@ -29,13 +28,13 @@ func newFakeLog(topic string, partitions int) *fakeLog {
 	return &fakeLog{topic: topic, parts: make([][]kafka.Message, partitions), committed: map[int]int64{}}
 }
 
-func (l *fakeLog) produce(p int, value []byte) {
+func (l *fakeLog) produce(p int, value []byte, headers ...kafka.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	off := int64(len(l.parts[p]))
 	l.parts[p] = append(l.parts[p], kafka.Message{
 		Topic: l.topic, Partition: p, Offset: off, Key: []byte(fmt.Sprintf("k%d-%d", p, off)),
-		Value: value, Time: time.Now(),
+		Value: value, Time: time.Now(), Headers: headers,
 	})
 }
 
@@ -122,20 +121,44 @@ func (r *fakeReader) fetchedOffsets() map[int][]int64 {
 	return out
 }
 
-// fakeProcessor turns a RawArticle into an Article without the real stages;
-// ids in permanent fail permanently in the given stage, ids in transient
-// fail that many times first.
+// fakeProcessor turns RawArticles into Articles without the real stages,
+// a run at a time as pipeline.Pipeline does: it stops at the first transient
+// failure of a run (the later articles are "not processed") and panics on
+// the id "panics". Ids in permanent fail permanently in the given stage, ids
+// in transient fail that many times first.
 type fakeProcessor struct {
 	mu        sync.Mutex
 	permanent map[string]string // id → stage
 	transient map[string]int
-	calls     int
+	runs      int // Process calls
+	longRuns  int // articles done in runs of more than one
 }
 
-func (p *fakeProcessor) Process(ctx context.Context, raw article.RawArticle) (article.Article, error) {
+func (p *fakeProcessor) Process(ctx context.Context, raws []article.RawArticle) ([]article.Article, []error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.calls++
+	p.runs++
+	arts := make([]article.Article, len(raws))
+	errs := make([]error, len(raws))
+	for i, raw := range raws {
+		a, err := p.one(raw)
+		var pe *pipeline.Error
+		if err != nil && !(errors.As(err, &pe) && pe.Permanent) {
+			errs[i] = err
+			for j := i + 1; j < len(raws); j++ {
+				errs[j] = &pipeline.Error{Stage: pipeline.StageDedup, Err: errors.New("not processed")}
+			}
+			return arts, errs
+		}
+		arts[i], errs[i] = a, err
+		if err == nil && len(raws) > 1 {
+			p.longRuns++
+		}
+	}
+	return arts, errs
+}
+
+func (p *fakeProcessor) one(raw article.RawArticle) (article.Article, error) {
 	id := raw.DeriveID()
 	if stage, ok := p.permanent[id]; ok {
 		return article.Article{}, &pipeline.Error{Stage: stage, Permanent: true, Err: errors.New("cannot process")}
@@ -162,10 +185,11 @@ type fakeIndexer struct {
 	started  chan struct{} // receives once per Index call, when not nil
 	blockAll chan struct{} // when not nil, every call waits for it to close
 	keep     bool          // keep the sources of indexed documents
+	deletes  int
 	sources  map[string][]byte
 }
 
-func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.Result {
+func (ix *fakeIndexer) Index(ctx context.Context, docs []Doc) []Result {
 	if ix.started != nil {
 		select {
 		case ix.started <- struct{}{}:
@@ -176,10 +200,10 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 		select {
 		case <-ix.blockAll:
 		case <-ctx.Done():
-			return make([]esindex.Result, len(docs))
+			return make([]Result, len(docs))
 		}
 	}
-	res := make([]esindex.Result, len(docs))
+	res := make([]Result, len(docs))
 	hanging := false
 	ix.mu.Lock()
 	for i, d := range docs {
@@ -187,14 +211,26 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 		case ix.hang[d.ID]:
 			hanging = true
 		case ix.reject[d.ID]:
-			res[i] = esindex.Result{Outcome: esindex.Rejected, Reason: "mapper_parsing_exception: failed to parse"}
+			res[i] = Result{Outcome: Rejected, Reason: "mapper_parsing_exception: failed to parse"}
+		case d.Delete:
+			if d.Source != nil {
+				panic("a delete with a source")
+			}
+			if v, ok := ix.docs[d.ID]; ok && v > d.Version {
+				res[i] = Result{Outcome: SkippedOlder}
+				continue
+			}
+			delete(ix.docs, d.ID)
+			delete(ix.sources, d.ID)
+			ix.deletes++
+			res[i] = Result{Outcome: Withdrawn}
 		default:
 			var doc article.Article
 			if err := json.Unmarshal(d.Source, &doc); err != nil || doc.ID != d.ID {
 				panic("bad document source")
 			}
 			if v, ok := ix.docs[d.ID]; ok && v > d.Version {
-				res[i] = esindex.Result{Outcome: esindex.SkippedOlder}
+				res[i] = Result{Outcome: SkippedOlder}
 				continue
 			}
 			ix.docs[d.ID] = d.Version
@@ -205,7 +241,7 @@ func (ix *fakeIndexer) Index(ctx context.Context, docs []esindex.Doc) []esindex.
 				ix.sources[d.ID] = d.Source
 			}
 			ix.writes++
-			res[i] = esindex.Result{Outcome: esindex.Indexed}
+			res[i] = Result{Outcome: Indexed}
 		}
 	}
 	ix.mu.Unlock()

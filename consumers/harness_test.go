@@ -35,8 +35,9 @@ import (
 	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
 	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
 	"github.com/newsflow/newsflow/consumers/lag"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/internal/promtext"
@@ -65,7 +66,7 @@ func articlesN(t *testing.T) int {
 
 // testAnalyzer is the shipped one: the test node registers Lucene's
 // EnglishAnalyzer as "english" (testenv/elasticsearch), as analysis-common does.
-const testAnalyzer = esindex.DefaultAnalyzer
+const testAnalyzer = elastic.DefaultAnalyzer
 
 // env is one scenario's resources.
 type env struct {
@@ -101,8 +102,8 @@ func newEnv(t *testing.T, partitions int) *env {
 	var err error
 	e.es, err = elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{e.esURL}, DisableRetry: true})
 	require.NoError(t, err)
-	require.NoError(t, esindex.Install(ctx, e.es, e.alias, testAnalyzer, slog.New(slog.DiscardHandler)))
-	require.NoError(t, esindex.NewStore(e.es, esindex.StoreConfig{Index: e.fpBase}).Setup(ctx))
+	require.NoError(t, elastic.Install(ctx, e.es, e.alias, testAnalyzer, slog.New(slog.DiscardHandler)))
+	require.NoError(t, esdedup.NewStore(e.es, esdedup.StoreConfig{Index: e.fpBase}).Setup(ctx))
 	return e
 }
 
@@ -211,11 +212,11 @@ func (e *env) startWorker(t *testing.T, name, esURL string, cfg consumers.Config
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { logger.Debug("kafka-go: " + fmt.Sprintf(msg, args...)) }),
 	})
 	writer := &kafka.Writer{Addr: kafka.TCP(e.kafka), Topic: e.dlq, Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
-	store := esindex.NewStore(es, esindex.StoreConfig{Index: e.fpBase, Registerer: reg})
+	store := esdedup.NewStore(es, esdedup.StoreConfig{Index: e.fpBase, Registerer: reg})
 	w, err := consumers.New(cfg, consumers.Options{
 		Fetcher:     reader,
 		Processor:   pipeline.New(dedup.New(store, dedup.Options{}), time.Now, reg),
-		Indexer:     esindex.NewIndexer(es, esindex.IndexerConfig{Alias: e.alias, Backoff: cfg.Backoff, RequestTimeout: 30 * time.Second, Logger: logger, Registerer: reg}),
+		Indexer:     elastic.NewIndexer(es, elastic.IndexerConfig{Alias: e.alias, Backoff: cfg.Backoff, RequestTimeout: 30 * time.Second, Logger: logger, Registerer: reg}),
 		DeadLetters: dlq.NewProducer(writer, e.dlq, reg),
 		Logger:      logger,
 		Registerer:  reg,
@@ -496,7 +497,7 @@ func binary(t *testing.T) string {
 		binPath = filepath.Join(dir, "newsflow")
 		out, err := exec.Command("go", "build", "-o", binPath, "github.com/newsflow/newsflow/cmd/newsflow").CombinedOutput()
 		if err != nil {
-			binErr = fmt.Errorf("go build: %v: %s", err, out)
+			binErr = fmt.Errorf("go build: %w: %s", err, out)
 		}
 	})
 	require.NoError(t, binErr)

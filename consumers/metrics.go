@@ -19,6 +19,9 @@ const (
 	ResultDeadLettered = "dead_lettered"
 	// ResultSkippedOlder: Elasticsearch holds a newer version of the story.
 	ResultSkippedOlder = "skipped_older"
+	// ResultWithdrawn: the story was withheld or canceled by its feed
+	// (header newsflow.pub_status): its document was removed.
+	ResultWithdrawn = "withdrawn"
 )
 
 // Retry reasons of newsflow_consumer_retries_total besides the stage names.
@@ -75,7 +78,7 @@ func newMetrics(reg prometheus.Registerer, tr *offsets.Tracker) *metrics {
 		Name: "newsflow_consumer_in_flight_messages",
 		Help: "Fetched messages not yet done (not committable).",
 	}, func() float64 { return float64(tr.Pending()) })
-	for _, r := range []string{ResultIndexed, ResultDeadLettered, ResultSkippedOlder} {
+	for _, r := range []string{ResultIndexed, ResultDeadLettered, ResultSkippedOlder, ResultWithdrawn} {
 		m.messages.WithLabelValues(r)
 	}
 	for _, r := range []string{pipeline.StageDedup, retryFetch, retryDLQ} {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -44,10 +45,8 @@ type harness struct {
 	ix   *fakeIndexer
 	dl   *fakeDLQ
 	reg  *prometheus.Registry
-	// batchProc or pipeline, when set, is the worker's Processor instead
-	// of proc.
-	batchProc *fakeBatchProcessor
-	pipeline  *pipeline.Pipeline
+	// pipeline, when set, is the worker's Processor instead of proc.
+	pipeline *pipeline.Pipeline
 }
 
 func newHarness(partitions, perPartition int) *harness {
@@ -80,11 +79,8 @@ func (h *harness) start(t *testing.T, cfg Config) (r *fakeReader, stop func() er
 	r = newFakeReader(h.log)
 	h.reg = prometheus.NewRegistry()
 	var proc Processor = h.proc
-	switch {
-	case h.pipeline != nil:
+	if h.pipeline != nil {
 		proc = h.pipeline
-	case h.batchProc != nil:
-		proc = h.batchProc
 	}
 	w, err := New(cfg, Options{Fetcher: r, Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
 	require.NoError(t, err)
@@ -337,4 +333,28 @@ func BenchmarkWorkerOverhead(b *testing.B) {
 	b.StopTimer()
 	cancel()
 	require.NoError(b, <-done)
+}
+
+func TestWithdrawnStoriesAreRemovedAndEmbargoesKept(t *testing.T) {
+	h := newHarness(1, 0)
+	h.ix.keep = true
+	story := func(id string) []byte {
+		return []byte(`{"id":"` + id + `","source":"wire","body":"b","updated":"2024-03-01T10:00:00Z"}`)
+	}
+	h.log.produce(0, story("s1"))
+	h.log.produce(0, story("s2"), kafka.Header{Key: article.HeaderEmbargoedUntil, Value: []byte("2024-03-02T06:00:00Z")})
+	h.log.produce(0, story("s1"), kafka.Header{Key: article.HeaderPubStatus, Value: []byte(article.PubStatusCanceled)})
+	h.log.produce(0, story("s3"), kafka.Header{Key: article.HeaderPubStatus, Value: []byte(article.PubStatusWithheld)})
+	h.log.produce(0, story("s4"), kafka.Header{Key: article.HeaderPubStatus, Value: []byte(article.PubStatusUsable)})
+	_, stop := h.start(t, testConfig())
+	require.Eventually(t, func() bool { return h.log.committedOffsets()[0] == 5 }, 5*time.Second, 5*time.Millisecond)
+	require.NoError(t, stop())
+	require.Equal(t, 3, h.result(ResultIndexed))
+	require.Equal(t, 2, h.result(ResultWithdrawn), "canceled and withheld stories are removed, one of them never indexed")
+	require.Equal(t, 2, h.ix.deletes)
+	require.NotContains(t, h.ix.sources, "s1", "the canceled story is no longer in the index")
+	require.Contains(t, h.ix.sources, "s4")
+	var s2 article.Article
+	require.NoError(t, json.Unmarshal(h.ix.sources["s2"], &s2))
+	require.Equal(t, "2024-03-02T06:00:00Z", s2.EmbargoedUntil)
 }

@@ -3,7 +3,7 @@ package producers_test
 import (
 	"testing"
 
-	"github.com/newsflow/newsflow/producers/ktest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 )
 
 func TestMain(m *testing.M) { ktest.VerifyTestMain(m) }

@@ -24,11 +24,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers"
 	"github.com/newsflow/newsflow/producers/feed"
-	"github.com/newsflow/newsflow/producers/ktest"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
 	"github.com/newsflow/newsflow/producers/watch"
@@ -311,19 +311,19 @@ func TestIntegrationFeeds(t *testing.T) {
 		require.NoError(t, json.Unmarshal(m.Value, &a))
 		require.NoError(t, a.Validate())
 		perFeed[a.Source]++
-		require.Equal(t, publish.OriginFeed, ktest.Header(m, publish.HeaderOrigin))
+		require.Equal(t, publish.OriginFeed, ktest.Header(m, article.HeaderOrigin))
 		switch {
 		case a.Source == "kc0011" && strings.Contains(a.URL, "ID=25164257"):
 			require.Equal(t, "建国35周年纪念，华表，和平鸽", a.Title, "GB2312 decoded")
 		case a.Source == "inovacao":
 			require.Equal(t, "Revolução nas telas com pontos quânticos impressos em 3D", a.Title, "ISO-8859-1 decoded")
 		case a.Source == "reuters":
-			require.Equal(t, "canceled", ktest.Header(m, publish.HeaderPubStatus))
+			require.Equal(t, "canceled", ktest.Header(m, article.HeaderPubStatus))
 			require.Equal(t, article.ContentTypeNewsMLG2, a.ContentType)
 		case a.Source == "iptc":
-			require.Equal(t, "2018-10-23T12:00:00Z", ktest.Header(m, publish.HeaderEmbargoedUntil))
+			require.Equal(t, "2018-10-23T12:00:00Z", ktest.Header(m, article.HeaderEmbargoedUntil))
 		case a.Source == "info360":
-			require.NotEmpty(t, ktest.Header(m, publish.HeaderEmbargoedUntil))
+			require.NotEmpty(t, ktest.Header(m, article.HeaderEmbargoedUntil))
 			require.Equal(t, article.ContentTypeNinjs, a.ContentType)
 		}
 	}
@@ -449,7 +449,7 @@ func TestIntegrationPush(t *testing.T) {
 	require.Len(t, msgs, 3, "Kafka holds exactly the accepted lines")
 	require.Equal(t, map[string]int{"agency:a1": 1, "agency:a3": 1, "agency:a5": 1}, keysOf(msgs))
 	for _, m := range msgs {
-		require.Equal(t, publish.OriginPush, ktest.Header(m, publish.HeaderOrigin))
+		require.Equal(t, publish.OriginPush, ktest.Header(m, article.HeaderOrigin))
 	}
 	require.Equal(t, 3.0, metric(t, r.reg, "newsflow_producer_articles_total", map[string]string{"source": "agency", "result": publish.ResultSent}))
 	require.Equal(t, 2.0, metric(t, r.reg, "newsflow_producer_articles_total", map[string]string{"result": publish.ResultRejected}))
@@ -500,8 +500,8 @@ func TestIntegrationWatch(t *testing.T) {
 	msgs := ktest.ReadAll(t, addr, topic)
 	cts := map[string]int{}
 	for _, m := range msgs {
-		cts[ktest.Header(m, publish.HeaderContentType)]++
-		require.Equal(t, publish.OriginWatch, ktest.Header(m, publish.HeaderOrigin))
+		cts[ktest.Header(m, article.HeaderContentType)]++
+		require.Equal(t, publish.OriginWatch, ktest.Header(m, article.HeaderOrigin))
 	}
 	require.Equal(t, map[string]int{
 		article.ContentTypePlain:    3, // two lines and the .txt

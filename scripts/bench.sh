@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh runs the published benchmarks (bench/RESULTS.md) on a test
+# bench.sh runs the published benchmarks (internal/bench/RESULTS.md) on a test
 # environment of its own, so that other tests sharing the default one
 # (scripts/testenv.sh on 19092/19200) neither disturb nor are disturbed:
 #

@@ -14,6 +14,9 @@ DEBIAN_PACKAGES=(
 	"openssl:openssl"                   # certificates of the secure test broker (testenv/secure.sh)
 	"chromium:chromium"                 # the real-browser test of the search page (newsflow up)
 	"chromedriver:chromium-driver"      # WebDriver for Chromium, as the issue asks; chromedp itself speaks CDP
+	"redis-server:redis-server"         # the Redis dedup store's test servers (testenv/redis.sh); 7.0, built with TLS
+	"redis-cli:redis-tools"             # redis-cli: readiness checks and --cluster create in testenv/redis.sh
+	"openssl:openssl"                   # certificates of the TLS Redis test server
 )
 
 # Tools that the machine image must already have; we only check them.

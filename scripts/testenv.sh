@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# testenv.sh starts and stops the real Kafka broker and Elasticsearch node that
-# newsflow's integration tests run against, on 127.0.0.1, without Docker.
+# testenv.sh starts and stops the real servers newsflow's integration tests run
+# against (Kafka, Elasticsearch, Redis: testenv/redis.sh), on 127.0.0.1, no Docker.
 #
 #   scripts/testenv.sh up      fetch (first run only), start both, wait until they answer
 #   scripts/testenv.sh down    stop both by their recorded PIDs (SIGTERM, then SIGKILL)
@@ -27,6 +27,7 @@
 #   NEWSFLOW_TESTENV_KAFKA_LOG_REQUESTS  1 logs every Kafka request with its API version
 #   NEWSFLOW_JAVA, NEWSFLOW_JAVAC      java/javac to use (else $JAVA_HOME/bin/..., else PATH); Java 17+
 #   NEWSFLOW_MVN                       mvn
+#   NEWSFLOW_TESTENV_REDIS*            Redis ports and switch: see testenv/redis.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -283,6 +284,7 @@ stop_one() {
 }
 
 stop_all() {
+	redis_stop_all
 	ext_call down
 	stop_one elasticsearch "$ES_DIR" "$ES_DIR/home"
 	stop_one kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties"
@@ -319,6 +321,7 @@ cmd_up() {
 		port_busy "$ES_PORT" && die "port $ES_PORT is taken by another program: set NEWSFLOW_TESTENV_ES_PORT"
 		port_busy "$ES_TRANSPORT_PORT" && die "port $ES_TRANSPORT_PORT (Elasticsearch transport) is taken: set NEWSFLOW_TESTENV_ES_PORT"
 	fi
+	redis_preflight
 	printf 'KAFKA_PORT=%s\nES_PORT=%s\n' "$KAFKA_PORT" "$ES_PORT" >"$PORTS_FILE"
 
 	# Fetch and build everything first, so a failed download leaves nothing running.
@@ -345,6 +348,7 @@ cmd_up() {
 
 	wait_ready kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties" kafka "$KAFKA_ADDR"
 	wait_ready elasticsearch "$ES_DIR" "$ES_DIR/home" es "$ES_URL"
+	redis_up
 	ext_call up
 	cmd_env
 }
@@ -387,6 +391,7 @@ cmd_status() {
 	else
 		echo "elasticsearch: stopped"; ok=1
 	fi
+	redis_status || ok=1
 	local x
 	for x in "${EXTENSIONS[@]}"; do "${x}_status" || ok=1; done
 	return $ok
@@ -395,6 +400,7 @@ cmd_status() {
 cmd_env() {
 	echo "NEWSFLOW_TEST_KAFKA=$KAFKA_ADDR"
 	echo "NEWSFLOW_TEST_ES=$ES_URL"
+	redis_env
 	ext_call env
 }
 
@@ -441,5 +447,9 @@ main() {
 	*) usage ;;
 	esac
 }
+
+# The Redis servers (standalone, cluster, TLS): testenv/redis.sh.
+# shellcheck source=../testenv/redis.sh
+source "$ROOT/testenv/redis.sh"
 
 main "$@"

@@ -4,7 +4,7 @@
 // "HTTP").
 //
 // Two Searchers implement the same semantics: the bleve index of `newsflow
-// up` (consumers/bleveindex) and Elasticsearch (search/elastic), so the page
+// up` (index/bleve) and Elasticsearch (index/elastic), so the page
 // works unchanged against a deployment.
 //
 // # Query semantics

@@ -13,12 +13,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/newsflow/newsflow/bench"
 	"github.com/newsflow/newsflow/consumers"
+	"github.com/newsflow/newsflow/internal/bench"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/escfg"
 	"github.com/newsflow/newsflow/internal/kafkacfg"
-	"github.com/newsflow/newsflow/internal/shared"
+	"github.com/newsflow/newsflow/internal/shareddir"
 )
 
 const benchUsage = `newsflow bench: the benchmark harness.
@@ -73,7 +73,7 @@ func addCorpusSettings(s *cli.Set) *corpusSettings {
 func (c *corpusSettings) load() ([]bench.Corpus, error) {
 	dir := c.dir
 	if dir == "" {
-		if d := shared.Dir(); d != "" {
+		if d := shareddir.Find(); d != "" {
 			dir = filepath.Join(d, "corpus")
 		}
 	}
@@ -220,13 +220,10 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 		return err
 	}
 	cfg.Corpora, cfg.Phases, cfg.Analyzer = corpora, phases, analyzer
-	cfg.Brokers = kc.Brokers
-	if cfg.Dialer, err = kc.Dialer("newsflow-bench"); err != nil {
+	if cfg.Kafka, err = kc.Clients("newsflow-bench"); err != nil {
 		return err
 	}
-	if cfg.Transport, err = kc.Transport("newsflow-bench"); err != nil {
-		return err
-	}
+	defer cfg.Kafka.Close()
 	es, err := ec.Client()
 	if err != nil {
 		return err

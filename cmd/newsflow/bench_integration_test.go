@@ -22,7 +22,7 @@ func TestIntegrationBenchE2ESmoke(t *testing.T) {
 	start := time.Now()
 	cmd := exec.Command(bin, "bench", "e2e",
 		"--kafka-brokers", kafkaAddr, "--elasticsearch-url", esURL,
-		"--corpus", "../../bench/testdata", "--articles", "300", "--partitions", "2",
+		"--corpus", "../../internal/bench/testdata", "--articles", "300", "--partitions", "2",
 		"--latency-duration", "3s", "--prefix", "newsflow-bench-smoke", "--log-dir", t.TempDir(),
 		"--phase-timeout", "2m")
 	cmd.Env = append(cmd.Environ(), "NEWSFLOW_CONFIG=")

@@ -21,9 +21,9 @@ func TestBenchUsageAndErrors(t *testing.T) {
 		{name: "an unknown benchmark is named", args: []string{"bench", "warp"}, code: 1, stderr: `unknown benchmark "warp"`},
 		{name: "stages help explains the unit", args: []string{"bench", "stages", "--help"}, code: 0, stdout: "per CPU"},
 		{name: "e2e help explains the baselines", args: []string{"bench", "e2e", "--help"}, code: 0, stdout: "baseline 1: the same N articles"},
-		{name: "an unknown stage is named", args: []string{"bench", "stages", "--corpus", "../../bench/testdata", "--stage", "parse"}, code: 1, stderr: `unknown stage "parse"`},
+		{name: "an unknown stage is named", args: []string{"bench", "stages", "--corpus", "../../internal/bench/testdata", "--stage", "parse"}, code: 1, stderr: `unknown stage "parse"`},
 		{name: "a missing corpus directory is named", args: []string{"bench", "stages", "--corpus", "/nonexistent"}, code: 1, stderr: "no *.jsonl corpus files in /nonexistent"},
-		{name: "a bad e2e setting is named before any server is contacted", args: []string{"bench", "e2e", "--corpus", "../../bench/testdata", "--latency-fraction", "2"}, code: 1, stderr: "latency fraction 2"},
+		{name: "a bad e2e setting is named before any server is contacted", args: []string{"bench", "e2e", "--corpus", "../../internal/bench/testdata", "--latency-fraction", "2"}, code: 1, stderr: "latency fraction 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, "", tc.args...)
@@ -35,12 +35,12 @@ func TestBenchUsageAndErrors(t *testing.T) {
 }
 
 func TestBenchStagesPrintsTheTable(t *testing.T) {
-	code, out, errs := runCLI(t, "", "bench", "stages", "--corpus", "../../bench/testdata", "--min-time", "1ms")
+	code, out, errs := runCLI(t, "", "bench", "stages", "--corpus", "../../internal/bench/testdata", "--min-time", "1ms")
 	require.Equal(t, 0, code, errs)
 	for _, s := range []string{"normalize", "figures", "dedup", "chain"} {
 		require.Contains(t, out, "| "+s+" | tiny.jsonl |")
 		require.Contains(t, errs, "bench stages: "+s)
 	}
 	require.Contains(t, out, "Machine: ")
-	require.True(t, strings.HasSuffix(strings.TrimSpace(out), "`newsflow bench stages --corpus ../../bench/testdata --min-time 1ms`"), out)
+	require.True(t, strings.HasSuffix(strings.TrimSpace(out), "`newsflow bench stages --corpus ../../internal/bench/testdata --min-time 1ms`"), out)
 }

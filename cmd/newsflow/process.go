@@ -50,7 +50,7 @@ func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLin
 		if err := raw.Validate(); err != nil {
 			return err
 		}
-		a, err := p.Process(ctx, raw)
+		a, err := p.ProcessOne(ctx, raw)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/itest"
-	"github.com/newsflow/newsflow/producers/ktest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 )
 
 // buildNewsflow builds the binary under test into a temporary directory.

@@ -79,12 +79,12 @@ func runReplayDLQ(ctx context.Context, st streams, args []string) error {
 		defer srv.Stop(5 * time.Second)
 	}
 
-	transport, err := k.Transport("newsflow-replay")
+	kc, err := k.Clients("newsflow-replay")
 	if err != nil {
 		return err
 	}
-	defer transport.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(k.Brokers...), Transport: transport, Timeout: 10 * time.Second}
+	defer kc.Close()
+	client := kc.Client
 	var end map[int]int64
 	if !follow {
 		parts, err := lag.Read(ctx, client, group, dlqTopic)
@@ -105,15 +105,9 @@ func runReplayDLQ(ctx context.Context, st streams, args []string) error {
 			return nil
 		}
 	}
-	dialer, err := k.Dialer("newsflow-replay")
-	if err != nil {
-		return err
-	}
-	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: k.Brokers, GroupID: group, Topic: dlqTopic, Dialer: dialer,
-		StartOffset: kafka.FirstOffset, CommitInterval: 0, MaxWait: 500 * time.Millisecond,
-		ErrorLogger: kafkaLogger(logger, slog.LevelWarn),
-	})
+	rc := kafkacfg.DefaultReaderConfig()
+	rc.Group = group
+	reader := kc.GroupReader(dlqTopic, rc, logger, slog.LevelWarn)
 	defer func() {
 		if err := reader.Close(); err != nil {
 			logger.Warn("close kafka reader", "err", err)
@@ -126,10 +120,7 @@ func runReplayDLQ(ctx context.Context, st streams, args []string) error {
 			fmt.Fprintf(st.stdout, "partition=%d offset=%d key=%q bytes=%d %s\n", m.Partition, m.Offset, m.Key, len(m.Value), dlq.Describe(m))
 		}
 	} else {
-		kw := &kafka.Writer{
-			Addr: kafka.TCP(k.Brokers...), Topic: k.Topic, Balancer: &kafka.Murmur2Balancer{},
-			RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond, Transport: transport,
-		}
+		kw := kc.KeyedWriter(k.Topic)
 		defer func() {
 			if err := kw.Close(); err != nil {
 				logger.Warn("close kafka writer", "err", err)

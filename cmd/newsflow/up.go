@@ -4,25 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	actors "github.com/oklog/run"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
-	"github.com/newsflow/newsflow/consumers/bleveindex"
-	"github.com/newsflow/newsflow/consumers/boltstore"
-	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/consumers/esindex"
-	"github.com/newsflow/newsflow/consumers/lag"
+	"github.com/newsflow/newsflow/consumers/backoff"
+	"github.com/newsflow/newsflow/index/bleve"
+	"github.com/newsflow/newsflow/index/boltdedup"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/embedded"
 	"github.com/newsflow/newsflow/internal/escfg"
@@ -34,10 +32,9 @@ import (
 	"github.com/newsflow/newsflow/producers/feed"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
+	"github.com/newsflow/newsflow/producers/samples"
 	"github.com/newsflow/newsflow/producers/watch"
-	"github.com/newsflow/newsflow/samples"
 	"github.com/newsflow/newsflow/search"
-	"github.com/newsflow/newsflow/search/elastic"
 	"github.com/newsflow/newsflow/web"
 )
 
@@ -52,9 +49,18 @@ const (
 	// A short session: after a crash, the next start waits for the old
 	// member's session to expire before it gets the partitions (kfake's
 	// minimum is 6s).
-	upSessionTimeout    = 10 * time.Second
-	upHeartbeatInterval = time.Second
+	defaultUpSessionTimeout    = 10 * time.Second
+	defaultUpHeartbeatInterval = time.Second
 )
+
+// upReaderDefaults are the reader settings of `newsflow up`: those of
+// consume, with a short session and fetch wait for one process on one
+// machine.
+func upReaderDefaults() kafkacfg.ReaderConfig {
+	r := kafkacfg.DefaultReaderConfig()
+	r.SessionTimeout, r.HeartbeatInterval, r.FetchMaxWait = defaultUpSessionTimeout, defaultUpHeartbeatInterval, defaultUpFetchMaxWait
+	return r
+}
 
 // Layout of --data-dir.
 const (
@@ -104,7 +110,9 @@ type upSettings struct {
 	kafka         kafkacfg.Settings
 	embeddedAddr  string
 	partitions    int
-	group         string
+	reader        kafkacfg.ReaderConfig
+	worker        consumers.Config
+	bulkTimeout   time.Duration
 	es            escfg.Settings
 	textAnalyzer  string
 	dedupIndex    string
@@ -117,7 +125,6 @@ type upSettings struct {
 	tokenFile     string
 	samples       bool
 	progress      time.Duration
-	shutdown      time.Duration
 	dedup         *dedupSettings
 }
 
@@ -135,12 +142,15 @@ func addUpSettings(s *cli.Set) *upSettings {
 		"listen address of the embedded broker (port 0: a free one, logged at start); set a port to point kcat or another client at it")
 	s.Int(&c.partitions, "topic-partitions", "NEWSFLOW_TOPIC_PARTITIONS", defaultUpPartitions,
 		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel)")
-	s.String(&c.group, "group", "NEWSFLOW_GROUP", kafkacfg.DefaultGroup, "consumer group of the worker")
+	c.reader.AddFlags(s, upReaderDefaults())
+	addWorkerSettings(s, &c.worker, consumers.Config{FlushInterval: defaultUpFlush, ShutdownTimeout: producers.DefaultShutdownTimeout})
 
 	c.es.AddFlagsWith(s, nil, "Elasticsearch node URLs; empty: the embedded bleve index (--index and the credentials apply only with a URL)")
-	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleveindex.AnalyzerEnglish,
+	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", bleve.AnalyzerEnglish,
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
-	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esindex.DefaultStoreIndex,
+	s.Duration(&c.bulkTimeout, "bulk-timeout", "NEWSFLOW_BULK_TIMEOUT", elastic.DefaultRequestTimeout,
+		"with --elasticsearch-url: bound of one bulk request; a request cut by it is retried")
+	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
 		"with --elasticsearch-url: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
@@ -152,7 +162,6 @@ func addUpSettings(s *cli.Set) *upSettings {
 	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token the push endpoint requires (needed when --listen is not loopback)")
 	s.Bool(&c.samples, "samples", "NEWSFLOW_SAMPLES", true, "publish the sample articles shipped with newsflow (once: later starts skip them)")
 	s.Duration(&c.progress, "progress-interval", "NEWSFLOW_PROGRESS_INTERVAL", defaultUpProgress, "how often a progress line is printed while articles flow (0: never)")
-	s.Duration(&c.shutdown, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", producers.DefaultShutdownTimeout, "longest each shutdown step waits")
 	c.dedup = addDedupSettings(s, false)
 	return c
 }
@@ -169,12 +178,17 @@ func (c *upSettings) validate() error {
 		return errors.New("--listen is empty: the search page needs an address")
 	case c.partitions < 1:
 		return fmt.Errorf("--topic-partitions %d: want at least 1", c.partitions)
-	case c.group == "":
-		return errors.New("--group is empty")
-	case c.textAnalyzer != bleveindex.AnalyzerEnglish && c.textAnalyzer != bleveindex.AnalyzerStandard && c.embeddedIndex():
+	case c.textAnalyzer != bleve.AnalyzerEnglish && c.textAnalyzer != bleve.AnalyzerStandard && c.embeddedIndex():
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
+	}
+	c.worker.Topic = c.kafka.Topic
+	if err := c.worker.Validate(); err != nil {
+		return err
+	}
+	if err := c.reader.Validate(); err != nil {
+		return err
 	}
 	if _, _, err := net.SplitHostPort(c.listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port: %w", c.listen, err)
@@ -254,7 +268,7 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 		DataDir:         c.dataDir,
 		Feeds:           fc,
 		Push:            pc,
-		ShutdownTimeout: c.shutdown,
+		ShutdownTimeout: c.worker.ShutdownTimeout,
 	}
 	if c.watchDir != "" {
 		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle}
@@ -306,8 +320,6 @@ func runUp(ctx context.Context, st streams, args []string) error {
 
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
-	workerCfg := consumers.Config{Topic: c.kafka.Topic, FlushInterval: defaultUpFlush, ShutdownTimeout: c.shutdown}
-	setupPolicy := workerCfg.Backoff
 
 	// Index and dedup memory: bleve and bbolt, or Elasticsearch.
 	var (
@@ -317,12 +329,12 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		where    string
 	)
 	if c.embeddedIndex() {
-		bolt, err := boltstore.Open(filepath.Join(c.dataDir, upDedupDB))
+		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
 		if err != nil {
 			return err
 		}
 		cl.add("dedup store", bolt.Close)
-		idx, err := bleveindex.Open(filepath.Join(c.dataDir, upIndexDir), bleveindex.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
+		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
 		if err != nil {
 			return err
 		}
@@ -335,23 +347,22 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := retrySetup(ctx, logger, setupPolicy, "install index template and alias", func(ctx context.Context) error {
-			return esindex.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
+		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "install index template and alias", elastic.IsRetryable, func(ctx context.Context) error {
+			return elastic.Install(ctx, es, c.es.Index, c.textAnalyzer, logger)
 		}); err != nil {
 			return err
 		}
-		ess := esindex.NewStore(es, esindex.StoreConfig{Index: c.dedupIndex, CacheEntries: esindex.DefaultCacheEntries, Registerer: reg})
-		if err := retrySetup(ctx, logger, setupPolicy, "create the fingerprint index", ess.Setup); err != nil {
+		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries, Registerer: reg})
+		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
 			return err
 		}
-		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return esindex.Ping(ctx, es) })
-		indexer = esindex.NewIndexer(es, esindex.IndexerConfig{Alias: c.es.Index, Logger: logger, Registerer: reg})
-		searcher, store = elastic.New(es, c.es.Index), ess
+		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
+		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg})
+		searcher, store = elastic.NewSearcher(es, c.es.Index), ess
 		where = "Elasticsearch " + c.es.String()
 	}
 
 	// Kafka: the embedded broker, or a cluster.
-	brokers := c.kafka.Brokers
 	useEmbedded := c.embeddedKafka()
 	if useEmbedded {
 		b, err := embedded.Start(embedded.Config{
@@ -362,23 +373,22 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		cl.add("embedded broker", func() error { b.Close(); return nil })
-		brokers = []string{b.Addr()}
-		c.kafka.Brokers = brokers
+		c.kafka.Brokers = []string{b.Addr()}
 		if err := c.kafka.Resolve(nil); err != nil {
 			return err
 		}
 		logger.Info("embedded kafka broker listening", "addr", b.Addr(), "data", filepath.Join(c.dataDir, upKafkaDir))
 	}
-	transport, err := c.kafka.Transport("newsflow-up")
+	kc, err := c.kafka.Clients("newsflow-up")
 	if err != nil {
 		return err
 	}
 	// Topics made a moment ago must show in metadata at once.
-	transport.MetadataTTL = time.Second
-	defer transport.CloseIdleConnections()
+	kc.Transport.MetadataTTL = time.Second
+	defer kc.Close()
 
 	// Producers, with the push endpoint mounted on the page's server.
-	pcfg, err := c.producersConfig(brokers, transport)
+	pcfg, err := c.producersConfig(kc.Brokers, kc.Transport)
 	if err != nil {
 		return err
 	}
@@ -388,17 +398,24 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	prober.AddCheck("producer", prod.Ready)
 
-	// The consumer worker, as in newsflow consume.
-	client := &kafka.Client{Addr: kafka.TCP(brokers...), Transport: transport, Timeout: 10 * time.Second}
-	prober.AddCheck("kafka", func(ctx context.Context) error {
-		_, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{c.kafka.Topic}})
-		return err
-	})
-	dialer, err := c.kafka.Dialer("newsflow-up")
+	// The consumer worker, assembled as in newsflow consume.
+	deduper, err := c.dedup.deduper(store)
 	if err != nil {
 		return err
 	}
-	deduper, err := c.dedup.deduper(store)
+	worker, err := consumers.Assemble(consumers.AssemblyConfig{
+		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: defaultUpLagInterval,
+		// On a cluster the producers create the raw topic.
+		WaitForTopic:  !useEmbedded,
+		KafkaLogLevel: slog.LevelDebug,
+	}, consumers.AssemblyParts{
+		Kafka:      kc,
+		Processor:  pipeline.New(deduper, time.Now, reg),
+		Indexer:    indexer,
+		Prober:     prober,
+		Logger:     logger,
+		Registerer: reg,
+	})
 	if err != nil {
 		return err
 	}
@@ -420,6 +437,10 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	url := "http://" + srv.Addr() + "/"
 
+	// Actors, stopped in order: the producers flush what they accepted; the
+	// worker then indexes what it fetched and commits; the page stays up
+	// until the worker is done.
+	shutdown := c.worker.ShutdownTimeout
 	var g actors.Group
 	produced := make(chan struct{})
 	{
@@ -433,84 +454,28 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		})
 	}
 	consumed := make(chan struct{})
-	var reader *kafka.Reader
-	var dlqWriter *kafka.Writer
 	{
-		// The worker starts once the producers made sure of the topic (on
-		// a cluster) and stops after they flushed, so what they accepted
-		// is indexed before the process exits.
 		wctx, cancel := context.WithCancel(context.Background())
 		g.Add(func() error {
 			defer close(consumed)
-			if !useEmbedded {
-				if err := retrySetup(wctx, logger, setupPolicy, "create the dead-letter topic", func(ctx context.Context) error {
-					if err := waitTopic(ctx, client, c.kafka.Topic); err != nil {
-						return err
-					}
-					return dlq.EnsureTopic(ctx, client, c.kafka.Topic, c.kafka.DLQTopic(), logger)
-				}); err != nil {
-					if wctx.Err() != nil {
-						return nil
-					}
-					return err
-				}
-			}
-			reader = kafka.NewReader(kafka.ReaderConfig{
-				Brokers:           brokers,
-				GroupID:           c.group,
-				Topic:             c.kafka.Topic,
-				Dialer:            dialer,
-				MinBytes:          1,
-				MaxBytes:          10 << 20,
-				MaxWait:           defaultUpFetchMaxWait,
-				HeartbeatInterval: upHeartbeatInterval,
-				SessionTimeout:    upSessionTimeout,
-				CommitInterval:    0,
-				StartOffset:       kafka.FirstOffset,
-				ErrorLogger:       kafkaLogger(logger, slog.LevelDebug),
-			})
-			consumers.RegisterReaderStats(reader, reg)
-			dlqWriter = &kafka.Writer{
-				Addr: kafka.TCP(brokers...), Topic: c.kafka.DLQTopic(), Balancer: &kafka.Murmur2Balancer{},
-				RequiredAcks: kafka.RequireAll, BatchTimeout: 10 * time.Millisecond, Transport: transport,
-			}
-			w, err := consumers.New(workerCfg, consumers.Options{
-				Fetcher:     reader,
-				Processor:   pipeline.New(deduper, time.Now, reg),
-				Indexer:     indexer,
-				DeadLetters: dlq.NewProducer(dlqWriter, c.kafka.DLQTopic(), reg),
-				Logger:      logger,
-				Registerer:  reg,
-			})
-			if err != nil {
-				return err
-			}
-			return w.Run(wctx)
+			return worker.Run(wctx)
 		}, func(error) {
 			prober.NotReady()
 			select {
 			case <-produced:
-			case <-time.After(c.shutdown):
+			case <-time.After(shutdown):
 				logger.Warn("producers still flushing at the shutdown deadline; stopping the worker")
 			}
 			cancel()
 		})
 	}
-	{
-		monitor := lag.NewMonitor(client, c.group, c.kafka.Topic, defaultUpLagInterval, reg, logger)
-		lctx, cancel := context.WithCancel(context.Background())
-		g.Add(func() error { return monitor.Run(lctx) }, func(error) { cancel() })
-	}
-	{
-		// The page stays up while the pipeline drains.
-		g.Add(srv.Run, func(error) {
-			select {
-			case <-consumed:
-			case <-time.After(2 * c.shutdown):
-			}
-			srv.Stop(5 * time.Second)
-		})
-	}
+	g.Add(srv.Run, func(error) {
+		select {
+		case <-consumed:
+		case <-time.After(2 * shutdown):
+		}
+		srv.Stop(5 * time.Second)
+	})
 	{
 		pctx, cancel := context.WithCancel(context.Background())
 		g.Add(func() error {
@@ -518,29 +483,16 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return nil
 		}, func(error) { cancel() })
 	}
-	{
-		sctx, cancel := context.WithCancel(ctx)
-		g.Add(func() error {
-			<-sctx.Done()
-			return nil
-		}, func(error) { cancel() })
-	}
+	g.Add(actors.ContextHandler(ctx))
 
 	fmt.Fprintf(st.stdout, "newsflow up: Kafka %s, index %s, data in %s\n", kafkaWhere(c, useEmbedded), where, c.dataDir)
 	fmt.Fprintf(st.stdout, "newsflow up: search page %s  (push: POST %sv1/articles, metrics: %smetrics; Ctrl-C to stop)\n", url, url, url)
 	logger.Info("newsflow up running", "url", url, "data_dir", c.dataDir, "samples", c.samples, "feeds", len(c.feeds), "watch", c.watchDir)
 	runErr := g.Run()
+	if errors.Is(runErr, context.Canceled) {
+		runErr = nil
+	}
 
-	if reader != nil {
-		if err := reader.Close(); err != nil {
-			logger.Warn("close kafka reader", "err", err)
-		}
-	}
-	if dlqWriter != nil {
-		if err := dlqWriter.Close(); err != nil {
-			logger.Warn("close dead-letter writer", "err", err)
-		}
-	}
 	cl.closeAll()
 	final := stats.Snapshot()
 	fmt.Fprintf(st.stdout, "newsflow up: stopped after %s: %s\n", time.Since(started).Round(time.Second), totals(final))
@@ -552,86 +504,4 @@ func kafkaWhere(c *upSettings, embedded bool) string {
 		return "embedded broker " + c.kafka.Brokers[0]
 	}
 	return strings.Join(c.kafka.Brokers, ",")
-}
-
-// waitTopic waits until topic exists (the producers create it).
-func waitTopic(ctx context.Context, client *kafka.Client, topic string) error {
-	for {
-		md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-		if err == nil {
-			for _, t := range md.Topics {
-				if t.Name == topic && t.Error == nil && len(t.Partitions) > 0 {
-					return nil
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("topic %s does not exist yet: %w", topic, ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
-// progress prints a line every interval while articles flow (and once when
-// they stop), and the page URL with the time it took once the first article
-// is searchable.
-func progress(ctx context.Context, w io.Writer, stats *search.Stats, every time.Duration, url string, started time.Time) {
-	if every <= 0 {
-		<-ctx.Done()
-		return
-	}
-	var mu sync.Mutex
-	say := func(format string, a ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(w, format, a...)
-	}
-	first := stats.Snapshot()
-	base := first.Indexed
-	announced := false
-	lastLine := ""
-	t := time.NewTicker(minDuration(every, time.Second))
-	defer t.Stop()
-	lastPrint := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s := stats.Snapshot()
-		if !announced && s.Indexed > base {
-			announced = true
-			say("newsflow up: first articles searchable after %s: open %s\n", time.Since(started).Round(100*time.Millisecond), url)
-		}
-		if time.Since(lastPrint) < every {
-			continue
-		}
-		line := totals(s)
-		active := s.ProducedRate > 0 || s.IndexedRate > 0 || s.Lag > 0 || s.InFlight > 0
-		if line == lastLine {
-			continue
-		}
-		if active {
-			line = fmt.Sprintf("%s · %.1f produced/s, %.1f indexed/s", line, s.ProducedRate, s.IndexedRate)
-		}
-		say("newsflow up: %s\n", line)
-		lastLine, lastPrint = totals(s), time.Now()
-	}
-}
-
-func totals(s search.Snapshot) string {
-	skipped := ""
-	if s.Unchanged > 0 {
-		skipped = fmt.Sprintf(" (%.0f already sent)", s.Unchanged)
-	}
-	return fmt.Sprintf("%.0f produced%s, %.0f indexed, %.0f dead-lettered, lag %.0f", s.Produced, skipped, s.Indexed, s.DeadLettered, s.Lag)
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
 }

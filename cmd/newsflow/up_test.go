@@ -316,7 +316,7 @@ func TestUpTotals(t *testing.T) {
 
 // TestIntegrationUpOnKafkaAndElasticsearch switches both parts to the real
 // servers: the producers and the worker use the test broker, the index is
-// the alias of the esindex template, and the page's API reads it through
+// the alias of the index/elastic template, and the page's API reads it through
 // the Elasticsearch backend.
 func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	kafkaAddr := itest.Kafka(t)

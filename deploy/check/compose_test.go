@@ -147,7 +147,7 @@ func TestComposeFile(t *testing.T) {
 		})
 	}
 
-	t.Run("the producer's sample feeds are files of samples/", func(t *testing.T) {
+	t.Run("the producer's sample feeds are files of producers/samples/", func(t *testing.T) {
 		feeds := strings.Split(*p.Services["producer"].Environment["NEWSFLOW_FEEDS"], ",")
 		require.GreaterOrEqual(t, len(feeds), 3)
 		for _, f := range feeds {
@@ -156,7 +156,7 @@ func TestComposeFile(t *testing.T) {
 			require.Regexp(t, `^[A-Za-z0-9._-]+$`, name)
 			path, ok := strings.CutPrefix(url, "http://feeds/")
 			require.True(t, ok, "feed %s is not served by the feeds service", url)
-			_, err := os.Stat(filepath.Join(root, "samples", path))
+			_, err := os.Stat(filepath.Join(root, "producers", "samples", path))
 			require.NoError(t, err, "feed %s", name)
 		}
 		require.Contains(t, p.Services["producer"].DependsOn, "feeds")
@@ -183,11 +183,11 @@ func TestComposeFile(t *testing.T) {
 
 	t.Run("init-index installs the consumer's template for its alias", func(t *testing.T) {
 		s := p.Services["init-index"]
-		require.True(t, mounts(s, filepath.Join(root, "consumers", "esindex", "template.json")))
+		require.True(t, mounts(s, filepath.Join(root, "index", "elastic", "template.json")))
 		var tmpl struct {
 			IndexPatterns []string `json:"index_patterns"`
 		}
-		b, err := os.ReadFile(filepath.Join(root, "consumers", "esindex", "template.json"))
+		b, err := os.ReadFile(filepath.Join(root, "index", "elastic", "template.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &tmpl))
 		require.Equal(t, []string{*s.Environment["INDEX"] + "-*"}, tmpl.IndexPatterns)

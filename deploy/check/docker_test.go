@@ -122,11 +122,11 @@ func TestDockerBuildStage(t *testing.T) {
 		var sawSamples, sawMain bool
 		for _, f := range files {
 			require.NotRegexp(t, `(^|/)testdata(/|$)|_test\.go$|^(shared|testenv|deploy|\.git|bin)(/|$)`, f, "in the build context")
-			sawSamples = sawSamples || strings.HasPrefix(f, "samples/")
+			sawSamples = sawSamples || strings.HasPrefix(f, "producers/samples/")
 			sawMain = sawMain || f == "cmd/newsflow/main.go"
 		}
 		require.True(t, sawMain)
-		require.True(t, sawSamples, "samples/ ships with the binary")
+		require.True(t, sawSamples, "producers/samples/ ships with the binary")
 		t.Logf("%d files in the build context", len(files))
 	})
 

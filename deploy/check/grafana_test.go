@@ -25,7 +25,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	require.NoError(t, err)
 
 	plugins.RegisterDefaultPlugins()
-	var strict dashboard.Dashboard
+	var strict dashboard.Dashboard //nolint:staticcheck // the v1 schema is what deploy/grafana ships and Grafana 11 provisions
 	if err := strict.UnmarshalJSONStrict(b); err != nil {
 		var be cog.BuildErrors
 		if !errors.As(err, &be) || len(be) > 0 {

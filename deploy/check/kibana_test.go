@@ -63,11 +63,11 @@ type esField struct {
 	nested string // path of the enclosing nested field, "" if none
 }
 
-// templateFields flattens consumers/esindex/template.json: the mapping the
+// templateFields flattens index/elastic/template.json: the mapping the
 // consumer installs.
 func templateFields(t testing.TB) map[string]esField {
 	t.Helper()
-	b, err := os.ReadFile(repoPath(t, "consumers", "esindex", "template.json"))
+	b, err := os.ReadFile(repoPath(t, "index", "elastic", "template.json"))
 	require.NoError(t, err)
 	var tmpl struct {
 		Template struct {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -132,9 +133,9 @@ func startLive(t *testing.T) (*live, string, error) {
 		return nil, "", fmt.Errorf("%w%s", err, logs.String())
 	}
 
-	// The compose stack's sample feeds, served from samples/ as its feeds
+	// The compose stack's sample feeds, served from producers/samples/ as its feeds
 	// service serves them, plus one feed that answers 404.
-	l.feeds = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(root, "samples"))))
+	l.feeds = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(root, "producers", "samples"))))
 	feedsEnv := composeService(t, "producer").Environment["NEWSFLOW_FEEDS"]
 	if feedsEnv == nil || *feedsEnv == "" {
 		return fail(fmt.Errorf("docker-compose.yml: the producer has no NEWSFLOW_FEEDS"))
@@ -327,7 +328,8 @@ func waitFor(timeout time.Duration, what string, f func() error) error {
 		if err = f(); err == nil {
 			return nil
 		}
-		if s, ok := err.(stopWaiting); ok {
+		var s stopWaiting
+		if errors.As(err, &s) {
 			return fmt.Errorf("waiting for %s: %w", what, s.error)
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/require"
@@ -88,7 +88,7 @@ func checkPromQL(t testing.TB, where, expr string) exprRefs {
 func selectorOf(name string, ms []*labels.Matcher) selectorRef {
 	ref := selectorRef{metric: name}
 	for _, m := range ms {
-		if m.Name == labels.MetricName {
+		if m.Name == model.MetricNameLabel {
 			if m.Type == labels.MatchEqual {
 				ref.metric = m.Value
 			}
@@ -159,10 +159,7 @@ func promUses(t testing.TB) []promUse {
 		}
 	}
 
-	for _, u := range grafanaExprs(t) {
-		uses = append(uses, u)
-	}
-	return uses
+	return append(uses, grafanaExprs(t)...)
 }
 
 var labelValuesRE = regexp.MustCompile(`^\s*label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*,\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
@@ -352,14 +349,4 @@ func loadGrafanaDashboard(t testing.TB) grafanaDashboard {
 	var d grafanaDashboard
 	require.NoError(t, json.Unmarshal(b, &d), "deploy/grafana/dashboards/newsflow.json")
 	return d
-}
-
-// sortedSet renders a set for messages.
-func sortedSet(m map[string]bool) []string {
-	s := make([]string, 0, len(m))
-	for k := range m {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
 }

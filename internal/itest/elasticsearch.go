@@ -12,8 +12,10 @@ import (
 	"github.com/elastic/go-elasticsearch/v8"
 )
 
-// ESClient returns a go-elasticsearch v8 client for the node at url. Like the
-// client newsflow builds, it also retries 429.
+// ESClient returns a go-elasticsearch v8 client for the node at url. Unlike
+// the client newsflow builds (internal/escfg: no client-side retries, the
+// indexer and the stores retry themselves), it retries 429 and 502–504, so
+// a test's own requests ride out a busy node.
 func ESClient(t testing.TB, url string) *elasticsearch.Client {
 	t.Helper()
 	es, err := elasticsearch.NewClient(elasticsearch.Config{

@@ -58,7 +58,7 @@ func WaitForLeaders(ctx context.Context, addr, topic string, partitions int) err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("topic %s on %s not ready: %v: %w", topic, addr, last, ctx.Err())
+			return fmt.Errorf("topic %s on %s not ready: %w: %w", topic, addr, last, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -84,7 +84,7 @@ func partitionsLed(ctx context.Context, addr, topic string, partitions int) erro
 	}
 	for _, p := range parts {
 		if p.Error != nil || p.Leader.ID < 0 || p.Leader.Host == "" {
-			return fmt.Errorf("partition %d has no leader yet (%v)", p.ID, p.Error)
+			return fmt.Errorf("partition %d has no leader yet (%w)", p.ID, p.Error)
 		}
 	}
 	return nil

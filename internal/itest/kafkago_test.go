@@ -400,7 +400,7 @@ func TestIntegrationKafkaGoOffsetFetchAfterCommit(t *testing.T) {
 	defer cancel()
 
 	r := startGroupReader(t, addr, topic, group)
-	var last map[int]kafka.Message = map[int]kafka.Message{}
+	last := map[int]kafka.Message{}
 	for i := 0; i < 20; i++ {
 		m, err := r.r.FetchMessage(ctx)
 		require.NoError(t, err)

@@ -19,11 +19,10 @@ var ErrLineTooLong = errors.New("line too long")
 
 // Reader yields the non-blank lines of a stream.
 type Reader struct {
-	r       *bufio.Reader
-	max     int
-	line    int
-	buf     []byte
-	discard bool
+	r    *bufio.Reader
+	max  int
+	line int
+	buf  []byte
 }
 
 // NewReader reads r; lines longer than max bytes are errors (0: DefaultMaxLine).

@@ -42,7 +42,7 @@ func parseLine(line string) (Sample, bool) {
 		return Sample{}, false
 	}
 	s := Sample{Labels: map[string]string{}}
-	rest := line
+	var rest string
 	if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
 		s.Name = line[:i]
 		j := strings.LastIndex(line, "} ")

@@ -1,7 +1,10 @@
-// Package shared locates the test and benchmark data that lives beside the
-// repository in ../shared (corpora, feed samples, the seed article, the eval
-// suite). That data is licensed for tests and benchmarks only, so it is read
-// in place and never copied into the product.
+// Package shared gives tests the test and benchmark data that lives beside
+// the repository in ../shared (corpora, feed samples, the seed article, the
+// eval suite): paths that skip a test without the data (fail it under
+// CI=true) and the corpus records. That data is licensed for tests and
+// benchmarks only, so it is read in place and never copied into the product.
+// It is a test helper (it imports testing); the binary finds the directory
+// through package shareddir.
 package shared
 
 import (
@@ -10,43 +13,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/newsflow/newsflow/internal/shareddir"
 )
 
 // EnvDir names the environment variable that overrides the location.
-const EnvDir = "NEWSFLOW_SHARED"
+const EnvDir = shareddir.EnvDir
 
-// WellKnownDir is where the development machines keep the shared data
-// (beside the checkout at /work/main); the last place Dir looks.
-const WellKnownDir = "/work/shared"
-
-// Dir returns the shared data directory: $NEWSFLOW_SHARED, else the first
-// "shared" directory holding DESIGN.md found beside the working directory or
-// one of its parents, else WellKnownDir when it holds DESIGN.md. It returns
-// "" when there is none.
-func Dir() string {
-	if d := os.Getenv(EnvDir); d != "" {
-		return d
-	}
-	if wd, err := os.Getwd(); err == nil {
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if cand := filepath.Join(dir, "shared"); isShared(cand) {
-				return cand
-			}
-			if filepath.Dir(dir) == dir {
-				break
-			}
-		}
-	}
-	if isShared(WellKnownDir) {
-		return WellKnownDir
-	}
-	return ""
-}
-
-func isShared(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, "DESIGN.md"))
-	return err == nil
-}
+// Dir returns the shared data directory (see shareddir.Find), or "".
+func Dir() string { return shareddir.Find() }
 
 // Path returns the path of rel inside the shared directory. When the data is
 // missing the test is skipped, or failed when CI=true, with a hint.

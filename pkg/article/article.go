@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Content types a RawArticle body may have.
@@ -79,6 +80,38 @@ func HashID(parts ...string) string {
 		h.Write([]byte(p))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+// Headers of a raw-topic message, set by the producers beside the
+// RawArticle value. Values are UTF-8 strings; absent when unknown.
+const (
+	// HeaderContentType repeats RawArticle.content_type (text/plain when
+	// the article has none), so a consumer can route without decoding.
+	HeaderContentType = "newsflow.content_type"
+	// HeaderPubStatus is the wire item's publication status, lower case:
+	// PubStatusUsable, PubStatusWithheld or PubStatusCanceled (ninjs and
+	// NewsML-G2 pubStatus). The consumer removes a withheld or canceled
+	// story from the index.
+	HeaderPubStatus = "newsflow.pub_status"
+	// HeaderEmbargoedUntil is the item's embargo time, RFC 3339 in UTC.
+	HeaderEmbargoedUntil = "newsflow.embargoed_until"
+	// HeaderVersion is the wire item's own version ("5", "978556838").
+	HeaderVersion = "newsflow.version"
+	// HeaderOrigin names the producer source kind: feed, watch or push.
+	HeaderOrigin = "newsflow.origin"
+)
+
+// Publication statuses of HeaderPubStatus.
+const (
+	PubStatusUsable   = "usable"
+	PubStatusWithheld = "withheld"
+	PubStatusCanceled = "canceled"
+)
+
+// Withdrawn reports whether a story with this publication status must not
+// stay searchable.
+func Withdrawn(pubStatus string) bool {
+	return pubStatus == PubStatusWithheld || pubStatus == PubStatusCanceled
 }
 
 // Status says what dedup decided about a paragraph.
@@ -182,24 +215,52 @@ type Stats struct {
 // Article is the document of DESIGN.md: the output of `newsflow process` and
 // the Elasticsearch document. Times are RFC 3339 in UTC; empty when unknown.
 type Article struct {
-	ID          string      `json:"id"`
-	Source      string      `json:"source"`
-	SourceID    string      `json:"source_id,omitempty"`
-	URL         string      `json:"url,omitempty"`
-	Title       string      `json:"title"`
-	Language    string      `json:"language,omitempty"`
-	Byline      string      `json:"byline,omitempty"`
-	Dateline    string      `json:"dateline,omitempty"`
-	PublishedAt string      `json:"published_at,omitempty"`
-	UpdatedAt   string      `json:"updated_at,omitempty"`
-	IngestedAt  string      `json:"ingested_at,omitempty"`
-	IndexedAt   string      `json:"indexed_at,omitempty"`
-	Body        string      `json:"body"`
-	Paragraphs  []Paragraph `json:"paragraphs"`
-	Boilerplate []string    `json:"boilerplate"`
-	Figures     []Figure    `json:"figures"`
-	StoryID     string      `json:"story_id"`
-	Stats       Stats       `json:"stats"`
+	ID          string `json:"id"`
+	Source      string `json:"source"`
+	SourceID    string `json:"source_id,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Title       string `json:"title"`
+	Language    string `json:"language,omitempty"`
+	Byline      string `json:"byline,omitempty"`
+	Dateline    string `json:"dateline,omitempty"`
+	PublishedAt string `json:"published_at,omitempty"`
+	UpdatedAt   string `json:"updated_at,omitempty"`
+	IngestedAt  string `json:"ingested_at,omitempty"`
+	IndexedAt   string `json:"indexed_at,omitempty"`
+	// EmbargoedUntil is the wire item's embargo (HeaderEmbargoedUntil):
+	// not for publication before then.
+	EmbargoedUntil string      `json:"embargoed_until,omitempty"`
+	Body           string      `json:"body"`
+	Paragraphs     []Paragraph `json:"paragraphs"`
+	Boilerplate    []string    `json:"boilerplate"`
+	Figures        []Figure    `json:"figures"`
+	StoryID        string      `json:"story_id"`
+	Stats          Stats       `json:"stats"`
+}
+
+// Version is the article's external version in the index: the story's own
+// update time in milliseconds since 1970 (UpdatedAt, else PublishedAt, else
+// IngestedAt, which is the producer's received_at or the time the worker
+// first saw it). A stored document with a higher version is kept, one with
+// an equal or lower version is replaced, so a redelivery rewrites the same
+// document and a late older copy never replaces a newer one. Times before
+// 1970 and unparsable ones count as 0; such stories replace each other in
+// arrival order.
+func (a *Article) Version() int64 {
+	for _, s := range []string{a.UpdatedAt, a.PublishedAt, a.IngestedAt} {
+		if s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			continue
+		}
+		if ms := t.UnixMilli(); ms > 0 {
+			return ms
+		}
+		return 0
+	}
+	return 0
 }
 
 // ParagraphSeparator joins kept paragraphs in Body.

@@ -15,15 +15,15 @@ import (
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
-// TestProcessBatchIsProcessInOrder: the documents of batches are those of
+// TestProcessOfARunIsProcessOneByOne: the documents of batches are those of
 // Process one article after the other, whatever the batch size.
-func TestProcessBatchIsProcessInOrder(t *testing.T) {
+func TestProcessOfARunIsProcessOneByOne(t *testing.T) {
 	raws, _ := corpusRaws(t, shared.CorpusBBC, 600)
 	ctx := context.Background()
 	p := newPipeline(nil)
 	want := make([]article.Article, len(raws))
 	for i, r := range raws {
-		a, err := p.Process(ctx, r)
+		a, err := p.ProcessOne(ctx, r)
 		require.NoError(t, err)
 		want[i] = a
 	}
@@ -32,7 +32,7 @@ func TestProcessBatchIsProcessInOrder(t *testing.T) {
 			reg := prometheus.NewRegistry()
 			p := newPipeline(reg)
 			for i := 0; i < len(raws); i += n {
-				arts, errs := p.ProcessBatch(ctx, raws[i:min(i+n, len(raws))])
+				arts, errs := p.Process(ctx, raws[i:min(i+n, len(raws))])
 				for j := range arts {
 					require.NoError(t, errs[j])
 					require.Equal(t, want[i+j], arts[j], "article %d", i+j)
@@ -70,7 +70,7 @@ func (downStore) Lookup(context.Context, []dedup.Key, []dedup.Record) error {
 	return errors.New("store down")
 }
 
-func TestProcessBatchErrors(t *testing.T) {
+func TestProcessErrors(t *testing.T) {
 	ctx := context.Background()
 	good := func(id string) article.RawArticle {
 		return article.RawArticle{ID: id, Source: "wire", Title: "Storm " + id, Body: "A storm hit the coast on Monday and more than 5,000 people fled.\n\nReporting by the wire."}
@@ -78,7 +78,7 @@ func TestProcessBatchErrors(t *testing.T) {
 	bad := article.RawArticle{ID: "bad", Source: "wire", Body: "x", ContentType: "application/pdf"}
 
 	t.Run("a permanent failure is reported and the others are processed", func(t *testing.T) {
-		arts, errs := newPipeline(nil).ProcessBatch(ctx, []article.RawArticle{good("a"), bad, good("b")})
+		arts, errs := newPipeline(nil).Process(ctx, []article.RawArticle{good("a"), bad, good("b")})
 		var pe *pipeline.Error
 		require.ErrorAs(t, errs[1], &pe)
 		require.True(t, pe.Permanent)
@@ -91,7 +91,7 @@ func TestProcessBatchErrors(t *testing.T) {
 
 	t.Run("a store failure leaves that article and the later ones retryable", func(t *testing.T) {
 		p := pipeline.New(dedup.New(downStore{dedup.NewMemoryStore(0)}, dedup.Options{}), fixedNow, nil)
-		_, errs := p.ProcessBatch(ctx, []article.RawArticle{good("a"), bad, good("b")})
+		_, errs := p.Process(ctx, []article.RawArticle{good("a"), bad, good("b")})
 		for i, err := range errs {
 			var pe *pipeline.Error
 			require.ErrorAs(t, err, &pe, "article %d", i)

@@ -31,9 +31,12 @@ const (
 	StageDedup     = "dedup"
 )
 
-// Marker is the dedup stage as the pipeline uses it (*dedup.Deduper).
+// Marker is the dedup stage as the pipeline uses it (*dedup.Deduper): it
+// marks a run of articles at once, in order, as if one after the other, with
+// the dedup store's round trips shared by the run; on error it marked none of
+// them.
 type Marker interface {
-	Mark(ctx context.Context, a *article.Article, figureKeys []string) error
+	MarkBatch(ctx context.Context, arts []*article.Article, figureKeys [][]string) error
 }
 
 // Error is a failure of one stage on one article. Permanent errors (the
@@ -48,8 +51,8 @@ type Error struct {
 func (e *Error) Error() string { return e.Stage + ": " + e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-// Pipeline runs the stages on one article at a time. It is safe for
-// concurrent use when its Marker is.
+// Pipeline runs the stages on runs of articles (a single article is a run
+// of one). It is safe for concurrent use when its Marker is.
 type Pipeline struct {
 	dedup   Marker
 	now     func() time.Time
@@ -90,55 +93,20 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 }
 
-// Process turns one raw article into its document. The returned error is
-// an *Error naming the stage.
-func (p *Pipeline) Process(ctx context.Context, raw article.RawArticle) (article.Article, error) {
-	t0 := time.Now()
-	a, err := normalize.Normalize(raw)
-	if err != nil {
-		return article.Article{}, &Error{Stage: StageNormalize, Permanent: true, Err: err}
-	}
-	if a.IngestedAt == "" {
-		a.IngestedAt = p.now().UTC().Format(time.RFC3339)
-	}
-	t1 := time.Now()
-	p.metrics.stageDuration.WithLabelValues(StageNormalize).Observe(t1.Sub(t0).Seconds())
-
-	perPara, keys := extract(&a)
-	t2 := time.Now()
-	p.metrics.stageDuration.WithLabelValues(StageFigures).Observe(t2.Sub(t1).Seconds())
-
-	if err := p.dedup.Mark(ctx, &a, keys); err != nil {
-		return article.Article{}, &Error{Stage: StageDedup, Err: fmt.Errorf("mark paragraphs of %s: %w", a.ID, err)}
-	}
-	p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(time.Since(t2).Seconds())
-
-	p.finish(&a, perPara)
-	return a, nil
-}
-
-// BatchMarker is a Marker that can mark a run of articles at once
-// (*dedup.Deduper): as Mark would one after the other, or, on error, none of
-// them (the caller then marks them one by one).
-type BatchMarker interface {
-	Marker
-	MarkBatch(ctx context.Context, arts []*article.Article, figureKeys [][]string) error
-}
-
-// errNotProcessed is the error of the articles after one that failed in a
-// batch: they were not processed, because dedup decisions depend on the
+// errNotProcessed is the error of the articles after one whose dedup failed
+// in a run: they were not processed, because dedup decisions depend on the
 // articles before them.
-var errNotProcessed = errors.New("not processed: an earlier article of the batch failed")
+var errNotProcessed = errors.New("not processed: an earlier article of the run failed")
 
-// ProcessBatch turns raws into their documents, in order, as Process would
-// one after the other, with the dedup store's round trips shared by the
-// batch when the Marker is a BatchMarker (one lookup and one claim for the
-// whole batch instead of per article). errs[i] is nil when arts[i] is done,
-// else an *Error: a Permanent one for an article that can never be processed
-// (the others are processed all the same), or a retryable one for the first
-// article whose dedup failed; every article after that one then has a
-// retryable error too (not processed: they must follow it in order).
-func (p *Pipeline) ProcessBatch(ctx context.Context, raws []article.RawArticle) (arts []article.Article, errs []error) {
+// Process turns raws into their documents, in order, as if one after the
+// other: normalize and figures per article, then dedup for the whole run at
+// once (one store lookup and one claim for the run instead of per article),
+// then assembly. errs[i] is nil when arts[i] is done, else an *Error: a
+// Permanent one for an article that can never be processed (the others are
+// processed all the same), or a retryable one when dedup failed; then every
+// article of the run that normalized has a retryable error (the first the
+// store's, the others "not processed"), since dedup marks all or none.
+func (p *Pipeline) Process(ctx context.Context, raws []article.RawArticle) (arts []article.Article, errs []error) {
 	arts = make([]article.Article, len(raws))
 	errs = make([]error, len(raws))
 	perPara := make([][][]article.Figure, len(raws))
@@ -161,40 +129,36 @@ func (p *Pipeline) ProcessBatch(ctx context.Context, raws []article.RawArticle) 
 		arts[i] = a
 		todo = append(todo, i)
 	}
-
-	marked := false
-	if bm, ok := p.dedup.(BatchMarker); ok && len(todo) > 1 {
-		t := time.Now()
-		ptrs := make([]*article.Article, len(todo))
-		fk := make([][]string, len(todo))
-		for j, i := range todo {
-			ptrs[j], fk[j] = &arts[i], keys[i]
-		}
-		if bm.MarkBatch(ctx, ptrs, fk) == nil {
-			marked = true
-			per := time.Since(t).Seconds() / float64(len(todo))
-			for range todo {
-				p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(per)
-			}
-		}
-		// Any error: mark one by one below, which retries nothing by
-		// itself and reports the first failure in order.
+	if len(todo) == 0 {
+		return arts, errs
 	}
-	for k, i := range todo {
-		if !marked {
-			t := time.Now()
-			if err := p.dedup.Mark(ctx, &arts[i], keys[i]); err != nil {
-				errs[i] = &Error{Stage: StageDedup, Err: fmt.Errorf("mark paragraphs of %s: %w", arts[i].ID, err)}
-				for _, rest := range todo[k+1:] {
-					errs[rest] = &Error{Stage: StageDedup, Err: errNotProcessed}
-				}
-				return arts, errs
-			}
-			p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(time.Since(t).Seconds())
+
+	t := time.Now()
+	ptrs := make([]*article.Article, len(todo))
+	fk := make([][]string, len(todo))
+	for j, i := range todo {
+		ptrs[j], fk[j] = &arts[i], keys[i]
+	}
+	if err := p.dedup.MarkBatch(ctx, ptrs, fk); err != nil {
+		first := todo[0]
+		errs[first] = &Error{Stage: StageDedup, Err: fmt.Errorf("mark paragraphs of %s: %w", arts[first].ID, err)}
+		for _, i := range todo[1:] {
+			errs[i] = &Error{Stage: StageDedup, Err: errNotProcessed}
 		}
+		return arts, errs
+	}
+	per := time.Since(t).Seconds() / float64(len(todo))
+	for _, i := range todo {
+		p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(per)
 		p.finish(&arts[i], perPara[i])
 	}
 	return arts, errs
+}
+
+// ProcessOne is Process of a run of one article.
+func (p *Pipeline) ProcessOne(ctx context.Context, raw article.RawArticle) (article.Article, error) {
+	arts, errs := p.Process(ctx, []article.RawArticle{raw})
+	return arts[0], errs[0]
 }
 
 // extract runs the figures stage on every paragraph of a: the figures with

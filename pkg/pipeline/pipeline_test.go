@@ -78,7 +78,7 @@ func TestSeedArticle(t *testing.T) {
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
 	p := newPipeline(reg)
-	a, err := p.Process(context.Background(), article.RawArticle{Source: "seed", Body: string(body), ContentType: article.ContentTypePlain})
+	a, err := p.ProcessOne(context.Background(), article.RawArticle{Source: "seed", Body: string(body), ContentType: article.ContentTypePlain})
 	require.NoError(t, err)
 
 	t.Run("the lede appears once in body and the title at most once", func(t *testing.T) {
@@ -183,12 +183,12 @@ func TestReplayYieldsTheSameDocument(t *testing.T) {
 	ctx := context.Background()
 	first := make([]article.Article, len(raws))
 	for i, r := range raws {
-		a, err := p.Process(ctx, r)
+		a, err := p.ProcessOne(ctx, r)
 		require.NoError(t, err)
 		first[i] = a
 	}
 	for i := 0; i < len(raws); i += 7 {
-		again, err := p.Process(ctx, raws[i])
+		again, err := p.ProcessOne(ctx, raws[i])
 		require.NoError(t, err)
 		require.Equal(t, first[i], again, "replay of %s", raws[i].ID)
 	}
@@ -214,7 +214,7 @@ func BenchmarkChain(b *testing.B) {
 				if i >= len(raws) {
 					r.ID = r.ID + "#" + itoa(i/len(raws))
 				}
-				if _, err := p.Process(ctx, r); err != nil {
+				if _, err := p.ProcessOne(ctx, r); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -28,14 +28,14 @@ func ParseNewsMLG2(data []byte) ([]Item, error) {
 	var items []Item
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			if len(items) > 0 {
 				return items, nil // keep what was complete before the damage
 			}
-			return nil, fmt.Errorf("parse NewsML-G2: %v: %w", err, ErrSyntax)
+			return nil, fmt.Errorf("parse NewsML-G2: %w: %w", err, ErrSyntax)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -156,7 +156,7 @@ func g2Item(d *xml.Decoder, se xml.StartElement) (Item, error) {
 	for depth > 0 {
 		tok, err := d.Token()
 		if err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				err = errors.New("unexpected end of document")
 			}
 			return it, err
@@ -281,7 +281,7 @@ func xmlToHTML(data []byte, it *Item) (string, error) {
 	}
 	d := newXMLDecoder(data)
 	out, err := convertInline(d, it)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		err = nil
 	}
 	return out, err

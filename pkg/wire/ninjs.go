@@ -32,7 +32,7 @@ func ParseNinjs(data []byte) ([]Item, error) {
 	case '[':
 		var arr []json.RawMessage
 		if err := json.Unmarshal(data, &arr); err != nil {
-			return nil, fmt.Errorf("parse ninjs: %v: %w", err, ErrSyntax)
+			return nil, fmt.Errorf("parse ninjs: %w: %w", err, ErrSyntax)
 		}
 		for _, el := range arr {
 			var m map[string]json.RawMessage
@@ -43,7 +43,7 @@ func ParseNinjs(data []byte) ([]Item, error) {
 	case '{':
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("parse ninjs: %v: %w", err, ErrSyntax)
+			return nil, fmt.Errorf("parse ninjs: %w: %w", err, ErrSyntax)
 		}
 		objs = append(objs, m)
 	default:

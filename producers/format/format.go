@@ -330,13 +330,13 @@ func parseNinjs(data []byte, opts Options) (Doc, error) {
 	var raws []json.RawMessage
 	if data[0] == '[' {
 		if err := json.Unmarshal(data, &raws); err != nil {
-			return Doc{}, fmt.Errorf("parse ninjs array: %v: %w", err, ErrSyntax)
+			return Doc{}, fmt.Errorf("parse ninjs array: %w: %w", err, ErrSyntax)
 		}
 	} else {
 		if !json.Valid(data) {
 			var v any
 			err := json.Unmarshal(data, &v)
-			return Doc{}, fmt.Errorf("parse ninjs: %v: %w", err, ErrSyntax)
+			return Doc{}, fmt.Errorf("parse ninjs: %w: %w", err, ErrSyntax)
 		}
 		raws = []json.RawMessage{data}
 	}

@@ -29,22 +29,6 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// Message headers. Values are UTF-8 strings; absent when unknown.
-const (
-	// HeaderContentType repeats RawArticle.content_type (text/plain when
-	// the article has none), so a consumer can route without decoding.
-	HeaderContentType = "newsflow.content_type"
-	// HeaderPubStatus is the wire item's publication status, lower case:
-	// usable, withheld or canceled (ninjs pubStatus, NewsML-G2 pubStatus).
-	HeaderPubStatus = "newsflow.pub_status"
-	// HeaderEmbargoedUntil is the item's embargo time, RFC 3339 in UTC.
-	HeaderEmbargoedUntil = "newsflow.embargoed_until"
-	// HeaderVersion is the wire item's own version ("5", "978556838").
-	HeaderVersion = "newsflow.version"
-	// HeaderOrigin names the producer source kind: feed, watch or push.
-	HeaderOrigin = "newsflow.origin"
-)
-
 // Origins of Item.Origin.
 const (
 	OriginFeed  = "feed"
@@ -99,16 +83,16 @@ func (it Item) Headers() []kafka.Header {
 	if ct == "" {
 		ct = article.ContentTypePlain
 	}
-	h := []kafka.Header{{Key: HeaderContentType, Value: []byte(ct)}}
+	h := []kafka.Header{{Key: article.HeaderContentType, Value: []byte(ct)}}
 	add := func(k, v string) {
 		if v != "" {
 			h = append(h, kafka.Header{Key: k, Value: []byte(v)})
 		}
 	}
-	add(HeaderPubStatus, it.PubStatus)
-	add(HeaderEmbargoedUntil, it.EmbargoedUntil)
-	add(HeaderVersion, it.Version)
-	add(HeaderOrigin, it.Origin)
+	add(article.HeaderPubStatus, it.PubStatus)
+	add(article.HeaderEmbargoedUntil, it.EmbargoedUntil)
+	add(article.HeaderVersion, it.Version)
+	add(article.HeaderOrigin, it.Origin)
 	return h
 }
 
@@ -187,8 +171,8 @@ func Retryable(err error) bool {
 	if err == nil {
 		return false
 	}
-	e, ok := err.(Errors)
-	if !ok {
+	var e Errors
+	if !errors.As(err, &e) {
 		return true
 	}
 	for _, ie := range e {

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/itest/ktest"
 	"github.com/newsflow/newsflow/pkg/article"
-	"github.com/newsflow/newsflow/producers/ktest"
 	"github.com/newsflow/newsflow/producers/publish"
 )
 
@@ -117,13 +117,13 @@ func TestIntegrationPublish(t *testing.T) {
 		var a article.RawArticle
 		require.NoError(t, json.Unmarshal(m.Value, &a))
 		require.Equal(t, a.Key(), string(m.Key))
-		require.NotEmpty(t, ktest.Header(m, publish.HeaderContentType))
+		require.NotEmpty(t, ktest.Header(m, article.HeaderContentType))
 		if a.SourceID == "urn:story:1" {
-			versions = append(versions, ktest.Header(m, publish.HeaderVersion)+"/"+ktest.Header(m, publish.HeaderPubStatus))
-			if ktest.Header(m, publish.HeaderPubStatus) == "usable" {
-				require.Equal(t, "2030-01-01T00:00:00Z", ktest.Header(m, publish.HeaderEmbargoedUntil))
-				require.Equal(t, publish.OriginWatch, ktest.Header(m, publish.HeaderOrigin))
-				require.Equal(t, article.ContentTypeNinjs, ktest.Header(m, publish.HeaderContentType))
+			versions = append(versions, ktest.Header(m, article.HeaderVersion)+"/"+ktest.Header(m, article.HeaderPubStatus))
+			if ktest.Header(m, article.HeaderPubStatus) == "usable" {
+				require.Equal(t, "2030-01-01T00:00:00Z", ktest.Header(m, article.HeaderEmbargoedUntil))
+				require.Equal(t, publish.OriginWatch, ktest.Header(m, article.HeaderOrigin))
+				require.Equal(t, article.ContentTypeNinjs, ktest.Header(m, article.HeaderContentType))
 			}
 		}
 		if strings.HasPrefix(a.SourceID, "story-") {

@@ -63,10 +63,10 @@ func TestMessage(t *testing.T) {
 		h[kv.Key] = string(kv.Value)
 	}
 	require.Equal(t, map[string]string{
-		publish.HeaderContentType:    "text/html",
-		publish.HeaderPubStatus:      "withheld",
-		publish.HeaderEmbargoedUntil: "2024-05-07T00:00:00Z",
-		publish.HeaderOrigin:         "feed",
+		article.HeaderContentType:    "text/html",
+		article.HeaderPubStatus:      "withheld",
+		article.HeaderEmbargoedUntil: "2024-05-07T00:00:00Z",
+		article.HeaderOrigin:         "feed",
 	}, h)
 
 	plain := publish.Item{Article: article.RawArticle{Source: "s", Body: "b"}}

@@ -1,0 +1,237 @@
+package redisdedup
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/newsflow/newsflow/pkg/dedup"
+)
+
+// The record format. A value is:
+//
+//	format    1 byte, recordFormat
+//	flags     1 byte, the flag* bits below
+//	expireAt  4 bytes, big-endian Unix seconds: when the server forgets the key
+//	article   uvarint length, then the bytes of Ref.ArticleID
+//	index     varint (zigzag) Ref.Index (dedup.TitleIndex is -1)
+//	story     uvarint length and bytes, unless flagStoryIsArticle
+//	figures   8 bytes little-endian, when flagFigures
+//	numbers   8 bytes little-endian, when flagNumbers
+//	sketch    when flagSketchBins: a 16-byte bitmap of the bins that are not
+//	          empty (bit i%8 of byte i/8 for bin i) and then those bins' bytes in
+//	          order; when flagSketchRaw: the 128 bytes as they are
+//
+// Most sketches of news paragraphs leave most of their 128 bins empty (a
+// paragraph of 40 words has 38 shingles, so at most 38 bins hold one), so
+// the bitmap form takes about half the bytes; a sketch with more than 112
+// full bins is stored raw, which is then no longer.
+//
+// expireAt travels with the record so that a reader's local cache never
+// outlives the server's copy (see the package comment on retention).
+const recordFormat = 1
+
+const (
+	flagStoryIsArticle = 1 << iota // StoryID == Ref.ArticleID (the story's first article)
+	flagFigures
+	flagNumbers
+	flagSketchBins
+	flagSketchRaw
+	flagsKnown = flagStoryIsArticle | flagFigures | flagNumbers | flagSketchBins | flagSketchRaw
+)
+
+const (
+	headerLen     = 6 // format, flags, expireAt
+	bitmapLen     = dedup.SketchSize / 8
+	maxBinsSparse = dedup.SketchSize - bitmapLen // from here on the raw form is no longer
+)
+
+// keyLen is the length of a key after its prefix: the 64-bit key, big-endian.
+const keyLen = 8
+
+// appendKey appends the Redis key of k under prefix (which ends with the
+// fingerprint version, see Config.keyPrefix).
+func appendKey(b []byte, prefix string, k dedup.Key) []byte {
+	b = append(b, prefix...)
+	return binary.BigEndian.AppendUint64(b, uint64(k))
+}
+
+// describeKey names k in errors and logs: the hex digits of the
+// Elasticsearch store's _id.
+func describeKey(k dedup.Key) string { return fmt.Sprintf("%016x", uint64(k)) }
+
+// appendRecord appends the value of r, to be forgotten at expireAt.
+func appendRecord(b []byte, r dedup.Record, expireAt uint32) []byte {
+	var flags byte
+	if r.StoryID == r.Ref.ArticleID {
+		flags |= flagStoryIsArticle
+	}
+	if r.Figures != 0 {
+		flags |= flagFigures
+	}
+	if r.Numbers != 0 {
+		flags |= flagNumbers
+	}
+	bins := 0
+	if r.Sketch != (dedup.Sketch{}) {
+		for _, v := range r.Sketch {
+			if v != 0 {
+				bins++
+			}
+		}
+		if bins <= maxBinsSparse {
+			flags |= flagSketchBins
+		} else {
+			flags |= flagSketchRaw
+		}
+	}
+	b = append(b, recordFormat, flags)
+	b = binary.BigEndian.AppendUint32(b, expireAt)
+	b = binary.AppendUvarint(b, uint64(len(r.Ref.ArticleID)))
+	b = append(b, r.Ref.ArticleID...)
+	b = binary.AppendVarint(b, int64(r.Ref.Index))
+	if flags&flagStoryIsArticle == 0 {
+		b = binary.AppendUvarint(b, uint64(len(r.StoryID)))
+		b = append(b, r.StoryID...)
+	}
+	if flags&flagFigures != 0 {
+		b = binary.LittleEndian.AppendUint64(b, r.Figures)
+	}
+	if flags&flagNumbers != 0 {
+		b = binary.LittleEndian.AppendUint64(b, r.Numbers)
+	}
+	switch {
+	case flags&flagSketchRaw != 0:
+		b = append(b, r.Sketch[:]...)
+	case flags&flagSketchBins != 0:
+		var bm [bitmapLen]byte
+		for i, v := range r.Sketch {
+			if v != 0 {
+				bm[i/8] |= 1 << (i % 8)
+			}
+		}
+		b = append(b, bm[:]...)
+		for _, v := range r.Sketch {
+			if v != 0 {
+				b = append(b, v)
+			}
+		}
+	}
+	return b
+}
+
+// errTruncated: a value ends before its fields do.
+var errTruncated = errors.New("truncated")
+
+// decodeRecord reads a value written by appendRecord; it returns the record
+// and when the server forgets it.
+func decodeRecord(v []byte) (dedup.Record, uint32, error) {
+	var r dedup.Record
+	if len(v) < headerLen {
+		return r, 0, fmt.Errorf("record of %d bytes: %w", len(v), errTruncated)
+	}
+	if v[0] != recordFormat {
+		return r, 0, fmt.Errorf("record format %d: this version reads format %d", v[0], recordFormat)
+	}
+	flags := v[1]
+	if flags&^flagsKnown != 0 || flags&(flagSketchBins|flagSketchRaw) == flagSketchBins|flagSketchRaw {
+		return r, 0, fmt.Errorf("record flags %#x not understood", flags)
+	}
+	expireAt := binary.BigEndian.Uint32(v[2:])
+	p := v[headerLen:]
+	str := func(what string) (string, error) {
+		n, w := binary.Uvarint(p)
+		if w <= 0 || n > uint64(len(p)-w) {
+			return "", fmt.Errorf("%s: %w", what, errTruncated)
+		}
+		s := string(p[w : w+int(n)])
+		p = p[w+int(n):]
+		return s, nil
+	}
+	u64 := func(what string) (uint64, error) {
+		if len(p) < 8 {
+			return 0, fmt.Errorf("%s: %w", what, errTruncated)
+		}
+		x := binary.LittleEndian.Uint64(p)
+		p = p[8:]
+		return x, nil
+	}
+	var err error
+	if r.Ref.ArticleID, err = str("article id"); err != nil {
+		return r, 0, err
+	}
+	if r.Ref.ArticleID == "" {
+		return r, 0, errors.New("record without article id")
+	}
+	idx, w := binary.Varint(p)
+	if w <= 0 || idx < math.MinInt32 || idx > math.MaxInt32 {
+		return r, 0, fmt.Errorf("paragraph index: %w", errTruncated)
+	}
+	r.Ref.Index = int(idx)
+	p = p[w:]
+	if flags&flagStoryIsArticle != 0 {
+		r.StoryID = r.Ref.ArticleID
+	} else if r.StoryID, err = str("story id"); err != nil {
+		return r, 0, err
+	}
+	if flags&flagFigures != 0 {
+		if r.Figures, err = u64("figures hash"); err != nil {
+			return r, 0, err
+		}
+	}
+	if flags&flagNumbers != 0 {
+		if r.Numbers, err = u64("numbers hash"); err != nil {
+			return r, 0, err
+		}
+	}
+	switch {
+	case flags&flagSketchRaw != 0:
+		if len(p) < dedup.SketchSize {
+			return r, 0, fmt.Errorf("sketch: %w", errTruncated)
+		}
+		copy(r.Sketch[:], p)
+		p = p[dedup.SketchSize:]
+	case flags&flagSketchBins != 0:
+		if len(p) < bitmapLen {
+			return r, 0, fmt.Errorf("sketch bitmap: %w", errTruncated)
+		}
+		bm := p[:bitmapLen]
+		p = p[bitmapLen:]
+		for i := range dedup.SketchSize {
+			if bm[i/8]&(1<<(i%8)) == 0 {
+				continue
+			}
+			if len(p) == 0 {
+				return r, 0, fmt.Errorf("sketch bins: %w", errTruncated)
+			}
+			if p[0] == 0 {
+				return r, 0, fmt.Errorf("sketch bin %d marked full holds 0", i)
+			}
+			r.Sketch[i] = p[0]
+			p = p[1:]
+		}
+		if r.Sketch == (dedup.Sketch{}) {
+			return r, 0, errors.New("sketch bitmap without a full bin")
+		}
+	}
+	if len(p) != 0 {
+		return r, 0, fmt.Errorf("%d bytes after the record", len(p))
+	}
+	return r, expireAt, nil
+}
+
+// expireAtOf returns the Unix second at which a record claimed at now
+// (Unix seconds) with the given retention is forgotten, clamped to the
+// format's range.
+func expireAtOf(now int64, retentionSeconds int64) uint32 {
+	t := now + retentionSeconds
+	if t > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(t)
+}
+
+// exat is the EXAT argument of a claim.
+func exat(expireAt uint32) string { return strconv.FormatUint(uint64(expireAt), 10) }

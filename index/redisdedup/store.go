@@ -1,0 +1,440 @@
+package redisdedup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/newsflow/newsflow/pkg/dedup"
+)
+
+// Store request kinds, the op label of the store metrics.
+const (
+	OpLookup = "lookup" // GET/MGET of the keys not in the cache
+	OpClaim  = "claim"  // SET NX GET EXAT of the keys not in the cache
+)
+
+// Store is a dedup.Store on a Redis-protocol server or cluster. It is safe
+// for concurrent use. See the package comment.
+type Store struct {
+	client    redis.UniversalClient
+	cluster   bool
+	prefix    string
+	retention int64 // seconds
+	margin    uint32
+	timeout   time.Duration
+	now       func() time.Time
+	desc      string
+
+	mu    sync.Mutex
+	cache *recordCache
+
+	metrics *metrics
+}
+
+// New returns a Store for cfg; it connects lazily (call Setup, then Ping
+// for readiness). It fails only on a bad configuration or unreadable
+// password or TLS files.
+func New(cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	opts, err := cfg.options()
+	if err != nil {
+		return nil, err
+	}
+	return newStore(cfg, redis.NewUniversalClient(opts)), nil
+}
+
+func newStore(cfg Config, client redis.UniversalClient) *Store {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	retention := int64(cfg.Retention / time.Second)
+	margin := min(int64(cacheMargin/time.Second), retention/10)
+	s := &Store{
+		client: client, cluster: cfg.Cluster, prefix: cfg.keyPrefix(),
+		retention: retention, margin: uint32(margin), timeout: cfg.RequestTimeout, now: now,
+		desc:  cfg.String(),
+		cache: newRecordCache(cfg.CacheEntries),
+	}
+	s.metrics = newMetrics(cfg.Registerer, s, cfg.StatsInterval)
+	return s
+}
+
+// cacheMargin is how long before a record's expiry its cached copy is
+// dropped (a tenth of the retention when that is shorter): more than the
+// clocks of a worker and of the server should ever differ.
+const cacheMargin = time.Hour
+
+// Close closes the connections.
+func (s *Store) Close() error { return s.client.Close() }
+
+// String describes the store for logs (no secrets).
+func (s *Store) String() string { return s.desc }
+
+// Prefix is what precedes the 8 bytes of every key (the configured prefix
+// and the fingerprint version).
+func (s *Store) Prefix() string { return s.prefix }
+
+// CacheLen returns the number of cached records.
+func (s *Store) CacheLen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cache.Len()
+}
+
+// Ping checks that the store answers, for a readiness check: PING on a
+// standalone server; on a cluster, every master answers PING and reports
+// cluster_state:ok (a cluster that lost a master refuses writes with
+// CLUSTERDOWN).
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cc, ok := s.client.(*redis.ClusterClient)
+	if !ok {
+		if err := s.client.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("redis dedup store: ping: %w", err)
+		}
+		return nil
+	}
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		info, err := c.ClusterInfo(ctx).Result()
+		if err != nil {
+			return fmt.Errorf("node %s: cluster info: %w", c.Options().Addr, err)
+		}
+		if !strings.Contains(info, "cluster_state:ok") {
+			return fmt.Errorf("node %s: cluster state is not ok", c.Options().Addr)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis dedup store: ping cluster: %w", err)
+	}
+	return nil
+}
+
+// MinServerVersion is the oldest Redis version whose SET takes NX and GET
+// together (Valkey reports a redis_version of 7.2.4 or later).
+const MinServerVersion = "7.0"
+
+// Setup checks that every server (every master of a cluster) answers and
+// runs Redis 7.0 or newer, so that a claim is one round trip. It creates
+// nothing; the server needs no schema.
+func (s *Store) Setup(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	check := func(ctx context.Context, c redis.Cmdable, addr string) error {
+		info, err := c.Info(ctx, "server").Result()
+		if err != nil {
+			return fmt.Errorf("redis dedup store: server %s: info: %w", addr, err)
+		}
+		v := infoField(info, "redis_version")
+		if !versionAtLeast(v, 7, 0) {
+			return fmt.Errorf("redis dedup store: server %s runs Redis %q: %w: claims need %s or newer (SET with NX and GET)", addr, v, ErrServerVersion, MinServerVersion)
+		}
+		return nil
+	}
+	if cc, ok := s.client.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			return check(ctx, c, c.Options().Addr)
+		})
+	}
+	return check(ctx, s.client, s.client.(*redis.Client).Options().Addr)
+}
+
+// infoField returns the value of name in an INFO answer ("" when absent).
+func infoField(info, name string) string {
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), name+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// versionAtLeast reports whether the dotted version v is major.minor or
+// later.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// unix is the store's clock in Unix seconds.
+func (s *Store) unix() int64 { return s.now().Unix() }
+
+// keyStrings returns the Redis keys of keys[idx] as substrings of one
+// string (one allocation for all).
+func (s *Store) keyStrings(keys []dedup.Key, idx []int) []string {
+	n := len(s.prefix) + keyLen
+	b := make([]byte, 0, n*len(idx))
+	for _, i := range idx {
+		b = appendKey(b, s.prefix, keys[i])
+	}
+	all := string(b)
+	out := make([]string, len(idx))
+	for j := range idx {
+		out[j] = all[j*n : (j+1)*n]
+	}
+	return out
+}
+
+// Lookup implements dedup.Store.
+func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record) error {
+	if len(out) != len(keys) {
+		return fmt.Errorf("redis dedup store: lookup: %d records for %d keys", len(out), len(keys))
+	}
+	now := s.unix()
+	var miss []int
+	s.mu.Lock()
+	for i, k := range keys {
+		out[i] = dedup.Record{}
+		if v, ok := s.cache.get(k, uint32(now)); ok {
+			if r, _, err := decodeRecord([]byte(v)); err == nil {
+				out[i] = r
+				continue
+			}
+		}
+		miss = append(miss, i)
+	}
+	s.mu.Unlock()
+	s.metrics.cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
+	s.metrics.cache.WithLabelValues("miss").Add(float64(len(miss)))
+	if len(miss) == 0 {
+		return nil
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	names := s.keyStrings(keys, miss)
+	start := time.Now()
+	vals, err := s.get(ctx, names)
+	s.metrics.duration.WithLabelValues(OpLookup).Observe(time.Since(start).Seconds())
+	if err != nil {
+		return s.fail(OpLookup, fmt.Errorf("redis dedup store: look up %d keys: %w", len(miss), err))
+	}
+	s.metrics.requests.WithLabelValues(OpLookup, "ok").Inc()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for j, i := range miss {
+		if vals[j] == nil {
+			continue
+		}
+		r, exp, err := decodeRecord(vals[j])
+		if err != nil {
+			return s.fail(OpLookup, fmt.Errorf("redis dedup store: key %s: %w: %w", describeKey(keys[i]), ErrBadRecord, err))
+		}
+		out[i] = r
+		s.cache.put(keys[i], string(vals[j]), exp-min(exp, s.margin), uint32(now))
+	}
+	return nil
+}
+
+// get reads the values of names, nil for an absent key: MGETs of at most
+// lookupChunk keys in one pipeline on a standalone server, a pipeline of
+// GETs on a cluster (the client sends each node its keys, the nodes in
+// parallel; an MGET may not cross hash slots).
+func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
+	vals := make([][]byte, len(names))
+	pipe := s.client.Pipeline()
+	if !s.cluster {
+		cmds := make([]*redis.SliceCmd, 0, (len(names)+lookupChunk-1)/lookupChunk)
+		for from := 0; from < len(names); from += lookupChunk {
+			cmds = append(cmds, pipe.MGet(ctx, names[from:min(from+lookupChunk, len(names))]...))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+		j := 0
+		for _, cmd := range cmds {
+			res, err := cmd.Result()
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range res {
+				switch v := v.(type) {
+				case nil:
+				case string:
+					vals[j] = []byte(v)
+				default:
+					return nil, fmt.Errorf("MGET answered a %T", v)
+				}
+				j++
+			}
+		}
+		if j != len(names) {
+			return nil, fmt.Errorf("MGET answered %d values for %d keys", j, len(names))
+		}
+		return vals, nil
+	}
+	cmds := make([]*redis.StringCmd, len(names))
+	for j, n := range names {
+		cmds[j] = pipe.Get(ctx, n)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	for j, cmd := range cmds {
+		v, err := cmd.Bytes()
+		switch {
+		case errors.Is(err, redis.Nil):
+		case err != nil:
+			return nil, err
+		default:
+			vals[j] = v
+		}
+	}
+	return vals, nil
+}
+
+// Claim implements dedup.Store: one pipeline of SET key value NX GET EXAT
+// for the keys that are not in the cache. A SET that creates its key
+// answers nil; one that finds the key answers the stored value, which
+// replaces the caller's record.
+func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record) error {
+	if len(recs) != len(keys) {
+		return fmt.Errorf("redis dedup store: claim: %d records for %d keys", len(recs), len(keys))
+	}
+	// The first occurrence of a key in this call is the one stored; later
+	// ones take its outcome.
+	var first map[dedup.Key]int
+	if len(keys) > 1 {
+		first = make(map[dedup.Key]int, len(keys))
+	}
+	now := s.unix()
+	var send []int
+	cached := 0
+	s.mu.Lock()
+	for i, k := range keys {
+		if first != nil {
+			if _, dup := first[k]; dup {
+				continue
+			}
+			first[k] = i
+		}
+		// A cached record exists: the claim would only read it back.
+		if v, ok := s.cache.get(k, uint32(now)); ok {
+			if r, _, err := decodeRecord([]byte(v)); err == nil {
+				recs[i] = r
+				cached++
+				continue
+			}
+		}
+		send = append(send, i)
+	}
+	s.mu.Unlock()
+	if len(send) > 0 {
+		if err := s.claim(ctx, keys, recs, send, now); err != nil {
+			return err
+		}
+	}
+	s.metrics.keys.WithLabelValues("conflict").Add(float64(cached))
+	for i, k := range keys {
+		if first != nil {
+			if f := first[k]; f != i {
+				recs[i] = recs[f]
+			}
+		}
+	}
+	return nil
+}
+
+// claim sends the claims of keys[send] created at now.
+func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record, send []int, now int64) error {
+	expireAt := expireAtOf(now, s.retention)
+	ts := exat(expireAt)
+	names := s.keyStrings(keys, send)
+	// One buffer for every value; each SET sends its slice of it.
+	buf := make([]byte, 0, 96*len(send))
+	ends := make([]int, len(send))
+	for j, i := range send {
+		buf = appendRecord(buf, recs[i], expireAt)
+		ends[j] = len(buf)
+	}
+	value := func(j int) []byte {
+		from := 0
+		if j > 0 {
+			from = ends[j-1]
+		}
+		return buf[from:ends[j]:ends[j]]
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	pipe := s.client.Pipeline()
+	cmds := make([]*redis.StringCmd, len(send))
+	for j := range send {
+		cmds[j] = redis.NewStringCmd(ctx, "set", names[j], value(j), "nx", "get", "exat", ts)
+		_ = pipe.Process(ctx, cmds[j])
+	}
+	start := time.Now()
+	_, err := pipe.Exec(ctx)
+	s.metrics.duration.WithLabelValues(OpClaim).Observe(time.Since(start).Seconds())
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return s.fail(OpClaim, fmt.Errorf("redis dedup store: claim %d keys: %w", len(send), err))
+	}
+	created, conflicts := 0, 0
+	type found struct {
+		i int
+		v []byte
+		e uint32
+	}
+	var theirs []found
+	for j, cmd := range cmds {
+		i := send[j]
+		v, err := cmd.Bytes()
+		switch {
+		case errors.Is(err, redis.Nil):
+			created++
+		case err != nil:
+			return s.fail(OpClaim, fmt.Errorf("redis dedup store: claim key %s: %w", describeKey(keys[i]), err))
+		default:
+			r, exp, err := decodeRecord(v)
+			if err != nil {
+				return s.fail(OpClaim, fmt.Errorf("redis dedup store: key %s: %w: %w", describeKey(keys[i]), ErrBadRecord, err))
+			}
+			recs[i] = r
+			theirs = append(theirs, found{i, v, exp})
+			conflicts++
+		}
+	}
+	s.metrics.requests.WithLabelValues(OpClaim, "ok").Inc()
+	s.metrics.keys.WithLabelValues("created").Add(float64(created))
+	s.metrics.keys.WithLabelValues("conflict").Add(float64(conflicts))
+
+	valid := expireAt - min(expireAt, s.margin)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := 0
+	for j, i := range send {
+		if k < len(theirs) && theirs[k].i == i {
+			f := theirs[k]
+			s.cache.put(keys[i], string(f.v), f.e-min(f.e, s.margin), uint32(now))
+			k++
+			continue
+		}
+		s.cache.put(keys[i], string(value(j)), valid, uint32(now))
+	}
+	return nil
+}
+
+func (s *Store) fail(op string, err error) error {
+	s.metrics.requests.WithLabelValues(op, "error").Inc()
+	return err
+}

@@ -1,0 +1,420 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/newsflow/newsflow/consumers"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
+	"github.com/newsflow/newsflow/internal/kafkacfg"
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// Phases of the end-to-end run, in the order they run.
+const (
+	PhaseBulk     = "bulk"     // baseline 1: raw _bulk of the processed documents
+	PhasePipeline = "pipeline" // produce N, workers index them
+	PhaseLatency  = "latency"  // fixed-rate stream, receipt → searchable
+	PhaseConsume  = "consume"  // baseline 2: raw consumption of the topic
+)
+
+// Phases lists every phase in run order.
+var Phases = []string{PhaseBulk, PhasePipeline, PhaseLatency, PhaseConsume}
+
+// Defaults of E2EConfig.
+const (
+	DefaultArticles        = 50_000
+	DefaultWorkers         = 2
+	DefaultPartitions      = 6
+	DefaultLatencyFraction = 0.5
+	DefaultLatencyDuration = 30 * time.Second
+	DefaultPrefix          = "newsflow-bench"
+	DefaultPhaseTimeout    = 30 * time.Minute
+	// latencySamplesPerSecond bounds the articles whose visibility is
+	// polled, so the poll itself stays a small load.
+	latencySamplesPerSecond = 40
+	latencyPoll             = 100 * time.Millisecond
+	countPoll               = 250 * time.Millisecond
+)
+
+// E2EConfig configures RunE2E.
+type E2EConfig struct {
+	// Articles is N, the articles produced and indexed. Default: 50,000.
+	Articles int
+	// Workers is K, the consumer workers. Default: 2.
+	Workers int
+	// Partitions of the bench topic. Default: 6.
+	Partitions int
+	// BatchSize is the documents per bulk request of the loader and the
+	// workers' --batch-size. Default: consumers.DefaultBatchSize.
+	BatchSize int
+	// LoaderConcurrency is how many bulk requests the baseline loader keeps
+	// in flight. Default: Workers × consumers.DefaultMaxInFlight, the most
+	// the workers may have in flight.
+	LoaderConcurrency int
+	// LatencyFraction of the measured pipeline throughput is the rate of
+	// the latency phase. Default: 0.5.
+	LatencyFraction float64
+	// LatencyRate, when > 0, is the rate (articles/s) of the latency phase
+	// instead (needed when the pipeline phase does not run).
+	LatencyRate float64
+	// LatencyDuration is how long the latency phase produces. Default: 30s.
+	LatencyDuration time.Duration
+	// Phases to run (default: all of Phases).
+	Phases []string
+	// Corpora are cycled to make the articles.
+	Corpora []Corpus
+
+	// Kafka reaches the brokers.
+	Kafka *kafkacfg.Clients
+	// ES reaches Elasticsearch.
+	ES elastic.Doer
+	// Analyzer is the text analyzer of the template ("" = the shipped one).
+	Analyzer string
+
+	// WorkerArgs are the connection flags of `newsflow consume`
+	// (--kafka-brokers, --elasticsearch-url, …); the harness adds the
+	// topic, group, index, fingerprint index and metrics address.
+	WorkerArgs []string
+	// ExtraWorkerArgs are appended to every worker's arguments (settings
+	// under test; none for the default-settings figures).
+	ExtraWorkerArgs []string
+	// StartWorker starts one worker (ChildProcesses for the RSS figure).
+	StartWorker StartWorker
+	// LogDir receives the workers' logs. Default: a temporary directory.
+	LogDir string
+	// Prefix names the run's resources: <prefix>-<run>-… Default:
+	// newsflow-bench.
+	Prefix string
+	// Keep leaves the topic, indices and groups in place.
+	Keep bool
+	// PhaseTimeout bounds each phase. Default: 30m.
+	PhaseTimeout time.Duration
+	// OnPipeline, when set, is called as the pipeline phase's clock starts
+	// and again (with start false) as it stops (profiling hooks).
+	OnPipeline func(start bool)
+	// Progress receives progress lines; nil: none.
+	Progress io.Writer
+}
+
+func (c E2EConfig) withDefaults() E2EConfig {
+	if c.Articles == 0 {
+		c.Articles = DefaultArticles
+	}
+	if c.Workers == 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.Partitions == 0 {
+		c.Partitions = DefaultPartitions
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = consumers.DefaultBatchSize
+	}
+	if c.LoaderConcurrency == 0 {
+		c.LoaderConcurrency = c.Workers * consumers.DefaultMaxInFlight
+	}
+	if c.LatencyFraction == 0 {
+		c.LatencyFraction = DefaultLatencyFraction
+	}
+	if c.LatencyDuration == 0 {
+		c.LatencyDuration = DefaultLatencyDuration
+	}
+	if len(c.Phases) == 0 {
+		c.Phases = Phases
+	}
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	if c.PhaseTimeout == 0 {
+		c.PhaseTimeout = DefaultPhaseTimeout
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return c
+}
+
+// Validate names the first setting out of range.
+func (c E2EConfig) Validate() error {
+	switch {
+	case c.Articles < 1:
+		return fmt.Errorf("articles %d: want at least 1", c.Articles)
+	case c.Workers < 1:
+		return fmt.Errorf("workers %d: want at least 1", c.Workers)
+	case c.Partitions < 1:
+		return fmt.Errorf("partitions %d: want at least 1", c.Partitions)
+	case c.BatchSize < 1 || c.LoaderConcurrency < 1:
+		return errors.New("batch size and loader concurrency must be positive")
+	case c.LatencyFraction <= 0 || c.LatencyFraction > 1:
+		return fmt.Errorf("latency fraction %v: want (0, 1]", c.LatencyFraction)
+	case c.LatencyRate < 0 || c.LatencyDuration < 0:
+		return errors.New("latency rate and duration must not be negative")
+	case len(c.Corpora) == 0:
+		return errors.New("no corpus")
+	case c.Kafka == nil || len(c.Kafka.Brokers) == 0:
+		return errors.New("no Kafka brokers")
+	case c.ES == nil:
+		return errors.New("no Elasticsearch client")
+	case strings.ToLower(c.Prefix) != c.Prefix || strings.ContainsAny(c.Prefix, `\/*?"<>| ,#:`):
+		return fmt.Errorf("prefix %q: want lower case letters, digits and dashes (it names indices)", c.Prefix)
+	}
+	for _, p := range c.Phases {
+		if !slices.Contains(Phases, p) {
+			return fmt.Errorf("unknown phase %q: want %s", p, strings.Join(Phases, ", "))
+		}
+	}
+	if c.has(PhasePipeline) && c.StartWorker == nil {
+		return errors.New("no way to start workers")
+	}
+	if c.has(PhaseLatency) && !c.has(PhasePipeline) && c.LatencyRate == 0 {
+		return errors.New("the latency phase needs the pipeline phase (its rate is a fraction of the measured throughput) or an explicit latency rate")
+	}
+	if c.has(PhaseLatency) && c.StartWorker == nil {
+		return errors.New("no way to start workers")
+	}
+	return nil
+}
+
+func (c E2EConfig) has(phase string) bool { return slices.Contains(c.Phases, phase) }
+
+// Phase is one timed part of the run.
+type Phase struct {
+	// Ran is false when the phase was not selected.
+	Ran bool
+	// Articles counted at the end; Bytes their raw text.
+	Articles int
+	Bytes    int64
+	// Duration from the phase's start to its end condition.
+	Duration time.Duration
+	// ESCPU is Elasticsearch's process CPU time during the phase.
+	ESCPU time.Duration
+	// Load is the load average at the end of the phase.
+	Load [3]float64
+}
+
+// ArticlesPerSecond is the phase's throughput.
+func (p Phase) ArticlesPerSecond() float64 { return perSecond(float64(p.Articles), p.Duration) }
+
+// MBPerSecond is the phase's throughput in raw text megabytes.
+func (p Phase) MBPerSecond() float64 { return perSecond(float64(p.Bytes)/1e6, p.Duration) }
+
+// Latency is the result of the fixed-rate phase.
+type Latency struct {
+	Ran bool
+	// Rate is the target production rate (articles/s); Sent the articles
+	// produced; Samples the ones whose visibility was polled.
+	Rate    float64
+	Sent    int
+	Samples int
+	// P50, P99 and Max of receipt (received_at, stamped just before the
+	// producer's write) → first seen by a search, at a poll resolution of
+	// 100 ms.
+	P50, P99, Max time.Duration
+	// Missing samples never became searchable within the phase timeout.
+	Missing int
+	Load    [3]float64
+}
+
+// Breakdown is what the workers' metrics say about the pipeline phase.
+type Breakdown struct {
+	// WorkerCPU is the workers' process CPU time (process_cpu_seconds_total).
+	WorkerCPU time.Duration
+	// Stage is the summed time articles spent per stage (a wait on the
+	// store counts in dedup), over all partitions.
+	Stage map[string]time.Duration
+	// StoreRequests per op of the dedup store and their summed duration.
+	StoreRequests map[string]float64
+	StoreTime     map[string]time.Duration
+	// Bulk requests of the article index and their summed duration.
+	BulkRequests float64
+	BulkTime     time.Duration
+	// Fetched counts messages fetched (redeliveries included); DeadLettered
+	// the messages dead-lettered.
+	Fetched, DeadLettered float64
+}
+
+// E2EReport is everything RunE2E measured.
+type E2EReport struct {
+	Machine   Machine
+	LoadStart [3]float64
+	LoadEnd   [3]float64
+	// Run names the resources: <prefix>-<run>.
+	Run string
+	// ESVersion is the node's version.
+	ESVersion string
+	Config    E2EConfig
+
+	Produce  Phase // the N articles written by the producer's writer
+	Bulk     Phase // baseline 1
+	Pipeline Phase
+	Consume  Phase // baseline 2
+	Latency  Latency
+	// Setup is how long the workers took from start to ready and in the
+	// group with every partition assigned (not in Pipeline.Duration).
+	Setup time.Duration
+	// PeakRSS per worker (bytes); 0 when unknown.
+	PeakRSS []int64
+	// RSSNote says why PeakRSS is unknown.
+	RSSNote   string
+	Breakdown Breakdown
+	// Logs is where the workers' logs are.
+	Logs string
+}
+
+// BulkRatio is the pipeline throughput as a fraction of baseline 1.
+func (r *E2EReport) BulkRatio() float64 {
+	if !r.Bulk.Ran || !r.Pipeline.Ran || r.Bulk.ArticlesPerSecond() == 0 {
+		return 0
+	}
+	return r.Pipeline.ArticlesPerSecond() / r.Bulk.ArticlesPerSecond()
+}
+
+// run holds the state of one RunE2E.
+type run struct {
+	cfg     E2EConfig
+	rep     *E2EReport
+	client  *kafka.Client
+	names   names
+	raws    []article.RawArticle
+	start   time.Time
+	workers []Worker
+	addrs   []string
+}
+
+type names struct {
+	topic, pipelineGroup, rawGroup, pipelineAlias, bulkAlias, fingerprints string
+}
+
+func (r *run) logf(format string, args ...any) {
+	fmt.Fprintf(r.cfg.Progress, "[%6.1fs] "+format+"\n", append([]any{time.Since(r.start).Seconds()}, args...)...)
+}
+
+// RunE2E runs the selected phases on fresh resources and returns the
+// report; the resources are deleted at the end unless cfg.Keep.
+func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	runID := time.Now().UTC().Format("20060102t150405")
+	base := cfg.Prefix + "-" + runID
+	r := &run{
+		cfg:   cfg,
+		rep:   &E2EReport{Machine: ReadMachine(), Run: base, Config: cfg},
+		start: time.Now(),
+		names: names{
+			topic: base, pipelineGroup: base + "-pipeline", rawGroup: base + "-raw",
+			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", fingerprints: base + "-fp",
+		},
+	}
+	r.rep.LoadStart = r.rep.Machine.Load
+	r.client = cfg.Kafka.Client
+	if cfg.LogDir == "" {
+		d, err := os.MkdirTemp("", base+"-logs-")
+		if err != nil {
+			return nil, err
+		}
+		cfg.LogDir = d
+		r.cfg.LogDir = d
+	}
+	r.rep.Logs = cfg.LogDir
+
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	v, err := esVersion(sctx, cfg.ES)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch: %w", err)
+	}
+	r.rep.ESVersion = v
+	sctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+	_, err = r.client.Metadata(sctx, &kafka.MetadataRequest{})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("kafka at %s (is the broker running?): %w", strings.Join(cfg.Kafka.Brokers, ","), err)
+	}
+	r.logf("run %s: %d articles, %d workers, %d partitions, batch %d; Elasticsearch %s; machine: %s; load %s",
+		base, cfg.Articles, cfg.Workers, cfg.Partitions, cfg.BatchSize, v, r.rep.Machine, LoadString(r.rep.LoadStart))
+
+	r.raws = Cycle(cfg.Corpora, cfg.Articles, runID)
+	var total int64
+	for _, a := range r.raws {
+		total += Size(a)
+	}
+
+	defer func() {
+		r.stopWorkers()
+		if !cfg.Keep {
+			r.cleanup()
+		}
+	}()
+
+	if cfg.has(PhaseBulk) {
+		if err := r.bulkPhase(ctx, total); err != nil {
+			return r.rep, fmt.Errorf("bulk baseline: %w", err)
+		}
+	}
+	if err := r.createTopic(ctx); err != nil {
+		return r.rep, err
+	}
+	if cfg.has(PhasePipeline) || cfg.has(PhaseLatency) {
+		if err := r.startWorkers(ctx); err != nil {
+			return r.rep, err
+		}
+	}
+	if cfg.has(PhasePipeline) {
+		if err := r.pipelinePhase(ctx, total); err != nil {
+			return r.rep, fmt.Errorf("pipeline: %w", err)
+		}
+	} else if cfg.has(PhaseConsume) {
+		if _, err := r.produce(ctx, r.raws); err != nil {
+			return r.rep, err
+		}
+	}
+	if cfg.has(PhaseLatency) {
+		if err := r.latencyPhase(ctx); err != nil {
+			return r.rep, fmt.Errorf("latency: %w", err)
+		}
+	}
+	if len(r.workers) > 0 {
+		r.readRSS()
+		r.breakdown(ctx)
+		r.stopWorkers()
+	}
+	if cfg.has(PhaseConsume) {
+		if err := r.consumePhase(ctx, total); err != nil {
+			return r.rep, fmt.Errorf("raw consumption: %w", err)
+		}
+	}
+	r.rep.LoadEnd = LoadAverage()
+	r.logf("done; load %s", LoadString(r.rep.LoadEnd))
+	return r.rep, nil
+}
+
+// cleanup deletes what the run created.
+func (r *run) cleanup() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, _ = r.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{r.names.topic, r.names.topic + ".dlq"}})
+	for _, alias := range []string{r.names.pipelineAlias, r.names.bulkAlias} {
+		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+alias+elastic.FirstIndexSuffix, nil); err != nil && !isNotFound(err) {
+			r.logf("cleanup: %v", err)
+		}
+		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/_index_template/"+alias, nil); err != nil && !isNotFound(err) {
+			r.logf("cleanup: %v", err)
+		}
+	}
+	if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+esdedup.StoreIndex(r.names.fingerprints), nil); err != nil && !isNotFound(err) {
+		r.logf("cleanup: %v", err)
+	}
+	_, _ = r.client.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{r.names.pipelineGroup, r.names.rawGroup}})
+}

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/newsflow/newsflow/consumers"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/pkg/dedup"
+	"github.com/newsflow/newsflow/pkg/pipeline"
+)
+
+// documents runs the stages in this process over the articles (memory
+// dedup store, in order), giving the documents baseline 1 indexes.
+func (r *run) documents(ctx context.Context) ([]consumers.Doc, error) {
+	p := pipeline.New(dedup.New(dedup.NewMemoryStore(0), dedup.Options{}), time.Now, nil)
+	now := time.Now().UTC()
+	received := now.Format(time.RFC3339Nano)
+	indexed := now.Format(time.RFC3339)
+	docs := make([]consumers.Doc, 0, len(r.raws))
+	for i, raw := range r.raws {
+		raw.ReceivedAt = received
+		a, err := p.ProcessOne(ctx, raw)
+		if err != nil {
+			return nil, fmt.Errorf("process %s: %w", raw.ID, err)
+		}
+		a.IndexedAt = indexed
+		src, err := json.Marshal(a)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, consumers.Doc{ID: a.ID, Version: a.Version(), Source: src})
+		if (i+1)%10000 == 0 {
+			r.logf("bulk: processed %d of %d documents for the loader", i+1, len(r.raws))
+		}
+	}
+	return docs, nil
+}
+
+// bulkPhase is baseline 1: the documents the pipeline makes, indexed by a
+// minimal loader: the same bulk requests (index with external_gte
+// versions, BatchSize documents) with LoaderConcurrency in flight, into a
+// fresh index made from the same template.
+func (r *run) bulkPhase(ctx context.Context, total int64) error {
+	docs, err := r.documents(ctx)
+	if err != nil {
+		return err
+	}
+	var docBytes int64
+	for _, d := range docs {
+		docBytes += int64(len(d.Source))
+	}
+	if err := elastic.Install(ctx, r.cfg.ES, r.names.bulkAlias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
+		return err
+	}
+	r.logf("bulk: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight",
+		len(docs), float64(docBytes)/1e6, r.names.bulkAlias, r.cfg.BatchSize, r.cfg.LoaderConcurrency)
+	ix := elastic.NewIndexer(r.cfg.ES, elastic.IndexerConfig{Alias: r.names.bulkAlias})
+	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
+	defer cancel()
+	cpu0, _ := esCPU(pctx, r.cfg.ES)
+	start := time.Now()
+	batches := make(chan []consumers.Doc)
+	errc := make(chan error, r.cfg.LoaderConcurrency)
+	var wg sync.WaitGroup
+	for range r.cfg.LoaderConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				for i, res := range ix.Index(pctx, b) {
+					if res.Outcome != consumers.Indexed {
+						errc <- fmt.Errorf("document %s: %s %s", b[i].ID, res.Outcome, res.Reason)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(docs); i += r.cfg.BatchSize {
+		select {
+		case batches <- docs[i:min(i+r.cfg.BatchSize, len(docs))]:
+		case err := <-errc:
+			close(batches)
+			wg.Wait()
+			return err
+		}
+	}
+	close(batches)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+	}
+	n, err := r.waitCount(pctx, PhaseBulk, r.names.bulkAlias, len(docs), start, nil)
+	if err != nil {
+		return err
+	}
+	r.rep.Bulk = Phase{Ran: true, Articles: n, Bytes: total, Duration: time.Since(start), Load: LoadAverage()}
+	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
+		r.rep.Bulk.ESCPU = cpu1 - cpu0
+	}
+	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs)", n,
+		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds())
+	return nil
+}
+
+// waitCount polls the alias until want documents are searchable (or, with
+// done, until done says the rest will never come), logging progress.
+func (r *run) waitCount(ctx context.Context, phase, alias string, want int, start time.Time, done func(count int) bool) (int, error) {
+	lastLog := time.Now()
+	last := -1
+	for {
+		n, err := esCount(ctx, r.cfg.ES, alias)
+		if err == nil {
+			last = n
+			if n >= want || (done != nil && done(n)) {
+				return n, nil
+			}
+		}
+		if err := r.workersAlive(); err != nil {
+			return last, err
+		}
+		if time.Since(lastLog) >= 5*time.Second {
+			el := time.Since(start).Seconds()
+			r.logf("%s: %d of %d searchable (%.0f/s so far), load %s", phase, last, want, float64(max(last, 0))/el, LoadString(LoadAverage()))
+			lastLog = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return last, fmt.Errorf("after %v, %d of %d documents searchable: %w", time.Since(start).Round(time.Second), last, want, ctx.Err())
+		case <-time.After(countPoll):
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package article
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestVersion(t *testing.T) {
+	tests := []struct {
+		name                         string
+		updated, published, ingested string
+		want                         int64
+	}{
+		{"update time wins", "2024-05-02T10:00:00Z", "2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z", 1714644000000},
+		{"published time without an update", "", "2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z", 1714521600000},
+		{"ingest time without any story time", "", "", "2024-06-01T00:00:00Z", 1717200000000},
+		{"an unparsable time is passed over", "soon", "2024-05-01T00:00:00Z", "", 1714521600000},
+		{"times before 1970 count as 0", "", "1969-07-20T20:17:00Z", "", 0},
+		{"no time at all is 0", "", "", "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, (&Article{UpdatedAt: tc.updated, PublishedAt: tc.published, IngestedAt: tc.ingested}).Version())
+		})
+	}
+}
