@@ -205,12 +205,15 @@ func TestIntegrationSystemWorkerKilledDuringRebalance(t *testing.T) {
 }
 
 // scenarioDedupStoreRestart is the dedup store's server restarted
-// mid-stream. It waits for the Redis dedup store (phase 2 of issue 14: its
-// server joins scripts/testenv.sh through testenv/redis.sh): then add
+// mid-stream. It waits for `newsflow consume --dedup-store redis` (phase 2
+// of issue 14); then add, with the store's address flag:
 //
 //	func TestIntegrationSystemDedupStoreRestarted(t *testing.T) {
-//		scenarioDedupStoreRestart(t, []string{"--dedup-store", "redis", <its address flag>}, func(t *testing.T) {
-//			<restart the Redis server, e.g. scripts/testenv.sh restart redis>
+//		r := itest.StartRedis(t) // a server of the test's own, to stop and start
+//		scenarioDedupStoreRestart(t, []string{"--dedup-store", "redis", "--redis-addr", r.Addr()}, func(t *testing.T) {
+//			r.Stop()
+//			time.Sleep(5 * time.Second)
+//			r.Start()
 //		})
 //	}
 func scenarioDedupStoreRestart(t *testing.T, consumeFlags []string, restart func(t *testing.T)) {
