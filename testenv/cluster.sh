@@ -235,13 +235,18 @@ cluster_stop_all() {
 			kill -CONT "$(<"$NODE_DIR/pid")" 2>/dev/null || true
 		fi
 	done < <(cluster_nodes)
-	# Elasticsearch first, then Kafka (brokers in reverse order; the last controllers
-	# standing let the others shut down cleanly).
-	local i
-	for ((i = CLUSTER_ES_NODES; i >= 1; i--)); do stop_one "es-$i" "$CLUSTER_DIR/es-$i" "$CLUSTER_DIR/es-$i/home"; done
-	for ((i = CLUSTER_KAFKA_NODES; i >= 1; i--)); do
-		stop_one "kafka-$i" "$CLUSTER_DIR/kafka-$i" "$CLUSTER_DIR/kafka-$i/server.properties"
-	done
+	# SIGTERM to every node at once, then stop_one waits for each (and SIGKILLs a
+	# node still running after the stop timeout): the nodes shut down side by side.
+	while IFS= read -r n; do
+		cluster_node "$n"
+		if [[ -f $NODE_DIR/pid ]] && ours "$(<"$NODE_DIR/pid")" "$NODE_MARKER"; then
+			kill -TERM "$(<"$NODE_DIR/pid")" 2>/dev/null || true
+		fi
+	done < <(cluster_nodes)
+	while IFS= read -r n; do
+		cluster_node "$n"
+		stop_one "$n" "$NODE_DIR" "$NODE_MARKER"
+	done < <(cluster_nodes)
 }
 
 cluster_down() {
