@@ -55,6 +55,12 @@ func FuzzExtract(f *testing.F) {
 		"9999999999999999999999999", "1e308", "1,000,000,000,000,000,000,000", "a hundred thousand trillionths",
 		"three lakh crore", "thousand million billion trillion", "aged 30-39", "6-3 3-6", "<SRD 5>",
 		strings.Repeat("9", 100), strings.Repeat("one ", 50), strings.Repeat("1,000,", 30),
+		"one in five", "1-in-3", "three out of every 10", "voted 51-49", "won 3–1", "737-800",
+		"plus or minus 3 points", "±3.1", "+/- 3%", "from 3 to 5 million", "£3-4m", "1.2m postal votes",
+		"0800 555 111", "+1 202 555 0143", "(202) 555-0147", "call 101", "10 Downing Street",
+		"junctions 9 and 10", "4.3 deaths per 100,000", "BA.2.86", "KSh217", "R254 billion",
+		"The president, 78, said", "John Smith (52)", "voters over 65", "aged 8, 10 and 12", "100-odd",
+		"400,000 barrels a day", "17.5 terawatt-hours", "180 µg/m3", "1985's",
 	} {
 		f.Add(seed)
 	}
@@ -99,7 +105,10 @@ func TestPathologicalInput(t *testing.T) {
 			figs := figures.Extract(text)
 			d := time.Since(start)
 			checkInvariants(t, text, figs)
-			require.Lessf(t, d, 2*time.Second, "%s: %v for %d bytes", name, d, len(text))
+			// A guard against super-linear scans (quadratic work on a
+			// megabyte takes hours), not a speed claim: speed is measured
+			// in the benchmarks. The bound leaves a loaded machine room.
+			require.Lessf(t, d, 30*time.Second, "%s: %v for %d bytes", name, d, len(text))
 			t.Logf("%v, %d figures", d, len(figs))
 		})
 	}

@@ -98,6 +98,7 @@ const (
 	fDollars               // may be followed by "and 45 cents"
 	fCents                 // cents, for "3 dollars 50 cents"
 	fNeedScale             // only after a scale word or a number ≥ 100 ("won")
+	fPoint                 // "point": not after a number word ("at one point")
 )
 
 type unitDef struct {
@@ -118,11 +119,13 @@ var unitPhrases = buildUnitPhrases()
 var unitFirstWords = func() map[string]int8 {
 	m := map[string]int8{}
 	for k := range unitPhrases {
-		first, n := k, int8(1)
-		if i := strings.IndexByte(k, ' '); i >= 0 {
-			first = k[:i]
-			n = int8(strings.Count(k, " ") + 1)
+		// Words are separated by spaces or, in a phrase read after a
+		// space, hyphens ("terawatt-hours", "year-old").
+		words := strings.FieldsFunc(k, func(r rune) bool { return r == ' ' || r == '-' })
+		if len(words) == 0 {
+			continue
 		}
+		first, n := words[0], int8(len(words))
 		first = strings.TrimSuffix(first, ".")
 		if j := strings.IndexByte(first, '/'); j > 0 {
 			if m[first[:j]] < n {
@@ -219,7 +222,10 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"ml", kVol, 0}, "ml", "milliliter", "milliliters", "millilitre", "millilitres")
 	add(unitDef{"gal", kVol, 0}, "gallon", "gallons", "gal")
 	add(unitDef{"barrel", kVol, 0}, "barrel", "barrels", "bbl", "bbls")
-	add(unitDef{"bpd", kVol, 0}, "bpd", "b/d")
+	add(unitDef{"barrel/day", kVol, 0}, "bpd", "b/d", "bopd", "barrels per day", "barrel per day",
+		"barrels a day", "barrel a day", "barrels of oil per day", "barrels of oil a day",
+		"barrels of crude per day", "barrels of crude a day", "barrels of crude oil per day",
+		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
 	add(unitDef{"ft3", kVol, 0}, "cubic foot", "cubic feet", "cu ft")
 	add(unitDef{"bcm", kVol, 0}, "bcm")
@@ -248,9 +254,29 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"week", kAge, fAge}, "weeks old", "week old", "week-old", "weeks of age")
 	add(unitDef{"day", kAge, fAge}, "days old", "day old", "day-old", "days of age")
 	// Speed.
-	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh", "km per hour",
+	add(unitDef{"km/h", kSpeed, 0}, "km/h", "kph", "kmph", "km/hr", "kmh", "km per hour", "km an hour",
+		"kilometre per hour", "kilometer per hour", "kilometre an hour", "kilometer an hour",
 		"kilometers per hour", "kilometres per hour", "kilometers an hour", "kilometres an hour")
-	add(unitDef{"mph", kSpeed, 0}, "mph", "miles per hour", "miles an hour", "mile per hour", "mi/h")
+	add(unitDef{"mph", kSpeed, 0}, "mph", "miles per hour", "miles an hour", "mile per hour", "mi/h", "mile an hour")
+	// Points of an index, a poll lead, a game: "fell 2.1 points", "a 10-point lead".
+	add(unitDef{"points", kOther, fPoint}, "points", "point", "pts")
+	add(unitDef{"pp", kPct, 0}, "percentage-point", "percentage-points", "percent-point")
+	add(unitDef{"bp", kPct, 0}, "basis-point", "basis-points")
+	// Power and energy: kind other, the unit as the industry writes it.
+	add(unitDef{"kW", kOther, 0}, "kw", "kilowatt", "kilowatts")
+	add(unitDef{"MW", kOther, 0}, "mw", "megawatt", "megawatts", "mwe")
+	add(unitDef{"GW", kOther, 0}, "gw", "gigawatt", "gigawatts")
+	add(unitDef{"kWh", kOther, 0}, "kwh", "kilowatt hour", "kilowatt hours", "kilowatt-hour", "kilowatt-hours")
+	add(unitDef{"MWh", kOther, 0}, "mwh", "megawatt hour", "megawatt hours", "megawatt-hour", "megawatt-hours")
+	add(unitDef{"GWh", kOther, 0}, "gwh", "gigawatt hour", "gigawatt hours", "gigawatt-hour", "gigawatt-hours")
+	add(unitDef{"TWh", kOther, 0}, "twh", "terawatt hour", "terawatt hours", "terawatt-hour", "terawatt-hours")
+	// Bandwidth and air quality: kind other.
+	add(unitDef{"kbps", kOther, 0}, "kbps", "kbit/s", "kilobits per second", "kilobit per second")
+	add(unitDef{"Mbps", kOther, 0}, "mbps", "mbit/s", "megabits per second", "megabit per second")
+	add(unitDef{"Gbps", kOther, 0}, "gbps", "gbit/s", "gigabits per second", "gigabit per second")
+	add(unitDef{"µg/m3", kOther, 0}, "µg/m3", "µg/m³", "μg/m3", "μg/m³", "ug/m3", "mcg/m3",
+		"micrograms per cubic metre", "micrograms per cubic meter", "microgram per cubic metre",
+		"microgram per cubic meter", "micrograms per cubic metre of air", "micrograms per cubic meter of air")
 	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
 
@@ -307,7 +333,22 @@ func buildUnitPhrases() map[string]unitDef {
 		{"KRW", "south korean won,korean won"},
 		{"PLN", "zloty,zlotys,zlotych"}, {"HUF", "forint,forints"},
 		{"RUB", "rouble,roubles,ruble,rubles"}, {"UAH", "hryvnia,hryvnias,hryvnias,hryvnyas"},
-		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings"},
+		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings,kenyan shilling,shillings,shilling,kenya shillings"},
+		{"UGX", "ugandan shillings,uganda shillings"}, {"TZS", "tanzanian shillings,tanzania shillings"},
+		{"SOS", "somali shillings"}, {"GHS", "cedi,cedis,ghana cedis,ghanaian cedis"},
+		{"ETB", "birr,ethiopian birr"}, {"ZMW", "kwacha,zambian kwacha"}, {"MWK", "malawian kwacha"},
+		{"BDT", "taka,bangladeshi taka"}, {"VND", "dong,vietnamese dong"}, {"PEN", "soles,peruvian soles"},
+		{"KZT", "tenge"}, {"RON", "lei,romanian lei"}, {"BGN", "leva,bulgarian leva"}, {"HRK", "kuna"},
+		{"MAD", "moroccan dirhams,moroccan dirham"}, {"OMR", "omani rials,omani rial"},
+		{"IRR", "rials,iranian rials,rial"}, {"JOD", "jordanian dinars"}, {"BHD", "bahraini dinars"},
+		{"TND", "tunisian dinars"}, {"DZD", "algerian dinars"}, {"RSD", "serbian dinars"},
+		{"LYD", "libyan dinars"}, {"NPR", "nepalese rupees,nepali rupees"}, {"MUR", "mauritian rupees"},
+		{"AFN", "afghanis"}, {"MMK", "kyat,kyats"}, {"KHR", "riel,riels"}, {"AZN", "manat,manats"},
+		{"GTQ", "quetzales,quetzals"}, {"BOB", "bolivianos"}, {"NAD", "namibian dollars"},
+		{"XCD", "east caribbean dollars"}, {"FJD", "fijian dollars,fiji dollars"}, {"LRD", "liberian dollars"},
+		{"BND", "brunei dollars"}, {"CDF", "congolese francs"}, {"RWF", "rwandan francs"},
+		{"GNF", "guinean francs"}, {"XAF", "central african cfa francs"}, {"BWP", "pula"},
+		{"BYN", "belarusian roubles,belarusian rubles"}, {"UZS", "uzbek som"},
 		{"VEB", "bolivar,bolivars"}, {"CRC", "colón,colones,₡"}, {"GEL", "lari,₾"}, {"LAK", "kip,₭"},
 		{"BTC", "bitcoin,bitcoins"},
 	} {
@@ -353,7 +394,19 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"l", kVol, 0}, "l", "L", "ltr")
 	add(unitDef{"ml", kVol, 0}, "ml", "mL")
 	add(unitDef{"m3", kVol, 0}, "m3", "m³")
-	add(unitDef{"bpd", kVol, 0}, "bpd")
+	add(unitDef{"barrel/day", kVol, 0}, "bpd", "bopd")
+	add(unitDef{"points", kOther, 0}, "pts")
+	add(unitDef{"kW", kOther, 0}, "kW", "KW")
+	add(unitDef{"MW", kOther, 0}, "MW")
+	add(unitDef{"GW", kOther, 0}, "GW")
+	add(unitDef{"kWh", kOther, 0}, "kWh", "KWh", "kwh")
+	add(unitDef{"MWh", kOther, 0}, "MWh")
+	add(unitDef{"GWh", kOther, 0}, "GWh")
+	add(unitDef{"TWh", kOther, 0}, "TWh")
+	add(unitDef{"kbps", kOther, 0}, "kbps", "Kbps")
+	add(unitDef{"Mbps", kOther, 0}, "Mbps", "mbps", "Mbit/s")
+	add(unitDef{"Gbps", kOther, 0}, "Gbps", "gbps", "Gbit/s")
+	add(unitDef{"µg/m3", kOther, 0}, "µg/m3", "µg/m³", "μg/m3", "μg/m³", "ug/m3", "mcg/m3")
 	add(unitDef{"C", kTemp, 0}, "C", "°C", "ºC", "℃", "°c")
 	add(unitDef{"F", kTemp, 0}, "F", "°F", "ºF", "℉", "°f")
 	add(unitDef{"deg", kTemp, fDegrees}, "°", "º")
@@ -373,184 +426,6 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"EUR", article.KindMoney, 0}, "€")
 	return m
 }
-
-// currencySymbols precede the number ("$3.2 billion", "£600m", "€ 2 million").
-var currencySymbols = map[string]string{
-	"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW",
-	"₪": "ILS", "₺": "TRY", "₴": "UAH", "₦": "NGN", "₱": "PHP", "฿": "THB", "₫": "VND",
-	"₡": "CRC", "₾": "GEL", "₭": "LAK", "₣": "FRF", "₤": "ITL",
-}
-
-// dollarPrefixes are letters written before "$" ("US$", "C$", "HK $").
-// Lower case keys; "u.s" stands for "U.S.".
-var dollarPrefixes = map[string]string{
-	"us": "USD", "u.s": "USD", "c": "CAD", "ca": "CAD", "can": "CAD", "a": "AUD", "au": "AUD",
-	"nz": "NZD", "hk": "HKD", "s": "SGD", "sg": "SGD", "nt": "TWD", "r": "BRL", "z": "ZWD",
-	"j": "JMD", "mex": "MXN",
-}
-
-// isoCodes are currency codes written as words before or after the number
-// ("USD 5", "5 EUR"). Exact upper case only; codes that are also English
-// words or common acronyms (ALL, TOP, CUP, MOP, …) are left out.
-var isoCodes = map[string]bool{
-	"USD": true, "EUR": true, "GBP": true, "JPY": true, "CNY": true, "CHF": true, "CAD": true,
-	"AUD": true, "NZD": true, "HKD": true, "SGD": true, "INR": true, "RUB": true, "KRW": true,
-	"BRL": true, "MXN": true, "ZAR": true, "SEK": true, "NOK": true, "DKK": true, "PLN": true,
-	"CZK": true, "HUF": true, "TRY": true, "ILS": true, "SAR": true, "AED": true, "QAR": true,
-	"KWD": true, "EGP": true, "NGN": true, "KES": true, "THB": true, "MYR": true, "IDR": true,
-	"PHP": true, "VND": true, "TWD": true, "PKR": true, "UAH": true, "ARS": true, "CLP": true,
-	"COP": true, "DEM": true, "FRF": true, "ITL": true, "ESP": true, "NLG": true, "BEF": true,
-	"RMB": true, "XAU": true,
-}
-
-// prefixWordCurrencies are currency words written before the number ("Rs
-// 500", "RMB 5", "DM 10", "Rs. 35 lakh").
-var prefixWordCurrencies = map[string]string{
-	"Rs": "INR", "RS": "INR", "Rp": "IDR", "DM": "DEM", "Dfl": "NLG", "Dfls": "NLG", "SFr": "CHF",
-	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
-	"Nkr": "NOK", "RM": "MYR",
-}
-
-// Qualifier phrases written before the figure, lower case, longest first
-// at lookup time. "between" opens a range; "from" blocks one.
-const (
-	qBetween = "between"
-	qFrom    = "from"
-)
-
-var qualifiers = map[string]string{
-	"more than": article.QualifierMoreThan, "over": article.QualifierMoreThan,
-	"above": article.QualifierMoreThan, "exceeds": article.QualifierMoreThan,
-	"exceeded": article.QualifierMoreThan, "exceeding": article.QualifierMoreThan,
-	"exceed": article.QualifierMoreThan, "in excess of": article.QualifierMoreThan,
-	"upwards of": article.QualifierMoreThan, "upward of": article.QualifierMoreThan,
-	"just over": article.QualifierMoreThan, "well over": article.QualifierMoreThan,
-	"well above": article.QualifierMoreThan, "just above": article.QualifierMoreThan,
-	"greater than": article.QualifierMoreThan, "topping": article.QualifierMoreThan,
-	"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
-	"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
-	"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
-	"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
-	"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,
-	"minimum of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
-	"about": article.QualifierApprox, "around": article.QualifierApprox,
-	"some": article.QualifierApprox, "roughly": article.QualifierApprox,
-	"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
-	"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox,
-	"close to": article.QualifierApprox, "circa": article.QualifierApprox,
-	"some estimated": article.QualifierApprox, "an approximate": article.QualifierApprox,
-	"approximate": article.QualifierApprox, "~": article.QualifierApprox,
-	"nearly": article.QualifierLessThan, "almost": article.QualifierLessThan,
-	"less than": article.QualifierLessThan, "fewer than": article.QualifierLessThan,
-	"under": article.QualifierLessThan, "below": article.QualifierLessThan,
-	"just under": article.QualifierLessThan, "just below": article.QualifierLessThan,
-	"lower than": article.QualifierLessThan, "short of": article.QualifierLessThan,
-	"just short of": article.QualifierLessThan, "not quite": article.QualifierLessThan,
-	"up to": article.QualifierAtMost, "at most": article.QualifierAtMost,
-	"no more than": article.QualifierAtMost, "not more than": article.QualifierAtMost,
-	"a maximum of": article.QualifierAtMost, "maximum of": article.QualifierAtMost,
-	"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
-	"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
-	"between": qBetween, "from": qFrom,
-}
-
-// qualLastWords are the last words of the qualifier phrases.
-var qualLastWords = func() map[string]bool {
-	m := map[string]bool{}
-	for k := range qualifiers {
-		m[k[strings.LastIndexByte(k, ' ')+1:]] = true
-	}
-	return m
-}()
-
-// postQualifiers follow the figure ("5,000 or more").
-var postQualifiers = map[string]string{
-	"or more": article.QualifierAtLeast, "or above": article.QualifierAtLeast,
-	"or higher": article.QualifierAtLeast, "and above": article.QualifierAtLeast,
-	"or over": article.QualifierAtLeast, "and over": article.QualifierAtLeast,
-	"or so": article.QualifierApprox, "or thereabouts": article.QualifierApprox,
-	"or less": article.QualifierAtMost, "or fewer": article.QualifierAtMost,
-	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,
-	"and under": article.QualifierAtMost,
-}
-
-// changeWords before a figure mean "X to Y" is a change, not a range
-// ("rose 5 pct to 7 pct").
-var changeWords = setOf("rose", "fell", "rise", "rises", "fall", "falls", "increased", "decreased",
-	"increase", "decrease", "up", "down", "raised", "raise", "raises", "cut", "cuts", "lowered",
-	"climbed", "jumped", "dropped", "gained", "lost", "grew", "declined", "slipped", "edged",
-	"added", "boosted", "reduced", "slumped", "soared", "surged", "plunged", "tumbled", "eased",
-	"advanced", "firmed", "revised", "adjusted", "widened", "narrowed", "shrank", "swelled",
-	"doubled", "changed", "moved", "went", "compared", "versus", "vs", "against")
-
-// designators are words after which a number names a thing instead of
-// counting it ("Article 5", "Boeing 737", "Flight 370", "Chapter 11").
-var designators = setOf("article", "articles", "section", "sections", "chapter", "clause", "paragraph",
-	"resolution", "amendment", "flight", "route", "highway", "interstate", "exit", "room", "gate",
-	"platform", "terminal", "page", "pages", "volume", "vol", "issue", "number", "act", "rule",
-	"proposition", "prop", "game", "round", "stage", "episode", "season", "series", "phase", "model",
-	"version", "type", "class", "grade", "category", "division", "level", "tier", "boeing", "airbus",
-	"apollo", "windows", "iphone", "galaxy", "playstation", "xbox", "channel", "track", "hole",
-	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block",
-	"figure", "fig", "table", "item", "box", "tower", "camp", "unit", "units", "building", "floor",
-	"apartment", "suite", "cell", "wing", "lot", "plot", "code", "account", "ticket", "ref",
-	"reference", "serial", "isbn", "issn", "tel", "phone", "fax", "ext", "extension", "pin",
-	"pcs", "vii", "ltd", "plc", "inc", "corp", "covid", "sars", "ps", "ios", "android", "macos",
-	"psalm", "psalms", "verse", "hymn", "opus", "op", "symphony", "concerto", "sonata", "mark",
-	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
-	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
-	"order", "directive", "regulation", "local")
-
-// dotDesignators are designators that count only with their dot ("No. 1").
-var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
-	"ref", "tel", "ext", "p", "pp")
-
-// idPrefixOK are words that may precede "-<number>" without making it an
-// identifier ("mid-1990s", "top-10", "under-21").
-var idPrefixOK = setOf("mid", "pre", "post", "top", "under", "over", "early", "late", "circa",
-	"ex", "non", "anti", "sub", "about", "around", "some", "nearly", "almost", "roughly", "a", "an",
-	"the", "and", "or", "to", "by", "of", "in", "at", "on", "for", "from", "with", "than", "minus",
-	"plus", "up", "down", "all", "first", "last", "best", "worst", "year", "years")
-
-// months, lower case, including wire abbreviations.
-var months = setOf("january", "february", "march", "april", "may", "june", "july", "august",
-	"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
-	"aug", "sep", "sept", "oct", "nov", "dec")
-
-// timeWords after a number make it a clock time ("3 pm", "0857 GMT").
-var timeWords = setOf("am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt", "cst", "cdt", "pst",
-	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock", "noon", "midnight")
-
-// timeWordsExact are clock abbreviations matched with their case.
-var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "MSK", "IST", "HKT", "SGT", "AEST", "AEDT")
-
-// ordinalSuffixes after digits make an ordinal ("4th", "21st").
-var ordinalSuffixes = setOf("st", "nd", "rd", "th", "ST", "ND", "RD", "TH", "d")
-
-// tempCues in the sentence make bare "degrees" a temperature.
-var tempCues = setOf("temperature", "temperatures", "thermostat", "heat", "heatwave", "cold",
-	"warm", "warmer", "warmest", "hot", "hotter", "hottest", "cool", "cooler", "freezing", "frost",
-	"weather", "celsius", "fahrenheit", "temp", "temps", "climb", "soared", "chill", "degrees",
-	"zero", "below", "reached", "rose", "fell", "reach",
-	"fever", "oven", "boiling", "mercury", "forecast", "high", "low", "highs", "lows", "water")
-
-// moneyCues in the sentence make "pounds" money rather than weight.
-var moneyCues = setOf("profit", "profits", "revenue", "revenues", "sales", "cost", "costs", "costing",
-	"price", "prices", "priced", "paid", "pay", "pays", "paying", "fine", "fined", "fines",
-	"earn", "earned", "earns", "earnings", "loss", "losses", "debt", "debts", "deal", "budget",
-	"bid", "fund", "funds", "funding", "tax", "taxes", "salary", "wage", "wages", "worth",
-	"bought", "sold", "spend", "spent", "spending", "invest", "invested", "investment", "loan",
-	"loans", "value", "valued", "cash", "money", "income", "payment",
-	"compensation", "damages", "award", "awarded", "fee", "fees", "contract", "bonus", "turnover",
-	"capital", "shares", "share", "stake", "dividend", "pension", "charge", "charged", "bill",
-	"sterling", "£", "transfer", "raise", "raised", "raising", "donated", "donation", "grant",
-	"benefit", "benefits", "insurance", "rent", "ticket", "tickets", "afford", "owe", "owed",
-	"interest", "pound", "penny", "pence", "sterling", "£")
-
-// weightCues make "pounds" a weight even when money words are near.
-var weightCues = setOf("weigh", "weighs", "weighed", "weighing", "weight", "weights", "heavy",
-	"heavier", "lbs", "lb", "ounces", "tons", "tonnes", "baby", "babies", "fat", "diet", "lose",
-	"lost", "gain", "gained", "overweight", "obese")
 
 // pluralNouns are plural or collective nouns without a final "s".
 var pluralNouns = setOf("people", "persons", "men", "women", "children", "police", "staff",
@@ -675,13 +550,15 @@ func buildVocab() map[string]string {
 	}
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
-		subjectStops} {
+		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents} {
 		for k := range set {
 			addWords(k)
 		}
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
-		"to", "or", "half", "in", "cents", "cent"} {
+		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
+		"per", "plus", "odd"} {
 		m[w] = w
 	}
 	return m

@@ -146,10 +146,11 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		}
 		return
 	}
-	var ws, we [4]int
+	var ws, we [6]int
+	var sep [6]byte // the separator after each word: ' ' or '-'
 	cnt := 0
 	pos := q
-	for cnt < maxWords {
+	for cnt < maxWords && cnt < len(ws) {
 		if letterAt(t, pos) == 0 {
 			break
 		}
@@ -168,6 +169,11 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		ws[cnt], we[cnt] = pos, e
 		cnt++
 		nx := e
+		if nx+1 < n && t[nx] == '-' && letterAt(t, nx+1) > 0 {
+			sep[cnt-1] = '-' // "terawatt-hours", "year-old"
+			pos = nx + 1
+			continue
+		}
 		if nx < n && t[nx] == '.' && e-pos <= 4 {
 			nx++ // "sq. km", "U.S. dlrs"
 		}
@@ -175,6 +181,7 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if nx2 == nx {
 			break
 		}
+		sep[cnt-1] = ' '
 		pos = nx2
 	}
 	for l := cnt; l >= 1; l-- {
@@ -184,7 +191,7 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 				if t[we[j-1]] == '.' && strings.IndexByte(t[ws[j-1]:we[j-1]], '.') < 0 {
 					buf = append(buf, '.')
 				}
-				buf = append(buf, ' ')
+				buf = append(buf, sep[j-1])
 			}
 			w := t[ws[j]:we[j]]
 			if len(buf)+len(w) > cap(buf) {
@@ -202,8 +209,11 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if !ok {
 			continue
 		}
-		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) {
+		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) && !caseCodes[t[ws[0]:we[0]]] {
 			continue // "5 G", "5 M": not grams or metres
+		}
+		if u.flags&fPoint != 0 && f.num.word && f.v.value() == 1 && string(buf) == "point" {
+			continue // "at one point"; "a quarter point" is one
 		}
 		if l == 1 && string(buf) == "second" && f.v.value() != 1 {
 			continue // "the 1987 second quarter": an ordinal
@@ -232,6 +242,10 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		}
 	}
 }
+
+// caseCodes are short unit codes with capitals that are units when spaced
+// from the number ("500 MW"), unlike "5 G" or "5 M".
+var caseCodes = setOf("MW", "GW", "kW", "KW")
 
 func hasUpper(w string) bool {
 	for i := 0; i < len(w); i++ {

@@ -81,9 +81,11 @@ func TestNormalizePathological(t *testing.T) {
 			if err == nil {
 				checkArticle(t, a)
 			}
-			// Linear work on a few MB takes tens of milliseconds; allow
-			// a slow, shared CI machine a wide margin.
-			require.Less(t, elapsed, 5*time.Second, "took %v", elapsed)
+			// Linear work on a few MB takes tens of milliseconds: the bound
+			// guards against super-linear blowups (hours), it is not a speed
+			// claim (the benchmarks measure speed), so a loaded CI machine
+			// has all the room it needs.
+			require.Less(t, elapsed, 30*time.Second, "took %v", elapsed)
 		})
 	}
 }

@@ -106,11 +106,13 @@ func TestParsePathological(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
 			_, _ = tc.parse([]byte(tc.in))
-			require.Less(t, time.Since(start), 5*time.Second)
+			// A guard against super-linear parsing, not a speed claim
+			// (the benchmarks measure speed): generous for a loaded machine.
+			require.Less(t, time.Since(start), 30*time.Second)
 		})
 	}
 	start := time.Now()
 	_, err := ParseTime(strings.Repeat("9", 4<<20))
 	require.Error(t, err)
-	require.Less(t, time.Since(start), 100*time.Millisecond)
+	require.Less(t, time.Since(start), 30*time.Second, "parsing 4 MB of digits must stay linear")
 }

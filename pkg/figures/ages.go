@@ -1,0 +1,174 @@
+package figures
+
+// Ages: "27-year-old" and "five years old" are units (units.go); here the
+// ages that words around a bare number make: "aged 27", "aged over 65",
+// "voters over 65", "children under five", "The president, 78, said".
+// Their unit is year (or the duration written: "babies under six months").
+
+import (
+	"math"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// age makes the figure an age when the words around it say so.
+func (s *scanner) age(f *fig) {
+	if f.cur || f.signed || f.num.scaled {
+		return
+	}
+	if f.unit == "" {
+		s.ageBefore(f)
+	}
+	if f.kind == article.KindAge {
+		return
+	}
+	switch {
+	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start) && !s.nounAfter(f.end):
+		f.unit, f.kind = "year", article.KindAge
+	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start):
+		f.kind = article.KindAge // "babies under six months"
+	case f.unit == "" && !f.num.word && s.isAgeValue(f) && s.appositive(f):
+		f.unit, f.kind = "year", article.KindAge
+	}
+}
+
+var ageUnits = setOf("year", "month", "week", "day")
+
+// isAgeValue reports a whole number that can be an age in years.
+func (s *scanner) isAgeValue(f *fig) bool {
+	v := f.v.value()
+	return v >= 1 && v < 130 && v == math.Trunc(v) && !f.num.hasDecimal
+}
+
+// ageBefore reads "aged 27", "age 87" and "aged over 65", "aged between
+// 45 and 64" (the qualifier word stays out of the span).
+func (s *scanner) ageBefore(f *fig) {
+	t := s.text
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot {
+		return
+	}
+	start := ws
+	switch k {
+	case "aged", "age":
+	case "over", "under", "between", "from", "above", "below":
+		a, b, dot, ok := prevWord(t, ws)
+		if !ok || dot || s.key(t[a:b]) != "aged" {
+			return
+		}
+		start = f.start
+	default:
+		return
+	}
+	if s.isAgeValue(f) {
+		f.start, f.unit, f.kind = start, "year", article.KindAge
+	}
+}
+
+// ageNouns are people that "over 65" and "under five" give an age to.
+var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids", "women", "men", "those",
+	"anyone", "anybody", "everyone", "everybody", "someone", "nobody", "patients", "residents", "workers",
+	"drivers", "pupils", "students", "teenagers", "teens", "girls", "boys", "babies", "infants",
+	"youngsters", "pensioners", "individuals", "employees", "players", "citizens", "americans",
+	"britons", "applicants", "customers", "passengers", "smokers", "users", "viewers", "travellers",
+	"travelers", "child", "adult", "person", "woman", "man", "girl", "boy", "baby", "infant", "youths",
+	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones")
+
+// personOverUnder reports "over" or "under" before p with a word for
+// people before it: "voters over 65", "children under five".
+func (s *scanner) personOverUnder(p int) bool {
+	t := s.text
+	ws, _, dot, ok, k := s.prevKey(p)
+	if !ok || dot {
+		return false
+	}
+	switch k {
+	case "over", "under", "above", "below":
+	default:
+		return false
+	}
+	a, b, dot, ok := prevWord(t, ws)
+	return ok && !dot && ageNouns[s.key(t[a:b])]
+}
+
+// nounAfter reports a word other than a stop word right after p ("over 65
+// countries" counts countries).
+func (s *scanner) nounAfter(p int) bool {
+	w, h, ok := s.nextWordTok(p)
+	if !ok || h {
+		return false
+	}
+	return !subjectStops[w.key] && isPluralWord(w.key, s.text[w.s:w.e])
+}
+
+// appositiveNouns before ", 78," make it an age.
+var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "leader", "senator",
+	"governor", "mayor", "chairman", "chairwoman", "chair", "chief", "executive", "founder", "owner",
+	"boss", "manager", "coach", "player", "striker", "midfielder", "defender", "goalkeeper", "captain",
+	"singer", "actor", "actress", "star", "artist", "writer", "author", "director", "producer", "presenter",
+	"host", "comedian", "musician", "rapper", "model", "designer", "driver", "pilot", "passenger",
+	"victim", "suspect", "defendant", "accused", "man", "woman", "boy", "girl", "child", "teenager",
+	"mother", "father", "son", "daughter", "husband", "wife", "partner", "brother", "sister",
+	"grandmother", "grandfather", "grandson", "granddaughter", "uncle", "aunt", "nephew", "niece",
+	"cousin", "friend", "neighbour", "neighbor", "teacher", "nurse", "doctor", "officer", "soldier",
+	"student", "pupil", "worker", "farmer", "businessman", "businesswoman", "entrepreneur",
+	"billionaire", "millionaire", "heir", "monarch", "king", "queen", "prince", "princess", "pope",
+	"bishop", "priest", "survivor", "witness", "resident", "mp", "spokesman", "spokeswoman", "lawyer",
+	"judge", "veteran", "widow", "widower", "pensioner", "fan", "climber", "swimmer", "runner",
+	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad")
+
+// appositive reports an age written between commas after a person: "The
+// president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
+// or in brackets after a full name, "John Smith (52)":
+// a bare number of at most three digits after ", " (and "now" or "then")
+// following a name or a word for a person, and before a comma, bracket,
+// semicolon or the sentence end.
+func (s *scanner) appositive(f *fig) bool {
+	t := s.text
+	n := f.num
+	if !n.plain || n.ndigits > 3 || f.start != n.start || f.end != n.end {
+		return false
+	}
+	e := f.end
+	switch {
+	case e == len(t):
+	case t[e] == ',' || t[e] == ';' || t[e] == ')':
+		if q := skipSp(t, e+1); t[e] == ',' && q < len(t) && isDigit(t[q]) {
+			return false // a list: "3, 4, 5"
+		}
+	case t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n'):
+	default:
+		return false
+	}
+	p := f.start
+	if p > 0 && t[p-1] == '(' && e < len(t) && t[e] == ')' {
+		// "John Smith (52)": a first and a last name before the bracket.
+		ws, we, dot, ok := prevWord(t, p-1)
+		if !ok || dot || we != p-2 || !isCapitalized(t[ws:we]) {
+			return false
+		}
+		if appositiveNouns[s.key(t[ws:we])] {
+			return true
+		}
+		a, b, dot, ok := prevWord(t, ws)
+		return ok && !dot && isCapitalized(t[a:b]) && !months[s.key(t[a:b])]
+	}
+	if ws, we, dot, ok := prevWord(t, p); ok && !dot {
+		if k := s.key(t[ws:we]); k == "now" || k == "then" {
+			p = ws
+		}
+	}
+	if p < 2 || t[p-2:p] != ", " {
+		return false
+	}
+	ws, we, dot, ok := prevWord(t, p-2)
+	if !ok || dot || we != p-2 {
+		return false
+	}
+	w := t[ws:we]
+	k := s.key(w)
+	if appositiveNouns[k] {
+		return true
+	}
+	return isCapitalized(w) && !months[k] && !weekdays[k] && !sentenceStartBefore(t, ws) && letterBefore(t, ws) == 0
+}

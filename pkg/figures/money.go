@@ -1,0 +1,223 @@
+package figures
+
+// Currencies written before the number: symbols, ISO codes and prefix words.
+
+import (
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// currencyBefore reads a currency written before the number: a symbol
+// ("$", "US$", "c $", "£", "€"), an ISO code ("USD 5") or a prefix word
+// ("Rs 500").
+func (s *scanner) currencyBefore(f *fig) {
+	t := s.text
+	p := skipSpBack(t, f.start)
+	if p == 0 || f.start-p > 3 {
+		return
+	}
+	c := t[p-1]
+	if c == '$' {
+		q := p - 1
+		code := "USD"
+		if letterBefore(t, q) > 0 {
+			ws := wordStart(t, q)
+			if cc, ok := dollarPrefixes[s.key(t[ws:q])]; ok && letterBefore(t, ws) == 0 {
+				code, q = cc, ws
+			}
+		} else if r := skipSpBack(t, q); r < q && q-r <= 2 && letterBefore(t, r) > 0 {
+			ws := wordStart(t, r)
+			k := s.key(t[ws:r])
+			if cc, ok := dollarPrefixes[k]; ok && k != "a" && k != "s" && k != "r" && k != "j" && k != "z" {
+				code, q = cc, ws
+			}
+		}
+		f.start, f.unit, f.kind, f.cur = q, code, article.KindMoney, true
+		return
+	}
+	if c >= utf8.RuneSelf {
+		r, size := utf8.DecodeLastRuneInString(t[:p])
+		if code := symbolCurrency(r); code != "" {
+			f.start, f.unit, f.kind, f.cur = p-size, code, article.KindMoney, true
+		}
+		return
+	}
+	ws, we, dot, ok := prevWord(t, f.start)
+	if !ok {
+		return
+	}
+	w := t[ws:we]
+	if !dot && isoCodes[w] {
+		if w == "RMB" {
+			w = "CNY"
+		}
+		f.start, f.unit, f.kind, f.cur = ws, w, article.KindMoney, true
+		return
+	}
+	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
+		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+		return
+	}
+	if code, ok := gluedOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
+		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+	}
+}
+
+// symbolAt returns the size of a currency sign at i ("€", "£"), or 0.
+func symbolAt(t string, i int) int {
+	if i >= len(t) || t[i] < utf8.RuneSelf {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(t[i:])
+	if symbolCurrency(r) == "" {
+		return 0
+	}
+	return size
+}
+
+func symbolCurrency(r rune) string {
+	switch r {
+	case '£':
+		return "GBP"
+	case '€':
+		return "EUR"
+	case '¥':
+		return "JPY"
+	case '₹':
+		return "INR"
+	case '₽':
+		return "RUB"
+	case '₩':
+		return "KRW"
+	case '₪':
+		return "ILS"
+	case '₺':
+		return "TRY"
+	case '₴':
+		return "UAH"
+	case '₦':
+		return "NGN"
+	case '₱':
+		return "PHP"
+	case '฿':
+		return "THB"
+	case '₫':
+		return "VND"
+	case '₡':
+		return "CRC"
+	case '₾':
+		return "GEL"
+	case '₭':
+		return "LAK"
+	}
+	return ""
+}
+
+// dollarPrefixes are letters written before "$" ("US$", "C$", "HK $").
+// Lower case keys; "u.s" stands for "U.S.".
+var dollarPrefixes = map[string]string{
+	"us": "USD", "u.s": "USD", "c": "CAD", "ca": "CAD", "can": "CAD", "a": "AUD", "au": "AUD",
+	"nz": "NZD", "hk": "HKD", "s": "SGD", "sg": "SGD", "nt": "TWD", "r": "BRL", "z": "ZWD",
+	"j": "JMD", "mex": "MXN",
+}
+
+// isoCodes are currency codes written as words before or after the number
+// ("USD 5", "5 EUR"). Exact upper case only; codes that are also English
+// words or common acronyms (ALL, TOP, CUP, MOP, …) are left out.
+var isoCodes = map[string]bool{
+	"USD": true, "EUR": true, "GBP": true, "JPY": true, "CNY": true, "CHF": true, "CAD": true,
+	"AUD": true, "NZD": true, "HKD": true, "SGD": true, "INR": true, "RUB": true, "KRW": true,
+	"BRL": true, "MXN": true, "ZAR": true, "SEK": true, "NOK": true, "DKK": true, "PLN": true,
+	"CZK": true, "HUF": true, "TRY": true, "ILS": true, "SAR": true, "AED": true, "QAR": true,
+	"KWD": true, "EGP": true, "NGN": true, "KES": true, "THB": true, "MYR": true, "IDR": true,
+	"PHP": true, "VND": true, "TWD": true, "PKR": true, "UAH": true, "ARS": true, "CLP": true,
+	"COP": true, "DEM": true, "FRF": true, "ITL": true, "ESP": true, "NLG": true, "BEF": true,
+	"RMB": true, "XAU": true,
+	// More ISO 4217 codes, without those that are words or common
+	// acronyms in capitals (ALL, AMD, CUP, MOP, SOS, TOP, BAM, MAD, PEN,
+	// BSD, TMT, SCR, SRD, ANG, MGA, GMD, ERN, SLE, BZD).
+	"UGX": true, "TZS": true, "GHS": true, "ETB": true, "ZMW": true, "BDT": true, "LKR": true,
+	"NPR": true, "TND": true, "DZD": true, "JOD": true, "BHD": true, "OMR": true, "IRR": true,
+	"IQD": true, "AFN": true, "KZT": true, "UZS": true, "AZN": true, "GEL": true, "BGN": true,
+	"RON": true, "HRK": true, "RSD": true, "ISK": true, "BYN": true, "MDL": true, "PYG": true,
+	"UYU": true, "VES": true, "GTQ": true, "CRC": true, "DOP": true, "JMD": true, "TTD": true,
+	"XOF": true, "XAF": true, "NAD": true, "BWP": true, "MZN": true, "AOA": true, "RWF": true,
+	"MWK": true, "SDG": true, "LYD": true, "MMK": true, "KHR": true, "LAK": true, "MNT": true,
+	"BND": true, "FJD": true, "PGK": true, "XCD": true, "CDF": true, "GNF": true, "MUR": true,
+	"MVR": true, "LBP": true, "SYP": true, "YER": true, "KGS": true, "TJS": true,
+	"BOB": true, "HNL": true, "NIO": true, "LRD": true, "BIF": true, "DJF": true, "SZL": true,
+	"LSL": true, "ZWL": true, "AWG": true, "BBD": true, "KYD": true, "HTG": true, "GYD": true,
+	"XPF": true, "WST": true, "VUV": true,
+	"SBD": true, "KPW": true, "BTN": true,
+}
+
+// prefixWordCurrencies are currency words written before the number ("Rs
+// 500", "RMB 5", "DM 10", "Rs. 35 lakh").
+var prefixWordCurrencies = map[string]string{
+	"Rs": "INR", "RS": "INR", "Rp": "IDR", "DM": "DEM", "Dfl": "NLG", "Dfls": "NLG", "SFr": "CHF",
+	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
+	"Nkr": "NOK", "RM": "MYR", "KSh": "KES", "Ksh": "KES", "KShs": "KES", "Kshs": "KES", "USh": "UGX",
+	"Ush": "UGX", "TSh": "TZS", "Tsh": "TZS", "Tk": "BDT", "GH₵": "GHS", "Dh": "AED", "Dhs": "AED",
+}
+
+// gluedOnlyCurrencies are single capitals that name a currency only when
+// glued to an amount with a scale or separators: "R254 billion" (rand),
+// "N5bn" (naira); "R5" or "N95" are codes.
+var gluedOnlyCurrencies = map[string]string{"R": "ZAR", "N": "NGN"}
+
+// gluedCurrency reports a currency word glued before the digits at i that
+// starts at ws: "KSh217", "Rs500", "R2.5bn" (see gluedOnlyCurrencies).
+func (s *scanner) gluedCurrency(ws, i int) bool {
+	t := s.text
+	if ws > 0 && (isDigit(t[ws-1]) || t[ws-1] == '-' || t[ws-1] == '.' || t[ws-1] == '_') {
+		return false
+	}
+	w := t[ws:i]
+	if _, ok := prefixWordCurrencies[w]; ok {
+		return true
+	}
+	if _, ok := gluedOnlyCurrencies[w]; ok {
+		return scaledAmount(t, i)
+	}
+	return false
+}
+
+// scaledAmount reports digits at i with separators or a decimal point
+// ("1,200", "2.5") or followed by a scale ("254 billion", "5bn").
+func scaledAmount(t string, i int) bool {
+	j := i
+	sep := false
+	for j < len(t) && (isDigit(t[j]) || (t[j] == ',' || t[j] == '.') && j+1 < len(t) && isDigit(t[j+1])) {
+		if !isDigit(t[j]) {
+			sep = true
+		}
+		j++
+	}
+	if sep {
+		return true
+	}
+	e := j
+	for e < len(t) && isASCIILetter(t[e]) {
+		e++
+	}
+	if e > j {
+		_, ok := curScales[t[j:e]]
+		return ok && (e == len(t) || !isDigit(t[e]))
+	}
+	q := skipSp(t, j)
+	if q == j {
+		return false
+	}
+	e = q
+	for e < len(t) && isASCIILetter(t[e]) {
+		e++
+	}
+	var buf [16]byte
+	k := lowerKey(buf[:0:16], t[q:e])
+	if k == nil {
+		return false
+	}
+	_, ok := scaleWords[string(k)]
+	return ok
+}

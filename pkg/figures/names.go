@@ -1,0 +1,370 @@
+package figures
+
+import "strings"
+
+// Numbers that name or identify a thing rather than count it: model names,
+// designators ("Article 5", "junctions 9 and 10"), number words in names
+// ("Four Seasons"), phone numbers, street addresses, and the denominator of
+// a rate ("per 100,000 people").
+
+// notQuantity rejects numbers that name a ratio or a property rather than
+// a quantity: stock splits ("three-for-two", "3-for-2") and word sizes
+// ("32-bit").
+func (s *scanner) notQuantity(num number) (int, bool) {
+	t := s.text
+	if num.start >= 5 && t[num.start-5:num.start] == "-for-" {
+		return num.end, true
+	}
+	if num.sfx == "" && num.end+5 <= len(t) && t[num.end:num.end+5] == "-for-" {
+		return num.end + 5, true
+	}
+	// "13-G", "10-K": filing and form codes.
+	if e := num.end; num.sfx == "" && e+2 <= len(t) && t[e] == '-' && t[e+1] >= 'A' && t[e+1] <= 'Z' && letterAt(t, e+2) == 0 && (e+2 == len(t) || !isDigit(t[e+2])) {
+		return e + 2, true
+	}
+	if num.sfx == "" && num.end+4 <= len(t) && t[num.end] == '-' {
+		if e := wordEnd(t, num.end+1); e > num.end+1 {
+			switch s.key(t[num.end+1 : e]) {
+			case "bit", "bits", "byte", "speed", "way", "number":
+				return e, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// designated reports whether the number at p names a thing: "Article 5",
+// "Boeing 737", "No. 1", "Flight 370".
+func (s *scanner) designated(p int) bool {
+	t := s.text
+	ws, we, dot, ok, k := s.prevKey(p)
+	if !ok {
+		return false
+	}
+	if dot {
+		return dotDesignators[k]
+	}
+	if k == "no" && t[ws:we] == "No" {
+		return true // "No 10", the house; "No 1" the rank
+	}
+	if dotDesignators[k] && !designators[k] {
+		return false
+	}
+	if designators[k] {
+		// "the number 5" designates; "a number of" never reaches here.
+		return true
+	}
+	return false
+}
+
+// inName reports a capitalised number word inside a name: the next word
+// is capitalised ("Four Seasons") or, mid-sentence, the previous one is
+// ("Big Ten", "Formula One").
+func (s *scanner) inName(f fig) bool {
+	t := s.text
+	q := skipSp(t, f.end)
+	if q > f.end && letterAt(t, q) > 0 && isCapitalized(t[q:wordEnd(t, q)]) {
+		return true
+	}
+	if sentenceStartBefore(t, f.start) {
+		return false
+	}
+	ws, we, _, ok := prevWord(t, f.start)
+	if ok && s.key(t[ws:we]) == "of" {
+		// "Group of Five", "Party of Four".
+		ws, we, _, ok = prevWord(t, ws)
+	}
+	return ok && isCapitalized(t[ws:we])
+}
+
+// afterName reports a small bare number right after a capitalised word
+// mid-sentence: a name or a designator ("Radio 4", "Hall 25", "Top 40",
+// "Spider-Man 2", "(Maloney 45)"). Weekdays and months do not count.
+func (s *scanner) afterName(f fig) bool {
+	t := s.text
+	n := f.num
+	if !n.plain || n.word || f.signed || n.ndigits > 4 || f.start != n.start {
+		return false
+	}
+	ws, we, dot, ok := prevWord(t, f.start)
+	if !ok || dot || !isCapitalized(t[ws:we]) || skipSpBack(t, f.start) != we {
+		return false
+	}
+	if sentenceStartBefore(t, ws) {
+		return false
+	}
+	k := s.key(t[ws:we])
+	return !weekdays[k] && !months[k] && k != "i"
+}
+
+// designators are words after which a number names a thing instead of
+// counting it ("Article 5", "Boeing 737", "Flight 370", "Chapter 11").
+var designators = setOf("article", "articles", "section", "sections", "chapter", "clause", "paragraph",
+	"resolution", "amendment", "flight", "route", "highway", "interstate", "exit", "room", "gate",
+	"platform", "terminal", "page", "pages", "volume", "vol", "issue", "number", "act", "rule",
+	"proposition", "prop", "game", "round", "stage", "episode", "season", "series", "phase", "model",
+	"version", "type", "class", "grade", "category", "division", "level", "tier", "boeing", "airbus",
+	"apollo", "windows", "iphone", "galaxy", "playstation", "xbox", "channel", "track", "hole",
+	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block",
+	"figure", "fig", "table", "item", "box", "tower", "camp", "unit", "units", "building", "floor",
+	"apartment", "suite", "cell", "wing", "lot", "plot", "code", "account", "ticket", "ref",
+	"reference", "serial", "isbn", "issn", "tel", "phone", "fax", "ext", "extension", "pin",
+	"pcs", "vii", "ltd", "plc", "inc", "corp", "covid", "sars", "ps", "ios", "android", "macos",
+	"psalm", "psalms", "verse", "hymn", "opus", "op", "symphony", "concerto", "sonata", "mark",
+	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
+	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
+	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
+	"gates", "platforms", "stages", "rooms")
+
+// dotDesignators are designators that count only with their dot ("No. 1").
+var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
+	"ref", "tel", "ext", "p", "pp")
+
+// idPrefixOK are words that may precede "-<number>" without making it an
+// identifier ("mid-1990s", "top-10", "under-21").
+var idPrefixOK = setOf("mid", "pre", "post", "top", "under", "over", "early", "late", "circa",
+	"ex", "non", "anti", "sub", "about", "around", "some", "nearly", "almost", "roughly", "a", "an",
+	"the", "and", "or", "to", "by", "of", "in", "at", "on", "for", "from", "with", "than", "minus",
+	"plus", "up", "down", "all", "first", "last", "best", "worst", "year", "years",
+	"magnitude", "in")
+
+// designatedListEnd extends the end p of a designated number over the
+// numbers listed after it: "junctions 9 and 10", "Articles 5, 6 and 7",
+// "pages 4-6".
+func (s *scanner) designatedListEnd(p int) int {
+	t := s.text
+	for p < len(t) {
+		q := p
+		switch {
+		case t[q] == '-' || t[q] == '&':
+			q++
+		case strings.HasPrefix(t[q:], "–"):
+			q += len("–")
+		case t[q] == ',':
+			q++
+		default:
+			w, h, ok := s.nextWordTok(q)
+			if !ok || h || (w.key != "and" && w.key != "to" && w.key != "or") {
+				return p
+			}
+			q = w.e
+		}
+		q = skipSp(t, q)
+		if q >= len(t) || !isDigit(t[q]) {
+			return p
+		}
+		// The next item is a bare number like the first: "Section 416 to
+		// 800,000 tonnes" lists no section.
+		e := q
+		for e < len(t) && isDigit(t[e]) {
+			e++
+		}
+		if e < len(t) && (t[e] == ',' || t[e] == '.') && e+1 < len(t) && isDigit(t[e+1]) {
+			return p
+		}
+		if w, h, ok := s.nextWordTok(e); ok && !h {
+			if _, unit := unitPhrases[w.key]; unit || isPluralWord(w.key, t[w.s:w.e]) && !designators[w.key] {
+				return p
+			}
+		}
+		p = skipToken(t, q)
+	}
+	return p
+}
+
+// denominator reports a number that is the base of a rate: after "per"
+// or "for every" ("4.3 deaths per 100,000 people": only 4.3 is a figure).
+func (s *scanner) denominator(p int) bool {
+	t := s.text
+	ws, _, dot, ok, k := s.prevKey(p)
+	if !ok || dot {
+		return false
+	}
+	switch k {
+	case "per":
+		return true
+	case "every":
+		a, b, _, ok := prevWord(t, ws)
+		return ok && s.key(t[a:b]) == "for"
+	}
+	return false
+}
+
+// digitGroups reads the run of digit groups at i separated by single
+// spaces or hyphens ("0800 555 111", "1 800 555 0199"). It returns where
+// the run ends, the number of groups, the digits in all, and the lengths
+// of the first and the last group; all zero for a run longer than a phone
+// number (more than six groups or 16 digits), so that it costs O(1).
+func digitGroups(t string, i int) (end, groups, digits, first, last int) {
+	end, groups, digits, first, last, _ = digitGroupsSep(t, i)
+	return
+}
+
+// digitGroupsSep is digitGroups that also reports whether a hyphen
+// separates two groups.
+func digitGroupsSep(t string, i int) (end, groups, digits, first, last int, hyphen bool) {
+	j := i
+	for {
+		if groups == 6 || digits > 16 {
+			return 0, 0, 0, 0, 0, false
+		}
+		k := j
+		for k < len(t) && isDigit(t[k]) && k-j <= 16 {
+			k++
+		}
+		if k == j {
+			break
+		}
+		n := k - j
+		if groups == 0 {
+			first = n
+		}
+		groups++
+		digits += n
+		last = n
+		end = k
+		if k+1 < len(t) && (t[k] == ' ' || t[k] == '-') && isDigit(t[k+1]) {
+			hyphen = hyphen || t[k] == '-'
+			j = k + 1
+			continue
+		}
+		break
+	}
+	if end < len(t) && (isASCIILetter(t[end]) || t[end] == '.' && end+1 < len(t) && isDigit(t[end+1])) {
+		return 0, 0, 0, 0, 0, false // "0800 5km", "020 7.5": not a phone number
+	}
+	return end, groups, digits, first, last, hyphen
+}
+
+// phoneAt rejects phone numbers by their shape: an international prefix
+// ("+1 202 555 0143", "+44 20 7946 0000"), an area code in brackets
+// ("(202) 555-0147"), a trunk prefix 0 ("0800 555 111", "020 7946 0958",
+// "07700 900461") or spaced groups ending in four digits ("1 800 555
+// 0199"). The hyphenated forms ("1-800-273-8255", "555-0182") are
+// rejected by literal already.
+func (s *scanner) phoneAt(num number) (int, bool) {
+	t := s.text
+	i := num.start
+	if num.word || i >= len(t) || !isDigit(t[i]) {
+		return 0, false
+	}
+	end, groups, digits, first, last, hyphen := digitGroupsSep(t, i)
+	if groups == 0 {
+		return 0, false
+	}
+	switch {
+	case i > 0 && t[i-1] == '+' && (i == 1 || !isDigit(t[i-2]) && letterBefore(t, i-1) == 0):
+		if first <= 3 && groups >= 2 && digits >= 8 || groups == 1 && digits >= 10 {
+			return end, true
+		}
+	case i > 0 && t[i-1] == '(' && first == 3 && groups == 1 && end+1 < len(t) && t[end] == ')':
+		e2, g2, d2, _, _ := digitGroups(t, skipSp(t, end+1))
+		if g2 > 0 && d2 >= 7 && skipSp(t, end+1) <= end+2 {
+			return e2, true
+		}
+	case t[i] == '0' && first >= 3:
+		if groups >= 2 && digits >= 8 || groups == 1 && digits >= 10 {
+			return end, true
+		}
+	}
+	if !hyphen && groups >= 2 && last == 4 && first <= 4 && (digits >= 10 || t[end-4] == '0' && digits >= 7) && !num.hasDecimal {
+		return end, true
+	}
+	return 0, false
+}
+
+// phoneCues right before a number make it a phone number: "call 101",
+// "dial 999", "Text 88088"; phoneCues and phoneOnCues a few words before
+// "on" or "at" do too ("call police on 101", "can be reached on 116 123").
+var (
+	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
+		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
+		"helpline", "helplines", "freephone", "tel", "emergency")
+	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
+		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
+		"reached", "contacted", "contact", "number", "line", "lines")
+)
+
+// phoneContext reports a bare number of three digits or more, or a run of
+// digit groups, that a phone cue introduces and no noun follows.
+func (s *scanner) phoneContext(f *fig) bool {
+	t := s.text
+	n := f.num
+	if n.word || !n.plain || n.ndigits < 3 || f.start != n.start {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {
+		// "call 101 or, in an emergency, 999"
+		ws, _, dot, ok, k = s.prevKey(q - 1)
+		ok = ok && phoneCues[k]
+	}
+	if !ok || dot {
+		return false
+	}
+	switch {
+	case phoneCues[k]:
+	case k == "on" || k == "at":
+		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
+			return false
+		}
+	default:
+		return false
+	}
+	end, _, _, _, _ := digitGroups(t, f.start)
+	if end == 0 {
+		return false
+	}
+	if w, h, ok := s.nextWordTok(end); ok && !h && isPluralWord(w.key, t[w.s:w.e]) {
+		return false // "call 150 reservists", "called 300 times"
+	}
+	f.end = max(f.end, end)
+	return true
+}
+
+// streetWords end a street name: "10 Downing Street", "45 Grove Road".
+var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close",
+	"way", "place", "boulevard", "blvd", "crescent", "terrace", "gardens", "square", "sq", "plaza",
+	"row", "walk", "parade", "mews", "grove", "hill", "circus", "broadway", "highway", "parkway",
+	"circle", "alley", "quay", "wharf", "embankment", "green", "rise", "vale", "view", "hwy")
+
+// addressAfter rejects a house number: a bare number before up to four
+// capitalised words, the last a street word ("10 Downing Street", "15
+// Queen's Road", "2 Kensington Palace Gardens", "12 High St").
+func (s *scanner) addressAfter(f *fig) (int, bool) {
+	t := s.text
+	n := f.num
+	if n.word || !n.plain || n.ndigits > 5 || f.start != n.start {
+		return 0, false
+	}
+	p := f.end
+	for words := 0; words < 4; words++ {
+		q := skipSp(t, p)
+		if q == p || letterAt(t, q) == 0 {
+			return 0, false
+		}
+		e := wordEnd(t, q)
+		w := t[q:e]
+		if !isCapitalized(w) {
+			return 0, false
+		}
+		k := s.key(w)
+		if words == 0 && (months[k] || weekdays[k]) {
+			return 0, false
+		}
+		if words > 0 && streetWords[k] {
+			if e < len(t) && t[e] == '.' && (k == "st" || k == "rd" || k == "ave") {
+				e++
+			}
+			return e, true
+		}
+		// "Queen's", "St John’s".
+		if strings.HasPrefix(t[e:], "'s") {
+			e += 2
+		} else if strings.HasPrefix(t[e:], "’s") {
+			e += len("’s")
+		}
+		p = e
+	}
+	return 0, false
+}

@@ -1,0 +1,184 @@
+package figures
+
+// Qualifiers: the words before or after a figure that say how exact it is.
+
+import (
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// qualBefore returns the qualifier written before position p, where it
+// starts, and whether it is a verb ("passed", "topped") whose object a
+// count with a subject may be instead ("passed 12 bills"). Up to four words
+// are read; longer matches win.
+func (s *scanner) qualBefore(p int) (string, int, bool) {
+	t := s.text
+	var ws [4]int
+	var wk [4]string
+	n := 0
+	end := p
+	if q := skipSpBack(t, p); q > 0 && t[q-1] == '~' {
+		return article.QualifierApprox, q - 1, false
+	}
+	for n < len(ws) {
+		a, b, dot, ok := prevWord(t, end)
+		if !ok || dot {
+			break
+		}
+		ws[n], wk[n] = a, s.key(t[a:b])
+		if n == 0 && !qualLastWords[wk[0]] {
+			return "", p, false // most words before a number end no qualifier
+		}
+		n++
+		end = a
+	}
+	for l := n; l >= 1; l-- {
+		buf := s.pbuf[:0]
+		for j := l - 1; j >= 0; j-- {
+			buf = append(buf, wk[j]...)
+			if j > 0 {
+				buf = append(buf, ' ')
+			}
+		}
+		if q, ok := qualifiers[string(buf)]; ok {
+			return q, ws[l-1], objectVerbs[string(buf)]
+		}
+	}
+	return "", p, false
+}
+
+// qualAfter reads "or more", "or so", "5,000+" and "5,000-plus".
+func (s *scanner) qualAfter(p int) string {
+	t := s.text
+	if p < len(t) && t[p] == '+' && (p+1 == len(t) || !isDigit(t[p+1])) {
+		return article.QualifierAtLeast
+	}
+	if p+5 <= len(t) && t[p:p+5] == "-plus" {
+		return article.QualifierMoreThan
+	}
+	a, _, ok := s.nextWordTok(p)
+	if !ok || (a.key != "or" && a.key != "and") {
+		return ""
+	}
+	b, _, ok := s.nextWordTok(a.e)
+	if !ok {
+		return ""
+	}
+	buf := append(append(append(s.pbuf[:0], a.key...), ' '), b.key...)
+	return postQualifiers[string(buf)]
+}
+
+// oddAfter reads "-odd" glued to the number ("100-odd", "40-odd years"):
+// an approximate figure, the suffix inside the span.
+func (s *scanner) oddAfter(f *fig) {
+	t := s.text
+	if e := f.end; strings.HasPrefix(t[e:], "-odd") && letterAt(t, e+4) == 0 && (e+4 == len(t) || t[e+4] != '-' || letterAt(t, e+5) == 0) {
+		f.end += 4
+		f.odd = true
+	}
+}
+
+// overUnder reports "over" or "under" right before p.
+func (s *scanner) overUnder(p int) bool {
+	_, _, _, ok, k := s.prevKey(p)
+	return ok && (k == "over" || k == "under")
+}
+
+// Qualifier phrases written before the figure, lower case, longest first
+// at lookup time. "between" opens a range; "from" blocks one.
+const (
+	qBetween = "between"
+	qFrom    = "from"
+)
+
+var qualifiers = buildQualifiers()
+
+func buildQualifiers() map[string]string {
+	m := map[string]string{
+		"more than": article.QualifierMoreThan, "over": article.QualifierMoreThan,
+		"above": article.QualifierMoreThan, "exceeds": article.QualifierMoreThan,
+		"exceeded": article.QualifierMoreThan, "exceeding": article.QualifierMoreThan,
+		"exceed": article.QualifierMoreThan, "in excess of": article.QualifierMoreThan,
+		"upwards of": article.QualifierMoreThan, "upward of": article.QualifierMoreThan,
+		"just over": article.QualifierMoreThan, "well over": article.QualifierMoreThan,
+		"well above": article.QualifierMoreThan, "just above": article.QualifierMoreThan,
+		"greater than": article.QualifierMoreThan, "topping": article.QualifierMoreThan,
+		"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
+		"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
+		"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
+		"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
+		"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,
+		"minimum of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
+		"about": article.QualifierApprox, "around": article.QualifierApprox,
+		"some": article.QualifierApprox, "roughly": article.QualifierApprox,
+		"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
+		"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox,
+		"close to": article.QualifierApprox, "circa": article.QualifierApprox,
+		"some estimated": article.QualifierApprox, "an approximate": article.QualifierApprox,
+		"approximate": article.QualifierApprox, "~": article.QualifierApprox,
+		"nearly": article.QualifierApprox, "almost": article.QualifierApprox,
+		"near": article.QualifierApprox, "in the region of": article.QualifierApprox,
+		"on the order of": article.QualifierApprox, "of the order of": article.QualifierApprox,
+		"the best part of": article.QualifierApprox, "give or take": article.QualifierApprox,
+		"less than": article.QualifierLessThan, "fewer than": article.QualifierLessThan,
+		"under": article.QualifierLessThan, "below": article.QualifierLessThan,
+		"just under": article.QualifierLessThan, "just below": article.QualifierLessThan,
+		"lower than": article.QualifierLessThan, "short of": article.QualifierLessThan,
+		"just short of": article.QualifierLessThan, "not quite": article.QualifierLessThan,
+		"shy of": article.QualifierLessThan, "just shy of": article.QualifierLessThan,
+		"well under": article.QualifierLessThan, "well below": article.QualifierLessThan,
+		"slightly less than": article.QualifierLessThan, "a little less than": article.QualifierLessThan,
+		"slightly under": article.QualifierLessThan, "a little under": article.QualifierLessThan,
+		"slightly below": article.QualifierLessThan, "just less than": article.QualifierLessThan,
+		"slightly more than": article.QualifierMoreThan, "a little more than": article.QualifierMoreThan,
+		"slightly over": article.QualifierMoreThan, "a little over": article.QualifierMoreThan,
+		"slightly above": article.QualifierMoreThan, "just more than": article.QualifierMoreThan,
+		"well in excess of": article.QualifierMoreThan, "well beyond": article.QualifierMoreThan,
+		"topped": article.QualifierMoreThan, "tops": article.QualifierMoreThan,
+		"passed": article.QualifierMoreThan,
+		"passes": article.QualifierMoreThan, "passing": article.QualifierMoreThan,
+		"surpass": article.QualifierMoreThan, "surpasses": article.QualifierMoreThan,
+		"up to": article.QualifierAtMost, "within": article.QualifierAtMost, "at most": article.QualifierAtMost,
+		"no more than": article.QualifierAtMost, "not more than": article.QualifierAtMost,
+		"a maximum of": article.QualifierAtMost, "maximum of": article.QualifierAtMost,
+		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
+		"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
+		"between": qBetween, "from": qFrom,
+	}
+	for _, v := range pastVerbs {
+		m[v+" past"] = article.QualifierMoreThan
+	}
+	return m
+}
+
+// objectVerbs are the qualifier verbs whose object a count with a subject
+// may be ("the Senate passed 12 bills", unlike "sales topped 10 million
+// units"): there they qualify nothing.
+var objectVerbs = setOf("passed", "passes", "passing")
+
+// pastVerbs before "past" make it a qualifier ("surged past $2 trillion");
+// "the past 10 years" is not one.
+var pastVerbs = []string{"surged", "rose", "climbed", "jumped", "soared", "pushed", "moved", "went",
+	"broke", "crept", "edged", "shot", "raced", "sailed", "sped", "zoomed", "rocketed", "rise", "climb",
+	"move", "push", "go", "break", "get", "got", "gone", "risen", "climbing", "rising", "moving", "pushing"}
+
+// qualLastWords are the last words of the qualifier phrases.
+var qualLastWords = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range qualifiers {
+		m[k[strings.LastIndexByte(k, ' ')+1:]] = true
+	}
+	return m
+}()
+
+// postQualifiers follow the figure ("5,000 or more").
+var postQualifiers = map[string]string{
+	"or more": article.QualifierAtLeast, "or above": article.QualifierAtLeast,
+	"or higher": article.QualifierAtLeast, "and above": article.QualifierAtLeast,
+	"or over": article.QualifierAtLeast, "and over": article.QualifierAtLeast,
+	"or so": article.QualifierApprox, "or thereabouts": article.QualifierApprox,
+	"or less": article.QualifierAtMost, "or fewer": article.QualifierAtMost,
+	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,
+	"and under": article.QualifierAtMost,
+}

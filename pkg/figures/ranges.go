@@ -1,0 +1,337 @@
+package figures
+
+// Ranges, changes, ratios and lists: how two numbers next to each other
+// combine (vote tallies and scores are in tallies.go).
+
+import (
+	"math"
+	"unicode/utf8"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// rangeAfter joins "10-15", "10 to 15", "between 10 and 15", "from 10
+// to 15" into one figure. q is the qualifier before the first number and qs
+// where it starts. "from X to Y" and "X to Y" after a verb of change are a
+// change, two figures ("rose from 5 to 7", "grew by almost 400,000 to 4.1
+// million"). A pair "N-M" is a vote tally (two figures) near vote words,
+// else a score when score words are near or it does not rise; scores and
+// model numbers ("767-300") are dropped.
+func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
+	t := s.text
+	n := len(t)
+	p := f.end
+	var r int // where the second number starts
+	conn := ""
+	switch {
+	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0):
+		conn, r = "-", p+1
+	case p+3 <= n && t[p:p+3] == "–":
+		conn, r = "-", skipSp(t, p+3)
+	case skipSp(t, p)+3 <= n && t[skipSp(t, p):skipSp(t, p)+3] == "–":
+		conn, r = "-", skipSp(t, skipSp(t, p)+3)
+	default:
+		w, h, ok := s.nextWordTok(p)
+		if !ok || h {
+			return false, 0
+		}
+		switch {
+		case w.key == "to" && q != qFrom:
+			conn, r = "to", skipSp(t, w.e)
+		case w.key == "to" && q == qFrom && !s.changeCue(qs):
+			conn, r = "to", skipSp(t, w.e)
+		case w.key == "and" && q == qBetween:
+			conn, r = "and", skipSp(t, w.e)
+		default:
+			return false, 0
+		}
+	}
+	if r < 0 || r >= n {
+		return false, 0
+	}
+	ns := r
+	// A currency before the second number: "$5 to $10".
+	if c := t[ns]; c == '$' {
+		ns = skipSp(t, ns+1)
+	} else if c >= utf8.RuneSelf {
+		if rr, size := utf8.DecodeRuneInString(t[ns:]); symbolCurrency(rr) != "" {
+			ns = skipSp(t, ns+size)
+		}
+	}
+	if ns >= n {
+		return false, 0
+	}
+	if !isDigit(t[ns]) && letterAt(t, ns) == 0 {
+		return false, 0
+	}
+	if !isDigit(t[ns]) && !s.isTrigger(t[ns:wordEnd(t, ns)]) {
+		return false, 0
+	}
+	f2, ok, _ := s.core(ns)
+	if !ok || f2.start != r && !(conn == "-" && f2.start == r-1) {
+		return false, 0
+	}
+	if f2.start == r-1 {
+		// "10--15" or a sign: not a range.
+		return false, 0
+	}
+	// Vote tallies, scores and model numbers: "voted 51-49", "3-1",
+	// "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
+	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain {
+		if s.pairNext(f.start, f2.end) {
+			return true, f2.end
+		}
+		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
+			f.tally = true
+			return false, 0 // two figures
+		}
+		if f2.v.value() <= f.v.value() || s.scoreContext(f.start, f2.end) || s.modelPair(f, &f2) {
+			return true, f2.end
+		}
+	}
+	if f.cur && f2.unit == "m" && f2.num.sfx == "m" {
+		// "£3-4m": the currency carries over, so the glued m is million.
+		f2.v = f2.num.v.mulPow10(6)
+		f2.num.scaled, f2.num.scalePow = true, 6
+		f2.unit, f2.kind = "", ""
+	}
+	u1, u2 := f.unit, f2.unit
+	switch {
+	case u1 == "" && u2 != "":
+		f.unit, f.kind, f.uflags = f2.unit, f2.kind, f2.uflags
+	case u1 != "" && u2 == "":
+		// "$5-10 million", "aged 30-39", "aged 11 to 18"; not "5 km to 10".
+		if !f.cur && !(conn == "-" && t[p] == '-') && f.kind != article.KindAge {
+			return false, 0
+		}
+		if f.kind == article.KindAge {
+			f2.end = f2.num.end
+		}
+	case u1 != u2:
+		return false, 0
+	}
+	lo := f.v
+	if !f.num.scaled && f2.num.scaled && f2.num.scalePow > 0 {
+		if l := lo.mulPow10(f2.num.scalePow); l.value() <= f2.v.value() {
+			lo = l
+		}
+	}
+	if !(lo.value() < f2.v.value()) {
+		return false, 0
+	}
+	// After a verb of change, "X to Y" is a change when X is a quantity of
+	// its own ("rose 5 pct to 7 pct", "fell 1.7 billion to 13.9 billion"),
+	// when Y is a bare level ("grew by almost 400,000 to 4.1 million", "its
+	// stock rose 8-5/8 to 24") or more than four times X ("rose 30 to 450
+	// dlrs"); it is a range of the change when X shares the unit of Y
+	// ("expected to grow by 25 to 35 pct", "prices rose 1.00 to 2.00 dlrs").
+	// The factor is a heuristic: the two readings share a syntax.
+	if conn == "to" && q != qFrom && s.changeBefore(qs) {
+		if u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value() {
+			return false, 0
+		}
+	}
+	f.v, f.to, f.hasTo = lo, f2.v, true
+	f.end = f2.end
+	f.qual = article.QualifierRange
+	return false, 0
+}
+
+// changeCue reports a verb or noun of change among the eight words before
+// "from" at p ("rose sharply from 5 to 7", "would raise the pension age
+// for council workers from 60 to 65"), unless a word of range comes first
+// ("prices rose, ranging from 10 to 20").
+func (s *scanner) changeCue(p int) bool {
+	t := s.text
+	j := p
+	lim := max(0, p-100)
+	for n := 0; n < 8 && j > lim; {
+		c := t[j-1]
+		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
+			return false
+		}
+		if letterBefore(t, j) == 0 {
+			j--
+			continue
+		}
+		ws := wordStart(t, j)
+		k := s.key(t[ws:j])
+		if rangeWords[k] {
+			return false
+		}
+		if changeWords[k] {
+			return true
+		}
+		n++
+		j = ws
+	}
+	return false
+}
+
+// rangeWords before "from" make "from X to Y" a range even after a verb
+// of change.
+var rangeWords = setOf("range", "ranges", "ranged", "ranging", "vary", "varies", "varied", "varying",
+	"anywhere", "between", "span", "spans", "spanning", "estimates", "guesses", "bids", "maturities")
+
+// changeBefore reports a verb of change right before the figure (or its
+// qualifier) at p: "rose 5 pct to 7 pct", "grew by almost 400,000 to 4.1
+// million" are a change, not a range.
+func (s *scanner) changeBefore(p int) bool {
+	ws, we, _, ok := prevWord(s.text, p)
+	if !ok {
+		return false
+	}
+	k := s.key(s.text[ws:we])
+	if changeWords[k] {
+		return true
+	}
+	if k == "by" {
+		ws2, we2, _, ok := prevWord(s.text, ws)
+		return ok && changeWords[s.key(s.text[ws2:we2])]
+	}
+	return false
+}
+
+// changeWords before a figure mean "X to Y" is a change, not a range
+// ("rose 5 pct to 7 pct").
+var changeWords = setOf("rose", "fell", "rise", "rises", "fall", "falls", "increased", "decreased",
+	"increase", "decrease", "up", "down", "raised", "raise", "raises", "cut", "cuts", "lowered",
+	"climbed", "jumped", "dropped", "gained", "lost", "grew", "declined", "slipped", "edged",
+	"added", "boosted", "reduced", "slumped", "soared", "surged", "plunged", "tumbled", "eased",
+	"advanced", "firmed", "revised", "adjusted", "widened", "narrowed", "shrank", "swelled",
+	"doubled", "changed", "moved", "went", "compared", "versus", "vs", "against", "expand", "expands",
+	"expanded", "expanding", "grow", "grows", "growing", "rising", "falling", "increasing", "decreasing",
+	"climbing", "dropping", "jump", "jumps", "drop", "drops", "shrink", "shrinks", "shrinking", "cutting",
+	"lowering", "raising", "lifted", "lift", "lifts", "hiked", "hike", "hikes", "trimmed", "trim", "slashed",
+	"slash", "halved", "tripled", "upgraded", "downgraded", "go", "goes", "move", "moves", "shift",
+	"shifted", "switch", "switched", "change", "changes", "increases", "decreases", "declines", "decline",
+	"growth", "increases", "reduce", "reduces", "reducing", "extend", "extended", "extends", "risen",
+	"fallen", "grown", "upped", "declining", "soaring", "surging", "plunging", "tumbling", "sliding", "slid")
+
+// inheritListUnits gives a bare number the unit of the next figure in a
+// list: "4,340, 4,345 and 4,350 dlrs", "35 and 45 dlrs"; and the scale of
+// the next count in a change or an alternative: "rose from 3 to 5 million",
+// "3 or 4 million". An age passes on to the bare numbers after it: "aged
+// 8, 10 and 12".
+func (s *scanner) inheritListUnits() {
+	t := s.text
+	for i := len(s.figs) - 2; i >= 0; i-- {
+		a, b := &s.figs[i], &s.figs[i+1]
+		am, bm := &s.meta[i], &s.meta[i+1]
+		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || bm.cur {
+			continue
+		}
+		sep := t[a.End:b.Start]
+		if b.Unit == "" {
+			// A count shares only the scale: "from 3 to 5 million".
+			if (sep == " to " || sep == " or ") && b.Kind == article.KindCount && b.RangeTo == nil {
+				shareScale(a, am, bm, true)
+			}
+			continue
+		}
+		switch sep {
+		case ", ", " and ", " or ", ", and ", " to ", " and/or ":
+		default:
+			continue
+		}
+		a.Unit, a.Kind = b.Unit, b.Kind
+		shareScale(a, am, bm, false)
+	}
+	for i := 0; i+1 < len(s.figs); i++ {
+		a, b := &s.figs[i], &s.figs[i+1]
+		if a.Kind != article.KindAge || b.Unit != "" || b.Subject != "" || b.RangeTo != nil || b.Qualifier != "" {
+			continue
+		}
+		switch t[a.End:b.Start] {
+		case ", ", " and ", ", and ", " or ":
+		default:
+			continue
+		}
+		if v := b.Value; v >= 1 && v < 130 && v == math.Trunc(v) && !s.meta[i+1].scaled {
+			b.Unit, b.Kind = a.Unit, article.KindAge
+		}
+	}
+}
+
+// shareScale scales the unscaled figure a by the scale of b; bounded, only
+// when that keeps it below b ("3 to 5 million", not "800 to 1.2 million").
+func shareScale(a *article.Figure, am, bm *figMeta, bounded bool) {
+	if am.scaled || !bm.scaled || bm.scalePow <= 0 {
+		return
+	}
+	v := am.v.mulPow10(bm.scalePow)
+	if bounded && v.value() > bm.v.value() {
+		return
+	}
+	am.v = v
+	a.Value = v.value()
+	am.scaled, am.scalePow = true, bm.scalePow
+}
+
+// ratioAfter joins a ratio into one figure valued as the fraction: "one in
+// five" (0.2), "three out of four" (0.75), "1 in 3", "seven out of every
+// 10", "one in 45 million". The parts are not counts of their own. The
+// numerator is a whole number without unit; the denominator a number
+// without unit, not smaller than the numerator ("killed 3 in 10 days" and
+// "fell by 3 in 2023" are no ratios).
+func (s *scanner) ratioAfter(f *fig) bool {
+	if f.unit != "" || f.cur || f.signed || f.num.scaled || f.num.hasDecimal || f.v.isF {
+		return false
+	}
+	num := f.v.value()
+	if num < 1 || num != math.Trunc(num) {
+		return false
+	}
+	t := s.text
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok {
+		return false
+	}
+	// "1-in-5", "one-in-a-million": the hyphens join every part.
+	glued := h && f.end < len(t) && t[f.end] == '-'
+	if h && !glued {
+		return false
+	}
+	p := w.e
+	switch w.key {
+	case "in":
+	case "out":
+		of, h, ok := s.nextWordTok(p)
+		if !ok || h != glued || of.key != "of" {
+			return false
+		}
+		p = of.e
+	default:
+		return false
+	}
+	if e, h, ok := s.nextWordTok(p); ok && h == glued && e.key == "every" {
+		p = e.e
+	}
+	r := skipSp(t, p)
+	if glued {
+		if p+1 >= len(t) || t[p] != '-' {
+			return false
+		}
+		r = p + 1
+	} else if r == p {
+		return false
+	}
+	if r >= len(t) || !isDigit(t[r]) && !(letterAt(t, r) > 0 && s.isTrigger(t[r:wordEnd(t, r)])) {
+		return false
+	}
+	d, ok, _ := s.core(r)
+	if !ok || d.start != r || d.unit != "" || d.cur || d.signed || d.hasTo {
+		return false
+	}
+	den := d.v.value()
+	if den <= 1 || den < num {
+		return false
+	}
+	f.v = decF(num / den)
+	f.end = d.end
+	f.ratio = true
+	f.num.one = false
+	f.num.plain = false
+	f.num.hasDecimal = true
+	return true
+}

@@ -1,0 +1,195 @@
+package figures
+
+// Scales and letters glued to the digits: "2 million", "10k", "£600m",
+// "1.2m people" against "1.8m tall".
+
+import (
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// scaleAfter applies a scale word after the number: "2 million", "1.5
+// mln", "322 hundred", "3 dozens", "2.33 k", "1,674,200.5 M".
+func (s *scanner) scaleAfter(f *fig) {
+	t := s.text
+	for round := 0; round < 2; round++ {
+		q := skipSp(t, f.end)
+		if q == f.end && q+1 < len(t) && t[q] == '-' && !f.num.word {
+			q++ // wire compounds: "350-mln-dlr", "1.5-billion-dollar"
+		}
+		if letterAt(t, q) == 0 {
+			return
+		}
+		we := wordEnd(t, q)
+		if we < len(t) && isDigit(t[we]) {
+			return // "923 M54": a model name, not a scale
+		}
+		w := t[q:we]
+		k := s.key(w)
+		var sw numWord
+		var ok bool
+		if sw, ok = scaleWords[k]; ok {
+			if f.num.word && isWordScale(k) && round == 0 && sw.class != wDozen {
+				return // the word grammar refused it ("twenty hundred thousand")
+			}
+		} else if sw, ok = caseScales[w]; ok {
+		} else if k == "hundred" && !f.num.word && round == 0 {
+			sw, ok = numWord{wScale, 100, 2}, true
+		}
+		if !ok {
+			return
+		}
+		if round == 1 && (sw.class == wDozen || sw.pow <= f.num.scalePow) {
+			return
+		}
+		if sw.class == wDozen {
+			if f.num.word {
+				return
+			}
+			f.v = f.v.mulF(12)
+		} else {
+			f.v = f.v.mulPow10(sw.pow)
+			f.num.scalePow += sw.pow
+		}
+		f.num.scaled = true
+		f.end = we
+	}
+}
+
+// curScales are scale letters glued to a number after a currency symbol:
+// "£600m", "$1.13bn", "US$ 1MM".
+var curScales = map[string]numWord{
+	"m": {wScale, 1e6, 6}, "M": {wScale, 1e6, 6}, "mn": {wScale, 1e6, 6}, "MM": {wScale, 1e6, 6},
+	"mln": {wScale, 1e6, 6}, "Mn": {wScale, 1e6, 6}, "mil": {wScale, 1e6, 6},
+	"b": {wScale, 1e9, 9}, "B": {wScale, 1e9, 9}, "bn": {wScale, 1e9, 9}, "Bn": {wScale, 1e9, 9},
+	"BN": {wScale, 1e9, 9}, "bln": {wScale, 1e9, 9},
+	"k": {wScale, 1e3, 3}, "K": {wScale, 1e3, 3},
+	"tn": {wScale, 1e12, 12}, "trn": {wScale, 1e12, 12}, "tln": {wScale, 1e12, 12},
+}
+
+// suffix interprets letters glued to the digits. It reports false for
+// ordinals, decades, clock times and identifiers.
+func (s *scanner) suffix(f *fig) bool {
+	t := s.text
+	sfx := f.num.sfx
+	end := f.num.sfxStart + len(sfx)
+	if f.num.plain && ordinalSuffixes[sfx] {
+		return false
+	}
+	switch sfx {
+	case "s", "S", "am", "pm", "AM", "PM", "a", "p":
+		if sfx == "p" && !f.num.hasDecimal && !f.num.plain {
+			break
+		}
+		if sfx == "p" {
+			// "50p", "27.5p": pence.
+			f.unit, f.kind, f.end = "pence", article.KindMoney, end
+			return true
+		}
+		return false
+	}
+	if f.cur {
+		if sc, ok := curScales[sfx]; ok {
+			f.v = f.v.mulPow10(sc.pow)
+			f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
+			return true
+		}
+	}
+	if sc, ok := attachedScales[sfx]; ok {
+		f.v = f.v.mulPow10(sc.pow)
+		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
+		return true
+	}
+	if sfx == "m" && s.millionNext(end) {
+		f.v = f.v.mulPow10(6)
+		f.num.scaled, f.num.scalePow, f.end = true, 6, end
+		return true
+	}
+	u, ok := attachedUnits[sfx]
+	if !ok && len(sfx) > 1 {
+		if k := lowerKey(s.kbuf[:0:cap(s.kbuf)], sfx); k != nil {
+			u, ok = attachedUnits[string(k)]
+		}
+	}
+	if !ok {
+		return false
+	}
+	if f.cur && u.kind != article.KindMoney {
+		return false
+	}
+	// Single capitals glued to integers are codes more often than units:
+	// "Insat 1C", "732L" (a low in a price table).
+	if (sfx == "C" || sfx == "F" || sfx == "L") && !f.num.hasDecimal {
+		if sfx == "L" || !s.cueNear(f.start, end, tempCues) {
+			return false
+		}
+	}
+	if !f.cur {
+		f.unit, f.kind, f.uflags = u.unit, u.kind, u.flags
+		if u.flags&fDegrees != 0 {
+			f.kind = s.degreesKind(f.start, end)
+		}
+	}
+	f.end = end
+	_ = t
+	return true
+}
+
+// millionNext reports whether "m" glued to a number means million, from the
+// words that follow: a currency, a unit other than a distance, or a plural
+// noun within the next three words ("2.5m people", "1.2m postal votes",
+// "2.1m season tickets", "4m unemployed", "1.1m more") make it million; a
+// stop word, a sports event, punctuation or nothing first make it metres
+// ("1.8m tall", "a 12m whale washed up", "the 400m", "60m hurdles").
+func (s *scanner) millionNext(p int) bool {
+	t := s.text
+	q := skipSp(t, p)
+	for words := 0; words < 3; words++ {
+		if q == p || letterAt(t, q) == 0 {
+			return false
+		}
+		e := wordEndHyph(t, q) // "low-income households"
+		w := t[q:e]
+		k := s.key(w)
+		switch {
+		case metreEvents[k]:
+			return false // "the 200m freestyle", "60m hurdles"
+		case words == 0 && countComparatives[k]:
+			return true // "1.1m more", "2m fewer"
+		}
+		if u, ok := unitPhrases[k]; ok {
+			return u.kind != article.KindDistance // "110m tons", "1.8m dollars"
+		}
+		if words > 0 && isCapitalized(w) {
+			return false // "the 100m champion Kim Collins"
+		}
+		if isPluralWord(k, w) || millionNouns[k] {
+			return true
+		}
+		if subjectStops[k] || !spaceFollows(t, e) {
+			return false
+		}
+		p = e
+		q = skipSp(t, e)
+	}
+	return false
+}
+
+// spaceFollows reports whether the word ending at e is followed by a space
+// (the noun phrase goes on), not by punctuation.
+func spaceFollows(t string, e int) bool { return e < len(t) && spaceAt(t, e) > 0 }
+
+// countComparatives right after "Nm" make it a count: "1.1m more".
+var countComparatives = setOf("more", "fewer", "extra", "additional", "new", "others")
+
+// millionNouns are collective nouns without "-s" that follow a number of
+// millions: "4m unemployed", "2m elderly".
+var millionNouns = setOf("unemployed", "jobless", "homeless", "displaced", "uninsured", "elderly",
+	"strong", "poor", "vulnerable")
+
+// metreEvents follow a distance in metres in sports copy.
+var metreEvents = setOf("hurdles", "freestyle", "backstroke", "breaststroke", "butterfly", "medley",
+	"relay", "relays", "events", "event", "race", "races", "sprint", "sprints", "final", "finals",
+	"heats", "title", "titles", "record", "records", "dash", "run", "runs", "steeplechase", "individual",
+	"champion", "champions", "championship", "championships", "qualifying", "gold", "silver", "bronze",
+	"medal", "medals", "medallist", "medalist", "specialist", "runner", "runners", "sprinter",
+	"swimmer", "swim", "backstroker", "time", "times", "personal", "world", "olympic", "mark")

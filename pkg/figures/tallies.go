@@ -1,0 +1,196 @@
+package figures
+
+// Tallies and scores: "N-M" is a vote tally near vote words, a sports score
+// near sport words, or a model number ("737-800"); and the backward search
+// for cue words that decides it.
+
+import (
+	"math"
+	"strings"
+)
+
+// scoreContext reports a pair "N-N" that is a sports score: a result word
+// after it ("a 2-1 win") or a sport verb before it ("Spain lost 1-2").
+func (s *scanner) scoreContext(start, end int) bool {
+	if w, _, ok := s.nextWordTok(end); ok && scoreWords[w.key] {
+		return true
+	}
+	return s.cueBefore(start, sportVerbs, 3)
+}
+
+// pairNext reports another pair "N-N" next to the pair in [start, end): a
+// set score ("6-3 3-6 6-2"). It is checked before the vote words, which a
+// run of pairs cannot be.
+func (s *scanner) pairNext(start, end int) bool {
+	t := s.text
+	isPair := func(a, b int) bool { // t[a:b] looks like "6-3"
+		h := strings.IndexByte(t[a:b], '-')
+		if h <= 0 || h == b-a-1 {
+			return false
+		}
+		for i := a; i < b; i++ {
+			if !isDigit(t[i]) && i != a+h {
+				return false
+			}
+		}
+		return true
+	}
+	skipFwd := func(i int) int {
+		for {
+			j := skipSp(t, i)
+			if j < len(t) && (t[j] == '(' || t[j] == ')') {
+				i = j + 1
+				continue
+			}
+			return j
+		}
+	}
+	skipBack := func(i int) int {
+		for {
+			j := skipSpBack(t, i)
+			if j > 0 && (t[j-1] == '(' || t[j-1] == ')') {
+				i = j - 1
+				continue
+			}
+			return j
+		}
+	}
+	if q := skipFwd(end); q > end && q < len(t) && isDigit(t[q]) {
+		e := q
+		for e < len(t) && (isDigit(t[e]) || t[e] == '-') {
+			e++
+		}
+		if isPair(q, e) {
+			return true
+		}
+	}
+	if q := skipBack(start); q < start && q > 0 && isDigit(t[q-1]) {
+		b := q
+		for b > 0 && (isDigit(t[b-1]) || t[b-1] == '-') {
+			b--
+		}
+		if isPair(b, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// scoreWords after "N-N" make it a score.
+var scoreWords = setOf("win", "wins", "victory", "defeat", "defeats", "draw", "draws", "lead", "loss",
+	"scoreline", "deficit", "thrashing", "triumph", "aggregate", "home", "away", "margin", "success",
+	"drubbing", "reverse", "setback", "result", "score", "favour", "favor", "up", "down")
+
+// sportVerbs a few words before "N-M" make it a score ("Spain lost 1-2").
+var sportVerbs = setOf("won", "win", "wins", "winning", "lost", "lose", "loses", "losing", "beat", "beats",
+	"beating", "drew", "draw", "draws", "drawing", "defeated", "defeat", "defeats", "trailed", "trail",
+	"trails", "trailing", "led", "lead", "leads", "leading", "edged", "thrashed", "routed", "crushed",
+	"hammered", "thumped", "downed", "outscored", "tied", "level", "finished", "ended", "scoreline")
+
+// Vote tallies: a vote verb among the four words before "N-M" ("the Senate
+// voted 51-49", "ruled 6-3", "approved the merger 97-3"), a vote word right
+// after it ("a 5-4 decision"), or a voting body in the sentence when the
+// pair does not rise or an outcome verb is near ("the committee ... 8-1",
+// "the motion was defeated 4-5"). A sport verb nearer than any of these
+// makes it a score.
+var (
+	voteVerbs = setOf("vote", "votes", "voted", "voting", "ballot", "balloted", "ruled", "ruling",
+		"approved", "approve", "approves", "rejected", "reject", "rejects", "adopted", "adopt", "adopts",
+		"passed", "pass", "passes", "backed", "cleared", "confirmed", "endorsed", "split", "unanimously",
+		"ratified", "overturned", "upheld", "acquitted", "convicted")
+	voteBodies = setOf("motion", "bill", "measure", "amendment", "resolution", "ordinance", "jury",
+		"jurors", "justices", "judges", "court", "senate", "house", "committee", "council", "board",
+		"parliament", "lawmakers", "legislators", "senators", "mps", "delegates", "shareholders",
+		"panel", "commission", "assembly", "congress", "chamber", "lords", "commons", "mpc", "fomc")
+	voteOutcomes = setOf("defeated", "failed", "carried")
+	voteAfter    = setOf("vote", "votes", "decision", "ruling", "verdict", "majority", "split", "tally")
+)
+
+// modelPair reports an aircraft-style model number "737-800", "767-300":
+// three digits not ending in 0, then hundreds, and no plural noun after
+// (a range "135-200 people" has one).
+func (s *scanner) modelPair(a, b *fig) bool {
+	x, y := a.v.value(), b.v.value()
+	return a.num.ndigits == 3 && b.num.ndigits == 3 && math.Mod(x, 10) != 0 && math.Mod(y, 100) == 0 &&
+		!s.nounAfter(b.end)
+}
+
+// voteContext reports whether the pair of numbers in [start, end) is a vote
+// tally; rising tells whether the second number is the larger.
+func (s *scanner) voteContext(start, end int, rising bool) bool {
+	if w, _, ok := s.nextWordTok(end); ok && voteAfter[w.key] {
+		return true
+	}
+	t := s.text
+	body, outcome := false, false
+	j := start
+	lim := max(0, start-100) // bounded: the scan costs O(1)
+	for n := 0; n < 10 && j > lim; {
+		c := t[j-1]
+		if c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && !(j >= 2 && isDigit(t[j-2])) {
+			break
+		}
+		if letterBefore(t, j) == 0 {
+			j--
+			continue
+		}
+		ws := wordStart(t, j)
+		k := s.key(t[ws:j])
+		switch {
+		case n < 4 && voteVerbs[k]:
+			return true
+		case n < 4 && voteOutcomes[k]:
+			outcome = true
+		case n < 4 && sportVerbs[k]:
+			return false
+		case voteBodies[k]:
+			body = true
+		}
+		n++
+		j = ws
+	}
+	return body && (!rising || outcome)
+}
+
+// tallyAfter reports a vote tally's second half after p ("-3", " to 3").
+func (s *scanner) tallyAfter(p int) bool {
+	t := s.text
+	if p+1 < len(t) && t[p] == '-' && isDigit(t[p+1]) {
+		return true
+	}
+	w, h, ok := s.nextWordTok(p)
+	if !ok || h || w.key != "to" {
+		return false
+	}
+	r := skipSp(t, w.e)
+	return r < len(t) && isDigit(t[r])
+}
+
+// cueBefore reports a word of set among the most words before p in the
+// same sentence (a sentence mark, semicolon or line break ends the search,
+// and so do 100 bytes).
+func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
+	t := s.text
+	j := p
+	lim := max(0, p-100)
+	for n := 0; n < most && j > lim; {
+		c := t[j-1]
+		switch {
+		case c == '\n' || c == '!' || c == '?' || c == ';':
+			return false
+		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
+			return false
+		}
+		if k := letterBefore(t, j); k > 0 {
+			ws := wordStart(t, j)
+			if set[s.key(t[ws:j])] {
+				return true
+			}
+			n++
+			j = ws
+			continue
+		}
+		j--
+	}
+	return false
+}

@@ -1,0 +1,437 @@
+package figures
+
+// Numbers written in words: "twenty-five", "two hundred and fifty", "half a
+// million", "two thirds", "two hundred point zero three".
+
+import (
+	"math"
+	"strconv"
+)
+
+// wordTok is one number word in a phrase.
+type wordTok struct {
+	s, e int
+	key  string // lower case
+}
+
+// nextWordTok reads the word after position p, allowing spaces and one
+// hyphen between (with spaces around it or not). hyph reports the hyphen.
+func (s *scanner) nextWordTok(p int) (wordTok, bool, bool) {
+	t := s.text
+	q := skipSp(t, p)
+	hyph := false
+	if q < len(t) && t[q] == '-' {
+		hyph = true
+		q = skipSp(t, q+1)
+	}
+	if letterAt(t, q) == 0 {
+		return wordTok{}, false, false
+	}
+	e := wordEnd(t, q)
+	return wordTok{s: q, e: e, key: s.key(t[q:e])}, hyph, true
+}
+
+// Phases of the number-word grammar.
+const (
+	pStart = iota
+	pUnit
+	pTeen
+	pTens
+	pHundred
+	pScale
+)
+
+// words parses a number written in words at i: "five", "twenty-five",
+// "two hundred and fifty", "a dozen", "half a million", "one and a half",
+// "two thirds", "minus five point five" (the sign is the caller's).
+func (s *scanner) words(i int) (number, bool, int) {
+	t := s.text
+	first, _, ok := s.nextWordTok(i)
+	if !ok {
+		return number{}, false, i + 1
+	}
+	num := number{start: i, word: true}
+	num.capWord = isCapitalized(t[first.s:first.e])
+	fail := func() (number, bool, int) { return number{}, false, first.e }
+
+	switch first.key {
+	case "a", "an":
+		w, hyph, ok := s.nextWordTok(first.e)
+		if !ok || hyph {
+			return fail()
+		}
+		if nw, ok := numWords[w.key]; ok && nw.class == wHundred {
+			return s.wordsFrom(num, w, 1, pUnit)
+		}
+		if sw, ok := scaleWords[w.key]; ok && isWordScale(w.key) {
+			if sw.class == wDozen {
+				if w.key != "dozen" {
+					return fail()
+				}
+				num.v = dec{m: 12}
+				num.end = w.e
+				return num, true, w.e
+			}
+			return s.wordsFrom(num, w, 1, pUnit)
+		}
+		if fw, ok := fractionWords[w.key]; ok && !isPluralFrac(w.key) {
+			if fw.ordinal && !s.fractionContext(w.e) {
+				return fail()
+			}
+			num.v = decF(1 / fw.den)
+			num.end = w.e
+			num.hasDecimal = true
+			// "an hour and a half": the half belongs to the unit before.
+			if pw, pe, _, ok := prevWord(s.text, first.s); ok && s.key(s.text[pw:pe]) == "and" {
+				return fail()
+			}
+			return num, true, w.e
+		}
+		return fail()
+	case "half":
+		// "half a million", "half a dozen".
+		a, _, ok := s.nextWordTok(first.e)
+		if !ok || (a.key != "a" && a.key != "an") {
+			return fail()
+		}
+		w, _, ok := s.nextWordTok(a.e)
+		if !ok {
+			return fail()
+		}
+		sw, ok := scaleWords[w.key]
+		if !ok || !isWordScale(w.key) || (sw.class == wDozen && w.key != "dozen") {
+			if nw, ok := numWords[w.key]; ok && nw.class == wHundred {
+				num.v = dec{m: 50}
+				num.end = w.e
+				return num, true, w.e
+			}
+			return fail()
+		}
+		num.v = decF(0.5 * sw.val)
+		num.scaled = sw.class == wScale
+		num.scalePow = sw.pow
+		num.end = w.e
+		return num, true, w.e
+	}
+	if _, ok := numWords[first.key]; !ok {
+		return fail()
+	}
+	return s.wordsFrom(num, first, 0, pStart)
+}
+
+// isWordScale reports scale words usable inside number-word phrases.
+func isWordScale(k string) bool {
+	switch k {
+	case "thousand", "million", "billion", "trillion", "lakh", "lakhs", "crore", "crores", "dozen", "dozens", "dzs", "dozs":
+		return true
+	}
+	return false
+}
+
+func isPluralFrac(k string) bool { return len(k) > 1 && k[len(k)-1] == 's' }
+
+// fractionContext reports whether an ordinal-looking denominator ending at
+// p is a fraction: it is followed by "of", punctuation, a unit or the end,
+// not by another word ("a third of" vs "a third term").
+func (s *scanner) fractionContext(p int) bool {
+	t := s.text
+	q := skipSp(t, p)
+	if q >= len(t) || letterAt(t, q) == 0 {
+		return !(q < len(t) && (isDigit(t[q]) || t[q] == '-'))
+	}
+	k := s.key(t[q:wordEnd(t, q)])
+	if k == "of" || k == "point" || k == "points" {
+		return true // "a third of", "a quarter point"
+	}
+	_, unit := unitPhrases[k]
+	_, scale := scaleWords[k]
+	return unit || scale
+}
+
+// wordsFrom runs the number-word grammar from word w with the current group
+// value cur0 (1 after "a").
+func (s *scanner) wordsFrom(num number, w wordTok, cur0 uint64, phase0 int) (number, bool, int) {
+	var total, cur uint64 = 0, cur0
+	phase := phase0
+	lastPow := 99
+	end := num.start
+	andBefore := uint64(0) // value before the last "and" (total+cur)
+	andSeg := false
+	segStart := uint64(0) // value of cur when the sub-hundred segment began
+	zero := false
+	dozen := false
+	scaled := false
+	scalePow := 0
+	words := 0
+
+	pos := w.s
+	tok := w
+	hyph := false
+	for {
+		if words > 0 {
+			var ok bool
+			tok, hyph, ok = s.nextWordTok(pos)
+			if !ok {
+				break
+			}
+		}
+		if zero || dozen {
+			break
+		}
+		k := tok.key
+		if k == "and" && !hyph && (phase == pHundred || phase == pScale) {
+			nx, h2, ok := s.nextWordTok(tok.e)
+			if !ok || h2 {
+				break
+			}
+			if nwn, ok := numWords[nx.key]; ok && nwn.class != wHundred && nwn.val != 0 {
+				andBefore = total + cur
+				andSeg = true
+				pos = tok.e
+				words++
+				continue
+			}
+			break
+		}
+		if nwd, ok := numWords[k]; ok {
+			v := uint64(nwd.val)
+			switch nwd.class {
+			case wUnit:
+				if v == 0 {
+					if words > 0 {
+						goto done
+					}
+					zero = true
+				} else if !(phase == pStart || phase == pTens || phase == pHundred || phase == pScale) {
+					goto done
+				}
+				if phase == pTens && cur%10 != 0 {
+					goto done
+				}
+				if phase != pTens {
+					segStart = cur
+				}
+				cur += v
+				phase = pUnit
+			case wTeen, wTens:
+				if !(phase == pStart || phase == pHundred || phase == pScale) || hyph {
+					goto done
+				}
+				segStart = cur
+				cur += v
+				if nwd.class == wTeen {
+					phase = pTeen
+				} else {
+					phase = pTens
+				}
+			case wHundred:
+				if !(phase == pUnit || phase == pTeen || phase == pTens) || cur == 0 || cur >= 100 {
+					goto done
+				}
+				cur *= 100
+				segStart = cur
+				phase = pHundred
+			}
+			end = tok.e
+			pos = tok.e
+			words++
+			continue
+		}
+		if sw, ok := scaleWords[k]; ok && isWordScale(k) {
+			switch {
+			case sw.class == wDozen:
+				if !(phase == pUnit || phase == pTeen || phase == pTens) {
+					goto done
+				}
+				seg := cur - segStart
+				cur = segStart + seg*12
+				dozen = true
+			case phase == pScale && sw.pow > lastPow:
+				// "lakh crore", "thousand million": multiply the group.
+				if total > math.MaxUint64/uint64(math.Pow10(sw.pow)) {
+					goto done
+				}
+				total *= uint64(math.Pow10(sw.pow))
+				lastPow += sw.pow
+				scalePow += sw.pow
+			case phase == pUnit || phase == pTeen || phase == pTens || phase == pHundred:
+				if sw.pow >= lastPow || cur == 0 {
+					goto done
+				}
+				total += cur * uint64(math.Pow10(sw.pow))
+				cur = 0
+				lastPow = sw.pow
+				scaled = true
+				if scalePow == 0 {
+					scalePow = sw.pow
+				}
+				phase = pScale
+			default:
+				goto done
+			}
+			end = tok.e
+			pos = tok.e
+			words++
+			continue
+		}
+		break
+	}
+done:
+	if words == 0 {
+		return number{}, false, w.e
+	}
+	val := total + cur
+	num.v = dec{m: val}
+	num.end = end
+	num.scaled = scaled
+	num.scalePow = scalePow
+	if words == 1 && val == 1 && phase0 == pStart {
+		num.one = true
+	}
+	if dozen {
+		return num, true, end
+	}
+	if !zero {
+		if r, ok := s.wordFractions(num, val, phase, andSeg, andBefore); ok {
+			return r, true, r.end
+		}
+	}
+	return s.wordsPoint(num, val, scaled)
+}
+
+// wordFractions reads "and a half", "and three fifths", "two thirds" and
+// "one hundred and three quarters" after the integer part val.
+func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, andBefore uint64) (number, bool) {
+	end := num.end
+	// "and a half", "and a quarter", "and three fifths".
+	if a, _, ok := s.nextWordTok(end); ok && a.key == "and" && phase != pScale {
+		if b, _, ok := s.nextWordTok(a.e); ok {
+			if b.key == "a" || b.key == "an" {
+				if c, _, ok := s.nextWordTok(b.e); ok {
+					if fw, ok := fractionWords[c.key]; ok && !isPluralFrac(c.key) {
+						num.v = decF(float64(val) + 1/fw.den)
+						num.end = c.e
+						num.hasDecimal = true
+						num.one = false
+						r, _, _ := s.wordsScaleAfter(num)
+						return r, true
+					}
+				}
+			} else if nb, ok := numWords[b.key]; ok && nb.class <= wTens && nb.val > 0 {
+				if c, _, ok := s.nextWordTok(b.e); ok {
+					if fw, ok := fractionWords[c.key]; ok && isPluralFrac(c.key) {
+						num.v = decF(float64(val) + nb.val/fw.den)
+						num.end = c.e
+						num.hasDecimal = true
+						num.one = false
+						return num, true
+					}
+				}
+			}
+		}
+	}
+	// "two thirds", "one-eighth", "one hundred and three quarters".
+	if f, _, ok := s.nextWordTok(end); ok && phase != pScale {
+		if fw, ok := fractionWords[f.key]; ok {
+			plural := isPluralFrac(f.key)
+			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.e))) {
+				var v float64
+				if andSeg {
+					v = float64(andBefore) + float64(val-andBefore)/fw.den
+				} else {
+					v = float64(val) / fw.den
+				}
+				num.v = decF(v)
+				num.end = f.e
+				num.hasDecimal = true
+				num.one = false
+				return num, true
+			}
+		}
+	}
+	return num, false
+}
+
+// wordsPoint reads decimals in words after the integer part val: "two
+// hundred point zero three", "minus five point five", "nought point eleven".
+func (s *scanner) wordsPoint(num number, val uint64, scaled bool) (number, bool, int) {
+	end := num.end
+	// "two hundred point zero three", "minus five point five".
+	if p, h, ok := s.nextWordTok(end); ok && !h && p.key == "point" && !scaled {
+		var digits [20]byte
+		nd := 0
+		q := p.e
+		allUnits := true
+		var seg uint64
+		segEnd := 0
+		for nd < len(digits) {
+			d, hy, ok := s.nextWordTok(q)
+			if !ok {
+				break
+			}
+			nwd, ok := numWords[d.key]
+			if !ok || nwd.class == wHundred {
+				break
+			}
+			if nwd.class != wUnit {
+				if nd > 0 || hy {
+					break
+				}
+				allUnits = false
+				seg = uint64(nwd.val)
+				segEnd = d.e
+				// "seventy-one", "seventy one".
+				if nwd.class == wTens {
+					if u, _, ok := s.nextWordTok(d.e); ok {
+						if nu, ok := numWords[u.key]; ok && nu.class == wUnit && nu.val > 0 {
+							seg += uint64(nu.val)
+							segEnd = u.e
+						}
+					}
+				}
+				break
+			}
+			digits[nd] = byte('0' + int(nwd.val))
+			nd++
+			q = d.e
+			segEnd = d.e
+		}
+		if nd > 0 || !allUnits {
+			m := val
+			e := 0
+			if allUnits {
+				for _, d := range digits[:nd] {
+					m = m*10 + uint64(d-'0')
+					e--
+				}
+			} else {
+				ds := strconv.FormatUint(seg, 10)
+				for _, d := range []byte(ds) {
+					m = m*10 + uint64(d-'0')
+					e--
+				}
+			}
+			num.v = dec{m: m, e: e}
+			num.end = segEnd
+			num.hasDecimal = true
+			num.one = false
+			return s.wordsScaleAfter(num)
+		}
+	}
+	return num, true, end
+}
+
+// wordsScaleAfter applies a scale after "one and a half" or "two point
+// five" ("one and a half million").
+func (s *scanner) wordsScaleAfter(num number) (number, bool, int) {
+	w, h, ok := s.nextWordTok(num.end)
+	if ok && !h {
+		if sw, ok := scaleWords[w.key]; ok && sw.class == wScale {
+			num.v = num.v.mulPow10(sw.pow)
+			num.scaled = true
+			num.scalePow = sw.pow
+			num.end = w.e
+		}
+	}
+	return num, true, num.end
+}
