@@ -1,8 +1,9 @@
 # newsflow: `make test` is the test command (README); CI runs it through .ci/run.
 #
 #   make test          deps, go vet, lint, unit tests, then the real Kafka and Elasticsearch
-#                      (scripts/testenv.sh up), the integration tests, the deployment
-#                      checks, and testenv down even when a test fails; fails when any does
+#                      (scripts/testenv.sh up, with the 3-broker/3-node cluster and the
+#                      SASL/TLS broker of the system tests), the integration tests, the
+#                      deployment checks, and testenv down even when a test fails; fails when any does
 #   make lint          golangci-lint on both modules (.golangci.yml; scripts/lint.sh)
 #   make unit          go test -short ./... (integration tests skip under -short)
 #   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
@@ -18,16 +19,20 @@ SHELL := bash
 
 GO ?= go
 TESTENV := scripts/testenv.sh
-# The servers' addresses, as testenv.sh prints them, for the integration tests.
-WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES NEWSFLOW_TEST_REDIS NEWSFLOW_TEST_REDIS_CLUSTER NEWSFLOW_TEST_REDIS_TLS NEWSFLOW_TEST_REDIS_TLS_DIR;
-# The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores.
-INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
+# Every server make test needs: the single-node Kafka and Elasticsearch, Redis, the
+# cluster (internal/systest's fault scenarios) and the secured broker (testenv/README.md).
+TESTENV_UP = $(TESTENV) up --cluster --secure
+# The servers' addresses, as testenv.sh prints them, exported for the integration tests.
+WITH_TESTENV = set -a; eval "$$($(TESTENV) env)"; set +a;
+# The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores, the
+# system tests' cluster scenarios about as long each.
+INTEGRATION = $(GO) test -run Integration -count=1 -timeout 60m ./...
 
 .PHONY: test deps vet lint unit integration testenv-up testenv-down testenv-status build deploy-check up
 
 test: deps vet lint unit
 	@trap '$(TESTENV) down' EXIT; \
-	$(TESTENV) up; \
+	$(TESTENV_UP); \
 	$(WITH_TESTENV) \
 	echo "integration tests against $$NEWSFLOW_TEST_KAFKA and $$NEWSFLOW_TEST_ES"; \
 	status=0; \
@@ -60,7 +65,7 @@ integration:
 	@$(WITH_TESTENV) $(INTEGRATION)
 
 testenv-up:
-	$(TESTENV) up
+	$(TESTENV_UP)
 
 testenv-down:
 	$(TESTENV) down

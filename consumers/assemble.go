@@ -126,6 +126,7 @@ func (a *Assembly) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	a.writer.BatchBytes = dlq.WriterBatchBytesFor(ctx, a.parts.Kafka.Client, a.cfg.Worker.Topic, a.cfg.DLQTopic) // TEMPORARY (issue 14 phase 1): size the writer from dlq.CheckTopic's Limits
 	reader := a.parts.Kafka.GroupReader(a.cfg.Worker.Topic, a.cfg.Reader, a.log, a.cfg.KafkaLogLevel)
 	RegisterReaderStats(reader, a.parts.Registerer)
 	defer func() {

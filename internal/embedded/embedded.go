@@ -21,9 +21,16 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/newsflow/newsflow/consumers/dlq"
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 )
 
 // Defaults of Config.
@@ -135,7 +142,52 @@ func Start(cfg Config) (_ *Broker, err error) {
 		}
 		cfg.Logger.Info("embedded broker: topic created", "topic", t, "partitions", cfg.Partitions)
 	}
+	if err := b.sizeDeadLetterTopics(cfg.Topics); err != nil {
+		b.Close()
+		return nil, err
+	}
 	return b, nil
+}
+
+// sizeDeadLetterTopics gives each dead-letter topic among topics (<t>.dlq
+// beside a listed t) the size the consumer requires (consumers/dlq
+// CheckTopic: the raw topic's max.message.bytes plus dlq.HeaderRoom),
+// raising it in a data directory an older version made. A deployment's
+// cluster is the operator's to change; this broker is newsflow's own.
+func (b *Broker) sizeDeadLetterTopics(topics []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(b.addr), Transport: tr, Timeout: 5 * time.Second}
+	for _, t := range topics {
+		raw, ok := strings.CutSuffix(t, kafkacfg.DLQSuffix)
+		if !ok || !slices.Contains(topics, raw) {
+			continue
+		}
+		_, err := dlq.CheckTopic(ctx, c, raw, t)
+		var small *dlq.TooSmallError
+		if !errors.As(err, &small) {
+			if err != nil {
+				return fmt.Errorf("embedded broker: %w", err)
+			}
+			continue
+		}
+		res, err := c.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{Resources: []kafka.IncrementalAlterConfigsRequestResource{{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: t,
+			Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: dlq.ConfigMaxMessageBytes, Value: strconv.Itoa(small.Want()), ConfigOperation: kafka.ConfigOperationSet}},
+		}}})
+		if err == nil {
+			for _, r := range res.Resources {
+				err = errors.Join(err, r.Error)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("embedded broker: raise %s of %s to %d: %w", dlq.ConfigMaxMessageBytes, t, small.Want(), err)
+		}
+		b.logger.Info("embedded broker: dead-letter topic sized to take what the raw topic takes", "topic", t, "max_message_bytes", small.Want())
+	}
+	return nil
 }
 
 // Addr is the broker's host:port, the bootstrap address for clients.

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
@@ -332,7 +333,7 @@ func hint(err error, cfg Config) error {
 	case isDialError(err):
 		return fmt.Errorf("%w (is the broker running on %s?)", err, strings.Join(cfg.Brokers, ","))
 	}
-	return err
+	return kafkacfg.Explain(err, cfg.Brokers)
 }
 
 func isDialError(err error) bool {
@@ -404,6 +405,10 @@ func (p *Publisher) EnsureTopic(ctx context.Context) error {
 		n, err = p.partitions(ctx)
 		if err == nil {
 			break
+		}
+		if kafkacfg.IsAuthError(err) {
+			// Wrong credentials or certificates: no retry fixes them.
+			return err
 		}
 		p.logger.Warn("kafka not answering; retrying", "err", err, "retry_in", delay)
 		select {
