@@ -160,15 +160,3 @@ func maxMessageBytes(ctx context.Context, c Admin, topic string) (int, error) {
 	}
 	return 0, fmt.Errorf("read %s of topic %s: not in the broker's answer", ConfigMaxMessageBytes, topic)
 }
-
-// WriterBatchBytesFor returns Limits.WriterBatchBytes of the topics as an
-// int64 for kafka.Writer.BatchBytes, or 0 (kafka-go's default, 1 MiB) when
-// the limits cannot be read; letters larger than the writer takes are then
-// stored truncated. A worker that called CheckTopic uses its Limits instead.
-func WriterBatchBytesFor(ctx context.Context, c Admin, topic, dlqTopic string) int64 {
-	l, err := CheckTopic(ctx, c, topic, dlqTopic)
-	if err != nil {
-		return 0
-	}
-	return int64(l.WriterBatchBytes())
-}
