@@ -13,6 +13,7 @@ import (
 	"time"
 
 	actors "github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
@@ -327,6 +328,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		searcher search.Searcher
 		store    dedup.Store
 		where    string
+		rebuild  bool // the index is new: read the raw topic from the start
 	)
 	if c.embeddedIndex() {
 		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
@@ -334,10 +336,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		cl.add("dedup store", bolt.Close)
-		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
+		idx, rebuilt, err := openIndex(c, logger, reg)
 		if err != nil {
 			return err
 		}
+		rebuild = rebuilt
 		cl.add("index", idx.Close)
 		indexer, searcher, store = idx, idx, bolt
 		n, _ := idx.Count()
@@ -373,6 +376,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		cl.add("embedded broker", func() error { b.Close(); return nil })
+		if rebuild {
+			if err := b.ForgetGroup(ctx, c.reader.Group); err != nil {
+				return err
+			}
+		}
 		c.kafka.Brokers = []string{b.Addr()}
 		if err := c.kafka.Resolve(nil); err != nil {
 			return err
@@ -497,6 +505,32 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	final := stats.Snapshot()
 	fmt.Fprintf(st.stdout, "newsflow up: stopped after %s: %s\n", time.Since(started).Round(time.Second), totals(final))
 	return runErr
+}
+
+// openIndex opens the bleve index of --data-dir. One built by another
+// version of newsflow (its mapping changed) is moved aside to index.old-<time>
+// and a new one is made, to be rebuilt from the embedded broker, which keeps
+// every message: rebuilt is then true and the consumer group must start
+// from the beginning. With --kafka-brokers the messages may be gone, so the
+// old index is refused with what to do instead.
+func openIndex(c *upSettings, logger *slog.Logger, reg *prometheus.Registry) (idx *bleve.Index, rebuilt bool, err error) {
+	dir := filepath.Join(c.dataDir, upIndexDir)
+	o := bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg}
+	idx, err = bleve.Open(dir, o)
+	if !errors.Is(err, bleve.ErrMappingChanged) {
+		return idx, false, err
+	}
+	if !c.embeddedKafka() {
+		return nil, false, fmt.Errorf("%w; then reset the offsets of group %s on %s to the earliest so that it is indexed again", err, c.reader.Group, c.kafka.Topic)
+	}
+	aside := fmt.Sprintf("%s.old-%s", dir, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(dir, aside); rerr != nil {
+		return nil, false, fmt.Errorf("move the outdated index aside: %w (%w)", rerr, err)
+	}
+	logger.Warn("the index was built by another version of newsflow: moved aside, rebuilding it from the embedded broker's messages",
+		"old_index", aside, "index", dir, "reason", err)
+	idx, err = bleve.Open(dir, o)
+	return idx, true, err
 }
 
 func kafkaWhere(c *upSettings, embedded bool) string {

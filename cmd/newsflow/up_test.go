@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
@@ -284,6 +285,36 @@ func TestIntegrationUpRestartIngestsNothingTwice(t *testing.T) {
 	end, committed = brokerTotals(t, filepath.Join(data, upKafkaDir), "news.raw", "newsflow")
 	require.EqualValues(t, sampleCount+2, end, "no new message in the broker")
 	require.EqualValues(t, sampleCount+2, committed)
+}
+
+// TestIntegrationUpRebuildsAnOutdatedIndex: an index built by another
+// version of newsflow (another mapping) is moved aside and rebuilt from the
+// embedded broker's messages, without publishing anything again.
+func TestIntegrationUpRebuildsAnOutdatedIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	up := startUp(t, "--data-dir", data)
+	before := up.waitTotal(t, "", sampleCount)
+	up.stop(t)
+
+	// What an index of newsflow-bleve-1 looks like to this version.
+	idx, err := blevesearch.Open(filepath.Join(data, upIndexDir))
+	require.NoError(t, err)
+	require.NoError(t, idx.SetInternal([]byte("newsflow_mapping"), []byte("newsflow-bleve-1")))
+	require.NoError(t, idx.Close())
+
+	up = startUp(t, "--data-dir", data)
+	after := up.waitTotal(t, "", sampleCount)
+	require.Equal(t, ids(before), ids(after))
+	require.Contains(t, up.stderr.String(), "rebuilding it from the embedded broker's messages")
+	old, err := filepath.Glob(filepath.Join(data, upIndexDir+".old-*"))
+	require.NoError(t, err)
+	require.Len(t, old, 1, "the old index is kept aside")
+	require.Eventually(t, func() bool { return up.stats(t).Indexed == sampleCount }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, 0.0, up.stats(t).Produced, "nothing published again")
+	require.Equal(t, sampleCount, up.search(t, "q=the").Total, "the new analyzer drops stop words")
 }
 
 func ids(r search.Result) []string {
