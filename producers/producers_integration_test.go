@@ -426,7 +426,7 @@ func TestIntegrationPush(t *testing.T) {
 
 	code, resp = pushReq(t, url, token, `{"source":"s","body":"`+strings.Repeat("x", 5000)+`"}`)
 	require.Equal(t, http.StatusRequestEntityTooLarge, code)
-	require.Contains(t, resp.Error, "body larger than 4096 bytes")
+	require.Contains(t, resp.Error, "body larger than 4 KiB (4096 bytes)")
 
 	code, resp = pushReq(t, url, token, strings.Join([]string{
 		`{"source":"agency","source_id":"a1","title":"One","body":"First."}`,
