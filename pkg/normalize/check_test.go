@@ -52,7 +52,9 @@ func TestCheck(t *testing.T) {
 		{"no source", func(a *article.RawArticle) { a.Source = "" }, `no "source"`},
 		{"no body", func(a *article.RawArticle) { a.Body = "" }, `no "body"`},
 		{"a body of white space", func(a *article.RawArticle) { a.Body = " \n\t " }, "article has no text"},
-		{"a body of markup only", func(a *article.RawArticle) { a.Body, a.ContentType = "<p> </p><script>x()</script>", article.ContentTypeHTML }, "article has no text"},
+		{"a body of markup only", func(a *article.RawArticle) {
+			a.Body, a.ContentType = "<p> </p><script>x()</script>", article.ContentTypeHTML
+		}, "article has no text"},
 		{"a published date that is not one", func(a *article.RawArticle) { a.Published = "yesterday" }, `"published" "yesterday" is not a date`},
 		{"an updated date that is not one", func(a *article.RawArticle) { a.Updated = "2024-13-45" }, `"updated" "2024-13-45" is not a date`},
 		{"a received_at that is not a date", func(a *article.RawArticle) { a.ReceivedAt = "now" }, `"received_at" "now" is not a date`},
