@@ -281,3 +281,66 @@ func TestStats(t *testing.T) {
 	require.False(t, quiet.Stages[0].Recent)
 	require.InDelta(t, (10*0.005+4*0.05)/14, quiet.Stages[0].Mean, 1e-9)
 }
+
+func TestStatsFeedAndWatchHealth(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	f := promauto.With(reg)
+	polls := f.NewCounterVec(prometheus.CounterOpts{Name: metricPolls}, []string{"feed", "result"})
+	errs := f.NewCounterVec(prometheus.CounterOpts{Name: metricFeedErrs}, []string{"feed", "reason"})
+	okAt := f.NewGaugeVec(prometheus.GaugeOpts{Name: metricFeedOK}, []string{"feed"})
+	files := f.NewCounterVec(prometheus.CounterOpts{Name: metricWatch}, []string{"result"})
+	for _, r := range []string{"done", "failed", "retry"} {
+		files.WithLabelValues(r)
+	}
+	now := time.Unix(1000, 0)
+	s := NewStats(reg, 10*time.Second, func() time.Time { return now })
+
+	okAt.WithLabelValues("bbc").Set(0)
+	okAt.WithLabelValues("down").Set(0)
+	okAt.WithLabelValues("later").Set(0)
+	polls.WithLabelValues("bbc", "ok").Add(3)
+	okAt.WithLabelValues("bbc").Set(990)
+	errs.WithLabelValues("down", "network").Add(2)
+	polls.WithLabelValues("down", "error").Add(2)
+	files.WithLabelValues("done").Add(4)
+	files.WithLabelValues("failed").Add(1)
+
+	snap := s.Snapshot()
+	require.Len(t, snap.Feeds, 3)
+	bbc, down, later := snap.Feeds[0], snap.Feeds[1], snap.Feeds[2]
+	require.Equal(t, "bbc", bbc.Name)
+	require.Equal(t, StateOK, bbc.State)
+	require.Equal(t, 3.0, bbc.Polls)
+	require.Equal(t, time.Unix(990, 0).UTC(), *bbc.LastSuccess)
+	require.Equal(t, StateFailing, down.State, "it never succeeded")
+	require.Equal(t, "network", down.LastError)
+	require.Nil(t, down.LastSuccess)
+	require.Equal(t, StateWaiting, later.State, "not polled yet")
+	require.Equal(t, &WatchHealth{State: StateOK, Done: 4, Failed: 1}, snap.Watch)
+
+	// bbc fails after its success; down recovers.
+	now = now.Add(5 * time.Second)
+	errs.WithLabelValues("bbc", "timeout").Inc()
+	polls.WithLabelValues("down", "ok").Inc()
+	okAt.WithLabelValues("down").Set(float64(now.Unix()) + 1)
+	files.WithLabelValues("retry").Inc()
+	snap = s.Snapshot()
+	require.Equal(t, StateFailing, snap.Feeds[0].State)
+	require.Equal(t, "timeout", snap.Feeds[0].LastError)
+	require.Equal(t, StateOK, snap.Feeds[1].State, "a success after the errors")
+	require.Equal(t, StateRetrying, snap.Watch.State, "Kafka refused a file in the window")
+
+	// A quiet minute: bbc still failing (nothing succeeded since).
+	now = now.Add(30 * time.Second)
+	s.Snapshot()
+	now = now.Add(30 * time.Second)
+	snap = s.Snapshot()
+	require.Equal(t, StateFailing, snap.Feeds[0].State)
+	require.Equal(t, StateOK, snap.Watch.State)
+}
+
+func TestStatsWithoutFeedsOrWatch(t *testing.T) {
+	snap := NewStats(prometheus.NewRegistry(), 0, nil).Snapshot()
+	require.Empty(t, snap.Feeds)
+	require.Nil(t, snap.Watch)
+}

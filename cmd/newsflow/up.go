@@ -123,6 +123,8 @@ type upSettings struct {
 	watchSource   string
 	watchInterval time.Duration
 	watchSettle   time.Duration
+	watchMax      int
+	pushMax       int
 	tokenFile     string
 	samples       bool
 	progress      time.Duration
@@ -160,7 +162,9 @@ func addUpSettings(s *cli.Set) *upSettings {
 	s.String(&c.watchSource, "watch-source", "NEWSFLOW_WATCH_SOURCE", watch.DefaultSource, "source of articles from files that do not name one")
 	s.Duration(&c.watchInterval, "watch-interval", "NEWSFLOW_WATCH_INTERVAL", watch.DefaultInterval, "time between scans of the watched directory")
 	s.Duration(&c.watchSettle, "watch-settle", "NEWSFLOW_WATCH_SETTLE", watch.DefaultSettle, "how long a file must hold still before it is read")
-	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token the push endpoint requires (needed when --listen is not loopback)")
+	s.Int(&c.watchMax, "watch-max-bytes", "NEWSFLOW_WATCH_MAX_BYTES", watch.DefaultMaxBytes, "largest file read from --watch; larger files go to failed/")
+	s.Int(&c.pushMax, "push-max-bytes", "NEWSFLOW_PUSH_MAX_BYTES", push.DefaultMaxBytes, "largest push request body (one article is at most 1 MiB, a Kafka message); larger gets 413")
+	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token of the push endpoint; with a --listen that is not loopback it is required, and the page and /api/* require it too")
 	s.Bool(&c.samples, "samples", "NEWSFLOW_SAMPLES", true, "publish the sample articles shipped with newsflow (once: later starts skip them)")
 	s.Duration(&c.progress, "progress-interval", "NEWSFLOW_PROGRESS_INTERVAL", defaultUpProgress, "how often a progress line is printed while articles flow (0: never)")
 	c.dedup = addDedupSettings(s, false)
@@ -183,6 +187,10 @@ func (c *upSettings) validate() error {
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
+	case c.watchMax <= 0:
+		return fmt.Errorf("--watch-max-bytes %d: want more than 0", c.watchMax)
+	case c.pushMax <= 0:
+		return fmt.Errorf("--push-max-bytes %d: want more than 0", c.pushMax)
 	}
 	c.worker.Topic = c.kafka.Topic
 	if err := c.worker.Validate(); err != nil {
@@ -250,15 +258,10 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 	if c.samples {
 		fc.Feeds = append(fc.Feeds, samples.Feeds()...)
 	}
-	pc := &push.Config{AllowAnonymous: c.tokenFile == ""}
-	if c.tokenFile != "" {
-		b, err := os.ReadFile(c.tokenFile)
-		if err != nil {
-			return producers.Config{}, fmt.Errorf("--token-file: %w", err)
-		}
-		if pc.Token = strings.TrimSpace(string(b)); pc.Token == "" {
-			return producers.Config{}, fmt.Errorf("--token-file %s is empty", c.tokenFile)
-		}
+	pc := &push.Config{AllowAnonymous: c.tokenFile == "", MaxBytes: int64(c.pushMax)}
+	var err error
+	if pc.Token, err = c.token(); err != nil {
+		return producers.Config{}, err
 	}
 	cfg := producers.Config{
 		Kafka: publish.Config{
@@ -272,9 +275,25 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 		ShutdownTimeout: c.worker.ShutdownTimeout,
 	}
 	if c.watchDir != "" {
-		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle}
+		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle, MaxBytes: int64(c.watchMax)}
 	}
 	return cfg, cfg.Validate()
+}
+
+// token reads --token-file ("" without one).
+func (c *upSettings) token() (string, error) {
+	if c.tokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(c.tokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("--token-file %s is empty", c.tokenFile)
+	}
+	return tok, nil
 }
 
 // closers closes what was opened, in reverse order.
@@ -435,15 +454,25 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
 		mux.Handle(p, opsMux)
 	}
-	mux.Handle("/api/", search.NewHandler(search.Options{Searcher: searcher, Stats: stats, Logger: logger}))
+	token, err := c.token()
+	if err != nil {
+		return err
+	}
+	page := c.pageAccess(token)
+	info := &search.Info{}
+	mux.Handle("/api/", page(search.NewHandler(search.Options{
+		Searcher: searcher, Stats: stats, Logger: logger, Info: info,
+		DeadLetters: deadLetterLister(kc, c.kafka),
+	})))
 	mux.Handle(push.Path, prod.Handler())
-	mux.Handle("/samples/", http.StripPrefix("/samples", samples.Handler()))
-	mux.Handle("/", web.Handler())
+	mux.Handle("/samples/", page(http.StripPrefix("/samples", samples.Handler())))
+	mux.Handle("/", page(web.Handler()))
 	srv, err := ops.Listen("search page", c.listen, mux, logger)
 	if err != nil {
 		return err
 	}
 	url := "http://" + srv.Addr() + "/"
+	*info = *c.pageInfo(url, where)
 
 	// Actors, stopped in order: the producers flush what they accepted; the
 	// worker then indexes what it fetched and commits; the page stays up

@@ -176,7 +176,9 @@ func (b *Broker) Committed(group, topic string) map[int]int64 {
 // uses it to rebuild an index from the messages. The group must have no
 // member. An unknown group is not an error.
 func (b *Broker) ForgetGroup(ctx context.Context, group string) error {
-	c := &kafka.Client{Addr: kafka.TCP(b.addr), Timeout: 10 * time.Second}
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(b.addr), Timeout: 10 * time.Second, Transport: tr}
 	res, err := c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{group}})
 	if err != nil {
 		return fmt.Errorf("embedded broker: delete group %s: %w", group, err)
