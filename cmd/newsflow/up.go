@@ -90,10 +90,26 @@ search page. Nothing to install:
 
 One address (--listen) serves everything:
   /                    the search page
-  /api/search, /api/articles/{id}, /api/stats    its API (see DESIGN.md)
-  POST /v1/articles    the push endpoint (RawArticle or JSON lines); without a
-                       token on a loopback address, else --token-file is required
+  /api/search, /api/articles/{id}, /api/stats, /api/deadletters, /api/info
+                       its API (search/README.md)
+  POST /v1/articles    the push endpoint (RawArticle or JSON lines)
   /metrics, /healthz, /readyz
+On a loopback address nothing needs a token. On any other address --token-file
+is required, and the page, /api/* and the push all need its token (Bearer, or
+any user name and the token as password when the browser asks); the probes and
+/metrics do not.
+
+Limits: an article is at most 1 MiB (one Kafka message); a push request at most
+--push-max-bytes (8 MiB), larger gets 413; a watched file at most
+--watch-max-bytes (32 MiB). A push line or file entry the worker would refuse
+(no text left, a date that is not one, bytes that are not UTF-8, …) gets its
+error at once: 400 with the line, or the file in failed/ with the reason.
+
+Watched files are identified by the id inside them (ninjs uri, NewsML-G2
+guid, RSS guid, a JSON line's source_id), and .txt/.html files by their text,
+never by their name: another story saved under a used name is a new article,
+the same text under another name is skipped. An item with a known id and a new
+text replaces the earlier version (logged as such).
 
 A restart with the same --data-dir loses nothing and ingests nothing twice: the
 broker keeps its messages and the group's committed offsets, the index its

@@ -41,6 +41,8 @@ func TestUpBadSettings(t *testing.T) {
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
 		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
 		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
+		{"no push body allowed", []string{"--push-max-bytes", "0"}, "--push-max-bytes 0"},
+		{"no file allowed", []string{"--watch-max-bytes", "-1"}, "--watch-max-bytes -1"},
 		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
 		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
 	} {
@@ -63,6 +65,8 @@ func TestUpHelp(t *testing.T) {
 		"--elasticsearch-url", "empty: the embedded bleve index",
 		"--feed", "--watch", "--samples", "--token-file",
 		"/api/search", "POST /v1/articles", "/metrics", "second Ctrl-C",
+		"--push-max-bytes", "--watch-max-bytes", "an article is at most 1 MiB", "never by their name",
+		"the page, /api/* and the push all need its token",
 	} {
 		require.Contains(t, out, want)
 	}
@@ -439,4 +443,45 @@ func TestIntegrationUpCtrlC(t *testing.T) {
 		require.Less(t, time.Since(stopped), 5*time.Second)
 		require.Contains(t, out.String(), "second signal, exiting now")
 	})
+}
+
+// TestIntegrationMakeUpCtrlC runs `make up` on a terminal (script(1) gives
+// it one) and types Ctrl-C: newsflow stops in order and make exits 0, with
+// no interrupt error of its own.
+func TestIntegrationMakeUpCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	for _, tool := range []string{"make", "script"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found", tool)
+		}
+	}
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	makeCmd := fmt.Sprintf("make -s -C %s up BIN=%s UP_FLAGS='--listen 127.0.0.1:0 --data-dir %s --samples=false --log-level warn'",
+		root, filepath.Join(dir, "newsflow"), filepath.Join(dir, "data"))
+	cmd := exec.Command("script", "-qefc", makeCmd, "/dev/null")
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "search page http://") },
+		3*time.Minute, 100*time.Millisecond, "make up builds and starts: %s", out)
+	_, err = stdin.Write([]byte{3}) // Ctrl-C, as typed
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "make up exits 0 after Ctrl-C: %s", out)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("make up did not stop: %s", out)
+	}
+	require.Contains(t, out.String(), "newsflow up: stopped after")
+	require.NotContains(t, out.String(), "make: ***")
+	_ = stdin.Close()
 }
