@@ -344,3 +344,56 @@ func TestStatsWithoutFeedsOrWatch(t *testing.T) {
 	require.Empty(t, snap.Feeds)
 	require.Nil(t, snap.Watch)
 }
+
+// validatingSearcher answers like a backend: it refuses what Validate
+// refuses, with the error a backend would return.
+type validatingSearcher struct{ fakeSearcher }
+
+func (v *validatingSearcher) Search(ctx context.Context, q Query) (Result, error) {
+	if err := q.Validate(); err != nil {
+		return Result{}, err
+	}
+	return v.fakeSearcher.Search(ctx, q)
+}
+
+// Bad input is a 4xx with a JSON message: never a 5xx, never a backend
+// call with a query the backend could choke on.
+func TestBadInputIsA4xx(t *testing.T) {
+	h := NewHandler(Options{Searcher: &validatingSearcher{}, Stats: NewStats(prometheus.NewRegistry(), 0, nil)})
+	for _, p := range []string{
+		"/api/search?min=Infinity", "/api/search?max=-Inf", "/api/search?min=NaN", "/api/search?min=1e999",
+		"/api/search?offset=99999999999999999999", "/api/search?offset=9999&size=100", "/api/search?size=-1",
+		"/api/search?from=2024-02-30", "/api/search?to=yesterday", "/api/search?q=%ff%fe", "/api/search?q=" + strings.Repeat("x", 2000),
+		"/api/search?q=a+OR+b", "/api/search?q=*foo", "/api/search?q=nope:x", "/api/search?sort=date", "/api/search?group=1",
+		"/api/search?id=" + strings.Repeat("x", 600), "/api/search?q=a&q=b", "/api/search?page=2", "/api/search?source=%ff",
+		"/api/articles/%ff", "/api/articles/", "/api/articles/" + strings.Repeat("y", 600), "/api/articles/a/b", "/api/nope", "/api/",
+		"/api/deadletters", // not configured here
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		require.True(t, rec.Code >= 400 && rec.Code < 500, "%s: %d %s", p, rec.Code, rec.Body)
+		var body struct{ Error string }
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), p)
+		require.NotEmpty(t, body.Error, p)
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"q=the+trial", `q="a b"~2`, "q=-*", "min=1,000&max=2", "from=2024-01-01", "q=title:x*", "offset=10000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := ParseQuery(v)
+		if err != nil {
+			return
+		}
+		// Whatever ParseQuery accepts, Validate and ParseText accept.
+		require.NoError(t, q.Validate())
+		_, err = ParseText(q.Text)
+		require.NoError(t, err)
+	})
+}
