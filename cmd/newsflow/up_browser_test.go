@@ -339,6 +339,18 @@ func TestIntegrationUpInBrowser(t *testing.T) {
 		require.Equal(t, "newest", eval[string](t, ctx, `document.getElementById("sort").value`))
 	})
 
+	t.Run("a day from the facet", func(t *testing.T) {
+		do(t, ctx, "page", chromedp.Navigate(up.url+"#search?"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)))
+		days := eval[[]string](t, ctx, `[...document.querySelectorAll("#day option")].map(o => o.textContent)`)
+		require.Contains(t, days, "2024-05-06 (2)", "the harbour story and its copy")
+		eval[bool](t, ctx, `(() => { const s = document.getElementById("day"); s.value = "2024-05-06"; s.dispatchEvent(new Event("change")); return true; })()`)
+		require.Eventually(t, func() bool {
+			return eval[string](t, ctx, `location.hash`) == "#search?from=2024-05-06&to=2024-05-06" && eval[string](t, ctx, `document.body.dataset.state`) == "results"
+		}, 10*time.Second, 100*time.Millisecond)
+		require.Eventually(t, func() bool { return len(titles()) == 1 }, 10*time.Second, 100*time.Millisecond)
+		require.Equal(t, "2024-05-06", eval[string](t, ctx, `document.getElementById("day").value`))
+	})
+
 	t.Run("copies are grouped under one story and point at the first by title", func(t *testing.T) {
 		searchFor("Genoa harbour")
 		require.Len(t, titles(), 1, "one story")

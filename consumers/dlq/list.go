@@ -111,7 +111,7 @@ func fetchRange(ctx context.Context, c ListClient, topic string, partition int, 
 				return nil, fmt.Errorf("read dead letter %s/%d@%d: %w", topic, partition, r.Offset, err)
 			}
 			for _, h := range r.Headers {
-				m.Headers = append(m.Headers, kafka.Header{Key: h.Key, Value: h.Value})
+				m.Headers = append(m.Headers, kafka.Header(h))
 			}
 			out = append(out, m)
 			next = r.Offset + 1
