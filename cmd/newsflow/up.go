@@ -135,6 +135,8 @@ type upSettings struct {
 	dedupIndex    string
 	feeds         []string
 	pollInterval  time.Duration
+	feedTimeout   time.Duration
+	feedMax       int
 	watchDir      string
 	watchSource   string
 	watchInterval time.Duration
@@ -174,6 +176,8 @@ func addUpSettings(s *cli.Set) *upSettings {
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
 	s.Duration(&c.pollInterval, "poll-interval", "NEWSFLOW_POLL_INTERVAL", feed.DefaultInterval, "time between polls of each feed")
+	s.Duration(&c.feedTimeout, "feed-timeout", "NEWSFLOW_FEED_TIMEOUT", feed.DefaultTimeout, "longest a feed request may take, body included")
+	s.Int(&c.feedMax, "feed-max-bytes", "NEWSFLOW_FEED_MAX_BYTES", feed.DefaultMaxBytes, "largest feed body read; larger is a too_large error")
 	s.String(&c.watchDir, "watch", "NEWSFLOW_WATCH", "", "directory whose new files are ingested (.txt, .html, .json ninjs, .xml, .jsonl); read files move to done/ or failed/")
 	s.String(&c.watchSource, "watch-source", "NEWSFLOW_WATCH_SOURCE", watch.DefaultSource, "source of articles from files that do not name one")
 	s.Duration(&c.watchInterval, "watch-interval", "NEWSFLOW_WATCH_INTERVAL", watch.DefaultInterval, "time between scans of the watched directory")
@@ -203,6 +207,8 @@ func (c *upSettings) validate() error {
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
+	case c.feedMax <= 0 || c.feedTimeout <= 0:
+		return fmt.Errorf("--feed-max-bytes %d and --feed-timeout %s: want more than 0", c.feedMax, c.feedTimeout)
 	case c.watchMax <= 0:
 		return fmt.Errorf("--watch-max-bytes %d: want more than 0", c.watchMax)
 	case c.pushMax <= 0:
@@ -260,9 +266,9 @@ func loopback(addr string) bool {
 // producersConfig builds the producers' configuration for brokers.
 func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (producers.Config, error) {
 	fc := feed.Config{
-		Interval: c.pollInterval,
+		Interval: c.pollInterval, Timeout: c.feedTimeout, MaxBytes: int64(c.feedMax),
 		// The sample feeds are answered in-process; other URLs go out.
-		Client: &http.Client{Timeout: feed.DefaultTimeout, Transport: samples.Transport(nil)},
+		Client: &http.Client{Timeout: c.feedTimeout, Transport: samples.Transport(nil)},
 	}
 	for _, f := range c.feeds {
 		fd, err := feed.ParseFeed(f)

@@ -434,7 +434,7 @@ func TestIntegrationUpInBrowser(t *testing.T) {
 		addr := brokerRE.FindStringSubmatch(empty.stdout.String())[1]
 		tr := &kafka.Transport{}
 		defer tr.CloseIdleConnections()
-		w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "news.raw", Transport: tr, BatchTimeout: time.Millisecond}
+		w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "news.raw", Transport: tr, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 		wctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		require.NoError(t, w.WriteMessages(wctx, kafka.Message{Key: []byte("desk:poison"), Value: []byte("{not json")}))

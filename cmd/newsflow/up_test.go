@@ -65,7 +65,7 @@ func TestUpHelp(t *testing.T) {
 		"--elasticsearch-url", "empty: the embedded bleve index",
 		"--feed", "--watch", "--samples", "--token-file",
 		"/api/search", "POST /v1/articles", "/metrics", "second Ctrl-C",
-		"--push-max-bytes", "--watch-max-bytes", "an article is at most 1 MiB", "never by their name",
+		"--push-max-bytes", "--watch-max-bytes", "--feed-max-bytes", "--feed-timeout", "an article is at most 1 MiB", "never by their name",
 		"the page, /api/* and the push all need its token",
 	} {
 		require.Contains(t, out, want)

@@ -21,7 +21,7 @@ func TestListShowsTheNewestLettersAndWhatWasReplayed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "news.raw.dlq", Transport: tr, BatchTimeout: time.Millisecond}
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "news.raw.dlq", Transport: tr, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
 	for i := range 3 {
 		orig := kafka.Message{Topic: "news.raw", Partition: 0, Offset: int64(10 + i), Key: []byte(fmt.Sprintf("wire:%d", i)), Value: []byte("{}")}
 		require.NoError(t, w.WriteMessages(ctx, Message(Letter{Msg: orig, Stage: StageDecode, Reason: fmt.Sprintf("reason %d", i)})))

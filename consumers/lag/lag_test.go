@@ -72,7 +72,7 @@ func TestAnUnknownGroupHasCommittedNothing(t *testing.T) {
 	defer b.Close()
 	wt := &kafka.Transport{}
 	defer wt.CloseIdleConnections()
-	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "news.raw", Balancer: &kafka.RoundRobin{}, BatchTimeout: time.Millisecond, Transport: wt}
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "news.raw", Balancer: &kafka.RoundRobin{}, BatchTimeout: time.Millisecond, Transport: wt, RequiredAcks: kafka.RequireAll}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	require.NoError(t, w.WriteMessages(ctx, kafka.Message{Value: []byte("a")}, kafka.Message{Value: []byte("b")}, kafka.Message{Value: []byte("c")}))
