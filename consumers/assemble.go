@@ -68,7 +68,7 @@ type Assembly struct {
 	parts   AssemblyParts
 	log     *slog.Logger
 	writer  *kafka.Writer
-	dead    *dlq.Producer
+	limits  dlq.Limits // of the raw and dead-letter topics, found by setup
 	monitor *lag.Monitor
 	running atomic.Bool
 }
@@ -100,7 +100,6 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 	}
 	a := &Assembly{cfg: cfg, parts: p, log: p.Logger}
 	a.writer = p.Kafka.KeyedWriter(cfg.DLQTopic)
-	a.dead = dlq.NewProducer(a.writer, cfg.DLQTopic, p.Registerer)
 	a.monitor = lag.NewMonitor(p.Kafka.Client, cfg.Reader.Group, cfg.Worker.Topic, cfg.LagInterval, p.Registerer, p.Logger)
 	if p.Prober != nil {
 		p.Prober.AddCheck("consumer", func(context.Context) error {
@@ -140,7 +139,7 @@ func (a *Assembly) Run(ctx context.Context) error {
 		Fetcher:     reader,
 		Processor:   a.parts.Processor,
 		Indexer:     a.parts.Indexer,
-		DeadLetters: a.dead,
+		DeadLetters: a.dead(),
 		Logger:      a.log,
 		Registerer:  a.parts.Registerer,
 	})
@@ -165,7 +164,10 @@ func (a *Assembly) Run(ctx context.Context) error {
 }
 
 // setup waits for the raw topic when asked to and makes sure of the
-// dead-letter topic.
+// dead-letter topic: created, or found, able to take a dead letter of any
+// message the raw topic accepts (a smaller one is refused: *dlq.TooSmallError
+// names the command that fixes it). It records the topics' limits, which
+// size the dead-letter writer.
 func (a *Assembly) setup(ctx context.Context) error {
 	client := a.parts.Kafka.Client
 	retryable := func(err error) bool { return kafkacfg.Temporary(err) }
@@ -175,7 +177,25 @@ func (a *Assembly) setup(ctx context.Context) error {
 				return err
 			}
 		}
-		return dlq.EnsureTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, a.log)
+		if err := dlq.EnsureTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, a.log); err != nil {
+			return err
+		}
+		l, err := dlq.CheckTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic)
+		if err != nil {
+			return err
+		}
+		a.limits = l
+		return nil
+	})
+}
+
+// dead returns the dead-letter producer, its writer sized to what the
+// dead-letter topic takes (a letter that still does not fit is stored
+// truncated, never retried without end).
+func (a *Assembly) dead() *dlq.Producer {
+	a.writer.BatchBytes = int64(a.limits.WriterBatchBytes())
+	return dlq.NewProducerWith(a.writer, dlq.ProducerOptions{
+		Topic: a.cfg.DLQTopic, MaxBytes: a.limits.WriterBatchBytes(), Logger: a.log, Registerer: a.parts.Registerer,
 	})
 }
 

@@ -215,6 +215,7 @@ func TestComposeFile(t *testing.T) {
 		topics := strings.Join(p.Services["init-topics"].Command, " ")
 		require.Contains(t, topics, `"$TOPIC" "$TOPIC.dlq"`)
 		require.Contains(t, topics, "--partitions")
+		require.Contains(t, topics, "max.message.bytes=1114124", "the dead-letter topic takes the raw topic's 1048588 bytes plus dlq.HeaderRoom")
 	})
 
 	t.Run("Kibana and Grafana get the deploy files", func(t *testing.T) {

@@ -14,7 +14,7 @@
 // # Keys and records
 //
 // A fingerprint k is stored under the key "<KeyPrefix>:v<FingerprintVersion>:"
-// followed by the 8 bytes of k, big-endian ("nfdd:v1:" and 8 bytes by
+// followed by the 8 bytes of k, big-endian ("nfdd:v2:" and 8 bytes by
 // default): keys of another fingerprint format never meet. The value is a
 // compact binary record (format byte 1; see encode.go): the first
 // occurrence (article id, paragraph index), the story id (one flag when it
@@ -97,10 +97,11 @@
 // records at a time, which the contract allows.
 //
 // Claims are atomic per key only, and on a cluster the keys of one claim
-// sit on different nodes that answer in any order. The Deduper's agreement
-// on first occurrences survives that for exact and band keys, but not for
-// boilerplate slots: see clusterRaceDefect in integration_test.go, and the
-// report of issue 11.
+// sit on different nodes that answer in any order, so two racing articles
+// can split one text's keys between them. The Deduper agrees on first
+// occurrences all the same: it re-decides a lost race before it claims the
+// boilerplate slots (pkg/dedup), and storetest's racing cases run on the
+// cluster too.
 //
 // # Failures
 //

@@ -88,9 +88,9 @@ func TestDecodeRecordRefusesBadValues(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	cfg := Config{}.WithDefaults()
-	require.Equal(t, "nfdd:v1:", cfg.keyPrefix())
+	require.Equal(t, "nfdd:v2:", cfg.keyPrefix())
 	k := appendKey(nil, cfg.keyPrefix(), 0x0102030405060708)
-	require.Equal(t, "nfdd:v1:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
+	require.Equal(t, "nfdd:v2:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
 	require.Equal(t, "0102030405060708", describeKey(0x0102030405060708))
 	s := &Store{prefix: "p:"}
 	names := s.keyStrings([]dedup.Key{1, 2, 3}, []int{2, 0})

@@ -2,7 +2,6 @@ package redisdedup_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 	"sync"
@@ -60,39 +59,12 @@ func newStore(t *testing.T, cfg redisdedup.Config) *redisdedup.Store {
 	return s
 }
 
-var clusterRaces = flag.Bool("redisdedup.cluster-races", false,
-	"TestIntegrationStoreConformance: run the racing subtests on the cluster too (they fail in about one run of ten: see clusterRaceDefect)")
-
-// clusterRaceDefect is why the cluster skips two subtests of the suite by
-// default. It is a defect of the Deduper, not of the store: the store's
-// claims agree per key (TestIntegrationStoreAgreesUnderARace), as the
-// dedup.Store contract asks, but on a cluster the keys of one claim land
-// on three nodes that answer in any order, so two racing articles can
-// split the keys of one text between them. The Deduper then re-decides,
-// but the boilerplate slot records it created in the first round already
-// carry the story it had before the race (records are immutable), so the
-// slots of one paragraph end up naming 3 "distinct" stories that are one
-// story, and the paragraph turns boilerplate in every copy: no copy is
-// unique. The same split can happen on any store without cross-key
-// atomicity (the Elasticsearch index under load, a standalone Redis server
-// with batch claims larger than its 16 KB read buffer); the cluster's
-// timing makes it frequent. Reproduce with
-//
-//	go test ./index/redisdedup -run 'IntegrationStoreConformance/cluster' -count=20 -redisdedup.cluster-races
-const clusterRaceDefect = "known Deduper defect on stores whose claims are not atomic across keys (boilerplate slots keep the pre-race story; see clusterRaceDefect in integration_test.go); -redisdedup.cluster-races runs it"
-
 // TestIntegrationStoreConformance runs the dedup.Store conformance suite
 // on the real standalone server, the real cluster and the TLS server with
 // a password, each with and without the local cache.
 func TestIntegrationStoreConformance(t *testing.T) {
 	for _, su := range setups() {
 		t.Run(su.name, func(t *testing.T) {
-			var opts []storetest.Option
-			if su.name == "cluster" && !*clusterRaces {
-				opts = append(opts,
-					storetest.Skip("racing articles agree on the first occurrence", clusterRaceDefect),
-					storetest.Skip("racing batches agree on the first occurrence", clusterRaceDefect))
-			}
 			for _, tc := range []struct {
 				name  string
 				cache int
@@ -103,7 +75,7 @@ func TestIntegrationStoreConformance(t *testing.T) {
 						cfg := base
 						cfg.CacheEntries = tc.cache
 						return newStore(t, cfg)
-					}, opts...)
+					})
 				})
 			}
 		})

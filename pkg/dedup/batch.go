@@ -2,26 +2,23 @@ package dedup
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// ErrBatchRace is returned by MarkBatch when another writer of the store
-// claimed, between the batch's lookup and its claims, a key that the batch
-// had decided with as absent; the caller marks the articles one by one
-// instead (Mark), which re-decides with that writer's record.
-var ErrBatchRace = errors.New("dedup: a key of the batch was claimed by another writer meanwhile")
-
-// MarkBatch marks arts in order, as Mark would one after the other, with the
-// store's round trips shared by the whole batch: one Lookup of every key of
-// every article, then the decisions in order against that snapshot plus the
-// claims of the earlier articles of the batch (an overlay that answers
-// exactly like the store would), then one Claim of every new key. A batch of
-// articles costs two store requests instead of two per article, which is what
-// matters when the store is a network away.
+// MarkBatch marks arts in order, as if one after the other, and is the one
+// decision path of the package (Mark is a batch of one). The store's round
+// trips are shared by the batch: one Lookup of the exact, slot and body
+// keys of every article, one of the band keys of the long paragraphs that
+// are not exact repeats, then the decisions in order against that snapshot
+// plus the claims of the earlier articles of the batch (an overlay that
+// answers exactly like the store would), then one Claim of every new exact,
+// band and body key and, when no other writer had one of those, one of the
+// new boilerplate slots (overlay.flush says why they come last). A batch of
+// articles costs four store requests instead of four per article, which is
+// what matters when the store is a network away.
 //
 // figureKeys[i] are the figure keys of arts[i] (see Mark; nil means none).
 //
@@ -30,13 +27,18 @@ var ErrBatchRace = errors.New("dedup: a key of the batch was claimed by another 
 // on the same text), the decisions from the first article that used such a
 // key on are not valid: those articles are decided again in another round
 // against the store, which now holds the winner's record. After
-// maxBatchRounds rounds MarkBatch gives up with ErrBatchRace and the caller
-// marks the articles one by one with Mark. On any error the articles' statuses are
-// undefined and none counts as marked; claims already made are the
-// articles' own records, which Mark treats as absent, so marking them again
-// gives what a first marking would have given (the redelivery contract of
-// the package comment). An error other than ErrBatchRace, ErrNoID and
-// ErrFigureKeysLen comes from the Store and is worth retrying.
+// maxBatchRounds lost rounds the rest of the batch is decided in runs of
+// one article; an article that loses maxClaimRounds races in a row is
+// decided against the records it last read and claims nothing (its
+// decision is the one a later article sees too, once the winners' records
+// are stored). So MarkBatch always finishes the batch itself.
+//
+// On an error the articles' statuses are undefined and none counts as
+// marked; claims already made are the articles' own records, which a new
+// marking treats as absent, so marking them again gives what a first marking
+// would have given (the redelivery contract of the package comment). An
+// error other than ErrNoID and ErrFigureKeysLen comes from the Store and is
+// worth retrying.
 //
 // Concurrent writers see the batch's claims only at its end: a race window
 // of one batch instead of one article. It changes which of two racing
@@ -50,14 +52,6 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 			return nil
 		}
 		return figureKeys[i]
-	}
-	if d.store == nil || len(arts) == 1 {
-		for i, a := range arts {
-			if err := d.Mark(ctx, a, keysOf(i)); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	for i, a := range arts {
 		if a.ID == "" {
@@ -88,28 +82,45 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 		markers[i] = m
 		m.reset(a, keysOf(i), opts)
 		m.within()
+		if d.store == nil {
+			m.applyWithin()
+		}
+	}
+	if d.store == nil {
+		return nil
 	}
 	// A race costs a round for the articles from the first one that used a
 	// lost key: they are decided again against the store, which now holds
 	// the winner's record (and the batch's own claims, which the articles
 	// that made them treat as absent, as on a redelivery).
-	from := 0
-	for round := 0; ; round++ {
-		lost, err := markRound(ctx, d.store, markers[from:])
-		if err == nil {
-			return nil
-		}
-		if lost == nil || round+1 == maxBatchRounds {
+	ov, _ := d.overlays.Get().(*overlay)
+	if ov == nil {
+		ov = new(overlay)
+	}
+	defer func() {
+		ov.base = nil
+		d.overlays.Put(ov)
+	}()
+	from, run, lost := 0, len(markers), 0
+	for from < len(markers) {
+		end := min(from+run, len(markers))
+		claim := run > 1 || lost < maxClaimRounds
+		keys, err := markRound(ctx, ov.reset(d.store), markers[from:end], claim)
+		if err != nil {
 			return err
 		}
-		k := slices.IndexFunc(markers[from:], func(m *marker) bool {
-			return slices.ContainsFunc(m.keys, func(k Key) bool { return lost[k] })
-		})
-		if k < 0 {
-			return err // cannot happen: every claimed key is some article's
+		if keys == nil {
+			from, lost = end, 0
+			continue
 		}
-		from += k
+		if k := firstUsing(markers[from:end], keys); k < end-from {
+			from += k // (every claimed key is some article's)
+		}
+		if lost++; run > 1 && lost >= maxBatchRounds {
+			run, lost = 1, 0 // contention: the rest one article at a time
+		}
 	}
+	return nil
 }
 
 // decisionBufs are the record buffers of one decision, lent to the markers
@@ -127,217 +138,293 @@ func (d *decisionBufs) reclaim(m *marker) {
 	m.recs, m.claimRec = nil, nil
 }
 
-// maxBatchRounds bounds the rounds of one MarkBatch; races beyond that are
-// left to Mark.
-const maxBatchRounds = 4
+// Bounds of the rounds of one MarkBatch: lost rounds of a run of several
+// articles before the rest goes one at a time, and lost rounds of one
+// article before it is decided without claiming.
+const (
+	maxBatchRounds = 4
+	maxClaimRounds = 4
+)
 
 // markRound decides markers (reset and within done) in order against one
 // snapshot of their keys plus their own claims, and claims the new keys in
-// one call. On a lost race it returns the keys another writer won, with
-// ErrBatchRace.
-func markRound(ctx context.Context, store Store, markers []*marker) (lost map[Key]bool, err error) {
-	ov := &overlay{base: store, idx: map[Key]int32{}}
-	// First the exact, slot and body keys; then the band keys of the long
-	// paragraphs that no other article holds exactly: a repeated text's
-	// bands are not read (marker.repeatsExactly), and repeats are where
-	// most of the found records, the costly part of a lookup, would be.
-	var first []Key
+// one call (none when claim is false). It returns the keys another writer
+// won, if any.
+func markRound(ctx context.Context, ov *overlay, markers []*marker, claim bool) (lost map[Key]bool, err error) {
+	// Every key of the batch gets a slot of the overlay (one per distinct
+	// key). First the exact, slot and body keys are looked up; then the
+	// band keys of the long paragraphs that no other article holds exactly:
+	// a repeated text's bands are not read (marker.repeatsExactly), and
+	// repeats are where most of the found records, the costly part of a
+	// lookup, would be. Bands left out stay absent.
 	for _, m := range markers {
 		m.collectKeys()
+		m.keySlot = grow(m.keySlot, len(m.keys))
+		for k, key := range m.keys {
+			m.keySlot[k] = ov.slotOf(key)
+		}
+	}
+	first := ov.first[:0]
+	for _, m := range markers {
 		for i := range m.paras {
 			if m.exactAt[i] < 0 {
 				continue
 			}
-			first = ov.want(first, m.keys[m.exactAt[i]])
+			first = ov.want(first, m.keySlot[m.exactAt[i]])
 			if m.slotAt[i] >= 0 {
-				for _, k := range m.keys[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
-					first = ov.want(first, k)
+				for _, sl := range m.keySlot[m.slotAt[i] : m.slotAt[i]+m.opts.BoilerplateStories] {
+					first = ov.want(first, sl)
 				}
 			}
 		}
-		first = ov.want(first, m.keys[m.bodyAt])
+		first = ov.want(first, m.keySlot[m.bodyAt])
 	}
+	ov.first = first
 	if err := ov.lookup(ctx, first); err != nil {
 		return nil, fmt.Errorf("look up %d fingerprints of %d articles: %w", len(first), len(markers), err)
 	}
-	var second []Key
+	second := ov.second[:0]
 	for _, m := range markers {
 		for i := range m.paras {
 			if m.bandAt[i] < 0 {
 				continue
 			}
-			if r, _ := ov.get(m.keys[m.exactAt[i]]); r.Found() && r.Ref.ArticleID != m.a.ID {
+			if r := ov.get(m.keySlot[m.exactAt[i]]); r != nil && r.Ref.ArticleID != m.a.ID {
 				continue
 			}
-			for _, k := range m.keys[m.bandAt[i] : m.bandAt[i]+bands] {
-				second = ov.want(second, k)
+			for _, sl := range m.keySlot[m.bandAt[i] : m.bandAt[i]+bands] {
+				second = ov.want(second, sl)
 			}
 		}
 	}
+	ov.second = second
 	if err := ov.lookup(ctx, second); err != nil {
 		return nil, fmt.Errorf("look up %d band fingerprints of %d articles: %w", len(second), len(markers), err)
-	}
-	// The bands left out are never read; absent records stand for them so
-	// that the overlay answers every key of the batch.
-	for _, m := range markers {
-		for _, k := range m.keys {
-			if _, ok := ov.idx[k]; !ok {
-				ov.idx[k] = absent
-			}
-		}
 	}
 	// The decisions' records are needed only while one article is decided:
 	// the markers take turns with one set of buffers, so a batch holds one
 	// article's records (about 200 bytes a key) instead of every article's.
-	var d decisionBufs
-	for i, m := range markers {
+	d := &ov.bufs
+	for mi, m := range markers {
 		d.lend(m)
-		err := m.across(ctx, ov)
-		if err == nil {
-			m.apply(m.story)
+		m.recs = grow(m.recs, len(m.keys))
+		for k, sl := range m.keySlot {
+			if r := ov.get(sl); r != nil {
+				m.recs[k] = *r
+			}
 		}
+		m.decide(claim)
+		for c, k := range m.claimIdx {
+			ov.claim(m.keySlot[k], m.claimRec[c], m.isSlot(k), mi)
+		}
+		m.apply(m.story)
 		d.reclaim(m)
-		if err != nil {
-			return nil, fmt.Errorf("article %d of the batch: %w", i, err)
-		}
 	}
-	return ov.flush(ctx)
+	return ov.flush(ctx, markers)
 }
 
-// overlay is the Store a batch decides against: the records the batch's
-// lookup found, plus the claims of the batch's earlier articles, which it
-// keeps to write in one Claim at the end. It answers as the store would for
-// a single writer; flush finds out whether another writer interfered.
+// overlay is what a batch decides against: the records the batch's lookup
+// found, plus the claims of the batch's earlier articles, which it keeps to
+// write in one Claim at the end. It answers as the store would for a single
+// writer; flush finds out whether another writer interfered.
+//
+// An overlay is pooled by the Deduper with its buffers: the key slots, the
+// key lists of the two lookups, their answers, the claims and the
+// decisions' records.
 type overlay struct {
 	base Store
-	// idx holds every key of the batch: the index of its record in recs,
-	// or absent. Most keys of a batch are absent, and a Record is 200
-	// bytes.
-	idx       map[Key]int32
-	recs      []Record
-	claimKeys []Key
-	claimRecs []Record
+	// slot numbers every distinct key of the batch; keys[s] is slot s's key
+	// and rec[s] the index of its record in recs, or absent (most keys of a
+	// batch are absent, and a Record is 200 bytes).
+	slot       map[Key]int32
+	keys       []Key
+	rec        []int32
+	recs       []Record
+	claimKeys  []Key    // claims of exact, band and body keys
+	claimRecs  []Record //
+	slotKeys   []Key    // claims of boilerplate slots, made once the others stand
+	slotRecs   []Record
+	slotOwner  []int   // the marker (index in the round) of each slot claim
+	first      []int32 // slots to look up
+	second     []int32
+	lookupKeys []Key
+	found, got []Record // answers of a lookup, of the claim
+	bufs       decisionBufs
 }
 
-// absent is the idx of a key without a record.
+// absent is the rec of a slot without a record.
 const absent = -1
 
-// get returns the record of k (zero when absent) and whether the overlay
-// knows k.
-func (o *overlay) get(k Key) (Record, bool) {
-	i, ok := o.idx[k]
-	if !ok || i == absent {
-		return Record{}, ok
+// asked marks a slot queued for a lookup (rec of a key not yet known).
+const asked = -2
+
+// reset empties the overlay for a round against base, keeping its buffers.
+func (o *overlay) reset(base Store) *overlay {
+	o.base = base
+	if o.slot == nil {
+		o.slot = make(map[Key]int32, 64)
+	} else {
+		clear(o.slot)
 	}
-	return o.recs[i], true
+	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
+	o.claimKeys, o.claimRecs = o.claimKeys[:0], o.claimRecs[:0]
+	o.slotKeys, o.slotRecs, o.slotOwner = o.slotKeys[:0], o.slotRecs[:0], o.slotOwner[:0]
+	return o
 }
 
-// set stores r under k.
-func (o *overlay) set(k Key, r Record) {
+// slotOf returns k's slot, numbering it when new (absent until looked up).
+func (o *overlay) slotOf(k Key) int32 {
+	if s, ok := o.slot[k]; ok {
+		return s
+	}
+	s := int32(len(o.keys))
+	o.slot[k] = s
+	o.keys = append(o.keys, k)
+	o.rec = append(o.rec, absent)
+	return s
+}
+
+// get returns the record of slot s, nil when absent.
+func (o *overlay) get(s int32) *Record {
+	if i := o.rec[s]; i >= 0 {
+		return &o.recs[i]
+	}
+	return nil
+}
+
+// set stores r in slot s.
+func (o *overlay) set(s int32, r Record) {
 	if !r.Found() {
-		o.idx[k] = absent
+		o.rec[s] = absent
 		return
 	}
-	if i, ok := o.idx[k]; ok && i != absent {
+	if i := o.rec[s]; i >= 0 {
 		o.recs[i] = r
 		return
 	}
 	o.recs = append(o.recs, r)
-	o.idx[k] = int32(len(o.recs) - 1)
+	o.rec[s] = int32(len(o.recs) - 1)
 }
 
-// want adds k to keys unless the overlay knows it or keys holds it
-// already (marked by a pending entry in recs).
-func (o *overlay) want(keys []Key, k Key) []Key {
-	if _, ok := o.idx[k]; ok {
-		return keys
+// want adds slot s to the slots to look up unless it was asked for already.
+func (o *overlay) want(slots []int32, s int32) []int32 {
+	if o.rec[s] != absent {
+		return slots
 	}
-	o.idx[k] = absent
-	return append(keys, k)
+	o.rec[s] = asked
+	return append(slots, s)
 }
 
-// lookup reads keys from the base store into recs.
-func (o *overlay) lookup(ctx context.Context, keys []Key) error {
+// lookup reads the records of slots from the base store.
+func (o *overlay) lookup(ctx context.Context, slots []int32) error {
+	if len(slots) == 0 {
+		return nil
+	}
+	o.lookupKeys = o.lookupKeys[:0]
+	for _, s := range slots {
+		o.lookupKeys = append(o.lookupKeys, o.keys[s])
+	}
+	o.found = grow(o.found, len(slots))
+	if err := o.base.Lookup(ctx, o.lookupKeys, o.found); err != nil {
+		return err
+	}
+	for i, s := range slots {
+		o.rec[s] = absent
+		o.set(s, o.found[i])
+	}
+	return nil
+}
+
+// claim creates slot s's key with r unless the overlay holds a record for
+// it (the first claim in the batch wins, as in the store) and remembers it
+// for flush, with the boilerplate slots apart, each with the marker that
+// claims it.
+func (o *overlay) claim(s int32, r Record, boilerplateSlot bool, owner int) {
+	if o.get(s) != nil {
+		return
+	}
+	o.set(s, r)
+	if boilerplateSlot {
+		o.slotKeys = append(o.slotKeys, o.keys[s])
+		o.slotRecs = append(o.slotRecs, r)
+		o.slotOwner = append(o.slotOwner, owner)
+		return
+	}
+	o.claimKeys = append(o.claimKeys, o.keys[s])
+	o.claimRecs = append(o.claimRecs, r)
+}
+
+// flush claims the round's new keys in the store: first the exact, band and
+// body keys, then the boilerplate slots of the markers whose decisions
+// stand. A slot record names the story of the article that claimed it and
+// never changes, and an article's story rests on the other keys: a race
+// lost on them may change it, and a slot claimed before would keep the old
+// story, making one story count as two (on a store whose claims split
+// across keys, such as a Redis cluster, racing copies of one story then
+// turned their sign-off into boilerplate). So when another writer won some
+// of the other keys, the markers from the first one using a lost key are
+// decided again and make their slot claims then; the markers before it are
+// final, and their slots are claimed now (else a replay of those articles,
+// finding their story in no slot, would rank it anew). When a stored record
+// is not the one the round decided with, flush returns those keys.
+func (o *overlay) flush(ctx context.Context, markers []*marker) (lost map[Key]bool, err error) {
+	if lost, err = o.claimAll(ctx, o.claimKeys, o.claimRecs); err != nil {
+		return nil, err
+	}
+	stand := len(markers)
+	if lost != nil {
+		stand = firstUsing(markers, lost)
+	}
+	n := 0
+	for i, owner := range o.slotOwner {
+		if owner < stand {
+			o.slotKeys[n], o.slotRecs[n] = o.slotKeys[i], o.slotRecs[i]
+			n++
+		}
+	}
+	slotLost, err := o.claimAll(ctx, o.slotKeys[:n], o.slotRecs[:n])
+	if err != nil {
+		return nil, err
+	}
+	for k := range slotLost {
+		if lost == nil {
+			lost = map[Key]bool{}
+		}
+		lost[k] = true
+	}
+	return lost, nil
+}
+
+// firstUsing returns the index of the first marker one of whose keys is in
+// lost (len(markers) when none is).
+func firstUsing(markers []*marker, lost map[Key]bool) int {
+	k := slices.IndexFunc(markers, func(m *marker) bool {
+		return slices.ContainsFunc(m.keys, func(k Key) bool { return lost[k] })
+	})
+	if k < 0 {
+		return len(markers)
+	}
+	return k
+}
+
+// claimAll claims keys with recs in one call and returns the keys another
+// writer had.
+func (o *overlay) claimAll(ctx context.Context, keys []Key, recs []Record) (lost map[Key]bool, err error) {
 	if len(keys) == 0 {
-		return nil
-	}
-	found := make([]Record, len(keys))
-	if err := o.base.Lookup(ctx, keys, found); err != nil {
-		return err
-	}
-	for i, k := range keys {
-		o.set(k, found[i])
-	}
-	return nil
-}
-
-func (o *overlay) Lookup(ctx context.Context, keys []Key, out []Record) error {
-	var miss []int
-	for i, k := range keys {
-		r, ok := o.get(k)
-		if !ok {
-			miss = append(miss, i)
-			continue
-		}
-		out[i] = r
-	}
-	if len(miss) == 0 {
-		return nil
-	}
-	// Not reached by MarkBatch, which looked every key up; kept so that the
-	// overlay is a Store for any caller.
-	mk := make([]Key, len(miss))
-	mr := make([]Record, len(miss))
-	for j, i := range miss {
-		mk[j] = keys[i]
-	}
-	if err := o.base.Lookup(ctx, mk, mr); err != nil {
-		return err
-	}
-	for j, i := range miss {
-		o.set(keys[i], mr[j])
-		out[i] = mr[j]
-	}
-	return nil
-}
-
-// Claim creates every absent key locally (the first occurrence in the call
-// wins, as in the store) and remembers it for flush.
-func (o *overlay) Claim(_ context.Context, keys []Key, recs []Record) error {
-	for i, k := range keys {
-		if r, ok := o.get(k); ok && r.Found() {
-			recs[i] = r
-			continue
-		}
-		o.set(k, recs[i])
-		o.claimKeys = append(o.claimKeys, k)
-		o.claimRecs = append(o.claimRecs, recs[i])
-	}
-	return nil
-}
-
-// flush claims the batch's new keys in the store in one call. When a
-// stored record is not the one the batch decided with, it returns those
-// keys and ErrBatchRace.
-func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
-	if len(o.claimKeys) == 0 {
 		return nil, nil
 	}
-	got := make([]Record, len(o.claimRecs))
-	copy(got, o.claimRecs)
-	if err := o.base.Claim(ctx, o.claimKeys, got); err != nil {
-		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(o.claimKeys), err)
+	o.got = append(o.got[:0], recs...)
+	got := o.got
+	if err := o.base.Claim(ctx, keys, got); err != nil {
+		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(keys), err)
 	}
 	for i := range got {
-		if got[i] != o.claimRecs[i] {
+		if got[i] != recs[i] {
 			if lost == nil {
 				lost = map[Key]bool{}
 			}
-			lost[o.claimKeys[i]] = true
+			lost[keys[i]] = true
 		}
 	}
-	if lost != nil {
-		return lost, ErrBatchRace
-	}
-	return nil, nil
+	return lost, nil
 }

@@ -18,9 +18,10 @@ import (
 //
 // MB/cpu-s and articles/cpu-s divide by the CPU time the process used
 // (garbage collection included), which a busy shared machine does not
-// inflate the way it inflates wall-clock time.
+// inflate the way it inflates wall-clock time. -dedup.batch n marks runs of
+// n articles with MarkBatch, as a consumer batch does.
 //
-//	go test ./pkg/dedup -run '^$' -bench Mark -benchtime 5x -cpu 1
+//	go test ./pkg/dedup -run '^$' -bench Mark -benchtime 5x -cpu 1 [-dedup.batch 64]
 func BenchmarkMark(b *testing.B) {
 	for _, name := range []string{"bbc-news", "reuters-21578", "both"} {
 		b.Run(name, func(b *testing.B) {
@@ -45,8 +46,16 @@ func BenchmarkMark(b *testing.B) {
 			cpu0 := cpuTime()
 			for range b.N {
 				d := New(NewMemoryStore(0), Options{})
-				for _, a := range docs {
-					if err := d.Mark(ctx, a, nil); err != nil {
+				if *benchBatch <= 1 {
+					for _, a := range docs {
+						if err := d.Mark(ctx, a, nil); err != nil {
+							b.Fatal(err)
+						}
+					}
+					continue
+				}
+				for i := 0; i < len(docs); i += *benchBatch {
+					if err := d.MarkBatch(ctx, docs[i:min(i+*benchBatch, len(docs))], nil); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -59,6 +68,8 @@ func BenchmarkMark(b *testing.B) {
 		})
 	}
 }
+
+var benchBatch = flag.Int("dedup.batch", 1, "BenchmarkMark: articles per MarkBatch call (1: Mark one by one)")
 
 var millionParagraphs = flag.Bool("dedup.million", false, "TestMemoryPerMillionParagraphs: fill the store with 1,000,000 paragraphs instead of 200,000")
 
@@ -143,4 +154,56 @@ func rewriteWords(text, suffix string) string {
 		b.WriteString(suffix)
 	}
 	return b.String()
+}
+
+// keyCountingStore counts the keys that reach a store.
+type keyCountingStore struct {
+	Store
+	looked, claimed   int
+	lookups, claimOps int
+}
+
+func (s *keyCountingStore) Lookup(ctx context.Context, keys []Key, out []Record) error {
+	s.looked += len(keys)
+	s.lookups++
+	return s.Store.Lookup(ctx, keys, out)
+}
+
+func (s *keyCountingStore) Claim(ctx context.Context, keys []Key, recs []Record) error {
+	s.claimed += len(keys)
+	s.claimOps++
+	return s.Store.Claim(ctx, keys, recs)
+}
+
+// TestStoreKeysPerParagraph marks both corpora as one stream (in runs of 64
+// articles, as a consumer batch would) and reports the store keys per
+// paragraph: held at the end, looked up, claimed. The cost of a shared
+// store is per key.
+//
+//	go test ./pkg/dedup -run StoreKeysPerParagraph -v
+func TestStoreKeysPerParagraph(t *testing.T) {
+	if testing.Short() {
+		t.Skip("both corpora; skipped with -short")
+	}
+	corp := append(loadCorpus(t, "bbc-news"), loadCorpus(t, "reuters-21578")...)
+	mem := NewMemoryStore(1 << 30)
+	store := &keyCountingStore{Store: mem}
+	d := New(store, Options{})
+	ctx := context.Background()
+	paragraphs := 0
+	const run = 64
+	for i := 0; i < len(corp); i += run {
+		var batch []*article.Article
+		for _, c := range corp[i:min(i+run, len(corp))] {
+			a := c.toArticle()
+			paragraphs += len(a.Paragraphs)
+			batch = append(batch, a)
+		}
+		require.NoError(t, d.MarkBatch(ctx, batch, nil))
+	}
+	per := func(n int) float64 { return float64(n) / float64(paragraphs) }
+	runs := (len(corp) + run - 1) / run
+	t.Logf("%d paragraphs in %d articles: %.2f keys held, %.2f looked up, %.2f claimed per paragraph; %.2f lookups and %.2f claims per run of %d",
+		paragraphs, len(corp), per(mem.Len()), per(store.looked), per(store.claimed),
+		float64(store.lookups)/float64(runs), float64(store.claimOps)/float64(runs), run)
 }

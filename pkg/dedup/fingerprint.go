@@ -14,15 +14,23 @@ import (
 // FingerprintVersion: a persistent Store (the Elasticsearch fingerprint
 // index) then has to be rebuilt or namespaced by version.
 const (
-	// FingerprintVersion names the format of keys and sketches.
-	FingerprintVersion = 1
+	// FingerprintVersion names the format of keys and sketches. Version 2:
+	// weekday names are masked in the shingles, and a sketch holds 112 bins
+	// (order-preserving bytes, so that two sketches unite), the names bitmap
+	// and the shingle count of its paragraph.
+	FingerprintVersion = 2
 
 	// shingleSize is the number of words in a shingle.
 	shingleSize = 3
-	// SketchSize is the number of one-permutation MinHash bins of a long
-	// paragraph; each bin is stored as one byte (b-bit MinHash, b = 8).
-	SketchSize = 128
-	sketchBits = 7 // log2(SketchSize)
+	// SketchSize is the size of a Sketch in bytes: sketchBins one-byte
+	// bins of a one-permutation MinHash, then the paragraph's names bitmap
+	// (nameBits bits, little endian) and its number of distinct shingles
+	// (2 bytes).
+	SketchSize  = 128
+	sketchBins  = 112
+	nameBits    = 112
+	namesOffset = sketchBins
+	countOffset = namesOffset + nameBits/8
 	// bands and rows: the LSH band keys come from a separate densified
 	// one-permutation MinHash of bands*rows bins; band b hashes the 32-bit
 	// minima of bins [b*rows, (b+1)*rows), so two paragraphs become
@@ -32,17 +40,19 @@ const (
 	rows  = 2
 )
 
-// Sketch is the one-permutation b-bit MinHash signature of a paragraph's
-// masked word shingles: one byte per bin, 0 for an empty bin. Similarity
-// estimates the Jaccard similarity of two sketches.
+// Sketch is what a record keeps of a long paragraph's masked word shingles:
+// a one-permutation MinHash of sketchBins bins, one byte per bin (0 for an
+// empty bin, else 1 + the top bits of the bin's minimum, so that bytes order
+// like the minima), then the paragraph's names bitmap and shingle count.
+// Similarity estimates the Jaccard similarity of two paragraphs' shingle
+// sets; union is the sketch of the union of the two sets.
 type Sketch [SketchSize]uint8
 
 // Similarity estimates the Jaccard similarity of the shingle sets behind s
 // and o from the bins that are not empty in both (Li, Owen and Zhang 2012):
-// the share of those that agree, corrected for the 1/255 chance that two
-// different minima are stored as the same byte. Paragraphs with fewer
-// shingles than bins mostly keep one shingle per bin, so the estimate is
-// then close to the exact similarity.
+// the share of those that agree. Paragraphs with fewer shingles than bins
+// mostly keep one shingle per bin, so the estimate is then close to the
+// exact similarity.
 func (s *Sketch) Similarity(o *Sketch) float64 {
 	// Eight bins at a time: count the bytes that are equal and the bytes
 	// that are zero in both (SWAR zero-byte counting).
@@ -51,19 +61,87 @@ func (s *Sketch) Similarity(o *Sketch) float64 {
 		return bits.OnesCount64(^(((x & lo7) + lo7) | x) & hi)
 	}
 	equal, empty := 0, 0
-	for i := 0; i < SketchSize; i += 8 {
+	for i := 0; i < sketchBins; i += 8 {
 		x := binary.LittleEndian.Uint64(s[i:])
 		y := binary.LittleEndian.Uint64(o[i:])
 		equal += zeros(x ^ y)
 		empty += zeros(x | y)
 	}
-	used := SketchSize - empty
+	used := sketchBins - empty
 	if used == 0 {
 		return 1
 	}
+	// Two different minima share a byte with a chance of about 1/255 for
+	// paragraphs of up to a few shingles per bin.
 	const chance = 1.0 / 255
 	j := (float64(equal-empty)/float64(used) - chance) / (1 - chance)
 	return max(j, 0)
+}
+
+// union returns the sketch of the union of the shingle sets behind s and o
+// (the smaller byte of every bin; names and counts added as for two
+// paragraphs read as one).
+func (s *Sketch) union(o *Sketch) Sketch {
+	var u Sketch
+	for i := range sketchBins {
+		a, b := s[i], o[i]
+		switch {
+		case a == 0:
+			u[i] = b
+		case b == 0 || a < b:
+			u[i] = a
+		default:
+			u[i] = b
+		}
+	}
+	u.setNames(s.names().union(o.names()))
+	u.setCount(s.count() + o.count())
+	return u
+}
+
+// names is the bitmap of the paragraph's capitalised words: two paragraphs
+// that name different companies, places or people differ in it.
+func (s *Sketch) names() nameSet {
+	return nameSet{binary.LittleEndian.Uint64(s[namesOffset:]), uint64(binary.LittleEndian.Uint32(s[namesOffset+8:])) |
+		uint64(binary.LittleEndian.Uint16(s[namesOffset+12:]))<<32}
+}
+
+func (s *Sketch) setNames(n nameSet) {
+	binary.LittleEndian.PutUint64(s[namesOffset:], n.lo)
+	binary.LittleEndian.PutUint32(s[namesOffset+8:], uint32(n.hi))
+	binary.LittleEndian.PutUint16(s[namesOffset+12:], uint16(n.hi>>32))
+}
+
+// nameSet is a Bloom filter of capitalised words: nameBits bits, two per
+// word, so that a word added or dropped changes about two bits and another
+// name in the place of one about four.
+type nameSet struct{ lo, hi uint64 } // hi holds nameBits-64 bits
+
+func (n *nameSet) add(h uint64) {
+	for _, b := range [2]uint64{(h >> 32) * nameBits >> 32, (h & 0xffffffff) * nameBits >> 32} {
+		if b < 64 {
+			n.lo |= 1 << b
+		} else {
+			n.hi |= 1 << (b - 64)
+		}
+	}
+}
+
+func (n nameSet) union(o nameSet) nameSet { return nameSet{n.lo | o.lo, n.hi | o.hi} }
+
+// diff is the number of bits by which two sets differ.
+func (n nameSet) diff(o nameSet) int {
+	return bits.OnesCount64(n.lo^o.lo) + bits.OnesCount64(n.hi^o.hi)
+}
+
+// count is the number of bits set.
+func (n nameSet) count() int { return bits.OnesCount64(n.lo) + bits.OnesCount64(n.hi) }
+
+// count is the number of distinct shingles of the paragraph (at most 65535).
+func (s *Sketch) count() int { return int(binary.LittleEndian.Uint16(s[countOffset:])) }
+
+func (s *Sketch) setCount(n int) {
+	binary.LittleEndian.PutUint16(s[countOffset:], uint16(min(n, 0xffff)))
 }
 
 // Hashing: FNV-1a over folded characters for words, a splitmix64 finaliser
@@ -147,23 +225,68 @@ func isNumericWord(w uint64) bool {
 	return false
 }
 
+// weekdays are masked in the shingles, like numbers, and name no company,
+// place or person: a daily report "on Monday" and the next "on Tuesday" are
+// the same text. They are not numbers for the repeat gate ("later Monday"
+// and "later today" are one fact).
+var weekdays = func() (t [7]uint64) {
+	for i, w := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		t[i] = wordHash(w)
+	}
+	return t
+}()
+
+// weekdayBloom answers "certainly not a weekday" for most words.
+var weekdayBloom = func() (b [4]uint64) {
+	for _, h := range weekdays {
+		b[h>>62] |= 1 << (h >> 56 & 63)
+	}
+	return b
+}()
+
+func isWeekday(w uint64) bool {
+	if weekdayBloom[w>>62]>>(w>>56&63)&1 == 0 {
+		return false
+	}
+	for _, d := range weekdays {
+		if d == w {
+			return true
+		}
+	}
+	return false
+}
+
 // maskedNumber stands in for every numeric word in shingles, so
 // that a paragraph whose figures changed still resembles its earlier
 // version; the figure and number gates then tell an update from a repeat.
 var maskedNumber = mix(0x6e756d626572) // "number"
 
+// maskedDay stands in for every weekday name in shingles.
+var maskedDay = mix(0x646179) // "day"
+
 // para is what dedup derives from one paragraph's text.
 type para struct {
-	exact   uint64 // folded text, all words in order
-	numbers uint64 // multiset of the numeric words (order-free)
-	words   int    // number of folded words
-	length  int    // bytes of folded text: words joined by single spaces
-	digits  bool   // the text holds a numeric word (digit, number word, month)
-	long    bool   // compared nearly (length >= Options.MinNearLength)
-	figures uint64 // hash of the paragraph's figure key, 0 when none
+	exact    uint64  // folded text, all words in order
+	numbers  uint64  // multiset of the numeric words (order-free, additive)
+	names    nameSet // the capitalised words that are not numeric
+	inner    nameSet // the same, without the first word of each sentence ("She", "The")
+	words    int     // number of folded words
+	length   int     // bytes of folded text: words joined by single spaces
+	digits   bool    // the text holds a numeric word (digit, number word, month)
+	sentence bool    // two words or more, ending with . ! ? or … (closing quotes and brackets aside)
+	long     bool    // compared nearly (length >= Options.MinNearLength)
+	figures  uint64  // hash of the paragraph's figure key, 0 when none
+
+	// numerics are the hashes of the numeric words, in order.
+	numerics []uint64
+
+	// tokens are the masked words: a word's hash, maskedNumber for a
+	// numeric word, maskedDay for a weekday. Every paragraph has them
+	// (splits and merges are compared through them).
+	tokens []uint64
 
 	// For long paragraphs only:
-	shingles []uint64 // hashes of masked word 3-shingles (a set once sorted)
+	shingles []uint64 // hashes of token 3-shingles (a set once sorted)
 	sorted   bool     // shingles is sorted and without repeats
 	sketch   Sketch
 	bandKeys [bands]uint64
@@ -173,6 +296,9 @@ type para struct {
 type scratch struct {
 	words    []uint64 // word hashes of the paragraph being analysed
 	digit    []bool   // words[i] is numeric: holds a digit, is a number word or a month
+	caps     []uint8  // words[i] starts with an uppercase letter (capUpper), not a sentence (capInner)
+	tokens   []uint64 // backing store of para.tokens for the article
+	nums     []uint64 // backing store of para.numerics
 	shingles []uint64 // backing store of para.shingles for the article
 	paras    []para
 }
@@ -282,21 +408,24 @@ func wordHash(word string) uint64 {
 // period between digits stays part of the number ("1.5" ≠ "15"). Words that
 // hold a digit, number words and month names are numeric (see numericWords).
 func (sc *scratch) analyse(text string, minNear int, p *para) {
-	words, numeric := sc.words[:0], sc.digit[:0]
+	words, numeric, caps := sc.words[:0], sc.digit[:0], sc.caps[:0]
 	var (
 		w      wordHasher
-		in     bool  // inside a word
-		digit  bool  // the current word holds a digit
-		prev   uint8 // class of the previous character
-		length int   // folded bytes
-		wlen   int   // bytes of the current word
+		in     bool   // inside a word
+		digit  bool   // the current word holds a digit
+		up     uint8  // caps of the current word
+		start  = true // the next word starts a sentence
+		prev   uint8  // class of the previous character
+		length int    // folded bytes
+		wlen   int    // bytes of the current word
 	)
 	emit := func() {
 		h := w.sum()
 		words = append(words, h)
 		numeric = append(numeric, digit || (wlen >= 3 && wlen <= 9 && isNumericWord(h)))
+		caps = append(caps, up)
 		length += wlen
-		in, digit, wlen, w = false, false, 0, wordHasher{}
+		in, digit, up, wlen, w = false, false, 0, 0, wordHasher{}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -305,6 +434,8 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			// The common case: a run of ASCII letters and digits.
 			if !in {
 				in = true
+				up = capsOf(c >= 'A' && c <= 'Z', start)
+				start = false
 				if len(words) > 0 {
 					length++
 				}
@@ -338,6 +469,9 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		case clsLetter, clsDigit:
 			if !in {
 				in = true
+				orig, _ := utf8.DecodeRuneInString(text[i-n:])
+				up = capsOf(unicode.IsUpper(orig), start)
+				start = false
 				if len(words) > 0 {
 					length++
 				}
@@ -374,6 +508,9 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			}
 		}
 		prev = clsOther
+		if r == '.' || r == '!' || r == '?' {
+			start = true
+		}
 		if in {
 			emit()
 		}
@@ -381,73 +518,151 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	if in {
 		emit()
 	}
-	sc.words, sc.digit = words, numeric
+	sc.words, sc.digit, sc.caps = words, numeric, caps
 
 	*p = para{words: len(words), length: length, long: length >= minNear}
+	p.sentence = len(words) >= 2 && endsSentence(text)
 	e := uint64(kindExact)
+	first, firstNum := len(sc.tokens), len(sc.nums)
 	for i, w := range words {
 		e = (e ^ w) * 0x100000001b3
 		if numeric[i] {
 			p.digits = true
 			p.numbers += mix(w ^ 0x6e756d73)
+			sc.tokens = append(sc.tokens, maskedNumber)
+			sc.nums = append(sc.nums, w)
+			continue
+		}
+		if isWeekday(w) {
+			sc.tokens = append(sc.tokens, maskedDay)
+			continue
+		}
+		sc.tokens = append(sc.tokens, w)
+		if caps[i]&capUpper != 0 {
+			p.names.add(w)
+			if caps[i]&capInner != 0 {
+				p.inner.add(w)
+			}
 		}
 	}
 	p.exact = mix(e ^ uint64(len(words)))
+	p.tokens = sc.tokens[first:len(sc.tokens):len(sc.tokens)]
+	p.numerics = sc.nums[firstNum:len(sc.nums):len(sc.nums)]
 	if p.long {
-		sc.shingle(p)
+		start := len(sc.shingles)
+		sc.shingles = appendShingles(sc.shingles, p.tokens, nil)
+		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
+		p.sketch = sketchOf(p.shingles, p.names)
+		p.bandKeys = bandKeysOf(p.shingles)
 	}
 }
 
-// shingle fills p.shingles (unsorted), p.sketch and p.bandKeys from
-// sc.words.
-func (sc *scratch) shingle(p *para) {
-	start := len(sc.shingles)
-	w, numeric := sc.words, sc.digit
-	masked := func(i int) uint64 {
-		if numeric[i] {
-			return maskedNumber
-		}
-		return w[i]
-	}
-	if len(w) < shingleSize {
-		s := uint64(0)
-		for i := range w {
-			s = bits.RotateLeft64(s, 21) ^ masked(i)
-		}
-		sc.shingles = append(sc.shingles, mix(s))
-	} else {
-		a, b := masked(0), masked(1)
-		for i := shingleSize - 1; i < len(w); i++ {
-			c := masked(i)
-			sc.shingles = append(sc.shingles, mix(bits.RotateLeft64(a, 42)^bits.RotateLeft64(b, 21)^c))
-			a, b = b, c
-		}
-	}
-	p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
+// Flags of a word's capitals.
+const (
+	capUpper = 1 << iota // starts with an uppercase letter
+	capInner             // and is not the first word of a sentence
+)
 
-	// One-permutation MinHash (Li, Owen and Zhang 2012): the top bits of a
-	// shingle's hash pick its bin, the low 32 bits compete for the bin's
-	// minimum. Empty bins stay empty (0); Similarity leaves them out.
+func capsOf(upper, sentenceStart bool) uint8 {
+	switch {
+	case !upper:
+		return 0
+	case sentenceStart:
+		return capUpper
+	}
+	return capUpper | capInner
+}
+
+// endsSentence reports whether text ends like a sentence: with . ! ? or …,
+// after trailing spaces, control characters, closing quotes and brackets.
+func endsSentence(text string) bool {
+	for len(text) > 0 {
+		r, n := utf8.DecodeLastRuneInString(text)
+		switch {
+		case r == '.' || r == '!' || r == '?' || r == '…':
+			return true
+		case unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Pe, r) || unicode.Is(unicode.Pf, r) ||
+			r == '"' || r == '\'' || r == '»':
+			text = text[:len(text)-n]
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// appendShingles appends to dst the hashes of the 3-shingles of the tokens
+// a followed by b (one shingle for fewer than three tokens).
+func appendShingles(dst, a, b []uint64) []uint64 {
+	n := len(a) + len(b)
+	at := func(i int) uint64 {
+		if i < len(a) {
+			return a[i]
+		}
+		return b[i-len(a)]
+	}
+	if n == 0 {
+		return dst
+	}
+	if n < shingleSize {
+		s := uint64(0)
+		for i := range n {
+			s = bits.RotateLeft64(s, 21) ^ at(i)
+		}
+		return append(dst, mix(s))
+	}
+	x, y := at(0), at(1)
+	for i := shingleSize - 1; i < n; i++ {
+		z := at(i)
+		dst = append(dst, mix(bits.RotateLeft64(x, 42)^bits.RotateLeft64(y, 21)^z))
+		x, y = y, z
+	}
+	return dst
+}
+
+// set returns p's shingles as a sorted set, sorting them in place once.
+func (p *para) set() []uint64 {
+	if !p.sorted {
+		p.shingles = sortUnique(p.shingles)
+		p.sorted = true
+	}
+	return p.shingles
+}
+
+// sketchOf is the sketch of a set of shingles (repeats allowed; the count
+// then counts them): a one-permutation
+// MinHash (Li, Owen and Zhang 2012) in which the top bits of a shingle's
+// hash pick its bin and the low 32 bits compete for the bin's minimum; empty
+// bins stay empty (0) and Similarity leaves them out.
+func sketchOf(set []uint64, names nameSet) Sketch {
+	var sk Sketch
 	mins := emptyBins
-	for _, s := range p.shingles {
-		b := s >> (64 - sketchBits)
+	for _, s := range set {
+		b := binOf(s)
 		if v := uint32(s); v < mins[b] {
 			mins[b] = v
 		}
 	}
-	for _, s := range p.shingles { // p.sketch is zero: write the filled bins
-		b := s >> (64 - sketchBits)
-		p.sketch[b] = byteOf(mins[b])
+	for _, s := range set { // sk is zero: write the filled bins
+		b := binOf(s)
+		sk[b] = byteOf(mins[b])
 	}
-	p.bandKeys = bandKeysOf(p.shingles)
+	sk.setNames(names)
+	sk.setCount(len(set))
+	return sk
 }
 
-// byteOf is the stored form of a bin: 0 when empty, else 1..255.
+// binOf is the sketch bin of a shingle hash.
+func binOf(s uint64) uint64 { return (s >> 32) * sketchBins >> 32 }
+
+// byteOf is the stored form of a bin: 0 when empty, else 1..255, in the
+// order of the minima (so that the smaller byte of two sketches is the byte
+// of their union).
 func byteOf(m uint32) uint8 {
 	if m == ^uint32(0) {
 		return 0
 	}
-	return uint8(m%255) + 1
+	return 1 + uint8(uint64(m>>24)*255>>8)
 }
 
 // bandKeysOf computes the LSH band keys from a second, small one-permutation
@@ -501,7 +716,7 @@ func bandKeysOf(shingles []uint64) (keys [bands]uint64) {
 }
 
 // emptyBins initialises the bins of a sketch.
-var emptyBins = func() (m [SketchSize]uint32) {
+var emptyBins = func() (m [sketchBins]uint32) {
 	for i := range m {
 		m[i] = ^uint32(0)
 	}
@@ -518,38 +733,8 @@ var bandProbes = func() (t [bands * rows][16]uint8) {
 	return t
 }()
 
-// set returns p's shingles as a sorted set, sorting them in place once.
-func (p *para) set() []uint64 {
-	if !p.sorted {
-		p.shingles = sortUnique(p.shingles)
-		p.sorted = true
-	}
-	return p.shingles
-}
-
 // sortUnique sorts s in place and drops repeats.
 func sortUnique(s []uint64) []uint64 {
 	slices.Sort(s)
 	return slices.Compact(s)
-}
-
-// jaccard returns |a∩b|/|a∪b| of two sorted sets of distinct hashes.
-func jaccard(a, b []uint64) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
-	}
-	i, j, both := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			both++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return float64(both) / float64(len(a)+len(b)-both)
 }

@@ -2,16 +2,20 @@ package dedup
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/pkg/article"
 )
 
 // FuzzMark: any text, split into paragraphs on newlines, is marked without
-// panic; statuses are of the five kinds, references point backwards; and a
-// replay after another article comes out identical.
+// panic; statuses are of the five kinds, references point backwards; a short
+// sentence or a quotation is never boilerplate; and a replay after another
+// article comes out identical.
 //
 //	go test ./pkg/dedup -run '^$' -fuzz FuzzMark -fuzztime 30s
 func FuzzMark(f *testing.F) {
@@ -30,6 +34,27 @@ func FuzzMark(f *testing.F) {
 		again := mk("one", one).article()
 		require.NoError(t, d.Mark(ctx, again, nil))
 		require.Equal(t, first, again)
+		// Three unrelated stories of one source end with one's paragraphs:
+		// the third may turn some into boilerplate, never a short sentence
+		// or a quotation.
+		var sc scratch
+		for k := range 3 {
+			paras := append([]string{fmt.Sprintf("Unrelated story number %d opens with a lede of its own that no other story shares.", k)},
+				strings.Split(one, "\n")...)
+			a := doc{id: fmt.Sprintf("tail%d", k), source: "tails", paras: paras}.article()
+			keys := make([]string, len(paras))
+			for j, p := range paras {
+				keys[j] = figureKey(p)
+			}
+			require.NoError(t, d.Mark(ctx, a, keys))
+			for _, p := range a.Paragraphs {
+				var pp para
+				sc.analyse(p.Text, DefaultMinNearLength, &pp)
+				if pp.sentence && pp.length < minBoilerplateSentence || strings.ContainsAny(p.Text, "\"“”") {
+					require.NotEqual(t, article.StatusBoilerplate, p.Status, "a short sentence or a quotation: %q", p.Text)
+				}
+			}
+		}
 		for i, p := range first.Paragraphs {
 			switch p.Status {
 			case "unique":
@@ -43,7 +68,6 @@ func FuzzMark(f *testing.F) {
 				t.Fatalf("status %q", p.Status)
 			}
 		}
-		var sc scratch
 		var p, q para
 		sc.analyse(one, 0, &p)
 		sc.analyse(two, 0, &q)

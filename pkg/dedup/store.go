@@ -29,11 +29,15 @@ type Record struct {
 	// StoryID is the story dedup assigned to that article.
 	StoryID string
 	// Figures hashes the paragraph's figure key; 0 when it has no figures.
+	// (A boilerplate slot of a long paragraph, which has no figures, holds
+	// the hash of its folded text here.)
 	Figures uint64
-	// Numbers hashes the multiset of the paragraph's words holding a digit.
+	// Numbers hashes the multiset of the paragraph's numeric words (a slot
+	// of a long paragraph: those that are not the article's own times).
 	Numbers uint64
 	// Sketch is the paragraph's MinHash sketch on the exact and band keys of
-	// a long paragraph; zero on short paragraphs, slots and bodies.
+	// a long paragraph, the sketch of its set of words on its boilerplate
+	// slots; zero on short paragraphs and bodies.
 	Sketch Sketch
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -14,21 +13,21 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// The pipeline's input and output in JSON, the bytes encoding/json reads and
-// writes, without its reflection: `newsflow process` and the consumer
+// The pipeline's input and output in JSON, what article.DecodeRaw reads and
+// the bytes encoding/json writes, without encoding/json's reflection: `newsflow process` and the consumer
 // workers spend a fifth of their CPU in json.Unmarshal of the raw article and
 // json.Marshal of the document otherwise (internal/bench/RESULTS.md). Both
 // are checked against encoding/json on the corpora and by fuzzing
 // (codec_test.go).
 
 // ProcessJSON is ProcessOne of one JSON line of RawArticle, the loop of
-// `newsflow process`: decoded as json.Unmarshal decodes it, validated,
+// `newsflow process`: decoded as article.DecodeRaw decodes it, validated,
 // processed, and its document appended to dst as encoding/json writes it
 // (HTML escaped or not). On error dst comes back as it was.
 func (p *Pipeline) ProcessJSON(ctx context.Context, dst, line []byte, escapeHTML bool) ([]byte, error) {
-	var raw article.RawArticle
-	if err := DecodeRaw(line, &raw); err != nil {
-		return dst, fmt.Errorf("decode RawArticle: %w", err)
+	raw, err := DecodeRaw(line)
+	if err != nil {
+		return dst, err
 	}
 	if err := raw.Validate(); err != nil {
 		return dst, err
@@ -40,21 +39,20 @@ func (p *Pipeline) ProcessJSON(ctx context.Context, dst, line []byte, escapeHTML
 	return AppendJSON(dst, &a, escapeHTML)
 }
 
-// DecodeRaw decodes a RawArticle from JSON with the result and the error
-// json.Unmarshal(data, raw) gives: a fast path reads the objects producers
-// write (known keys, string or null values, strings with any escapes, valid
-// UTF-8; unknown keys with string, number, boolean or null values), and
-// everything else (nested values under unknown keys, keys in other cases,
-// invalid UTF-8, any syntax error) goes through encoding/json itself. As
-// with json.Unmarshal, only the fields present in data are overwritten.
-func DecodeRaw(data []byte, raw *article.RawArticle) error {
-	r := *raw
+// DecodeRaw is article.DecodeRaw, the same result and error, without
+// encoding/json's reflection for the objects producers write: known keys,
+// string or null values, strings with any escapes but half a surrogate
+// pair, valid UTF-8; unknown keys with string, number, boolean or null
+// values. Everything else (nested values under unknown keys, keys in other
+// cases or with escapes, invalid UTF-8, lone surrogates, any syntax error)
+// goes through article.DecodeRaw itself.
+func DecodeRaw(data []byte) (article.RawArticle, error) {
+	var r article.RawArticle
 	d := rawDecoder{b: data}
 	if d.object(&r) {
-		*raw = r
-		return nil
+		return r, nil
 	}
-	return json.Unmarshal(data, raw)
+	return article.DecodeRaw(data)
 }
 
 // rawDecoder reads one JSON object into a RawArticle; any method returning
@@ -201,8 +199,8 @@ func (d *rawDecoder) key() ([]byte, bool) {
 }
 
 // str reads a string value: escapes as RFC 8259 allows them, surrogate
-// pairs joined and lone surrogates replaced by U+FFFD as encoding/json
-// does; raw control characters or invalid UTF-8 leave the fast path.
+// pairs joined; lone surrogates (which article.DecodeRaw refuses), raw
+// control characters or invalid UTF-8 leave the fast path.
 func (d *rawDecoder) str() (string, bool) {
 	if !d.eat('"') {
 		return "", false
@@ -270,14 +268,14 @@ func (d *rawDecoder) str() (string, bool) {
 				}
 				d.i += 6
 				if utf16.IsSurrogate(r) {
-					if r2 := hex4(d.b[d.i:]); r2 >= 0 {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							d.i += 6
-							buf.WriteRune(dec)
-							continue
-						}
+					r2 := hex4(d.b[d.i:])
+					dec := utf16.DecodeRune(r, r2)
+					if r2 < 0 || dec == utf8.RuneError {
+						return "", false
 					}
-					r = utf8.RuneError
+					d.i += 6
+					buf.WriteRune(dec)
+					continue
 				}
 				buf.WriteRune(r)
 				continue

@@ -1,0 +1,222 @@
+package dedup
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
+
+// minBoilerplateSentence is the folded length (bytes) from which a sentence
+// may be boilerplate. Below it a sentence carries its story's own fact ("No
+// one was injured.", "Police are appealing for witnesses."), however often
+// other stories say the same.
+const minBoilerplateSentence = 80
+
+// boilerplateWords is the similarity of two long paragraphs' sets of words
+// (numbers masked) from which one counts as the other's copy for
+// boilerplate: a bio reworded a little keeps most of its words in another
+// order (0.8 and more on the labelled cases), two paragraphs about one
+// person share far fewer.
+const boilerplateWords = 0.6
+
+// mayBeBoilerplate is the only gate to the boilerplate status, and the only
+// way besides a duplicate within the article by which a paragraph leaves
+// the body. It depends on the paragraph's own text alone:
+//
+//   - a paragraph holding a quotation mark never is: quoted words are a
+//     statement the story reports;
+//   - a paragraph of at least minBoilerplateSentence folded bytes (an author
+//     bio, a long sign-off, a disclaimer) may be; its numeric words (a
+//     filing date or time) are masked when it is compared with other
+//     stories' paragraphs;
+//   - a shorter paragraph may be only if it is not a sentence and holds no
+//     numeric word: a sign-off token ("Reuter", "ENDS"), a credit line
+//     without a full stop, a table note;
+//   - so a short sentence (two words or more ending with . ! ? or …) never
+//     is.
+//
+// The marker adds what depends on the article: a first occurrence, among
+// the last Options.BoilerplateTail paragraphs but not the first, without
+// figures (and without numeric words when the caller gave no figure keys:
+// only the figures stage tells a quantity from a time). Copies from other
+// stories count only when they repeat its numbers, but for the article's
+// own times (fixedNumbers).
+func mayBeBoilerplate(text string, p *para) bool {
+	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.digits) {
+		return false
+	}
+	return !strings.ContainsAny(text, "\"“”„«»")
+}
+
+// eligible reports whether paragraph i is a boilerplate candidate: a first
+// occurrence among the last BoilerplateTail paragraphs (never the first
+// paragraph), without figures, whose text may be boilerplate. Candidates
+// never vote for the article's story (issue 15: briefs that end with the
+// same sign-off are not one story).
+func (m *marker) eligible(i int) bool {
+	p := &m.paras[i]
+	return m.role[i] == roleFirst && i > 0 && i >= len(m.paras)-m.opts.BoilerplateTail &&
+		p.figures == 0 && (!p.digits || m.figKeys != nil) && mayBeBoilerplate(m.a.Paragraphs[i].Text, p)
+}
+
+// fixedNumbers is the hash of the multiset of p's numeric words that do not
+// write the article's own publication or update time: the numbers that a
+// copy of a boilerplate paragraph must repeat ("has reviewed music since
+// 2009"), where the filing time may change ("Filed at 14:32 GMT on 3
+// March"). A date that is not the article's ("completed by April 1988") is
+// a fact of the story, and another story's copy has another.
+func (m *marker) fixedNumbers(p *para) uint64 {
+	if !p.digits {
+		return 0
+	}
+	if !m.timesDone {
+		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt), m.a.UpdatedAt)
+		m.timesDone = true
+	}
+	var h uint64
+	for _, w := range p.numerics {
+		if !slices.Contains(m.times, w) {
+			h += mix(w ^ 0x6e756d73)
+		}
+	}
+	return h
+}
+
+// appendTimeWords appends the hashes of the folded words that may write
+// the time ts (RFC 3339, read in UTC): its year (2026, 26), month (march,
+// mar, 3, 03), day (3, 03), hour (14, 2, 02), minute (32) and clock forms
+// (1432, 14.32, 2.32). Nothing for an empty or unreadable time.
+func appendTimeWords(dst []uint64, ts string) []uint64 {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return dst
+	}
+	t = t.UTC()
+	month := strings.ToLower(t.Month().String())
+	h12 := t.Hour() % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	for _, w := range []string{
+		strconv.Itoa(t.Year()), fmt.Sprintf("%02d", t.Year()%100),
+		month, month[:3], strconv.Itoa(int(t.Month())), fmt.Sprintf("%02d", int(t.Month())),
+		strconv.Itoa(t.Day()), fmt.Sprintf("%02d", t.Day()),
+		strconv.Itoa(t.Hour()), fmt.Sprintf("%02d", t.Hour()), strconv.Itoa(h12), fmt.Sprintf("%02d", h12),
+		fmt.Sprintf("%02d", t.Minute()), fmt.Sprintf("%02d%02d", t.Hour(), t.Minute()),
+		fmt.Sprintf("%d.%02d", t.Hour(), t.Minute()), fmt.Sprintf("%d.%02d", h12, t.Minute()),
+	} {
+		dst = append(dst, wordHash(w))
+	}
+	return dst
+}
+
+// slotIdentity returns the identity under which the boilerplate slots of
+// candidate i are kept: a short candidate's exact text; a long one's names
+// inside its sentences when it holds two or more (a bio reworded a little
+// still names the same person and desk, and a sign-off whose filing time
+// changed the same desk), else its first LSH band of masked shingles (a copy
+// whose time changed has the same, numbers being masked). The slot records
+// then tell which of the paragraphs under one identity are copies
+// (slotMatches).
+func (m *marker) slotIdentity(i int) uint64 {
+	p := &m.paras[i]
+	switch {
+	case !p.long:
+		return p.exact
+	case p.inner.count() >= 3: // two names or more, two bits each
+		return mix(mix(p.inner.lo^0x6e616d6573) ^ p.inner.hi) // "names"
+	}
+	return p.bandKeys[0]
+}
+
+// wordSketch is the sketch a slot record keeps of a long candidate: of its
+// set of words (numbers masked), which rewording changes less than its
+// shingles.
+func (m *marker) wordSketch(i int) Sketch {
+	p := &m.paras[i]
+	m.tmp = append(m.tmp[:0], p.tokens...)
+	return sketchOf(sortUnique(m.tmp), p.names)
+}
+
+// slotMatches reports whether the record in a slot holds a paragraph like
+// candidate i (words, the sketch of its words): the same text for a short
+// candidate (its identity is its text); for a long one, the same numbers
+// but the article's own times, at least boilerplateWords of the same words,
+// and at most maxNamesDiff capitalised words more or less (a bio of another
+// columnist on the same template names another person).
+func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
+	p := &m.paras[i]
+	if !p.long {
+		return true
+	}
+	return r.Sketch.count() > 0 && r.Numbers == m.fixedNumbers(p) && namesDiff(p.names, r.Sketch.names()) <= maxNamesDiff &&
+		words.Similarity(&r.Sketch) >= boilerplateWords
+}
+
+// boilerplate ranks the article's story among the stories of its source
+// that carried candidate i (under each of its identities, counting the
+// slots whose paragraph matches it), claiming the first free slot of an
+// identity where its story is in none (with the sketch of its words for a
+// long one), and marks the paragraph when the rank
+// reaches BoilerplateStories.
+func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
+	n := m.opts.BoilerplateStories
+	if m.paras[i].long {
+		r.Sketch, r.Numbers, r.Figures = m.wordSketch(i), m.fixedNumbers(&m.paras[i]), m.paras[i].exact
+	}
+	slots := m.recs[m.slotAt[i] : m.slotAt[i]+n]
+	rank, own, first := 0, false, -1 // first: index in recs of the first occurrence
+	for s := range slots {
+		sr := &slots[s]
+		if !sr.Found() {
+			rank++
+			add(m.slotAt[i]+s, r)
+			own = true
+			break
+		}
+		if sr.StoryID == m.story || m.self(sr) {
+			rank++
+			own = true
+			break
+		}
+		if m.slotMatches(i, &r.Sketch, sr) {
+			rank++
+			if first < 0 {
+				first = m.slotAt[i] + s
+			}
+		}
+	}
+	if !own {
+		rank++ // every slot taken by other stories
+	}
+	if rank < n {
+		// Not boilerplate (yet): a long candidate without numbers that
+		// matched another story's near copy repeats it, even when no band
+		// found it. (A copy of the same text is left to its exact key: a
+		// racing copy may hold the slot.)
+		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && !m.paras[i].digits && m.status[i] == article.StatusUnique &&
+			rec.Figures != m.paras[i].exact {
+			m.found(i, rec, matchNear, true)
+		}
+		return
+	}
+	m.status[i] = article.StatusBoilerplate
+	switch er := &m.recs[m.exactAt[i]]; {
+	case er.Found() && !m.self(er):
+		m.ref[i], m.hasRef[i] = er.Ref, true
+	case first >= 0:
+		m.ref[i], m.hasRef[i] = m.recs[first].Ref, true
+	}
+}
+
+// slotRecord returns the slot record at index at of m.recs, nil for -1.
+func (m *marker) slotRecord(at int) *Record {
+	if at < 0 {
+		return nil
+	}
+	return &m.recs[at]
+}
