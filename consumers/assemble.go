@@ -61,7 +61,7 @@ type AssemblyParts struct {
 }
 
 // Assembly is one consumer worker with everything around it: the group
-// reader, the dead-letter writer, the lag monitor, the reader's metrics and
+// member and its partition readers (Group), the dead-letter writer, the lag monitor, the reader's metrics and
 // the readiness checks. Run it once.
 type Assembly struct {
 	cfg     AssemblyConfig
@@ -116,8 +116,8 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 // Run sets up the topics (the dead-letter topic is created beside the raw
 // one, retried with backoff while the cluster is unreachable), joins the
 // group and consumes until ctx ends; then the worker drains and commits
-// (see Worker.Run), the lag monitor stops and the reader (leaving the group)
-// and the dead-letter writer close. It returns nil after an orderly stop.
+// (see Worker.Run), the lag monitor stops and the group member (leaving the
+// group) and the dead-letter writer close. It returns nil after an orderly stop.
 func (a *Assembly) Run(ctx context.Context) error {
 	if err := a.setup(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -125,18 +125,32 @@ func (a *Assembly) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	reader := a.parts.Kafka.GroupReader(a.cfg.Worker.Topic, a.cfg.Reader, a.log, a.cfg.KafkaLogLevel)
-	RegisterReaderStats(reader, a.parts.Registerer)
+	k, topic, rc := a.parts.Kafka, a.cfg.Worker.Topic, a.cfg.Reader
+	group, err := NewGroup(GroupConfig{
+		Topic: topic, DrainTimeout: rc.DrainTimeout(), CommitTimeout: a.cfg.Worker.CommitTimeout, Logger: a.log,
+	}, GroupParts{
+		NewGroup: func(balancers []kafka.GroupBalancer) (*kafka.ConsumerGroup, error) {
+			return k.ConsumerGroup(topic, rc, balancers, a.log, a.cfg.KafkaLogLevel)
+		},
+		NewReader: func(partition int, offset int64, queue int) *kafka.Reader {
+			return k.PartitionReader(topic, partition, offset, queue, rc, a.log, a.cfg.KafkaLogLevel)
+		},
+		Prefetch: rc.Prefetch,
+	})
+	if err != nil {
+		return err
+	}
+	RegisterReaderStats(group, a.parts.Registerer)
 	defer func() {
-		if err := reader.Close(); err != nil {
-			a.log.Warn("close kafka reader", "err", err)
+		if err := group.Close(); err != nil {
+			a.log.Warn("leave consumer group", "err", err)
 		}
 		if err := a.writer.Close(); err != nil {
 			a.log.Warn("close dead-letter writer", "err", err)
 		}
 	}()
 	w, err := New(a.cfg.Worker, Options{
-		Fetcher:     reader,
+		Fetcher:     group,
 		Processor:   a.parts.Processor,
 		Indexer:     a.parts.Indexer,
 		DeadLetters: a.dead(),

@@ -2,7 +2,7 @@ package consumers_test
 
 // The harness of the integration tests: a topic, a group, an alias and a
 // fingerprint index per test on the servers of scripts/testenv.sh; workers
-// run in this process (each with its own reader, clients and registry, as
+// run in this process (each with its own group member, clients and registry, as
 // separate processes would) or as child processes of the built binary.
 
 import (
@@ -39,6 +39,7 @@ import (
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/internal/promtext"
 	"github.com/newsflow/newsflow/internal/shared"
@@ -191,7 +192,8 @@ type inproc struct {
 	done    chan error
 	reg     *prometheus.Registry
 	srv     *httptest.Server
-	reader  *kafka.Reader
+	group   *consumers.Group
+	kafka   *kafkacfg.Clients
 	writer  *kafka.Writer
 	stopped bool
 }
@@ -204,17 +206,28 @@ func (e *env) startWorker(t *testing.T, name, esURL string, cfg consumers.Config
 	reg := prometheus.NewRegistry()
 	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{esURL}, DisableRetry: true})
 	require.NoError(t, err)
-	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: []string{e.kafka}, GroupID: e.group, Topic: e.topic,
-		QueueCapacity: 1000, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
-		HeartbeatInterval: time.Second, SessionTimeout: e.sessionTimout, RebalanceTimeout: 10 * time.Second,
-		CommitInterval: 0, StartOffset: kafka.FirstOffset,
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { logger.Debug("kafka-go: " + fmt.Sprintf(msg, args...)) }),
+	// The group member as Assembly builds it for newsflow consume.
+	settings := kafkacfg.Settings{Brokers: []string{e.kafka}}
+	kc, err := settings.Clients("newsflow-test")
+	require.NoError(t, err)
+	rc := kafkacfg.ReaderConfig{
+		Group: e.group, SessionTimeout: e.sessionTimout, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		FetchMaxBytes: 10 << 20, FetchMaxWait: 250 * time.Millisecond, Prefetch: 1000,
+	}
+	group, err := consumers.NewGroup(consumers.GroupConfig{Topic: e.topic, DrainTimeout: rc.DrainTimeout(), Logger: logger}, consumers.GroupParts{
+		NewGroup: func(b []kafka.GroupBalancer) (*kafka.ConsumerGroup, error) {
+			return kc.ConsumerGroup(e.topic, rc, b, logger, slog.LevelDebug)
+		},
+		NewReader: func(partition int, offset int64, queue int) *kafka.Reader {
+			return kc.PartitionReader(e.topic, partition, offset, queue, rc, logger, slog.LevelDebug)
+		},
+		Prefetch: rc.Prefetch,
 	})
+	require.NoError(t, err)
 	writer := &kafka.Writer{Addr: kafka.TCP(e.kafka), Topic: e.dlq, Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
 	store := esdedup.NewStore(es, esdedup.StoreConfig{Index: e.fpBase, Registerer: reg})
 	w, err := consumers.New(cfg, consumers.Options{
-		Fetcher:     reader,
+		Fetcher:     group,
 		Processor:   pipeline.New(dedup.New(store, dedup.Options{}), time.Now, reg),
 		Indexer:     elastic.NewIndexer(es, elastic.IndexerConfig{Alias: e.alias, Backoff: cfg.Backoff, RequestTimeout: 30 * time.Second, Logger: logger, Registerer: reg}),
 		DeadLetters: dlq.NewProducer(writer, e.dlq, reg),
@@ -224,7 +237,7 @@ func (e *env) startWorker(t *testing.T, name, esURL string, cfg consumers.Config
 	require.NoError(t, err)
 	mon := lag.NewMonitor(e.client, e.group, e.topic, 500*time.Millisecond, reg, logger)
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, reader: reader, writer: writer}
+	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, group: group, kafka: kc, writer: writer}
 	p.srv = httptest.NewServer(ops.Handler(reg, ops.NewProber()))
 	monDone := make(chan struct{})
 	go func() { defer close(monDone); _ = mon.Run(ctx) }()
@@ -250,7 +263,8 @@ func (p *inproc) stop(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Errorf("%s did not stop within 60 s", p.name)
 	}
-	require.NoError(t, p.reader.Close())
+	require.NoError(t, p.group.Close())
+	p.kafka.Close()
 	require.NoError(t, p.writer.Close())
 	p.srv.Close()
 }
