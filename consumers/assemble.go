@@ -37,8 +37,14 @@ type AssemblyConfig struct {
 	LagInterval time.Duration
 	// WaitForTopic makes Run wait until the raw topic exists (newsflow up on
 	// a cluster, where its producers create it); otherwise a missing raw
-	// topic fails Run.
+	// topic fails Run (*kafkacfg.MissingTopicError), unless CreateTopic
+	// says how to create it.
 	WaitForTopic bool
+	// CreateTopic, with Partitions > 0, creates the raw topic when it is
+	// absent (--topic-partitions, --topic-replication, --topic-config). The
+	// dead-letter topic is created beside it with the same replication and
+	// settings (its max.message.bytes sized as dlq.EnsureTopic sizes it).
+	CreateTopic kafkacfg.TopicSpec
 	// KafkaLogLevel is the level of kafka-go's error log. Default: warn.
 	KafkaLogLevel slog.Level
 }
@@ -81,6 +87,12 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 		return nil, err
 	}
 	if err := cfg.Reader.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.CreateTopic.Replication == 0 {
+		cfg.CreateTopic.Replication = kafkacfg.DefaultReplication
+	}
+	if err := cfg.CreateTopic.Validate(); err != nil {
 		return nil, err
 	}
 	if p.Kafka == nil || p.Processor == nil || p.Indexer == nil {
@@ -191,7 +203,19 @@ func (a *Assembly) setup(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := dlq.EnsureTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, a.log); err != nil {
+		spec := a.cfg.CreateTopic
+		if spec.Partitions > 0 {
+			if err := a.createTopic(ctx); err != nil {
+				return err
+			}
+		}
+		err := dlq.EnsureTopicWith(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, dlq.TopicOptions{Replication: spec.Replication, Configs: spec.ConfigEntries()}, a.log)
+		var missing *kafkacfg.MissingTopicError
+		if errors.As(err, &missing) {
+			missing.Brokers, missing.Spec = a.parts.Kafka.Brokers, spec
+			missing.Secure = a.parts.Kafka.Dialer.SASLMechanism != nil || a.parts.Kafka.Dialer.TLS != nil
+		}
+		if err != nil {
 			return err
 		}
 		l, err := dlq.CheckTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic)
@@ -201,6 +225,26 @@ func (a *Assembly) setup(ctx context.Context) error {
 		a.limits = l
 		return nil
 	})
+}
+
+// createTopic creates the raw topic as CreateTopic says unless it exists.
+func (a *Assembly) createTopic(ctx context.Context) error {
+	topic := a.cfg.Worker.Topic
+	md, err := a.parts.Kafka.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return fmt.Errorf("read metadata of %s (is the broker reachable?): %w", topic, err)
+	}
+	for _, t := range md.Topics {
+		if t.Name == topic && t.Error == nil && len(t.Partitions) > 0 {
+			return nil
+		}
+	}
+	if err := kafkacfg.CreateTopic(ctx, a.parts.Kafka.Client, topic, a.cfg.CreateTopic); err != nil {
+		return err
+	}
+	a.log.Info("kafka topic created", "topic", topic, "partitions", a.cfg.CreateTopic.Partitions,
+		"replication_factor", a.cfg.CreateTopic.Replication, "settings", a.cfg.CreateTopic.Configs)
+	return nil
 }
 
 // dead returns the dead-letter producer, its writer sized to what the
