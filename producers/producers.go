@@ -16,7 +16,8 @@
 // Feeds and the watched directory are wire sources: an item whose key
 // (source:source_id) and content hash match the seen record is skipped
 // ("unchanged"), so restarts and feeds that list the same items for days do
-// not re-send them, while a new version or a correction is sent again.
+// not re-send them, while a new version or a correction is sent again and
+// logged as a replacement ("article replaces an earlier version").
 // Pushed articles are always sent: the client decides what to push.
 //
 // # Shutdown
@@ -328,6 +329,7 @@ type sender struct {
 func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 	var todo []publish.Item
 	var entries []seen.Entry
+	var replaces []bool
 	inBatch := map[string]bool{}
 	unchanged := map[string]int{}
 	for _, it := range items {
@@ -339,6 +341,7 @@ func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 		inBatch[k] = true
 		todo = append(todo, it)
 		entries = append(entries, seen.Entry{Key: k, Hash: h})
+		replaces = append(replaces, s.seen != nil && s.seen.Has(k))
 	}
 	for src, n := range unchanged {
 		s.pub.Count(src, publish.ResultUnchanged, n)
@@ -358,6 +361,12 @@ func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 			continue
 		}
 		done = append(done, entries[i])
+		if replaces[i] {
+			// The same id with another content: a new version, a
+			// correction, a changed status. The index keeps the newer.
+			s.logger.Info("article replaces an earlier version", "source", it.Article.Source, "article_id", it.Article.DeriveID(), "key", it.Key(), "origin", it.Origin, "version", it.Version)
+			continue
+		}
 		s.logger.Debug("article sent", "source", it.Article.Source, "article_id", it.Article.DeriveID(), "key", it.Key(), "origin", it.Origin)
 	}
 	if s.seen != nil {

@@ -151,7 +151,9 @@ probe_bin() {
 		mkdir -p "$CACHE/bin"
 		(cd "$ROOT" && go build -o "$bin.tmp" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
 		mv "$bin.tmp" "$bin"
-		find "$CACHE/bin" -maxdepth 1 -name 'testenvprobe*' ! -name "${bin##*/}" -delete
+		# Probes of other versions go once they are a week old: checkouts of
+		# other versions (branches, worktrees) may still run theirs now.
+		find "$CACHE/bin" -maxdepth 1 -name 'testenvprobe-*' ! -name "${bin##*/}" -mtime +7 -delete
 	fi
 	echo "$bin"
 }

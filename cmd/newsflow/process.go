@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/newsflow/newsflow/internal/cli"
@@ -43,9 +42,9 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 // processStream runs p over every line of st.stdin.
 func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
 	return eachLine(ctx, st, "process", maxLine, func(line []byte, enc *json.Encoder) error {
-		var raw article.RawArticle
-		if err := json.Unmarshal(line, &raw); err != nil {
-			return fmt.Errorf("decode RawArticle: %w", err)
+		raw, err := article.DecodeRaw(line)
+		if err != nil {
+			return err
 		}
 		if err := raw.Validate(); err != nil {
 			return err

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	actors "github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
+	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/index/bleve"
 	"github.com/newsflow/newsflow/index/boltdedup"
 	"github.com/newsflow/newsflow/index/elastic"
@@ -89,10 +91,26 @@ search page. Nothing to install:
 
 One address (--listen) serves everything:
   /                    the search page
-  /api/search, /api/articles/{id}, /api/stats    its API (see DESIGN.md)
-  POST /v1/articles    the push endpoint (RawArticle or JSON lines); without a
-                       token on a loopback address, else --token-file is required
+  /api/search, /api/articles/{id}, /api/stats, /api/deadletters, /api/info
+                       its API (search/README.md)
+  POST /v1/articles    the push endpoint (RawArticle or JSON lines)
   /metrics, /healthz, /readyz
+On a loopback address nothing needs a token. On any other address --token-file
+is required, and the page, /api/* and the push all need its token (Bearer, or
+any user name and the token as password when the browser asks); the probes and
+/metrics do not.
+
+Limits: an article is at most 1 MiB (one Kafka message); a push request at most
+--push-max-bytes (8 MiB), larger gets 413; a watched file at most
+--watch-max-bytes (32 MiB). A push line or file entry the worker would refuse
+(no text left, a date that is not one, bytes that are not UTF-8, …) gets its
+error at once: 400 with the line, or the file in failed/ with the reason.
+
+Watched files are identified by the id inside them (ninjs uri, NewsML-G2
+guid, RSS guid, a JSON line's source_id), and .txt/.html files by their text,
+never by their name: another story saved under a used name is a new article,
+the same text under another name is skipped. An item with a known id and a new
+text replaces the earlier version (logged as such).
 
 A restart with the same --data-dir loses nothing and ingests nothing twice: the
 broker keeps its messages and the group's committed offsets, the index its
@@ -118,10 +136,14 @@ type upSettings struct {
 	dedupIndex    string
 	feeds         []string
 	pollInterval  time.Duration
+	feedTimeout   time.Duration
+	feedMax       int
 	watchDir      string
 	watchSource   string
 	watchInterval time.Duration
 	watchSettle   time.Duration
+	watchMax      int
+	pushMax       int
 	tokenFile     string
 	samples       bool
 	progress      time.Duration
@@ -155,11 +177,15 @@ func addUpSettings(s *cli.Set) *upSettings {
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
 	s.Duration(&c.pollInterval, "poll-interval", "NEWSFLOW_POLL_INTERVAL", feed.DefaultInterval, "time between polls of each feed")
+	s.Duration(&c.feedTimeout, "feed-timeout", "NEWSFLOW_FEED_TIMEOUT", feed.DefaultTimeout, "longest a feed request may take, body included")
+	s.Int(&c.feedMax, "feed-max-bytes", "NEWSFLOW_FEED_MAX_BYTES", feed.DefaultMaxBytes, "largest feed body read; larger is a too_large error")
 	s.String(&c.watchDir, "watch", "NEWSFLOW_WATCH", "", "directory whose new files are ingested (.txt, .html, .json ninjs, .xml, .jsonl); read files move to done/ or failed/")
 	s.String(&c.watchSource, "watch-source", "NEWSFLOW_WATCH_SOURCE", watch.DefaultSource, "source of articles from files that do not name one")
 	s.Duration(&c.watchInterval, "watch-interval", "NEWSFLOW_WATCH_INTERVAL", watch.DefaultInterval, "time between scans of the watched directory")
 	s.Duration(&c.watchSettle, "watch-settle", "NEWSFLOW_WATCH_SETTLE", watch.DefaultSettle, "how long a file must hold still before it is read")
-	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token the push endpoint requires (needed when --listen is not loopback)")
+	s.Int(&c.watchMax, "watch-max-bytes", "NEWSFLOW_WATCH_MAX_BYTES", watch.DefaultMaxBytes, "largest file read from --watch; larger files go to failed/")
+	s.Int(&c.pushMax, "push-max-bytes", "NEWSFLOW_PUSH_MAX_BYTES", push.DefaultMaxBytes, "largest push request body (one article is at most 1 MiB, a Kafka message); larger gets 413")
+	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token of the push endpoint; with a --listen that is not loopback it is required, and the page and /api/* require it too")
 	s.Bool(&c.samples, "samples", "NEWSFLOW_SAMPLES", true, "publish the sample articles shipped with newsflow (once: later starts skip them)")
 	s.Duration(&c.progress, "progress-interval", "NEWSFLOW_PROGRESS_INTERVAL", defaultUpProgress, "how often a progress line is printed while articles flow (0: never)")
 	c.dedup = addDedupSettings(s, false)
@@ -182,6 +208,12 @@ func (c *upSettings) validate() error {
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
+	case c.feedMax <= 0 || c.feedTimeout <= 0:
+		return fmt.Errorf("--feed-max-bytes %d and --feed-timeout %s: want more than 0", c.feedMax, c.feedTimeout)
+	case c.watchMax <= 0:
+		return fmt.Errorf("--watch-max-bytes %d: want more than 0", c.watchMax)
+	case c.pushMax <= 0:
+		return fmt.Errorf("--push-max-bytes %d: want more than 0", c.pushMax)
 	}
 	c.worker.Topic = c.kafka.Topic
 	if err := c.worker.Validate(); err != nil {
@@ -235,9 +267,9 @@ func loopback(addr string) bool {
 // producersConfig builds the producers' configuration for brokers.
 func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (producers.Config, error) {
 	fc := feed.Config{
-		Interval: c.pollInterval,
+		Interval: c.pollInterval, Timeout: c.feedTimeout, MaxBytes: int64(c.feedMax),
 		// The sample feeds are answered in-process; other URLs go out.
-		Client: &http.Client{Timeout: feed.DefaultTimeout, Transport: samples.Transport(nil)},
+		Client: &http.Client{Timeout: c.feedTimeout, Transport: samples.Transport(nil)},
 	}
 	for _, f := range c.feeds {
 		fd, err := feed.ParseFeed(f)
@@ -249,15 +281,10 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 	if c.samples {
 		fc.Feeds = append(fc.Feeds, samples.Feeds()...)
 	}
-	pc := &push.Config{AllowAnonymous: c.tokenFile == ""}
-	if c.tokenFile != "" {
-		b, err := os.ReadFile(c.tokenFile)
-		if err != nil {
-			return producers.Config{}, fmt.Errorf("--token-file: %w", err)
-		}
-		if pc.Token = strings.TrimSpace(string(b)); pc.Token == "" {
-			return producers.Config{}, fmt.Errorf("--token-file %s is empty", c.tokenFile)
-		}
+	pc := &push.Config{AllowAnonymous: c.tokenFile == "", MaxBytes: int64(c.pushMax)}
+	var err error
+	if pc.Token, err = c.token(); err != nil {
+		return producers.Config{}, err
 	}
 	cfg := producers.Config{
 		Kafka: publish.Config{
@@ -271,9 +298,25 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 		ShutdownTimeout: c.worker.ShutdownTimeout,
 	}
 	if c.watchDir != "" {
-		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle}
+		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle, MaxBytes: int64(c.watchMax)}
 	}
 	return cfg, cfg.Validate()
+}
+
+// token reads --token-file ("" without one).
+func (c *upSettings) token() (string, error) {
+	if c.tokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(c.tokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("--token-file %s is empty", c.tokenFile)
+	}
+	return tok, nil
 }
 
 // closers closes what was opened, in reverse order.
@@ -327,6 +370,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		searcher search.Searcher
 		store    dedup.Store
 		where    string
+		rebuild  bool // the index is new: read the raw topic from the start
 	)
 	if c.embeddedIndex() {
 		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
@@ -334,10 +378,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		cl.add("dedup store", bolt.Close)
-		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
+		idx, rebuilt, err := openIndex(c, logger, reg)
 		if err != nil {
 			return err
 		}
+		rebuild = rebuilt
 		cl.add("index", idx.Close)
 		indexer, searcher, store = idx, idx, bolt
 		n, _ := idx.Count()
@@ -373,6 +418,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 			return err
 		}
 		cl.add("embedded broker", func() error { b.Close(); return nil })
+		if rebuild {
+			if err := b.ForgetGroup(ctx, c.reader.Group); err != nil {
+				return err
+			}
+		}
 		c.kafka.Brokers = []string{b.Addr()}
 		if err := c.kafka.Resolve(nil); err != nil {
 			return err
@@ -386,6 +436,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	// Topics made a moment ago must show in metadata at once.
 	kc.Transport.MetadataTTL = time.Second
 	defer kc.Close()
+	if useEmbedded {
+		// The embedded broker is newsflow's own: a dead-letter topic an
+		// older version made at the default size is raised, where a
+		// deployment's worker refuses to start (dlq.CheckTopic).
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := dlq.Fit(fctx, kc.Client, c.kafka.Topic, c.kafka.DLQTopic(), logger)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("embedded broker: %w", err)
+		}
+	}
 
 	// Producers, with the push endpoint mounted on the page's server.
 	pcfg, err := c.producersConfig(kc.Brokers, kc.Transport)
@@ -427,15 +488,25 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
 		mux.Handle(p, opsMux)
 	}
-	mux.Handle("/api/", search.NewHandler(search.Options{Searcher: searcher, Stats: stats, Logger: logger}))
+	token, err := c.token()
+	if err != nil {
+		return err
+	}
+	page := c.pageAccess(token)
+	info := &search.Info{}
+	mux.Handle("/api/", page(search.NewHandler(search.Options{
+		Searcher: searcher, Stats: stats, Logger: logger, Info: info,
+		DeadLetters: deadLetterLister(kc, c.kafka),
+	})))
 	mux.Handle(push.Path, prod.Handler())
-	mux.Handle("/samples/", http.StripPrefix("/samples", samples.Handler()))
-	mux.Handle("/", web.Handler())
+	mux.Handle("/samples/", page(http.StripPrefix("/samples", samples.Handler())))
+	mux.Handle("/", page(web.Handler()))
 	srv, err := ops.Listen("search page", c.listen, mux, logger)
 	if err != nil {
 		return err
 	}
 	url := "http://" + srv.Addr() + "/"
+	*info = *c.pageInfo(url, where)
 
 	// Actors, stopped in order: the producers flush what they accepted; the
 	// worker then indexes what it fetched and commits; the page stays up
@@ -497,6 +568,32 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	final := stats.Snapshot()
 	fmt.Fprintf(st.stdout, "newsflow up: stopped after %s: %s\n", time.Since(started).Round(time.Second), totals(final))
 	return runErr
+}
+
+// openIndex opens the bleve index of --data-dir. One built by another
+// version of newsflow (its mapping changed) is moved aside to index.old-<time>
+// and a new one is made, to be rebuilt from the embedded broker, which keeps
+// every message: rebuilt is then true and the consumer group must start
+// from the beginning. With --kafka-brokers the messages may be gone, so the
+// old index is refused with what to do instead.
+func openIndex(c *upSettings, logger *slog.Logger, reg *prometheus.Registry) (idx *bleve.Index, rebuilt bool, err error) {
+	dir := filepath.Join(c.dataDir, upIndexDir)
+	o := bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg}
+	idx, err = bleve.Open(dir, o)
+	if !errors.Is(err, bleve.ErrMappingChanged) {
+		return idx, false, err
+	}
+	if !c.embeddedKafka() {
+		return nil, false, fmt.Errorf("%w; then reset the offsets of group %s on %s to the earliest so that it is indexed again", err, c.reader.Group, c.kafka.Topic)
+	}
+	aside := fmt.Sprintf("%s.old-%s", dir, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(dir, aside); rerr != nil {
+		return nil, false, fmt.Errorf("move the outdated index aside: %w (%w)", rerr, err)
+	}
+	logger.Warn("the index was built by another version of newsflow: moved aside, rebuilding it from the embedded broker's messages",
+		"old_index", aside, "index", dir, "reason", err)
+	idx, err = bleve.Open(dir, o)
+	return idx, true, err
 }
 
 func kafkaWhere(c *upSettings, embedded bool) string {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
@@ -40,6 +41,8 @@ func TestUpBadSettings(t *testing.T) {
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
 		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
 		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
+		{"no push body allowed", []string{"--push-max-bytes", "0"}, "--push-max-bytes 0"},
+		{"no file allowed", []string{"--watch-max-bytes", "-1"}, "--watch-max-bytes -1"},
 		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
 		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
 	} {
@@ -62,6 +65,8 @@ func TestUpHelp(t *testing.T) {
 		"--elasticsearch-url", "empty: the embedded bleve index",
 		"--feed", "--watch", "--samples", "--token-file",
 		"/api/search", "POST /v1/articles", "/metrics", "second Ctrl-C",
+		"--push-max-bytes", "--watch-max-bytes", "--feed-max-bytes", "--feed-timeout", "an article is at most 1 MiB", "never by their name",
+		"the page, /api/* and the push all need its token",
 	} {
 		require.Contains(t, out, want)
 	}
@@ -286,6 +291,36 @@ func TestIntegrationUpRestartIngestsNothingTwice(t *testing.T) {
 	require.EqualValues(t, sampleCount+2, committed)
 }
 
+// TestIntegrationUpRebuildsAnOutdatedIndex: an index built by another
+// version of newsflow (another mapping) is moved aside and rebuilt from the
+// embedded broker's messages, without publishing anything again.
+func TestIntegrationUpRebuildsAnOutdatedIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	up := startUp(t, "--data-dir", data)
+	before := up.waitTotal(t, "", sampleCount)
+	up.stop(t)
+
+	// What an index of newsflow-bleve-1 looks like to this version.
+	idx, err := blevesearch.Open(filepath.Join(data, upIndexDir))
+	require.NoError(t, err)
+	require.NoError(t, idx.SetInternal([]byte("newsflow_mapping"), []byte("newsflow-bleve-1")))
+	require.NoError(t, idx.Close())
+
+	up = startUp(t, "--data-dir", data)
+	after := up.waitTotal(t, "", sampleCount)
+	require.Equal(t, ids(before), ids(after))
+	require.Contains(t, up.stderr.String(), "rebuilding it from the embedded broker's messages")
+	old, err := filepath.Glob(filepath.Join(data, upIndexDir+".old-*"))
+	require.NoError(t, err)
+	require.Len(t, old, 1, "the old index is kept aside")
+	require.Eventually(t, func() bool { return up.stats(t).Indexed == sampleCount }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, 0.0, up.stats(t).Produced, "nothing published again")
+	require.Equal(t, sampleCount, up.search(t, "q=the").Total, "the new analyzer drops stop words")
+}
+
 func ids(r search.Result) []string {
 	var out []string
 	for _, h := range r.Hits {
@@ -408,4 +443,45 @@ func TestIntegrationUpCtrlC(t *testing.T) {
 		require.Less(t, time.Since(stopped), 5*time.Second)
 		require.Contains(t, out.String(), "second signal, exiting now")
 	})
+}
+
+// TestIntegrationMakeUpCtrlC runs `make up` on a terminal (script(1) gives
+// it one) and types Ctrl-C: newsflow stops in order and make exits 0, with
+// no interrupt error of its own.
+func TestIntegrationMakeUpCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	for _, tool := range []string{"make", "script"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found", tool)
+		}
+	}
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	makeCmd := fmt.Sprintf("make -s -C %s up BIN=%s UP_FLAGS='--listen 127.0.0.1:0 --data-dir %s --samples=false --log-level warn'",
+		root, filepath.Join(dir, "newsflow"), filepath.Join(dir, "data"))
+	cmd := exec.Command("script", "-qefc", makeCmd, "/dev/null")
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "search page http://") },
+		3*time.Minute, 100*time.Millisecond, "make up builds and starts: %s", out)
+	_, err = stdin.Write([]byte{3}) // Ctrl-C, as typed
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "make up exits 0 after Ctrl-C: %s", out)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("make up did not stop: %s", out)
+	}
+	require.Contains(t, out.String(), "newsflow up: stopped after")
+	require.NotContains(t, out.String(), "make: ***")
+	_ = stdin.Close()
 }

@@ -184,3 +184,36 @@ func maxMessageBytes(ctx context.Context, c Admin, topic string) (int, error) {
 	}
 	return 0, fmt.Errorf("read %s of topic %s: not in the broker's answer", ConfigMaxMessageBytes, topic)
 }
+
+// Resizer is the part of *kafka.Client that Fit uses besides Admin.
+type Resizer interface {
+	Admin
+	IncrementalAlterConfigs(ctx context.Context, req *kafka.IncrementalAlterConfigsRequest) (*kafka.IncrementalAlterConfigsResponse, error)
+}
+
+// Fit raises dlqTopic's max.message.bytes to what CheckTopic requires when
+// it is smaller (a topic an older version made with the broker's default).
+// It is for a broker newsflow owns (the embedded one of `newsflow up`); on a
+// deployment's cluster CheckTopic refuses instead, and the operator changes
+// the topic.
+func Fit(ctx context.Context, c Resizer, topic, dlqTopic string, logger *slog.Logger) error {
+	_, err := CheckTopic(ctx, c, topic, dlqTopic)
+	var small *TooSmallError
+	if !errors.As(err, &small) {
+		return err
+	}
+	res, err := c.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{Resources: []kafka.IncrementalAlterConfigsRequestResource{{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: dlqTopic,
+		Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: ConfigMaxMessageBytes, Value: strconv.Itoa(small.Want()), ConfigOperation: kafka.ConfigOperationSet}},
+	}}})
+	if err == nil {
+		for _, r := range res.Resources {
+			err = errors.Join(err, r.Error)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("raise %s of %s to %d: %w", ConfigMaxMessageBytes, dlqTopic, small.Want(), err)
+	}
+	logger.Info("dead-letter topic sized to take what the raw topic takes", "topic", dlqTopic, "max_message_bytes", small.Want())
+	return nil
+}

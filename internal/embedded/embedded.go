@@ -21,16 +21,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
-
-	"github.com/newsflow/newsflow/consumers/dlq"
-	"github.com/newsflow/newsflow/internal/kafkacfg"
 )
 
 // Defaults of Config.
@@ -142,52 +136,7 @@ func Start(cfg Config) (_ *Broker, err error) {
 		}
 		cfg.Logger.Info("embedded broker: topic created", "topic", t, "partitions", cfg.Partitions)
 	}
-	if err := b.sizeDeadLetterTopics(cfg.Topics); err != nil {
-		b.Close()
-		return nil, err
-	}
 	return b, nil
-}
-
-// sizeDeadLetterTopics gives each dead-letter topic among topics (<t>.dlq
-// beside a listed t) the size the consumer requires (consumers/dlq
-// CheckTopic: the raw topic's max.message.bytes plus dlq.HeaderRoom),
-// raising it in a data directory an older version made. A deployment's
-// cluster is the operator's to change; this broker is newsflow's own.
-func (b *Broker) sizeDeadLetterTopics(topics []string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(b.addr), Transport: tr, Timeout: 5 * time.Second}
-	for _, t := range topics {
-		raw, ok := strings.CutSuffix(t, kafkacfg.DLQSuffix)
-		if !ok || !slices.Contains(topics, raw) {
-			continue
-		}
-		_, err := dlq.CheckTopic(ctx, c, raw, t)
-		var small *dlq.TooSmallError
-		if !errors.As(err, &small) {
-			if err != nil {
-				return fmt.Errorf("embedded broker: %w", err)
-			}
-			continue
-		}
-		res, err := c.IncrementalAlterConfigs(ctx, &kafka.IncrementalAlterConfigsRequest{Resources: []kafka.IncrementalAlterConfigsRequestResource{{
-			ResourceType: kafka.ResourceTypeTopic, ResourceName: t,
-			Configs: []kafka.IncrementalAlterConfigsRequestConfig{{Name: dlq.ConfigMaxMessageBytes, Value: strconv.Itoa(small.Want()), ConfigOperation: kafka.ConfigOperationSet}},
-		}}})
-		if err == nil {
-			for _, r := range res.Resources {
-				err = errors.Join(err, r.Error)
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("embedded broker: raise %s of %s to %d: %w", dlq.ConfigMaxMessageBytes, t, small.Want(), err)
-		}
-		b.logger.Info("embedded broker: dead-letter topic sized to take what the raw topic takes", "topic", t, "max_message_bytes", small.Want())
-	}
-	return nil
 }
 
 // Addr is the broker's host:port, the bootstrap address for clients.
@@ -220,6 +169,24 @@ func (b *Broker) Committed(group, topic string) map[int]int64 {
 		out[int(p)] = c.Offset
 	}
 	return out
+}
+
+// ForgetGroup deletes group and its committed offsets, so that its next
+// member reads every partition from the start (as a new group does); `up`
+// uses it to rebuild an index from the messages. The group must have no
+// member. An unknown group is not an error.
+func (b *Broker) ForgetGroup(ctx context.Context, group string) error {
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(b.addr), Timeout: 10 * time.Second, Transport: tr}
+	res, err := c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		return fmt.Errorf("embedded broker: delete group %s: %w", group, err)
+	}
+	if err := res.Errors[group]; err != nil && !errors.Is(err, kafka.GroupIdNotFound) {
+		return fmt.Errorf("embedded broker: delete group %s: %w", group, err)
+	}
+	return nil
 }
 
 // WaitGroupStable waits until group has members and is stable, or ctx ends.

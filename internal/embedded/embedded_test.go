@@ -9,8 +9,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
-
-	"github.com/newsflow/newsflow/consumers/dlq"
 )
 
 const (
@@ -133,6 +131,26 @@ func TestKafkaGoGroupCommitsSurviveARestart(t *testing.T) {
 	nothingMore(t, r, 2*time.Second)
 }
 
+func TestAForgottenGroupStartsAgainFromTheStart(t *testing.T) {
+	b := start(t, filepath.Join(t.TempDir(), "kafka"))
+	defer b.Close()
+	produce(t, b.Addr(), 0, 6)
+	r := reader(b.Addr())
+	consume(t, r, 6)
+	require.NoError(t, r.Close())
+	require.EqualValues(t, 6, sum(b.Committed(group, topic)))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, b.ForgetGroup(ctx, group))
+	require.Empty(t, b.Committed(group, topic))
+	require.NoError(t, b.ForgetGroup(ctx, "never-seen"), "an unknown group is not an error")
+
+	r = reader(b.Addr())
+	defer r.Close()
+	require.Len(t, consume(t, r, 6), 6, "every message again")
+}
+
 func TestASecondBrokerOnTheSameDirectoryIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	b := start(t, dir)
@@ -155,32 +173,4 @@ func TestBadConfigs(t *testing.T) {
 			require.ErrorContains(t, tc.cfg.Validate(), tc.want)
 		})
 	}
-}
-
-// TestDeadLetterTopicTakesWhatTheRawTopicTakes: the dead-letter topic gets
-// the size the consumer requires (dlq.CheckTopic), at creation and, in a
-// data directory an older version made with the default size, at the next
-// start.
-func TestDeadLetterTopicTakesWhatTheRawTopicTakes(t *testing.T) {
-	dir := t.TempDir()
-	// An older version: both topics at the default size.
-	old, err := Start(Config{DataDir: dir, Topics: []string{topic}, Partitions: 3})
-	require.NoError(t, err)
-	require.NoError(t, old.cluster.CreateTopic(topic+".dlq", 3, map[string]string{"retention.ms": "-1"}))
-	c := &kafka.Client{Addr: kafka.TCP(old.Addr()), Transport: &kafka.Transport{}, Timeout: 5 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err = dlq.CheckTopic(ctx, c, topic, topic+".dlq")
-	var small *dlq.TooSmallError
-	require.ErrorAs(t, err, &small, "the old layout is what the consumer refuses")
-	c.Transport.(*kafka.Transport).CloseIdleConnections()
-	old.Close()
-
-	b := start(t, dir)
-	defer b.Close()
-	c = &kafka.Client{Addr: kafka.TCP(b.Addr()), Transport: &kafka.Transport{}, Timeout: 5 * time.Second}
-	defer c.Transport.(*kafka.Transport).CloseIdleConnections()
-	l, err := dlq.CheckTopic(ctx, c, topic, topic+".dlq")
-	require.NoError(t, err)
-	require.Equal(t, l.Raw+dlq.HeaderRoom, l.DLQ)
 }

@@ -122,6 +122,22 @@ func (it Item) SeenKey() string {
 	return a.Source + ":content:" + a.DeriveID()
 }
 
+// Size writes a byte count for people: "8 MiB (8388608 bytes)", or
+// "900 bytes" under 1 KiB.
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB (%d bytes)", n>>10, n)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB (%d bytes)", float64(n)/(1<<10), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // ErrTooLarge is wrapped by the error of an item whose message exceeds
 // Config.BatchBytes (and so the broker's limit): it is never written.
 var ErrTooLarge = errors.New("message too large")
@@ -268,7 +284,7 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) error {
 		}
 		m := kafka.Message{Key: []byte(it.Key()), Value: v, Headers: it.Headers()}
 		if size := messageSize(m); size > p.cfg.BatchBytes {
-			errs[i] = fmt.Errorf("article %s is %d bytes, over the %d-byte batch limit (--batch-bytes): %w", it.Key(), size, p.cfg.BatchBytes, ErrTooLarge)
+			errs[i] = fmt.Errorf("article %s is %d bytes, over the %s limit of one article (one Kafka message; newsflow produce --batch-bytes, at most the broker's message.max.bytes): shorten it: %w", it.Key(), size, Size(p.cfg.BatchBytes), ErrTooLarge)
 			continue
 		}
 		msgs = append(msgs, m)

@@ -107,7 +107,7 @@ func TestIntegrationPublish(t *testing.T) {
 	require.ErrorAs(t, err, &perrs)
 	require.Equal(t, 1, perrs.Failed(), "only the oversized article fails")
 	require.ErrorIs(t, perrs[len(items)-1], publish.ErrTooLarge)
-	require.Contains(t, perrs[len(items)-1].Error(), "--batch-bytes")
+	require.Contains(t, perrs[len(items)-1].Error(), "limit of one article")
 
 	msgs := ktest.ReadAll(t, addr, topic)
 	require.Len(t, msgs, len(items)-1)

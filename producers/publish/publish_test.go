@@ -75,3 +75,11 @@ func TestMessage(t *testing.T) {
 	require.Equal(t, "s:", plain.Key(), "article.RawArticle.Key with no identifier")
 	require.Equal(t, "s:content:"+plain.Article.DeriveID(), plain.SeenKey(), "but the seen record keys it by content")
 }
+
+func TestSize(t *testing.T) {
+	require.Equal(t, "8 MiB (8388608 bytes)", publish.Size(8<<20))
+	require.Equal(t, "1 MiB (1048576 bytes)", publish.Size(publish.DefaultBatchBytes))
+	require.Equal(t, "1.5 MiB (1572864 bytes)", publish.Size(3<<19))
+	require.Equal(t, "2 KiB (2048 bytes)", publish.Size(2048))
+	require.Equal(t, "900 bytes", publish.Size(900))
+}

@@ -162,7 +162,7 @@ func TestOversizedBodies(t *testing.T) {
 			}
 			code, _, resp := do(t, newHandler(t, pub), http.MethodPost, "Bearer "+token, body, tc.contentLength)
 			require.Equal(t, http.StatusRequestEntityTooLarge, code)
-			require.JSONEq(t, `{"error":"body larger than 2048 bytes: split it into several requests"}`, resp)
+			require.JSONEq(t, `{"error":"body larger than 2 KiB (2048 bytes), the limit of one push request (--push-max-bytes): split it into several requests"}`, resp)
 			require.Empty(t, pub.items)
 		})
 	}
@@ -190,11 +190,29 @@ func TestBodies(t *testing.T) {
 				`{"body":"no source"}`,
 			}, "\n"),
 			400, `{"accepted":2,"errors":[
-				{"line":2,"error":"decode RawArticle: unexpected end of JSON input"},
+				{"line":2,"error":"decode RawArticle JSON: unexpected end of JSON input"},
 				{"line":3,"error":"raw article has no \"body\""},
 				{"line":6,"error":"raw article has unknown content_type \"application/pdf\" (want text/plain, text/html, application/ninjs+json or application/vnd.iptc.g2.newsitem+xml)"},
 				{"line":7,"error":"raw article has no \"source\""}]}`,
 			[]string{"1", "5"}},
+		{"what the worker would dead-letter or change is refused at the door",
+			strings.Join([]string{
+				`{"source":"s","source_id":"1","body":" \n\t "}`,
+				`{"source":"s","source_id":"2","body":"<p> </p><script>x()</script>","content_type":"text/html"}`,
+				`{"source":"s","source_id":"3","body":"b","published":"yesterday"}`,
+				"{\"source\":\"s\",\"source_id\":\"4\",\"body\":\"Caf\xe9\"}",
+				`{"source":"s","source_id":"5","body":"half a pair \ud83d"}`,
+				`{"source":"s","source_id":"6","body":"{}","content_type":"application/ninjs+json"}`,
+				`{"source":"s","source_id":"7","body":"Good.","published":"Fri, 01 Mar 2024 09:30:00 GMT"}`,
+			}, "\n"),
+			400, `{"accepted":1,"errors":[
+				{"line":1,"error":"normalize 6da563b76406e94ed364: article has no text"},
+				{"line":2,"error":"normalize 87c97aa36f9734628c87: article has no text"},
+				{"line":3,"error":"\"published\" \"yesterday\" is not a date: send RFC 3339 (2024-03-01T09:30:00Z) or a feed date (Fri, 01 Mar 2024 09:30:00 GMT), or leave it out"},
+				{"line":4,"error":"not valid UTF-8 (first bad byte at offset 41): a RawArticle is UTF-8 JSON (RFC 8259); transcode the text first"},
+				{"line":5,"error":"a \\u escape that is not a character (half of a UTF-16 surrogate pair) would become U+FFFD: escape whole characters"},
+				{"line":6,"error":"normalize 4d68d6ada911943ea330: article has no text"}]}`,
+			[]string{"7"}},
 		{"an empty body", " \n", 400, `{"accepted":0,"errors":[{"line":0,"error":"empty body: send a RawArticle JSON object or JSON lines of them"}]}`, nil},
 		{"a JSON array", `[{"source":"s","body":"b"}]`, 400, `{"accepted":0,"errors":[{"line":1,"error":"a JSON array: send one JSON object per line (JSON lines) instead"}]}`, nil},
 		{"Kafka fails some lines: 503, those marked retry",
