@@ -308,6 +308,12 @@ func (g *Group) run() {
 			if g.ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 				return
 			}
+			if errors.Is(err, kafka.RebalanceInProgress) {
+				// Another member joined or left during our join: kafka-go
+				// joins again at once; nothing is wrong.
+				g.log.Debug("consumer group: rebalancing again", "topic", g.cfg.Topic, "err", err)
+				continue
+			}
 			// kafka-go retries the join by itself; the worker counts and
 			// logs the error as a fetch retry.
 			select {
