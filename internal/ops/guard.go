@@ -201,6 +201,14 @@ func (b *pacedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// refusers bounds the goroutines answering refused connections (each for
+// at most refuseLinger plus a second to write); past them a refused
+// connection is closed without an answer.
+const (
+	refusers     = 256
+	refuseLinger = 250 * time.Millisecond
+)
+
 // limitListener accepts at most max connections at once; past it, a new
 // connection is answered 503 (Retry-After) and closed.
 type limitListener struct {
@@ -214,7 +222,7 @@ type limitListener struct {
 }
 
 func newLimitListener(ln net.Listener, max int, retry time.Duration) *limitListener {
-	return &limitListener{Listener: ln, max: max, refusing: make(chan struct{}, 64), retry: retry}
+	return &limitListener{Listener: ln, max: max, refusing: make(chan struct{}, refusers), retry: retry}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
@@ -241,8 +249,9 @@ func (l *limitListener) Accept() (net.Conn, error) {
 }
 
 // refuse answers 503 without reading the request (within a second), then
-// reads what the client sent for a moment, so that closing does not reset
-// the connection before the client has read the answer.
+// reads what the client sent for a moment (refuseLinger, or until the
+// client closes), so that closing does not reset the connection before the
+// client has read the answer.
 func (l *limitListener) refuse(c net.Conn) {
 	defer c.Close()
 	body := fmt.Sprintf(`{"error":"overloaded: %d connections open; retry after %v"}`+"\n", l.max, l.retry)
@@ -255,6 +264,7 @@ func (l *limitListener) refuse(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.CloseWrite()
 	}
+	_ = c.SetReadDeadline(time.Now().Add(refuseLinger))
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 
