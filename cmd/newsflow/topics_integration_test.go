@@ -73,9 +73,9 @@ func deleteTopics(addr string, topics ...string) {
 }
 
 // runUntil runs the binary until a log line contains ready (then SIGTERM,
-// clean exit expected) or it exits on its own; it returns the exit error
-// and everything it wrote.
-func runUntil(t *testing.T, bin, ready string, args ...string) (error, string) {
+// clean exit expected) or it exits on its own; it returns everything it
+// wrote and the exit error.
+func runUntil(t *testing.T, bin, ready string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cmd.Environ(), "NEWSFLOW_CONFIG=")
@@ -117,7 +117,7 @@ func runUntil(t *testing.T, bin, ready string, args ...string) (error, string) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return err, logs.String()
+	return logs.String(), err
 }
 
 // TestIntegrationProduceTopicFlags: without --topic-partitions a missing
@@ -132,13 +132,13 @@ func TestIntegrationProduceTopicFlags(t *testing.T) {
 	base := []string{"produce", "--kafka-brokers", addr, "--topic", topic, "--listen", "127.0.0.1:0", "--push-allow-anonymous",
 		"--metrics-addr", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")}
 
-	err, logs := runUntil(t, bin, "producers running", base...)
+	logs, err := runUntil(t, bin, "producers running", base...)
 	require.Error(t, err, "a missing topic stops the producer:\n%s", logs)
 	require.Contains(t, logs, "kafka-topics.sh --bootstrap-server "+addr+" --create --topic "+topic+" --partitions 6")
 	require.Contains(t, logs, "or let newsflow produce create it at start: --topic-partitions 6")
 	require.Equal(t, -1, describeTopic(t, addr, topic).partitions, "nothing was created")
 
-	err, logs = runUntil(t, bin, "producers running", append(base,
+	logs, err = runUntil(t, bin, "producers running", append(base,
 		"--topic-partitions", "3", "--topic-replication", "1", "--topic-config", "retention.ms=3600000", "--topic-config", "cleanup.policy=delete")...)
 	require.NoError(t, err, logs)
 	info := describeTopic(t, addr, topic, "retention.ms", "cleanup.policy")
@@ -166,14 +166,14 @@ func TestIntegrationConsumeTopicFlags(t *testing.T) {
 	base := []string{"consume", "--kafka-brokers", addr, "--topic", topic, "--group", itest.UniqueName(t, "itest-group-"),
 		"--elasticsearch-url", esURL, "--index", index, "--dedup-index", index + "_fp", "--metrics-addr", "127.0.0.1:0"}
 
-	err, logs := runUntil(t, bin, "consumer running", base...)
+	logs, err := runUntil(t, bin, "consumer running", base...)
 	require.Error(t, err, "a missing raw topic stops the worker:\n%s", logs)
 	require.Contains(t, logs, "kafka-topics.sh --bootstrap-server "+addr+" --create --topic "+topic+" --partitions 6")
 	require.Contains(t, logs, "or let newsflow consume create it (and "+topic+".dlq beside it) at start: --topic-partitions 6")
 	require.Equal(t, -1, describeTopic(t, addr, topic).partitions)
 	require.Equal(t, -1, describeTopic(t, addr, topic+".dlq").partitions)
 
-	err, logs = runUntil(t, bin, "consumer running", append(base,
+	logs, err = runUntil(t, bin, "consumer running", append(base,
 		"--topic-partitions", "2", "--topic-replication", "1", "--topic-config", "retention.ms=7200000")...)
 	require.NoError(t, err, logs)
 	raw := describeTopic(t, addr, topic, "retention.ms", dlq.ConfigMaxMessageBytes)
@@ -190,7 +190,7 @@ func TestIntegrationConsumeTopicFlags(t *testing.T) {
 	require.Contains(t, logs, "dead-letter topic created")
 
 	// Started again, both exist: nothing is created.
-	err, logs = runUntil(t, bin, "consumer running", append(base, "--topic-partitions", "2")...)
+	logs, err = runUntil(t, bin, "consumer running", append(base, "--topic-partitions", "2")...)
 	require.NoError(t, err, logs)
 	require.NotContains(t, logs, "topic created")
 }

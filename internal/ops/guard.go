@@ -139,7 +139,7 @@ func newGuard(name string, next http.Handler, lim Limits, logger *slog.Logger) *
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
+			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
 			g.logger.Error("http handler panicked", "server", g.name, "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
