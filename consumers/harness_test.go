@@ -2,7 +2,7 @@ package consumers_test
 
 // The harness of the integration tests: a topic, a group, an alias and a
 // Redis key prefix (the dedup store) per test on the servers of
-// scripts/testenv.sh; workers run in this process (each with its own reader,
+// scripts/testenv.sh; workers run in this process (each with its own group member,
 // clients, dedup store and registry, as separate processes would) or as child
 // processes of the built binary.
 
@@ -40,6 +40,7 @@ import (
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/internal/promtext"
 	"github.com/newsflow/newsflow/internal/shared"
@@ -192,7 +193,8 @@ type inproc struct {
 	done    chan error
 	reg     *prometheus.Registry
 	srv     *httptest.Server
-	reader  *kafka.Reader
+	group   *consumers.Group
+	kafka   *kafkacfg.Clients
 	writer  *kafka.Writer
 	store   *redisdedup.Store
 	stopped bool
@@ -213,13 +215,24 @@ func (e *env) startWorkerOn(t *testing.T, name, esURL, redisAddr string, cfg con
 	reg := prometheus.NewRegistry()
 	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{esURL}, DisableRetry: true})
 	require.NoError(t, err)
-	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: []string{e.kafka}, GroupID: e.group, Topic: e.topic,
-		QueueCapacity: 1000, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
-		HeartbeatInterval: time.Second, SessionTimeout: e.sessionTimout, RebalanceTimeout: 10 * time.Second,
-		CommitInterval: 0, StartOffset: kafka.FirstOffset,
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { logger.Debug("kafka-go: " + fmt.Sprintf(msg, args...)) }),
+	// The group member as Assembly builds it for newsflow consume.
+	settings := kafkacfg.Settings{Brokers: []string{e.kafka}}
+	kc, err := settings.Clients("newsflow-test")
+	require.NoError(t, err)
+	rc := kafkacfg.ReaderConfig{
+		Group: e.group, SessionTimeout: e.sessionTimout, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		FetchMaxBytes: 10 << 20, FetchMaxWait: 250 * time.Millisecond, Prefetch: 1000,
+	}
+	group, err := consumers.NewGroup(consumers.GroupConfig{Topic: e.topic, DrainTimeout: rc.DrainTimeout(), Logger: logger}, consumers.GroupParts{
+		NewGroup: func(b []kafka.GroupBalancer) (*kafka.ConsumerGroup, error) {
+			return kc.ConsumerGroup(e.topic, rc, b, logger, slog.LevelDebug)
+		},
+		NewReader: func(partition int, offset int64, queue int) *kafka.Reader {
+			return kc.PartitionReader(e.topic, partition, offset, queue, rc, logger, slog.LevelDebug)
+		},
+		Prefetch: rc.Prefetch,
 	})
+	require.NoError(t, err)
 	writer := &kafka.Writer{Addr: kafka.TCP(e.kafka), Topic: e.dlq, Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
 	// The store as newsflow consume makes it (default settings), with a
 	// request bound short enough for an outage scenario to see failures
@@ -233,7 +246,7 @@ func (e *env) startWorkerOn(t *testing.T, name, esURL, redisAddr string, cfg con
 	prober := ops.NewProber()
 	prober.AddCheck("dedup-store", store.Ping)
 	w, err := consumers.New(cfg, consumers.Options{
-		Fetcher:     reader,
+		Fetcher:     group,
 		Processor:   pipeline.New(dedup.New(store, dedup.Options{}), time.Now, reg),
 		Indexer:     elastic.NewIndexer(es, elastic.IndexerConfig{Alias: e.alias, Backoff: cfg.Backoff, RequestTimeout: 30 * time.Second, Logger: logger, Registerer: reg}),
 		DeadLetters: dlq.NewProducer(writer, e.dlq, reg),
@@ -243,7 +256,7 @@ func (e *env) startWorkerOn(t *testing.T, name, esURL, redisAddr string, cfg con
 	require.NoError(t, err)
 	mon := lag.NewMonitor(e.client, e.group, e.topic, 500*time.Millisecond, reg, logger)
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, reader: reader, writer: writer, store: store}
+	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, group: group, kafka: kc, writer: writer, store: store}
 	p.srv = httptest.NewServer(ops.Handler(reg, prober))
 	monDone := make(chan struct{})
 	go func() { defer close(monDone); _ = mon.Run(ctx) }()
@@ -269,7 +282,8 @@ func (p *inproc) stop(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Errorf("%s did not stop within 60 s", p.name)
 	}
-	require.NoError(t, p.reader.Close())
+	require.NoError(t, p.group.Close())
+	p.kafka.Close()
 	require.NoError(t, p.writer.Close())
 	require.NoError(t, p.store.Close())
 	p.srv.Close()

@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -45,6 +44,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/producers/feed"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
@@ -116,8 +116,7 @@ type Producer struct {
 	watcher  *watch.Watcher
 	push     *push.Handler
 	mux      *http.ServeMux
-	server   *http.Server
-	ln       net.Listener
+	server   *ops.Server
 	stopping atomic.Bool
 }
 
@@ -177,15 +176,11 @@ func New(cfg Config, opts Options) (_ *Producer, err error) {
 		p.mux = http.NewServeMux()
 		p.mux.Handle(push.Path, p.push)
 		if cfg.Listen != "" {
-			p.ln, err = net.Listen("tcp", cfg.Listen)
-			if err != nil {
-				return nil, fmt.Errorf("listen for the push endpoint on %s (is another process using the port?): %w", cfg.Listen, err)
-			}
-			p.server = &http.Server{
-				Handler:           p.mux,
-				ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout:       2 * time.Minute, // an 8 MiB body at 70 KB/s
-				IdleTimeout:       2 * time.Minute,
+			// The server of every newsflow HTTP surface: header and body
+			// deadlines (a body must keep up ops.DefaultBodyMinRate),
+			// bounded connections and requests in flight.
+			if p.server, err = ops.Listen("push endpoint", cfg.Listen, p.mux, opts.Logger); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -204,10 +199,10 @@ func (p *Producer) Handler() http.Handler {
 // PushAddr is the bound push address ("" when not listening); useful with
 // port 0.
 func (p *Producer) PushAddr() string {
-	if p.ln == nil {
+	if p.server == nil {
 		return ""
 	}
-	return p.ln.Addr().String()
+	return p.server.Addr()
 }
 
 // Ready reports whether the producers can take articles: not shutting
@@ -230,8 +225,8 @@ func (p *Producer) Run(ctx context.Context) error {
 		// instead of hanging in the listen backlog.
 		p.logger.Info("push endpoint listening", "addr", p.PushAddr(), "path", push.Path)
 		go func() {
-			if err := p.server.Serve(p.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- fmt.Errorf("serve push endpoint: %w", err)
+			if err := p.server.Run(); err != nil {
+				serveErr <- err
 			}
 		}()
 	}
@@ -289,11 +284,7 @@ func (p *Producer) stopServer() {
 	if p.server == nil {
 		return
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := p.server.Shutdown(sctx); err != nil {
-		p.logger.Warn("push server shutdown", "err", err)
-	}
+	p.server.Stop(p.cfg.ShutdownTimeout)
 }
 
 // closeAll flushes the writer and closes the seen record.

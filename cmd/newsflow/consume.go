@@ -87,6 +87,7 @@ used and maximum memory per node).`
 // consumeSettings are the settings of `newsflow consume`.
 type consumeSettings struct {
 	kafka       kafkacfg.Settings
+	topic       kafkacfg.TopicSpec
 	reader      kafkacfg.ReaderConfig
 	es          escfg.Settings
 	metricsAddr string
@@ -108,6 +109,7 @@ type consumeSettings struct {
 func addConsumeSettings(s *cli.Set) *consumeSettings {
 	c := &consumeSettings{}
 	c.kafka.AddFlags(s)
+	c.topic.AddFlags(s, 0, "when > 0, create the raw topic with this many partitions if it does not exist, and its dead-letter topic beside it (0: the raw topic must exist; the error says how to create it)")
 	c.reader.AddFlags(s, kafkacfg.DefaultReaderConfig())
 	c.es.AddFlags(s)
 	s.String(&c.metricsAddr, "metrics-addr", "NEWSFLOW_METRICS_ADDR", defaultConsumeMetricsAddr, "listen address of /metrics, /healthz and /readyz (empty: none)")
@@ -140,6 +142,9 @@ func (c *consumeSettings) resolve() error {
 	}
 	c.worker.Topic = c.kafka.Topic
 	if err := c.worker.Validate(); err != nil {
+		return err
+	}
+	if err := c.topic.Validate(); err != nil {
 		return err
 	}
 	if err := c.reader.Validate(); err != nil {
@@ -266,7 +271,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	}
 	defer kc.Close()
 	worker, err := consumers.Assemble(consumers.AssemblyConfig{
-		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: c.lagInterval,
+		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: c.lagInterval, CreateTopic: c.topic,
 	}, consumers.AssemblyParts{
 		Kafka:      kc,
 		Processor:  pipeline.New(deduper, time.Now, reg),

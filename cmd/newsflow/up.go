@@ -100,7 +100,11 @@ One address (--listen) serves everything:
   /api/search, /api/articles/{id}, /api/stats, /api/deadletters, /api/info
                        its API (search/README.md)
   POST /v1/articles    the push endpoint (RawArticle or JSON lines)
-  /metrics, /healthz, /readyz
+  /metrics, /healthz, /readyz   (on --metrics-addr instead when it is another
+                       address)
+Every address bounds its clients: headers within 5 s, a body started within
+5 s and kept above 32 KiB/s, 256 connections and 64 requests at once (503 with
+Retry-After past them).
 On a loopback address nothing needs a token. On any other address --token-file
 is required, and the page, /api/* and the push all need its token (Bearer, or
 any user name and the token as password when the browser asks); the probes and
@@ -131,9 +135,10 @@ next start).`
 type upSettings struct {
 	dataDir       string
 	listen        string
+	metricsAddr   string
 	kafka         kafkacfg.Settings
 	embeddedAddr  string
-	partitions    int
+	topic         kafkacfg.TopicSpec
 	reader        kafkacfg.ReaderConfig
 	worker        consumers.Config
 	bulkTimeout   time.Duration
@@ -165,14 +170,16 @@ func addUpSettings(s *cli.Set) *upSettings {
 		"where the embedded broker, the index, the dedup memory and the producers' record live (kafka/, index/, dedup.db, producer/); one newsflow up per directory")
 	s.String(&c.listen, "listen", "NEWSFLOW_LISTEN", defaultUpListen,
 		"address of the search page, its API, the push endpoint and /metrics; a non-loopback address needs --token-file")
+	s.String(&c.metricsAddr, "metrics-addr", "NEWSFLOW_METRICS_ADDR", "",
+		"listen address of /metrics, /healthz and /readyz; empty or the --listen address: on the page's port (as produce and consume have their own, a separate address keeps metrics off a public page)")
 
 	// Kafka: the same settings as produce and consume, but no brokers by
 	// default (the embedded broker).
 	c.kafka.AddFlagsWith(s, nil, "Kafka bootstrap brokers, host:port; empty: the embedded broker")
 	s.String(&c.embeddedAddr, "embedded-kafka-addr", "NEWSFLOW_EMBEDDED_KAFKA_ADDR", embedded.DefaultAddr,
 		"listen address of the embedded broker (port 0: a free one, logged at start); set a port to point kcat or another client at it")
-	s.Int(&c.partitions, "topic-partitions", "NEWSFLOW_TOPIC_PARTITIONS", defaultUpPartitions,
-		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel)")
+	c.topic.AddFlags(s, defaultUpPartitions,
+		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel); --topic-replication and --topic-config apply on a cluster (--kafka-brokers)")
 	c.reader.AddFlags(s, upReaderDefaults())
 	addWorkerSettings(s, &c.worker, consumers.Config{FlushInterval: defaultUpFlush, ShutdownTimeout: producers.DefaultShutdownTimeout})
 
@@ -214,8 +221,8 @@ func (c *upSettings) validate() error {
 		return errors.New("--data-dir is empty")
 	case c.listen == "":
 		return errors.New("--listen is empty: the search page needs an address")
-	case c.partitions < 1:
-		return fmt.Errorf("--topic-partitions %d: want at least 1", c.partitions)
+	case c.topic.Partitions < 1:
+		return fmt.Errorf("--topic-partitions %d: want at least 1", c.topic.Partitions)
 	case c.textAnalyzer != bleve.AnalyzerEnglish && c.textAnalyzer != bleve.AnalyzerStandard && c.embeddedIndex():
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
@@ -234,8 +241,16 @@ func (c *upSettings) validate() error {
 	if err := c.reader.Validate(); err != nil {
 		return err
 	}
+	if err := c.topic.Validate(); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port: %w", c.listen, err)
+	}
+	if c.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port: %w", c.metricsAddr, err)
+		}
 	}
 	if !c.embeddedKafka() {
 		if err := c.kafka.Resolve(nil); err != nil {
@@ -317,7 +332,7 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 		Kafka: publish.Config{
 			Brokers: brokers, Topic: c.kafka.Topic, Transport: tr,
 			// Create the topic on a real cluster that lacks it.
-			Partitions: c.partitions,
+			Partitions: c.topic.Partitions, ReplicationFactor: c.topic.Replication, TopicConfigs: c.topic.Configs,
 		},
 		DataDir:         c.dataDir,
 		Feeds:           fc,
@@ -468,7 +483,7 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	if useEmbedded {
 		b, err := embedded.Start(embedded.Config{
 			DataDir: filepath.Join(c.dataDir, upKafkaDir), Addr: c.embeddedAddr,
-			Topics: []string{c.kafka.Topic, c.kafka.DLQTopic()}, Partitions: c.partitions, Logger: logger,
+			Topics: []string{c.kafka.Topic, c.kafka.DLQTopic()}, Partitions: c.topic.Partitions, Logger: logger,
 		})
 		if err != nil {
 			return err
@@ -522,8 +537,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	worker, err := consumers.Assemble(consumers.AssemblyConfig{
 		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: defaultUpLagInterval,
-		// On a cluster the producers create the raw topic.
+		// On a cluster the producers create the raw topic; the worker
+		// creates the dead-letter topic with the same replication and
+		// settings.
 		WaitForTopic:  !useEmbedded,
+		CreateTopic:   kafkacfg.TopicSpec{Replication: c.topic.Replication, Configs: c.topic.Configs},
 		KafkaLogLevel: slog.LevelDebug,
 	}, consumers.AssemblyParts{
 		Kafka:      kc,
@@ -538,11 +556,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	stats := search.NewStats(reg, 0, nil)
 
-	// The page, its API, the push endpoint and the ops endpoints on one port.
+	// The page, its API, the push endpoint and the ops endpoints on one port;
+	// the ops endpoints on a server of their own with --metrics-addr.
 	mux := http.NewServeMux()
 	opsMux := ops.Handler(reg, prober)
-	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
-		mux.Handle(p, opsMux)
+	var opsSrv *ops.Server
+	if c.metricsAddr == "" || c.metricsAddr == c.listen {
+		for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
+			mux.Handle(p, opsMux)
+		}
+	} else if opsSrv, err = ops.Listen("metrics", c.metricsAddr, opsMux, logger); err != nil {
+		return err
 	}
 	token, err := c.token()
 	if err != nil {
@@ -563,6 +587,10 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	url := "http://" + srv.Addr() + "/"
 	*info = *c.pageInfo(url, where)
+	metricsURL := url + "metrics"
+	if opsSrv != nil {
+		metricsURL = "http://" + opsSrv.Addr() + "/metrics"
+	}
 
 	// Actors, stopped in order: the producers flush what they accepted; the
 	// worker then indexes what it fetched and commits; the page stays up
@@ -603,6 +631,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}
 		srv.Stop(5 * time.Second)
 	})
+	if opsSrv != nil {
+		// As the page: /readyz says "not ready" and /metrics stays
+		// scrapable until the worker is done.
+		g.Add(opsSrv.Run, func(error) {
+			select {
+			case <-consumed:
+			case <-time.After(2 * shutdown):
+			}
+			opsSrv.Stop(5 * time.Second)
+		})
+	}
 	{
 		pctx, cancel := context.WithCancel(context.Background())
 		g.Add(func() error {
@@ -613,8 +652,8 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	g.Add(actors.ContextHandler(ctx))
 
 	fmt.Fprintf(st.stdout, "newsflow up: Kafka %s, index %s, data in %s\n", kafkaWhere(c, useEmbedded), where, c.dataDir)
-	fmt.Fprintf(st.stdout, "newsflow up: search page %s  (push: POST %sv1/articles, metrics: %smetrics; Ctrl-C to stop)\n", url, url, url)
-	logger.Info("newsflow up running", "url", url, "data_dir", c.dataDir, "samples", c.samples, "feeds", len(c.feeds), "watch", c.watchDir)
+	fmt.Fprintf(st.stdout, "newsflow up: search page %s  (push: POST %sv1/articles, metrics: %s; Ctrl-C to stop)\n", url, url, metricsURL)
+	logger.Info("newsflow up running", "url", url, "metrics", metricsURL, "data_dir", c.dataDir, "samples", c.samples, "feeds", len(c.feeds), "watch", c.watchDir)
 	runErr := g.Run()
 	if errors.Is(runErr, context.Canceled) {
 		runErr = nil

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
@@ -37,6 +37,8 @@ func TestUpBadSettings(t *testing.T) {
 		{"no address", []string{"--listen", ""}, "--listen is empty"},
 		{"an address without a port", []string{"--listen", "localhost"}, `--listen "localhost": want host:port`},
 		{"no partitions", []string{"--topic-partitions", "0"}, "--topic-partitions 0"},
+		{"a topic setting without a value", []string{"--topic-config", "retention.ms"}, `--topic-config "retention.ms": want key=value`},
+		{"a metrics address without a port", []string{"--metrics-addr", "localhost"}, `--metrics-addr "localhost": want host:port`},
 		{"an analyzer bleve does not have", []string{"--text-analyzer", "french"}, `--text-analyzer "french"`},
 		{"TLS for the embedded broker", []string{"--kafka-tls"}, "need --kafka-brokers"},
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
@@ -504,4 +506,58 @@ func TestIntegrationMakeUpCtrlC(t *testing.T) {
 	require.Contains(t, out.String(), "newsflow up: stopped after")
 	require.NotContains(t, out.String(), "make: ***")
 	_ = stdin.Close()
+}
+
+// TestIntegrationUpMetricsAddr: `up --metrics-addr` serves /metrics,
+// /healthz and /readyz on that address (and no longer on the page's);
+// without it they are on --listen.
+func TestIntegrationUpMetricsAddr(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	getStatus := func(t *testing.T, url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+	t.Run("another address gets its own ops server", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		metricsAddr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false", "--metrics-addr", metricsAddr)
+		require.Contains(t, up.stdout.String(), "metrics: http://"+metricsAddr+"/metrics")
+		code, body := getStatus(t, "http://"+metricsAddr+"/metrics")
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, body, "newsflow_consumer_messages_total")
+		require.Contains(t, body, "go_goroutines")
+		code, _ = getStatus(t, "http://"+metricsAddr+"/healthz")
+		require.Equal(t, http.StatusOK, code)
+		require.Eventually(t, func() bool { c, _ := getStatus(t, "http://"+metricsAddr+"/readyz"); return c == http.StatusOK }, 30*time.Second, 50*time.Millisecond)
+		code, body = getStatus(t, up.url+"metrics")
+		require.NotEqual(t, http.StatusOK, code, "not on the page's address: %s", body)
+		code, body = getStatus(t, "http://"+metricsAddr+"/api/search?q=x")
+		require.Equal(t, http.StatusNotFound, code, "the ops server serves nothing of the page")
+		require.Contains(t, body, `"error"`)
+	})
+	t.Run("by default on the page's address", func(t *testing.T) {
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false")
+		require.Contains(t, up.stdout.String(), "metrics: "+up.url+"metrics")
+		code, body := getStatus(t, up.url+"metrics")
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, body, "newsflow_consumer_messages_total")
+	})
+	t.Run("the same address as --listen is the default", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false", "--listen", addr, "--metrics-addr", addr)
+		code, _ := getStatus(t, up.url+"metrics")
+		require.Equal(t, http.StatusOK, code)
+	})
 }

@@ -67,8 +67,27 @@ func (e *TooSmallError) Error() string {
 // max.message.bytes of topic's limit plus HeaderRoom, then checks it with
 // CheckTopic: an existing dead-letter topic smaller than that is refused
 // (*TooSmallError), so the worker does not start. Racing workers are fine:
-// "already exists" is success.
+// "already exists" is success. A missing raw topic is a
+// *kafkacfg.MissingTopicError.
 func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *slog.Logger) error {
+	return EnsureTopicWith(ctx, c, topic, dlqTopic, TopicOptions{Replication: kafkacfg.DefaultReplication}, logger)
+}
+
+// TopicOptions are the settings of a dead-letter topic EnsureTopicWith
+// creates, beside its size.
+type TopicOptions struct {
+	// Replication is its replication factor; -1 is the broker's default.
+	Replication int
+	// Configs are its other settings (a max.message.bytes among them is
+	// replaced by the one the topic needs).
+	Configs []kafka.ConfigEntry
+}
+
+// EnsureTopicWith is EnsureTopic creating the dead-letter topic with o.
+func EnsureTopicWith(ctx context.Context, c Admin, topic, dlqTopic string, o TopicOptions, logger *slog.Logger) error {
+	if o.Replication == 0 {
+		o.Replication = kafkacfg.DefaultReplication
+	}
 	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic, dlqTopic}})
 	if err != nil {
 		if kafkacfg.IsAuthError(err) {
@@ -88,7 +107,7 @@ func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *s
 		}
 	}
 	if partitions == 0 {
-		return fmt.Errorf("topic %s does not exist: create it (the producers' topic) before starting consumers", topic)
+		return &kafkacfg.MissingTopicError{Topic: topic, Command: "consume", Also: dlqTopic}
 	}
 	if !exists {
 		raw, err := maxMessageBytes(ctx, c, topic)
@@ -96,9 +115,14 @@ func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *s
 			return err
 		}
 		want := raw + HeaderRoom
+		entries := []kafka.ConfigEntry{{ConfigName: ConfigMaxMessageBytes, ConfigValue: strconv.Itoa(want)}}
+		for _, e := range o.Configs {
+			if e.ConfigName != ConfigMaxMessageBytes {
+				entries = append(entries, e)
+			}
+		}
 		res, err := c.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-			Topic: dlqTopic, NumPartitions: partitions, ReplicationFactor: -1,
-			ConfigEntries: []kafka.ConfigEntry{{ConfigName: ConfigMaxMessageBytes, ConfigValue: strconv.Itoa(want)}},
+			Topic: dlqTopic, NumPartitions: partitions, ReplicationFactor: o.Replication, ConfigEntries: entries,
 		}}})
 		if err != nil {
 			return fmt.Errorf("create dead-letter topic %s: %w", dlqTopic, err)
@@ -107,7 +131,7 @@ func EnsureTopic(ctx context.Context, c Admin, topic, dlqTopic string, logger *s
 			return fmt.Errorf("create dead-letter topic %s (create it by hand if this client may not, with %s=%d): %w", dlqTopic, ConfigMaxMessageBytes, want, err)
 		}
 		if logger != nil {
-			logger.Info("dead-letter topic created", "topic", dlqTopic, "partitions", partitions, "max_message_bytes", want)
+			logger.Info("dead-letter topic created", "topic", dlqTopic, "partitions", partitions, "replication_factor", o.Replication, "max_message_bytes", want)
 		}
 	}
 	_, err = CheckTopic(ctx, c, topic, dlqTopic)

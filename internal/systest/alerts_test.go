@@ -56,11 +56,12 @@ func TestIntegrationAlertsFire(t *testing.T) {
 		"--kafka-brokers", kafkaAddr, "--topic", topic, "--listen", listen, "--push-allow-anonymous",
 		"--metrics-addr", prodMetrics, "--data-dir", t.TempDir(), "--batch-timeout", "5ms",
 		"--feed", "broken="+feedSrv.URL+"/feed.xml", "--poll-interval", "1s", "--feed-backoff-max", "2s")
-	consumer := start(t, "consumer", consMetrics, nil, "consume",
+	consumer := start(t, "consumer", consMetrics, nil, append([]string{"consume",
 		"--kafka-brokers", kafkaAddr, "--topic", topic, "--group", itest.NewGroup(t),
-		"--elasticsearch-url", proxy.URL(), "--index", alias, "--dedup-index", alias+"_fp",
+		"--elasticsearch-url", proxy.URL(), "--index", alias,
 		"--metrics-addr", consMetrics, "--flush-interval", "200ms", "--commit-interval", "500ms",
-		"--backoff-max", "1s", "--lag-interval", "1s", "--kafka-session-timeout", "6s", "--kafka-heartbeat-interval", "1s")
+		"--backoff-max", "1s", "--lag-interval", "1s", "--kafka-session-timeout", "6s", "--kafka-heartbeat-interval", "1s",
+	}, dedupFlags(t, itest.Redis(t))...)...)
 	producer.waitReady(t, 60*time.Second)
 	consumer.waitReady(t, 90*time.Second)
 	prom := startPrometheus(t, map[string][]string{

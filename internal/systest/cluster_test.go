@@ -12,6 +12,8 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/internal/itest"
 )
 
 // poisonCount is how many undecodable messages each scenario adds: the
@@ -204,26 +206,20 @@ func TestIntegrationSystemWorkerKilledDuringRebalance(t *testing.T) {
 	})
 }
 
-// scenarioDedupStoreRestart is the dedup store's server restarted
-// mid-stream. It waits for `newsflow consume --dedup-store redis` (phase 2
-// of issue 14); then add, with the store's address flag:
-//
-//	func TestIntegrationSystemDedupStoreRestarted(t *testing.T) {
-//		r := itest.StartRedis(t) // a server of the test's own, to stop and start
-//		scenarioDedupStoreRestart(t, []string{"--dedup-store", "redis", "--redis-addr", r.Addr()}, func(t *testing.T) {
-//			r.Stop()
-//			time.Sleep(5 * time.Second)
-//			r.Start()
-//		})
-//	}
-func scenarioDedupStoreRestart(t *testing.T, consumeFlags []string, restart func(t *testing.T)) {
+// TestIntegrationSystemDedupStoreRestarted: the dedup store's Redis (a
+// server of the test's own, append-only file on disk) is stopped with
+// SIGTERM mid-stream and started again 10 s later; the workers retry the
+// dedup stage with backoff meanwhile (fetching pauses, nothing committed
+// ahead of the index).
+func TestIntegrationSystemDedupStoreRestarted(t *testing.T) {
+	r := itest.StartRedis(t)
 	scenario(t, indexedThird, func(t *testing.T, p *pipeline) time.Time {
-		restart(t)
+		r.Stop()
+		time.Sleep(10 * time.Second)
+		r.Start()
 		return time.Now()
-	}, func(p *pipeline) { p.extraConsumeFlags = consumeFlags })
+	}, func(p *pipeline) { p.dedup = dedupFlags(t, r.Addr()) })
 }
-
-var _ = scenarioDedupStoreRestart // used once the Redis store lands (phase 2)
 
 // TestIntegrationSystemRebalanceRefetch measures what a rebalance costs in
 // repeated fetches: N articles through two workers; a third joins at a

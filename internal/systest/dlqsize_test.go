@@ -63,11 +63,12 @@ func (s *single) createTopic(t *testing.T, name string, maxBytes int) {
 func (s *single) consume(t *testing.T) *proc {
 	t.Helper()
 	m := freePort(t)
-	return start(t, "consumer", m, nil, "consume",
+	return start(t, "consumer", m, nil, append([]string{"consume",
 		"--kafka-brokers", s.kafka, "--topic", s.topic, "--group", s.group,
-		"--elasticsearch-url", s.es, "--index", s.alias, "--dedup-index", s.alias+"_fp", "--metrics-addr", m,
+		"--elasticsearch-url", s.es, "--index", s.alias, "--metrics-addr", m,
 		"--flush-interval", "200ms", "--commit-interval", "500ms", "--backoff-max", "1s",
-		"--kafka-session-timeout", "6s", "--kafka-heartbeat-interval", "1s")
+		"--kafka-session-timeout", "6s", "--kafka-heartbeat-interval", "1s",
+	}, dedupFlags(t, itest.Redis(t))...)...)
 }
 
 // write sends good articles, then the poison value, then more good

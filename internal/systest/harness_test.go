@@ -229,19 +229,26 @@ func (c *cluster) newTopic(t *testing.T, partitions int) string {
 
 const kafkaDLQSuffix = ".dlq"
 
-// newIndex returns an alias name and deletes its indices, its fingerprint
-// index and its template at the end.
-func (c *cluster) newIndex(t *testing.T) (alias, fp string) {
+// newIndex returns an alias name and deletes its indices and its template
+// at the end.
+func (c *cluster) newIndex(t *testing.T) (alias string) {
 	t.Helper()
 	alias = itest.UniqueName(t, "systest-")
-	fp = alias + "_fp"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = c.esDo(ctx, http.MethodDelete, "/"+alias+"*?allow_no_indices=true&ignore_unavailable=true", "", nil)
 		_ = c.esDo(ctx, http.MethodDelete, "/_index_template/"+alias, "", nil)
 	})
-	return alias, fp
+	return alias
+}
+
+// dedupFlags are the consume flags of a dedup memory of the test's own on
+// the Redis server at addr (newsflow consume's default store): a key prefix
+// whose keys are deleted when the test ends.
+func dedupFlags(t *testing.T, addr string) []string {
+	t.Helper()
+	return []string{"--dedup-store", "redis", "--dedup-redis-addr", addr, "--dedup-redis-prefix", itest.NewRedisPrefix(t, addr)}
 }
 
 // binary builds cmd/newsflow once per test run.
@@ -405,16 +412,16 @@ func (l *lockedWriter) String() string {
 
 // pipeline is one scenario's topic, group, index and processes.
 type pipeline struct {
-	c                 *cluster
-	brokers, esURLs   []string
-	topic, group      string
-	alias, fp         string
-	producer          *proc
-	pushURL           string
-	workers           []*proc
-	departed          float64 // fetched by workers killed, as last scraped
-	sessionTimeout    time.Duration
-	extraConsumeFlags []string
+	c               *cluster
+	brokers, esURLs []string
+	topic, group    string
+	alias           string
+	dedup           []string // the consume flags of the dedup store
+	producer        *proc
+	pushURL         string
+	workers         []*proc
+	departed        float64 // fetched by workers killed, as last scraped
+	sessionTimeout  time.Duration
 }
 
 func newPipeline(t *testing.T, c *cluster, partitions int) *pipeline {
@@ -422,7 +429,8 @@ func newPipeline(t *testing.T, c *cluster, partitions int) *pipeline {
 	p := &pipeline{c: c, brokers: c.brokers, esURLs: c.esURLs, sessionTimeout: 6 * time.Second}
 	p.topic = c.newTopic(t, partitions)
 	p.group = itest.UniqueName(t, "systest-group-")
-	p.alias, p.fp = c.newIndex(t)
+	p.alias = c.newIndex(t)
+	p.dedup = dedupFlags(t, itest.Redis(t))
 	return p
 }
 
@@ -445,11 +453,11 @@ func (p *pipeline) startWorker(t *testing.T, name string) *proc {
 	args := append([]string{"consume",
 		"--kafka-brokers", strings.Join(p.brokers, ","), "--topic", p.topic, "--group", p.group,
 		"--elasticsearch-url", strings.Join(p.esURLs, ","), "--index", p.alias,
-		"--dedup-index", p.fp, "--metrics-addr", metrics,
+		"--metrics-addr", metrics,
 		"--flush-interval", "200ms", "--commit-interval", "500ms", "--backoff-max", "2s",
 		"--kafka-session-timeout", p.sessionTimeout.String(), "--kafka-heartbeat-interval", "1s",
 		"--kafka-rebalance-timeout", "10s", "--lag-interval", "1s", "--shutdown-timeout", "20s",
-	}, p.extraConsumeFlags...)
+	}, p.dedup...)
 	// For measurements only (e.g. the refetch cost of --prefetch): extra flags
 	// for every worker, space-separated.
 	args = append(args, strings.Fields(os.Getenv(envConsumeFlags))...)

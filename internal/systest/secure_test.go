@@ -107,9 +107,9 @@ func TestIntegrationSecureKafka(t *testing.T) {
 			producer.waitReady(t, 60*time.Second)
 			consumer := start(t, "consumer", cm, tc.env, append([]string{"consume",
 				"--kafka-brokers", tc.addr, "--topic", topic, "--group", itest.NewGroup(t),
-				"--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias + "_fp", "--metrics-addr", cm,
+				"--elasticsearch-url", esURL, "--index", alias, "--metrics-addr", cm,
 				"--flush-interval", "200ms", "--commit-interval", "500ms", "--kafka-session-timeout", "6s", "--kafka-heartbeat-interval", "1s",
-				"--log-level", "debug"}, tc.flags...)...)
+				"--log-level", "debug"}, append(dedupFlags(t, itest.Redis(t)), tc.flags...)...)...)
 			consumer.waitReady(t, 90*time.Second)
 
 			raws, ids := corpus(t, 200)
@@ -184,7 +184,8 @@ func TestIntegrationSecureKafkaWrongCredentialsFailFast(t *testing.T) {
 				if role == "produce" {
 					args = append(args, "--topic-partitions", "1", "--topic-replication", "1", "--listen", freePort(t), "--push-allow-anonymous", "--data-dir", t.TempDir())
 				} else {
-					args = append(args, "--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias+"_fp", "--group", itest.NewGroup(t))
+					args = append(args, "--elasticsearch-url", esURL, "--index", alias, "--group", itest.NewGroup(t))
+					args = append(args, dedupFlags(t, itest.Redis(t))...)
 				}
 				began := time.Now()
 				p := start(t, role, m, nil, append(args, tc.flags...)...)

@@ -438,18 +438,15 @@ func (p *Publisher) EnsureTopic(ctx context.Context) error {
 		return nil
 	}
 	if p.cfg.Partitions <= 0 {
-		return fmt.Errorf("topic %q does not exist: create it (kafka-topics.sh --create --topic %[1]s …) or set --topic-partitions to let the producer create it", p.cfg.Topic)
+		return &kafkacfg.MissingTopicError{
+			Topic: p.cfg.Topic, Brokers: p.cfg.Brokers, Command: "produce", Spec: p.cfg.topicSpec(),
+			Secure: p.cfg.Transport != nil && (p.cfg.Transport.SASL != nil || p.cfg.Transport.TLS != nil),
+		}
 	}
-	res, err := p.client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic: p.cfg.Topic, NumPartitions: p.cfg.Partitions, ReplicationFactor: p.cfg.ReplicationFactor,
-	}}})
-	if err != nil {
-		return fmt.Errorf("create topic %s: %w", p.cfg.Topic, hint(err, p.cfg))
+	if err := kafkacfg.CreateTopic(ctx, p.client, p.cfg.Topic, p.cfg.topicSpec()); err != nil {
+		return hint(err, p.cfg)
 	}
-	if terr := res.Errors[p.cfg.Topic]; terr != nil && !errors.Is(terr, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %s with %d partitions, replication factor %d: %w", p.cfg.Topic, p.cfg.Partitions, p.cfg.ReplicationFactor, terr)
-	}
-	p.logger.Info("kafka topic created", "topic", p.cfg.Topic, "partitions", p.cfg.Partitions, "replication_factor", p.cfg.ReplicationFactor)
+	p.logger.Info("kafka topic created", "topic", p.cfg.Topic, "partitions", p.cfg.Partitions, "replication_factor", p.cfg.ReplicationFactor, "settings", p.cfg.TopicConfigs)
 	return nil
 }
 

@@ -37,7 +37,8 @@ func TestBadConfigs(t *testing.T) {
 		{"no brokers", publish.Config{}, "kafka brokers: none given"},
 		{"an unknown codec", publish.Config{Brokers: []string{"b:9092"}, Compression: "brotli"}, `compression "brotli": want none, gzip, snappy, lz4 or zstd`},
 		{"a tiny batch", publish.Config{Brokers: []string{"b:9092"}, BatchBytes: 10}, "batch bytes 10: want at least 1024"},
-		{"a replication factor of -2", publish.Config{Brokers: []string{"b:9092"}, ReplicationFactor: -2}, "replication factor -2"},
+		{"a replication factor of -2", publish.Config{Brokers: []string{"b:9092"}, ReplicationFactor: -2}, "--topic-replication -2"},
+		{"a topic setting without a value", publish.Config{Brokers: []string{"b:9092"}, TopicConfigs: []string{"retention.ms"}}, `--topic-config "retention.ms": want key=value`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

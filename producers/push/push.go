@@ -23,7 +23,13 @@
 //	    (line 0) or a JSON array (send JSON lines).
 //	401 {"error": "…"} no or wrong bearer token (WWW-Authenticate: Bearer).
 //	405 {"error": "…"} not POST.
+//	408 {"error": "…"} the body did not arrive in time (the server's
+//	    limits: it must start within seconds and keep a minimum rate);
+//	    nothing was sent.
 //	413 {"error": "…"} body over the size limit; nothing was read or sent.
+//	415 {"error": "…"} a Content-Type that is not JSON or text (XML, a
+//	    form upload, …); nothing was read or sent. No Content-Type, JSON,
+//	    JSON lines, text/plain and curl's default of --data are fine.
 //	503 {"accepted": n, "errors": [{"line": l, "error": "…", "retry": true}, …]}
 //	    Kafka did not take the lines marked retry (resend just those, after
 //	    Retry-After seconds); n lines are in Kafka.
@@ -46,8 +52,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +63,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/newsflow/newsflow/internal/creds"
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/normalize"
 	"github.com/newsflow/newsflow/producers/format"
@@ -199,6 +208,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
 		return reply(w, http.StatusUnauthorized, Response{Error: "missing or wrong bearer token (Authorization: Bearer <token>)"})
 	}
+	if msg := badContentType(r.Header.Get("Content-Type")); msg != "" {
+		w.Header().Set("Connection", "close")
+		return reply(w, http.StatusUnsupportedMediaType, Response{Error: msg})
+	}
 	h.mu.RLock()
 	if h.draining || !h.open {
 		msg := "starting: waiting for Kafka"
@@ -224,6 +237,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return reply(w, http.StatusRequestEntityTooLarge, tooLarge)
+		}
+		if ops.IsBodyTimeout(err) {
+			w.Header().Set("Connection", "close")
+			return reply(w, http.StatusRequestTimeout, Response{Accepted: new(int), Error: ops.BodyTimeoutMessage()})
 		}
 		return reply(w, http.StatusBadRequest, Response{Accepted: new(int), Error: "read body: " + err.Error()})
 	}
@@ -335,6 +352,29 @@ func (h *Handler) parse(body []byte) ([]publish.Item, []int, []lineErr) {
 		}
 	}
 	return items, lines, errs
+}
+
+// badContentType explains why a request's Content-Type cannot be a push
+// ("" when it can). The body is read as JSON whatever the header says, so
+// only types that announce something else (XML, HTML, a form upload, an
+// image) are refused; curl's default for --data is let through.
+func badContentType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return fmt.Sprintf("Content-Type %q does not parse: send application/json or application/x-ndjson", ct)
+	}
+	switch {
+	case mt == "application/json", mt == "application/x-ndjson", mt == "application/jsonl", mt == "application/x-jsonlines",
+		mt == "application/json-seq", mt == "text/plain", mt == "application/octet-stream", mt == "application/x-www-form-urlencoded",
+		strings.HasSuffix(mt, "+json"):
+		return ""
+	case strings.Contains(mt, "xml"):
+		return fmt.Sprintf("Content-Type %s: the push endpoint takes RawArticle JSON (application/json, or JSON lines as application/x-ndjson); NewsML-G2 and feeds go in a RawArticle's body with its content_type, or through --watch or --feed", mt)
+	}
+	return fmt.Sprintf("Content-Type %s: the push endpoint takes RawArticle JSON (application/json, or JSON lines as application/x-ndjson)", mt)
 }
 
 func sortLines(errs []LineError) {

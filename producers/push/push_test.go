@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/producers/publish"
 )
 
@@ -295,4 +296,113 @@ func TestResponseShape(t *testing.T) {
 	b, err := json.Marshal(Response{Accepted: new(int)})
 	require.NoError(t, err)
 	require.Equal(t, `{"accepted":0}`, string(b))
+}
+
+// TestBadInputIsAClearJSON4xx sends what clients get wrong to the handler
+// on the server every newsflow HTTP surface runs on (ops.Listen): each is
+// a 4xx with a JSON message, never a 500 or a stack trace, and nothing is
+// published.
+func TestBadInputIsAClearJSON4xx(t *testing.T) {
+	pub := &fakePublisher{}
+	mux := http.NewServeMux()
+	mux.Handle(Path, newHandler(t, pub))
+	srv, err := ops.ListenWith("push endpoint", "127.0.0.1:0", mux, ops.Limits{BodyGrace: 300 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	go func() { _ = srv.Run() }()
+	defer srv.Stop(5 * time.Second)
+	url := "http://" + srv.Addr() + Path
+	auth := "Bearer " + token
+	// stall writes the start of a body, then nothing until the pipe is
+	// closed at the end of its case.
+	stall := func(w *io.PipeWriter) { _, _ = w.Write([]byte(`{"source":`)) }
+
+	tests := []struct {
+		name        string
+		method      string
+		auth        string
+		contentType string
+		body        string
+		chunked     func(w *io.PipeWriter) // a body written as it comes, no Content-Length
+		want        int
+		wantMsg     string
+	}{
+		{name: "malformed JSON", body: `{"source": "s", "body": `, want: http.StatusBadRequest, wantMsg: "decode RawArticle"},
+		{name: "a JSON array", body: `[{"source":"s","body":"b"}]`, want: http.StatusBadRequest, wantMsg: "JSON array"},
+		{name: "an empty body", body: "", want: http.StatusBadRequest, wantMsg: "empty body"},
+		{name: "GET", method: http.MethodGet, want: http.StatusMethodNotAllowed, wantMsg: "use POST"},
+		{name: "PUT", method: http.MethodPut, body: `{"source":"s","body":"b"}`, want: http.StatusMethodNotAllowed, wantMsg: "use POST"},
+		{name: "no token", auth: "-", body: `{"source":"s","body":"b"}`, want: http.StatusUnauthorized, wantMsg: "bearer token"},
+		{name: "a wrong token", auth: "Bearer nope", body: `{"source":"s","body":"b"}`, want: http.StatusUnauthorized, wantMsg: "bearer token"},
+		{name: "XML", contentType: "application/xml", body: "<newsMessage/>", want: http.StatusUnsupportedMediaType, wantMsg: "takes RawArticle JSON"},
+		{name: "a form upload", contentType: "multipart/form-data; boundary=x", body: "--x--", want: http.StatusUnsupportedMediaType, wantMsg: "Content-Type multipart/form-data"},
+		{name: "HTML", contentType: "text/html", body: "<p>x</p>", want: http.StatusUnsupportedMediaType, wantMsg: "Content-Type text/html"},
+		{name: "a Content-Type that does not parse", contentType: "application/json; =", body: "{}", want: http.StatusUnsupportedMediaType, wantMsg: "does not parse"},
+		{name: "over the size limit, announced", body: strings.Repeat(" ", 4096), want: http.StatusRequestEntityTooLarge, wantMsg: "split it"},
+		{name: "over the size limit, chunked", chunked: func(w *io.PipeWriter) { _, _ = w.Write([]byte(strings.Repeat(" ", 4096))); _ = w.Close() },
+			want: http.StatusRequestEntityTooLarge, wantMsg: "split it"},
+		{name: "a body that stalls", chunked: stall, want: http.StatusRequestTimeout, wantMsg: "request body too slow"},
+	}
+	ok := []string{"", "application/json", "application/x-ndjson; charset=utf-8", "text/plain", "application/x-www-form-urlencoded"}
+	for _, ct := range ok {
+		tests = append(tests, struct {
+			name        string
+			method      string
+			auth        string
+			contentType string
+			body        string
+			chunked     func(w *io.PipeWriter)
+			want        int
+			wantMsg     string
+		}{name: "accepted as " + ct, contentType: ct, body: `{"source":"s","source_id":"ct","body":"b"}`, want: http.StatusAccepted})
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			method := tc.method
+			if method == "" {
+				method = http.MethodPost
+			}
+			var body io.Reader = strings.NewReader(tc.body)
+			if tc.chunked != nil {
+				pr, pw := io.Pipe()
+				defer pw.Close()
+				go tc.chunked(pw)
+				body = pr
+			}
+			req, err := http.NewRequest(method, url, body)
+			require.NoError(t, err)
+			switch tc.auth {
+			case "":
+				req.Header.Set("Authorization", auth)
+			case "-":
+			default:
+				req.Header.Set("Authorization", tc.auth)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			before := len(pub.items)
+			client := &http.Client{}
+			defer client.CloseIdleConnections()
+			res, err := client.Do(req)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			_ = res.Body.Close()
+			require.Equal(t, tc.want, res.StatusCode, string(b))
+			require.Equal(t, "application/json", res.Header.Get("Content-Type"))
+			require.NotContains(t, string(b), "goroutine")
+			var r Response
+			require.NoError(t, json.Unmarshal(b, &r), string(b))
+			if tc.want == http.StatusAccepted {
+				return
+			}
+			msg := r.Error
+			for _, e := range r.Errors {
+				msg += " " + e.Error
+			}
+			require.Contains(t, msg, tc.wantMsg)
+			pub.mu.Lock()
+			require.Len(t, pub.items, before, "nothing published")
+			pub.mu.Unlock()
+		})
+	}
 }
