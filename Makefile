@@ -1,33 +1,44 @@
 # newsflow: `make test` is the test command (README); CI runs it through .ci/run.
 #
 #   make test          deps, go vet, lint, unit tests, then the real Kafka and Elasticsearch
-#                      (scripts/testenv.sh up), the integration tests, the deployment
-#                      checks, and testenv down even when a test fails; fails when any does
+#                      (scripts/testenv.sh up, with the 3-broker/3-node cluster and the
+#                      SASL/TLS broker of the system tests), the integration tests, the
+#                      deployment checks, and testenv down even when a test fails; fails when any does
 #   make lint          golangci-lint on both modules (.golangci.yml; scripts/lint.sh)
 #   make unit          go test -short ./... (integration tests skip under -short)
 #   make testenv-up    start the test servers (then: eval "$$(scripts/testenv.sh env)")
 #   make integration   integration tests against servers already up
 #   make testenv-down  stop them
 #   make deploy-check  the deployment files (helm, compose, Dockerfile, promtool, dashboards)
-#   make up            the whole pipeline in one process on embedded defaults
-#   make build         bin/newsflow
+#   make up            the whole pipeline in one process on embedded defaults (UP_FLAGS="…")
+#   make build         bin/newsflow, stamped with the version and commit
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
 
 GO ?= go
+BIN ?= bin/newsflow
+UP_FLAGS ?=
+# newsflow --version: the version and commit of the tree built.
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 TESTENV := scripts/testenv.sh
-# The servers' addresses, as testenv.sh prints them, for the integration tests.
-WITH_TESTENV = eval "$$($(TESTENV) env)"; export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES NEWSFLOW_TEST_REDIS NEWSFLOW_TEST_REDIS_CLUSTER NEWSFLOW_TEST_REDIS_TLS NEWSFLOW_TEST_REDIS_TLS_DIR;
-# The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores.
-INTEGRATION = $(GO) test -run Integration -count=1 -timeout 30m ./...
+# Every server make test needs: the single-node Kafka and Elasticsearch, Redis, the
+# cluster (internal/systest's fault scenarios) and the secured broker (testenv/README.md).
+TESTENV_UP = $(TESTENV) up --cluster --secure
+# The servers' addresses, as testenv.sh prints them, exported for the integration tests.
+WITH_TESTENV = set -a; eval "$$($(TESTENV) env)"; set +a;
+# The consumers' 10,000-article scenarios take 1.5 to 5 minutes on 2 shared cores, the
+# system tests' cluster scenarios about as long each.
+INTEGRATION = $(GO) test -run Integration -count=1 -timeout 60m ./...
 
 .PHONY: test deps vet lint unit integration testenv-up testenv-down testenv-status build deploy-check up
 
 test: deps vet lint unit
 	@trap '$(TESTENV) down' EXIT; \
-	$(TESTENV) up; \
+	$(TESTENV_UP); \
 	$(WITH_TESTENV) \
 	echo "integration tests against $$NEWSFLOW_TEST_KAFKA and $$NEWSFLOW_TEST_ES"; \
 	status=0; \
@@ -39,9 +50,13 @@ test: deps vet lint unit
 deploy-check:
 	@$(WITH_TESTENV) scripts/deploy-check.sh
 
-# The README's first command: the whole pipeline on embedded defaults.
-up:
-	$(GO) run ./cmd/newsflow up
+# The README's first command: the whole pipeline on embedded defaults
+# (UP_FLAGS adds flags: make up UP_FLAGS="--watch ./inbox"). On a terminal,
+# job control (set -m) gives newsflow the terminal's process group, so Ctrl-C
+# reaches newsflow alone: it stops in order and make exits with its status
+# (0), not with an interrupt of its own.
+up: build
+	@if [ -t 0 ]; then set -m; fi; $(BIN) up $(UP_FLAGS); status=$$?; exit $$status
 
 deps:
 	scripts/deps.sh
@@ -60,7 +75,7 @@ integration:
 	@$(WITH_TESTENV) $(INTEGRATION)
 
 testenv-up:
-	$(TESTENV) up
+	$(TESTENV_UP)
 
 testenv-down:
 	$(TESTENV) down
@@ -69,4 +84,4 @@ testenv-status:
 	$(TESTENV) status
 
 build:
-	$(GO) build -o bin/newsflow ./cmd/newsflow
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/newsflow

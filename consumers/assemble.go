@@ -37,8 +37,14 @@ type AssemblyConfig struct {
 	LagInterval time.Duration
 	// WaitForTopic makes Run wait until the raw topic exists (newsflow up on
 	// a cluster, where its producers create it); otherwise a missing raw
-	// topic fails Run.
+	// topic fails Run (*kafkacfg.MissingTopicError), unless CreateTopic
+	// says how to create it.
 	WaitForTopic bool
+	// CreateTopic, with Partitions > 0, creates the raw topic when it is
+	// absent (--topic-partitions, --topic-replication, --topic-config). The
+	// dead-letter topic is created beside it with the same replication and
+	// settings (its max.message.bytes sized as dlq.EnsureTopic sizes it).
+	CreateTopic kafkacfg.TopicSpec
 	// KafkaLogLevel is the level of kafka-go's error log. Default: warn.
 	KafkaLogLevel slog.Level
 }
@@ -61,14 +67,14 @@ type AssemblyParts struct {
 }
 
 // Assembly is one consumer worker with everything around it: the group
-// reader, the dead-letter writer, the lag monitor, the reader's metrics and
+// member and its partition readers (Group), the dead-letter writer, the lag monitor, the reader's metrics and
 // the readiness checks. Run it once.
 type Assembly struct {
 	cfg     AssemblyConfig
 	parts   AssemblyParts
 	log     *slog.Logger
 	writer  *kafka.Writer
-	dead    *dlq.Producer
+	limits  dlq.Limits // of the raw and dead-letter topics, found by setup
 	monitor *lag.Monitor
 	running atomic.Bool
 }
@@ -81,6 +87,12 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 		return nil, err
 	}
 	if err := cfg.Reader.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.CreateTopic.Replication == 0 {
+		cfg.CreateTopic.Replication = kafkacfg.DefaultReplication
+	}
+	if err := cfg.CreateTopic.Validate(); err != nil {
 		return nil, err
 	}
 	if p.Kafka == nil || p.Processor == nil || p.Indexer == nil {
@@ -100,7 +112,6 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 	}
 	a := &Assembly{cfg: cfg, parts: p, log: p.Logger}
 	a.writer = p.Kafka.KeyedWriter(cfg.DLQTopic)
-	a.dead = dlq.NewProducer(a.writer, cfg.DLQTopic, p.Registerer)
 	a.monitor = lag.NewMonitor(p.Kafka.Client, cfg.Reader.Group, cfg.Worker.Topic, cfg.LagInterval, p.Registerer, p.Logger)
 	if p.Prober != nil {
 		p.Prober.AddCheck("consumer", func(context.Context) error {
@@ -117,8 +128,8 @@ func Assemble(cfg AssemblyConfig, p AssemblyParts) (*Assembly, error) {
 // Run sets up the topics (the dead-letter topic is created beside the raw
 // one, retried with backoff while the cluster is unreachable), joins the
 // group and consumes until ctx ends; then the worker drains and commits
-// (see Worker.Run), the lag monitor stops and the reader (leaving the group)
-// and the dead-letter writer close. It returns nil after an orderly stop.
+// (see Worker.Run), the lag monitor stops and the group member (leaving the
+// group) and the dead-letter writer close. It returns nil after an orderly stop.
 func (a *Assembly) Run(ctx context.Context) error {
 	if err := a.setup(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -126,21 +137,35 @@ func (a *Assembly) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	reader := a.parts.Kafka.GroupReader(a.cfg.Worker.Topic, a.cfg.Reader, a.log, a.cfg.KafkaLogLevel)
-	RegisterReaderStats(reader, a.parts.Registerer)
+	k, topic, rc := a.parts.Kafka, a.cfg.Worker.Topic, a.cfg.Reader
+	group, err := NewGroup(GroupConfig{
+		Topic: topic, DrainTimeout: rc.DrainTimeout(), CommitTimeout: a.cfg.Worker.CommitTimeout, Logger: a.log,
+	}, GroupParts{
+		NewGroup: func(balancers []kafka.GroupBalancer) (*kafka.ConsumerGroup, error) {
+			return k.ConsumerGroup(topic, rc, balancers, a.log, a.cfg.KafkaLogLevel)
+		},
+		NewReader: func(partition int, offset int64, queue int) *kafka.Reader {
+			return k.PartitionReader(topic, partition, offset, queue, rc, a.log, a.cfg.KafkaLogLevel)
+		},
+		Prefetch: rc.Prefetch,
+	})
+	if err != nil {
+		return err
+	}
+	RegisterReaderStats(group, a.parts.Registerer)
 	defer func() {
-		if err := reader.Close(); err != nil {
-			a.log.Warn("close kafka reader", "err", err)
+		if err := group.Close(); err != nil {
+			a.log.Warn("leave consumer group", "err", err)
 		}
 		if err := a.writer.Close(); err != nil {
 			a.log.Warn("close dead-letter writer", "err", err)
 		}
 	}()
 	w, err := New(a.cfg.Worker, Options{
-		Fetcher:     reader,
+		Fetcher:     group,
 		Processor:   a.parts.Processor,
 		Indexer:     a.parts.Indexer,
-		DeadLetters: a.dead,
+		DeadLetters: a.dead(),
 		Logger:      a.log,
 		Registerer:  a.parts.Registerer,
 	})
@@ -165,7 +190,10 @@ func (a *Assembly) Run(ctx context.Context) error {
 }
 
 // setup waits for the raw topic when asked to and makes sure of the
-// dead-letter topic.
+// dead-letter topic: created, or found, able to take a dead letter of any
+// message the raw topic accepts (a smaller one is refused: *dlq.TooSmallError
+// names the command that fixes it). It records the topics' limits, which
+// size the dead-letter writer.
 func (a *Assembly) setup(ctx context.Context) error {
 	client := a.parts.Kafka.Client
 	retryable := func(err error) bool { return kafkacfg.Temporary(err) }
@@ -175,7 +203,57 @@ func (a *Assembly) setup(ctx context.Context) error {
 				return err
 			}
 		}
-		return dlq.EnsureTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, a.log)
+		spec := a.cfg.CreateTopic
+		if spec.Partitions > 0 {
+			if err := a.createTopic(ctx); err != nil {
+				return err
+			}
+		}
+		err := dlq.EnsureTopicWith(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic, dlq.TopicOptions{Replication: spec.Replication, Configs: spec.ConfigEntries()}, a.log)
+		var missing *kafkacfg.MissingTopicError
+		if errors.As(err, &missing) {
+			missing.Brokers, missing.Spec = a.parts.Kafka.Brokers, spec
+			missing.Secure = a.parts.Kafka.Dialer.SASLMechanism != nil || a.parts.Kafka.Dialer.TLS != nil
+		}
+		if err != nil {
+			return err
+		}
+		l, err := dlq.CheckTopic(ctx, client, a.cfg.Worker.Topic, a.cfg.DLQTopic)
+		if err != nil {
+			return err
+		}
+		a.limits = l
+		return nil
+	})
+}
+
+// createTopic creates the raw topic as CreateTopic says unless it exists.
+func (a *Assembly) createTopic(ctx context.Context) error {
+	topic := a.cfg.Worker.Topic
+	md, err := a.parts.Kafka.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	if err != nil {
+		return fmt.Errorf("read metadata of %s (is the broker reachable?): %w", topic, err)
+	}
+	for _, t := range md.Topics {
+		if t.Name == topic && t.Error == nil && len(t.Partitions) > 0 {
+			return nil
+		}
+	}
+	if err := kafkacfg.CreateTopic(ctx, a.parts.Kafka.Client, topic, a.cfg.CreateTopic); err != nil {
+		return err
+	}
+	a.log.Info("kafka topic created", "topic", topic, "partitions", a.cfg.CreateTopic.Partitions,
+		"replication_factor", a.cfg.CreateTopic.Replication, "settings", a.cfg.CreateTopic.Configs)
+	return nil
+}
+
+// dead returns the dead-letter producer, its writer sized to what the
+// dead-letter topic takes (a letter that still does not fit is stored
+// truncated, never retried without end).
+func (a *Assembly) dead() *dlq.Producer {
+	a.writer.BatchBytes = int64(a.limits.WriterBatchBytes())
+	return dlq.NewProducerWith(a.writer, dlq.ProducerOptions{
+		Topic: a.cfg.DLQTopic, MaxBytes: a.limits.WriterBatchBytes(), Logger: a.log, Registerer: a.parts.Registerer,
 	})
 }
 

@@ -2,6 +2,7 @@ package consumers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,7 +28,9 @@ func (w *Worker) commitLoop(stop <-chan struct{}) {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), w.cfg.CommitTimeout)
-		if err := w.commit(ctx); err != nil {
+		if err := w.commit(ctx); errors.Is(err, errNoGeneration) {
+			w.log.Debug("commit offsets deferred: the group is rebalancing", "topic", w.cfg.Topic)
+		} else if err != nil {
 			w.log.Warn("commit offsets failed; retrying at the next interval", "topic", w.cfg.Topic, "err", err)
 		}
 		cancel()
@@ -47,6 +50,9 @@ func (w *Worker) commit(ctx context.Context) error {
 		msgs = append(msgs, kafka.Message{Topic: w.cfg.Topic, Partition: p, Offset: off})
 	}
 	if err := w.o.Fetcher.CommitMessages(ctx, msgs...); err != nil {
+		if errors.Is(err, errNoGeneration) {
+			return err // not a failure: the watermark waits for the next generation
+		}
 		w.metrics.commits.WithLabelValues("error").Inc()
 		return fmt.Errorf("commit %d partitions of %s: %w", len(msgs), w.cfg.Topic, err)
 	}

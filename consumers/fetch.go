@@ -30,6 +30,7 @@ func (w *Worker) fetch(ctx context.Context, in chan<- *job) error {
 		}
 		attempt = 0
 		j := &job{msg: m, tk: w.tracker.Add(m.Partition, m.Offset)}
+		w.admittedN.Add(1)
 		w.metrics.fetched.Inc()
 		// A blocking send even when ctx ended meanwhile: a fetched message
 		// is in-flight work, and Run drains in until it is closed.

@@ -1,9 +1,10 @@
 package consumers_test
 
 // The harness of the integration tests: a topic, a group, an alias and a
-// fingerprint index per test on the servers of scripts/testenv.sh; workers
-// run in this process (each with its own reader, clients and registry, as
-// separate processes would) or as child processes of the built binary.
+// Redis key prefix (the dedup store) per test on the servers of
+// scripts/testenv.sh; workers run in this process (each with its own group member,
+// clients, dedup store and registry, as separate processes would) or as child
+// processes of the built binary.
 
 import (
 	"bufio"
@@ -37,8 +38,9 @@ import (
 	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/consumers/lag"
 	"github.com/newsflow/newsflow/index/elastic"
-	"github.com/newsflow/newsflow/index/esdedup"
+	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/internal/promtext"
 	"github.com/newsflow/newsflow/internal/shared"
@@ -73,7 +75,8 @@ type env struct {
 	kafka, esURL  string
 	topic, dlq    string
 	group, alias  string
-	fpBase        string
+	redis         string // the dedup store's server (host:port)
+	prefix        string // its key prefix, unique to the test
 	es            *elasticsearch.Client
 	client        *kafka.Client
 	partitions    int
@@ -82,12 +85,12 @@ type env struct {
 
 func newEnv(t *testing.T, partitions int) *env {
 	t.Helper()
-	e := &env{kafka: itest.Kafka(t), esURL: itest.Elasticsearch(t), partitions: partitions, sessionTimout: 6 * time.Second}
+	e := &env{kafka: itest.Kafka(t), esURL: itest.Elasticsearch(t), redis: itest.Redis(t), partitions: partitions, sessionTimout: 6 * time.Second}
 	e.topic = itest.NewTopic(t, e.kafka, partitions)
 	e.dlq = e.topic + ".dlq"
 	e.group = itest.NewGroup(t)
 	e.alias = itest.NewIndexName(t, e.esURL)
-	e.fpBase = e.alias + "_fp"
+	e.prefix = itest.NewRedisPrefix(t, e.redis)
 	e.client = &kafka.Client{Addr: kafka.TCP(e.kafka), Timeout: 10 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -103,7 +106,6 @@ func newEnv(t *testing.T, partitions int) *env {
 	e.es, err = elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{e.esURL}, DisableRetry: true})
 	require.NoError(t, err)
 	require.NoError(t, elastic.Install(ctx, e.es, e.alias, testAnalyzer, slog.New(slog.DiscardHandler)))
-	require.NoError(t, esdedup.NewStore(e.es, esdedup.StoreConfig{Index: e.fpBase}).Setup(ctx))
 	return e
 }
 
@@ -191,30 +193,60 @@ type inproc struct {
 	done    chan error
 	reg     *prometheus.Registry
 	srv     *httptest.Server
-	reader  *kafka.Reader
+	group   *consumers.Group
+	kafka   *kafkacfg.Clients
 	writer  *kafka.Writer
+	store   *redisdedup.Store
 	stopped bool
 }
 
 // startWorker starts a worker wired as `newsflow consume` wires it,
-// against esURL (the node, or a proxy in front of it).
+// against esURL (the node, or a proxy in front of it) and the test's Redis.
 func (e *env) startWorker(t *testing.T, name, esURL string, cfg consumers.Config) *inproc {
+	t.Helper()
+	return e.startWorkerOn(t, name, esURL, e.redis, cfg)
+}
+
+// startWorkerOn is startWorker with the dedup store's Redis at redisAddr
+// (another server, or a proxy in front of one).
+func (e *env) startWorkerOn(t *testing.T, name, esURL, redisAddr string, cfg consumers.Config) *inproc {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(testWriter{t, name}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	reg := prometheus.NewRegistry()
 	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{esURL}, DisableRetry: true})
 	require.NoError(t, err)
-	reader := kafka.NewReader(kafka.ReaderConfig{
-		Brokers: []string{e.kafka}, GroupID: e.group, Topic: e.topic,
-		QueueCapacity: 1000, MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
-		HeartbeatInterval: time.Second, SessionTimeout: e.sessionTimout, RebalanceTimeout: 10 * time.Second,
-		CommitInterval: 0, StartOffset: kafka.FirstOffset,
-		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) { logger.Debug("kafka-go: " + fmt.Sprintf(msg, args...)) }),
+	// The group member as Assembly builds it for newsflow consume.
+	settings := kafkacfg.Settings{Brokers: []string{e.kafka}}
+	kc, err := settings.Clients("newsflow-test")
+	require.NoError(t, err)
+	rc := kafkacfg.ReaderConfig{
+		Group: e.group, SessionTimeout: e.sessionTimout, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		FetchMaxBytes: 10 << 20, FetchMaxWait: 250 * time.Millisecond, Prefetch: 1000,
+	}
+	group, err := consumers.NewGroup(consumers.GroupConfig{Topic: e.topic, DrainTimeout: rc.DrainTimeout(), Logger: logger}, consumers.GroupParts{
+		NewGroup: func(b []kafka.GroupBalancer) (*kafka.ConsumerGroup, error) {
+			return kc.ConsumerGroup(e.topic, rc, b, logger, slog.LevelDebug)
+		},
+		NewReader: func(partition int, offset int64, queue int) *kafka.Reader {
+			return kc.PartitionReader(e.topic, partition, offset, queue, rc, logger, slog.LevelDebug)
+		},
+		Prefetch: rc.Prefetch,
 	})
+	require.NoError(t, err)
 	writer := &kafka.Writer{Addr: kafka.TCP(e.kafka), Topic: e.dlq, Balancer: &kafka.Murmur2Balancer{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
-	store := esdedup.NewStore(es, esdedup.StoreConfig{Index: e.fpBase, Registerer: reg})
+	// The store as newsflow consume makes it (default settings), with a
+	// request bound short enough for an outage scenario to see failures
+	// within seconds; its Ping is the /readyz check "dedup-store".
+	redisdedup.LogClient(slog.New(slog.DiscardHandler))
+	store, err := redisdedup.New(redisdedup.Config{Addrs: []string{redisAddr}, KeyPrefix: e.prefix, RequestTimeout: 5 * time.Second, Registerer: reg})
+	require.NoError(t, err)
+	ctx0, cancel0 := context.WithTimeout(context.Background(), 30*time.Second)
+	require.NoError(t, store.Setup(ctx0))
+	cancel0()
+	prober := ops.NewProber()
+	prober.AddCheck("dedup-store", store.Ping)
 	w, err := consumers.New(cfg, consumers.Options{
-		Fetcher:     reader,
+		Fetcher:     group,
 		Processor:   pipeline.New(dedup.New(store, dedup.Options{}), time.Now, reg),
 		Indexer:     elastic.NewIndexer(es, elastic.IndexerConfig{Alias: e.alias, Backoff: cfg.Backoff, RequestTimeout: 30 * time.Second, Logger: logger, Registerer: reg}),
 		DeadLetters: dlq.NewProducer(writer, e.dlq, reg),
@@ -224,8 +256,8 @@ func (e *env) startWorker(t *testing.T, name, esURL string, cfg consumers.Config
 	require.NoError(t, err)
 	mon := lag.NewMonitor(e.client, e.group, e.topic, 500*time.Millisecond, reg, logger)
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, reader: reader, writer: writer}
-	p.srv = httptest.NewServer(ops.Handler(reg, ops.NewProber()))
+	p := &inproc{name: name, cancel: cancel, done: make(chan error, 1), reg: reg, group: group, kafka: kc, writer: writer, store: store}
+	p.srv = httptest.NewServer(ops.Handler(reg, prober))
 	monDone := make(chan struct{})
 	go func() { defer close(monDone); _ = mon.Run(ctx) }()
 	go func() {
@@ -250,8 +282,10 @@ func (p *inproc) stop(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Errorf("%s did not stop within 60 s", p.name)
 	}
-	require.NoError(t, p.reader.Close())
+	require.NoError(t, p.group.Close())
+	p.kafka.Close()
 	require.NoError(t, p.writer.Close())
+	require.NoError(t, p.store.Close())
 	p.srv.Close()
 }
 
@@ -306,6 +340,24 @@ func (e *env) lagNow(t *testing.T) int64 {
 	var total int64
 	for _, p := range parts {
 		total += p.Lag()
+	}
+	return total
+}
+
+// committed returns the group's committed messages summed over the
+// partitions (-1 when it cannot be read).
+func (e *env) committed(t *testing.T) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	parts, err := lag.Read(ctx, e.client, e.group, e.topic)
+	if err != nil {
+		return -1
+	}
+	var total int64
+	for _, p := range parts {
+		if p.Committed > p.First {
+			total += p.Committed - p.First
+		}
 	}
 	return total
 }
@@ -527,7 +579,7 @@ func (e *env) startProcess(t *testing.T, name string, extra ...string) *proc {
 	args := append([]string{"consume",
 		"--kafka-brokers", e.kafka, "--topic", e.topic, "--group", e.group,
 		"--elasticsearch-url", e.esURL, "--index", e.alias, "--text-analyzer", testAnalyzer,
-		"--dedup-index", e.fpBase, "--metrics-addr", addr,
+		"--dedup-redis-addr", e.redis, "--dedup-redis-prefix", e.prefix, "--metrics-addr", addr,
 		"--flush-interval", "200ms", "--commit-interval", "500ms", "--backoff-max", "2s",
 		"--kafka-session-timeout", e.sessionTimout.String(), "--kafka-heartbeat-interval", "1s",
 		"--kafka-rebalance-timeout", "10s", "--lag-interval", "1s", "--shutdown-timeout", "20s",
@@ -575,10 +627,10 @@ func (l *lockedWriter) String() string {
 	return l.b.String()
 }
 
-// proxy is a TCP proxy between workers and Elasticsearch that the test can
-// cut (every connection closed, new ones closed at once, as if the node were
-// down) and restore. The shared test node cannot be stopped: other tests use
-// it.
+// proxy is a TCP proxy between workers and a server (Elasticsearch, Redis)
+// that the test can cut (every connection closed, new ones closed at once,
+// as if the server were down) and restore. The shared test servers cannot
+// be stopped: other tests use them.
 type proxy struct {
 	ln     net.Listener
 	target string
@@ -597,7 +649,10 @@ func newProxy(t *testing.T, targetURL string) *proxy {
 	return p
 }
 
-func (p *proxy) URL() string { return "http://" + p.ln.Addr().String() }
+func (p *proxy) URL() string { return "http://" + p.Addr() }
+
+// Addr is the proxy's host:port.
+func (p *proxy) Addr() string { return p.ln.Addr().String() }
 
 func (p *proxy) serve() {
 	for {

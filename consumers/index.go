@@ -2,11 +2,11 @@ package consumers
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/pipeline"
 )
 
 // Indexer is the last stage as the worker uses it: it writes documents and
@@ -83,6 +83,7 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 	docs := make([]Doc, 0, len(jobs))
 	sent := make([]*job, 0, len(jobs))
 	var letters []*job
+	var scratch []byte
 	for _, j := range jobs {
 		if j.withdrawn {
 			docs = append(docs, Doc{ID: j.art.ID, Version: j.art.Version(), Delete: true})
@@ -91,12 +92,15 @@ func (w *Worker) index(ctx context.Context, jobs []*job) {
 			continue
 		}
 		j.art.IndexedAt = now
-		src, err := json.Marshal(j.art)
-		if err != nil {
+		// json.Marshal's bytes, without its reflection; copied out of the
+		// scratch buffer at their size, as json.Marshal returns them.
+		var err error
+		if scratch, err = pipeline.AppendJSON(scratch[:0], &j.art, true); err != nil {
 			j.letter = w.letterFor(j, dlq.StageIndex, "encode document: "+err.Error())
 			letters = append(letters, j)
 			continue
 		}
+		src := append([]byte(nil), scratch...)
 		docs = append(docs, Doc{
 			ID:      j.art.ID,
 			Version: j.art.Version(),

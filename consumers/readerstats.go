@@ -7,16 +7,21 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
+// StatsSource is a *kafka.Reader or a *Group.
+type StatsSource interface {
+	Stats() kafka.ReaderStats
+}
+
 // RegisterReaderStats exports kafka-go's reader counters
 // (newsflow_kafka_reader_*_total). Stats() resets them on every call, so a
 // collector adds the deltas to counters at each scrape.
-func RegisterReaderStats(r *kafka.Reader, reg prometheus.Registerer) {
+func RegisterReaderStats(r StatsSource, reg prometheus.Registerer) {
 	reg.MustRegister(&readerCollector{r: r, totals: map[string]float64{}})
 }
 
 type readerCollector struct {
 	mu     sync.Mutex
-	r      *kafka.Reader
+	r      StatsSource
 	totals map[string]float64
 }
 

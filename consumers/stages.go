@@ -2,12 +2,10 @@ package consumers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/pkg/article"
@@ -169,14 +167,9 @@ func (w *Worker) process(ctx context.Context, raws []article.RawArticle) (arts [
 // decode decodes and validates a message, setting j.received, or j.letter
 // when it cannot be processed.
 func (w *Worker) decode(j *job) (article.RawArticle, bool) {
-	v := j.msg.Value
-	if !utf8.Valid(v) {
-		j.letter = w.letterFor(j, dlq.StageDecode, fmt.Sprintf("value is not valid UTF-8 (first bad byte at offset %d): a RawArticle must be UTF-8 JSON (RFC 8259); the producer must transcode", firstInvalid(v)))
-		return article.RawArticle{}, false
-	}
-	var raw article.RawArticle
-	if err := json.Unmarshal(v, &raw); err != nil {
-		j.letter = w.letterFor(j, dlq.StageDecode, "decode RawArticle JSON: "+err.Error())
+	raw, err := pipeline.DecodeRaw(j.msg.Value)
+	if err != nil {
+		j.letter = w.letterFor(j, dlq.StageDecode, "value "+err.Error())
 		return raw, false
 	}
 	if err := raw.Validate(); err != nil {
@@ -192,17 +185,6 @@ func (w *Worker) decode(j *job) (article.RawArticle, bool) {
 		}
 	}
 	return raw, true
-}
-
-func firstInvalid(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
 }
 
 // header returns the value of the message header key, or "".

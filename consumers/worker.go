@@ -58,8 +58,10 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
-// Fetcher is the part of *kafka.Reader (with a GroupID, CommitInterval 0)
-// the worker uses.
+// Fetcher is where the worker's messages come from and its offsets go: a
+// *Group in a deployment (see Group for what it does at a rebalance), or
+// any reader of a consumer group that commits only when told to (a
+// *kafka.Reader with a GroupID and CommitInterval 0).
 type Fetcher interface {
 	FetchMessage(ctx context.Context) (kafka.Message, error)
 	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
@@ -202,6 +204,9 @@ type Worker struct {
 
 	commitMu sync.Mutex
 	running  atomic.Bool
+	// admittedN counts the messages fetched and added to the tracker (a
+	// Group compares it with what it handed out).
+	admittedN atomic.Int64
 }
 
 // New returns a Worker.
@@ -220,8 +225,16 @@ func New(cfg Config, o Options) (*Worker, error) {
 	}
 	w := &Worker{cfg: cfg.withDefaults(), o: o, log: o.Logger, tracker: offsets.New()}
 	w.metrics = newMetrics(o.Registerer, w.tracker)
+	if g, ok := o.Fetcher.(interface{ attach(member) }); ok {
+		g.attach(w)
+	}
 	return w, nil
 }
+
+// The Worker as its Group sees it (member).
+func (w *Worker) admitted() int64                     { return w.admittedN.Load() }
+func (w *Worker) commitNow(ctx context.Context) error { return w.commit(ctx) }
+func (w *Worker) forget(partition int)                { w.tracker.Forget(partition) }
 
 // job is one fetched message on its way.
 type job struct {

@@ -16,7 +16,8 @@
 // Feeds and the watched directory are wire sources: an item whose key
 // (source:source_id) and content hash match the seen record is skipped
 // ("unchanged"), so restarts and feeds that list the same items for days do
-// not re-send them, while a new version or a correction is sent again.
+// not re-send them, while a new version or a correction is sent again and
+// logged as a replacement ("article replaces an earlier version").
 // Pushed articles are always sent: the client decides what to push.
 //
 // # Shutdown
@@ -35,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -44,6 +44,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/producers/feed"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
@@ -115,8 +116,7 @@ type Producer struct {
 	watcher  *watch.Watcher
 	push     *push.Handler
 	mux      *http.ServeMux
-	server   *http.Server
-	ln       net.Listener
+	server   *ops.Server
 	stopping atomic.Bool
 }
 
@@ -176,15 +176,11 @@ func New(cfg Config, opts Options) (_ *Producer, err error) {
 		p.mux = http.NewServeMux()
 		p.mux.Handle(push.Path, p.push)
 		if cfg.Listen != "" {
-			p.ln, err = net.Listen("tcp", cfg.Listen)
-			if err != nil {
-				return nil, fmt.Errorf("listen for the push endpoint on %s (is another process using the port?): %w", cfg.Listen, err)
-			}
-			p.server = &http.Server{
-				Handler:           p.mux,
-				ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout:       2 * time.Minute, // an 8 MiB body at 70 KB/s
-				IdleTimeout:       2 * time.Minute,
+			// The server of every newsflow HTTP surface: header and body
+			// deadlines (a body must keep up ops.DefaultBodyMinRate),
+			// bounded connections and requests in flight.
+			if p.server, err = ops.Listen("push endpoint", cfg.Listen, p.mux, opts.Logger); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -203,10 +199,10 @@ func (p *Producer) Handler() http.Handler {
 // PushAddr is the bound push address ("" when not listening); useful with
 // port 0.
 func (p *Producer) PushAddr() string {
-	if p.ln == nil {
+	if p.server == nil {
 		return ""
 	}
-	return p.ln.Addr().String()
+	return p.server.Addr()
 }
 
 // Ready reports whether the producers can take articles: not shutting
@@ -229,8 +225,8 @@ func (p *Producer) Run(ctx context.Context) error {
 		// instead of hanging in the listen backlog.
 		p.logger.Info("push endpoint listening", "addr", p.PushAddr(), "path", push.Path)
 		go func() {
-			if err := p.server.Serve(p.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- fmt.Errorf("serve push endpoint: %w", err)
+			if err := p.server.Run(); err != nil {
+				serveErr <- err
 			}
 		}()
 	}
@@ -288,11 +284,7 @@ func (p *Producer) stopServer() {
 	if p.server == nil {
 		return
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), p.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := p.server.Shutdown(sctx); err != nil {
-		p.logger.Warn("push server shutdown", "err", err)
-	}
+	p.server.Stop(p.cfg.ShutdownTimeout)
 }
 
 // closeAll flushes the writer and closes the seen record.
@@ -328,6 +320,7 @@ type sender struct {
 func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 	var todo []publish.Item
 	var entries []seen.Entry
+	var replaces []bool
 	inBatch := map[string]bool{}
 	unchanged := map[string]int{}
 	for _, it := range items {
@@ -339,6 +332,7 @@ func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 		inBatch[k] = true
 		todo = append(todo, it)
 		entries = append(entries, seen.Entry{Key: k, Hash: h})
+		replaces = append(replaces, s.seen != nil && s.seen.Has(k))
 	}
 	for src, n := range unchanged {
 		s.pub.Count(src, publish.ResultUnchanged, n)
@@ -358,6 +352,12 @@ func (s *sender) Send(ctx context.Context, items []publish.Item) error {
 			continue
 		}
 		done = append(done, entries[i])
+		if replaces[i] {
+			// The same id with another content: a new version, a
+			// correction, a changed status. The index keeps the newer.
+			s.logger.Info("article replaces an earlier version", "source", it.Article.Source, "article_id", it.Article.DeriveID(), "key", it.Key(), "origin", it.Origin, "version", it.Version)
+			continue
+		}
 		s.logger.Debug("article sent", "source", it.Article.Source, "article_id", it.Article.DeriveID(), "key", it.Key(), "origin", it.Origin)
 	}
 	if s.seen != nil {

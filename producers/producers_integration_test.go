@@ -29,6 +29,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/producers"
 	"github.com/newsflow/newsflow/producers/feed"
+	"github.com/newsflow/newsflow/producers/format"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/push"
 	"github.com/newsflow/newsflow/producers/watch"
@@ -206,10 +207,11 @@ func (s *syncBuffer) String() string {
 
 // running is a producer running in the background.
 type running struct {
-	p    *producers.Producer
-	reg  *prometheus.Registry
-	logs *syncBuffer
-	stop func() error
+	p       *producers.Producer
+	reg     *prometheus.Registry
+	logs    *syncBuffer
+	dataDir string
+	stop    func() error
 }
 
 func start(t *testing.T, cfg producers.Config) *running {
@@ -224,7 +226,7 @@ func start(t *testing.T, cfg producers.Config) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	r := &running{p: p, reg: reg, logs: logs}
+	r := &running{p: p, reg: reg, logs: logs, dataDir: cfg.DataDir}
 	var once sync.Once
 	var runErr error
 	r.stop = func() error {
@@ -426,7 +428,7 @@ func TestIntegrationPush(t *testing.T) {
 
 	code, resp = pushReq(t, url, token, `{"source":"s","body":"`+strings.Repeat("x", 5000)+`"}`)
 	require.Equal(t, http.StatusRequestEntityTooLarge, code)
-	require.Contains(t, resp.Error, "body larger than 4096 bytes")
+	require.Contains(t, resp.Error, "body larger than 4 KiB (4096 bytes)")
 
 	code, resp = pushReq(t, url, token, strings.Join([]string{
 		`{"source":"agency","source_id":"a1","title":"One","body":"First."}`,
@@ -509,9 +511,41 @@ func TestIntegrationWatch(t *testing.T) {
 		article.ContentTypeNinjs:    1,
 		article.ContentTypeNewsMLG2: 3,
 	}, cts)
-	require.Contains(t, keysOf(msgs), "drop:b-story")
+	require.Contains(t, keysOf(msgs), "drop:"+format.ContentID("", "Storm hits the coast.\n\nMore than 5,000 people fled."), "a text file is identified by its text")
 	require.Equal(t, 5.0, metric(t, r.reg, "newsflow_producer_watch_files_total", map[string]string{"result": "done"}))
 	require.Equal(t, 1.0, metric(t, r.reg, "newsflow_producer_watch_files_total", map[string]string{"result": "failed"}))
+
+	// A second delivery, on the same data directory: another story saved
+	// under a name used before is a new article; the first story under
+	// another name is the same article (not sent again); a line with an id
+	// sent before and a new text replaces that article, which is logged.
+	again := map[string][]byte{
+		"b-story.txt":       []byte("Markets rally.\n\nShares rose 3% in Tokyo."),
+		"copy-of-story.txt": files["b-story.txt"],
+		"a-lines.jsonl":     []byte(`{"source":"agency","source_id":"l1","body":"One, corrected."}` + "\n"),
+	}
+	for name, b := range again {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, ".tmp-"+name), b, 0o644))
+		require.NoError(t, os.Rename(filepath.Join(dir, ".tmp-"+name), filepath.Join(dir, name)))
+	}
+	r = start(t, producers.Config{
+		Kafka:   publish.Config{Brokers: []string{addr}, Topic: topic},
+		DataDir: r.dataDir,
+		Watch:   &watch.Config{Dir: dir, Source: "drop", Interval: 50 * time.Millisecond, Settle: 100 * time.Millisecond},
+	})
+	require.Eventually(t, func() bool {
+		left, _ := filepath.Glob(filepath.Join(dir, "*.*"))
+		return len(left) == 0
+	}, 30*time.Second, 20*time.Millisecond, "every file moved")
+	require.NoError(t, r.stop())
+	all := ktest.ReadAll(t, addr, topic)
+	require.Len(t, all, len(msgs)+2, "the new story and the corrected line; the copy is unchanged")
+	require.Equal(t, 1.0, metric(t, r.reg, "newsflow_producer_articles_total", map[string]string{"result": publish.ResultUnchanged}))
+	require.Equal(t, 1, keysOf(all)["drop:"+format.ContentID("", "Markets rally.\n\nShares rose 3% in Tokyo.")])
+	require.Equal(t, 2, keysOf(all)["agency:l1"])
+	require.Contains(t, r.logs.String(), "article replaces an earlier version")
+	require.Contains(t, r.logs.String(), "key=agency:l1")
+	require.Equal(t, 1, strings.Count(r.logs.String(), "article replaces an earlier version"), "a new story replaces nothing")
 }
 
 func readSample(t *testing.T, rel string) []byte {

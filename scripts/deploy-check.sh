@@ -16,8 +16,8 @@
 #                fields against the index template), promtool unit tests that can fail
 #   7 live       every PromQL expression parsed, and every metric, label and label
 #                value it reads found on the real /metrics of `newsflow produce` and
-#                `newsflow consume` run against the test Kafka and Elasticsearch
-#                (scripts/testenv.sh); Kibana's Vega queries run on the index they filled
+#                `newsflow consume` run against the test Kafka, Elasticsearch and
+#                Redis (scripts/testenv.sh); Kibana's Vega queries run on the index they filled
 #                and their specs render with vega-lite and vega (Node.js; npm ci into the cache)
 #
 # Steps 3-7 are the Go tests of the module deploy/check (see its package doc).
@@ -39,10 +39,10 @@ cd "$ROOT"
 ALL_STEPS=(build promtool docker compose helm dashboards live)
 if (($#)); then STEPS=("$@"); else STEPS=("${ALL_STEPS[@]}"); fi
 
-if [[ -z ${NEWSFLOW_TEST_KAFKA:-} || -z ${NEWSFLOW_TEST_ES:-} ]]; then
+if [[ -z ${NEWSFLOW_TEST_KAFKA:-} || -z ${NEWSFLOW_TEST_ES:-} || -z ${NEWSFLOW_TEST_REDIS:-} ]]; then
 	eval "$(scripts/testenv.sh env)"
 fi
-export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES
+export NEWSFLOW_TEST_KAFKA NEWSFLOW_TEST_ES NEWSFLOW_TEST_REDIS
 export NEWSFLOW_BIN=$ROOT/bin/newsflow
 
 declare -A RESULT SECONDS_TAKEN

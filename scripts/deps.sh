@@ -10,11 +10,12 @@ set -euo pipefail
 DEBIAN_PACKAGES=(
 	"kcat:kcat"                         # an independent Kafka client for the smoke test (internal/itest)
 	"promtool:prometheus"               # promtool checks and unit-tests the alert rules (deploy/prometheus)
+	"prometheus:prometheus"             # the real server of the alert tests (internal/systest)
 	"chromium:chromium"                 # the real-browser test of the search page (newsflow up)
 	"chromedriver:chromium-driver"      # WebDriver for Chromium, as the issue asks; chromedp itself speaks CDP
 	"redis-server:redis-server"         # the Redis dedup store's test servers (testenv/redis.sh); 7.0, built with TLS
 	"redis-cli:redis-tools"             # redis-cli: readiness checks and --cluster create in testenv/redis.sh
-	"openssl:openssl"                   # certificates of the TLS Redis test server
+	"openssl:openssl"                   # certificates of the TLS Redis test server and the secure Kafka broker (testenv/secure.sh)
 )
 
 # Tools that the machine image must already have; we only check them.

@@ -6,6 +6,10 @@
 #   scripts/testenv.sh down    stop both by their recorded PIDs (SIGTERM, then SIGKILL)
 #   scripts/testenv.sh status  say what runs; exit 0 only when both answer
 #   scripts/testenv.sh env     print NEWSFLOW_TEST_KAFKA=... and NEWSFLOW_TEST_ES=...
+#   scripts/testenv.sh up --cluster --secure   also a 3-broker Kafka cluster and a 3-node
+#                              Elasticsearch cluster (testenv/cluster.sh), and a Kafka broker with
+#                              SASL_SSL and mutual-TLS listeners (testenv/secure.sh)
+#   scripts/testenv.sh kill|pause|resume|restart|pid NODE   one cluster node: kafka-1..3, es-1..3
 #
 # Both servers come from Maven Central (testenv/*/pom.xml), copied once into
 # $NEWSFLOW_CACHE/testenv (default ~/.cache/newsflow/testenv) through the local
@@ -147,7 +151,9 @@ probe_bin() {
 		mkdir -p "$CACHE/bin"
 		(cd "$ROOT" && go build -o "$bin.tmp" ./internal/itest/cmd/testenvprobe) || die "building the readiness probe failed"
 		mv "$bin.tmp" "$bin"
-		find "$CACHE/bin" -maxdepth 1 -name 'testenvprobe*' ! -name "${bin##*/}" -delete
+		# Probes of other versions go once they are a week old: checkouts of
+		# other versions (branches, worktrees) may still run theirs now.
+		find "$CACHE/bin" -maxdepth 1 -name 'testenvprobe-*' ! -name "${bin##*/}" -mtime +7 -delete
 	fi
 	echo "$bin"
 }
@@ -281,8 +287,21 @@ stop_one() {
 
 stop_all() {
 	redis_stop_all
+	ext_call down
 	stop_one elasticsearch "$ES_DIR" "$ES_DIR/home"
 	stop_one kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties"
+}
+
+# Optional servers, each in a sourced file defining NAME_load_ports, NAME_up,
+# NAME_down, NAME_status and NAME_env (see testenv/cluster.sh).
+EXTENSIONS=(cluster secure)
+for ext in "${EXTENSIONS[@]}"; do
+	# shellcheck source=/dev/null
+	source "$ROOT/testenv/$ext.sh"
+done
+ext_call() { # ext_call WHAT: NAME_WHAT of every extension
+	local x
+	for x in "${EXTENSIONS[@]}"; do "${x}_$1"; done
 }
 
 cmd_up() {
@@ -332,6 +351,7 @@ cmd_up() {
 	wait_ready kafka "$KAFKA_DIR" "$KAFKA_DIR/server.properties" kafka "$KAFKA_ADDR"
 	wait_ready elasticsearch "$ES_DIR" "$ES_DIR/home" es "$ES_URL"
 	redis_up
+	ext_call up
 	cmd_env
 }
 
@@ -345,6 +365,7 @@ kafka_version() {
 cmd_down() {
 	stop_all
 	rm -f "$PORTS_FILE"
+	ext_call down
 	# Report (never kill) anything else still running from this state directory.
 	local f pid left=()
 	while IFS= read -r f; do
@@ -373,6 +394,8 @@ cmd_status() {
 		echo "elasticsearch: stopped"; ok=1
 	fi
 	redis_status || ok=1
+	local x
+	for x in "${EXTENSIONS[@]}"; do "${x}_status" || ok=1; done
 	return $ok
 }
 
@@ -380,23 +403,47 @@ cmd_env() {
 	echo "NEWSFLOW_TEST_KAFKA=$KAFKA_ADDR"
 	echo "NEWSFLOW_TEST_ES=$ES_URL"
 	redis_env
+	ext_call env
 }
 
 usage() {
-	sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 main() {
-	[[ $# -eq 1 ]] || usage
+	[[ $# -ge 1 ]] || usage
+	local cmd=$1
+	shift
+	if [[ $cmd == up ]]; then
+		while [[ $# -gt 0 ]]; do
+			case $1 in
+			--cluster) CLUSTER_WANTED=1 ;;
+			--secure) SECURE_WANTED=1 ;;
+			*) usage ;;
+			esac
+			shift
+		done
+	fi
+	case $cmd in
+	kill | pause | resume | restart | pid) [[ $# -eq 1 ]] || usage ;;
+	*) [[ $# -eq 0 ]] || usage ;;
+	esac
 	load_ports
-	case $1 in
+	ext_call load_ports
+	case $cmd in
+	kill | pause | resume | restart | pid)
+		mkdir -p "$STATE"
+		exec 9>"$STATE/.lock"
+		flock -w 600 9 || die "another testenv.sh holds $STATE/.lock"
+		cluster_control "$cmd" "$1"
+		;;
 	up | down | status)
 		mkdir -p "$STATE"
 		# One up/down/status at a time per state directory.
 		exec 9>"$STATE/.lock"
 		flock -w 600 9 || die "another testenv.sh holds $STATE/.lock"
-		"cmd_$1"
+		"cmd_$cmd"
 		;;
 	env) cmd_env ;;
 	*) usage ;;

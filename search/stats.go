@@ -19,6 +19,10 @@ const (
 	metricStage     = "newsflow_stage_duration_seconds"
 	metricEndToEnd  = "newsflow_end_to_end_latency_seconds"
 	metricDLQ       = "newsflow_dlq_messages_total"
+	metricPolls     = "newsflow_producer_polls_total"
+	metricFeedErrs  = "newsflow_producer_feed_errors_total"
+	metricFeedOK    = "newsflow_producer_last_success_timestamp_seconds"
+	metricWatch     = "newsflow_producer_watch_files_total"
 	defaultWindow   = 10 * time.Second
 	minSampleSpread = 500 * time.Millisecond
 )
@@ -34,6 +38,17 @@ type Stats struct {
 
 	mu      sync.Mutex
 	samples []sample
+	feeds   map[string]*feedTrack
+}
+
+// feedTrack remembers, across snapshots, when a feed's errors last grew
+// and by which reason: the counters alone do not say whether the last poll
+// failed.
+type feedTrack struct {
+	errors     float64
+	reasons    map[string]float64
+	lastErrAt  time.Time
+	lastReason string
 }
 
 // NewStats reads g; rates are averaged over window (default 10s).
@@ -71,6 +86,47 @@ type Snapshot struct {
 
 	Stages   []Latency `json:"stages"`
 	EndToEnd Latency   `json:"end_to_end"`
+
+	// Feeds are the polled feeds, by name; Watch the watched directory
+	// (nil without one).
+	Feeds []FeedHealth `json:"feeds"`
+	Watch *WatchHealth `json:"watch,omitempty"`
+}
+
+// Feed and watch states.
+const (
+	StateOK       = "ok"
+	StateFailing  = "failing"
+	StateWaiting  = "waiting"
+	StateRetrying = "retrying"
+)
+
+// FeedHealth is one feed in the live panel.
+type FeedHealth struct {
+	Name string `json:"name"`
+	// State: ok (the last poll that changed anything succeeded), failing
+	// (its last error came after its last success), waiting (not polled
+	// yet).
+	State string `json:"state"`
+	// Polls that succeeded (ok or not modified), and failed ones.
+	Polls  float64 `json:"polls"`
+	Errors float64 `json:"errors"`
+	// LastSuccess is the time of the last successful poll (omitted
+	// before the first).
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	// LastError is the reason of the latest failure (timeout, network,
+	// status, too_large, charset, parse, publish).
+	LastError string `json:"last_error,omitempty"`
+}
+
+// WatchHealth is the watched directory in the live panel.
+type WatchHealth struct {
+	// State: ok, or retrying while Kafka refuses its files (a retry in the
+	// window).
+	State  string  `json:"state"`
+	Done   float64 `json:"done"`
+	Failed float64 `json:"failed"`
+	Retry  float64 `json:"retry"`
 }
 
 // Latency summarises a duration histogram: over the window when it saw
@@ -90,6 +146,14 @@ type sample struct {
 	lag        float64
 	inFlight   float64
 	dlqByStage map[string]float64
+	feeds      map[string]*feedSample
+	watch      map[string]float64 // by result; nil without a watched directory
+}
+
+type feedSample struct {
+	polls, errors float64
+	reasons       map[string]float64
+	lastSuccess   float64 // Unix seconds, 0 for never
 }
 
 type hist struct {
@@ -112,6 +176,7 @@ func (s *Stats) Snapshot() Snapshot {
 		s.samples = s.samples[1:]
 		base = s.samples[0]
 	}
+	feeds := s.trackFeeds(cur)
 	s.mu.Unlock()
 
 	snap := Snapshot{
@@ -147,7 +212,74 @@ func (s *Stats) Snapshot() Snapshot {
 	}
 	snap.EndToEnd = latency(cur.hists["end_to_end"], base.hists["end_to_end"])
 	snap.EndToEnd.Name = "end_to_end"
+	snap.Feeds = feeds
+	if cur.watch != nil {
+		w := &WatchHealth{State: StateOK, Done: cur.watch["done"], Failed: cur.watch["failed"], Retry: cur.watch["retry"]}
+		if base.watch != nil && w.Retry > base.watch["retry"] {
+			w.State = StateRetrying
+		}
+		snap.Watch = w
+	}
 	return snap
+}
+
+// trackFeeds updates what s remembers of the feeds' errors with cur and
+// returns their health, by name. s.mu is held.
+func (s *Stats) trackFeeds(cur sample) []FeedHealth {
+	if s.feeds == nil {
+		s.feeds = map[string]*feedTrack{}
+	}
+	names := make([]string, 0, len(cur.feeds))
+	for n := range cur.feeds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]FeedHealth, 0, len(names))
+	for _, n := range names {
+		f := cur.feeds[n]
+		tr := s.feeds[n]
+		if tr == nil {
+			tr = &feedTrack{reasons: map[string]float64{}}
+			if f.errors > 0 {
+				// Errors before the first look: as recent as anything.
+				tr.lastErrAt = cur.t
+				best := -1.0
+				for r, v := range f.reasons {
+					if v > best || (v == best && r < tr.lastReason) {
+						best, tr.lastReason = v, r
+					}
+				}
+			}
+			s.feeds[n] = tr
+		} else if f.errors > tr.errors {
+			tr.lastErrAt = cur.t
+			for r, v := range f.reasons {
+				if v > tr.reasons[r] {
+					tr.lastReason = r
+				}
+			}
+		}
+		tr.errors = f.errors
+		for r, v := range f.reasons {
+			tr.reasons[r] = v
+		}
+		h := FeedHealth{Name: n, Polls: f.polls, Errors: f.errors, LastError: tr.lastReason}
+		var success time.Time
+		if f.lastSuccess > 0 {
+			success = time.Unix(0, int64(f.lastSuccess*1e9)).UTC()
+			h.LastSuccess = &success
+		}
+		switch {
+		case f.polls == 0 && f.errors == 0:
+			h.State = StateWaiting
+		case f.errors > 0 && !tr.lastErrAt.IsZero() && (success.IsZero() || tr.lastErrAt.After(success)):
+			h.State = StateFailing
+		default:
+			h.State = StateOK
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // latency summarises cur minus base when observations arrived in between,
@@ -201,6 +333,15 @@ func (s *Stats) gather() sample {
 		counters:   map[string]float64{},
 		hists:      map[string]hist{},
 		dlqByStage: map[string]float64{},
+		feeds:      map[string]*feedSample{},
+	}
+	feed := func(name string) *feedSample {
+		f := smp.feeds[name]
+		if f == nil {
+			f = &feedSample{reasons: map[string]float64{}}
+			smp.feeds[name] = f
+		}
+		return f
 	}
 	mfs, _ := s.g.Gather() // a partial result is still worth showing
 	for _, mf := range mfs {
@@ -237,6 +378,30 @@ func (s *Stats) gather() sample {
 		case metricEndToEnd:
 			for _, m := range mf.GetMetric() {
 				smp.hists["end_to_end"] = toHist(m.GetHistogram())
+			}
+		case metricPolls:
+			for _, m := range mf.GetMetric() {
+				f := feed(label(m, "feed"))
+				switch label(m, "result") {
+				case "ok", "not_modified":
+					f.polls += m.GetCounter().GetValue()
+				}
+			}
+		case metricFeedErrs:
+			for _, m := range mf.GetMetric() {
+				f := feed(label(m, "feed"))
+				v := m.GetCounter().GetValue()
+				f.errors += v
+				f.reasons[label(m, "reason")] += v
+			}
+		case metricFeedOK:
+			for _, m := range mf.GetMetric() {
+				feed(label(m, "feed")).lastSuccess = m.GetGauge().GetValue()
+			}
+		case metricWatch:
+			smp.watch = map[string]float64{}
+			for _, m := range mf.GetMetric() {
+				smp.watch[label(m, "result")] += m.GetCounter().GetValue()
 			}
 		}
 	}

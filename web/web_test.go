@@ -61,3 +61,18 @@ func TestThePageLoadsNothingFromElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// Bad requests to the page are 4xx (a path with dots a redirect to its
+// clean form), never 5xx nor a page.
+func TestBadRequestsAreA4xx(t *testing.T) {
+	h := Handler()
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodPost, "/"}, {http.MethodDelete, "/static/app.js"}, {http.MethodGet, "/static/"}, {http.MethodGet, "/static/nope.js"},
+		{http.MethodGet, "/static/../../etc/passwd"}, {http.MethodGet, "/%ff"}, {http.MethodGet, "/index.html/x"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		require.True(t, rec.Code >= 300 && rec.Code < 500, "%s %s: %d", tc.method, tc.path, rec.Code)
+		require.Equal(t, CSP, rec.Header().Get("Content-Security-Policy"))
+	}
+}

@@ -141,11 +141,13 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-const benchE2EDetails = `Measures the pipeline end to end on the Kafka broker and Elasticsearch node
-given, on fresh resources named <prefix>-<run> (a topic with --partitions,
-consumer groups, article aliases with the shipped template, a fingerprint
-index), deleted at the end unless --keep. --topic, --group and --index are not
-used. Phases, in order (--phase selects):
+const benchE2EDetails = `Measures the pipeline end to end on the Kafka broker, Elasticsearch node and
+Redis server (the workers' dedup store, --redis-addr) given, on fresh resources
+named <prefix>-<run> (a topic with --partitions, consumer groups, article
+aliases with the shipped template, the dedup store's keys under the prefix;
+with --dedup-store elasticsearch a fingerprint index instead), deleted at the
+end unless --keep. --topic, --group and --index are not used. Phases, in order
+(--phase selects):
 
   bulk      baseline 1: the same N articles processed in this process (memory
             dedup store) and indexed by a minimal loader: bulk requests of
@@ -167,10 +169,23 @@ used. Phases, in order (--phase selects):
             topic from the start and commits, with no processing.
 
 Peak RSS of each worker is VmHWM of /proc/<pid>/status after the latency phase.
-Elasticsearch CPU per phase comes from its node stats; the workers' CPU and
-time per stage from their /metrics. The report gives the pipeline's
-throughput as a ratio of baseline 1; the goals of issue 8 are 80 % of it and
-a worker under 200 MB RSS.
+Elasticsearch CPU per phase comes from its node stats (and per indexed article:
+the pipeline's against baseline 1's); the CPU of the other processes per phase
+from /proc (the servers' PIDs from the PID files of --testenv-dir or
+--server-pid); the workers' time per stage from their /metrics; the Redis
+memory the pipeline phase added, per paragraph, from INFO. The report gives
+the pipeline's throughput as a ratio of baseline 1; the goals of issue 11 are
+90 % of it with Elasticsearch on a core of its own (--isolate), Elasticsearch
+CPU per indexed article at most 1.1 times the baseline's, and a worker under
+200 MB RSS.
+
+--isolate pins Elasticsearch to --isolate-es-cpus and everything else (this
+process, the workers it starts, Kafka, Redis) to --isolate-other-cpus with
+taskset (util-linux; every thread: taskset -a -p -c), for the whole run, both
+baselines and the pipeline, and restores the affinities at the end: the ratio
+then shows how close the pipeline comes when Elasticsearch is the bottleneck,
+as in a deployment that gives it machines of its own. The pinning is printed
+with the report.
 
 --profile-dir runs the workers inside this process instead (runConsume, the
 same code) and writes cpu.pprof for the pipeline phase and heap.pprof at its
@@ -187,8 +202,10 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	ec.AddFlags(s)
 	c := addCorpusSettings(s)
 	var cfg bench.E2EConfig
-	var binary, profileDir, analyzer string
-	var workerArgs, phases []string
+	var binary, profileDir, analyzer, testenvDir string
+	var workerArgs, phases, serverPIDs []string
+	var isolate bool
+	var iso bench.Isolation
 	s.Int(&cfg.Articles, "articles", "NEWSFLOW_BENCH_ARTICLES", bench.DefaultArticles, "N: articles produced and indexed (the corpora are cycled with fresh ids)")
 	s.Int(&cfg.Workers, "workers", "NEWSFLOW_BENCH_WORKERS", bench.DefaultWorkers, "K: consumer workers (child processes)")
 	s.Int(&cfg.Partitions, "partitions", "NEWSFLOW_BENCH_PARTITIONS", bench.DefaultPartitions, "partitions of the bench topic; a worker processes its partitions in parallel, in order within each")
@@ -205,6 +222,13 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	s.List(&workerArgs, "worker-arg", "NEWSFLOW_BENCH_WORKER_ARGS", nil, "extra argument of every worker, repeatable (--worker-arg=--parallelism=4); the default-settings figures use none")
 	s.String(&analyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", "", "analyzer of title, body and boilerplate in the bench indices (default: the shipped one)")
 	s.String(&cfg.LogDir, "log-dir", "NEWSFLOW_BENCH_LOG_DIR", "", "directory for the workers' logs (default: a new temporary directory)")
+	s.String(&cfg.DedupStore, "dedup-store", "NEWSFLOW_BENCH_DEDUP_STORE", bench.DedupRedis, "the workers' --dedup-store: redis (the default of newsflow consume) or elasticsearch (the fingerprint index, to measure its cost)")
+	s.String(&cfg.RedisAddr, "redis-addr", "NEWSFLOW_BENCH_REDIS_ADDR", bench.DefaultRedisAddr, "standalone Redis server of the redis store (the workers' --dedup-redis-addr); the harness reads its memory and deletes the run's keys; other settings (password, TLS) go through --worker-arg and the environment")
+	s.String(&testenvDir, "testenv-dir", "NEWSFLOW_TESTENV_DIR", "/tmp/newsflow-testenv", "state directory of scripts/testenv.sh whose PID files (elasticsearch/pid, kafka/pid, redis/*/pid) name the server processes, for their CPU per phase and --isolate")
+	s.List(&serverPIDs, "server-pid", "NEWSFLOW_BENCH_SERVER_PIDS", nil, "a server process as role=PID (elasticsearch, kafka or redis), repeatable; replaces those found in --testenv-dir")
+	s.Bool(&isolate, "isolate", "NEWSFLOW_BENCH_ISOLATE", false, "pin Elasticsearch to --isolate-es-cpus and everything else to --isolate-other-cpus for the whole run (taskset); the goal of issue 11 is measured so")
+	s.String(&iso.ESCPUs, "isolate-es-cpus", "NEWSFLOW_BENCH_ISOLATE_ES_CPUS", "1", "with --isolate: Elasticsearch's CPUs (taskset list)")
+	s.String(&iso.OtherCPUs, "isolate-other-cpus", "NEWSFLOW_BENCH_ISOLATE_OTHER_CPUS", "0", "with --isolate: the CPUs of everything else")
 	s.String(&profileDir, "profile-dir", "NEWSFLOW_BENCH_PROFILE_DIR", "", "run the workers in this process and write cpu.pprof (pipeline phase) and heap.pprof here")
 	if _, err := parse(s, st, args, "newsflow bench e2e [flags]", benchE2EDetails); err != nil {
 		return err
@@ -220,6 +244,12 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 		return err
 	}
 	cfg.Corpora, cfg.Phases, cfg.Analyzer = corpora, phases, analyzer
+	if cfg.Procs, err = benchProcs(testenvDir, serverPIDs); err != nil {
+		return err
+	}
+	if isolate {
+		cfg.Isolate = &iso
+	}
 	if cfg.Kafka, err = kc.Clients("newsflow-bench"); err != nil {
 		return err
 	}
@@ -270,6 +300,29 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	}
 	bench.WriteE2E(st.stdout, rep, strings.TrimSpace("newsflow bench e2e "+strings.Join(args, " ")))
 	return nil
+}
+
+// benchProcs are the server processes: those of --server-pid, else those
+// whose PID files are in the testenv directory.
+func benchProcs(testenvDir string, serverPIDs []string) ([]bench.Proc, error) {
+	if len(serverPIDs) == 0 {
+		return bench.ServerProcs(testenvDir), nil
+	}
+	var out []bench.Proc
+	for _, sp := range serverPIDs {
+		role, v, ok := strings.Cut(sp, "=")
+		pid, err := strconv.Atoi(v)
+		if !ok || err != nil || pid <= 0 {
+			return nil, fmt.Errorf("--server-pid %q: want role=PID (elasticsearch=1234)", sp)
+		}
+		switch role {
+		case bench.RoleElasticsearch, bench.RoleKafka, bench.RoleRedis:
+		default:
+			return nil, fmt.Errorf("--server-pid %q: role %q: want elasticsearch, kafka or redis", sp, role)
+		}
+		out = append(out, bench.Proc{Role: role, Name: role, PID: pid})
+	}
+	return out, nil
 }
 
 // benchWorkerConnArgs are the connection flags the workers need to reach
@@ -326,6 +379,7 @@ type inProcessWorker struct {
 }
 
 func (w *inProcessWorker) Name() string            { return w.name }
+func (w *inProcessWorker) PID() int                { return 0 }
 func (w *inProcessWorker) Exited() <-chan struct{} { return w.exited }
 
 func (w *inProcessWorker) Err() error {

@@ -18,10 +18,11 @@ import (
 func TestIntegrationBenchE2ESmoke(t *testing.T) {
 	kafkaAddr := itest.Kafka(t)
 	esURL := itest.Elasticsearch(t)
+	redisAddr := itest.Redis(t)
 	bin := buildNewsflow(t)
 	start := time.Now()
 	cmd := exec.Command(bin, "bench", "e2e",
-		"--kafka-brokers", kafkaAddr, "--elasticsearch-url", esURL,
+		"--kafka-brokers", kafkaAddr, "--elasticsearch-url", esURL, "--redis-addr", redisAddr,
 		"--corpus", "../../internal/bench/testdata", "--articles", "300", "--partitions", "2",
 		"--latency-duration", "3s", "--prefix", "newsflow-bench-smoke", "--log-dir", t.TempDir(),
 		"--phase-timeout", "2m")
@@ -33,12 +34,14 @@ func TestIntegrationBenchE2ESmoke(t *testing.T) {
 
 	out := stdout.String()
 	for _, row := range []string{
-		"| pipeline end to end: produce → 2 workers → searchable |",
+		"| pipeline end to end: produce → 2 workers (dedup store redis) → searchable |",
 		"| baseline 1: raw `_bulk` of the processed documents → searchable |",
 		"| baseline 2: raw consumption (1 group member, no processing) |",
 		"| latency receipt → searchable at ",
 		"| peak RSS per worker (VmHWM), default settings |",
-		"Goal: end to end at 80% or more of the raw bulk baseline:",
+		"Goal: end to end at 90% or more of the raw bulk baseline, dedup on (redis), unpinned",
+		"| dedup store memory (Redis used_memory, pipeline phase) |",
+		"| Elasticsearch CPU per indexed article, pipeline ÷ baseline 1 |",
 	} {
 		require.Contains(t, out, row)
 	}

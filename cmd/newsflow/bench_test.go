@@ -24,6 +24,10 @@ func TestBenchUsageAndErrors(t *testing.T) {
 		{name: "an unknown stage is named", args: []string{"bench", "stages", "--corpus", "../../internal/bench/testdata", "--stage", "parse"}, code: 1, stderr: `unknown stage "parse"`},
 		{name: "a missing corpus directory is named", args: []string{"bench", "stages", "--corpus", "/nonexistent"}, code: 1, stderr: "no *.jsonl corpus files in /nonexistent"},
 		{name: "a bad e2e setting is named before any server is contacted", args: []string{"bench", "e2e", "--corpus", "../../internal/bench/testdata", "--latency-fraction", "2"}, code: 1, stderr: "latency fraction 2"},
+		{name: "a server PID without its role", args: []string{"bench", "e2e", "--corpus", "../../internal/bench/testdata", "--server-pid", "1234"}, code: 1, stderr: `--server-pid "1234": want role=PID`},
+		{name: "an unknown server role", args: []string{"bench", "e2e", "--corpus", "../../internal/bench/testdata", "--server-pid", "zookeeper=1"}, code: 1, stderr: `role "zookeeper"`},
+		{name: "an unknown dedup store", args: []string{"bench", "e2e", "--corpus", "../../internal/bench/testdata", "--dedup-store", "memory"}, code: 1, stderr: `dedup store "memory"`},
+		{name: "e2e help explains the isolation", args: []string{"bench", "e2e", "--help"}, code: 0, stdout: "taskset -a -p -c"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, "", tc.args...)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	actors "github.com/oklog/run"
@@ -12,6 +14,7 @@ import (
 	"github.com/newsflow/newsflow/consumers/backoff"
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/index/esdedup"
+	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/escfg"
 	"github.com/newsflow/newsflow/internal/kafkacfg"
@@ -23,7 +26,10 @@ import (
 // Defaults of `newsflow consume` beyond those of the packages it wires.
 const (
 	defaultConsumeMetricsAddr = ":9108"
-	defaultDedupStore         = "elasticsearch"
+	// The search tier indexes articles and nothing else: the shared dedup
+	// memory lives in Redis (issue 11; the Elasticsearch store costs it more
+	// CPU than the articles, internal/bench/RESULTS.md).
+	defaultDedupStore = storeRedis
 )
 
 const consumeDetails = `Runs one consumer worker of the group: fetches raw articles from the topic,
@@ -39,12 +45,30 @@ by the article id and versioned by the story's own update time (external_gte),
 so a repeated message rewrites the same document and an older copy never
 replaces a newer one.
 
-Elasticsearch 429, 5xx and connection errors are retried with capped
-exponential backoff and jitter while fetching pauses; nothing is dropped.
-Documents the mapping rejects (400) are dead-lettered. At start the worker
-installs the index template (if the cluster has no same or newer version), the
-alias with its first index, the dedup fingerprint index and the dead-letter
-topic; all of that is idempotent.
+Dedup memory (--dedup-store): the workers share it, so that the first
+occurrence of a paragraph is the same for all of them and a redelivered
+message comes out as the first time.
+  redis          (default) a Redis 7.0+ or Valkey server or Redis Cluster:
+                 one pipelined lookup and one pipeline of SET NX GET EXAT per
+                 partition batch; every key expires --dedup-retention after
+                 its creation, so memory is bounded (about 1.1 GB per million
+                 paragraphs); run it with maxmemory-policy noeviction.
+  elasticsearch  a fingerprint index beside the articles (--dedup-index): no
+                 other server, but it costs Elasticsearch more CPU than the
+                 articles (about 11 creates and 16 realtime gets per article)
+                 and never forgets.
+  memory         this worker only, forgotten at exit: one worker, tests.
+
+Elasticsearch 429, 5xx and connection errors, and dedup store failures
+(unreachable, timeouts, a cluster failing over, OOM), are retried with capped
+exponential backoff and jitter while fetching pauses; nothing is dropped and
+nothing is committed ahead of the index. Documents the mapping rejects (400)
+are dead-lettered. At start the worker installs the index template (if the
+cluster has no same or newer version), the alias with its first index, the
+dead-letter topic, and checks the dedup store (Redis 7.0+ on every master, or
+the fingerprint index); all of that is idempotent and retried while the
+servers are unreachable. /readyz fails while Kafka, Elasticsearch or the
+dedup store does not answer.
 
 On SIGINT/SIGTERM: /readyz fails, fetching stops, fetched messages are
 processed, bulk requests finish, the offsets are committed, the clients close.
@@ -55,11 +79,15 @@ exits at once with the same guarantee.
 Metrics (on --metrics-addr /metrics): newsflow_consumer_messages_total{result},
 newsflow_consumer_lag{topic,partition}, newsflow_elasticsearch_bulk_duration_seconds,
 newsflow_elasticsearch_documents_total{result}, newsflow_dlq_messages_total{stage},
-newsflow_end_to_end_latency_seconds, and retries, commits and dedup store metrics.`
+newsflow_end_to_end_latency_seconds, and retries, commits and dedup store metrics
+(newsflow_dedup_store_*: requests and latency by op, keys created and in
+conflict, cache hits; with redis the server's keys, expired and evicted keys,
+used and maximum memory per node).`
 
 // consumeSettings are the settings of `newsflow consume`.
 type consumeSettings struct {
 	kafka       kafkacfg.Settings
+	topic       kafkacfg.TopicSpec
 	reader      kafkacfg.ReaderConfig
 	es          escfg.Settings
 	metricsAddr string
@@ -74,11 +102,14 @@ type consumeSettings struct {
 	dedupStore        string
 	dedupIndex        string
 	dedupCacheEntries int
+	redis             *redisSettings
+	redisCfg          redisdedup.Config
 }
 
 func addConsumeSettings(s *cli.Set) *consumeSettings {
 	c := &consumeSettings{}
 	c.kafka.AddFlags(s)
+	c.topic.AddFlags(s, 0, "when > 0, create the raw topic with this many partitions if it does not exist, and its dead-letter topic beside it (0: the raw topic must exist; the error says how to create it)")
 	c.reader.AddFlags(s, kafkacfg.DefaultReaderConfig())
 	c.es.AddFlags(s)
 	s.String(&c.metricsAddr, "metrics-addr", "NEWSFLOW_METRICS_ADDR", defaultConsumeMetricsAddr, "listen address of /metrics, /healthz and /readyz (empty: none)")
@@ -90,11 +121,12 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.String(&c.textAnalyzer, "text-analyzer", "NEWSFLOW_TEXT_ANALYZER", elastic.DefaultAnalyzer,
 		"Elasticsearch analyzer of title, body and boilerplate in the index template (another language analyzer, or standard on a cluster without the analysis-common module); it applies to indices created after the template is installed")
 	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", defaultDedupStore,
-		"where the cross-article dedup state lives: elasticsearch (shared by all workers, survives restarts) or memory (this worker only; use with one worker)")
+		"where the cross-article dedup memory lives: redis (shared by all workers, bounded by --dedup-retention, costs Elasticsearch nothing), elasticsearch (a fingerprint index beside the articles: no other server, but more Elasticsearch CPU than the articles themselves) or memory (this worker only; use with one worker)")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
-		"base name of the Elasticsearch fingerprint index; the fingerprint format version is appended (-v2); must not match <index>-*")
-	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", esdedup.DefaultCacheEntries,
-		"records cached in front of the fingerprint index (about 140 bytes each); records never change, so the cache only saves round trips; -1: none")
+		"with --dedup-store elasticsearch: base name of the fingerprint index; the fingerprint format version is appended (-v2); must not match <index>-*")
+	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", redisdedup.DefaultCacheEntries,
+		"records of the shared store (redis or elasticsearch) cached in this worker (about 170 bytes each); records never change, so the cache only saves round trips; -1: none")
+	c.redis = addRedisSettings(s)
 	s.Bool(&c.pprof, "pprof", "NEWSFLOW_PPROF", false,
 		"serve Go's profiler at /debug/pprof/ on --metrics-addr (CPU and heap profiles of a worker under load); off by default, since profiles reveal internals")
 	c.dedup = addDedupSettings(s, true)
@@ -112,14 +144,26 @@ func (c *consumeSettings) resolve() error {
 	if err := c.worker.Validate(); err != nil {
 		return err
 	}
+	if err := c.topic.Validate(); err != nil {
+		return err
+	}
 	if err := c.reader.Validate(); err != nil {
 		return err
 	}
-	switch {
-	case c.dedupStore != "elasticsearch" && c.dedupStore != "memory":
-		return fmt.Errorf("--dedup-store %q: want elasticsearch or memory", c.dedupStore)
-	case len(c.dedupIndex) > 0 && len(c.dedupIndex) >= len(c.es.Index)+1 && c.dedupIndex[:len(c.es.Index)+1] == c.es.Index+"-":
-		return fmt.Errorf("--dedup-index %q matches the article template pattern %s-*: choose a name outside it", c.dedupIndex, c.es.Index)
+	switch c.dedupStore {
+	case storeRedis:
+		cfg, err := c.redis.config(nil, c.dedupCacheEntries, nil)
+		if err != nil {
+			return err
+		}
+		c.redisCfg = cfg
+	case storeElasticsearch:
+		if c.dedupIndex == "" || strings.HasPrefix(c.dedupIndex, c.es.Index+"-") {
+			return fmt.Errorf("--dedup-index %q matches the article template pattern %s-*: choose a name outside it", c.dedupIndex, c.es.Index)
+		}
+	case storeMemory:
+	default:
+		return fmt.Errorf("--dedup-store %q: want redis, elasticsearch or memory", c.dedupStore)
 	}
 	return nil
 }
@@ -138,10 +182,20 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
-	logger.Info("consumer starting", "kafka", c.kafka.String(), "group", c.reader.Group, "elasticsearch", c.es.String())
+	logger.Info("consumer starting", "kafka", c.kafka.String(), "group", c.reader.Group, "elasticsearch", c.es.String(), "dedup_store", c.dedupStore)
 
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
+	// Not ready before the set-up below is done (the checks of the parts
+	// are added as they are made, so without this /readyz would answer 200
+	// while, say, the dedup store is still being checked).
+	var setUp atomic.Bool
+	prober.AddCheck("setup", func(context.Context) error {
+		if !setUp.Load() {
+			return errors.New("still setting up (index template, dedup store, worker)")
+		}
+		return nil
+	})
 	if c.metricsAddr != "" {
 		mux := ops.Handler(reg, prober)
 		if c.pprof {
@@ -175,12 +229,32 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	}
 	var store dedup.Store
 	switch c.dedupStore {
-	case "elasticsearch":
+	case storeRedis:
+		cfg := c.redisCfg
+		cfg.Registerer = reg
+		redisdedup.LogClient(logger)
+		rs, err := redisdedup.New(cfg)
+		if err != nil {
+			return err
+		}
+		// Closed after the worker committed (deferred calls run last).
+		defer func() {
+			if err := rs.Close(); err != nil {
+				logger.Warn("close the redis dedup store", "err", err)
+			}
+		}()
+		prober.AddCheck("dedup-store", rs.Ping)
+		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
+			return err
+		}
+		logger.Info("dedup store ready", "store", "redis", "redis", rs.String())
+		store = rs
+	case storeElasticsearch:
 		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: c.dedupCacheEntries, Registerer: reg})
 		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
 			return err
 		}
-		logger.Info("dedup store ready", "index", ess.Index())
+		logger.Info("dedup store ready", "store", "elasticsearch", "index", ess.Index())
 		store = ess
 	default:
 		store = dedup.NewMemoryStore(c.dedup.memoryKeys)
@@ -197,7 +271,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	}
 	defer kc.Close()
 	worker, err := consumers.Assemble(consumers.AssemblyConfig{
-		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: c.lagInterval,
+		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: c.lagInterval, CreateTopic: c.topic,
 	}, consumers.AssemblyParts{
 		Kafka:      kc,
 		Processor:  pipeline.New(deduper, time.Now, reg),
@@ -209,6 +283,7 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	if err != nil {
 		return err
 	}
+	setUp.Store(true)
 
 	// Actors: the worker, and the signal. The first to return stops the
 	// other; the worker then drains and commits (not ready from the start

@@ -34,7 +34,7 @@ func runExtract(ctx context.Context, st streams, args []string) error {
 	if _, err := parse(s, st, args, `newsflow extract [flags] < texts.jsonl > figures.jsonl`, extractDetails); err != nil {
 		return err
 	}
-	return eachLine(ctx, st, "extract", maxLine, func(line []byte, enc *json.Encoder) error {
+	return eachLine(ctx, st, "extract", maxLine, func(line []byte, out *lineOut) error {
 		var rec extractIn
 		if err := json.Unmarshal(line, &rec); err != nil {
 			return fmt.Errorf("decode {\"id\",\"text\"}: %w", err)
@@ -46,6 +46,6 @@ func runExtract(ctx context.Context, st streams, args []string) error {
 		if figs == nil {
 			figs = []article.Figure{}
 		}
-		return encode(enc, extractOut{ID: rec.ID, Figures: figs})
+		return out.encode(extractOut{ID: rec.ID, Figures: figs})
 	})
 }

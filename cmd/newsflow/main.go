@@ -50,6 +50,10 @@ func main() {
 }
 
 func realMain(args []string, st streams) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(st.stdout, versionLine())
+		return 0
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(st.stderr)
 		if len(args) == 0 {
@@ -109,7 +113,8 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s  %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun `newsflow <command> --help` for a command's settings. Every flag has a")
+	fmt.Fprintln(w, "\n`newsflow --version` prints the version and commit.")
+	fmt.Fprintln(w, "Run `newsflow <command> --help` for a command's settings. Every flag has a")
 	fmt.Fprintln(w, "NEWSFLOW_* environment variable, and --config reads a YAML file of them.")
 }
 

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/jsonl"
-	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
@@ -42,18 +39,12 @@ func runProcess(ctx context.Context, st streams, args []string) error {
 
 // processStream runs p over every line of st.stdin.
 func processStream(ctx context.Context, st streams, p *pipeline.Pipeline, maxLine int) error {
-	return eachLine(ctx, st, "process", maxLine, func(line []byte, enc *json.Encoder) error {
-		var raw article.RawArticle
-		if err := json.Unmarshal(line, &raw); err != nil {
-			return fmt.Errorf("decode RawArticle: %w", err)
-		}
-		if err := raw.Validate(); err != nil {
+	var buf []byte
+	return eachLine(ctx, st, "process", maxLine, func(line []byte, out *lineOut) error {
+		var err error
+		if buf, err = p.ProcessJSON(ctx, buf[:0], line, false); err != nil {
 			return err
 		}
-		a, err := p.ProcessOne(ctx, raw)
-		if err != nil {
-			return err
-		}
-		return encode(enc, a)
+		return out.write(buf)
 	})
 }

@@ -59,7 +59,10 @@ on the key (as Java clients), so every version of a story is on one partition,
 in order.
 
 Topic: not created by default (the deployment creates it with its retention and
-replication); --topic-partitions N creates it at start when absent.
+replication): a missing topic stops the producer with the kafka-topics.sh
+command that creates it. --topic-partitions N creates it at start when absent,
+with --topic-replication R (default: the broker's) and --topic-config
+key=value settings (repeatable: retention.ms=…, min.insync.replicas=2).
 
 Batching: the writer collects messages per partition until --batch-size
 messages, --batch-bytes bytes or --batch-timeout elapsed, whichever first. A
@@ -98,8 +101,7 @@ type produceSettings struct {
 	batchTimeout time.Duration
 	writeTimeout time.Duration
 	maxAttempts  int
-	partitions   int
-	replication  int
+	topic        kafkacfg.TopicSpec
 	shutdown     time.Duration
 }
 
@@ -134,8 +136,7 @@ func addProduceSettings(s *cli.Set) *produceSettings {
 	s.Duration(&c.batchTimeout, "batch-timeout", "NEWSFLOW_BATCH_TIMEOUT", publish.DefaultBatchTimeout, "how long a batch waits for more messages (linger); every push and poll waits up to this long for its acknowledgement")
 	s.Duration(&c.writeTimeout, "write-timeout", "NEWSFLOW_WRITE_TIMEOUT", publish.DefaultWriteTimeout, "longest one produce request to Kafka may take")
 	s.Int(&c.maxAttempts, "max-attempts", "NEWSFLOW_MAX_ATTEMPTS", publish.DefaultMaxAttempts, "tries per batch before its articles fail (the source offers them again later)")
-	s.Int(&c.partitions, "topic-partitions", "NEWSFLOW_TOPIC_PARTITIONS", 0, "when > 0, create the topic with this many partitions if it does not exist (0: it must exist)")
-	s.Int(&c.replication, "topic-replication", "NEWSFLOW_TOPIC_REPLICATION", publish.DefaultReplicationFactor, "replication factor of a topic created by --topic-partitions; -1 is the broker's default")
+	c.topic.AddFlags(s, 0, "when > 0, create the topic with this many partitions if it does not exist (0: it must exist; the error says how to create it)")
 	s.Duration(&c.shutdown, "shutdown-timeout", "NEWSFLOW_SHUTDOWN_TIMEOUT", producers.DefaultShutdownTimeout, "longest each shutdown step waits (pushes in flight, polls, flush)")
 	return &c
 }
@@ -153,7 +154,8 @@ func (c *produceSettings) config(lookupEnv func(string) (string, bool)) (produce
 		Kafka: publish.Config{
 			Brokers: c.kafka.Brokers, Topic: c.kafka.Topic, Transport: tr,
 			Compression: c.compression, BatchSize: c.batchSize, BatchBytes: int64(c.batchBytes), BatchTimeout: c.batchTimeout,
-			WriteTimeout: c.writeTimeout, MaxAttempts: c.maxAttempts, Partitions: c.partitions, ReplicationFactor: c.replication,
+			WriteTimeout: c.writeTimeout, MaxAttempts: c.maxAttempts,
+			Partitions: c.topic.Partitions, ReplicationFactor: c.topic.Replication, TopicConfigs: c.topic.Configs,
 		},
 		DataDir:         c.dataDir,
 		SeenMaxEntries:  c.seenMax,

@@ -12,15 +12,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
 	actors "github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/consumers/backoff"
+	"github.com/newsflow/newsflow/consumers/dlq"
 	"github.com/newsflow/newsflow/index/bleve"
 	"github.com/newsflow/newsflow/index/boltdedup"
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/index/esdedup"
+	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/embedded"
 	"github.com/newsflow/newsflow/internal/escfg"
@@ -80,8 +84,12 @@ search page. Nothing to install:
   index          a bleve full-text index in <data-dir>/index, behind the same
                  indexer interface as Elasticsearch; --elasticsearch-url uses a
                  cluster instead (index template and alias of newsflow consume).
-  dedup memory   <data-dir>/dedup.db (the Elasticsearch fingerprint index with
-                 --elasticsearch-url), so repeats are found across restarts.
+  dedup memory   <data-dir>/dedup.db (bbolt), so repeats are found across
+                 restarts; one process is one worker, so an embedded store is
+                 all it needs, with Elasticsearch too. --dedup-store redis
+                 shares the memory of newsflow consume workers (the same
+                 --dedup-redis-* settings); --dedup-store elasticsearch keeps
+                 it in a fingerprint index beside the articles.
   samples        IPTC ninjs and NewsML-G2 examples shipped in the binary, published
                  at the first start (--samples=false: none); the producers' record
                  in <data-dir>/producer keeps them, and every feed or file item,
@@ -89,10 +97,30 @@ search page. Nothing to install:
 
 One address (--listen) serves everything:
   /                    the search page
-  /api/search, /api/articles/{id}, /api/stats    its API (see DESIGN.md)
-  POST /v1/articles    the push endpoint (RawArticle or JSON lines); without a
-                       token on a loopback address, else --token-file is required
-  /metrics, /healthz, /readyz
+  /api/search, /api/articles/{id}, /api/stats, /api/deadletters, /api/info
+                       its API (search/README.md)
+  POST /v1/articles    the push endpoint (RawArticle or JSON lines)
+  /metrics, /healthz, /readyz   (on --metrics-addr instead when it is another
+                       address)
+Every address bounds its clients: headers within 5 s, a body started within
+5 s and kept above 32 KiB/s, 256 connections and 64 requests at once (503 with
+Retry-After past them).
+On a loopback address nothing needs a token. On any other address --token-file
+is required, and the page, /api/* and the push all need its token (Bearer, or
+any user name and the token as password when the browser asks); the probes and
+/metrics do not.
+
+Limits: an article is at most 1 MiB (one Kafka message); a push request at most
+--push-max-bytes (8 MiB), larger gets 413; a watched file at most
+--watch-max-bytes (32 MiB). A push line or file entry the worker would refuse
+(no text left, a date that is not one, bytes that are not UTF-8, …) gets its
+error at once: 400 with the line, or the file in failed/ with the reason.
+
+Watched files are identified by the id inside them (ninjs uri, NewsML-G2
+guid, RSS guid, a JSON line's source_id), and .txt/.html files by their text,
+never by their name: another story saved under a used name is a new article,
+the same text under another name is skipped. An item with a known id and a new
+text replaces the earlier version (logged as such).
 
 A restart with the same --data-dir loses nothing and ingests nothing twice: the
 broker keeps its messages and the group's committed offsets, the index its
@@ -107,21 +135,29 @@ next start).`
 type upSettings struct {
 	dataDir       string
 	listen        string
+	metricsAddr   string
 	kafka         kafkacfg.Settings
 	embeddedAddr  string
-	partitions    int
+	topic         kafkacfg.TopicSpec
 	reader        kafkacfg.ReaderConfig
 	worker        consumers.Config
 	bulkTimeout   time.Duration
 	es            escfg.Settings
 	textAnalyzer  string
 	dedupIndex    string
+	dedupStore    string
+	redis         *redisSettings
+	redisCfg      redisdedup.Config
 	feeds         []string
 	pollInterval  time.Duration
+	feedTimeout   time.Duration
+	feedMax       int
 	watchDir      string
 	watchSource   string
 	watchInterval time.Duration
 	watchSettle   time.Duration
+	watchMax      int
+	pushMax       int
 	tokenFile     string
 	samples       bool
 	progress      time.Duration
@@ -134,14 +170,16 @@ func addUpSettings(s *cli.Set) *upSettings {
 		"where the embedded broker, the index, the dedup memory and the producers' record live (kafka/, index/, dedup.db, producer/); one newsflow up per directory")
 	s.String(&c.listen, "listen", "NEWSFLOW_LISTEN", defaultUpListen,
 		"address of the search page, its API, the push endpoint and /metrics; a non-loopback address needs --token-file")
+	s.String(&c.metricsAddr, "metrics-addr", "NEWSFLOW_METRICS_ADDR", "",
+		"listen address of /metrics, /healthz and /readyz; empty or the --listen address: on the page's port (as produce and consume have their own, a separate address keeps metrics off a public page)")
 
 	// Kafka: the same settings as produce and consume, but no brokers by
 	// default (the embedded broker).
 	c.kafka.AddFlagsWith(s, nil, "Kafka bootstrap brokers, host:port; empty: the embedded broker")
 	s.String(&c.embeddedAddr, "embedded-kafka-addr", "NEWSFLOW_EMBEDDED_KAFKA_ADDR", embedded.DefaultAddr,
 		"listen address of the embedded broker (port 0: a free one, logged at start); set a port to point kcat or another client at it")
-	s.Int(&c.partitions, "topic-partitions", "NEWSFLOW_TOPIC_PARTITIONS", defaultUpPartitions,
-		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel)")
+	c.topic.AddFlags(s, defaultUpPartitions,
+		"partitions of the raw and dead-letter topics when they are created (the worker processes partitions in parallel); --topic-replication and --topic-config apply on a cluster (--kafka-brokers)")
 	c.reader.AddFlags(s, upReaderDefaults())
 	addWorkerSettings(s, &c.worker, consumers.Config{FlushInterval: defaultUpFlush, ShutdownTimeout: producers.DefaultShutdownTimeout})
 
@@ -150,16 +188,23 @@ func addUpSettings(s *cli.Set) *upSettings {
 		"analyzer of title and body: english (stems, drops stop words) or standard (words as written); applies when the index is created")
 	s.Duration(&c.bulkTimeout, "bulk-timeout", "NEWSFLOW_BULK_TIMEOUT", elastic.DefaultRequestTimeout,
 		"with --elasticsearch-url: bound of one bulk request; a request cut by it is retried")
+	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", storeBolt,
+		"where the cross-article dedup memory lives: bolt (<data-dir>/dedup.db, this process only), redis (shared with newsflow consume workers; --dedup-redis-*), or elasticsearch (with --elasticsearch-url: a fingerprint index, which costs Elasticsearch more CPU than the articles)")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
-		"with --elasticsearch-url: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
+		"with --dedup-store elasticsearch: base name of the fingerprint index of the dedup memory (as newsflow consume); must not match <index>-*")
+	c.redis = addRedisSettings(s)
 
 	s.List(&c.feeds, "feed", "NEWSFLOW_FEEDS", nil, "feed to poll, name=URL or URL (repeatable; comma-separated in the environment)")
 	s.Duration(&c.pollInterval, "poll-interval", "NEWSFLOW_POLL_INTERVAL", feed.DefaultInterval, "time between polls of each feed")
+	s.Duration(&c.feedTimeout, "feed-timeout", "NEWSFLOW_FEED_TIMEOUT", feed.DefaultTimeout, "longest a feed request may take, body included")
+	s.Int(&c.feedMax, "feed-max-bytes", "NEWSFLOW_FEED_MAX_BYTES", feed.DefaultMaxBytes, "largest feed body read; larger is a too_large error")
 	s.String(&c.watchDir, "watch", "NEWSFLOW_WATCH", "", "directory whose new files are ingested (.txt, .html, .json ninjs, .xml, .jsonl); read files move to done/ or failed/")
 	s.String(&c.watchSource, "watch-source", "NEWSFLOW_WATCH_SOURCE", watch.DefaultSource, "source of articles from files that do not name one")
 	s.Duration(&c.watchInterval, "watch-interval", "NEWSFLOW_WATCH_INTERVAL", watch.DefaultInterval, "time between scans of the watched directory")
 	s.Duration(&c.watchSettle, "watch-settle", "NEWSFLOW_WATCH_SETTLE", watch.DefaultSettle, "how long a file must hold still before it is read")
-	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token the push endpoint requires (needed when --listen is not loopback)")
+	s.Int(&c.watchMax, "watch-max-bytes", "NEWSFLOW_WATCH_MAX_BYTES", watch.DefaultMaxBytes, "largest file read from --watch; larger files go to failed/")
+	s.Int(&c.pushMax, "push-max-bytes", "NEWSFLOW_PUSH_MAX_BYTES", push.DefaultMaxBytes, "largest push request body (one article is at most 1 MiB, a Kafka message); larger gets 413")
+	s.String(&c.tokenFile, "token-file", "NEWSFLOW_TOKEN_FILE", "", "file holding the bearer token of the push endpoint; with a --listen that is not loopback it is required, and the page and /api/* require it too")
 	s.Bool(&c.samples, "samples", "NEWSFLOW_SAMPLES", true, "publish the sample articles shipped with newsflow (once: later starts skip them)")
 	s.Duration(&c.progress, "progress-interval", "NEWSFLOW_PROGRESS_INTERVAL", defaultUpProgress, "how often a progress line is printed while articles flow (0: never)")
 	c.dedup = addDedupSettings(s, false)
@@ -176,12 +221,18 @@ func (c *upSettings) validate() error {
 		return errors.New("--data-dir is empty")
 	case c.listen == "":
 		return errors.New("--listen is empty: the search page needs an address")
-	case c.partitions < 1:
-		return fmt.Errorf("--topic-partitions %d: want at least 1", c.partitions)
+	case c.topic.Partitions < 1:
+		return fmt.Errorf("--topic-partitions %d: want at least 1", c.topic.Partitions)
 	case c.textAnalyzer != bleve.AnalyzerEnglish && c.textAnalyzer != bleve.AnalyzerStandard && c.embeddedIndex():
 		return fmt.Errorf("--text-analyzer %q: the embedded index knows english and standard", c.textAnalyzer)
 	case c.progress < 0:
 		return errors.New("--progress-interval must not be negative")
+	case c.feedMax <= 0 || c.feedTimeout <= 0:
+		return fmt.Errorf("--feed-max-bytes %d and --feed-timeout %s: want more than 0", c.feedMax, c.feedTimeout)
+	case c.watchMax <= 0:
+		return fmt.Errorf("--watch-max-bytes %d: want more than 0", c.watchMax)
+	case c.pushMax <= 0:
+		return fmt.Errorf("--push-max-bytes %d: want more than 0", c.pushMax)
 	}
 	c.worker.Topic = c.kafka.Topic
 	if err := c.worker.Validate(); err != nil {
@@ -190,8 +241,16 @@ func (c *upSettings) validate() error {
 	if err := c.reader.Validate(); err != nil {
 		return err
 	}
+	if err := c.topic.Validate(); err != nil {
+		return err
+	}
 	if _, _, err := net.SplitHostPort(c.listen); err != nil {
 		return fmt.Errorf("--listen %q: want host:port: %w", c.listen, err)
+	}
+	if c.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port: %w", c.metricsAddr, err)
+		}
 	}
 	if !c.embeddedKafka() {
 		if err := c.kafka.Resolve(nil); err != nil {
@@ -204,9 +263,24 @@ func (c *upSettings) validate() error {
 		if err := c.es.Resolve(nil); err != nil {
 			return err
 		}
+	}
+	switch c.dedupStore {
+	case storeBolt:
+	case storeElasticsearch:
+		if c.embeddedIndex() {
+			return errors.New("--dedup-store elasticsearch needs --elasticsearch-url (the embedded index keeps no fingerprints)")
+		}
 		if c.dedupIndex == "" || strings.HasPrefix(c.dedupIndex, c.es.Index+"-") {
 			return fmt.Errorf("--dedup-index %q: give a name outside the article template pattern %s-*", c.dedupIndex, c.es.Index)
 		}
+	case storeRedis:
+		cfg, err := c.redis.config(nil, 0, nil)
+		if err != nil {
+			return err
+		}
+		c.redisCfg = cfg
+	default:
+		return fmt.Errorf("--dedup-store %q: want bolt, redis or elasticsearch", c.dedupStore)
 	}
 	if c.tokenFile == "" && !loopback(c.listen) {
 		return fmt.Errorf("--listen %s is not a loopback address: set --token-file, or anyone who reaches it can push articles", c.listen)
@@ -235,9 +309,9 @@ func loopback(addr string) bool {
 // producersConfig builds the producers' configuration for brokers.
 func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (producers.Config, error) {
 	fc := feed.Config{
-		Interval: c.pollInterval,
+		Interval: c.pollInterval, Timeout: c.feedTimeout, MaxBytes: int64(c.feedMax),
 		// The sample feeds are answered in-process; other URLs go out.
-		Client: &http.Client{Timeout: feed.DefaultTimeout, Transport: samples.Transport(nil)},
+		Client: &http.Client{Timeout: c.feedTimeout, Transport: samples.Transport(nil)},
 	}
 	for _, f := range c.feeds {
 		fd, err := feed.ParseFeed(f)
@@ -249,21 +323,16 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 	if c.samples {
 		fc.Feeds = append(fc.Feeds, samples.Feeds()...)
 	}
-	pc := &push.Config{AllowAnonymous: c.tokenFile == ""}
-	if c.tokenFile != "" {
-		b, err := os.ReadFile(c.tokenFile)
-		if err != nil {
-			return producers.Config{}, fmt.Errorf("--token-file: %w", err)
-		}
-		if pc.Token = strings.TrimSpace(string(b)); pc.Token == "" {
-			return producers.Config{}, fmt.Errorf("--token-file %s is empty", c.tokenFile)
-		}
+	pc := &push.Config{AllowAnonymous: c.tokenFile == "", MaxBytes: int64(c.pushMax)}
+	var err error
+	if pc.Token, err = c.token(); err != nil {
+		return producers.Config{}, err
 	}
 	cfg := producers.Config{
 		Kafka: publish.Config{
 			Brokers: brokers, Topic: c.kafka.Topic, Transport: tr,
 			// Create the topic on a real cluster that lacks it.
-			Partitions: c.partitions,
+			Partitions: c.topic.Partitions, ReplicationFactor: c.topic.Replication, TopicConfigs: c.topic.Configs,
 		},
 		DataDir:         c.dataDir,
 		Feeds:           fc,
@@ -271,9 +340,25 @@ func (c *upSettings) producersConfig(brokers []string, tr *kafka.Transport) (pro
 		ShutdownTimeout: c.worker.ShutdownTimeout,
 	}
 	if c.watchDir != "" {
-		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle}
+		cfg.Watch = &watch.Config{Dir: c.watchDir, Source: c.watchSource, Interval: c.watchInterval, Settle: c.watchSettle, MaxBytes: int64(c.watchMax)}
 	}
 	return cfg, cfg.Validate()
+}
+
+// token reads --token-file ("" without one).
+func (c *upSettings) token() (string, error) {
+	if c.tokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(c.tokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("--token-file %s is empty", c.tokenFile)
+	}
+	return tok, nil
 }
 
 // closers closes what was opened, in reverse order.
@@ -321,30 +406,39 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
 
-	// Index and dedup memory: bleve and bbolt, or Elasticsearch.
-	var (
-		indexer  consumers.Indexer
-		searcher search.Searcher
-		store    dedup.Store
-		where    string
-	)
-	if c.embeddedIndex() {
+	// The embedded dedup store first: its lock tells at once that another
+	// newsflow up uses this --data-dir (bleve would wait for its own).
+	var store dedup.Store
+	if c.dedupStore == storeBolt {
 		bolt, err := boltdedup.Open(filepath.Join(c.dataDir, upDedupDB))
 		if err != nil {
 			return err
 		}
 		cl.add("dedup store", bolt.Close)
-		idx, err := bleve.Open(filepath.Join(c.dataDir, upIndexDir), bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg})
+		store = bolt
+	}
+
+	// Index: bleve, or Elasticsearch.
+	var (
+		indexer  consumers.Indexer
+		searcher search.Searcher
+		where    string
+		es       *elasticsearch.Client
+		rebuild  bool // the index is new: read the raw topic from the start
+	)
+	if c.embeddedIndex() {
+		idx, rebuilt, err := openIndex(c, logger, reg)
 		if err != nil {
 			return err
 		}
+		rebuild = rebuilt
 		cl.add("index", idx.Close)
-		indexer, searcher, store = idx, idx, bolt
+		indexer, searcher = idx, idx
 		n, _ := idx.Count()
 		where = fmt.Sprintf("bleve index %s (%d articles)", filepath.Join(c.dataDir, upIndexDir), n)
 	} else {
-		es, err := c.es.Client()
-		if err != nil {
+		var err error
+		if es, err = c.es.Client(); err != nil {
 			return err
 		}
 		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "install index template and alias", elastic.IsRetryable, func(ctx context.Context) error {
@@ -352,14 +446,36 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}); err != nil {
 			return err
 		}
+		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
+		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg})
+		searcher = elastic.NewSearcher(es, c.es.Index)
+		where = "Elasticsearch " + c.es.String()
+	}
+
+	// Dedup memory on a server: Redis or the Elasticsearch fingerprint index.
+	switch c.dedupStore {
+	case storeRedis:
+		cfg := c.redisCfg
+		cfg.Registerer = reg
+		redisdedup.LogClient(logger)
+		rs, err := redisdedup.New(cfg)
+		if err != nil {
+			return err
+		}
+		cl.add("dedup store", rs.Close)
+		prober.AddCheck("dedup-store", rs.Ping)
+		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
+			return err
+		}
+		store = rs
+		where += ", dedup memory redis " + rs.String()
+	case storeElasticsearch:
 		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries, Registerer: reg})
 		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
 			return err
 		}
-		prober.AddCheck("elasticsearch", func(ctx context.Context) error { return elastic.Ping(ctx, es) })
-		indexer = elastic.NewIndexer(es, elastic.IndexerConfig{Alias: c.es.Index, Backoff: c.worker.Backoff, RequestTimeout: c.bulkTimeout, Logger: logger, Registerer: reg})
-		searcher, store = elastic.NewSearcher(es, c.es.Index), ess
-		where = "Elasticsearch " + c.es.String()
+		store = ess
+		where += ", dedup memory " + ess.Index()
 	}
 
 	// Kafka: the embedded broker, or a cluster.
@@ -367,12 +483,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	if useEmbedded {
 		b, err := embedded.Start(embedded.Config{
 			DataDir: filepath.Join(c.dataDir, upKafkaDir), Addr: c.embeddedAddr,
-			Topics: []string{c.kafka.Topic, c.kafka.DLQTopic()}, Partitions: c.partitions, Logger: logger,
+			Topics: []string{c.kafka.Topic, c.kafka.DLQTopic()}, Partitions: c.topic.Partitions, Logger: logger,
 		})
 		if err != nil {
 			return err
 		}
 		cl.add("embedded broker", func() error { b.Close(); return nil })
+		if rebuild {
+			if err := b.ForgetGroup(ctx, c.reader.Group); err != nil {
+				return err
+			}
+		}
 		c.kafka.Brokers = []string{b.Addr()}
 		if err := c.kafka.Resolve(nil); err != nil {
 			return err
@@ -386,6 +507,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	// Topics made a moment ago must show in metadata at once.
 	kc.Transport.MetadataTTL = time.Second
 	defer kc.Close()
+	if useEmbedded {
+		// The embedded broker is newsflow's own: a dead-letter topic an
+		// older version made at the default size is raised, where a
+		// deployment's worker refuses to start (dlq.CheckTopic).
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := dlq.Fit(fctx, kc.Client, c.kafka.Topic, c.kafka.DLQTopic(), logger)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("embedded broker: %w", err)
+		}
+	}
 
 	// Producers, with the push endpoint mounted on the page's server.
 	pcfg, err := c.producersConfig(kc.Brokers, kc.Transport)
@@ -405,8 +537,11 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	worker, err := consumers.Assemble(consumers.AssemblyConfig{
 		Worker: c.worker, Reader: c.reader, DLQTopic: c.kafka.DLQTopic(), LagInterval: defaultUpLagInterval,
-		// On a cluster the producers create the raw topic.
+		// On a cluster the producers create the raw topic; the worker
+		// creates the dead-letter topic with the same replication and
+		// settings.
 		WaitForTopic:  !useEmbedded,
+		CreateTopic:   kafkacfg.TopicSpec{Replication: c.topic.Replication, Configs: c.topic.Configs},
 		KafkaLogLevel: slog.LevelDebug,
 	}, consumers.AssemblyParts{
 		Kafka:      kc,
@@ -421,21 +556,41 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 	stats := search.NewStats(reg, 0, nil)
 
-	// The page, its API, the push endpoint and the ops endpoints on one port.
+	// The page, its API, the push endpoint and the ops endpoints on one port;
+	// the ops endpoints on a server of their own with --metrics-addr.
 	mux := http.NewServeMux()
 	opsMux := ops.Handler(reg, prober)
-	for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
-		mux.Handle(p, opsMux)
+	var opsSrv *ops.Server
+	if c.metricsAddr == "" || c.metricsAddr == c.listen {
+		for _, p := range []string{"/metrics", "/healthz", "/readyz"} {
+			mux.Handle(p, opsMux)
+		}
+	} else if opsSrv, err = ops.Listen("metrics", c.metricsAddr, opsMux, logger); err != nil {
+		return err
 	}
-	mux.Handle("/api/", search.NewHandler(search.Options{Searcher: searcher, Stats: stats, Logger: logger}))
+	token, err := c.token()
+	if err != nil {
+		return err
+	}
+	page := c.pageAccess(token)
+	info := &search.Info{}
+	mux.Handle("/api/", page(search.NewHandler(search.Options{
+		Searcher: searcher, Stats: stats, Logger: logger, Info: info,
+		DeadLetters: deadLetterLister(kc, c.kafka),
+	})))
 	mux.Handle(push.Path, prod.Handler())
-	mux.Handle("/samples/", http.StripPrefix("/samples", samples.Handler()))
-	mux.Handle("/", web.Handler())
+	mux.Handle("/samples/", page(http.StripPrefix("/samples", samples.Handler())))
+	mux.Handle("/", page(web.Handler()))
 	srv, err := ops.Listen("search page", c.listen, mux, logger)
 	if err != nil {
 		return err
 	}
 	url := "http://" + srv.Addr() + "/"
+	*info = *c.pageInfo(url, where)
+	metricsURL := url + "metrics"
+	if opsSrv != nil {
+		metricsURL = "http://" + opsSrv.Addr() + "/metrics"
+	}
 
 	// Actors, stopped in order: the producers flush what they accepted; the
 	// worker then indexes what it fetched and commits; the page stays up
@@ -476,6 +631,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 		}
 		srv.Stop(5 * time.Second)
 	})
+	if opsSrv != nil {
+		// As the page: /readyz says "not ready" and /metrics stays
+		// scrapable until the worker is done.
+		g.Add(opsSrv.Run, func(error) {
+			select {
+			case <-consumed:
+			case <-time.After(2 * shutdown):
+			}
+			opsSrv.Stop(5 * time.Second)
+		})
+	}
 	{
 		pctx, cancel := context.WithCancel(context.Background())
 		g.Add(func() error {
@@ -486,8 +652,8 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	g.Add(actors.ContextHandler(ctx))
 
 	fmt.Fprintf(st.stdout, "newsflow up: Kafka %s, index %s, data in %s\n", kafkaWhere(c, useEmbedded), where, c.dataDir)
-	fmt.Fprintf(st.stdout, "newsflow up: search page %s  (push: POST %sv1/articles, metrics: %smetrics; Ctrl-C to stop)\n", url, url, url)
-	logger.Info("newsflow up running", "url", url, "data_dir", c.dataDir, "samples", c.samples, "feeds", len(c.feeds), "watch", c.watchDir)
+	fmt.Fprintf(st.stdout, "newsflow up: search page %s  (push: POST %sv1/articles, metrics: %s; Ctrl-C to stop)\n", url, url, metricsURL)
+	logger.Info("newsflow up running", "url", url, "metrics", metricsURL, "data_dir", c.dataDir, "samples", c.samples, "feeds", len(c.feeds), "watch", c.watchDir)
 	runErr := g.Run()
 	if errors.Is(runErr, context.Canceled) {
 		runErr = nil
@@ -497,6 +663,32 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	final := stats.Snapshot()
 	fmt.Fprintf(st.stdout, "newsflow up: stopped after %s: %s\n", time.Since(started).Round(time.Second), totals(final))
 	return runErr
+}
+
+// openIndex opens the bleve index of --data-dir. One built by another
+// version of newsflow (its mapping changed) is moved aside to index.old-<time>
+// and a new one is made, to be rebuilt from the embedded broker, which keeps
+// every message: rebuilt is then true and the consumer group must start
+// from the beginning. With --kafka-brokers the messages may be gone, so the
+// old index is refused with what to do instead.
+func openIndex(c *upSettings, logger *slog.Logger, reg *prometheus.Registry) (idx *bleve.Index, rebuilt bool, err error) {
+	dir := filepath.Join(c.dataDir, upIndexDir)
+	o := bleve.Options{Analyzer: c.textAnalyzer, Logger: logger, Registerer: reg}
+	idx, err = bleve.Open(dir, o)
+	if !errors.Is(err, bleve.ErrMappingChanged) {
+		return idx, false, err
+	}
+	if !c.embeddedKafka() {
+		return nil, false, fmt.Errorf("%w; then reset the offsets of group %s on %s to the earliest so that it is indexed again", err, c.reader.Group, c.kafka.Topic)
+	}
+	aside := fmt.Sprintf("%s.old-%s", dir, time.Now().UTC().Format("20060102T150405Z"))
+	if rerr := os.Rename(dir, aside); rerr != nil {
+		return nil, false, fmt.Errorf("move the outdated index aside: %w (%w)", rerr, err)
+	}
+	logger.Warn("the index was built by another version of newsflow: moved aside, rebuilding it from the embedded broker's messages",
+		"old_index", aside, "index", dir, "reason", err)
+	idx, err = bleve.Open(dir, o)
+	return idx, true, err
 }
 
 func kafkaWhere(c *upSettings, embedded bool) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +13,10 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/search"
 )
 
 // Chromium for the browser test: Debian's package (the machine is offline,
@@ -138,10 +142,11 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// The payload: a title that is an HTML element, and a body (HTML with
-// escaped markup) whose text is a script element and another image.
+// The payload: an HTML article whose title is escaped markup (its text is
+// an image element: real markup in a title is removed, as in the body) and
+// whose body text is a script element and another image.
 const xssPayload = `{"source":"xss-test","source_id":"x1","content_type":"text/html",` +
-	`"title":"<img src=x onerror=alert(1)> Quay","body":"<p>Residents wrote &lt;script&gt;alert(2)&lt;/script&gt; on the quay wall.</p>` +
+	`"title":"&lt;img src=x onerror=alert(1)&gt; Quay","body":"<p>Residents wrote &lt;script&gt;alert(2)&lt;/script&gt; on the quay wall.</p>` +
 	`<p>Another &lt;img src=y onerror=alert(3)&gt; with 7,500 ships.</p>"}`
 
 // TestIntegrationUpInBrowser drives the search page of `newsflow up` in
@@ -162,6 +167,12 @@ func TestIntegrationUpInBrowser(t *testing.T) {
 	dropSeed(t, watchDir)
 	up.push(t, xssPayload)
 	up.waitTotal(t, "", sampleCount+2)
+	// A story and its copy from another source, pushed one after the other
+	// so that the copy's paragraphs point at the first.
+	up.push(t, harbourFirst)
+	up.waitTotal(t, "", sampleCount+3)
+	up.push(t, harbourCopy)
+	up.waitTotal(t, "", sampleCount+4)
 
 	var dialogs atomic.Int32
 	ctx := browser(t, exe, &dialogs)
@@ -219,7 +230,7 @@ func TestIntegrationUpInBrowser(t *testing.T) {
 			chromedp.Click(chromedp.ID("search-button")),
 			chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)),
 		)
-		want := up.search(t, "min=1000")
+		want := up.search(t, "min=1000&group=story")
 		var wantTitles []string
 		for _, h := range want.Hits {
 			wantTitles = append(wantTitles, h.Title)
@@ -270,10 +281,176 @@ func TestIntegrationUpInBrowser(t *testing.T) {
 		require.Zero(t, dialogs.Load(), "no alert() ran")
 	})
 
-	t.Run("the live panel reads the metrics", func(t *testing.T) {
-		do(t, ctx, "live panel", chromedp.WaitVisible(chromedp.ID("live-indexed")))
+	titles := func() []string {
+		return eval[[]string](t, ctx, `[...document.querySelectorAll("#hits li.hit a.title")].map(a => a.textContent)`)
+	}
+	searchFor := func(q string) {
+		t.Helper()
+		do(t, ctx, "search "+q,
+			chromedp.Navigate(up.url+"#search?"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)),
+			chromedp.SetValue(chromedp.ID("q"), q),
+			chromedp.Click(chromedp.ID("search-button")),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"], body[data-state="error"]`)),
+		)
+	}
+
+	t.Run("the syntax hint is under the search box", func(t *testing.T) {
+		do(t, ctx, "page", chromedp.Navigate(up.url), chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)))
 		require.Eventually(t, func() bool {
-			return strings.HasPrefix(eval[string](t, ctx, `document.getElementById("live-indexed").textContent`), "14 ")
+			return eval[string](t, ctx, `document.getElementById("syntax-hint").textContent`) == search.SyntaxHint
+		}, 10*time.Second, 100*time.Millisecond)
+		require.True(t, eval[bool](t, ctx, `!!document.getElementById("syntax-hint").offsetParent`), "visible")
+	})
+
+	t.Run("a sentence of ordinary words finds the seed article", func(t *testing.T) {
+		searchFor("the talks in the town of Gomel")
+		require.Equal(t, []string{seedTitle}, titles(), "stop words (the, in, of) are ignored, talks finds talk")
+		marks := eval[[]string](t, ctx, `[...document.querySelectorAll("#hits li.hit .fragment mark")].map(m => m.textContent.toLowerCase())`)
+		require.Contains(t, marks, "gomel")
+		require.NotContains(t, marks, "the")
+	})
+
+	t.Run("query syntax", func(t *testing.T) {
+		searchFor("*")
+		all := up.search(t, "group=story")
+		require.Equal(t, sampleCount+4, all.Total)
+		require.Len(t, titles(), all.Stories, "* is everything, a story once (the harbour copies are one)")
+		require.Equal(t, fmt.Sprintf("%d stories (%d articles)", all.Stories, all.Total), eval[string](t, ctx, `document.getElementById("summary").textContent`))
+		searchFor("title:negotiate")
+		require.Equal(t, []string{seedTitle}, titles())
+		searchFor("Gomel -Kiev")
+		require.Empty(t, titles(), "the seed article mentions Kiev")
+		require.Contains(t, eval[string](t, ctx, `document.getElementById("empty").textContent`), "No article matches this search")
+		searchFor("Gomel OR Kiev")
+		require.Equal(t, "error", eval[string](t, ctx, `document.body.dataset.state`))
+		require.Contains(t, eval[string](t, ctx, `document.getElementById("error").textContent`), "alternatives are not supported")
+		screenshot(t, ctx, "up-syntax-error.png")
+	})
+
+	t.Run("newest first", func(t *testing.T) {
+		do(t, ctx, "sort", chromedp.Navigate(up.url+"#search?sort=newest"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)))
+		want := up.search(t, "sort=newest&group=story")
+		var wantTitles []string
+		for _, h := range want.Hits {
+			wantTitles = append(wantTitles, h.Title)
+		}
+		require.Equal(t, wantTitles, titles())
+		require.Equal(t, "newest", eval[string](t, ctx, `document.getElementById("sort").value`))
+	})
+
+	t.Run("a day from the facet", func(t *testing.T) {
+		do(t, ctx, "page", chromedp.Navigate(up.url+"#search?"), chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)))
+		days := eval[[]string](t, ctx, `[...document.querySelectorAll("#day option")].map(o => o.textContent)`)
+		require.Contains(t, days, "2024-05-06 (2)", "the harbour story and its copy")
+		eval[bool](t, ctx, `(() => { const s = document.getElementById("day"); s.value = "2024-05-06"; s.dispatchEvent(new Event("change")); return true; })()`)
+		require.Eventually(t, func() bool {
+			return eval[string](t, ctx, `location.hash`) == "#search?from=2024-05-06&to=2024-05-06" && eval[string](t, ctx, `document.body.dataset.state`) == "results"
+		}, 10*time.Second, 100*time.Millisecond)
+		require.Eventually(t, func() bool { return len(titles()) == 1 }, 10*time.Second, 100*time.Millisecond)
+		require.Equal(t, "2024-05-06", eval[string](t, ctx, `document.getElementById("day").value`))
+	})
+
+	t.Run("copies are grouped under one story and point at the first by title", func(t *testing.T) {
+		searchFor("Genoa harbour")
+		require.Len(t, titles(), 1, "one story")
+		summary := eval[string](t, ctx, `document.querySelector("#hits li.hit details.story summary").textContent`)
+		require.Equal(t, "1 more version or copy of this story", summary)
+		members := eval[[]string](t, ctx, `[...document.querySelectorAll("#hits li.hit details.story a.member")].map(a => a.textContent)`)
+		require.Len(t, members, 1)
+		require.ElementsMatch(t, []string{"Harbour reopens after the storm", "Genoa harbour open again"}, append(members, titles()...))
+		screenshot(t, ctx, "up-story.png")
+
+		copyID := up.search(t, "q=source:wire+harbour").Hits[0].ID
+		do(t, ctx, "open the copy",
+			chromedp.Navigate(up.url+"#article/"+copyID),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="article"]`)),
+		)
+		refs := eval[[]string](t, ctx, `[...document.querySelectorAll("#paragraphs a.ref-article")].map(a => a.textContent)`)
+		require.NotEmpty(t, refs, "the copy's paragraphs appeared in the first")
+		for _, r := range refs {
+			require.Equal(t, "Harbour reopens after the storm", r, "by title, not id")
+		}
+		screenshot(t, ctx, "up-references.png")
+	})
+
+	t.Run("the figure that matched the filter is highlighted", func(t *testing.T) {
+		do(t, ctx, "filter",
+			chromedp.Navigate(up.url+"#search?q=Gomel&min=1000"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="results"]`)),
+		)
+		chips := eval[[]string](t, ctx, `[...document.querySelectorAll("#hits li.hit .chips mark.figure.matched")].map(m => m.textContent)`)
+		require.Contains(t, chips, "5,000")
+		do(t, ctx, "open",
+			chromedp.Click(chromedp.CSS(`#hits li.hit a.title`)),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="article"]`)),
+		)
+		type fig struct {
+			Text    string
+			Value   float64
+			Matched bool
+		}
+		var figs []fig
+		require.Eventually(t, func() bool {
+			figs = eval[[]fig](t, ctx, `[...document.querySelectorAll("#paragraphs mark.figure")].map(m => ({Text: m.textContent, Value: parseFloat(m.dataset.value), Matched: m.classList.contains("matched")}))`)
+			return len(figs) > 0
+		}, 10*time.Second, 100*time.Millisecond)
+		matched := 0
+		for _, f := range figs {
+			require.Equal(t, f.Value >= 1000, f.Matched, "%s: matched exactly when it satisfies min=1000", f.Text)
+			if f.Matched {
+				matched++
+			}
+		}
+		require.Positive(t, matched)
+		require.Less(t, matched, len(figs), "other figures stay plain")
+		screenshot(t, ctx, "up-matched-figure.png")
+	})
+
+	t.Run("the live panel reads the metrics", func(t *testing.T) {
+		do(t, ctx, "live panel", chromedp.Navigate(up.url), chromedp.WaitVisible(chromedp.ID("live-indexed")))
+		require.Eventually(t, func() bool {
+			return strings.HasPrefix(eval[string](t, ctx, `document.getElementById("live-indexed").textContent`), fmt.Sprintf("%d ", sampleCount+4))
 		}, 10*time.Second, 200*time.Millisecond)
+		require.Eventually(t, func() bool {
+			return eval[string](t, ctx, `(document.querySelector("#live-sources li.watch")||{}).dataset?.state || ""`) == "ok" &&
+				strings.Contains(eval[string](t, ctx, `document.getElementById("live-sources").textContent`), "feed iptc")
+		}, 10*time.Second, 200*time.Millisecond, "feed and watch health: %s", eval[string](t, ctx, `document.getElementById("live-sources").textContent`))
+		require.Equal(t, "none", eval[string](t, ctx, `document.getElementById("dead-letters").textContent`))
+		screenshot(t, ctx, "up-live.png")
+	})
+
+	t.Run("an empty index says where articles come from", func(t *testing.T) {
+		emptyWatch := t.TempDir()
+		empty := startUp(t, "--data-dir", t.TempDir(), "--samples=false", "--watch", emptyWatch)
+		do(t, ctx, "empty page", chromedp.Navigate(empty.url), chromedp.WaitVisible(chromedp.ID("empty")))
+		text := eval[string](t, ctx, `document.getElementById("empty").textContent`)
+		require.Contains(t, text, "0 articles: drop files")
+		require.Contains(t, text, emptyWatch)
+		require.Contains(t, text, "POST "+empty.url+"v1/articles")
+		screenshot(t, ctx, "up-empty.png")
+
+		// A message the worker cannot read, from another client.
+		addr := brokerRE.FindStringSubmatch(empty.stdout.String())[1]
+		tr := &kafka.Transport{}
+		defer tr.CloseIdleConnections()
+		w := &kafka.Writer{Addr: kafka.TCP(addr), Topic: "news.raw", Transport: tr, BatchTimeout: time.Millisecond, RequiredAcks: kafka.RequireAll}
+		wctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		require.NoError(t, w.WriteMessages(wctx, kafka.Message{Key: []byte("desk:poison"), Value: []byte("{not json")}))
+		require.NoError(t, w.Close())
+		do(t, ctx, "dead letter listed", chromedp.WaitVisible(chromedp.CSS(`#dead-letters li.letter`)))
+		letter := eval[string](t, ctx, `document.querySelector("#dead-letters li.letter").textContent`)
+		require.Contains(t, letter, "decode")
+		require.Contains(t, letter, "decode RawArticle JSON")
+		require.Contains(t, letter, "key desk:poison")
+		require.Equal(t, "newsflow replay-dlq --kafka-brokers "+addr+" --topic news.raw", eval[string](t, ctx, `document.getElementById("replay-command").textContent`))
+		screenshot(t, ctx, "up-dead-letters.png")
 	})
 }
+
+const (
+	harbourBody  = `The harbour of Genoa reopened on Monday after three days of storm damage repairs.\n\nMore than 2,000 ships waited outside the port during the closure.`
+	harbourFirst = `{"source":"desk","source_id":"harbour-1","title":"Harbour reopens after the storm","published":"2024-05-06T08:00:00Z","body":"` + harbourBody + `"}`
+	harbourCopy  = `{"source":"wire","source_id":"w-77","title":"Genoa harbour open again","published":"2024-05-06T09:00:00Z","body":"` + harbourBody + `"}`
+)

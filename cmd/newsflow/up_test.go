@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/internal/embedded"
@@ -35,12 +37,19 @@ func TestUpBadSettings(t *testing.T) {
 		{"no address", []string{"--listen", ""}, "--listen is empty"},
 		{"an address without a port", []string{"--listen", "localhost"}, `--listen "localhost": want host:port`},
 		{"no partitions", []string{"--topic-partitions", "0"}, "--topic-partitions 0"},
+		{"a topic setting without a value", []string{"--topic-config", "retention.ms"}, `--topic-config "retention.ms": want key=value`},
+		{"a metrics address without a port", []string{"--metrics-addr", "localhost"}, `--metrics-addr "localhost": want host:port`},
 		{"an analyzer bleve does not have", []string{"--text-analyzer", "french"}, `--text-analyzer "french"`},
 		{"TLS for the embedded broker", []string{"--kafka-tls"}, "need --kafka-brokers"},
 		{"a feed that is not a URL", []string{"--feed", "news=ftp://x"}, "--feed"},
 		{"an Elasticsearch URL without a scheme", []string{"--elasticsearch-url", "es:9200"}, "want http://host:port"},
 		{"a negative progress interval", []string{"--progress-interval", "-1s"}, "--progress-interval"},
-		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
+		{"no push body allowed", []string{"--push-max-bytes", "0"}, "--push-max-bytes 0"},
+		{"no file allowed", []string{"--watch-max-bytes", "-1"}, "--watch-max-bytes -1"},
+		{"a fingerprint index inside the article pattern", []string{"--elasticsearch-url", "http://127.0.0.1:1", "--dedup-store", "elasticsearch", "--dedup-index", "newsflow-articles-fp"}, "--dedup-index"},
+		{"the fingerprint index without Elasticsearch", []string{"--dedup-store", "elasticsearch"}, "--dedup-store elasticsearch needs --elasticsearch-url"},
+		{"an unknown dedup store", []string{"--dedup-store", "memcached"}, `--dedup-store "memcached": want bolt, redis or elasticsearch`},
+		{"a redis address without a port", []string{"--dedup-store", "redis", "--dedup-redis-addr", "redis"}, `--dedup-redis-addr "redis": want host:port`},
 		{"an unknown flag", []string{"--nope"}, "flag provided but not defined"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,6 +71,8 @@ func TestUpHelp(t *testing.T) {
 		"--elasticsearch-url", "empty: the embedded bleve index",
 		"--feed", "--watch", "--samples", "--token-file",
 		"/api/search", "POST /v1/articles", "/metrics", "second Ctrl-C",
+		"--push-max-bytes", "--watch-max-bytes", "--feed-max-bytes", "--feed-timeout", "an article is at most 1 MiB", "never by their name",
+		"the page, /api/* and the push all need its token",
 	} {
 		require.Contains(t, out, want)
 	}
@@ -286,6 +297,36 @@ func TestIntegrationUpRestartIngestsNothingTwice(t *testing.T) {
 	require.EqualValues(t, sampleCount+2, committed)
 }
 
+// TestIntegrationUpRebuildsAnOutdatedIndex: an index built by another
+// version of newsflow (another mapping) is moved aside and rebuilt from the
+// embedded broker's messages, without publishing anything again.
+func TestIntegrationUpRebuildsAnOutdatedIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	up := startUp(t, "--data-dir", data)
+	before := up.waitTotal(t, "", sampleCount)
+	up.stop(t)
+
+	// What an index of newsflow-bleve-1 looks like to this version.
+	idx, err := blevesearch.Open(filepath.Join(data, upIndexDir))
+	require.NoError(t, err)
+	require.NoError(t, idx.SetInternal([]byte("newsflow_mapping"), []byte("newsflow-bleve-1")))
+	require.NoError(t, idx.Close())
+
+	up = startUp(t, "--data-dir", data)
+	after := up.waitTotal(t, "", sampleCount)
+	require.Equal(t, ids(before), ids(after))
+	require.Contains(t, up.stderr.String(), "rebuilding it from the embedded broker's messages")
+	old, err := filepath.Glob(filepath.Join(data, upIndexDir+".old-*"))
+	require.NoError(t, err)
+	require.Len(t, old, 1, "the old index is kept aside")
+	require.Eventually(t, func() bool { return up.stats(t).Indexed == sampleCount }, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, 0.0, up.stats(t).Produced, "nothing published again")
+	require.Equal(t, sampleCount, up.search(t, "q=the").Total, "the new analyzer drops stop words")
+}
+
 func ids(r search.Result) []string {
 	var out []string
 	for _, h := range r.Hits {
@@ -314,13 +355,16 @@ func TestUpTotals(t *testing.T) {
 		totals(search.Snapshot{Unchanged: 12}))
 }
 
-// TestIntegrationUpOnKafkaAndElasticsearch switches both parts to the real
+// TestIntegrationUpOnKafkaAndElasticsearch switches every part to the real
 // servers: the producers and the worker use the test broker, the index is
-// the alias of the index/elastic template, and the page's API reads it through
-// the Elasticsearch backend.
+// the alias of the index/elastic template, the page's API reads it through
+// the Elasticsearch backend, and the dedup memory is the Redis store that
+// newsflow consume workers share.
 func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	kafkaAddr := itest.Kafka(t)
 	esURL := itest.Elasticsearch(t)
+	redisAddr := itest.Redis(t)
+	prefix := itest.NewRedisPrefix(t, redisAddr)
 	topic := itest.NewTopic(t, kafkaAddr, 3)
 	alias := itest.NewIndexName(t, esURL)
 	t.Cleanup(func() {
@@ -332,10 +376,12 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	up := startUp(t,
 		"--data-dir", t.TempDir(),
 		"--kafka-brokers", kafkaAddr, "--topic", topic, "--group", itest.NewGroup(t),
-		"--elasticsearch-url", esURL, "--index", alias, "--dedup-index", alias+"fp",
+		"--elasticsearch-url", esURL, "--index", alias,
+		"--dedup-store", "redis", "--dedup-redis-addr", redisAddr, "--dedup-redis-prefix", prefix,
 	)
 	require.Contains(t, up.stdout.String(), "Kafka "+kafkaAddr)
 	require.Contains(t, up.stdout.String(), "index Elasticsearch")
+	require.Contains(t, up.stdout.String(), "dedup memory redis addrs="+redisAddr)
 	up.push(t, `{"source":"desk","source_id":"es1","title":"Harbour reopens","body":"The harbour reopened after 3 days.\n\nMore than 2,000 ships wait outside the harbour."}`)
 	up.waitTotal(t, "", sampleCount+1)
 	r := up.waitTotal(t, "q=%222%2C000+ships%22&kind=count&min=1000", 1)
@@ -345,6 +391,17 @@ func TestIntegrationUpOnKafkaAndElasticsearch(t *testing.T) {
 	up.get(t, "/api/articles/"+r.Hits[0].ID, &doc)
 	require.Equal(t, "desk", doc["source"])
 	require.NotEmpty(t, doc["figures"])
+
+	// The paragraphs' fingerprints are in Redis, under the prefix, with the
+	// retention as their TTL.
+	rc := redis.NewClient(&redis.Options{Addr: redisAddr, Protocol: 2, DisableIdentity: true})
+	defer rc.Close()
+	keys, _, err := rc.Scan(context.Background(), 0, prefix+":*", 10000).Result()
+	require.NoError(t, err)
+	require.NotEmpty(t, keys, "fingerprints under %s", prefix)
+	ttl, err := rc.TTL(context.Background(), keys[0]).Result()
+	require.NoError(t, err)
+	require.InDelta(t, (30 * 24 * time.Hour).Seconds(), ttl.Seconds(), 3600, "the default retention")
 }
 
 // TestIntegrationUpCtrlC runs the built binary: one interrupt stops it in
@@ -407,5 +464,100 @@ func TestIntegrationUpCtrlC(t *testing.T) {
 		require.Equal(t, 130, wait(t, cmd), out.String())
 		require.Less(t, time.Since(stopped), 5*time.Second)
 		require.Contains(t, out.String(), "second signal, exiting now")
+	})
+}
+
+// TestIntegrationMakeUpCtrlC runs `make up` on a terminal (script(1) gives
+// it one) and types Ctrl-C: newsflow stops in order and make exits 0, with
+// no interrupt error of its own.
+func TestIntegrationMakeUpCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	for _, tool := range []string{"make", "script"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found", tool)
+		}
+	}
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	makeCmd := fmt.Sprintf("make -s -C %s up BIN=%s UP_FLAGS='--listen 127.0.0.1:0 --data-dir %s --samples=false --log-level warn'",
+		root, filepath.Join(dir, "newsflow"), filepath.Join(dir, "data"))
+	cmd := exec.Command("script", "-qefc", makeCmd, "/dev/null")
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "search page http://") },
+		3*time.Minute, 100*time.Millisecond, "make up builds and starts: %s", out)
+	_, err = stdin.Write([]byte{3}) // Ctrl-C, as typed
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "make up exits 0 after Ctrl-C: %s", out)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("make up did not stop: %s", out)
+	}
+	require.Contains(t, out.String(), "newsflow up: stopped after")
+	require.NotContains(t, out.String(), "make: ***")
+	_ = stdin.Close()
+}
+
+// TestIntegrationUpMetricsAddr: `up --metrics-addr` serves /metrics,
+// /healthz and /readyz on that address (and no longer on the page's);
+// without it they are on --listen.
+func TestIntegrationUpMetricsAddr(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped under -short")
+	}
+	getStatus := func(t *testing.T, url string) (int, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+	t.Run("another address gets its own ops server", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		metricsAddr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false", "--metrics-addr", metricsAddr)
+		require.Contains(t, up.stdout.String(), "metrics: http://"+metricsAddr+"/metrics")
+		code, body := getStatus(t, "http://"+metricsAddr+"/metrics")
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, body, "newsflow_consumer_messages_total")
+		require.Contains(t, body, "go_goroutines")
+		code, _ = getStatus(t, "http://"+metricsAddr+"/healthz")
+		require.Equal(t, http.StatusOK, code)
+		require.Eventually(t, func() bool { c, _ := getStatus(t, "http://"+metricsAddr+"/readyz"); return c == http.StatusOK }, 30*time.Second, 50*time.Millisecond)
+		code, body = getStatus(t, up.url+"metrics")
+		require.NotEqual(t, http.StatusOK, code, "not on the page's address: %s", body)
+		code, body = getStatus(t, "http://"+metricsAddr+"/api/search?q=x")
+		require.Equal(t, http.StatusNotFound, code, "the ops server serves nothing of the page")
+		require.Contains(t, body, `"error"`)
+	})
+	t.Run("by default on the page's address", func(t *testing.T) {
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false")
+		require.Contains(t, up.stdout.String(), "metrics: "+up.url+"metrics")
+		code, body := getStatus(t, up.url+"metrics")
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, body, "newsflow_consumer_messages_total")
+	})
+	t.Run("the same address as --listen is the default", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		up := startUp(t, "--data-dir", t.TempDir(), "--samples=false", "--listen", addr, "--metrics-addr", addr)
+		code, _ := getStatus(t, up.url+"metrics")
+		require.Equal(t, http.StatusOK, code)
 	})
 }

@@ -77,7 +77,7 @@ func NewReplayer(r Fetcher, w Writer, cfg ReplayConfig) *Replayer {
 	}
 	c := promauto.With(cfg.Registerer).NewCounterVec(prometheus.CounterOpts{
 		Name: "newsflow_dlq_replayed_messages_total",
-		Help: "Dead letters read by a replay: republished to the raw topic, or skipped by the stage filter.",
+		Help: "Dead letters read by a replay: republished to the raw topic, or skipped (by the stage filter, or stored truncated).",
 	}, []string{"result"})
 	return &Replayer{r: r, w: w, cfg: cfg, counted: c}
 }
@@ -109,6 +109,14 @@ func (rp *Replayer) Replay(ctx context.Context) (Counts, error) {
 		}
 		var out []kafka.Message
 		for _, m := range batch {
+			if size, ok := Header(m, HeaderTruncated); ok {
+				// Not the original bytes: re-publishing would index a cut article.
+				rp.cfg.Logger.Warn("dead letter stored truncated: not replayed; the original is still on the raw topic until its retention ends",
+					"partition", m.Partition, "offset", m.Offset, "value_bytes", size, "letter", Describe(m))
+				counts.Skipped++
+				rp.counted.WithLabelValues(ReplaySkipped).Inc()
+				continue
+			}
 			if len(rp.cfg.Stages) > 0 {
 				stage, _ := Header(m, HeaderStage)
 				if !slices.Contains(rp.cfg.Stages, stage) {

@@ -9,6 +9,7 @@ package lag
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -97,6 +98,12 @@ func Read(ctx context.Context, c Client, group, topic string) ([]Partition, erro
 	of, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
 	if err != nil {
 		return nil, fmt.Errorf("fetch committed offsets of group %s: %w", group, err)
+	}
+	if errors.Is(of.Error, kafka.GroupIdNotFound) {
+		// Kafka answers a group that never committed with no offsets;
+		// kfake (the embedded broker) with GROUP_ID_NOT_FOUND. Either way
+		// nothing is committed: the group starts from the beginning.
+		return out, nil
 	}
 	if of.Error != nil {
 		return nil, fmt.Errorf("fetch committed offsets of group %s: %w", group, of.Error)

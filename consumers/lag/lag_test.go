@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/internal/embedded"
 )
 
 type fakeClient struct {
@@ -59,4 +61,33 @@ func TestLagPerPartition(t *testing.T) {
 
 func TestLagOfACommitBelowRetention(t *testing.T) {
 	require.Equal(t, int64(50), Partition{First: 50, End: 100, Committed: 10}.Lag(), "deleted messages are not lag")
+}
+
+// A group that never committed is unknown to some brokers (kfake, the
+// embedded broker of `up`, answers GROUP_ID_NOT_FOUND where Kafka answers
+// no offsets): it has committed nothing, it starts from the beginning.
+func TestAnUnknownGroupHasCommittedNothing(t *testing.T) {
+	b, err := embedded.Start(embedded.Config{DataDir: t.TempDir(), Topics: []string{"news.raw"}, Partitions: 2})
+	require.NoError(t, err)
+	defer b.Close()
+	wt := &kafka.Transport{}
+	defer wt.CloseIdleConnections()
+	w := &kafka.Writer{Addr: kafka.TCP(b.Addr()), Topic: "news.raw", Balancer: &kafka.RoundRobin{}, BatchTimeout: time.Millisecond, Transport: wt, RequiredAcks: kafka.RequireAll}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, w.WriteMessages(ctx, kafka.Message{Value: []byte("a")}, kafka.Message{Value: []byte("b")}, kafka.Message{Value: []byte("c")}))
+	require.NoError(t, w.Close())
+
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(b.Addr()), Timeout: 10 * time.Second, Transport: tr}
+	parts, err := Read(ctx, c, "never-joined", "news.raw")
+	require.NoError(t, err)
+	require.Len(t, parts, 2)
+	var lag int64
+	for _, p := range parts {
+		require.EqualValues(t, -1, p.Committed)
+		lag += p.Lag()
+	}
+	require.EqualValues(t, 3, lag, "every message is still to be read")
 }

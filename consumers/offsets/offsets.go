@@ -9,11 +9,12 @@
 // need not be consecutive: compaction and transaction markers leave gaps, so
 // the Tracker follows the order of fetched offsets rather than arithmetic.
 //
-// A partition can be revoked and assigned again (a consumer group rebalance);
-// kafka-go then restarts it at the committed offset, which is at or below the
-// last offset fetched before. Add notices such a step back and starts a new
-// session for the partition: tickets of the old session are ignored by Done,
-// so an old in-flight message can never move the new session's watermark.
+// A partition can be revoked and assigned again (a consumer group rebalance).
+// Forget drops a revoked partition, and a partition restarted at its
+// committed offset (at or below the last offset fetched before) starts a new
+// session by itself when Add sees the step back: tickets of an old session
+// are ignored by Done, so an old in-flight message can never move the new
+// session's watermark.
 package offsets
 
 import (
@@ -100,6 +101,16 @@ func (t *Tracker) Done(tk Ticket) bool {
 		p.queue, p.done, p.head = p.queue[:n], p.done[:n], 0
 	}
 	return true
+}
+
+// Forget drops partition part: the partition was revoked, or is about to
+// restart at another offset. Its unfinished tickets are ignored from now on
+// (Done reports false), it no longer counts in Pending, and the next Add of
+// it starts a new session.
+func (t *Tracker) Forget(part int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.parts, part)
 }
 
 // Committable returns, per partition whose watermark moved since the last

@@ -194,3 +194,22 @@ func BenchmarkAddDone(b *testing.B) {
 		tr.Done(tr.Add(i%3, int64(i)))
 	}
 }
+
+func TestForgetDropsAPartitionsSession(t *testing.T) {
+	tr := New()
+	a := tr.Add(0, 10)
+	tr.Add(0, 11)
+	b := tr.Add(1, 3)
+	require.Equal(t, 3, tr.Pending())
+	tr.Forget(0)
+	require.Equal(t, 1, tr.Pending(), "a forgotten partition's messages are not pending")
+	require.False(t, tr.Done(a), "a ticket of a forgotten partition")
+	require.True(t, tr.Done(b))
+	require.Equal(t, map[int]int64{1: 3}, tr.Committable())
+	// The partition comes back at a higher offset: a new session, nothing
+	// of the old one in it.
+	c := tr.Add(0, 12)
+	require.True(t, tr.Done(c))
+	require.Equal(t, map[int]int64{0: 12, 1: 3}, tr.Committable())
+	require.Equal(t, []int{0, 1}, tr.Partitions())
+}

@@ -60,7 +60,7 @@ func TestComposeFile(t *testing.T) {
 	require.Equal(t, "newsflow", p.Name)
 
 	want := []string{"consumer-1", "consumer-2", "elasticsearch", "feeds", "grafana", "init-index", "init-topics",
-		"kafka", "kibana", "kibana-setup", "producer", "prometheus"}
+		"kafka", "kibana", "kibana-setup", "producer", "prometheus", "redis"}
 	require.Equal(t, want, sortedKeys(p.Services))
 
 	t.Run("start order: conditions name services that can meet them", func(t *testing.T) {
@@ -100,6 +100,24 @@ func TestComposeFile(t *testing.T) {
 		require.NotContains(t, k.Environment, "KAFKA_ZOOKEEPER_CONNECT")
 		require.Equal(t, "false", *k.Environment["KAFKA_AUTO_CREATE_TOPICS_ENABLE"], "topics come from init-topics")
 		require.Equal(t, k.Image, p.Services["init-topics"].Image)
+	})
+
+	t.Run("Redis is the consumers' dedup store, forgets only by expiry and persists", func(t *testing.T) {
+		r := p.Services["redis"]
+		require.Regexp(t, `^redis:7\.[0-9]+-alpine$`, r.Image, "Redis 7.0 or newer (SET NX GET), BSD-licensed 7.x")
+		args := strings.Join(r.Command, " ")
+		require.Contains(t, args, "--maxmemory-policy noeviction", "evictions would forget records the retention promised")
+		require.Contains(t, args, "--appendonly yes")
+		require.Regexp(t, `--maxmemory \S+`, args)
+		require.True(t, slicesContain(r.Volumes, func(v types.ServiceVolumeConfig) bool { return v.Target == "/data" && v.Type == types.VolumeTypeVolume }),
+			"the append-only file lives on a volume")
+		for _, name := range []string{"consumer-1", "consumer-2"} {
+			c := p.Services[name]
+			require.Equal(t, types.ServiceConditionHealthy, c.DependsOn["redis"].Condition, "%s waits for its dedup store", name)
+			require.Equal(t, "redis", *c.Environment["NEWSFLOW_DEDUP_STORE"])
+			require.Equal(t, "redis:6379", *c.Environment["NEWSFLOW_DEDUP_REDIS_ADDR"])
+			require.Equal(t, "720h", *c.Environment["NEWSFLOW_DEDUP_RETENTION"], "the binary's default retention")
+		}
 	})
 
 	t.Run("Elasticsearch and Kibana share the tested version", func(t *testing.T) {
@@ -197,6 +215,7 @@ func TestComposeFile(t *testing.T) {
 		topics := strings.Join(p.Services["init-topics"].Command, " ")
 		require.Contains(t, topics, `"$TOPIC" "$TOPIC.dlq"`)
 		require.Contains(t, topics, "--partitions")
+		require.Contains(t, topics, "max.message.bytes=1114124", "the dead-letter topic takes the raw topic's 1048588 bytes plus dlq.HeaderRoom")
 	})
 
 	t.Run("Kibana and Grafana get the deploy files", func(t *testing.T) {
@@ -222,6 +241,15 @@ func TestComposeFile(t *testing.T) {
 			require.Contains(t, targets[job], target, "job %s does not scrape %s", job, name)
 		}
 	})
+}
+
+func slicesContain[T any](s []T, f func(T) bool) bool {
+	for _, v := range s {
+		if f(v) {
+			return true
+		}
+	}
+	return false
 }
 
 func mounts(s types.ServiceConfig, source string) bool {

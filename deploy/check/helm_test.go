@@ -163,6 +163,14 @@ func TestHelmRejectsBadValues(t *testing.T) {
 		{"a grace period shorter than the drain", []string{"consumer.terminationGracePeriodSeconds=20"}, "consumer.terminationGracePeriodSeconds (20) must exceed consumer.shutdownTimeoutSeconds (30)"},
 		{"SASL without a secret", []string{"kafka.sasl.enabled=true", "kafka.sasl.username=u"}, "kafka.sasl.existingSecret"},
 		{"an unknown SASL mechanism", []string{"kafka.sasl.mechanism=gssapi"}, "mechanism"},
+		{"an unknown dedup store", []string{"dedup.store=memory"}, "dedup"},
+		{"a redis database on a cluster", []string{"dedup.redis.cluster=true", "dedup.redis.db=3"}, "dedup.redis.db (3) with a cluster"},
+		{"a redis address without a port", []string{"dedup.redis.addrs={redis}"}, "addrs"},
+		{"a redis TLS secret with TLS off", []string{"dedup.redis.tls.existingSecret=redis-tls"}, "dedup.redis.tls.existingSecret needs dedup.redis.tls.enabled"},
+		{"a redis client certificate without its key", []string{"dedup.redis.tls.enabled=true", "dedup.redis.tls.existingSecret=redis-tls", "dedup.redis.tls.certKey=tls.crt"}, "set both certKey and keyKey"},
+		{"a redis user without a password secret", []string{"dedup.redis.auth.username=newsflow"}, "dedup.redis.auth.existingSecret"},
+		{"a hash tag in the redis key prefix", []string{"dedup.redis.keyPrefix={nf}"}, "keyPrefix"},
+		{"a dedup setting overridden in settings", []string{"consumer.settings.NEWSFLOW_DEDUP_REDIS_ADDR=other:6379"}, "NEWSFLOW_DEDUP_REDIS_ADDR"},
 		{"a persistent producer with two replicas", []string{"producer.enabled=true", "producer.feeds={https://x.example/feed}", "producer.persistence.enabled=true", "producer.replicas=2"}, "allows one replica"},
 	}
 	for _, tt := range tests {
@@ -376,7 +384,21 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment, configMaps map[string]*
 		names = append(names, k)
 	}
 	require.Empty(t, unknownEnv(t, role, names), "variables that `newsflow %s --help` does not list", role)
-	for _, secret := range []string{"NEWSFLOW_KAFKA_PASSWORD", "NEWSFLOW_ELASTICSEARCH_PASSWORD", "NEWSFLOW_ELASTICSEARCH_API_KEY"} {
+	if role == "consume" {
+		// The dedup store: Redis by default, with its settings; the
+		// fingerprint index renders none of them.
+		store := env["NEWSFLOW_DEDUP_STORE"]
+		require.Contains(t, []string{"redis", "elasticsearch"}, store, "NEWSFLOW_DEDUP_STORE")
+		for k := range env {
+			if strings.HasPrefix(k, "NEWSFLOW_DEDUP_REDIS_") || k == "NEWSFLOW_DEDUP_RETENTION" {
+				require.Equal(t, "redis", store, "%s rendered for the %s store", k, store)
+			}
+		}
+		if store == "redis" {
+			require.NotEmpty(t, env["NEWSFLOW_DEDUP_REDIS_ADDR"])
+		}
+	}
+	for _, secret := range []string{"NEWSFLOW_KAFKA_PASSWORD", "NEWSFLOW_ELASTICSEARCH_PASSWORD", "NEWSFLOW_ELASTICSEARCH_API_KEY", "NEWSFLOW_DEDUP_REDIS_PASSWORD"} {
 		require.NotContains(t, env, secret, "secrets are files (*_FILE), never variables")
 	}
 

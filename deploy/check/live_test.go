@@ -30,18 +30,21 @@ import (
 const (
 	envKafka     = "NEWSFLOW_TEST_KAFKA"
 	envES        = "NEWSFLOW_TEST_ES"
+	envRedis     = "NEWSFLOW_TEST_REDIS"
 	defaultKafka = "127.0.0.1:19092"
 	defaultES    = "http://127.0.0.1:19200"
+	defaultRedis = "127.0.0.1:16379"
 )
 
 // live is a running `newsflow produce` and `newsflow consume` against the test
-// Kafka broker and Elasticsearch node, after the compose file's sample feeds,
-// a broken feed and one pushed article went through: every metric that needs
-// traffic to appear has appeared.
+// Kafka broker, Elasticsearch node and Redis server (the consumer's default
+// dedup store), after the compose file's sample feeds, a broken feed and one
+// pushed article went through: every metric that needs traffic to appear has
+// appeared.
 type live struct {
-	kafka, es            string
+	kafka, es, redis     string
 	topic, group         string
-	alias, dedupIndex    string
+	alias, redisPrefix   string
 	producerURL, consURL string
 	logDir               string
 	// series maps each series name on /metrics (histograms as _bucket, _sum,
@@ -102,9 +105,10 @@ func liveEnv(t *testing.T) *live {
 func startLive(t *testing.T) (*live, string, error) {
 	kafkaAddr := envOr(envKafka, defaultKafka)
 	esURL := strings.TrimRight(envOr(envES, defaultES), "/")
-	if err := reachable(kafkaAddr, esURL); err != nil {
-		return nil, fmt.Sprintf("the live metrics check needs the test Kafka broker and Elasticsearch node (%s=%s, %s=%s): %v; %s",
-			envKafka, kafkaAddr, envES, esURL, err, startHint), nil
+	redisAddr := envOr(envRedis, defaultRedis)
+	if err := reachable(kafkaAddr, esURL, redisAddr); err != nil {
+		return nil, fmt.Sprintf("the live metrics check needs the test Kafka broker, Elasticsearch node and Redis server (%s=%s, %s=%s, %s=%s): %v; %s",
+			envKafka, kafkaAddr, envES, esURL, envRedis, redisAddr, err, startHint), nil
 	}
 	bin := newsflowBin(t)
 	root := repoRoot(t)
@@ -114,9 +118,9 @@ func startLive(t *testing.T) (*live, string, error) {
 		return nil, "", err
 	}
 	l := &live{
-		kafka: kafkaAddr, es: esURL,
+		kafka: kafkaAddr, es: esURL, redis: redisAddr,
 		topic: "deploycheck-" + suffix, group: "deploycheck-" + suffix,
-		alias: "deploycheck-" + suffix, dedupIndex: "deploycheck-fp-" + suffix,
+		alias: "deploycheck-" + suffix, redisPrefix: "deploycheck-" + suffix,
 		logDir: dir,
 	}
 	fail := func(err error) (*live, string, error) {
@@ -161,7 +165,9 @@ func startLive(t *testing.T) (*live, string, error) {
 	}
 	if err := l.start(bin, "consumer", nil,
 		"consume", "--kafka-brokers", kafkaAddr, "--topic", l.topic, "--group", l.group,
-		"--elasticsearch-url", esURL, "--index", l.alias, "--dedup-index", l.dedupIndex,
+		"--elasticsearch-url", esURL, "--index", l.alias,
+		// The default store, Redis; its keys forget themselves within minutes.
+		"--dedup-redis-addr", redisAddr, "--dedup-redis-prefix", l.redisPrefix, "--dedup-retention", "10m",
 		// The test node has no analysis-common module (scripts/testenv.sh).
 		"--text-analyzer", "standard",
 		"--metrics-addr", consMetrics, "--lag-interval", "1s", "--flush-interval", "100ms"); err != nil {
@@ -277,7 +283,6 @@ func (l *live) stop() {
 	}
 	if l.es != "" {
 		_, _ = esDo(http.MethodDelete, l.es+"/"+l.alias+"-*", "")
-		_, _ = esDo(http.MethodDelete, l.es+"/"+l.dedupIndex+"*", "")
 		_, _ = esDo(http.MethodDelete, l.es+"/_index_template/"+l.alias, "")
 	}
 	if l.kafka != "" {
@@ -293,10 +298,14 @@ func envOr(name, def string) string {
 	return def
 }
 
-func reachable(kafkaAddr, esURL string) error {
+func reachable(kafkaAddr, esURL, redisAddr string) error {
 	conn, err := net.DialTimeout("tcp", kafkaAddr, 3*time.Second)
 	if err != nil {
 		return fmt.Errorf("kafka: %w", err)
+	}
+	_ = conn.Close()
+	if conn, err = net.DialTimeout("tcp", redisAddr, 3*time.Second); err != nil {
+		return fmt.Errorf("redis: %w", err)
 	}
 	_ = conn.Close()
 	if _, err := esDo(http.MethodGet, esURL+"/_cluster/health", ""); err != nil {

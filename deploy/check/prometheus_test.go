@@ -62,6 +62,8 @@ func TestPromtoolUnitTestsCanFail(t *testing.T) {
 		{"> 1000", "> 100000"},
 		{"[10m])) == 0", "[10m])) == 1"},
 		{"for: 10m", "for: 30m"},
+		{"evicted_keys_total[10m])) > 0", "evicted_keys_total[10m])) > 5"},
+		{") > 0.9", ") > 0.99"},
 	} {
 		t.Run(mutation[0]+" → "+mutation[1], func(t *testing.T) {
 			require.Contains(t, string(rules), mutation[0])

@@ -23,6 +23,22 @@
 // A range query on the field chosen by the filter's kind and unit then
 // matches exactly the articles with one figure satisfying all three, the
 // nested semantics.
+//
+// # Text
+//
+// The english analyzer is Elasticsearch's (Lucene's EnglishAnalyzer):
+// Unicode word boundaries, possessive 's removed, lower case, the 33 stop
+// words of Lucene's English set, Porter stemmer, so that a query finds the
+// same articles here as on a cluster. Stories are grouped (search.Query
+// Group) by scanning the ranked hits for the first of each story_id, as
+// Elasticsearch's field collapsing does.
+//
+// # Upgrades
+//
+// The mapping is versioned (mappingVersion). Open refuses an index built
+// with another one with ErrMappingChanged: `newsflow up` then moves it
+// aside and rebuilds it from the embedded broker, which keeps every
+// message.
 package bleve
 
 import (
@@ -41,7 +57,10 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -58,8 +77,9 @@ import (
 // Analyzers of title and body, named as the --text-analyzer values of
 // Elasticsearch they mirror.
 const (
-	// AnalyzerEnglish stems and drops English stop words (bleve "en", like
-	// Elasticsearch's english). The default.
+	// AnalyzerEnglish stems and drops English stop words, as
+	// Elasticsearch's english analyzer does (see the package doc). The
+	// default.
 	AnalyzerEnglish = "english"
 	// AnalyzerStandard splits on Unicode word boundaries and lower-cases
 	// (Elasticsearch's standard analyzer).
@@ -67,8 +87,20 @@ const (
 )
 
 // mappingVersion is stored in the index; an index built with another
-// mapping is refused rather than queried wrongly.
-const mappingVersion = "newsflow-bleve-1"
+// mapping is refused rather than queried wrongly. 2: Elasticsearch's
+// english analyzer, story_id and published_day.
+const mappingVersion = "newsflow-bleve-2"
+
+// ErrMappingChanged is wrapped by Open's error for an index built by
+// another version of newsflow: move it aside and build it again.
+var ErrMappingChanged = errors.New("index built with another mapping")
+
+// englishStopWords are Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET,
+// the stop words of Elasticsearch's english analyzer.
+var englishStopWords = []any{
+	"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+	"on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+}
 
 // Field names in the index.
 const (
@@ -79,6 +111,8 @@ const (
 	fieldPubText   = "published"
 	fieldKinds     = "fig_kind"
 	fieldUnits     = "fig_unit"
+	fieldStory     = "story_id"
+	fieldDay       = "published_day"
 	fieldDoc       = "doc_json"
 	figRoot        = "fv"
 	internalKey    = "newsflow_mapping"
@@ -150,7 +184,7 @@ func Open(dir string, o Options) (*Index, error) {
 		v, err := idx.GetInternal([]byte(internalKey))
 		if err != nil || string(v) != mappingVersion {
 			_ = idx.Close()
-			return nil, fmt.Errorf("bleve index in %s has mapping %q, this version uses %q: move the directory away to build a new one", dir, v, mappingVersion)
+			return nil, fmt.Errorf("bleve index in %s has mapping %q, this version uses %q (move the directory away to build a new one): %w", dir, v, mappingVersion, ErrMappingChanged)
 		}
 	}
 	f := promauto.With(o.Registerer)
@@ -184,7 +218,12 @@ func (x *Index) Count() (uint64, error) { return x.idx.DocCount() }
 
 func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 	im := blevesearch.NewIndexMapping()
-	const standard = "newsflow_standard"
+	const (
+		standard  = "newsflow_standard"
+		english   = "newsflow_english"
+		stopWords = "newsflow_english_stop_words"
+		stopOut   = "newsflow_english_stop"
+	)
 	if err := im.AddCustomAnalyzer(standard, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
@@ -192,7 +231,20 @@ func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("bleve mapping: %w", err)
 	}
-	textAnalyzer := en.AnalyzerName
+	if err := im.AddCustomTokenMap(stopWords, map[string]any{"type": tokenmap.Name, "tokens": englishStopWords}); err != nil {
+		return nil, fmt.Errorf("bleve mapping: %w", err)
+	}
+	if err := im.AddCustomTokenFilter(stopOut, map[string]any{"type": stop.Name, "stop_token_map": stopWords}); err != nil {
+		return nil, fmt.Errorf("bleve mapping: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(english, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, stopOut, porter.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("bleve mapping: %w", err)
+	}
+	textAnalyzer := english
 	if analyzer == AnalyzerStandard {
 		textAnalyzer = standard
 	}
@@ -235,6 +287,8 @@ func newMapping(analyzer string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldPubText, stored)
 	doc.AddFieldMappingsAt(fieldKinds, keyword(false))
 	doc.AddFieldMappingsAt(fieldUnits, keyword(false))
+	doc.AddFieldMappingsAt(fieldStory, keyword(true))
+	doc.AddFieldMappingsAt(fieldDay, keyword(false))
 	doc.AddFieldMappingsAt(fieldDoc, stored)
 	figs := blevesearch.NewDocumentMapping() // dynamic: fv.k.<kind> etc. are numbers
 	doc.AddSubDocumentMapping(figRoot, figs)
@@ -264,16 +318,22 @@ func figureField(kind, unit string) string {
 
 // toDoc is what bleve indexes for a.
 func toDoc(a article.Article, src []byte) map[string]any {
+	story := a.StoryID
+	if story == "" {
+		story = a.ID
+	}
 	d := map[string]any{
 		fieldTitle:  a.Title,
 		fieldBody:   a.Body,
 		fieldSource: a.Source,
+		fieldStory:  story,
 		fieldDoc:    string(src),
 	}
 	if a.PublishedAt != "" {
 		if t, err := time.Parse(time.RFC3339Nano, a.PublishedAt); err == nil {
 			d[fieldPublished] = t.UTC()
 			d[fieldPubText] = a.PublishedAt
+			d[fieldDay] = t.UTC().Format(search.DayLayout)
 		}
 	}
 	anyVals := []float64{}
@@ -441,32 +501,55 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 	if err := q.Validate(); err != nil {
 		return search.Result{}, err
 	}
-	var must []query.Query
-	clauses := search.ParseText(q.Text)
-	for _, c := range clauses {
-		var perField []query.Query
-		for _, f := range []string{fieldTitle, fieldBody} {
-			if c.Phrase {
-				p := blevesearch.NewMatchPhraseQuery(c.Text)
-				p.SetField(f)
-				perField = append(perField, p)
-			} else {
-				m := blevesearch.NewMatchQuery(c.Text)
-				m.SetField(f)
-				m.SetOperator(query.MatchQueryOperatorAnd)
-				perField = append(perField, m)
-			}
+	terms, err := search.ParseText(q.Text)
+	if err != nil {
+		return search.Result{}, err
+	}
+	bq := x.query(q, terms)
+	byRelevance := q.ByRelevance(terms)
+	if q.Group {
+		return x.searchStories(ctx, q, bq, byRelevance)
+	}
+	req := x.request(bq, q.Limit(), q.Offset, byRelevance)
+	x.highlight(req, byRelevance)
+	addFacets(req)
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return search.Result{}, fmt.Errorf("bleve search: %w", err)
+	}
+	out := search.Result{Total: int(res.Total), Hits: make([]search.Hit, 0, len(res.Hits)), Facets: facets(res)}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, hitOf(h))
+	}
+	if err := x.addFigures(q, out.Hits); err != nil {
+		return search.Result{}, err
+	}
+	return out, nil
+}
+
+// query is the bleve query of q: every positive term and filter must
+// match, no excluded term may.
+func (x *Index) query(q search.Query, terms []search.Term) query.Query {
+	var must, mustNot []query.Query
+	for _, t := range terms {
+		tq := x.termQuery(t)
+		switch {
+		case tq == nil: // a stop word: ignored
+		case t.Exclude:
+			mustNot = append(mustNot, tq)
+		default:
+			must = append(must, tq)
 		}
-		must = append(must, blevesearch.NewDisjunctionQuery(perField...))
 	}
 	if len(q.Sources) > 0 {
 		var any []query.Query
 		for _, s := range q.Sources {
-			t := blevesearch.NewTermQuery(s)
-			t.SetField(fieldSource)
-			any = append(any, t)
+			any = append(any, fieldQuery(blevesearch.NewTermQuery(s), fieldSource))
 		}
 		must = append(must, blevesearch.NewDisjunctionQuery(any...))
+	}
+	if len(q.IDs) > 0 {
+		must = append(must, blevesearch.NewDocIDQuery(q.IDs))
 	}
 	if q.HasFigureFilter() {
 		lo, hi := -math.MaxFloat64, math.MaxFloat64
@@ -495,59 +578,257 @@ func (x *Index) Search(ctx context.Context, q search.Query) (search.Result, erro
 		r.SetField(fieldPublished)
 		must = append(must, r)
 	}
-	var bq query.Query
-	switch len(must) {
-	case 0:
-		bq = blevesearch.NewMatchAllQuery()
-	case 1:
-		bq = must[0]
+	switch {
+	case len(must) == 0 && len(mustNot) == 0:
+		return blevesearch.NewMatchAllQuery()
+	case len(mustNot) == 0 && len(must) == 1:
+		return must[0]
 	default:
-		bq = blevesearch.NewConjunctionQuery(must...)
+		// Only exclusions: bleve starts from every document.
+		return query.NewBooleanQuery(must, nil, mustNot)
 	}
-	req := blevesearch.NewSearchRequestOptions(bq, q.Limit(), q.Offset, false)
-	req.Fields = []string{fieldTitle, fieldSource, fieldPubText}
+}
+
+// termQuery is the query of one term of q, nil when the analyzer leaves
+// nothing of it (a stop word), which is then ignored.
+func (x *Index) termQuery(t search.Term) query.Query {
+	if t.Kind == search.Exact {
+		return fieldQuery(blevesearch.NewTermQuery(t.Text), fieldSource)
+	}
+	if t.Kind != search.Prefix && len(x.analyze(t.Text)) == 0 {
+		return nil
+	}
+	var perField []query.Query
+	for _, f := range t.Fields() {
+		switch t.Kind {
+		case search.Phrase:
+			perField = append(perField, fieldQuery(blevesearch.NewMatchPhraseQuery(t.Text), f))
+		case search.Prefix:
+			perField = append(perField, fieldQuery(blevesearch.NewPrefixQuery(t.Text), f))
+		default:
+			m := blevesearch.NewMatchQuery(t.Text)
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			perField = append(perField, fieldQuery(m, f))
+		}
+	}
+	if len(perField) == 1 {
+		return perField[0]
+	}
+	return blevesearch.NewDisjunctionQuery(perField...)
+}
+
+// fieldQuery sets the field of a query that has one.
+func fieldQuery[Q interface {
+	query.Query
+	SetField(string)
+}](q Q, field string) Q {
+	q.SetField(field)
+	return q
+}
+
+// analyze returns the tokens the title and body analyzer makes of text.
+func (x *Index) analyze(text string) [][]byte {
+	m := x.idx.Mapping()
+	a := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldBody))
+	if a == nil {
+		return [][]byte{[]byte(text)}
+	}
+	var out [][]byte
+	for _, tok := range a.Analyze([]byte(text)) {
+		out = append(out, tok.Term)
+	}
+	return out
+}
+
+// sortOrder ranks by score (then newest, then id), or newest first.
+func sortOrder(byRelevance bool) bsearch.SortOrder {
 	byDate := &bsearch.SortField{Field: fieldPublished, Desc: true, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast}
-	if len(clauses) > 0 {
-		req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, &bsearch.SortDocID{}})
-		req.Highlight = blevesearch.NewHighlightWithStyle("html")
-		req.Highlight.AddField(fieldTitle)
-		req.Highlight.AddField(fieldBody)
-	} else {
-		req.SortByCustom(bsearch.SortOrder{byDate, &bsearch.SortDocID{}})
+	if byRelevance {
+		return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byDate, &bsearch.SortDocID{}}
 	}
+	return bsearch.SortOrder{byDate, &bsearch.SortDocID{}}
+}
+
+func (x *Index) request(bq query.Query, size, from int, byRelevance bool) *blevesearch.SearchRequest {
+	req := blevesearch.NewSearchRequestOptions(bq, size, from, false)
+	req.Fields = []string{fieldTitle, fieldSource, fieldPubText, fieldStory}
+	req.SortByCustom(sortOrder(byRelevance))
+	return req
+}
+
+func (x *Index) highlight(req *blevesearch.SearchRequest, byRelevance bool) {
+	if !byRelevance {
+		// Highlighting needs scoring terms; without them there are none.
+		if _, all := req.Query.(*query.MatchAllQuery); all {
+			return
+		}
+	}
+	req.Highlight = blevesearch.NewHighlightWithStyle("html")
+	req.Highlight.AddField(fieldTitle)
+	req.Highlight.AddField(fieldBody)
+}
+
+// allTerms is a facet size that keeps every value.
+const allTerms = 1 << 20
+
+func addFacets(req *blevesearch.SearchRequest) {
 	req.AddFacet("source", blevesearch.NewFacetRequest(fieldSource, search.FacetSize))
 	req.AddFacet("kind", blevesearch.NewFacetRequest(fieldKinds, search.FacetSize))
 	req.AddFacet("unit", blevesearch.NewFacetRequest(fieldUnits, search.FacetSize))
+	// Days are listed newest first, so every one is counted.
+	req.AddFacet("published", blevesearch.NewFacetRequest(fieldDay, allTerms))
+}
 
+func facets(res *blevesearch.SearchResult) search.Facets {
+	return search.Facets{
+		Source:    facet(res.Facets["source"]),
+		Kind:      facet(res.Facets["kind"]),
+		Unit:      facet(res.Facets["unit"]),
+		Published: search.SortDays(counts(res.Facets["published"])),
+	}
+}
+
+func hitOf(h *bsearch.DocumentMatch) search.Hit {
+	hit := search.Hit{ID: h.ID, Title: str(h.Fields[fieldTitle]), Source: str(h.Fields[fieldSource]),
+		PublishedAt: str(h.Fields[fieldPubText]), StoryID: str(h.Fields[fieldStory])}
+	var frags []string
+	frags = append(frags, h.Fragments[fieldTitle]...)
+	frags = append(frags, h.Fragments[fieldBody]...)
+	hit.Highlight = search.Marked(frags)
+	return hit
+}
+
+// addFigures sets the figures of each hit that satisfy q's figure filter.
+func (x *Index) addFigures(q search.Query, hits []search.Hit) error {
+	if !q.HasFigureFilter() {
+		return nil
+	}
+	for i := range hits {
+		raw, err := x.stored(hits[i].ID)
+		if err != nil {
+			return fmt.Errorf("read figures of %s: %w", hits[i].ID, err)
+		}
+		var a struct {
+			Figures []article.Figure `json:"figures"`
+		}
+		if raw != nil {
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return fmt.Errorf("decode figures of %s: %w", hits[i].ID, err)
+			}
+		}
+		hits[i].Figures = q.MatchedFigures(a.Figures)
+	}
+	return nil
+}
+
+// searchStories answers a grouped query (see the package doc): the ranked
+// hits are scanned for the first article of each story until the page is
+// full, then the page's best articles are fetched with highlights and each
+// story's other articles, newest first.
+func (x *Index) searchStories(ctx context.Context, q search.Query, bq query.Query, byRelevance bool) (search.Result, error) {
+	// Totals and facets, and the number of matching articles per story.
+	freq := blevesearch.NewSearchRequestOptions(bq, 0, 0, false)
+	addFacets(freq)
+	freq.AddFacet("story", blevesearch.NewFacetRequest(fieldStory, allTerms))
+	fres, err := x.idx.SearchInContext(ctx, freq)
+	if err != nil {
+		return search.Result{}, fmt.Errorf("bleve search: %w", err)
+	}
+	sizes := counts(fres.Facets["story"])
+	out := search.Result{Total: int(fres.Total), Stories: len(sizes), Hits: []search.Hit{}, Facets: facets(fres)}
+
+	want := q.Offset + q.Limit()
+	var order []string // best article of each story, in rank order
+	seen := map[string]bool{}
+	chunk := max(200, 2*want)
+	for from := 0; len(order) < want && from < int(fres.Total); from += chunk {
+		req := x.request(bq, chunk, from, byRelevance)
+		req.Fields = []string{fieldStory}
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return search.Result{}, fmt.Errorf("bleve search: %w", err)
+		}
+		for _, h := range res.Hits {
+			st := str(h.Fields[fieldStory])
+			if st == "" {
+				st = h.ID
+			}
+			if !seen[st] {
+				seen[st] = true
+				order = append(order, h.ID)
+			}
+		}
+		if len(res.Hits) < chunk {
+			break
+		}
+	}
+	if q.Offset >= len(order) {
+		return out, nil
+	}
+	page := order[q.Offset:min(len(order), want)]
+
+	req := x.request(blevesearch.NewConjunctionQuery(bq, blevesearch.NewDocIDQuery(page)), len(page), 0, byRelevance)
+	x.highlight(req, byRelevance)
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return search.Result{}, fmt.Errorf("bleve search: %w", err)
 	}
-	out := search.Result{Total: int(res.Total), Hits: make([]search.Hit, 0, len(res.Hits))}
+	byID := map[string]search.Hit{}
 	for _, h := range res.Hits {
-		hit := search.Hit{ID: h.ID, Title: str(h.Fields[fieldTitle]), Source: str(h.Fields[fieldSource]), PublishedAt: str(h.Fields[fieldPubText])}
-		var frags []string
-		frags = append(frags, h.Fragments[fieldTitle]...)
-		frags = append(frags, h.Fragments[fieldBody]...)
-		hit.Highlight = search.Marked(frags)
+		byID[h.ID] = hitOf(h)
+	}
+	for _, id := range page {
+		hit, ok := byID[id]
+		if !ok {
+			continue // deleted meanwhile
+		}
+		hit.StorySize = sizes[hit.StoryID]
+		if hit.StorySize > 1 {
+			members, err := x.members(ctx, bq, hit)
+			if err != nil {
+				return search.Result{}, err
+			}
+			hit.Story = members
+		}
 		out.Hits = append(out.Hits, hit)
 	}
-	out.Facets = search.Facets{
-		Source: facet(res.Facets["source"]),
-		Kind:   facet(res.Facets["kind"]),
-		Unit:   facet(res.Facets["unit"]),
+	if err := x.addFigures(q, out.Hits); err != nil {
+		return search.Result{}, err
 	}
 	return out, nil
 }
 
-func facet(fr *bsearch.FacetResult) []search.Facet {
+// members returns the other matching articles of hit's story, newest
+// first.
+func (x *Index) members(ctx context.Context, bq query.Query, hit search.Hit) ([]search.Member, error) {
+	sq := fieldQuery(blevesearch.NewTermQuery(hit.StoryID), fieldStory)
+	req := x.request(blevesearch.NewConjunctionQuery(bq, sq), search.StoryMembers+1, 0, false)
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("bleve search of story %s: %w", hit.StoryID, err)
+	}
+	var out []search.Member
+	for _, h := range res.Hits {
+		if h.ID == hit.ID || len(out) == search.StoryMembers {
+			continue
+		}
+		out = append(out, search.Member{ID: h.ID, Title: str(h.Fields[fieldTitle]), Source: str(h.Fields[fieldSource]), PublishedAt: str(h.Fields[fieldPubText])})
+	}
+	return out, nil
+}
+
+func counts(fr *bsearch.FacetResult) map[string]int {
 	m := map[string]int{}
 	if fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
 			m[t.Term] = t.Count
 		}
 	}
-	return search.SortFacets(m)
+	return m
+}
+
+func facet(fr *bsearch.FacetResult) []search.Facet {
+	return search.SortFacets(counts(fr))
 }
 
 func str(v any) string {

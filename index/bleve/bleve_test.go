@@ -44,7 +44,7 @@ func index(t *testing.T, x *Index, arts ...article.Article) []consumers.Result {
 func TestSearcherConformance(t *testing.T) {
 	for _, analyzer := range []string{AnalyzerEnglish, AnalyzerStandard} {
 		t.Run(analyzer, func(t *testing.T) {
-			searchtest.Run(t, func(t *testing.T, docs []article.Article) search.Searcher {
+			searchtest.Run(t, analyzer, func(t *testing.T, docs []article.Article) search.Searcher {
 				x := open(t, filepath.Join(t.TempDir(), "index"), Options{Analyzer: analyzer})
 				for _, r := range index(t, x, docs...) {
 					require.Equal(t, consumers.Indexed, r.Outcome)

@@ -37,7 +37,7 @@ func TestIntegrationSearcherConformance(t *testing.T) {
 	})
 
 	var searcher search.Searcher
-	searchtest.Run(t, func(t *testing.T, docs []article.Article) search.Searcher {
+	searchtest.Run(t, searchtest.English, func(t *testing.T, docs []article.Article) search.Searcher {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		require.NoError(t, elastic.Install(ctx, es, alias, testAnalyzer, slog.New(slog.DiscardHandler)))
@@ -106,9 +106,10 @@ func TestRequestsAndAnswers(t *testing.T) {
 			Total: 7,
 			Hits:  []search.Hit{{ID: "a1", Title: "T", Source: "wire", PublishedAt: "2024-01-01T00:00:00Z", Highlight: []string{"<mark>Oil</mark>", "the <mark>oil</mark> price"}}},
 			Facets: search.Facets{
-				Source: []search.Facet{{Value: "wire", Count: 7}},
-				Kind:   []search.Facet{{Value: "count", Count: 5}},
-				Unit:   []search.Facet{},
+				Source:    []search.Facet{{Value: "wire", Count: 7}},
+				Kind:      []search.Facet{{Value: "count", Count: 5}},
+				Unit:      []search.Facet{},
+				Published: []search.Facet{},
 			},
 		}, res)
 	})

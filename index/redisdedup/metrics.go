@@ -43,6 +43,20 @@ func newMetrics(reg prometheus.Registerer, s *Store, interval time.Duration) *me
 			Help: "Keys claimed in the dedup store, by result: created, or conflict (another article had it first).",
 		}, []string{"result"}),
 	}
+	// Every series from the start, at 0: rates and alerts on errors and
+	// conflicts need the series before the first one happens.
+	for _, op := range []string{OpLookup, OpClaim} {
+		m.duration.WithLabelValues(op)
+		for _, res := range []string{"ok", "error"} {
+			m.requests.WithLabelValues(op, res)
+		}
+	}
+	for _, res := range []string{"hit", "miss"} {
+		m.cache.WithLabelValues(res)
+	}
+	for _, res := range []string{"created", "conflict"} {
+		m.keys.WithLabelValues(res)
+	}
 	if reg != nil {
 		errs := f.NewCounter(prometheus.CounterOpts{
 			Name: "newsflow_dedup_store_server_info_errors_total",

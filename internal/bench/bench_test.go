@@ -164,6 +164,10 @@ func TestE2EConfigValidate(t *testing.T) {
 		{"latency without the pipeline or a rate", func(c *E2EConfig) { c.Phases = []string{PhaseLatency} }, "needs the pipeline phase"},
 		{"a prefix Elasticsearch refuses", func(c *E2EConfig) { c.Prefix = "Bench" }, `prefix "Bench"`},
 		{"no corpus", func(c *E2EConfig) { c.Corpora = nil }, "no corpus"},
+		{"an unknown dedup store", func(c *E2EConfig) { c.DedupStore = "memory" }, `dedup store "memory"`},
+		{"overlapping isolation CPUs", func(c *E2EConfig) { c.Isolate = &Isolation{ESCPUs: "0", OtherCPUs: "0"} }, "CPU 0 is in both lists"},
+		{"an isolation CPU the machine lacks", func(c *E2EConfig) { c.Isolate = &Isolation{ESCPUs: "0", OtherCPUs: "4096"} }, "CPU 4096 does not exist"},
+		{"a malformed CPU list", func(c *E2EConfig) { c.Isolate = &Isolation{ESCPUs: "1-", OtherCPUs: "0"} }, `"1-" is not a range`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := good
@@ -176,9 +180,11 @@ func TestE2EConfigValidate(t *testing.T) {
 func TestWriteE2ENamesTheGoals(t *testing.T) {
 	rep := &E2EReport{
 		Machine: ReadMachine(), Run: "newsflow-bench-x", ESVersion: "8.19.0",
-		Config:   E2EConfig{Workers: 2, Partitions: 6, BatchSize: 500, LoaderConcurrency: 4},
-		Bulk:     Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: time.Second},
-		Pipeline: Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: 2 * time.Second},
+		Config:   E2EConfig{Workers: 2, Partitions: 6, BatchSize: 500, LoaderConcurrency: 4, DedupStore: DedupRedis},
+		Bulk:     Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: time.Second, ESCPU: 200 * time.Millisecond},
+		Pipeline: Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: 2 * time.Second, ESCPU: 230 * time.Millisecond, CPU: map[string]time.Duration{RoleWorkers: 3 * time.Second, RoleRedis: time.Second}},
+		Redis:    RedisMemory{Ran: true, Bytes: 11e6, Keys: 41300, Paragraphs: 10000, Unique: 5000},
+		Pinned:   []Pinned{{Name: "elasticsearch", PID: 7, CPUs: "1"}, {Name: "kafka", PID: 8, CPUs: "0"}},
 		Consume:  Phase{Ran: true, Articles: 1000, Bytes: 1e6, Duration: time.Second / 10},
 		Latency:  Latency{Ran: true, Rate: 250, Sent: 500, Samples: 100, P50: 900 * time.Millisecond, P99: 2 * time.Second},
 		PeakRSS:  []int64{150e6, 210e6},
@@ -186,11 +192,17 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 	var b bytes.Buffer
 	WriteE2E(&b, rep, "newsflow bench e2e")
 	out := b.String()
-	require.Contains(t, out, "| pipeline end to end: produce → 2 workers → searchable | 500 | 0.50 | 0.50 |")
+	require.Contains(t, out, "| pipeline end to end: produce → 2 workers (dedup store redis) → searchable | 500 | 0.50 | 0.50 |")
+	require.Contains(t, out, "Elasticsearch CPU 0.2s (230 µs per article)")
+	require.Contains(t, out, "| Elasticsearch CPU per indexed article, pipeline ÷ baseline 1 | | | 1.15 | 230 µs ÷ 200 µs |")
+	require.Contains(t, out, "+11.0 MB, +41300 keys for 10000 paragraphs (5000 first seen): 1.10 GB per million paragraphs, 2.20 GB per million first-seen paragraphs")
+	require.Contains(t, out, "Isolation (taskset, both baselines and the pipeline): elasticsearch (pid 7) on CPUs 1; kafka (pid 8) on CPUs 0.")
+	require.Contains(t, out, "Process CPU during pipeline (from /proc): workers 3.0s, redis 1.0s.")
+	require.Contains(t, out, "at most 1.1× the raw bulk baseline's: 1.15×, not met")
 	require.Contains(t, out, "| baseline 2: raw consumption (1 group member, no processing) | 10,000 | 10.00 | 10.00 |")
 	require.Contains(t, out, "p50 900 ms, p99 2000 ms")
 	require.Contains(t, out, "150 MB, 210 MB")
-	require.Contains(t, out, "end to end at 80% or more of the raw bulk baseline: 50%, not met")
+	require.Contains(t, out, "end to end at 90% or more of the raw bulk baseline, dedup on (redis), with Elasticsearch on its own CPUs: 50%, not met")
 	require.Contains(t, out, "under 200 MB RSS: 210 MB, not met")
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +29,12 @@ const (
 	PhaseConsume  = "consume"  // baseline 2: raw consumption of the topic
 )
 
+// Dedup stores of the workers (E2EConfig.DedupStore).
+const (
+	DedupRedis         = "redis"
+	DedupElasticsearch = "elasticsearch"
+)
+
 // Phases lists every phase in run order.
 var Phases = []string{PhaseBulk, PhasePipeline, PhaseLatency, PhaseConsume}
 
@@ -40,6 +47,7 @@ const (
 	DefaultLatencyDuration = 30 * time.Second
 	DefaultPrefix          = "newsflow-bench"
 	DefaultPhaseTimeout    = 30 * time.Minute
+	DefaultRedisAddr       = "127.0.0.1:6379"
 	// latencySamplesPerSecond bounds the articles whose visibility is
 	// polled, so the poll itself stays a small load.
 	latencySamplesPerSecond = 40
@@ -82,9 +90,25 @@ type E2EConfig struct {
 	// Analyzer is the text analyzer of the template ("" = the shipped one).
 	Analyzer string
 
+	// DedupStore is the workers' --dedup-store: redis (default) or
+	// elasticsearch (the fingerprint index, for the comparison).
+	DedupStore string
+	// RedisAddr is the standalone Redis server of the redis store: passed
+	// to the workers (--dedup-redis-addr, with the run's key prefix), read
+	// for its memory per paragraph, and cleaned of the run's keys.
+	// Default: 127.0.0.1:6379.
+	RedisAddr string
+	// Procs are the server processes (Elasticsearch, Kafka, Redis) whose
+	// CPU time is reported per phase and which Isolate pins
+	// (ServerProcs finds those of scripts/testenv.sh).
+	Procs []Proc
+	// Isolate, when set, pins Elasticsearch to CPUs of its own and
+	// everything else to the others for the whole run (see Isolation).
+	Isolate *Isolation
+
 	// WorkerArgs are the connection flags of `newsflow consume`
 	// (--kafka-brokers, --elasticsearch-url, …); the harness adds the
-	// topic, group, index, fingerprint index and metrics address.
+	// topic, group, index, dedup store and metrics address.
 	WorkerArgs []string
 	// ExtraWorkerArgs are appended to every worker's arguments (settings
 	// under test; none for the default-settings figures).
@@ -138,6 +162,12 @@ func (c E2EConfig) withDefaults() E2EConfig {
 	if c.PhaseTimeout == 0 {
 		c.PhaseTimeout = DefaultPhaseTimeout
 	}
+	if c.DedupStore == "" {
+		c.DedupStore = DedupRedis
+	}
+	if c.RedisAddr == "" {
+		c.RedisAddr = DefaultRedisAddr
+	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
@@ -165,8 +195,15 @@ func (c E2EConfig) Validate() error {
 		return errors.New("no Kafka brokers")
 	case c.ES == nil:
 		return errors.New("no Elasticsearch client")
-	case strings.ToLower(c.Prefix) != c.Prefix || strings.ContainsAny(c.Prefix, `\/*?"<>| ,#:`):
+	case strings.ToLower(c.Prefix) != c.Prefix || strings.ContainsAny(c.Prefix, `\/*?"<>| ,#:[]{}`):
 		return fmt.Errorf("prefix %q: want lower case letters, digits and dashes (it names indices)", c.Prefix)
+	case c.DedupStore != DedupRedis && c.DedupStore != DedupElasticsearch:
+		return fmt.Errorf("dedup store %q: want %s or %s", c.DedupStore, DedupRedis, DedupElasticsearch)
+	}
+	if c.Isolate != nil {
+		if err := c.Isolate.Validate(runtime.NumCPU()); err != nil {
+			return err
+		}
 	}
 	for _, p := range c.Phases {
 		if !slices.Contains(Phases, p) {
@@ -196,10 +233,32 @@ type Phase struct {
 	Bytes    int64
 	// Duration from the phase's start to its end condition.
 	Duration time.Duration
-	// ESCPU is Elasticsearch's process CPU time during the phase.
+	// ESCPU is Elasticsearch's process CPU time during the phase: from
+	// /proc when its PID is known (exact to 10 ms), else from its node
+	// stats (refreshed about once a second, so short phases read low).
 	ESCPU time.Duration
+	// CPU is the CPU time of each role's processes during the phase (from
+	// /proc; the roles whose PIDs are known: Role*).
+	CPU map[string]time.Duration
+	// Stats are the phase's index statistics (bulk and pipeline phases).
+	Stats IndexStats
 	// Load is the load average at the end of the phase.
 	Load [3]float64
+}
+
+// preferProcCPU takes Elasticsearch's CPU from /proc when it was read.
+func (p *Phase) preferProcCPU() {
+	if d := p.CPU[RoleElasticsearch]; d > 0 {
+		p.ESCPU = d
+	}
+}
+
+// ESCPUPerArticle is Elasticsearch's CPU time per document indexed.
+func (p Phase) ESCPUPerArticle() time.Duration {
+	if p.Articles == 0 {
+		return 0
+	}
+	return p.ESCPU / time.Duration(p.Articles)
 }
 
 // ArticlesPerSecond is the phase's throughput.
@@ -238,6 +297,9 @@ type Breakdown struct {
 	// Bulk requests of the article index and their summed duration.
 	BulkRequests float64
 	BulkTime     time.Duration
+	// StoreErrors counts failed store requests; KeysCreated and
+	// KeysConflict the keys claimed first and those another article had.
+	StoreErrors, KeysCreated, KeysConflict float64
 	// Fetched counts messages fetched (redeliveries included); DeadLettered
 	// the messages dead-lettered.
 	Fetched, DeadLettered float64
@@ -267,8 +329,22 @@ type E2EReport struct {
 	// RSSNote says why PeakRSS is unknown.
 	RSSNote   string
 	Breakdown Breakdown
+	// Redis is what the pipeline phase left in the dedup store's server.
+	Redis RedisMemory
+	// Pinned lists the processes pinned by Isolate, with their CPUs.
+	Pinned []Pinned
 	// Logs is where the workers' logs are.
 	Logs string
+}
+
+// ESCPURatio is Elasticsearch's CPU per indexed article in the pipeline
+// phase as a multiple of the raw bulk baseline's (issue 11: at most 1.1).
+func (r *E2EReport) ESCPURatio() float64 {
+	b, p := r.Bulk.ESCPUPerArticle(), r.Pipeline.ESCPUPerArticle()
+	if !r.Bulk.Ran || !r.Pipeline.Ran || b == 0 {
+		return 0
+	}
+	return float64(p) / float64(b)
 }
 
 // BulkRatio is the pipeline throughput as a fraction of baseline 1.
@@ -292,7 +368,7 @@ type run struct {
 }
 
 type names struct {
-	topic, pipelineGroup, rawGroup, pipelineAlias, bulkAlias, fingerprints string
+	topic, pipelineGroup, rawGroup, pipelineAlias, bulkAlias, fingerprints, redisPrefix string
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -315,6 +391,7 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 		names: names{
 			topic: base, pipelineGroup: base + "-pipeline", rawGroup: base + "-raw",
 			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", fingerprints: base + "-fp",
+			redisPrefix: base,
 		},
 	}
 	r.rep.LoadStart = r.rep.Machine.Load
@@ -326,6 +403,9 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 		}
 		cfg.LogDir = d
 		r.cfg.LogDir = d
+	}
+	if err := os.MkdirAll(cfg.LogDir, 0o755); err != nil {
+		return nil, fmt.Errorf("log directory: %w", err)
 	}
 	r.rep.Logs = cfg.LogDir
 
@@ -342,8 +422,27 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka at %s (is the broker running?): %w", strings.Join(cfg.Kafka.Brokers, ","), err)
 	}
-	r.logf("run %s: %d articles, %d workers, %d partitions, batch %d; Elasticsearch %s; machine: %s; load %s",
-		base, cfg.Articles, cfg.Workers, cfg.Partitions, cfg.BatchSize, v, r.rep.Machine, LoadString(r.rep.LoadStart))
+	if cfg.DedupStore == DedupRedis && (cfg.has(PhasePipeline) || cfg.has(PhaseLatency)) {
+		sctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		_, err = readRedisStats(sctx, cfg.RedisAddr)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("the dedup store: %w", err)
+		}
+	}
+	r.logf("run %s: %d articles, %d workers, %d partitions, batch %d, dedup store %s; Elasticsearch %s; machine: %s; load %s",
+		base, cfg.Articles, cfg.Workers, cfg.Partitions, cfg.BatchSize, cfg.DedupStore, v, r.rep.Machine, LoadString(r.rep.LoadStart))
+	if cfg.Isolate != nil {
+		pinned, restore, err := cfg.Isolate.pin(cfg.Procs)
+		if err != nil {
+			return nil, err
+		}
+		defer restore()
+		r.rep.Pinned = pinned
+		for _, p := range pinned {
+			r.logf("isolation: %s (pid %d) on CPUs %s (was %s)", p.Name, p.PID, p.CPUs, p.Before)
+		}
+	}
 
 	r.raws = Cycle(cfg.Corpora, cfg.Articles, runID)
 	var total int64
@@ -413,8 +512,12 @@ func (r *run) cleanup() {
 			r.logf("cleanup: %v", err)
 		}
 	}
-	if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+esdedup.StoreIndex(r.names.fingerprints), nil); err != nil && !isNotFound(err) {
-		r.logf("cleanup: %v", err)
+	if r.cfg.DedupStore == DedupElasticsearch {
+		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+esdedup.StoreIndex(r.names.fingerprints), nil); err != nil && !isNotFound(err) {
+			r.logf("cleanup: %v", err)
+		}
+	} else if n, err := deleteRedisPrefix(ctx, r.cfg.RedisAddr, r.names.redisPrefix+":"); err != nil {
+		r.logf("cleanup: redis keys %s:*: %v (%d deleted)", r.names.redisPrefix, err, n)
 	}
 	_, _ = r.client.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{r.names.pipelineGroup, r.names.rawGroup}})
 }

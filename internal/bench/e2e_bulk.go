@@ -63,6 +63,7 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
+	procs0 := r.cpuSnapshot()
 	start := time.Now()
 	batches := make(chan []consumers.Doc)
 	errc := make(chan error, r.cfg.LoaderConcurrency)
@@ -102,11 +103,14 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 		return err
 	}
 	r.rep.Bulk = Phase{Ran: true, Articles: n, Bytes: total, Duration: time.Since(start), Load: LoadAverage()}
+	r.rep.Bulk.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
 		r.rep.Bulk.ESCPU = cpu1 - cpu0
 	}
-	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs)", n,
-		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds())
+	r.rep.Bulk.preferProcCPU()
+	r.rep.Bulk.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.bulkAlias)
+	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
+		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds(), cpuString(r.rep.Bulk.CPU))
 	return nil
 }
 

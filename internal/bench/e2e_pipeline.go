@@ -45,8 +45,13 @@ func (r *run) startWorkers(ctx context.Context) error {
 		args := append([]string{"consume"}, r.cfg.WorkerArgs...)
 		args = append(args,
 			"--topic", r.names.topic, "--group", r.names.pipelineGroup,
-			"--index", r.names.pipelineAlias, "--dedup-index", r.names.fingerprints,
-			"--metrics-addr", addr)
+			"--index", r.names.pipelineAlias, "--metrics-addr", addr,
+			"--dedup-store", r.cfg.DedupStore)
+		if r.cfg.DedupStore == DedupElasticsearch {
+			args = append(args, "--dedup-index", r.names.fingerprints)
+		} else {
+			args = append(args, "--dedup-redis-addr", r.cfg.RedisAddr, "--dedup-redis-prefix", r.names.redisPrefix)
+		}
 		if r.cfg.Analyzer != "" {
 			args = append(args, "--text-analyzer", r.cfg.Analyzer)
 		}
@@ -157,7 +162,15 @@ func (r *run) produce(ctx context.Context, raws []article.RawArticle) (time.Dura
 func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()
+	var redis0 redisStats
+	if r.cfg.DedupStore == DedupRedis {
+		var err error
+		if redis0, err = readRedisStats(pctx, r.cfg.RedisAddr); err != nil {
+			return err
+		}
+	}
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
+	procs0 := r.cpuSnapshot()
 	start := time.Now()
 	if r.cfg.OnPipeline != nil {
 		r.cfg.OnPipeline(true)
@@ -183,11 +196,24 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 		return err
 	}
 	r.rep.Pipeline = Phase{Ran: true, Articles: n, Bytes: total * int64(n) / int64(len(r.raws)), Duration: time.Since(start), Load: LoadAverage()}
+	r.rep.Pipeline.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
 		r.rep.Pipeline.ESCPU = cpu1 - cpu0
 	}
-	r.logf("pipeline: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs)", n,
-		r.rep.Pipeline.Duration.Seconds(), r.rep.Pipeline.ArticlesPerSecond(), r.rep.Pipeline.ESCPU.Seconds())
+	r.rep.Pipeline.preferProcCPU()
+	r.rep.Pipeline.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.pipelineAlias)
+	r.logf("pipeline: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
+		r.rep.Pipeline.Duration.Seconds(), r.rep.Pipeline.ArticlesPerSecond(), r.rep.Pipeline.ESCPU.Seconds(), cpuString(r.rep.Pipeline.CPU))
+	if r.cfg.DedupStore == DedupRedis {
+		if redis1, err := readRedisStats(pctx, r.cfg.RedisAddr); err == nil {
+			m := &r.rep.Redis
+			m.Ran, m.Bytes, m.Keys = true, redis1.UsedMemory-redis0.UsedMemory, redis1.Keys-redis0.Keys
+			m.Paragraphs = r.workerMetric(pctx, "newsflow_paragraphs_total")
+			m.Unique = r.workerMetric(pctx, "newsflow_paragraphs_total", "status="+string(article.StatusUnique))
+			r.logf("pipeline: redis holds %+d keys, %+.1f MB for %.0f paragraphs (%.0f unique): %.2f GB per million paragraphs, %.2f GB per million unique ones",
+				m.Keys, float64(m.Bytes)/1e6, m.Paragraphs, m.Unique, m.BytesPerMillionParagraphs()/1e9, m.BytesPerMillionUnique()/1e9)
+		}
+	}
 	if n < len(r.raws) {
 		r.logf("pipeline: %d articles were dead-lettered (see the workers' logs)", len(r.raws)-n)
 	}
@@ -242,6 +268,9 @@ func (r *run) breakdown(ctx context.Context) {
 			b.StoreRequests[op] += m.Sum("newsflow_dedup_store_requests_total", "op="+op)
 			b.StoreTime[op] += secs(m.Sum("newsflow_dedup_store_request_duration_seconds_sum", "op="+op))
 		}
+		b.StoreErrors += m.Sum("newsflow_dedup_store_requests_total", "result=error")
+		b.KeysCreated += m.Sum("newsflow_dedup_store_keys_total", "result=created")
+		b.KeysConflict += m.Sum("newsflow_dedup_store_keys_total", "result=conflict")
 		b.BulkRequests += m.Sum("newsflow_elasticsearch_bulk_duration_seconds_count")
 		b.BulkTime += secs(m.Sum("newsflow_elasticsearch_bulk_duration_seconds_sum"))
 		b.Fetched += m.Sum("newsflow_consumer_fetched_messages_total")

@@ -233,3 +233,47 @@ func ready(ctx context.Context, addr string) bool {
 	_ = res.Body.Close()
 	return res.StatusCode == http.StatusOK
 }
+
+// IndexStats is what Elasticsearch's index statistics say of a phase's
+// index (primaries): the time it spent indexing, refreshing and merging, and
+// the searches (the harness's counts) it answered.
+type IndexStats struct {
+	Ran                         bool
+	Index, Refresh, Merge       time.Duration
+	Refreshes, Merges, Searches int64
+}
+
+// esIndexStats reads the statistics of the indices behind alias.
+func esIndexStats(ctx context.Context, es elastic.Doer, alias string) (IndexStats, error) {
+	b, err := esDo(ctx, es, http.MethodGet, "/"+alias+"/_stats/indexing,refresh,merge,search?filter_path=_all.primaries", nil)
+	if err != nil {
+		return IndexStats{}, err
+	}
+	var s struct {
+		All struct {
+			Primaries struct {
+				Indexing struct {
+					Millis int64 `json:"index_time_in_millis"`
+				} `json:"indexing"`
+				Refresh struct {
+					Total  int64 `json:"total"`
+					Millis int64 `json:"total_time_in_millis"`
+				} `json:"refresh"`
+				Merges struct {
+					Total  int64 `json:"total"`
+					Millis int64 `json:"total_time_in_millis"`
+				} `json:"merges"`
+				Search struct {
+					Queries int64 `json:"query_total"`
+				} `json:"search"`
+			} `json:"primaries"`
+		} `json:"_all"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return IndexStats{}, fmt.Errorf("parse index stats: %w", err)
+	}
+	p := s.All.Primaries
+	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+	return IndexStats{Ran: true, Index: ms(p.Indexing.Millis), Refresh: ms(p.Refresh.Millis), Merge: ms(p.Merges.Millis),
+		Refreshes: p.Refresh.Total, Merges: p.Merges.Total, Searches: p.Search.Queries}, nil
+}

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -20,10 +22,13 @@ const (
 	StageFigures   = "figures"
 	StageDedup     = "dedup"
 	StageChain     = "chain"
+	// StageProcess is the loop of `newsflow process`: a JSON line in,
+	// pipeline.ProcessJSON, the document's line out (buffered, discarded).
+	StageProcess = "process"
 )
 
 // Stages lists the measured stages in report order.
-var Stages = []string{StageNormalize, StageFigures, StageDedup, StageChain}
+var Stages = []string{StageNormalize, StageFigures, StageDedup, StageChain, StageProcess}
 
 // StageConfig configures RunStages.
 type StageConfig struct {
@@ -111,7 +116,11 @@ func prepare(c Corpus) (prepared, error) {
 //   - dedup: Mark of every normalized article, in order, with a fresh
 //     memory store per pass (so its growth is included);
 //   - chain: pipeline.Process (all of the above plus assembly) with a fresh
-//     memory store per pass.
+//     memory store per pass;
+//   - process: what `newsflow process` adds to the chain: each article as
+//     a JSON line (encoded before the clock starts) decoded, validated,
+//     processed and its document encoded and written to a buffered
+//     discarding writer, a fresh memory store per pass.
 //
 // Throughput is always counted in raw text bytes (title + body), so the
 // stages' figures add up: 1/chain ≈ 1/normalize + 1/figures + 1/dedup +
@@ -126,9 +135,9 @@ func RunStages(ctx context.Context, cfg StageConfig) ([]StageResult, error) {
 	}
 	for _, s := range stages {
 		switch s {
-		case StageNormalize, StageFigures, StageDedup, StageChain:
+		case StageNormalize, StageFigures, StageDedup, StageChain, StageProcess:
 		default:
-			return nil, fmt.Errorf("unknown stage %q: want %s, %s, %s or %s", s, StageNormalize, StageFigures, StageDedup, StageChain)
+			return nil, fmt.Errorf("unknown stage %q: want %s, %s, %s, %s or %s", s, StageNormalize, StageFigures, StageDedup, StageChain, StageProcess)
 		}
 	}
 	var out []StageResult
@@ -192,6 +201,30 @@ func stagePass(s string, c Corpus, prep prepared) (func(ctx context.Context) err
 				}
 			}
 			return nil
+		}, nil
+	case StageProcess:
+		lines := make([][]byte, len(c.Raws))
+		for i, r := range c.Raws {
+			b, err := json.Marshal(r)
+			if err != nil {
+				return nil, err
+			}
+			lines[i] = b
+		}
+		now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+		return func(ctx context.Context) error {
+			p := pipeline.New(dedup.New(dedup.NewMemoryStore(0), dedup.Options{}), now, nil)
+			out := bufio.NewWriterSize(io.Discard, 256<<10)
+			var buf []byte
+			for i, line := range lines {
+				var err error
+				if buf, err = p.ProcessJSON(ctx, buf[:0], line, false); err != nil {
+					return fmt.Errorf("process %s: %w", c.Raws[i].ID, err)
+				}
+				_, _ = out.Write(buf)
+				_ = out.WriteByte('\n')
+			}
+			return out.Flush()
 		}, nil
 	default:
 		now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }

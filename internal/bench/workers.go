@@ -19,6 +19,8 @@ import (
 type Worker interface {
 	// Name identifies the worker in progress lines.
 	Name() string
+	// PID is the worker's process (0 for one in the harness's process).
+	PID() int
 	// PeakRSS is the worker's peak resident set size in bytes (VmHWM of
 	// /proc/<pid>/status); an error when it cannot be known (a worker in
 	// the harness's own process).
@@ -67,6 +69,7 @@ type childWorker struct {
 }
 
 func (p *childWorker) Name() string            { return p.name }
+func (p *childWorker) PID() int                { return p.cmd.Process.Pid }
 func (p *childWorker) Exited() <-chan struct{} { return p.exited }
 
 func (p *childWorker) Err() error {

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -168,6 +169,24 @@ func (b *Broker) Committed(group, topic string) map[int]int64 {
 		out[int(p)] = c.Offset
 	}
 	return out
+}
+
+// ForgetGroup deletes group and its committed offsets, so that its next
+// member reads every partition from the start (as a new group does); `up`
+// uses it to rebuild an index from the messages. The group must have no
+// member. An unknown group is not an error.
+func (b *Broker) ForgetGroup(ctx context.Context, group string) error {
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(b.addr), Timeout: 10 * time.Second, Transport: tr}
+	res, err := c.DeleteGroups(ctx, &kafka.DeleteGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		return fmt.Errorf("embedded broker: delete group %s: %w", group, err)
+	}
+	if err := res.Errors[group]; err != nil && !errors.Is(err, kafka.GroupIdNotFound) {
+		return fmt.Errorf("embedded broker: delete group %s: %w", group, err)
+	}
+	return nil
 }
 
 // WaitGroupStable waits until group has members and is stable, or ctx ends.

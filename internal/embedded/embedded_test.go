@@ -131,6 +131,26 @@ func TestKafkaGoGroupCommitsSurviveARestart(t *testing.T) {
 	nothingMore(t, r, 2*time.Second)
 }
 
+func TestAForgottenGroupStartsAgainFromTheStart(t *testing.T) {
+	b := start(t, filepath.Join(t.TempDir(), "kafka"))
+	defer b.Close()
+	produce(t, b.Addr(), 0, 6)
+	r := reader(b.Addr())
+	consume(t, r, 6)
+	require.NoError(t, r.Close())
+	require.EqualValues(t, 6, sum(b.Committed(group, topic)))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, b.ForgetGroup(ctx, group))
+	require.Empty(t, b.Committed(group, topic))
+	require.NoError(t, b.ForgetGroup(ctx, "never-seen"), "an unknown group is not an error")
+
+	r = reader(b.Addr())
+	defer r.Close()
+	require.Len(t, consume(t, r, 6), 6, "every message again")
+}
+
 func TestASecondBrokerOnTheSameDirectoryIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	b := start(t, dir)

@@ -120,7 +120,7 @@ func (r *ReaderConfig) AddFlags(s *cli.Set, def ReaderConfig) {
 	s.Duration(&r.FetchMaxWait, "fetch-max-wait", "NEWSFLOW_FETCH_MAX_WAIT", def.FetchMaxWait,
 		"how long the broker may hold a fetch waiting for data")
 	s.Int(&r.Prefetch, "prefetch", "NEWSFLOW_PREFETCH", def.Prefetch,
-		"messages kafka-go reads ahead of processing; more smooths throughput, and is repeated work after a rebalance")
+		"messages kafka-go reads ahead of processing, shared by the worker's partitions; more smooths throughput and holds more memory (a rebalance keeps the read-ahead of the partitions a worker keeps)")
 }
 
 // Validate names the first setting out of range.
@@ -161,6 +161,55 @@ func (k *Clients) GroupReader(topic string, cfg ReaderConfig, logger *slog.Logge
 		StartOffset:       kafka.FirstOffset,
 		ErrorLogger:       Logger(logger, level),
 	})
+}
+
+// DrainTimeout is how long a worker may spend finishing its work in flight
+// when a generation of the group ends, before it commits and rejoins: half
+// the shorter of the session and rebalance timeouts. kafka-go stops
+// heartbeating once a generation ends, so the member must rejoin within
+// the session timeout; the group waits at most the rebalance timeout.
+func (r ReaderConfig) DrainTimeout() time.Duration {
+	return min(r.SessionTimeout, r.RebalanceTimeout) / 2
+}
+
+// ConsumerGroup joins the group of cfg as a member consuming topic, with
+// balancers in order of preference; a partition without a committed offset
+// starts at the first message. kafka-go's errors go to logger at level.
+// Fetching is the caller's (PartitionReader), as are the commits, through
+// each generation.
+func (k *Clients) ConsumerGroup(topic string, cfg ReaderConfig, balancers []kafka.GroupBalancer, logger *slog.Logger, level slog.Level) (*kafka.ConsumerGroup, error) {
+	return kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                cfg.Group,
+		Brokers:           k.Brokers,
+		Dialer:            k.Dialer,
+		Topics:            []string{topic},
+		GroupBalancers:    balancers,
+		HeartbeatInterval: cfg.HeartbeatInterval,
+		SessionTimeout:    cfg.SessionTimeout,
+		RebalanceTimeout:  cfg.RebalanceTimeout,
+		StartOffset:       kafka.FirstOffset,
+		ErrorLogger:       Logger(logger, level),
+	})
+}
+
+// PartitionReader returns a reader of one partition of topic from offset
+// (an absolute offset or kafka.FirstOffset), reading up to queue messages
+// ahead, with the fetch settings of cfg.
+func (k *Clients) PartitionReader(topic string, partition int, offset int64, queue int, cfg ReaderConfig, logger *slog.Logger, level slog.Level) *kafka.Reader {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:       k.Brokers,
+		Topic:         topic,
+		Partition:     partition,
+		Dialer:        k.Dialer,
+		QueueCapacity: queue,
+		MinBytes:      1,
+		MaxBytes:      cfg.FetchMaxBytes,
+		MaxWait:       cfg.FetchMaxWait,
+		ErrorLogger:   Logger(logger, level),
+	})
+	// A reader not yet started takes any offset, FirstOffset included.
+	_ = r.SetOffset(offset)
+	return r
 }
 
 // Logger routes kafka-go's printf logging to slog at level.

@@ -73,15 +73,17 @@ func (p *Prober) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Handler returns the mux serving /metrics, /healthz and /readyz.
+// Handler returns the mux serving /metrics, /healthz and /readyz (GET or
+// HEAD; another method is a 405, another path a 404, both with a JSON
+// message).
 func Handler(reg *prometheus.Registry, p *Prober) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("/metrics", getOnly(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	mux.Handle("/healthz", getOnly(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("/readyz", getOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -91,8 +93,23 @@ func Handler(reg *prometheus.Registry, p *Prober) *http.ServeMux {
 			return
 		}
 		fmt.Fprintln(w, "ready")
+	})))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %q: this server answers GET /metrics, /healthz and /readyz", r.URL.Path))
 	})
 	return mux
+}
+
+// getOnly answers 405 to methods other than GET and HEAD.
+func getOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			WriteError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use GET", r.Method, r.URL.Path))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // MountPprof serves Go's profiler (net/http/pprof) under /debug/pprof/.
@@ -104,26 +121,61 @@ func MountPprof(mux *http.ServeMux) {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 }
 
-// Server is an HTTP server run as an actor: Run blocks until Stop.
+// Server is an HTTP server run as an actor: Run blocks until Stop. Every
+// newsflow HTTP surface is one, built by Listen with the Limits that keep
+// slow or many clients from exhausting goroutines and file descriptors.
 type Server struct {
 	srv    *http.Server
-	ln     net.Listener
+	ln     *limitListener
+	guard  *guard
 	logger *slog.Logger
 	name   string
 }
 
-// Listen binds addr now, so a port conflict fails at start with a clear error.
+// Listen binds addr now, so a port conflict fails at start with a clear
+// error, and serves h with the default Limits.
 func Listen(name, addr string, h http.Handler, logger *slog.Logger) (*Server, error) {
+	return ListenWith(name, addr, h, Limits{}, logger)
+}
+
+// ListenWith is Listen with other Limits (zero fields: the defaults).
+func ListenWith(name, addr string, h http.Handler, lim Limits, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s on %s (is another process using the port?): %w", name, addr, err)
 	}
+	lim = lim.withDefaults()
+	g := newGuard(name, h, lim, logger)
 	return &Server{
-		srv:    &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
-		ln:     ln,
+		srv: &http.Server{
+			Handler:           g,
+			ReadHeaderTimeout: lim.ReadHeaderTimeout,
+			MaxHeaderBytes:    lim.MaxHeaderBytes,
+			IdleTimeout:       lim.IdleTimeout,
+			WriteTimeout:      lim.WriteTimeout,
+			// net/http's own complaints (TLS handshakes on a plain port,
+			// broken connections) are logged, not printed.
+			ErrorLog: slog.NewLogLogger(logger.With("server", name).Handler(), slog.LevelDebug),
+		},
+		ln:     newLimitListener(ln, lim.MaxConns, lim.RetryAfter),
+		guard:  g,
 		logger: logger,
 		name:   name,
 	}, nil
+}
+
+// Stats are what a Server refused: connections past MaxConns, requests
+// past MaxInFlight; and the connections open now.
+type Stats struct {
+	Active, RefusedConns, RefusedRequests int
+}
+
+// Stats returns the server's counts.
+func (s *Server) Stats() Stats {
+	return Stats{Active: s.ln.Active(), RefusedConns: int(s.ln.rejected.Load()), RefusedRequests: int(s.guard.rejected.Load())}
 }
 
 // Addr is the bound address (useful with port 0).

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -55,4 +56,38 @@ func TestEndpoints(t *testing.T) {
 	require.Contains(t, body, "shutting down")
 	code, _ = get(t, h, "/healthz")
 	require.Equal(t, 200, code, "liveness stays up while shutting down")
+}
+
+// TestOpsEndpointsAnswerBadRequestsWithJSON: another method or path is a
+// 4xx with a JSON message.
+func TestOpsEndpointsAnswerBadRequestsWithJSON(t *testing.T) {
+	h := Handler(NewRegistry(), NewProber())
+	tests := []struct {
+		method, path string
+		want         int
+		msg          string
+	}{
+		{http.MethodPost, "/metrics", http.StatusMethodNotAllowed, "POST /metrics: use GET"},
+		{http.MethodDelete, "/healthz", http.StatusMethodNotAllowed, "DELETE /healthz: use GET"},
+		{http.MethodPut, "/readyz", http.StatusMethodNotAllowed, "PUT /readyz: use GET"},
+		{http.MethodGet, "/nope", http.StatusNotFound, `no such endpoint "/nope"`},
+		{http.MethodHead, "/healthz", http.StatusOK, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+			require.Equal(t, tc.want, rec.Code, rec.Body.String())
+			if tc.msg == "" {
+				return
+			}
+			require.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+			var e struct{ Error string }
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &e))
+			require.Contains(t, e.Error, tc.msg)
+			if tc.want == http.StatusMethodNotAllowed {
+				require.Equal(t, "GET, HEAD", rec.Header().Get("Allow"))
+			}
+		})
+	}
 }

@@ -5,11 +5,15 @@
 package article
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Content types a RawArticle body may have.
@@ -282,4 +286,44 @@ func (r RawArticle) Validate() error {
 		return fmt.Errorf("raw article has unknown content_type %q (want %s, %s, %s or %s)", r.ContentType,
 			ContentTypePlain, ContentTypeHTML, ContentTypeNinjs, ContentTypeNewsMLG2)
 	}
+}
+
+// DecodeRaw decodes one RawArticle JSON value (a Kafka message, a pushed
+// line, a line of a .jsonl file). It refuses, rather than repairs, what
+// encoding/json would silently turn into U+FFFD: bytes that are not UTF-8
+// (JSON is UTF-8, RFC 8259) and \u escapes of unpaired UTF-16 surrogates.
+// It does not Validate.
+func DecodeRaw(b []byte) (RawArticle, error) {
+	var r RawArticle
+	if !utf8.Valid(b) {
+		return r, fmt.Errorf("not valid UTF-8 (first bad byte at offset %d): a RawArticle is UTF-8 JSON (RFC 8259); transcode the text first", firstInvalid(b))
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("decode RawArticle JSON: %w", err)
+	}
+	if bytes.Contains(b, []byte(`\u`)) {
+		// A replacement character that is not in the input came from an
+		// escape of half a surrogate pair.
+		given := strings.Count(strings.ToLower(string(b)), `\ufffd`) + strings.Count(string(b), string(utf8.RuneError))
+		got := 0
+		for _, f := range []string{r.ID, r.Source, r.SourceID, r.URL, r.Title, r.Body, r.ContentType, r.Published, r.Updated, r.Language, r.Byline, r.ReceivedAt} {
+			got += strings.Count(f, string(utf8.RuneError))
+		}
+		if got > given {
+			return r, errors.New(`a \u escape that is not a character (half of a UTF-16 surrogate pair) would become U+FFFD: escape whole characters`)
+		}
+	}
+	return r, nil
+}
+
+// firstInvalid is the offset of the first byte of b that is not UTF-8.
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }

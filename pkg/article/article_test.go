@@ -25,3 +25,25 @@ func TestVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestDecodeRaw(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"an article", `{"source":"s","body":"Caf\u00e9 ☕"}`, ""},
+		{"a replacement character sent on purpose", `{"source":"s","body":"bad \ufffd byte, and �"}`, ""},
+		{"a surrogate pair", `{"source":"s","body":"\ud83d\ude00"}`, ""},
+		{"bytes that are not UTF-8", "{\"source\":\"s\",\"body\":\"Caf\xe9\"}", "not valid UTF-8 (first bad byte at offset 25)"},
+		{"half a surrogate pair", `{"source":"s","body":"\ud83d alone"}`, "half of a UTF-16 surrogate pair"},
+		{"not JSON", `{"source":`, "decode RawArticle JSON: unexpected end of JSON input"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeRaw([]byte(tc.in))
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}

@@ -113,10 +113,9 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 			from, lost = end, 0
 			continue
 		}
-		k := slices.IndexFunc(markers[from:end], func(m *marker) bool {
-			return slices.ContainsFunc(m.keys, func(k Key) bool { return keys[k] })
-		})
-		from += max(k, 0) // k < 0 cannot happen: every claimed key is some article's
+		if k := firstUsing(markers[from:end], keys); k < end-from {
+			from += k // (every claimed key is some article's)
+		}
 		if lost++; run > 1 && lost >= maxBatchRounds {
 			run, lost = 1, 0 // contention: the rest one article at a time
 		}
@@ -206,7 +205,7 @@ func markRound(ctx context.Context, ov *overlay, markers []*marker, claim bool) 
 	// the markers take turns with one set of buffers, so a batch holds one
 	// article's records (about 200 bytes a key) instead of every article's.
 	d := &ov.bufs
-	for _, m := range markers {
+	for mi, m := range markers {
 		d.lend(m)
 		m.recs = grow(m.recs, len(m.keys))
 		for k, sl := range m.keySlot {
@@ -216,12 +215,12 @@ func markRound(ctx context.Context, ov *overlay, markers []*marker, claim bool) 
 		}
 		m.decide(claim)
 		for c, k := range m.claimIdx {
-			ov.claim(m.keySlot[k], m.claimRec[c], m.isSlot(k))
+			ov.claim(m.keySlot[k], m.claimRec[c], m.isSlot(k), mi)
 		}
 		m.apply(m.story)
 		d.reclaim(m)
 	}
-	return ov.flush(ctx)
+	return ov.flush(ctx, markers)
 }
 
 // overlay is what a batch decides against: the records the batch's lookup
@@ -245,6 +244,7 @@ type overlay struct {
 	claimRecs  []Record //
 	slotKeys   []Key    // claims of boilerplate slots, made once the others stand
 	slotRecs   []Record
+	slotOwner  []int   // the marker (index in the round) of each slot claim
 	first      []int32 // slots to look up
 	second     []int32
 	lookupKeys []Key
@@ -268,7 +268,7 @@ func (o *overlay) reset(base Store) *overlay {
 	}
 	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
 	o.claimKeys, o.claimRecs = o.claimKeys[:0], o.claimRecs[:0]
-	o.slotKeys, o.slotRecs = o.slotKeys[:0], o.slotRecs[:0]
+	o.slotKeys, o.slotRecs, o.slotOwner = o.slotKeys[:0], o.slotRecs[:0], o.slotOwner[:0]
 	return o
 }
 
@@ -337,8 +337,9 @@ func (o *overlay) lookup(ctx context.Context, slots []int32) error {
 
 // claim creates slot s's key with r unless the overlay holds a record for
 // it (the first claim in the batch wins, as in the store) and remembers it
-// for flush, with the boilerplate slots apart.
-func (o *overlay) claim(s int32, r Record, boilerplateSlot bool) {
+// for flush, with the boilerplate slots apart, each with the marker that
+// claims it.
+func (o *overlay) claim(s int32, r Record, boilerplateSlot bool, owner int) {
 	if o.get(s) != nil {
 		return
 	}
@@ -346,26 +347,64 @@ func (o *overlay) claim(s int32, r Record, boilerplateSlot bool) {
 	if boilerplateSlot {
 		o.slotKeys = append(o.slotKeys, o.keys[s])
 		o.slotRecs = append(o.slotRecs, r)
+		o.slotOwner = append(o.slotOwner, owner)
 		return
 	}
 	o.claimKeys = append(o.claimKeys, o.keys[s])
 	o.claimRecs = append(o.claimRecs, r)
 }
 
-// flush claims the batch's new keys in the store: first the exact, band and
-// body keys, then, only if no other writer won one of those, the
-// boilerplate slots. A slot record names the story of the article that
-// claimed it and never changes, and an article's story rests on the
-// others: a race lost on them may change it, and a slot claimed before
-// would keep the old story, making one story count as two (on a store whose
-// claims split across keys, such as a Redis cluster, racing copies of one
-// story then turned their sign-off into boilerplate). When a stored record
-// is not the one the batch decided with, flush returns those keys.
-func (o *overlay) flush(ctx context.Context) (lost map[Key]bool, err error) {
-	if lost, err = o.claimAll(ctx, o.claimKeys, o.claimRecs); lost != nil || err != nil {
-		return lost, err
+// flush claims the round's new keys in the store: first the exact, band and
+// body keys, then the boilerplate slots of the markers whose decisions
+// stand. A slot record names the story of the article that claimed it and
+// never changes, and an article's story rests on the other keys: a race
+// lost on them may change it, and a slot claimed before would keep the old
+// story, making one story count as two (on a store whose claims split
+// across keys, such as a Redis cluster, racing copies of one story then
+// turned their sign-off into boilerplate). So when another writer won some
+// of the other keys, the markers from the first one using a lost key are
+// decided again and make their slot claims then; the markers before it are
+// final, and their slots are claimed now (else a replay of those articles,
+// finding their story in no slot, would rank it anew). When a stored record
+// is not the one the round decided with, flush returns those keys.
+func (o *overlay) flush(ctx context.Context, markers []*marker) (lost map[Key]bool, err error) {
+	if lost, err = o.claimAll(ctx, o.claimKeys, o.claimRecs); err != nil {
+		return nil, err
 	}
-	return o.claimAll(ctx, o.slotKeys, o.slotRecs)
+	stand := len(markers)
+	if lost != nil {
+		stand = firstUsing(markers, lost)
+	}
+	n := 0
+	for i, owner := range o.slotOwner {
+		if owner < stand {
+			o.slotKeys[n], o.slotRecs[n] = o.slotKeys[i], o.slotRecs[i]
+			n++
+		}
+	}
+	slotLost, err := o.claimAll(ctx, o.slotKeys[:n], o.slotRecs[:n])
+	if err != nil {
+		return nil, err
+	}
+	for k := range slotLost {
+		if lost == nil {
+			lost = map[Key]bool{}
+		}
+		lost[k] = true
+	}
+	return lost, nil
+}
+
+// firstUsing returns the index of the first marker one of whose keys is in
+// lost (len(markers) when none is).
+func firstUsing(markers []*marker, lost map[Key]bool) int {
+	k := slices.IndexFunc(markers, func(m *marker) bool {
+		return slices.ContainsFunc(m.keys, func(k Key) bool { return lost[k] })
+	})
+	if k < 0 {
+		return len(markers)
+	}
+	return k
 }
 
 // claimAll claims keys with recs in one call and returns the keys another

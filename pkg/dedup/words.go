@@ -1,8 +1,6 @@
 package dedup
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"slices"
 )
 
@@ -331,31 +329,19 @@ func (s *Sketch) bagCount() int  { return int(s[bagCountAt]) }
 func (s *Sketch) negations() int { return int(s[bagCountsAt] & 0xf) }
 func (s *Sketch) sentences() int { return int(s[bagCountsAt] >> 4) }
 
-// unionBag writes into u the bag of two paragraphs read as one.
-func (u *Sketch) unionBag(a, b *Sketch) {
+// unionBag writes into s the bag of two paragraphs read as one.
+func (s *Sketch) unionBag(a, b *Sketch) {
 	for i := bagOffset; i < bagCountAt; i++ {
-		u[i] = a[i] | b[i]
+		s[i] = a[i] | b[i]
 	}
-	u[bagCountAt] = uint8(min(a.bagCount()+b.bagCount(), 255))
-	u[bagCountsAt] = uint8(min(a.negations()+b.negations(), maxBagNibble)) |
+	s[bagCountAt] = uint8(min(a.bagCount()+b.bagCount(), 255))
+	s[bagCountsAt] = uint8(min(a.negations()+b.negations(), maxBagNibble)) |
 		uint8(min(a.sentences()+b.sentences(), maxBagNibble))<<4
 }
 
-// bagFill is the share of the bag filter's bits that are set.
-func (s *Sketch) bagFill() float64 {
-	n := 0
-	for i := bagOffset; i+8 <= bagCountAt; i += 8 {
-		n += bits.OnesCount64(binary.LittleEndian.Uint64(s[i:]))
-	}
-	for i := bagOffset + (bagCountAt-bagOffset)/8*8; i < bagCountAt; i++ {
-		n += bits.OnesCount8(s[i])
-	}
-	return float64(n) / bagBits
-}
-
 // typoScratch re-reads two paragraphs of an article for the content words
-// that one has and the other lacks, to tell a typo fixed ("goverment" /
-// "government", "colour" / "color") from another word. Only nearWithin uses it, when the bags
+// that one has and the other lacks, to tell a typo fixed ("shareholdrs" /
+// "shareholders", "colour" / "color") from another word. Only nearWithin uses it, when the bags
 // differ on both sides by a few words.
 type typoScratch struct {
 	sc    scratch

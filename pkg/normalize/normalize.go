@@ -17,8 +17,10 @@
 //   - splits paragraphs at blank lines, HTML block elements, <br><br>, and
 //     single line breaks between complete sentences, and joins hard-wrapped
 //     lines back into paragraphs;
-//   - takes the title from the first paragraph when none is given, and
-//     marks leading paragraphs that repeat the title;
+//   - cleans the title as the body (HTML in an HTML article, text
+//     otherwise), caps it at MaxTitleRunes, takes it from the first
+//     paragraph when none is given, and marks leading paragraphs that
+//     repeat the title;
 //   - moves the dateline ("SALVADOR, Feb 26 -") and byline ("By Jane Doe",
 //     or a lone name line introducing the author's bio) out of the text;
 //   - parses the dates and settles the language.
@@ -112,7 +114,7 @@ func Normalize(raw article.RawArticle) (article.Article, error) {
 		Source:   raw.Source,
 		SourceID: raw.SourceID,
 		URL:      raw.URL,
-		Title:    cleanInline(raw.Title, charset),
+		Title:    cleanTitle(raw.Title, charset, mediaType == article.ContentTypeHTML || mediaType == "application/xhtml+xml"),
 	}
 	a.PublishedAt = utcTime(raw.Published)
 	a.UpdatedAt = utcTime(raw.Updated)
@@ -132,7 +134,7 @@ func Normalize(raw article.RawArticle) (article.Article, error) {
 
 	paras = takeBylines(paras, &a.Byline)
 	if a.Title == "" && len(paras) > 1 && looksLikeHeadline(paras[0]) {
-		a.Title = paras[0]
+		a.Title = capTitle(paras[0])
 	}
 	titleDups := titleDuplicates(paras, a.Title)
 	if i := titleDups; i < len(paras) {

@@ -5,6 +5,11 @@
 //
 // The chain is pure apart from the dedup Store the caller passes in and the
 // clock used for ingested_at when the raw article carries no received_at.
+//
+// Its input and output in JSON (codec.go): DecodeRaw reads a RawArticle as
+// json.Unmarshal does, AppendJSON writes the document as json.Marshal does,
+// both without reflection; ProcessJSON is the two around ProcessOne, the
+// loop of `newsflow process`.
 package pipeline
 
 import (
@@ -14,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,11 +78,45 @@ type metrics struct {
 	stageDuration *prometheus.HistogramVec
 	paragraphs    *prometheus.CounterVec
 	figures       *prometheus.CounterVec
+
+	// The series of the known label values, made on first use (so /metrics
+	// shows the same series as without them): a lookup per article and
+	// paragraph in the vectors costs more than the assembly stage.
+	stages   *series[prometheus.Observer]
+	statuses *series[prometheus.Counter]
+	kinds    *series[prometheus.Counter]
+}
+
+// series caches the series of a vector for a fixed set of label values.
+type series[T any] struct {
+	index map[string]int
+	once  []sync.Once
+	s     []T
+	get   func(value string) T
+}
+
+func newSeries[T any](get func(string) T, values ...string) *series[T] {
+	c := &series[T]{index: make(map[string]int, len(values)), once: make([]sync.Once, len(values)), s: make([]T, len(values)), get: get}
+	for i, v := range values {
+		c.index[v] = i
+	}
+	return c
+}
+
+// with returns the series of value (made once; values outside the set are
+// looked up in the vector each time).
+func (c *series[T]) with(value string) T {
+	i, ok := c.index[value]
+	if !ok {
+		return c.get(value)
+	}
+	c.once[i].Do(func() { c.s[i] = c.get(value) })
+	return c.s[i]
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)
-	return &metrics{
+	m := &metrics{
 		stageDuration: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "newsflow_stage_duration_seconds",
 			Help:    "Time one article spends in a processing stage.",
@@ -91,6 +131,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Figures extracted into article bodies, by kind.",
 		}, []string{"kind"}),
 	}
+	m.stages = newSeries(func(v string) prometheus.Observer { return m.stageDuration.WithLabelValues(v) }, StageNormalize, StageFigures, StageDedup)
+	m.statuses = newSeries(func(v string) prometheus.Counter { return m.paragraphs.WithLabelValues(v) },
+		string(article.StatusUnique), string(article.StatusDuplicate), string(article.StatusRepeated), string(article.StatusBoilerplate), string(article.StatusUpdated))
+	m.kinds = newSeries(func(v string) prometheus.Counter { return m.figures.WithLabelValues(v) },
+		article.KindCount, article.KindMoney, article.KindPercent, article.KindDistance, article.KindWeight, article.KindArea,
+		article.KindVolume, article.KindTemperature, article.KindDuration, article.KindAge, article.KindSpeed, article.KindOther,
+		article.KindDate, article.KindTime, article.KindYear, article.KindOrdinal)
+	return m
 }
 
 // errNotProcessed is the error of the articles after one whose dedup failed
@@ -123,9 +171,9 @@ func (p *Pipeline) Process(ctx context.Context, raws []article.RawArticle) (arts
 			a.IngestedAt = p.now().UTC().Format(time.RFC3339)
 		}
 		t1 := time.Now()
-		p.metrics.stageDuration.WithLabelValues(StageNormalize).Observe(t1.Sub(t0).Seconds())
+		p.metrics.stages.with(StageNormalize).Observe(t1.Sub(t0).Seconds())
 		perPara[i], keys[i] = extract(&a)
-		p.metrics.stageDuration.WithLabelValues(StageFigures).Observe(time.Since(t1).Seconds())
+		p.metrics.stages.with(StageFigures).Observe(time.Since(t1).Seconds())
 		arts[i] = a
 		todo = append(todo, i)
 	}
@@ -148,8 +196,9 @@ func (p *Pipeline) Process(ctx context.Context, raws []article.RawArticle) (arts
 		return arts, errs
 	}
 	per := time.Since(t).Seconds() / float64(len(todo))
+	dedupObs := p.metrics.stages.with(StageDedup)
 	for _, i := range todo {
-		p.metrics.stageDuration.WithLabelValues(StageDedup).Observe(per)
+		dedupObs.Observe(per)
 		p.finish(&arts[i], perPara[i])
 	}
 	return arts, errs
@@ -177,10 +226,10 @@ func extract(a *article.Article) (perPara [][]article.Figure, keys []string) {
 func (p *Pipeline) finish(a *article.Article, perPara [][]article.Figure) {
 	Assemble(a, perPara)
 	for _, para := range a.Paragraphs {
-		p.metrics.paragraphs.WithLabelValues(string(para.Status)).Inc()
+		p.metrics.statuses.with(string(para.Status)).Inc()
 	}
 	for _, f := range a.Figures {
-		p.metrics.figures.WithLabelValues(f.Kind).Inc()
+		p.metrics.kinds.with(f.Kind).Inc()
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // ErrCharset is returned by DecodeBytes for a declared charset that is
@@ -87,6 +89,9 @@ func charsetLatin(label string) bool {
 // charset is unknown and the bytes are not UTF-8; the result is still the
 // Windows-1252 reading, usable when the caller prefers some text to none.
 func DecodeBytes(b []byte, declared string) (string, error) {
+	if out, ok := DecodeBOM(b); ok {
+		return FixMojibake(string(out)), nil
+	}
 	if utf8.Valid(b) {
 		return FixMojibake(string(b)), nil
 	}
@@ -102,6 +107,28 @@ func DecodeBytes(b []byte, declared string) (string, error) {
 		}
 	}
 	return FixMojibake(decodeMixed(b)), nil
+}
+
+// DecodeBOM reads text that starts with a byte-order mark: UTF-16 (little
+// or big endian) is decoded to UTF-8, and the mark is removed (UTF-8's
+// too). ok is false, and b returned as it is, without a mark. A mark wins
+// over any declared charset, as in the WHATWG encoding standard.
+func DecodeBOM(b []byte) (out []byte, ok bool) {
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(b, []byte{0xef, 0xbb, 0xbf}):
+		return b[3:], true
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	default:
+		return b, false
+	}
+	// The decoder replaces what cannot be read (an odd last byte) by
+	// U+FFFD and does not fail.
+	out, _ = enc.NewDecoder().Bytes(b)
+	return out, true
 }
 
 // decodeMixed keeps valid UTF-8 sequences and reads every other byte as

@@ -1,6 +1,11 @@
 package wire
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestXMLEncoding(t *testing.T) {
 	tests := []struct {
@@ -20,4 +25,47 @@ func TestXMLEncoding(t *testing.T) {
 			}
 		})
 	}
+}
+
+func utf16Bytes(s string, bigEndian bool) []byte {
+	var out []byte
+	if bigEndian {
+		out = []byte{0xfe, 0xff}
+	} else {
+		out = []byte{0xff, 0xfe}
+	}
+	for _, u := range utf16.Encode([]rune(s)) {
+		if bigEndian {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+func TestByteOrderMarks(t *testing.T) {
+	const text = "Café “quoted” — 5,000 km 😀"
+	for _, tc := range []struct {
+		name     string
+		in       []byte
+		declared string
+	}{
+		{"UTF-16LE", utf16Bytes(text, false), ""},
+		{"UTF-16BE", utf16Bytes(text, true), ""},
+		{"UTF-16LE declared as Latin-1: the mark wins", utf16Bytes(text, false), "iso-8859-1"},
+		{"UTF-8 with a mark", append([]byte("\xef\xbb\xbf"), text...), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodeBytes(tc.in, tc.declared)
+			require.NoError(t, err)
+			require.Equal(t, text, got)
+			b, ok := DecodeBOM(tc.in)
+			require.True(t, ok)
+			require.Equal(t, text, string(b))
+		})
+	}
+	b, ok := DecodeBOM([]byte("plain"))
+	require.False(t, ok)
+	require.Equal(t, "plain", string(b))
 }

@@ -483,7 +483,7 @@ func finish(a article.RawArticle, opts Options) (publish.Item, error) {
 		a.Body, a.ContentType = a.Title, article.ContentTypePlain
 	}
 	if a.SourceID == "" && a.URL == "" {
-		a.SourceID = "hash:" + article.HashID(a.Title, a.Body)
+		a.SourceID = ContentID(a.Title, a.Body)
 	}
 	if !opts.Now.IsZero() {
 		a.ReceivedAt = opts.Now.UTC().Format(TimeLayout)
@@ -492,6 +492,14 @@ func finish(a article.RawArticle, opts Options) (publish.Item, error) {
 		return publish.Item{}, err
 	}
 	return publish.Item{Article: a, Origin: opts.Origin}, nil
+}
+
+// ContentID is the source_id of an item that has no identifier of its own
+// (no id, guid or URL; a .txt or .html file): a hash of its title and text,
+// so that identical copies are one item and different texts never share
+// an id.
+func ContentID(title, body string) string {
+	return "hash:" + article.HashID(title, body)
 }
 
 // TimeLayout is how the producer writes times: RFC 3339, UTC, milliseconds.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 )
 
 // Defaults of Config.
@@ -55,6 +57,14 @@ type Config struct {
 	// ReplicationFactor of a topic created by EnsureTopic; -1 is the
 	// broker's default.replication.factor. Default: -1.
 	ReplicationFactor int
+	// TopicConfigs are the settings of a topic created by EnsureTopic
+	// (key=value, as kafkacfg.TopicSpec.Configs). Default: none.
+	TopicConfigs []string
+}
+
+// topicSpec is how EnsureTopic creates the topic.
+func (c Config) topicSpec() kafkacfg.TopicSpec {
+	return kafkacfg.TopicSpec{Partitions: c.Partitions, Replication: c.ReplicationFactor, Configs: c.TopicConfigs}
 }
 
 func (c Config) withDefaults() Config {
@@ -106,11 +116,8 @@ func (c Config) Validate() error {
 	if c.MaxAttempts < 1 {
 		errs = append(errs, fmt.Errorf("max attempts %d: want at least 1", c.MaxAttempts))
 	}
-	if c.Partitions < 0 {
-		errs = append(errs, fmt.Errorf("topic partitions %d: want 0 (do not create) or more", c.Partitions))
-	}
-	if c.ReplicationFactor == 0 || c.ReplicationFactor < -1 {
-		errs = append(errs, fmt.Errorf("replication factor %d: want -1 (broker default) or at least 1", c.ReplicationFactor))
+	if err := c.topicSpec().Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
+	"github.com/newsflow/newsflow/internal/kafkacfg"
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
@@ -119,6 +120,22 @@ func (it Item) SeenKey() string {
 		return a.Key()
 	}
 	return a.Source + ":content:" + a.DeriveID()
+}
+
+// Size writes a byte count for people: "8 MiB (8388608 bytes)", or
+// "900 bytes" under 1 KiB.
+func Size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB (%d bytes)", n>>10, n)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB (%d bytes)", float64(n)/(1<<10), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // ErrTooLarge is wrapped by the error of an item whose message exceeds
@@ -267,7 +284,7 @@ func (p *Publisher) Publish(ctx context.Context, items []Item) error {
 		}
 		m := kafka.Message{Key: []byte(it.Key()), Value: v, Headers: it.Headers()}
 		if size := messageSize(m); size > p.cfg.BatchBytes {
-			errs[i] = fmt.Errorf("article %s is %d bytes, over the %d-byte batch limit (--batch-bytes): %w", it.Key(), size, p.cfg.BatchBytes, ErrTooLarge)
+			errs[i] = fmt.Errorf("article %s is %d bytes, over the %s limit of one article (one Kafka message; newsflow produce --batch-bytes, at most the broker's message.max.bytes): shorten it: %w", it.Key(), size, Size(p.cfg.BatchBytes), ErrTooLarge)
 			continue
 		}
 		msgs = append(msgs, m)
@@ -332,7 +349,7 @@ func hint(err error, cfg Config) error {
 	case isDialError(err):
 		return fmt.Errorf("%w (is the broker running on %s?)", err, strings.Join(cfg.Brokers, ","))
 	}
-	return err
+	return kafkacfg.Explain(err, cfg.Brokers)
 }
 
 func isDialError(err error) bool {
@@ -405,6 +422,10 @@ func (p *Publisher) EnsureTopic(ctx context.Context) error {
 		if err == nil {
 			break
 		}
+		if kafkacfg.IsAuthError(err) {
+			// Wrong credentials or certificates: no retry fixes them.
+			return err
+		}
 		p.logger.Warn("kafka not answering; retrying", "err", err, "retry_in", delay)
 		select {
 		case <-ctx.Done():
@@ -417,18 +438,15 @@ func (p *Publisher) EnsureTopic(ctx context.Context) error {
 		return nil
 	}
 	if p.cfg.Partitions <= 0 {
-		return fmt.Errorf("topic %q does not exist: create it (kafka-topics.sh --create --topic %[1]s …) or set --topic-partitions to let the producer create it", p.cfg.Topic)
+		return &kafkacfg.MissingTopicError{
+			Topic: p.cfg.Topic, Brokers: p.cfg.Brokers, Command: "produce", Spec: p.cfg.topicSpec(),
+			Secure: p.cfg.Transport != nil && (p.cfg.Transport.SASL != nil || p.cfg.Transport.TLS != nil),
+		}
 	}
-	res, err := p.client.CreateTopics(ctx, &kafka.CreateTopicsRequest{Topics: []kafka.TopicConfig{{
-		Topic: p.cfg.Topic, NumPartitions: p.cfg.Partitions, ReplicationFactor: p.cfg.ReplicationFactor,
-	}}})
-	if err != nil {
-		return fmt.Errorf("create topic %s: %w", p.cfg.Topic, hint(err, p.cfg))
+	if err := kafkacfg.CreateTopic(ctx, p.client, p.cfg.Topic, p.cfg.topicSpec()); err != nil {
+		return hint(err, p.cfg)
 	}
-	if terr := res.Errors[p.cfg.Topic]; terr != nil && !errors.Is(terr, kafka.TopicAlreadyExists) {
-		return fmt.Errorf("create topic %s with %d partitions, replication factor %d: %w", p.cfg.Topic, p.cfg.Partitions, p.cfg.ReplicationFactor, terr)
-	}
-	p.logger.Info("kafka topic created", "topic", p.cfg.Topic, "partitions", p.cfg.Partitions, "replication_factor", p.cfg.ReplicationFactor)
+	p.logger.Info("kafka topic created", "topic", p.cfg.Topic, "partitions", p.cfg.Partitions, "replication_factor", p.cfg.ReplicationFactor, "settings", p.cfg.TopicConfigs)
 	return nil
 }
 

@@ -107,7 +107,7 @@ func TestIntegrationPublish(t *testing.T) {
 	require.ErrorAs(t, err, &perrs)
 	require.Equal(t, 1, perrs.Failed(), "only the oversized article fails")
 	require.ErrorIs(t, perrs[len(items)-1], publish.ErrTooLarge)
-	require.Contains(t, perrs[len(items)-1].Error(), "--batch-bytes")
+	require.Contains(t, perrs[len(items)-1].Error(), "limit of one article")
 
 	msgs := ktest.ReadAll(t, addr, topic)
 	require.Len(t, msgs, len(items)-1)
@@ -167,7 +167,10 @@ func TestIntegrationEnsureTopic(t *testing.T) {
 	t.Run("an absent topic is an error without a partition count", func(t *testing.T) {
 		topic := itest.UniqueName(t, "itest.absent.")
 		p := newPublisher(t, publish.Config{Brokers: []string{addr}, Topic: topic}, nil)
-		require.ErrorContains(t, p.EnsureTopic(ctx), "does not exist: create it")
+		err := p.EnsureTopic(ctx)
+		require.ErrorContains(t, err, "kafka-topics.sh --bootstrap-server "+addr+" --create --topic "+topic+" --partitions 6")
+		require.ErrorContains(t, err, "or let newsflow produce create it at start: --topic-partitions 6")
+		require.ErrorIs(t, err, kafka.UnknownTopicOrPartition)
 		require.ErrorContains(t, p.Ping(ctx), "does not exist")
 	})
 	t.Run("an absent topic is created with the partition count, then written to", func(t *testing.T) {
@@ -179,6 +182,33 @@ func TestIntegrationEnsureTopic(t *testing.T) {
 		require.NoError(t, p.Publish(ctx, []publish.Item{{Article: article.RawArticle{Source: "s", SourceID: "1", Body: "b"}}}))
 		require.NoError(t, itest.WaitForLeaders(ctx, addr, topic, 3), "created with 3 partitions")
 		require.Equal(t, int64(1), ktest.Count(t, addr, topic))
+	})
+	t.Run("an absent topic is created with the settings given", func(t *testing.T) {
+		topic := itest.UniqueName(t, "itest.configured.")
+		p := newPublisher(t, publish.Config{Brokers: []string{addr}, Topic: topic, Partitions: 2, ReplicationFactor: 1,
+			TopicConfigs: []string{"retention.ms=3600000", "cleanup.policy=compact", "delete"}}, nil)
+		t.Cleanup(func() { deleteTopic(addr, topic) })
+		require.NoError(t, p.EnsureTopic(ctx))
+		require.NoError(t, itest.WaitForLeaders(ctx, addr, topic, 2))
+		c := &kafka.Client{Addr: kafka.TCP(addr), Timeout: 10 * time.Second}
+		res, err := c.DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
+			ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"retention.ms", "cleanup.policy"},
+		}}})
+		require.NoError(t, err)
+		got := map[string]string{}
+		for _, r := range res.Resources {
+			require.NoError(t, r.Error)
+			for _, e := range r.ConfigEntries {
+				got[e.ConfigName] = e.ConfigValue
+			}
+		}
+		require.Equal(t, map[string]string{"retention.ms": "3600000", "cleanup.policy": "compact,delete"}, got)
+	})
+	t.Run("a setting the broker refuses is an error naming it", func(t *testing.T) {
+		topic := itest.UniqueName(t, "itest.refused.")
+		p := newPublisher(t, publish.Config{Brokers: []string{addr}, Topic: topic, Partitions: 1, TopicConfigs: []string{"retention.ms=soon"}}, nil)
+		t.Cleanup(func() { deleteTopic(addr, topic) })
+		require.ErrorContains(t, p.EnsureTopic(ctx), "settings retention.ms=soon")
 	})
 }
 

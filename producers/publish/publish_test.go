@@ -37,7 +37,8 @@ func TestBadConfigs(t *testing.T) {
 		{"no brokers", publish.Config{}, "kafka brokers: none given"},
 		{"an unknown codec", publish.Config{Brokers: []string{"b:9092"}, Compression: "brotli"}, `compression "brotli": want none, gzip, snappy, lz4 or zstd`},
 		{"a tiny batch", publish.Config{Brokers: []string{"b:9092"}, BatchBytes: 10}, "batch bytes 10: want at least 1024"},
-		{"a replication factor of -2", publish.Config{Brokers: []string{"b:9092"}, ReplicationFactor: -2}, "replication factor -2"},
+		{"a replication factor of -2", publish.Config{Brokers: []string{"b:9092"}, ReplicationFactor: -2}, "--topic-replication -2"},
+		{"a topic setting without a value", publish.Config{Brokers: []string{"b:9092"}, TopicConfigs: []string{"retention.ms"}}, `--topic-config "retention.ms": want key=value`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,4 +74,12 @@ func TestMessage(t *testing.T) {
 	require.Equal(t, "text/plain", string(plain.Headers()[0].Value), "no content type means text/plain")
 	require.Equal(t, "s:", plain.Key(), "article.RawArticle.Key with no identifier")
 	require.Equal(t, "s:content:"+plain.Article.DeriveID(), plain.SeenKey(), "but the seen record keys it by content")
+}
+
+func TestSize(t *testing.T) {
+	require.Equal(t, "8 MiB (8388608 bytes)", publish.Size(8<<20))
+	require.Equal(t, "1 MiB (1048576 bytes)", publish.Size(publish.DefaultBatchBytes))
+	require.Equal(t, "1.5 MiB (1572864 bytes)", publish.Size(3<<19))
+	require.Equal(t, "2 KiB (2048 bytes)", publish.Size(2048))
+	require.Equal(t, "900 bytes", publish.Size(900))
 }

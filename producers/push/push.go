@@ -11,13 +11,25 @@
 //	202 {"accepted": n}
 //	    every line is in Kafka.
 //	400 {"accepted": n, "errors": [{"line": l, "error": "…"}, …]}
-//	    the lines listed were rejected (bad JSON, no source or body, unknown
-//	    content type, larger than the batch limit); the n others are in
-//	    Kafka. Do not resend them; fix and resend the listed lines.
-//	    Also for an empty body (line 0) or a JSON array (send JSON lines).
+//	    the lines listed were rejected; the n others are in Kafka. Do not
+//	    resend them; fix and resend the listed lines. A line is refused
+//	    for what the consumer would dead-letter or change (the same rules,
+//	    normalize.Check): bad JSON, bytes that are not UTF-8 or escapes
+//	    that are not characters (article.DecodeRaw), no source, no body or
+//	    no text left once cleaned, an unknown content type, a ninjs or
+//	    NewsML-G2 body that does not decode, a published, updated or
+//	    received_at that is not a date; and an article over the limit of
+//	    one Kafka message (1 MiB by default). Also for an empty body
+//	    (line 0) or a JSON array (send JSON lines).
 //	401 {"error": "…"} no or wrong bearer token (WWW-Authenticate: Bearer).
 //	405 {"error": "…"} not POST.
+//	408 {"error": "…"} the body did not arrive in time (the server's
+//	    limits: it must start within seconds and keep a minimum rate);
+//	    nothing was sent.
 //	413 {"error": "…"} body over the size limit; nothing was read or sent.
+//	415 {"error": "…"} a Content-Type that is not JSON or text (XML, a
+//	    form upload, …); nothing was read or sent. No Content-Type, JSON,
+//	    JSON lines, text/plain and curl's default of --data are fine.
 //	503 {"accepted": n, "errors": [{"line": l, "error": "…", "retry": true}, …]}
 //	    Kafka did not take the lines marked retry (resend just those, after
 //	    Retry-After seconds); n lines are in Kafka.
@@ -35,13 +47,12 @@ package push
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,7 +62,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/newsflow/newsflow/internal/creds"
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/normalize"
 	"github.com/newsflow/newsflow/producers/format"
 	"github.com/newsflow/newsflow/producers/publish"
 )
@@ -93,11 +107,11 @@ type Publisher interface {
 
 // Handler serves POST /v1/articles.
 type Handler struct {
-	cfg       Config
-	tokenHash [32]byte
-	pub       Publisher
-	logger    *slog.Logger
-	now       func() time.Time
+	cfg    Config
+	token  creds.Token
+	pub    Publisher
+	logger *slog.Logger
+	now    func() time.Time
 
 	mu       sync.RWMutex
 	open     bool // Open was called: Kafka is ready
@@ -124,7 +138,7 @@ func New(cfg Config, pub Publisher, logger *slog.Logger, reg prometheus.Register
 	}
 	f := promauto.With(reg)
 	h := &Handler{
-		cfg: cfg, tokenHash: sha256.Sum256([]byte(cfg.Token)), pub: pub, logger: logger, now: now,
+		cfg: cfg, token: creds.NewToken(cfg.Token), pub: pub, logger: logger, now: now,
 		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_producer_push_requests_total",
 			Help: "Push requests by HTTP status code.",
@@ -194,6 +208,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="newsflow"`)
 		return reply(w, http.StatusUnauthorized, Response{Error: "missing or wrong bearer token (Authorization: Bearer <token>)"})
 	}
+	if msg := badContentType(r.Header.Get("Content-Type")); msg != "" {
+		w.Header().Set("Connection", "close")
+		return reply(w, http.StatusUnsupportedMediaType, Response{Error: msg})
+	}
 	h.mu.RLock()
 	if h.draining || !h.open {
 		msg := "starting: waiting for Kafka"
@@ -209,7 +227,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 	h.mu.RUnlock()
 	defer h.inflight.Done()
 
-	tooLarge := Response{Error: fmt.Sprintf("body larger than %d bytes: split it into several requests", h.cfg.MaxBytes)}
+	tooLarge := Response{Error: fmt.Sprintf("body larger than %s, the limit of one push request (--push-max-bytes): split it into several requests", publish.Size(h.cfg.MaxBytes))}
 	if r.ContentLength > h.cfg.MaxBytes {
 		w.Header().Set("Connection", "close")
 		return reply(w, http.StatusRequestEntityTooLarge, tooLarge)
@@ -219,6 +237,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return reply(w, http.StatusRequestEntityTooLarge, tooLarge)
+		}
+		if ops.IsBodyTimeout(err) {
+			w.Header().Set("Connection", "close")
+			return reply(w, http.StatusRequestTimeout, Response{Accepted: new(int), Error: ops.BodyTimeoutMessage()})
 		}
 		return reply(w, http.StatusBadRequest, Response{Accepted: new(int), Error: "read body: " + err.Error()})
 	}
@@ -269,18 +291,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) int {
 	return reply(w, http.StatusAccepted, resp)
 }
 
-// authorized compares the bearer token in constant time (both sides are
-// hashed first, so neither the length nor a prefix leaks).
+// authorized checks the bearer token (creds.Token: constant time; the
+// token as a Basic password also passes).
 func (h *Handler) authorized(r *http.Request) bool {
 	if h.cfg.Token == "" {
 		return h.cfg.AllowAnonymous
 	}
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
+	return h.token.Allows(r)
 }
 
 type lineErr struct {
@@ -296,16 +313,17 @@ func (h *Handler) parse(body []byte) ([]publish.Item, []int, []lineErr) {
 	var lines []int
 	var errs []lineErr
 	add := func(n int, raw []byte) {
-		var a article.RawArticle
-		if err := json.Unmarshal(raw, &a); err != nil {
-			msg := "decode RawArticle: " + err.Error()
-			if bytes.HasPrefix(raw, []byte("[")) {
-				msg = "a JSON array: send one JSON object per line (JSON lines) instead"
-			}
-			errs = append(errs, lineErr{LineError{Line: n, Error: msg}, "unknown"})
+		if bytes.HasPrefix(raw, []byte("[")) {
+			errs = append(errs, lineErr{LineError{Line: n, Error: "a JSON array: send one JSON object per line (JSON lines) instead"}, "unknown"})
 			return
 		}
-		if err := a.Validate(); err != nil {
+		a, err := article.DecodeRaw(raw)
+		if err != nil {
+			errs = append(errs, lineErr{LineError{Line: n, Error: err.Error()}, "unknown"})
+			return
+		}
+		// The worker's own rules, so that 202 means it will index it.
+		if err := normalize.Check(a); err != nil {
 			src := a.Source
 			if src == "" {
 				src = "unknown"
@@ -334,6 +352,29 @@ func (h *Handler) parse(body []byte) ([]publish.Item, []int, []lineErr) {
 		}
 	}
 	return items, lines, errs
+}
+
+// badContentType explains why a request's Content-Type cannot be a push
+// ("" when it can). The body is read as JSON whatever the header says, so
+// only types that announce something else (XML, HTML, a form upload, an
+// image) are refused; curl's default for --data is let through.
+func badContentType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return fmt.Sprintf("Content-Type %q does not parse: send application/json or application/x-ndjson", ct)
+	}
+	switch {
+	case mt == "application/json", mt == "application/x-ndjson", mt == "application/jsonl", mt == "application/x-jsonlines",
+		mt == "application/json-seq", mt == "text/plain", mt == "application/octet-stream", mt == "application/x-www-form-urlencoded",
+		strings.HasSuffix(mt, "+json"):
+		return ""
+	case strings.Contains(mt, "xml"):
+		return fmt.Sprintf("Content-Type %s: the push endpoint takes RawArticle JSON (application/json, or JSON lines as application/x-ndjson); NewsML-G2 and feeds go in a RawArticle's body with its content_type, or through --watch or --feed", mt)
+	}
+	return fmt.Sprintf("Content-Type %s: the push endpoint takes RawArticle JSON (application/json, or JSON lines as application/x-ndjson)", mt)
 }
 
 func sortLines(errs []LineError) {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/producers/publish"
 )
 
@@ -162,7 +163,7 @@ func TestOversizedBodies(t *testing.T) {
 			}
 			code, _, resp := do(t, newHandler(t, pub), http.MethodPost, "Bearer "+token, body, tc.contentLength)
 			require.Equal(t, http.StatusRequestEntityTooLarge, code)
-			require.JSONEq(t, `{"error":"body larger than 2048 bytes: split it into several requests"}`, resp)
+			require.JSONEq(t, `{"error":"body larger than 2 KiB (2048 bytes), the limit of one push request (--push-max-bytes): split it into several requests"}`, resp)
 			require.Empty(t, pub.items)
 		})
 	}
@@ -190,11 +191,29 @@ func TestBodies(t *testing.T) {
 				`{"body":"no source"}`,
 			}, "\n"),
 			400, `{"accepted":2,"errors":[
-				{"line":2,"error":"decode RawArticle: unexpected end of JSON input"},
+				{"line":2,"error":"decode RawArticle JSON: unexpected end of JSON input"},
 				{"line":3,"error":"raw article has no \"body\""},
 				{"line":6,"error":"raw article has unknown content_type \"application/pdf\" (want text/plain, text/html, application/ninjs+json or application/vnd.iptc.g2.newsitem+xml)"},
 				{"line":7,"error":"raw article has no \"source\""}]}`,
 			[]string{"1", "5"}},
+		{"what the worker would dead-letter or change is refused at the door",
+			strings.Join([]string{
+				`{"source":"s","source_id":"1","body":" \n\t "}`,
+				`{"source":"s","source_id":"2","body":"<p> </p><script>x()</script>","content_type":"text/html"}`,
+				`{"source":"s","source_id":"3","body":"b","published":"yesterday"}`,
+				"{\"source\":\"s\",\"source_id\":\"4\",\"body\":\"Caf\xe9\"}",
+				`{"source":"s","source_id":"5","body":"half a pair \ud83d"}`,
+				`{"source":"s","source_id":"6","body":"{}","content_type":"application/ninjs+json"}`,
+				`{"source":"s","source_id":"7","body":"Good.","published":"Fri, 01 Mar 2024 09:30:00 GMT"}`,
+			}, "\n"),
+			400, `{"accepted":1,"errors":[
+				{"line":1,"error":"normalize 6da563b76406e94ed364: article has no text"},
+				{"line":2,"error":"normalize 87c97aa36f9734628c87: article has no text"},
+				{"line":3,"error":"\"published\" \"yesterday\" is not a date: send RFC 3339 (2024-03-01T09:30:00Z) or a feed date (Fri, 01 Mar 2024 09:30:00 GMT), or leave it out"},
+				{"line":4,"error":"not valid UTF-8 (first bad byte at offset 41): a RawArticle is UTF-8 JSON (RFC 8259); transcode the text first"},
+				{"line":5,"error":"a \\u escape that is not a character (half of a UTF-16 surrogate pair) would become U+FFFD: escape whole characters"},
+				{"line":6,"error":"normalize 4d68d6ada911943ea330: article has no text"}]}`,
+			[]string{"7"}},
 		{"an empty body", " \n", 400, `{"accepted":0,"errors":[{"line":0,"error":"empty body: send a RawArticle JSON object or JSON lines of them"}]}`, nil},
 		{"a JSON array", `[{"source":"s","body":"b"}]`, 400, `{"accepted":0,"errors":[{"line":1,"error":"a JSON array: send one JSON object per line (JSON lines) instead"}]}`, nil},
 		{"Kafka fails some lines: 503, those marked retry",
@@ -277,4 +296,113 @@ func TestResponseShape(t *testing.T) {
 	b, err := json.Marshal(Response{Accepted: new(int)})
 	require.NoError(t, err)
 	require.Equal(t, `{"accepted":0}`, string(b))
+}
+
+// TestBadInputIsAClearJSON4xx sends what clients get wrong to the handler
+// on the server every newsflow HTTP surface runs on (ops.Listen): each is
+// a 4xx with a JSON message, never a 500 or a stack trace, and nothing is
+// published.
+func TestBadInputIsAClearJSON4xx(t *testing.T) {
+	pub := &fakePublisher{}
+	mux := http.NewServeMux()
+	mux.Handle(Path, newHandler(t, pub))
+	srv, err := ops.ListenWith("push endpoint", "127.0.0.1:0", mux, ops.Limits{BodyGrace: 300 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	go func() { _ = srv.Run() }()
+	defer srv.Stop(5 * time.Second)
+	url := "http://" + srv.Addr() + Path
+	auth := "Bearer " + token
+	// stall writes the start of a body, then nothing until the pipe is
+	// closed at the end of its case.
+	stall := func(w *io.PipeWriter) { _, _ = w.Write([]byte(`{"source":`)) }
+
+	tests := []struct {
+		name        string
+		method      string
+		auth        string
+		contentType string
+		body        string
+		chunked     func(w *io.PipeWriter) // a body written as it comes, no Content-Length
+		want        int
+		wantMsg     string
+	}{
+		{name: "malformed JSON", body: `{"source": "s", "body": `, want: http.StatusBadRequest, wantMsg: "decode RawArticle"},
+		{name: "a JSON array", body: `[{"source":"s","body":"b"}]`, want: http.StatusBadRequest, wantMsg: "JSON array"},
+		{name: "an empty body", body: "", want: http.StatusBadRequest, wantMsg: "empty body"},
+		{name: "GET", method: http.MethodGet, want: http.StatusMethodNotAllowed, wantMsg: "use POST"},
+		{name: "PUT", method: http.MethodPut, body: `{"source":"s","body":"b"}`, want: http.StatusMethodNotAllowed, wantMsg: "use POST"},
+		{name: "no token", auth: "-", body: `{"source":"s","body":"b"}`, want: http.StatusUnauthorized, wantMsg: "bearer token"},
+		{name: "a wrong token", auth: "Bearer nope", body: `{"source":"s","body":"b"}`, want: http.StatusUnauthorized, wantMsg: "bearer token"},
+		{name: "XML", contentType: "application/xml", body: "<newsMessage/>", want: http.StatusUnsupportedMediaType, wantMsg: "takes RawArticle JSON"},
+		{name: "a form upload", contentType: "multipart/form-data; boundary=x", body: "--x--", want: http.StatusUnsupportedMediaType, wantMsg: "Content-Type multipart/form-data"},
+		{name: "HTML", contentType: "text/html", body: "<p>x</p>", want: http.StatusUnsupportedMediaType, wantMsg: "Content-Type text/html"},
+		{name: "a Content-Type that does not parse", contentType: "application/json; =", body: "{}", want: http.StatusUnsupportedMediaType, wantMsg: "does not parse"},
+		{name: "over the size limit, announced", body: strings.Repeat(" ", 4096), want: http.StatusRequestEntityTooLarge, wantMsg: "split it"},
+		{name: "over the size limit, chunked", chunked: func(w *io.PipeWriter) { _, _ = w.Write([]byte(strings.Repeat(" ", 4096))); _ = w.Close() },
+			want: http.StatusRequestEntityTooLarge, wantMsg: "split it"},
+		{name: "a body that stalls", chunked: stall, want: http.StatusRequestTimeout, wantMsg: "request body too slow"},
+	}
+	ok := []string{"", "application/json", "application/x-ndjson; charset=utf-8", "text/plain", "application/x-www-form-urlencoded"}
+	for _, ct := range ok {
+		tests = append(tests, struct {
+			name        string
+			method      string
+			auth        string
+			contentType string
+			body        string
+			chunked     func(w *io.PipeWriter)
+			want        int
+			wantMsg     string
+		}{name: "accepted as " + ct, contentType: ct, body: `{"source":"s","source_id":"ct","body":"b"}`, want: http.StatusAccepted})
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			method := tc.method
+			if method == "" {
+				method = http.MethodPost
+			}
+			var body io.Reader = strings.NewReader(tc.body)
+			if tc.chunked != nil {
+				pr, pw := io.Pipe()
+				defer pw.Close()
+				go tc.chunked(pw)
+				body = pr
+			}
+			req, err := http.NewRequest(method, url, body)
+			require.NoError(t, err)
+			switch tc.auth {
+			case "":
+				req.Header.Set("Authorization", auth)
+			case "-":
+			default:
+				req.Header.Set("Authorization", tc.auth)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			before := len(pub.items)
+			client := &http.Client{}
+			defer client.CloseIdleConnections()
+			res, err := client.Do(req)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(res.Body)
+			_ = res.Body.Close()
+			require.Equal(t, tc.want, res.StatusCode, string(b))
+			require.Equal(t, "application/json", res.Header.Get("Content-Type"))
+			require.NotContains(t, string(b), "goroutine")
+			var r Response
+			require.NoError(t, json.Unmarshal(b, &r), string(b))
+			if tc.want == http.StatusAccepted {
+				return
+			}
+			msg := r.Error
+			for _, e := range r.Errors {
+				msg += " " + e.Error
+			}
+			require.Contains(t, msg, tc.wantMsg)
+			pub.mu.Lock()
+			require.Len(t, pub.items, before, "nothing published")
+			pub.mu.Unlock()
+		})
+	}
 }

@@ -186,6 +186,15 @@ func (s *Store) Unchanged(key, hash string) bool {
 	return el.Value.(Entry).Hash == hash
 }
 
+// Has reports whether key is recorded, with any hash: an item sent before
+// whose content changed replaces what was sent.
+func (s *Store) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.byKey[key]
+	return ok
+}
+
 // Record remembers entries (call it once Kafka acknowledged them) and
 // syncs the file.
 func (s *Store) Record(entries ...Entry) error {

@@ -12,10 +12,25 @@
 //   - .xml: a NewsML-G2 item or message, or an RSS or Atom feed (recognised
 //     by content).
 //   - .txt, .text: one text/plain article; .html, .htm: one text/html
-//     article. Source is Config.Source, source_id the file name without its
-//     extension, so a corrected file of the same name replaces the story.
+//     article. Source is Config.Source.
 //
-// Anything else goes to failed/ ("unsupported file type").
+// Anything else goes to failed/ ("unsupported file type"). A file that
+// starts with a byte-order mark is read as the UTF-16 or UTF-8 it marks.
+//
+// # Identity
+//
+// A file's name is not its identity: wire services reuse names (story.txt,
+// latest.xml), and an article identified by its file name would be
+// replaced by whatever is saved under that name next, with dedup
+// references left pointing into the wrong text. An article's identity is
+// the id inside the file: the ninjs uri, the NewsML-G2 guid, the RSS guid
+// or Atom id, the source_id of a JSON line. A .txt or .html file has none,
+// so its identity is its text (format.ContentID of the text with line
+// endings and surrounding white space folded): the same text dropped again,
+// under any name, is the same article, which the seen record skips; a
+// changed text is a new article (dedup marks what it repeats, and the page
+// groups it with the first as one story). To replace a story, send it with
+// its id and a newer version: the producers log the replacement.
 //
 // # When is a file complete?
 //
@@ -42,7 +57,6 @@ package watch
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +70,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/normalize"
 	"github.com/newsflow/newsflow/pkg/wire"
 	"github.com/newsflow/newsflow/producers/format"
 	"github.com/newsflow/newsflow/producers/publish"
@@ -344,6 +359,9 @@ func (w *Watcher) read(path string) (items []publish.Item, problems []error, err
 	if err != nil {
 		return nil, nil, err
 	}
+	if b, ok := wire.DecodeBOM(data); ok {
+		data = b // UTF-16 (or marked UTF-8) as UTF-8
+	}
 	name := filepath.Base(path)
 	now := w.now()
 	ext := strings.ToLower(filepath.Ext(name))
@@ -365,10 +383,11 @@ func (w *Watcher) read(path string) (items []publish.Item, problems []error, err
 		if ext == ".json" && doc.Format != format.Ninjs {
 			return nil, nil, fmt.Errorf(".json holds %s, want ninjs", doc.Format)
 		}
-		if len(doc.Items) == 0 {
-			return nil, nil, fmt.Errorf("no article in %s document: %w", doc.Format, errors.Join(doc.Rejected...))
+		items, problems := checked(doc.Items, doc.Rejected)
+		if len(items) == 0 {
+			return nil, nil, fmt.Errorf("no article in %s document: %w", doc.Format, errors.Join(problems...))
 		}
-		return doc.Items, doc.Rejected, nil
+		return items, problems, nil
 	case ".txt", ".text", ".html", ".htm":
 		text, err := wire.DecodeBytes(data, "")
 		if err != nil {
@@ -378,15 +397,18 @@ func (w *Watcher) read(path string) (items []publish.Item, problems []error, err
 		if ext == ".html" || ext == ".htm" {
 			ct = article.ContentTypeHTML
 		}
+		if strings.TrimSpace(text) == "" {
+			return nil, nil, errors.New("file is empty")
+		}
 		a := article.RawArticle{
 			Source:      w.cfg.Source,
-			SourceID:    strings.TrimSuffix(name, filepath.Ext(name)),
+			SourceID:    format.ContentID("", canonicalText(text)),
 			Body:        text,
 			ContentType: ct,
 			ReceivedAt:  now.UTC().Format(format.TimeLayout),
 		}
-		if strings.TrimSpace(text) == "" {
-			return nil, nil, errors.New("file is empty")
+		if err := normalize.Check(a); err != nil {
+			return nil, nil, err
 		}
 		return []publish.Item{{Article: a, Origin: publish.OriginWatch}}, nil, nil
 	}
@@ -402,15 +424,16 @@ func (w *Watcher) readLines(data []byte, now time.Time) ([]publish.Item, []error
 		if len(line) == 0 {
 			continue
 		}
-		var a article.RawArticle
-		if err := json.Unmarshal(line, &a); err != nil {
-			problems = append(problems, fmt.Errorf("line %d: decode RawArticle: %v", i+1, err))
+		a, err := article.DecodeRaw(line)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("line %d: %v", i+1, err))
 			continue
 		}
 		if a.Source == "" {
 			a.Source = w.cfg.Source
 		}
-		if err := a.Validate(); err != nil {
+		// The consumer's rules, so that what is published is indexed.
+		if err := normalize.Check(a); err != nil {
 			problems = append(problems, fmt.Errorf("line %d: %v", i+1, err))
 			continue
 		}
@@ -420,6 +443,28 @@ func (w *Watcher) readLines(data []byte, now time.Time) ([]publish.Item, []error
 		items = append(items, publish.Item{Article: a, Origin: publish.OriginWatch})
 	}
 	return items, problems
+}
+
+// checked keeps the items the consumer can index (normalize.Check) and
+// adds the others to problems.
+func checked(items []publish.Item, problems []error) ([]publish.Item, []error) {
+	var ok []publish.Item
+	for _, it := range items {
+		if err := normalize.Check(it.Article); err != nil {
+			problems = append(problems, fmt.Errorf("item %s: %w", it.Key(), err))
+			continue
+		}
+		ok = append(ok, it)
+	}
+	return ok, problems
+}
+
+// canonicalText is what a text file's identity is computed from: its text
+// with line endings folded to \n and surrounding white space removed.
+func canonicalText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.TrimSpace(s)
 }
 
 func joinLines(errs []error) error {

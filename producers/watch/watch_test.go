@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/producers/format"
 	"github.com/newsflow/newsflow/producers/publish"
 	"github.com/newsflow/newsflow/producers/sinktest"
 )
@@ -93,8 +96,13 @@ func TestEachKindOfFileIsPublishedAndMovedToDone(t *testing.T) {
 		{"a ninjs document", "item.json", func(t *testing.T) []byte { return sample(t, "feeds/ninjs/iptc-ninjs-3.0-dpa_text.json") }, 1, article.ContentTypeNinjs, ""},
 		{"a NewsML-G2 news message", "msg.xml", func(t *testing.T) []byte { return sample(t, "feeds/newsml-g2/ap-automated-earnings-3items.xml") }, 3, article.ContentTypeNewsMLG2, ""},
 		{"an RSS feed saved as .xml", "feed.xml", func(t *testing.T) []byte { return sample(t, "feeds/rss/nbc-new-york.xml") }, 1, article.ContentTypeHTML, "4956764"},
-		{"a text file", "storm-2024.txt", func(*testing.T) []byte { return []byte("Storm hits the coast.\n\nMore than 5,000 fled.") }, 1, article.ContentTypePlain, "storm-2024"},
-		{"an HTML file in Windows-1252", "page.html", func(*testing.T) []byte { return []byte("<p>Caf\xe9 \x93quoted\x94</p>") }, 1, article.ContentTypeHTML, "page"},
+		{"a text file", "storm-2024.txt", func(*testing.T) []byte { return []byte("Storm hits the coast.\n\nMore than 5,000 fled.") }, 1, article.ContentTypePlain,
+			format.ContentID("", "Storm hits the coast.\n\nMore than 5,000 fled.")},
+		{"an HTML file in Windows-1252", "page.html", func(*testing.T) []byte { return []byte("<p>Caf\xe9 \x93quoted\x94</p>") }, 1, article.ContentTypeHTML,
+			format.ContentID("", "<p>Café “quoted”</p>")},
+		{"a UTF-16 text file with its byte-order mark", "u16.txt", func(*testing.T) []byte { return utf16LE("Storm hits the coast.\r\n\r\nMore than 5,000 fled.") }, 1, article.ContentTypePlain,
+			format.ContentID("", "Storm hits the coast.\n\nMore than 5,000 fled.")},
+		{"UTF-16 JSON lines", "u16.jsonl", func(*testing.T) []byte { return utf16LE(`{"source":"wire","source_id":"7","body":"Café."}`) }, 1, "", "7"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,6 +120,12 @@ func TestEachKindOfFileIsPublishedAndMovedToDone(t *testing.T) {
 				require.Equal(t, tc.wantID, a.SourceID)
 			}
 			require.NoError(t, a.Validate())
+			if tc.file == "u16.txt" {
+				require.Equal(t, "Storm hits the coast.\r\n\r\nMore than 5,000 fled.", a.Body, "decoded, not the UTF-16 bytes")
+			}
+			if tc.file == "u16.jsonl" {
+				require.Equal(t, "Café.", a.Body)
+			}
 			if tc.file == "page.html" {
 				require.Equal(t, "<p>Café “quoted”</p>", a.Body)
 				require.Equal(t, "drop", a.Source)
@@ -121,6 +135,51 @@ func TestEachKindOfFileIsPublishedAndMovedToDone(t *testing.T) {
 			}
 		})
 	}
+}
+
+func utf16LE(s string) []byte {
+	out := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+// A watched file's identity is its content, not its name: another story
+// saved later under the same name is another article, and the same story
+// under another name is the same one (the seen record then skips it).
+func TestTextFilesAreIdentifiedByTheirContent(t *testing.T) {
+	f := newFixture(t)
+	first := "Storm hits the coast.\n\nMore than 5,000 fled."
+	f.write(t, "story.txt", []byte(first))
+	f.settle(t)
+	f.write(t, "story.txt", []byte("Markets rally.\n\nShares rose 3% in Tokyo."))
+	f.settle(t)
+	f.write(t, "copy-of-story.txt", []byte(first+"\n"))
+	f.settle(t)
+	f.write(t, "crlf.txt", []byte(strings.ReplaceAll(first, "\n", "\r\n")))
+	f.settle(t)
+	sent := f.sink.Sent()
+	require.Len(t, sent, 4)
+	ids := []string{sent[0].Article.SourceID, sent[1].Article.SourceID, sent[2].Article.SourceID, sent[3].Article.SourceID}
+	require.NotEqual(t, ids[0], ids[1], "another story under the same name is another article")
+	require.Equal(t, ids[0], ids[2], "the same story under another name is the same article")
+	require.Equal(t, ids[0], ids[3], "line endings do not make another story")
+	require.Equal(t, sent[0].Article.DeriveID(), sent[2].Article.DeriveID())
+}
+
+// Lines the consumer would dead-letter are refused at the door, as the
+// push endpoint does.
+func TestLinesTheConsumerWouldRefuseFail(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "lines.jsonl", []byte(`{"source":"s","source_id":"1","body":" \t "}`+"\n"+`{"source":"s","source_id":"2","body":"ok","published":"yesterday"}`+"\n"+`{"source":"s","source_id":"3","body":"ok"}`))
+	f.settle(t)
+	require.Len(t, f.sink.Sent(), 1)
+	reason, err := os.ReadFile(filepath.Join(f.dir, FailedDir, "lines.jsonl"+ReasonSuffix))
+	require.NoError(t, err)
+	require.Contains(t, string(reason), "line 1: normalize")
+	require.Contains(t, string(reason), "article has no text")
+	require.Contains(t, string(reason), `line 2: "published" "yesterday" is not a date`)
 }
 
 func TestBadFilesGoToFailedWithTheirReason(t *testing.T) {
@@ -138,7 +197,7 @@ func TestBadFilesGoToFailedWithTheirReason(t *testing.T) {
 		{"a .json file that is not ninjs", "x.json", `<rss><channel/></rss>`, ".json holds rss, want ninjs", 0},
 		{"JSON lines with bad lines among good ones", "mixed.jsonl",
 			`{"source":"a","source_id":"1","body":"ok"}` + "\nnot json\n" + `{"source":"a","source_id":"2"}` + "\n" + `{"source":"a","source_id":"3","body":"ok"}`,
-			"2 article(s) published; 2 entr(y/ies) rejected:\nline 2: decode RawArticle: invalid character 'o' in literal null (expecting 'u')\nline 3: raw article has no \"body\"\n", 2},
+			"2 article(s) published; 2 entr(y/ies) rejected:\nline 2: decode RawArticle JSON: invalid character 'o' in literal null (expecting 'u')\nline 3: raw article has no \"body\"\n", 2},
 		{"JSON lines that are all bad", "bad.jsonl", "x\ny\n", "line 1: decode RawArticle", 0},
 	}
 	for _, tc := range tests {

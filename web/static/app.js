@@ -114,8 +114,26 @@
 
   // ---- search ------------------------------------------------------------
 
-  const fields = ["q", "source", "kind", "unit", "min", "max", "from", "to"];
+  const fields = ["q", "sort", "source", "kind", "unit", "min", "max", "from", "to"];
+  const figureFields = ["kind", "unit", "min", "max"];
   const pageSize = 20;
+
+  // What the process says about itself (/api/info): the syntax hint, and
+  // where articles come from for the empty state.
+  let info = null;
+  async function loadInfo() {
+    try {
+      info = await api("/api/info");
+      $("syntax-hint").textContent = info.syntax_hint || "";
+    } catch (e) { /* the page works without it */ }
+  }
+
+  // figureParams keeps the figure filter of p, for the article view.
+  function figureParams(p) {
+    const f = new URLSearchParams();
+    for (const k of figureFields) if (p.get(k)) f.set(k, p.get(k));
+    return f;
+  }
 
   function formParams() {
     const p = new URLSearchParams();
@@ -159,13 +177,63 @@
     } catch (e) { /* the search shows the error */ }
   }
 
-  function renderHit(h) {
-    const a = el("a", { class: "title", href: "#article/" + encodeURIComponent(h.id), text: h.title || "(untitled)" });
+  // fillDays lists the days of the current answer (newest first); picking
+  // one sets From and To to it.
+  function fillDays(facets) {
+    const s = $("day"), from = $("from").value, to = $("to").value;
+    s.replaceChildren(el("option", { value: "", text: "any" }));
+    for (const f of facets || []) s.append(el("option", { value: f.value, text: f.value + " (" + f.count + ")" }));
+    if (from && from === to) {
+      if (![...s.options].some((o) => o.value === from)) s.append(el("option", { value: from, text: from }));
+      s.value = from;
+    } else s.value = "";
+  }
+
+  function articleHref(id, figs) {
+    const f = figs && figs.toString();
+    return "#article/" + encodeURIComponent(id) + (f ? "?" + f : "");
+  }
+
+  function figureChip(f, matched) {
+    return el("mark", { class: "figure" + (matched ? " matched" : ""), title: f.kind + ": " + fmtNum(f.value) + (f.unit ? " " + f.unit : ""), text: f.text });
+  }
+
+  function renderHit(h, figs) {
+    const a = el("a", { class: "title", href: articleHref(h.id, figs), text: h.title || "(untitled)" });
     const li = el("li", { class: "hit", "data-id": h.id },
       a,
       el("div", { class: "meta" }, el("span", { class: "source", text: h.source }), h.published_at ? el("span", { text: fmtDate(h.published_at) }) : null));
     for (const f of h.highlight || []) li.append(fragmentNode(f));
+    if ((h.figures || []).length) {
+      li.append(el("p", { class: "chips" }, "matching figures: ", ...h.figures.map((f) => figureChip(f, true))));
+    }
+    const others = h.story || [];
+    if (others.length) {
+      const more = (h.story_size || others.length + 1) - 1;
+      const list = el("ul", {}, ...others.map((m) => el("li", {},
+        el("a", { class: "member", href: articleHref(m.id, figs), text: m.title || "(untitled)" }),
+        el("span", { class: "muted", text: " · " + m.source + (m.published_at ? " · " + fmtDate(m.published_at) : "") }))));
+      if (more > others.length) list.append(el("li", { class: "muted", text: "and " + (more - others.length) + " more" }));
+      li.append(el("details", { class: "story" }, el("summary", { text: more === 1 ? "1 more version or copy of this story" : more + " more versions or copies of this story" }), list));
+    }
     return li;
+  }
+
+  // emptyState says why there is nothing: an empty index (where to put
+  // articles) or a search that matched nothing.
+  function emptyState(p) {
+    const filtered = fields.some((f) => p.get(f) && f !== "sort");
+    if (filtered) {
+      return el("div", { class: "empty", id: "empty" }, "No article matches this search. ",
+        info && info.syntax_hint ? el("span", { class: "muted", text: "Syntax: " + info.syntax_hint }) : null);
+    }
+    const parts = ["0 articles: "];
+    if (info && info.watch) parts.push("drop files (.txt, .html, ninjs .json, NewsML-G2 .xml, .jsonl) in ", el("code", { text: info.watch }), " or ");
+    parts.push("push JSON to ", el("code", { text: "POST " + ((info && info.push) || "/v1/articles") }));
+    if (info && info.push_token) parts.push(" (with the bearer token)");
+    if (info && !info.watch) parts.push("; newsflow up --watch DIR also reads a directory");
+    parts.push(".");
+    return el("div", { class: "empty", id: "empty" }, ...parts);
   }
 
   // Only the answer to the latest request is shown: an earlier one that
@@ -185,20 +253,31 @@
     const offset = parseInt(p.get("offset") || "0", 10) || 0;
     const q = new URLSearchParams(p);
     q.set("size", String(pageSize));
+    q.set("group", "story");
     $("error").hidden = true;
     try {
       const r = await api("/api/search?" + q.toString());
       if (seq !== latest) return;
-      $("summary").textContent = r.total === 1 ? "1 article" : fmtNum(r.total) + " articles";
-      $("hits").replaceChildren(...r.hits.map(renderHit));
+      const articles = r.total === 1 ? "1 article" : fmtNum(r.total) + " articles";
+      const stories = r.stories || 0;
+      $("summary").textContent = stories && stories !== r.total ? fmtNum(stories) + (stories === 1 ? " story" : " stories") + " (" + articles + ")" : articles;
+      const figs = figureParams(p);
+      $("hits").replaceChildren(...r.hits.map((h) => renderHit(h, figs)));
+      const old = $("empty");
+      if (old) old.remove();
+      if (r.total === 0) $("hits").before(emptyState(p));
+      fillDays(r.facets.published);
       const pager = $("pager");
       pager.replaceChildren();
-      if (offset > 0) pager.append(pageLink(p, Math.max(0, offset - pageSize), "← newer"));
-      if (offset + pageSize < r.total) pager.append(pageLink(p, offset + pageSize, "more →"));
+      const pages = stories || r.total;
+      if (offset > 0) pager.append(pageLink(p, Math.max(0, offset - pageSize), "← previous"));
+      if (offset + pageSize < pages) pager.append(pageLink(p, offset + pageSize, "more →"));
       document.body.dataset.state = "results";
     } catch (e) {
       if (seq !== latest) return;
       $("hits").replaceChildren();
+      const old = $("empty");
+      if (old) old.remove();
       $("summary").textContent = "";
       $("error").textContent = e.message;
       $("error").hidden = false;
@@ -250,15 +329,47 @@
     at = 0;
     for (const [s, e, f] of spans) {
       if (s > at) p.append(document.createTextNode(text.slice(at, s)));
-      const label = f.kind + ": " + fmtNum(f.value) + (f.range_to != null ? "–" + fmtNum(f.range_to) : "") + (f.unit ? " " + f.unit : "") + (f.subject ? " (" + f.subject + ")" : "");
-      p.append(el("mark", { class: "figure", "data-kind": f.kind, "data-value": String(f.value), title: label, text: text.slice(s, e) }));
+      const label = f.kind + ": " + fmtNum(f.value) + (f.range_to != null ? "–" + fmtNum(f.range_to) : "") + (f.unit ? " " + f.unit : "") + (f.subject ? " (" + f.subject + ")" : "") + (f.matched ? " · matches the figure filter" : "");
+      p.append(el("mark", { class: "figure" + (f.matched ? " matched" : ""), "data-kind": f.kind, "data-value": String(f.value), title: label, text: text.slice(s, e) }));
       at = e;
     }
     if (at < text.length) p.append(document.createTextNode(text.slice(at)));
     return p;
   }
 
-  function renderArticle(a) {
+  // refTitles looks up the titles of the other articles a's paragraphs
+  // point at (one search by id).
+  async function refTitles(a) {
+    const ids = [...new Set((a.paragraphs || []).map((p) => p.duplicate_of && p.duplicate_of.article_id).filter((id) => id && id !== a.id))].slice(0, 100);
+    const titles = new Map();
+    if (!ids.length) return titles;
+    const q = new URLSearchParams();
+    for (const id of ids) q.append("id", id);
+    q.set("size", "100");
+    try {
+      const r = await api("/api/search?" + q.toString());
+      for (const h of r.hits) titles.set(h.id, h.title || "(untitled)");
+    } catch (e) { /* ids are shown instead */ }
+    return titles;
+  }
+
+  // matchedFigures asks the search which figures of the article satisfy
+  // the figure filter the article was opened with (the same rule as the
+  // results), as "start:end" keys.
+  async function matchedFigures(id, figs) {
+    const keys = new Set();
+    if (!figs || !figs.toString()) return keys;
+    const q = new URLSearchParams(figs);
+    q.set("id", id);
+    q.set("size", "1");
+    try {
+      const r = await api("/api/search?" + q.toString());
+      for (const h of r.hits) for (const f of h.figures || []) keys.add(f.start + ":" + f.end);
+    } catch (e) { /* nothing marked */ }
+    return keys;
+  }
+
+  function renderArticle(a, titles, matched) {
     const root = $("article");
     const back = el("a", { href: "#search?" + (sessionStorage.getItem("newsflow.search") || ""), text: "← results" });
     const meta = el("div", { class: "meta" },
@@ -290,7 +401,7 @@
       const start = starts.get(f.paragraph);
       if (start === undefined) continue;
       const list = byPara.get(f.paragraph) || [];
-      list.push(Object.assign({}, f, { localStart: f.start - start, localEnd: f.end - start }));
+      list.push(Object.assign({}, f, { localStart: f.start - start, localEnd: f.end - start, matched: matched.has(f.start + ":" + f.end) }));
       byPara.set(f.paragraph, list);
     }
 
@@ -304,7 +415,10 @@
         if (ref.article_id === a.id) {
           head.append(el("span", { class: "ref", text: "same as " + where }));
         } else {
-          head.append(el("span", { class: "ref" }, "first in ", el("a", { href: "#article/" + encodeURIComponent(ref.article_id), text: ref.article_id }), ", " + where));
+          const title = titles.get(ref.article_id);
+          head.append(el("span", { class: "ref" }, "first in ",
+            el("a", { class: "ref-article", href: "#article/" + encodeURIComponent(ref.article_id), title: ref.article_id, text: title || "an article no longer in the index (" + ref.article_id + ")" }),
+            ", " + where));
         }
       }
       paras.append(el("section", { class: "para status-" + para.status, "data-status": para.status, "data-index": String(para.index) }, head, paragraphText(para.text, figs)));
@@ -315,7 +429,7 @@
       const t = el("table", { class: "figures" }, el("thead", {}, el("tr", {}, ...["figure", "kind", "value", "unit", "subject", "qualifier", "¶"].map((h) => el("th", { text: h })))));
       const tb = el("tbody");
       for (const f of a.figures) {
-        tb.append(el("tr", {}, ...[f.text, f.kind, fmtNum(f.value) + (f.range_to != null ? "–" + fmtNum(f.range_to) : ""), f.unit || "", f.subject || "", f.qualifier || "", String(f.paragraph + 1)].map((v) => el("td", { text: v }))));
+        tb.append(el("tr", { class: matched.has(f.start + ":" + f.end) ? "matched" : "" }, ...[f.text, f.kind, fmtNum(f.value) + (f.range_to != null ? "–" + fmtNum(f.range_to) : ""), f.unit || "", f.subject || "", f.qualifier || "", String(f.paragraph + 1)].map((v) => el("td", { text: v }))));
       }
       t.append(tb);
       children.push(el("h2", { text: "Figures" }), t);
@@ -323,7 +437,7 @@
     root.replaceChildren(...children);
   }
 
-  async function showArticle(id) {
+  async function showArticle(id, figs) {
     const seq = loading();
     $("results").hidden = true;
     const root = $("article");
@@ -331,8 +445,9 @@
     root.replaceChildren(el("p", { class: "muted", text: "loading…" }));
     try {
       const a = await api("/api/articles/" + encodeURIComponent(id));
+      const [titles, matched] = await Promise.all([refTitles(a), matchedFigures(id, figs)]);
       if (seq !== latest) return;
-      renderArticle(a);
+      renderArticle(a, titles, matched);
       document.body.dataset.state = "article";
     } catch (e) {
       if (seq !== latest) return;
@@ -347,7 +462,9 @@
   function route() {
     const h = location.hash.slice(1);
     if (h.startsWith("article/")) {
-      showArticle(decodeURIComponent(h.slice("article/".length)));
+      const rest = h.slice("article/".length), qi = rest.indexOf("?");
+      const id = decodeURIComponent(qi < 0 ? rest : rest.slice(0, qi));
+      showArticle(id, new URLSearchParams(qi < 0 ? "" : rest.slice(qi + 1)));
       return;
     }
     const p = new URLSearchParams(h.startsWith("search?") ? h.slice("search?".length) : "");
@@ -383,10 +500,65 @@
         el("td", { text: l.name }), el("td", { text: fmtSeconds(l.mean_seconds) }), el("td", { text: fmtSeconds(l.p95_seconds) }),
         el("td", { class: "muted small", text: l.recent ? "now" : "overall" }))));
       if (!stages.length) tb.append(el("tr", {}, el("td", { colspan: "4", class: "muted small", text: "no article processed since the start" })));
+      renderSources(s);
       $("live-window").textContent = s.window_seconds ? s.window_seconds.toFixed(0) : "10";
       $("live-state").textContent = s.indexed_per_second > 0 || s.lag > 0 ? "ingesting" : "idle";
     } catch (e) {
       $("live-state").textContent = "unavailable";
+    }
+  }
+
+  function ago(t) {
+    const s = (Date.now() - new Date(t).getTime()) / 1000;
+    if (!(s >= 0)) return fmtDate(t);
+    if (s < 90) return Math.round(s) + " s ago";
+    if (s < 5400) return Math.round(s / 60) + " min ago";
+    return fmtDate(t);
+  }
+
+  // renderSources shows each feed's and the watched directory's health.
+  function renderSources(s) {
+    const ul = $("live-sources");
+    ul.replaceChildren();
+    for (const f of s.feeds || []) {
+      let what = f.state;
+      if (f.state === "failing") what += " (" + (f.last_error || "error") + ")";
+      if (f.last_success) what += " · " + (f.state === "ok" ? "" : "last ok ") + ago(f.last_success);
+      ul.append(el("li", { class: "feed", "data-state": f.state },
+        el("span", { text: "feed " + f.name }), el("span", { class: "state-" + f.state, text: what })));
+    }
+    if (s.watch) {
+      const w = s.watch;
+      let what = w.state === "retrying" ? "retrying (Kafka refused a file)" : "ok";
+      what += " · " + fmtNum(w.done) + " done, " + fmtNum(w.failed) + " failed";
+      const li = el("li", { class: "watch", "data-state": w.state },
+        el("span", { title: (info && info.watch) || "", text: "watched directory" }),
+        el("span", { class: "state-" + (w.state === "retrying" ? "retrying" : (w.failed > 0 ? "waiting" : "ok")), text: what }));
+      ul.append(li);
+      if (w.failed > 0 && info && info.watch) ul.append(el("li", { class: "muted small", text: "reasons in " + info.watch + "/failed/*.reason" }));
+    }
+    if (!ul.children.length) ul.append(el("li", { class: "muted small", text: "no feed or watched directory (push only)" }));
+  }
+
+  // refreshDeadLetters lists the newest dead letters and the replay command.
+  async function refreshDeadLetters() {
+    const root = $("dead-letters");
+    try {
+      const d = await api("/api/deadletters?limit=5");
+      $("dead-count").textContent = d.total ? "(" + fmtNum(d.total) + ", " + fmtNum(d.pending) + " to replay)" : "";
+      if (!d.total) {
+        root.replaceChildren(el("p", { class: "muted small", text: "none" }));
+        return;
+      }
+      const list = el("ol", {}, ...d.letters.map((l) => el("li", { class: "letter", "data-stage": l.stage },
+        el("span", { class: "badge status-duplicate", text: l.stage }), " ",
+        el("span", { text: l.error }),
+        el("div", { class: "muted small", text: "key " + l.key + " · " + fmtDate(l.time) + (l.replayed ? " · replayed" : "") + (l.replays ? " · " + l.replays + " replay(s) before" : "") }))));
+      const children = [list];
+      if (d.pending) children.push(el("p", { class: "small" }, "Fix the cause, then replay: ", el("code", { id: "replay-command", text: d.replay })));
+      root.replaceChildren(...children);
+    } catch (e) {
+      root.replaceChildren(el("p", { class: "muted small", text: "unavailable: " + e.message }));
     }
   }
 
@@ -409,12 +581,21 @@
       const a = ev.target.closest && ev.target.closest("a[href^='#']");
       if (a && a.getAttribute("href") !== location.hash) loading();
     });
-    for (const id of ["source", "kind", "unit"]) {
+    for (const id of ["source", "kind", "unit", "sort"]) {
       $(id).addEventListener("change", () => $("search-form").requestSubmit());
     }
+    $("day").addEventListener("change", () => {
+      const d = $("day").value;
+      $("from").value = d;
+      $("to").value = d;
+      $("search-form").requestSubmit();
+    });
     window.addEventListener("hashchange", route);
-    route();
-    refreshStats();
-    setInterval(refreshStats, 2000);
+    loadInfo().finally(() => {
+      route();
+      refreshStats();
+      refreshDeadLetters();
+    });
+    setInterval(() => { refreshStats(); refreshDeadLetters(); }, 2000);
   });
 })();

@@ -5,6 +5,7 @@ package ktest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -31,18 +32,39 @@ func EndOffsets(t testing.TB, addr, topic string) map[int]int64 {
 	}
 	out := map[int]int64{}
 	for _, p := range parts {
-		lc, err := kafka.DialLeader(ctx, "tcp", addr, topic, p.ID)
-		if err != nil {
-			t.Fatalf("dial leader of %s/%d: %v", topic, p.ID, err)
-		}
-		_, last, err := lc.ReadOffsets()
-		_ = lc.Close()
+		last, err := lastOffset(ctx, addr, topic, p.ID)
 		if err != nil {
 			t.Fatalf("offsets of %s/%d: %v", topic, p.ID, err)
 		}
 		out[p.ID] = last
 	}
 	return out
+}
+
+// lastOffset reads a partition's end offset from its leader, retrying the
+// errors a topic made a moment ago answers while its leader settles (Not
+// Leader For Partition, Leader Not Available) until ctx ends.
+func lastOffset(ctx context.Context, addr, topic string, partition int) (int64, error) {
+	for {
+		lc, err := kafka.DialLeader(ctx, "tcp", addr, topic, partition)
+		if err == nil {
+			var last int64
+			_, last, err = lc.ReadOffsets()
+			_ = lc.Close()
+			if err == nil {
+				return last, nil
+			}
+		}
+		var ke kafka.Error
+		if !errors.As(err, &ke) || !ke.Temporary() {
+			return 0, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Count is the number of messages in topic.

@@ -116,6 +116,24 @@ template) so that every failure names the values to change.
 {{- if and $auth.passwordKey (not $auth.apiKeyKey) (not $auth.username) -}}
 {{- fail "elasticsearch.auth.passwordKey needs elasticsearch.auth.username" -}}
 {{- end -}}
+{{- $r := .Values.dedup.redis -}}
+{{- if eq .Values.dedup.store "redis" -}}
+{{- if and (or $r.cluster (gt (len $r.addrs) 1)) (ne (int $r.db) 0) -}}
+{{- fail (printf "dedup.redis.db (%d) with a cluster (several dedup.redis.addrs or dedup.redis.cluster): Redis Cluster has database 0 only" (int $r.db)) -}}
+{{- end -}}
+{{- if and $r.tls.existingSecret (not $r.tls.enabled) -}}
+{{- fail "dedup.redis.tls.existingSecret needs dedup.redis.tls.enabled" -}}
+{{- end -}}
+{{- if ne (empty $r.tls.certKey) (empty $r.tls.keyKey) -}}
+{{- fail "dedup.redis.tls: set both certKey and keyKey (client certificate) or neither" -}}
+{{- end -}}
+{{- if and $r.tls.certKey (not $r.tls.existingSecret) -}}
+{{- fail "dedup.redis.tls.certKey needs dedup.redis.tls.existingSecret, the Secret holding the certificate" -}}
+{{- end -}}
+{{- if and $r.auth.username (not $r.auth.existingSecret) -}}
+{{- fail "dedup.redis.auth.username needs dedup.redis.auth.existingSecret, the Secret holding its password" -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.prometheusRule.enabled (not (.Files.Get "files/newsflow.rules.yml")) -}}
 {{- fail "prometheusRule: files/newsflow.rules.yml is missing from the chart" -}}
 {{- end -}}
@@ -143,6 +161,110 @@ NEWSFLOW_KAFKA_KEY_FILE: "/etc/newsflow/kafka-tls/tls.key"
 {{- end }}
 {{- if .Values.kafka.tls.insecureSkipVerify }}
 NEWSFLOW_KAFKA_TLS_INSECURE: "true"
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Dedup store settings of the consumer (ConfigMap data). */}}
+{{- define "newsflow.dedupSettings" -}}
+{{- $d := .Values.dedup -}}
+NEWSFLOW_DEDUP_STORE: {{ $d.store | quote }}
+{{- if ne (int $d.cacheEntries) 0 }}
+NEWSFLOW_DEDUP_CACHE_ENTRIES: {{ $d.cacheEntries | quote }}
+{{- end }}
+{{- if eq $d.store "elasticsearch" }}
+{{- with $d.elasticsearch.index }}
+NEWSFLOW_DEDUP_INDEX: {{ . | quote }}
+{{- end }}
+{{- else }}
+{{- $r := $d.redis }}
+NEWSFLOW_DEDUP_REDIS_ADDR: {{ join "," $r.addrs | quote }}
+{{- with $d.retention }}
+NEWSFLOW_DEDUP_RETENTION: {{ . | quote }}
+{{- end }}
+{{- if $r.cluster }}
+NEWSFLOW_DEDUP_REDIS_CLUSTER: "true"
+{{- end }}
+{{- if ne (int $r.db) 0 }}
+NEWSFLOW_DEDUP_REDIS_DB: {{ $r.db | quote }}
+{{- end }}
+{{- with $r.keyPrefix }}
+NEWSFLOW_DEDUP_REDIS_PREFIX: {{ . | quote }}
+{{- end }}
+{{- if ne (int $r.poolSize) 0 }}
+NEWSFLOW_DEDUP_REDIS_POOL_SIZE: {{ $r.poolSize | quote }}
+{{- end }}
+{{- with $r.timeout }}
+NEWSFLOW_DEDUP_REDIS_TIMEOUT: {{ . | quote }}
+{{- end }}
+{{- with $r.auth.username }}
+NEWSFLOW_DEDUP_REDIS_USERNAME: {{ . | quote }}
+{{- end }}
+{{- if $r.auth.existingSecret }}
+NEWSFLOW_DEDUP_REDIS_PASSWORD_FILE: "/etc/newsflow/dedup-redis-auth/password"
+{{- end }}
+{{- if $r.tls.enabled }}
+NEWSFLOW_DEDUP_REDIS_TLS: "true"
+{{- if $r.tls.existingSecret }}
+NEWSFLOW_DEDUP_REDIS_CA_FILE: "/etc/newsflow/dedup-redis-tls/ca.crt"
+{{- if $r.tls.certKey }}
+NEWSFLOW_DEDUP_REDIS_CERT_FILE: "/etc/newsflow/dedup-redis-tls/tls.crt"
+NEWSFLOW_DEDUP_REDIS_KEY_FILE: "/etc/newsflow/dedup-redis-tls/tls.key"
+{{- end }}
+{{- end }}
+{{- with $r.tls.serverName }}
+NEWSFLOW_DEDUP_REDIS_SERVER_NAME: {{ . | quote }}
+{{- end }}
+{{- if $r.tls.insecureSkipVerify }}
+NEWSFLOW_DEDUP_REDIS_TLS_INSECURE: "true"
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Dedup store secret volumes and mounts of the consumer (pod spec). */}}
+{{- define "newsflow.dedupVolumes" -}}
+{{- $r := .Values.dedup.redis -}}
+{{- if eq .Values.dedup.store "redis" }}
+{{- if $r.auth.existingSecret }}
+- name: dedup-redis-auth
+  secret:
+    secretName: {{ $r.auth.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ $r.auth.passwordKey }}
+        path: password
+{{- end }}
+{{- if and $r.tls.enabled $r.tls.existingSecret }}
+- name: dedup-redis-tls
+  secret:
+    secretName: {{ $r.tls.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ $r.tls.caKey }}
+        path: ca.crt
+      {{- if $r.tls.certKey }}
+      - key: {{ $r.tls.certKey }}
+        path: tls.crt
+      - key: {{ $r.tls.keyKey }}
+        path: tls.key
+      {{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "newsflow.dedupVolumeMounts" -}}
+{{- $r := .Values.dedup.redis -}}
+{{- if eq .Values.dedup.store "redis" }}
+{{- if $r.auth.existingSecret }}
+- name: dedup-redis-auth
+  mountPath: /etc/newsflow/dedup-redis-auth
+  readOnly: true
+{{- end }}
+{{- if and $r.tls.enabled $r.tls.existingSecret }}
+- name: dedup-redis-tls
+  mountPath: /etc/newsflow/dedup-redis-tls
+  readOnly: true
 {{- end }}
 {{- end }}
 {{- end -}}
