@@ -229,33 +229,22 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	}
 	var store dedup.Store
 	switch c.dedupStore {
-	case storeRedis:
-		cfg := c.redisCfg
-		cfg.Registerer = reg
-		redisdedup.LogClient(logger)
-		rs, err := redisdedup.New(cfg)
+	case storeRedis, storeElasticsearch:
+		shared, err := openSharedStore(ctx, c.dedupStore, c.redisCfg, es,
+			esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: c.dedupCacheEntries}, c.worker.Backoff, prober, reg, logger)
 		if err != nil {
 			return err
 		}
-		// Closed after the worker committed (deferred calls run last).
-		defer func() {
-			if err := rs.Close(); err != nil {
-				logger.Warn("close the redis dedup store", "err", err)
-			}
-		}()
-		prober.AddCheck("dedup-store", rs.Ping)
-		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
-			return err
+		if shared.close != nil {
+			// Closed after the worker committed (deferred calls run last).
+			defer func() {
+				if err := shared.close(); err != nil {
+					logger.Warn("close the dedup store", "err", err)
+				}
+			}()
 		}
-		logger.Info("dedup store ready", "store", "redis", "redis", rs.String())
-		store = rs
-	case storeElasticsearch:
-		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: c.dedupCacheEntries, Registerer: reg})
-		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
-			return err
-		}
-		logger.Info("dedup store ready", "store", "elasticsearch", "index", ess.Index())
-		store = ess
+		logger.Info("dedup store ready", "store", shared.desc)
+		store = shared.Store
 	default:
 		store = dedup.NewMemoryStore(c.dedup.memoryKeys)
 		logger.Warn("dedup state kept in this worker's memory: other workers do not see it and a restart forgets it")

@@ -1,17 +1,24 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/newsflow/newsflow/consumers/backoff"
+	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/index/esdedup"
 	"github.com/newsflow/newsflow/index/redisdedup"
 	"github.com/newsflow/newsflow/internal/cli"
 	"github.com/newsflow/newsflow/internal/creds"
+	"github.com/newsflow/newsflow/internal/ops"
 	"github.com/newsflow/newsflow/pkg/dedup"
 )
 
@@ -163,4 +170,42 @@ func (r *redisSettings) config(lookupEnv func(string) (string, bool), cacheEntri
 		return redisdedup.Config{}, fmt.Errorf("--dedup-store redis: %w", err)
 	}
 	return cfg, nil
+}
+
+// sharedStore is a dedup store on a server, open and set up.
+type sharedStore struct {
+	dedup.Store
+	desc  string       // what the logs say of it
+	close func() error // nil: nothing to close
+}
+
+// openSharedStore opens the dedup store on a server that kind names
+// (storeRedis or storeElasticsearch), adds its check to prober (Redis:
+// "dedup-store") and waits, retrying with backoff, until it is set up. On
+// an error nothing stays open.
+func openSharedStore(ctx context.Context, kind string, redisCfg redisdedup.Config, es *elasticsearch.Client, esCfg esdedup.StoreConfig,
+	policy backoff.Policy, prober *ops.Prober, reg prometheus.Registerer, logger *slog.Logger) (sharedStore, error) {
+	switch kind {
+	case storeRedis:
+		redisCfg.Registerer = reg
+		redisdedup.LogClient(logger)
+		rs, err := redisdedup.New(redisCfg)
+		if err != nil {
+			return sharedStore{}, err
+		}
+		prober.AddCheck("dedup-store", rs.Ping)
+		if err := backoff.Setup(ctx, policy, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
+			_ = rs.Close()
+			return sharedStore{}, err
+		}
+		return sharedStore{Store: rs, desc: "redis " + rs.String(), close: rs.Close}, nil
+	case storeElasticsearch:
+		esCfg.Registerer = reg
+		ess := esdedup.NewStore(es, esCfg)
+		if err := backoff.Setup(ctx, policy, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
+			return sharedStore{}, err
+		}
+		return sharedStore{Store: ess, desc: "elasticsearch " + ess.Index()}, nil
+	}
+	return sharedStore{}, fmt.Errorf("--dedup-store %q is not a shared store", kind)
 }

@@ -453,29 +453,17 @@ func runUp(ctx context.Context, st streams, args []string) error {
 	}
 
 	// Dedup memory on a server: Redis or the Elasticsearch fingerprint index.
-	switch c.dedupStore {
-	case storeRedis:
-		cfg := c.redisCfg
-		cfg.Registerer = reg
-		redisdedup.LogClient(logger)
-		rs, err := redisdedup.New(cfg)
+	if c.dedupStore == storeRedis || c.dedupStore == storeElasticsearch {
+		shared, err := openSharedStore(ctx, c.dedupStore, c.redisCfg, es,
+			esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries}, c.worker.Backoff, prober, reg, logger)
 		if err != nil {
 			return err
 		}
-		cl.add("dedup store", rs.Close)
-		prober.AddCheck("dedup-store", rs.Ping)
-		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "check the redis dedup store ("+rs.String()+")", redisdedup.Retryable, rs.Setup); err != nil {
-			return err
+		if shared.close != nil {
+			cl.add("dedup store", shared.close)
 		}
-		store = rs
-		where += ", dedup memory redis " + rs.String()
-	case storeElasticsearch:
-		ess := esdedup.NewStore(es, esdedup.StoreConfig{Index: c.dedupIndex, CacheEntries: esdedup.DefaultCacheEntries, Registerer: reg})
-		if err := backoff.Setup(ctx, c.worker.Backoff, logger, "create the fingerprint index", elastic.IsRetryable, ess.Setup); err != nil {
-			return err
-		}
-		store = ess
-		where += ", dedup memory " + ess.Index()
+		store = shared.Store
+		where += ", dedup memory " + shared.desc
 	}
 
 	// Kafka: the embedded broker, or a cluster.
