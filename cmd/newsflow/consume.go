@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -104,6 +106,10 @@ type consumeSettings struct {
 	dedupCacheEntries int
 	redis             *redisSettings
 	redisCfg          redisdedup.Config
+
+	memoryLimit     string
+	heapLimit       int64  // resolved --memory-limit, 0: none
+	heapLimitSource string // where it came from
 }
 
 func addConsumeSettings(s *cli.Set) *consumeSettings {
@@ -130,6 +136,8 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.Bool(&c.pprof, "pprof", "NEWSFLOW_PPROF", false,
 		"serve Go's profiler at /debug/pprof/ on --metrics-addr (CPU and heap profiles of a worker under load); off by default, since profiles reveal internals")
 	c.dedup = addDedupSettings(s, true)
+	s.String(&c.memoryLimit, "memory-limit", "NEWSFLOW_MEMORY_LIMIT", memoryLimitAuto,
+		"soft limit of the Go heap (runtime/debug.SetMemoryLimit): the garbage collector works harder near it instead of letting the heap grow to twice what is live; auto = 90% of the container's (cgroup's) memory limit, none without one; none; or a size such as 150MiB ($GOMEMLIMIT, when set, wins)")
 	return c
 }
 
@@ -165,7 +173,9 @@ func (c *consumeSettings) resolve() error {
 	default:
 		return fmt.Errorf("--dedup-store %q: want redis, elasticsearch or memory", c.dedupStore)
 	}
-	return nil
+	var err error
+	c.heapLimit, c.heapLimitSource, err = memoryLimit(c.memoryLimit, os.LookupEnv, os.ReadFile)
+	return err
 }
 
 func runConsume(ctx context.Context, st streams, args []string) error {
@@ -182,7 +192,11 @@ func runConsume(ctx context.Context, st streams, args []string) error {
 	if err := c.resolve(); err != nil {
 		return err
 	}
-	logger.Info("consumer starting", "kafka", c.kafka.String(), "group", c.reader.Group, "elasticsearch", c.es.String(), "dedup_store", c.dedupStore)
+	if c.heapLimit > 0 {
+		debug.SetMemoryLimit(c.heapLimit)
+	}
+	logger.Info("consumer starting", "kafka", c.kafka.String(), "group", c.reader.Group, "elasticsearch", c.es.String(), "dedup_store", c.dedupStore,
+		"memory_limit_mib", c.heapLimit>>20, "memory_limit_from", c.heapLimitSource)
 
 	reg := ops.NewRegistry()
 	prober := ops.NewProber()
