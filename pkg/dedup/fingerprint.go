@@ -323,6 +323,7 @@ type scratch struct {
 	kinds    []uint8  // words[i]'s kind (wordKind) when not numeric
 	fold     []byte   // the folded words of the paragraph, back to back
 	fofs     []int32  // where words[i] starts in fold
+	ascii    []bool   // words[i] is ASCII in fold
 	tokens   []uint64 // backing store of para.tokens for the article
 	nums     []uint64 // backing store of para.numerics
 	shingles []uint64 // backing store of para.shingles for the article
@@ -443,7 +444,7 @@ func numberTerm(c uint64) uint64 { return mix(c ^ 0x6e756d73) }
 // hold a digit, number words and month names are numeric (see numericWords).
 func (sc *scratch) analyse(text string, minNear int, p *para) {
 	words, numeric, caps, kinds := sc.words[:0], sc.digit[:0], sc.caps[:0], sc.kinds[:0]
-	fold, fofs := sc.fold[:0], sc.fofs[:0]
+	fold, fofs, ascii := sc.fold[:0], sc.fofs[:0], sc.ascii[:0]
 	var (
 		w      wordHasher
 		in     bool   // inside a word
@@ -454,6 +455,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		length int    // folded bytes
 		wlen   int    // bytes of the current word
 		dotted bool   // the current word joined letters across a period ("U.S")
+		high   bool   // the current word holds a character that folds to one beyond ASCII
 	)
 	emit := func() {
 		h := w.sum()
@@ -466,8 +468,9 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		}
 		kinds = append(kinds, kind)
 		caps = append(caps, up)
+		ascii = append(ascii, !high)
 		length += wlen
-		in, digit, dotted, up, wlen, w = false, false, false, 0, 0, wordHasher{}
+		in, digit, dotted, high, up, wlen, w = false, false, false, false, 0, 0, wordHasher{}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -524,6 +527,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			}
 			w.add(uint64(r), 24)
 			fold = utf8.AppendRune(fold, r)
+			high = high || r >= utf8.RuneSelf
 			wlen += n
 			digit = digit || cls == clsDigit
 			prev = cls
@@ -532,6 +536,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			if in {
 				w.add(uint64(r), 24)
 				fold = utf8.AppendRune(fold, r)
+				high = high || r >= utf8.RuneSelf
 				wlen += n
 				continue
 			}
@@ -571,7 +576,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		emit()
 	}
 	fofs = append(fofs, int32(len(fold)))
-	sc.words, sc.digit, sc.caps, sc.kinds, sc.fold, sc.fofs = words, numeric, caps, kinds, fold, fofs
+	sc.words, sc.digit, sc.caps, sc.kinds, sc.fold, sc.fofs, sc.ascii = words, numeric, caps, kinds, fold, fofs, ascii
 
 	*p = para{words: len(words), length: length, long: length >= minNear, sents: 1}
 	p.sentence = len(words) >= 2 && endsSentence(text)
@@ -603,7 +608,8 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
 		p.sketch = sketchOf(p.shingles, p.names)
 		p.sketch.setBag(p)
-		p.bandKeys = bandKeysOf(p.shingles, sc.pairsOf(p.stems))
+		pairs, distinct := sc.pairsOf(p.stems)
+		p.bandKeys = bandKeysOf(p.shingles, pairs, distinct)
 	}
 }
 
@@ -647,8 +653,8 @@ func (sc *scratch) bagOf(p *para) {
 		if caps[i]&capUpper != 0 {
 			skel = skeletonOf(w)
 		}
-		st := stemOf(w)
-		if base, ok := negatedStem(w); ok {
+		st := stemHash(w, sc.ascii[i])
+		if base, ok := negatedStem(w, sc.ascii[i]); ok {
 			sc.negated = append(sc.negated, negatedWord{st, base})
 		}
 		add(st, skel, caps[i])
@@ -677,14 +683,23 @@ func (sc *scratch) bagOf(p *para) {
 // stem of the word it negates ("indirect", "direct").
 type negatedWord struct{ stem, base uint64 }
 
-// pairsOf returns the hashes of the pairs of consecutive stems of p (a set,
-// in sc.pairs, valid until the next call).
-func (sc *scratch) pairsOf(stems []uint64) []uint64 {
+// pairsOf returns the hashes of the pairs of consecutive stems of p (in
+// sc.pairs, valid until the next call; repeats left in, which a MinHash
+// does not mind) and the number of distinct ones, counted up to 2.
+func (sc *scratch) pairsOf(stems []uint64) ([]uint64, int) {
 	sc.pairs = sc.pairs[:0]
+	distinct := 0
 	for i := 1; i < len(stems); i++ {
-		sc.pairs = append(sc.pairs, mix(bits.RotateLeft64(stems[i-1], 21)^stems[i]))
+		h := mix(bits.RotateLeft64(stems[i-1], 21) ^ stems[i])
+		switch {
+		case distinct == 0:
+			distinct = 1
+		case distinct == 1 && h != sc.pairs[0]:
+			distinct = 2
+		}
+		sc.pairs = append(sc.pairs, h)
 	}
-	return sortUnique(sc.pairs)
+	return sc.pairs, distinct
 }
 
 // namePair is a name's stem and spelling skeleton.
@@ -818,8 +833,10 @@ func byteOf(m uint32) uint8 {
 // its pairs of consecutive content words (pairsOf: a rewording, an
 // attribution changed or a clause moved keep most of them; single content
 // words are shared by too many unrelated paragraphs to make a band).
-func bandKeysOf(shingles, pairs []uint64) (keys [bands]uint64) {
-	if len(pairs) < 2 {
+// distinct is the number of distinct pairs (counted up to 2; pairs may
+// repeat).
+func bandKeysOf(shingles, pairs []uint64, distinct int) (keys [bands]uint64) {
+	if distinct < 2 {
 		minHashBands(keys[:], shingles, bands, 0, 0)
 		return keys
 	}
