@@ -330,6 +330,7 @@ type scratch struct {
 	stems    []uint64 // backing store of para.stems, bag, nameBag and skels
 	negated  []negatedWord
 	pairs    []uint64   // pairs of consecutive stems (pairsOf)
+	cache    *wordCache // what bagOf derives from a content word, by word (contentWord)
 	names    []namePair // the names of the paragraph being analysed
 	paras    []para
 }
@@ -648,13 +649,8 @@ func (sc *scratch) bagOf(p *para) {
 				continue
 			}
 		}
-		w := sc.fold[sc.fofs[i]:sc.fofs[i+1]]
-		var skel uint64
-		if caps[i]&capUpper != 0 {
-			skel = skeletonOf(w)
-		}
-		st := stemHash(w, sc.ascii[i])
-		if base, ok := negatedStem(w, sc.ascii[i]); ok {
+		st, skel, base, negated := sc.contentWord(words[i], sc.fold[sc.fofs[i]:sc.fofs[i+1]], sc.ascii[i], caps[i]&capUpper != 0)
+		if negated {
 			sc.negated = append(sc.negated, negatedWord{st, base})
 		}
 		add(st, skel, caps[i])
@@ -665,7 +661,17 @@ func (sc *scratch) bagOf(p *para) {
 	sc.stems = append(sc.stems, p.stems...)
 	sc.stems = sc.stems[:at+len(sortUnique(sc.stems[at:]))]
 	p.bag = sc.stems[at:len(sc.stems):len(sc.stems)]
-	slices.SortFunc(names, func(a, b namePair) int { return cmp.Compare(a.stem, b.stem) })
+	if len(names) <= 12 {
+		// What slices.SortFunc does for so few (an insertion sort, which
+		// keeps equal stems in order), without a comparison function.
+		for i := 1; i < len(names); i++ {
+			for j := i; j > 0 && names[j].stem < names[j-1].stem; j-- {
+				names[j], names[j-1] = names[j-1], names[j]
+			}
+		}
+	} else {
+		slices.SortFunc(names, func(a, b namePair) int { return cmp.Compare(a.stem, b.stem) })
+	}
 	names = slices.CompactFunc(names, func(a, b namePair) bool { return a.stem == b.stem })
 	at = len(sc.stems)
 	for _, n := range names {
@@ -677,6 +683,53 @@ func (sc *scratch) bagOf(p *para) {
 	p.nameBag = sc.stems[at : at+len(names) : at+len(names)]
 	p.skels = sc.stems[at+len(names) : len(sc.stems) : len(sc.stems)]
 	sc.names = names
+}
+
+// wordCache remembers what bagOf derives from a content word, by its
+// folded bytes: its stem, the stem it negates (negatedStem) and its spelling
+// skeleton. A paragraph's words are mostly among the few thousand an
+// article stream keeps using, so that most content words cost one lookup
+// instead of hashing their stems again. An entry is found by the word's
+// hash and holds the word itself, so that only the same word finds it (the
+// values are those the functions give).
+type wordCache [wordCacheSize]wordEntry
+
+const wordCacheSize = 4096 // entries of 56 bytes: 224 KiB a scratch
+
+type wordEntry struct {
+	h, stem, base, skel uint64
+	word                [16]byte // the folded word; longer words are not kept
+	n                   uint8    // its length (0: an empty entry)
+	negated, skelDone   bool     // base is set; skel is set
+}
+
+// contentWord returns the stem of content word w (folded; h its word hash,
+// ascii whether it is ASCII), its skeleton if it is a name (else 0), and the
+// stem it negates if it has a negating prefix.
+func (sc *scratch) contentWord(h uint64, w []byte, ascii, name bool) (stem, skel, base uint64, negated bool) {
+	if len(w) > len(wordEntry{}.word) {
+		base, negated = negatedStem(w, ascii)
+		if name {
+			skel = skeletonOf(w)
+		}
+		return stemHash(w, ascii), skel, base, negated
+	}
+	if sc.cache == nil {
+		sc.cache = new(wordCache)
+	}
+	e := &sc.cache[h&(wordCacheSize-1)]
+	if e.h != h || int(e.n) != len(w) || string(e.word[:e.n]) != string(w) {
+		*e = wordEntry{h: h, n: uint8(len(w)), stem: stemHash(w, ascii)}
+		copy(e.word[:], w)
+		e.base, e.negated = negatedStem(w, ascii)
+	}
+	if name {
+		if !e.skelDone {
+			e.skel, e.skelDone = skeletonOf(w), true
+		}
+		skel = e.skel
+	}
+	return e.stem, skel, e.base, e.negated
 }
 
 // negatedWord is a content word with a negating prefix: its stem and the
@@ -800,9 +853,7 @@ func sketchOf(set []uint64, names nameSet) Sketch {
 	mins := emptyBins
 	for _, s := range set {
 		b := binOf(s)
-		if v := uint32(s); v < mins[b] {
-			mins[b] = v
-		}
+		mins[b] = min(mins[b], uint32(s)) // without a branch to mispredict
 	}
 	for _, s := range set { // sk is zero: write the filled bins
 		b := binOf(s)
@@ -853,17 +904,16 @@ func bandKeysOf(shingles, pairs []uint64, distinct int) (keys [bands]uint64) {
 // nearest filled bin to the right, tagged with the distance).
 func minHashBands(keys []uint64, set []uint64, of, from int, salt uint64) {
 	n := of * rows
-	var mins [bands * rows]uint32
+	mins := emptyBandBins
 	var filled uint32
 	for _, s := range set {
 		if salt != 0 {
 			s = mix(s ^ salt)
 		}
 		b := (s >> 32 * uint64(n)) >> 32
-		if v := uint32(s); filled&(1<<b) == 0 || v < mins[b] {
-			mins[b] = v
-			filled |= 1 << b
-		}
+		// The minimum without a branch: an empty bin holds the largest value.
+		mins[b] = min(mins[b], uint32(s))
+		filled |= 1 << b
 	}
 	probes := &bandProbes[n]
 	var vals [bands * rows]uint64
@@ -907,6 +957,14 @@ var emptyBins = func() (m [sketchBins]uint32) {
 	return m
 }()
 
+// emptyBandBins initialises the bins of minHashBands.
+var emptyBandBins = func() (m [bands * rows]uint32) {
+	for i := range m {
+		m[i] = ^uint32(0)
+	}
+	return m
+}()
+
 // bandProbes holds, for a MinHash of n bins (n up to bands*rows), the
 // densification probe sequence of every bin.
 var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
@@ -922,6 +980,43 @@ var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
 
 // sortUnique sorts s in place and drops repeats.
 func sortUnique(s []uint64) []uint64 {
-	slices.Sort(s)
+	if n := len(s); n > 16 && n <= maxBucketSort {
+		bucketSort(s)
+	} else {
+		slices.Sort(s)
+	}
 	return slices.Compact(s)
+}
+
+// maxBucketSort is the longest slice bucketSort sorts (a paragraph's stems
+// or shingles, mostly).
+const maxBucketSort = 128
+
+// bucketSort sorts s (at most maxBucketSort hashes) by their top six bits
+// into 64 buckets, then by insertion, which for hashes (uniform bits) has a
+// few elements a bucket to move: several times faster than a comparison
+// sort of a paragraph's stems, and a sort like any other (the order of
+// uint64s is total, so the result is the same).
+func bucketSort(s []uint64) {
+	var buf [maxBucketSort]uint64
+	var at [65]uint8
+	for _, x := range s {
+		at[x>>58+1]++
+	}
+	for b := 1; b < len(at); b++ {
+		at[b] += at[b-1]
+	}
+	for _, x := range s {
+		buf[at[x>>58]] = x
+		at[x>>58]++
+	}
+	copy(s, buf[:len(s)])
+	for i := 1; i < len(s); i++ {
+		x := s[i]
+		j := i
+		for ; j > 0 && s[j-1] > x; j-- {
+			s[j] = s[j-1]
+		}
+		s[j] = x
+	}
 }
