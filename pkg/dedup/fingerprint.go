@@ -980,43 +980,6 @@ var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
 
 // sortUnique sorts s in place and drops repeats.
 func sortUnique(s []uint64) []uint64 {
-	if n := len(s); n > 16 && n <= maxBucketSort {
-		bucketSort(s)
-	} else {
-		slices.Sort(s)
-	}
+	slices.Sort(s)
 	return slices.Compact(s)
-}
-
-// maxBucketSort is the longest slice bucketSort sorts (a paragraph's stems
-// or shingles, mostly).
-const maxBucketSort = 128
-
-// bucketSort sorts s (at most maxBucketSort hashes) by their top six bits
-// into 64 buckets, then by insertion, which for hashes (uniform bits) has a
-// few elements a bucket to move: several times faster than a comparison
-// sort of a paragraph's stems, and a sort like any other (the order of
-// uint64s is total, so the result is the same).
-func bucketSort(s []uint64) {
-	var buf [maxBucketSort]uint64
-	var at [65]uint8
-	for _, x := range s {
-		at[x>>58+1]++
-	}
-	for b := 1; b < len(at); b++ {
-		at[b] += at[b-1]
-	}
-	for _, x := range s {
-		buf[at[x>>58]] = x
-		at[x>>58]++
-	}
-	copy(s, buf[:len(s)])
-	for i := 1; i < len(s); i++ {
-		x := s[i]
-		j := i
-		for ; j > 0 && s[j-1] > x; j-- {
-			s[j] = s[j-1]
-		}
-		s[j] = x
-	}
 }

@@ -278,43 +278,54 @@ func bagHashes(n int) int {
 }
 
 // setBag writes the words of p into the sketch: its stems, the skeletons
-// of its names, and negKey of the words its negated words negate.
+// of its names, and negKey of the words its negated words negate. The bits
+// are gathered in words and then written (bit b of the filter is bit b%8
+// of byte bagOffset+b/8).
 func (s *Sketch) setBag(p *para) {
 	k := bagHashes(min(len(p.bag), 255))
+	var f bagFilter
 	for _, w := range p.bag {
-		s.putBag(w, k)
+		f.put(w, k)
 	}
 	for _, w := range p.skels {
 		if w != 0 {
-			s.putBag(w, k)
+			f.put(w, k)
 		}
 	}
 	for _, n := range p.negated {
-		s.putBag(negKey(n.base), k)
-		s.putBag(second(negKey(n.base)), k)
+		f.put(negKey(n.base), k)
+		f.put(second(negKey(n.base)), k)
+	}
+	for i := range bagBits / 8 {
+		s[bagOffset+i] |= uint8(f[i/8] >> (i % 8 * 8))
 	}
 	bag, negs, sents := p.bag, p.negs, p.sents
 	s[bagCountAt] = uint8(min(len(bag), 255))
 	s[bagCountsAt] = uint8(min(negs, maxBagNibble)) | uint8(min(sents, maxBagNibble))<<4
 }
 
-// putBag sets the k bits of w in the bag filter.
-func (s *Sketch) putBag(w uint64, k int) {
-	h1, h2 := uint32(w), uint32(w>>32)|1
-	for i := range k {
-		b := uint32(uint64(h1+uint32(i)*h2) * bagBits >> 32)
-		s[bagOffset+b/8] |= 1 << (b % 8)
+// bagFilter is a bag filter being filled: bit b is bit b%64 of word b/64.
+type bagFilter [(bagBits + 63) / 64]uint64
+
+// put sets the k bits of w.
+func (f *bagFilter) put(w uint64, k int) {
+	x, h2 := uint32(w), uint32(w>>32)|1 // bit i from uint32(w) + i*h2
+	for range k {
+		b := uint32(uint64(x) * bagBits >> 32)
+		f[b>>6&3] |= 1 << (b & 63) // b < 240: the mask only spares a bounds check
+		x += h2
 	}
 }
 
 // hasStem reports whether the bag filter may hold stem w (a false positive
 // with a chance of about one percent for a paragraph of 30 content words).
 func (s *Sketch) hasStem(w uint64) bool {
-	h1, h2 := uint32(w), uint32(w>>32)|1
-	for i := range bagHashes(s.bagCount()) {
-		if b := uint32(uint64(h1+uint32(i)*h2) * bagBits >> 32); s[bagOffset+b/8]&(1<<(b%8)) == 0 {
+	x, h2 := uint32(w), uint32(w>>32)|1 // as bagFilter.put
+	for range bagHashes(s.bagCount()) {
+		if b := uint32(uint64(x) * bagBits >> 32); s[bagOffset+b/8]&(1<<(b%8)) == 0 {
 			return false
 		}
+		x += h2
 	}
 	return true
 }
