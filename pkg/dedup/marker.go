@@ -243,6 +243,7 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	}
 	bagStats(&st, pi, pj)
 	if st.sameFigures && st.onlyA > 0 && st.onlyB > 0 {
+		m.typo.sc.cache = m.cache // one word cache a marker (its values depend on the word only)
 		m.typo.check(&st, m.a.Paragraphs[i].Text, m.a.Paragraphs[j].Text, pi, pj)
 	}
 	return classify(st, m.opts.NearThreshold, wordRepeat)
