@@ -330,7 +330,7 @@ type scratch struct {
 	stems    []uint64 // backing store of para.stems, bag, nameBag and skels
 	negated  []negatedWord
 	pairs    []uint64   // pairs of consecutive stems (pairsOf)
-	cache    *wordCache // what bagOf derives from a content word, by word (contentWord)
+	cache    *wordCache // what bagOf derives from a content word, by word (contentWord; MarkBatch lends one to its markers, else allocated on first use)
 	sortBuf  []uint64   // scratch.sortUnique's buffer
 	names    []namePair // the names of the paragraph being analysed
 	paras    []para

@@ -74,6 +74,7 @@ type vote struct {
 
 func (m *marker) release() {
 	m.a, m.figKeys = nil, nil
+	m.cache, m.typo.sc.cache = nil, nil // the call's word cache goes back to its pool
 	m.story = ""
 	clear(m.refStory)
 }
@@ -243,7 +244,6 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	}
 	bagStats(&st, pi, pj)
 	if st.sameFigures && st.onlyA > 0 && st.onlyB > 0 {
-		m.typo.sc.cache = m.cache // one word cache a marker (its values depend on the word only)
 		m.typo.check(&st, m.a.Paragraphs[i].Text, m.a.Paragraphs[j].Text, pi, pj)
 	}
 	return classify(st, m.opts.NearThreshold, wordRepeat)
