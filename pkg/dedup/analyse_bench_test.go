@@ -13,7 +13,7 @@ func BenchmarkAnalyse(b *testing.B) {
 			b.SetBytes(int64(len(tc.text)))
 			cpu0 := cpuTime()
 			for range b.N {
-				sc.shingles, sc.tokens, sc.nums = sc.shingles[:0], sc.tokens[:0], sc.nums[:0]
+				sc.shingles, sc.tokens, sc.nums, sc.stems, sc.negated = sc.shingles[:0], sc.tokens[:0], sc.nums[:0], sc.stems[:0], sc.negated[:0]
 				sc.analyse(tc.text, DefaultMinNearLength, &p)
 			}
 			if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {

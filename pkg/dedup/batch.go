@@ -65,6 +65,14 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	if !d.ready {
 		opts = opts.withDefaults()
 	}
+	// The word cache is a memo of what a word's bytes give (scratch.bagOf),
+	// so the markers of one call, which analyse their articles in turn,
+	// share one.
+	wc, _ := d.words.Get().(*wordCache)
+	if wc == nil {
+		wc = new(wordCache)
+	}
+	defer d.words.Put(wc)
 	markers := make([]*marker, len(arts))
 	defer func() {
 		for _, m := range markers {
@@ -80,6 +88,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 			m = new(marker)
 		}
 		markers[i] = m
+		m.cache, m.typo.sc.cache = wc, wc
 		m.reset(a, keysOf(i), opts)
 		m.within()
 		if d.store == nil {

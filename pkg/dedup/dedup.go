@@ -187,6 +187,7 @@ type Deduper struct {
 	ready    bool      // opts holds the defaults
 	pool     sync.Pool // *marker
 	overlays sync.Pool // *overlay
+	words    sync.Pool // *wordCache, one a MarkBatch call, lent to its markers
 }
 
 // New returns a Deduper that remembers paragraphs in store (nil: within

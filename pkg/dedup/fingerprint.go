@@ -323,12 +323,15 @@ type scratch struct {
 	kinds    []uint8  // words[i]'s kind (wordKind) when not numeric
 	fold     []byte   // the folded words of the paragraph, back to back
 	fofs     []int32  // where words[i] starts in fold
+	ascii    []bool   // words[i] is ASCII in fold
 	tokens   []uint64 // backing store of para.tokens for the article
 	nums     []uint64 // backing store of para.numerics
 	shingles []uint64 // backing store of para.shingles for the article
 	stems    []uint64 // backing store of para.stems, bag, nameBag and skels
 	negated  []negatedWord
 	pairs    []uint64   // pairs of consecutive stems (pairsOf)
+	cache    *wordCache // what bagOf derives from a content word, by word (contentWord; MarkBatch lends one to its markers, else allocated on first use)
+	sortBuf  []uint64   // scratch.sortUnique's buffer
 	names    []namePair // the names of the paragraph being analysed
 	paras    []para
 }
@@ -443,7 +446,7 @@ func numberTerm(c uint64) uint64 { return mix(c ^ 0x6e756d73) }
 // hold a digit, number words and month names are numeric (see numericWords).
 func (sc *scratch) analyse(text string, minNear int, p *para) {
 	words, numeric, caps, kinds := sc.words[:0], sc.digit[:0], sc.caps[:0], sc.kinds[:0]
-	fold, fofs := sc.fold[:0], sc.fofs[:0]
+	fold, fofs, ascii := sc.fold[:0], sc.fofs[:0], sc.ascii[:0]
 	var (
 		w      wordHasher
 		in     bool   // inside a word
@@ -454,6 +457,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		length int    // folded bytes
 		wlen   int    // bytes of the current word
 		dotted bool   // the current word joined letters across a period ("U.S")
+		high   bool   // the current word holds a character that folds to one beyond ASCII
 	)
 	emit := func() {
 		h := w.sum()
@@ -466,8 +470,9 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		}
 		kinds = append(kinds, kind)
 		caps = append(caps, up)
+		ascii = append(ascii, !high)
 		length += wlen
-		in, digit, dotted, up, wlen, w = false, false, false, 0, 0, wordHasher{}
+		in, digit, dotted, high, up, wlen, w = false, false, false, false, 0, 0, wordHasher{}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -524,6 +529,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			}
 			w.add(uint64(r), 24)
 			fold = utf8.AppendRune(fold, r)
+			high = high || r >= utf8.RuneSelf
 			wlen += n
 			digit = digit || cls == clsDigit
 			prev = cls
@@ -532,6 +538,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 			if in {
 				w.add(uint64(r), 24)
 				fold = utf8.AppendRune(fold, r)
+				high = high || r >= utf8.RuneSelf
 				wlen += n
 				continue
 			}
@@ -571,7 +578,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		emit()
 	}
 	fofs = append(fofs, int32(len(fold)))
-	sc.words, sc.digit, sc.caps, sc.kinds, sc.fold, sc.fofs = words, numeric, caps, kinds, fold, fofs
+	sc.words, sc.digit, sc.caps, sc.kinds, sc.fold, sc.fofs, sc.ascii = words, numeric, caps, kinds, fold, fofs, ascii
 
 	*p = para{words: len(words), length: length, long: length >= minNear, sents: 1}
 	p.sentence = len(words) >= 2 && endsSentence(text)
@@ -603,7 +610,8 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
 		p.sketch = sketchOf(p.shingles, p.names)
 		p.sketch.setBag(p)
-		p.bandKeys = bandKeysOf(p.shingles, sc.pairsOf(p.stems))
+		pairs, distinct := sc.pairsOf(p.stems)
+		p.bandKeys = bandKeysOf(p.shingles, pairs, distinct)
 	}
 }
 
@@ -642,13 +650,8 @@ func (sc *scratch) bagOf(p *para) {
 				continue
 			}
 		}
-		w := sc.fold[sc.fofs[i]:sc.fofs[i+1]]
-		var skel uint64
-		if caps[i]&capUpper != 0 {
-			skel = skeletonOf(w)
-		}
-		st := stemOf(w)
-		if base, ok := negatedStem(w); ok {
+		st, skel, base, negated := sc.contentWord(words[i], sc.fold[sc.fofs[i]:sc.fofs[i+1]], sc.ascii[i], caps[i]&capUpper != 0)
+		if negated {
 			sc.negated = append(sc.negated, negatedWord{st, base})
 		}
 		add(st, skel, caps[i])
@@ -657,9 +660,19 @@ func (sc *scratch) bagOf(p *para) {
 	p.negated = sc.negated[firstNeg:len(sc.negated):len(sc.negated)]
 	at := len(sc.stems)
 	sc.stems = append(sc.stems, p.stems...)
-	sc.stems = sc.stems[:at+len(sortUnique(sc.stems[at:]))]
+	sc.stems = sc.stems[:at+len(sc.sortUnique(sc.stems[at:]))]
 	p.bag = sc.stems[at:len(sc.stems):len(sc.stems)]
-	slices.SortFunc(names, func(a, b namePair) int { return cmp.Compare(a.stem, b.stem) })
+	if len(names) <= 12 {
+		// What slices.SortFunc does for so few (an insertion sort, which
+		// keeps equal stems in order), without a comparison function.
+		for i := 1; i < len(names); i++ {
+			for j := i; j > 0 && names[j].stem < names[j-1].stem; j-- {
+				names[j], names[j-1] = names[j-1], names[j]
+			}
+		}
+	} else {
+		slices.SortFunc(names, func(a, b namePair) int { return cmp.Compare(a.stem, b.stem) })
+	}
 	names = slices.CompactFunc(names, func(a, b namePair) bool { return a.stem == b.stem })
 	at = len(sc.stems)
 	for _, n := range names {
@@ -673,18 +686,74 @@ func (sc *scratch) bagOf(p *para) {
 	sc.names = names
 }
 
+// wordCache remembers what bagOf derives from a content word, by its
+// folded bytes: its stem, the stem it negates (negatedStem) and its spelling
+// skeleton. A paragraph's words are mostly among the few thousand an
+// article stream keeps using, so that most content words cost one lookup
+// instead of hashing their stems again. An entry is found by the word's
+// hash and holds the word itself, so that only the same word finds it (the
+// values are those the functions give).
+type wordCache [wordCacheSize]wordEntry
+
+const wordCacheSize = 4096 // entries of 56 bytes: 224 KiB a scratch
+
+type wordEntry struct {
+	h, stem, base, skel uint64
+	word                [16]byte // the folded word; longer words are not kept
+	n                   uint8    // its length (0: an empty entry)
+	negated, skelDone   bool     // base is set; skel is set
+}
+
+// contentWord returns the stem of content word w (folded; h its word hash,
+// ascii whether it is ASCII), its skeleton if it is a name (else 0), and the
+// stem it negates if it has a negating prefix.
+func (sc *scratch) contentWord(h uint64, w []byte, ascii, name bool) (stem, skel, base uint64, negated bool) {
+	if len(w) > len(wordEntry{}.word) {
+		base, negated = negatedStem(w, ascii)
+		if name {
+			skel = skeletonOf(w)
+		}
+		return stemHash(w, ascii), skel, base, negated
+	}
+	if sc.cache == nil {
+		sc.cache = new(wordCache)
+	}
+	e := &sc.cache[h&(wordCacheSize-1)]
+	if e.h != h || int(e.n) != len(w) || string(e.word[:e.n]) != string(w) {
+		*e = wordEntry{h: h, n: uint8(len(w)), stem: stemHash(w, ascii)}
+		copy(e.word[:], w)
+		e.base, e.negated = negatedStem(w, ascii)
+	}
+	if name {
+		if !e.skelDone {
+			e.skel, e.skelDone = skeletonOf(w), true
+		}
+		skel = e.skel
+	}
+	return e.stem, skel, e.base, e.negated
+}
+
 // negatedWord is a content word with a negating prefix: its stem and the
 // stem of the word it negates ("indirect", "direct").
 type negatedWord struct{ stem, base uint64 }
 
-// pairsOf returns the hashes of the pairs of consecutive stems of p (a set,
-// in sc.pairs, valid until the next call).
-func (sc *scratch) pairsOf(stems []uint64) []uint64 {
+// pairsOf returns the hashes of the pairs of consecutive stems of p (in
+// sc.pairs, valid until the next call; repeats left in, which a MinHash
+// does not mind) and the number of distinct ones, counted up to 2.
+func (sc *scratch) pairsOf(stems []uint64) ([]uint64, int) {
 	sc.pairs = sc.pairs[:0]
+	distinct := 0
 	for i := 1; i < len(stems); i++ {
-		sc.pairs = append(sc.pairs, mix(bits.RotateLeft64(stems[i-1], 21)^stems[i]))
+		h := mix(bits.RotateLeft64(stems[i-1], 21) ^ stems[i])
+		switch {
+		case distinct == 0:
+			distinct = 1
+		case distinct == 1 && h != sc.pairs[0]:
+			distinct = 2
+		}
+		sc.pairs = append(sc.pairs, h)
 	}
-	return sortUnique(sc.pairs)
+	return sc.pairs, distinct
 }
 
 // namePair is a name's stem and spelling skeleton.
@@ -785,9 +854,7 @@ func sketchOf(set []uint64, names nameSet) Sketch {
 	mins := emptyBins
 	for _, s := range set {
 		b := binOf(s)
-		if v := uint32(s); v < mins[b] {
-			mins[b] = v
-		}
+		mins[b] = min(mins[b], uint32(s)) // without a branch to mispredict
 	}
 	for _, s := range set { // sk is zero: write the filled bins
 		b := binOf(s)
@@ -818,8 +885,10 @@ func byteOf(m uint32) uint8 {
 // its pairs of consecutive content words (pairsOf: a rewording, an
 // attribution changed or a clause moved keep most of them; single content
 // words are shared by too many unrelated paragraphs to make a band).
-func bandKeysOf(shingles, pairs []uint64) (keys [bands]uint64) {
-	if len(pairs) < 2 {
+// distinct is the number of distinct pairs (counted up to 2; pairs may
+// repeat).
+func bandKeysOf(shingles, pairs []uint64, distinct int) (keys [bands]uint64) {
+	if distinct < 2 {
 		minHashBands(keys[:], shingles, bands, 0, 0)
 		return keys
 	}
@@ -836,17 +905,16 @@ func bandKeysOf(shingles, pairs []uint64) (keys [bands]uint64) {
 // nearest filled bin to the right, tagged with the distance).
 func minHashBands(keys []uint64, set []uint64, of, from int, salt uint64) {
 	n := of * rows
-	var mins [bands * rows]uint32
+	mins := emptyBandBins
 	var filled uint32
 	for _, s := range set {
 		if salt != 0 {
 			s = mix(s ^ salt)
 		}
 		b := (s >> 32 * uint64(n)) >> 32
-		if v := uint32(s); filled&(1<<b) == 0 || v < mins[b] {
-			mins[b] = v
-			filled |= 1 << b
-		}
+		// The minimum without a branch: an empty bin holds the largest value.
+		mins[b] = min(mins[b], uint32(s))
+		filled |= 1 << b
 	}
 	probes := &bandProbes[n]
 	var vals [bands * rows]uint64
@@ -890,6 +958,14 @@ var emptyBins = func() (m [sketchBins]uint32) {
 	return m
 }()
 
+// emptyBandBins initialises the bins of minHashBands.
+var emptyBandBins = func() (m [bands * rows]uint32) {
+	for i := range m {
+		m[i] = ^uint32(0)
+	}
+	return m
+}()
+
 // bandProbes holds, for a MinHash of n bins (n up to bands*rows), the
 // densification probe sequence of every bin.
 var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
@@ -906,5 +982,37 @@ var bandProbes = func() (t [bands*rows + 1][bands * rows][16]uint8) {
 // sortUnique sorts s in place and drops repeats.
 func sortUnique(s []uint64) []uint64 {
 	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// sortUnique is sortUnique with a buffer: from 32 hashes to 255 (the stems
+// of a long paragraph) it distributes them into 32 buckets by their top
+// five bits and sorts by insertion, which for hashes has a few elements a
+// bucket to move: about 0.5-0.7 of slices.Sort's time from 30 hashes up,
+// slower below. The order of uint64s is total, so the result is the same.
+func (sc *scratch) sortUnique(s []uint64) []uint64 {
+	if len(s) < 32 || len(s) > 255 {
+		return sortUnique(s)
+	}
+	var at [33]uint8 // bucket b starts at at[b]; 255 fits
+	for _, x := range s {
+		at[x>>59+1]++
+	}
+	for b := 1; b < len(at); b++ {
+		at[b] += at[b-1]
+	}
+	buf := slices.Grow(sc.sortBuf[:0], len(s))[:len(s)]
+	for _, x := range s {
+		buf[at[x>>59]] = x
+		at[x>>59]++
+	}
+	for i, x := range buf { // insertion from buf into s
+		j := i
+		for ; j > 0 && s[j-1] > x; j-- {
+			s[j] = s[j-1]
+		}
+		s[j] = x
+	}
+	sc.sortBuf = buf
 	return slices.Compact(s)
 }

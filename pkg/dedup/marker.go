@@ -74,6 +74,7 @@ type vote struct {
 
 func (m *marker) release() {
 	m.a, m.figKeys = nil, nil
+	m.cache, m.typo.sc.cache = nil, nil // the call's word cache goes back to its pool
 	m.story = ""
 	clear(m.refStory)
 }
@@ -238,11 +239,47 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	if shingles {
 		st.sim = jaccard(pi.set(), pj.set())
 	}
+	if !mayBeNear(&st, pi, pj, m.opts.NearThreshold) {
+		return nearNone // what classify would say, without the bags compared in full
+	}
 	bagStats(&st, pi, pj)
 	if st.sameFigures && st.onlyA > 0 && st.onlyB > 0 {
 		m.typo.check(&st, m.a.Paragraphs[i].Text, m.a.Paragraphs[j].Text, pi, pj)
 	}
 	return classify(st, m.opts.NearThreshold, wordRepeat)
+}
+
+// mayBeNear reports whether classify could find long paragraphs a and b
+// (st holding their figures, numbers and shingle similarity) a repeat or an
+// update once bagStats and the typo check have filled the word part of st.
+// It is false only when neither can be: the shingles are too dissimilar for
+// either, so that a repeat needs the bags' Jaccard similarity from
+// wordRepeat, and even were every word that the typo check and respellings
+// may still pair (a name of each side, or up to maxTypoWords words) paired,
+// it stays below. That bound needs one merge of the bags, where bagStats
+// also compares names and negations; most pairs of an article's paragraphs
+// stop here.
+func mayBeNear(st *nearStats, a, b *para, threshold float64) bool {
+	if st.sim >= min(threshold, namesFreeSimilarity) {
+		return true // a repeat by its shingles, names and negations permitting
+	}
+	if !st.sameFigures {
+		// No repeat; an update needs the shingles.
+		return !st.sameNumbers && st.sim >= max(threshold, updateThreshold)
+	}
+	if !st.sameNumbers && !st.addedNumbers {
+		return false
+	}
+	c := common(a.bag, b.bag)
+	onlyA, onlyB := len(a.bag)-c, len(b.bag)-c
+	// Each pairing (bagStats' respelled, the typo check) moves one word of
+	// each side into common; respellings pair names, and the typo check runs
+	// only when both sides are left with at most maxTypoWords words.
+	k := min(onlyA, onlyB)
+	if respell := min(len(a.nameBag), len(b.nameBag)); max(onlyA, onlyB)-respell > maxTypoWords {
+		k = min(k, respell)
+	}
+	return float64(c+k)/float64(max(1, len(a.bag)+len(b.bag)-c-k)) >= wordRepeat
 }
 
 // ratio is the smaller of two sizes over the larger (1 for two empty sets).

@@ -212,11 +212,18 @@ func bagStats(st *nearStats, a, b *para) {
 	}
 	var used uint64 // names of b matched, by index (the first 64)
 	for i, s := range a.nameBag {
-		if _, in := slices.BinarySearch(b.bag, s); in || a.skels[i] == 0 {
+		if a.skels[i] == 0 {
+			continue
+		}
+		if _, in := slices.BinarySearch(b.bag, s); in {
 			continue
 		}
 		for j, t := range b.nameBag {
-			if _, in := slices.BinarySearch(a.bag, t); in || j >= 64 || used&(1<<j) != 0 || b.skels[j] != a.skels[i] {
+			// The cheap tests first (the order changes nothing).
+			if j >= 64 || b.skels[j] != a.skels[i] || used&(1<<j) != 0 {
+				continue
+			}
+			if _, in := slices.BinarySearch(a.bag, t); in {
 				continue
 			}
 			used |= 1 << j

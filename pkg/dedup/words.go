@@ -180,7 +180,6 @@ func initialism(a, b uint64) (uint64, bool) {
 // "ed", "es" (not after s), "s" (not after s), "e", "y" is dropped when at
 // least three letters remain. Only ASCII words are stemmed.
 func stemOf(w []byte) uint64 {
-	n := len(w)
 	ascii := true
 	for _, c := range w {
 		if c >= 0x80 {
@@ -188,6 +187,13 @@ func stemOf(w []byte) uint64 {
 			break
 		}
 	}
+	return stemHash(w, ascii)
+}
+
+// stemHash is stemOf of a folded word whose caller knows whether it is
+// ASCII (analyse does).
+func stemHash(w []byte, ascii bool) uint64 {
+	n := len(w)
 	if ascii {
 		n = stemLen(w)
 	}
@@ -199,21 +205,22 @@ func stemOf(w []byte) uint64 {
 	return mix(h ^ 0x7374656d) // "stem"
 }
 
+// stemLen is the length of the stem of an ASCII folded word (stemOf): the
+// suffix tests read the last three bytes once.
 func stemLen(w []byte) int {
 	n := len(w)
-	has := func(s string) bool {
-		return n-len(s) >= 3 && string(w[n-len(s):]) == s
+	if n < 4 { // every suffix leaves at least three letters
+		return n
 	}
+	a, b, c := w[n-3], w[n-2], w[n-1]
 	switch {
-	case has("ing"), has("ies"):
+	case n >= 6 && (a == 'i' && b == 'n' && c == 'g' || a == 'i' && b == 'e' && c == 's'):
 		return n - 3
-	case has("ed"):
+	case n >= 5 && b == 'e' && c == 'd':
 		return n - 2
-	case has("es") && w[n-3] != 's':
+	case n >= 5 && b == 'e' && c == 's' && a != 's':
 		return n - 2
-	case has("s") && w[n-2] != 's':
-		return n - 1
-	case has("e"), has("y"):
+	case c == 's' && b != 's', c == 'e', c == 'y':
 		return n - 1
 	}
 	return n
@@ -270,48 +277,57 @@ func bagHashes(n int) int {
 	return max(1, min(maxBagHashes, (bagBits*693/1000+max(n, 1)/2)/max(n, 1)))
 }
 
-// bagPositions calls f with the k bits of stem s in a bag filter.
-func bagPositions(s uint64, k int, f func(bit uint32) bool) bool {
-	h1, h2 := uint32(s), uint32(s>>32)|1
-	for i := range k {
-		if !f(uint32(uint64(h1+uint32(i)*h2) * bagBits >> 32)) {
-			return false
-		}
-	}
-	return true
-}
-
 // setBag writes the words of p into the sketch: its stems, the skeletons
-// of its names, and negKey of the words its negated words negate.
+// of its names, and negKey of the words its negated words negate. The bits
+// are gathered in words and then written (bit b of the filter is bit b%8
+// of byte bagOffset+b/8).
 func (s *Sketch) setBag(p *para) {
 	k := bagHashes(min(len(p.bag), 255))
-	put := func(w uint64) {
-		bagPositions(w, k, func(b uint32) bool {
-			s[bagOffset+b/8] |= 1 << (b % 8)
-			return true
-		})
-	}
+	var f bagFilter
 	for _, w := range p.bag {
-		put(w)
+		f.put(w, k)
 	}
 	for _, w := range p.skels {
 		if w != 0 {
-			put(w)
+			f.put(w, k)
 		}
 	}
 	for _, n := range p.negated {
-		put(negKey(n.base))
-		put(second(negKey(n.base)))
+		f.put(negKey(n.base), k)
+		f.put(second(negKey(n.base)), k)
+	}
+	for i := range bagBits / 8 {
+		s[bagOffset+i] |= uint8(f[i/8] >> (i % 8 * 8))
 	}
 	bag, negs, sents := p.bag, p.negs, p.sents
 	s[bagCountAt] = uint8(min(len(bag), 255))
 	s[bagCountsAt] = uint8(min(negs, maxBagNibble)) | uint8(min(sents, maxBagNibble))<<4
 }
 
+// bagFilter is a bag filter being filled: bit b is bit b%64 of word b/64.
+type bagFilter [(bagBits + 63) / 64]uint64
+
+// put sets the k bits of w.
+func (f *bagFilter) put(w uint64, k int) {
+	x, h2 := uint32(w), uint32(w>>32)|1 // bit i from uint32(w) + i*h2
+	for range k {
+		b := uint32(uint64(x) * bagBits >> 32)
+		f[b>>6&3] |= 1 << (b & 63) // b < 240: the mask only spares a bounds check
+		x += h2
+	}
+}
+
 // hasStem reports whether the bag filter may hold stem w (a false positive
 // with a chance of about one percent for a paragraph of 30 content words).
 func (s *Sketch) hasStem(w uint64) bool {
-	return bagPositions(w, bagHashes(s.bagCount()), func(b uint32) bool { return s[bagOffset+b/8]&(1<<(b%8)) != 0 })
+	x, h2 := uint32(w), uint32(w>>32)|1 // as bagFilter.put
+	for range bagHashes(s.bagCount()) {
+		if b := uint32(uint64(x) * bagBits >> 32); s[bagOffset+b/8]&(1<<(b%8)) == 0 {
+			return false
+		}
+		x += h2
+	}
+	return true
 }
 
 // hasRare reports whether the bag filter may hold key w entered twice (a
@@ -408,7 +424,7 @@ func (t *typoScratch) collect(dst []typoWord, text string, other *para) []typoWo
 			continue
 		}
 		w := sc.fold[sc.fofs[k]:sc.fofs[k+1]]
-		s := stemOf(w)
+		s := stemHash(w, sc.ascii[k])
 		if _, found := slices.BinarySearch(other.bag, s); found || slices.ContainsFunc(dst, func(x typoWord) bool { return x.stem == s }) {
 			continue
 		}
@@ -422,19 +438,38 @@ func (t *typoScratch) collect(dst []typoWord, text string, other *para) []typoWo
 	return dst
 }
 
-// negatingPrefixes turn a word into its opposite ("direct" / "indirect",
-// "likely" / "unlikely"), longest first.
-var negatingPrefixes = []string{"non", "dis", "in", "un", "il", "im", "ir"}
-
 // negatedStem returns the stem of w without its negating prefix, if it has
-// one and at least four letters remain ("indirect": "direct").
-func negatedStem(w []byte) (uint64, bool) {
-	for _, p := range negatingPrefixes {
-		if len(w) >= len(p)+4 && string(w[:len(p)]) == p {
-			return stemOf(w[len(p):]), true
+// one and at least four letters remain ("indirect": "direct"). The prefixes
+// that turn a word into its opposite ("direct" / "indirect", "likely" /
+// "unlikely") are non, dis, in, un, il, im and ir; no two start alike, so
+// the first letters pick the one to test.
+func negatedStem(w []byte, ascii bool) (uint64, bool) {
+	if len(w) < 6 { // the shortest prefix and four letters
+		return 0, false
+	}
+	n := 0
+	switch w[0] {
+	case 'n':
+		if w[1] == 'o' && w[2] == 'n' {
+			n = 3
+		}
+	case 'd':
+		if w[1] == 'i' && w[2] == 's' {
+			n = 3
+		}
+	case 'i':
+		if c := w[1]; c == 'n' || c == 'l' || c == 'm' || c == 'r' {
+			n = 2
+		}
+	case 'u':
+		if w[1] == 'n' {
+			n = 2
 		}
 	}
-	return 0, false
+	if n == 0 || len(w) < n+4 {
+		return 0, false
+	}
+	return stemHash(w[n:], ascii), true // the prefix is ASCII: the rest is as the word
 }
 
 // negKey is what the bag filter holds for a word that is stem s with a
