@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -407,63 +406,19 @@ func (e *env) waitDone(t *testing.T, want int, timeout time.Duration, workers ..
 }
 
 // indexedIDs returns every document id behind the alias with how often it
-// occurs (search_after over the id keyword).
+// occurs.
 func (e *env) indexedIDs(t *testing.T) map[string]int {
 	t.Helper()
-	ctx := context.Background()
-	out := map[string]int{}
-	var after []any
-	for {
-		q := map[string]any{"size": 5000, "_source": false, "fields": []string{"id"}, "sort": []any{map[string]string{"id": "asc"}}, "track_total_hits": false}
-		if after != nil {
-			q["search_after"] = after
-		}
-		body, _ := json.Marshal(q)
-		var b bytes.Buffer
-		require.NoError(t, itest.ESDo(ctx, e.esURL, http.MethodPost, "/"+e.alias+"/_search", string(body), &b))
-		var res struct {
-			Hits struct {
-				Hits []struct {
-					ID   string `json:"_id"`
-					Sort []any  `json:"sort"`
-				} `json:"hits"`
-			} `json:"hits"`
-		}
-		require.NoError(t, json.Unmarshal(b.Bytes(), &res))
-		if len(res.Hits.Hits) == 0 {
-			return out
-		}
-		for _, h := range res.Hits.Hits {
-			out[h.ID]++
-		}
-		after = res.Hits.Hits[len(res.Hits.Hits)-1].Sort
-	}
+	return itest.IndexedIDs(t, func(ctx context.Context, method, path, body string, out io.Writer) error {
+		return itest.ESDo(ctx, e.esURL, method, path, body, out)
+	}, e.alias)
 }
 
 // requireExactly checks that the index holds exactly the ids of want, each
 // once.
 func (e *env) requireExactly(t *testing.T, want map[string]bool) {
 	t.Helper()
-	got := e.indexedIDs(t)
-	var missing, extra, twice []string
-	for id := range want {
-		if got[id] == 0 {
-			missing = append(missing, id)
-		}
-	}
-	for id, n := range got {
-		if !want[id] {
-			extra = append(extra, id)
-		}
-		if n > 1 {
-			twice = append(twice, id)
-		}
-	}
-	sort.Strings(missing)
-	require.Empty(t, missing, "documents missing")
-	require.Empty(t, extra, "unexpected documents")
-	require.Empty(t, twice, "documents indexed twice")
-	require.Len(t, got, len(want))
+	itest.RequireExactIDs(t, e.indexedIDs(t), want)
 }
 
 // doc fetches one document.
@@ -625,92 +580,4 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// proxy is a TCP proxy between workers and a server (Elasticsearch, Redis)
-// that the test can cut (every connection closed, new ones closed at once,
-// as if the server were down) and restore. The shared test servers cannot
-// be stopped: other tests use them.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-	cut    bool
-}
-
-func newProxy(t *testing.T, targetURL string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &proxy{ln: ln, target: strings.TrimPrefix(targetURL, "http://"), conns: map[net.Conn]bool{}}
-	go p.serve()
-	t.Cleanup(func() { _ = ln.Close(); p.Cut() })
-	return p
-}
-
-func (p *proxy) URL() string { return "http://" + p.Addr() }
-
-// Addr is the proxy's host:port.
-func (p *proxy) Addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		cut := p.cut
-		p.mu.Unlock()
-		if cut {
-			_ = c.Close()
-			continue
-		}
-		go p.pipe(c)
-	}
-}
-
-func (p *proxy) pipe(c net.Conn) {
-	u, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.cut {
-		p.mu.Unlock()
-		_ = c.Close()
-		_ = u.Close()
-		return
-	}
-	p.conns[c], p.conns[u] = true, true
-	p.mu.Unlock()
-	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(u, c); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, u); done <- struct{}{} }()
-	<-done
-	_ = c.Close()
-	_ = u.Close()
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, u)
-	p.mu.Unlock()
-}
-
-// Cut closes every connection and refuses new ones until Restore.
-func (p *proxy) Cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = true
-	for c := range p.conns {
-		_ = c.Close()
-	}
-}
-
-// Restore lets connections through again.
-func (p *proxy) Restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cut = false
 }

@@ -175,7 +175,7 @@ func TestIntegrationElasticsearchOutage(t *testing.T) {
 	e := newEnv(t, 3)
 	n := articlesN(t)
 	raws := corpus(t, n)
-	px := newProxy(t, e.esURL)
+	px := itest.NewProxy(t, e.esURL)
 	a := e.startWorker(t, "worker-a", px.URL(), workerConfig(e))
 	b := e.startWorker(t, "worker-b", px.URL(), workerConfig(e))
 	e.waitGroupMembers(t, 2)

@@ -258,29 +258,10 @@ redis_up() {
 	log "redis up: standalone $HOST:$REDIS_PORT, cluster $HOST:${REDIS_CLUSTER_PORTS[0]}-${REDIS_CLUSTER_PORTS[2]} (state ok), TLS $HOST:$REDIS_TLS_PORT"
 }
 
-# redis_stop_one NAME: SIGTERM by the recorded PID, wait, then SIGKILL.
+# redis_stop_one NAME: stop_one of scripts/testenv.sh (SIGTERM by the
+# recorded PID, wait, then SIGKILL), the instance's redis.conf its marker.
 redis_stop_one() {
-	local name=$1 dir=$REDIS_DIR/$1 pid i
-	[[ -f $dir/pid ]] || return 0
-	if pid=$(redis_pid "$name"); then
-		log "stopping redis $name (pid $pid)"
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-			ours "$pid" "$dir/redis.conf" || break
-			sleep 0.1
-		done
-		if ours "$pid" "$dir/redis.conf"; then
-			log "redis $name (pid $pid) still runs after ${STOP_TIMEOUT}s: SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-			for ((i = 0; i < 100; i++)); do
-				alive "$pid" || break
-				sleep 0.1
-			done
-		fi
-		wait "$pid" 2>/dev/null || true
-		alive "$pid" && die "redis $name (pid $pid) survived SIGKILL"
-	fi
-	rm -f "$dir/pid"
+	stop_one "redis $1" "$REDIS_DIR/$1" "$REDIS_DIR/$1/redis.conf"
 }
 
 redis_stop_all() {

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"github.com/newsflow/newsflow/index/dedupmetrics"
 	"github.com/newsflow/newsflow/index/elastic"
 	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
@@ -50,7 +50,7 @@ type Store struct {
 	mu    sync.Mutex
 	cache *recordCache
 
-	metrics *storeMetrics
+	metrics *dedupmetrics.Metrics
 }
 
 // Defaults of StoreConfig.
@@ -86,13 +86,6 @@ type StoreConfig struct {
 	Registerer prometheus.Registerer
 }
 
-type storeMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-	cache    *prometheus.CounterVec
-	keys     *prometheus.CounterVec
-}
-
 // Store request kinds, the op label of the store metrics.
 const (
 	OpLookup    = "lookup"    // mget of keys not in the cache
@@ -111,26 +104,7 @@ func NewStore(es elastic.Doer, cfg StoreConfig) *Store {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	f := promauto.With(cfg.Registerer)
-	m := &storeMetrics{
-		requests: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_requests_total",
-			Help: "Requests of the Elasticsearch dedup store, by op (lookup, claim, conflicts) and result (ok, error).",
-		}, []string{"op", "result"}),
-		duration: f.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "newsflow_dedup_store_request_duration_seconds",
-			Help:    "Duration of one request of the Elasticsearch dedup store, by op.",
-			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
-		}, []string{"op"}),
-		cache: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_cache_total",
-			Help: "Keys looked up in the dedup store's local cache, by result (hit, miss).",
-		}, []string{"result"}),
-		keys: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_keys_total",
-			Help: "Keys claimed in the dedup store, by result: created, or conflict (another article had it first).",
-		}, []string{"result"}),
-	}
+	m := dedupmetrics.New(cfg.Registerer, OpLookup+", "+OpClaim+", "+OpConflicts)
 	return &Store{
 		es: es, index: StoreIndex(cfg.Index), timeout: cfg.RequestTimeout,
 		cache:   newRecordCache(cfg.CacheEntries),
@@ -324,8 +298,8 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 		}
 	}
 	s.mu.Unlock()
-	s.metrics.cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
-	s.metrics.cache.WithLabelValues("miss").Add(float64(len(miss)))
+	s.metrics.Cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
+	s.metrics.Cache.WithLabelValues("miss").Add(float64(len(miss)))
 	if len(miss) == 0 {
 		return nil
 	}
@@ -446,8 +420,8 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			return s.fail(OpClaim, fmt.Errorf("claim fingerprint %s: status %d: %s", keyID(keys[i]), it.Status, it.Error))
 		}
 	}
-	s.metrics.keys.WithLabelValues("created").Add(float64(created))
-	s.metrics.keys.WithLabelValues("conflict").Add(float64(len(lost)))
+	s.metrics.Keys.WithLabelValues("created").Add(float64(created))
+	s.metrics.Keys.WithLabelValues("conflict").Add(float64(len(lost)))
 	if len(lost) > 0 {
 		if err := s.mget(ctx, OpConflicts, keys, lost, recs); err != nil {
 			return err
@@ -478,16 +452,16 @@ func (s *Store) request(ctx context.Context, op, method, path string, body []byt
 	defer cancel()
 	start := time.Now()
 	r, err := elastic.DoPlain(ctx, s.es, method, path, body, ct, true)
-	s.metrics.duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	s.metrics.Duration.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	if err != nil {
 		return r, s.fail(op, fmt.Errorf("dedup store %s: %w", op, err))
 	}
-	s.metrics.requests.WithLabelValues(op, "ok").Inc()
+	s.metrics.Requests.WithLabelValues(op, "ok").Inc()
 	return r, nil
 }
 
 func (s *Store) fail(op string, err error) error {
-	s.metrics.requests.WithLabelValues(op, "error").Inc()
+	s.metrics.Requests.WithLabelValues(op, "error").Inc()
 	return err
 }
 

@@ -7,55 +7,35 @@ import (
 	"sync"
 	"time"
 
+	"github.com/newsflow/newsflow/index/dedupmetrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 )
 
-// metrics are those of every dedup store (the same names and labels as
-// the Elasticsearch store's, so one dashboard fits both) and the server's
-// own numbers, read from INFO.
+// metrics are those of every dedup store (dedupmetrics: the same names and
+// labels as the Elasticsearch store's, so one dashboard fits both) and the
+// server's own numbers, read from INFO.
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-	cache    *prometheus.CounterVec
-	keys     *prometheus.CounterVec
+	*dedupmetrics.Metrics
 }
 
 func newMetrics(reg prometheus.Registerer, s *Store, interval time.Duration) *metrics {
 	f := promauto.With(reg)
-	m := &metrics{
-		requests: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_requests_total",
-			Help: "Requests of the dedup store, by op (lookup, claim) and result (ok, error).",
-		}, []string{"op", "result"}),
-		duration: f.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "newsflow_dedup_store_request_duration_seconds",
-			Help:    "Duration of one request of the dedup store, by op.",
-			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
-		}, []string{"op"}),
-		cache: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_cache_total",
-			Help: "Keys looked up in the dedup store's local cache, by result (hit, miss).",
-		}, []string{"result"}),
-		keys: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "newsflow_dedup_store_keys_total",
-			Help: "Keys claimed in the dedup store, by result: created, or conflict (another article had it first).",
-		}, []string{"result"}),
-	}
+	m := &metrics{dedupmetrics.New(reg, OpLookup+", "+OpClaim)}
 	// Every series from the start, at 0: rates and alerts on errors and
 	// conflicts need the series before the first one happens.
 	for _, op := range []string{OpLookup, OpClaim} {
-		m.duration.WithLabelValues(op)
+		m.Duration.WithLabelValues(op)
 		for _, res := range []string{"ok", "error"} {
-			m.requests.WithLabelValues(op, res)
+			m.Requests.WithLabelValues(op, res)
 		}
 	}
 	for _, res := range []string{"hit", "miss"} {
-		m.cache.WithLabelValues(res)
+		m.Cache.WithLabelValues(res)
 	}
 	for _, res := range []string{"created", "conflict"} {
-		m.keys.WithLabelValues(res)
+		m.Keys.WithLabelValues(res)
 	}
 	if reg != nil {
 		errs := f.NewCounter(prometheus.CounterOpts{

@@ -214,8 +214,8 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 		miss = append(miss, i)
 	}
 	s.mu.Unlock()
-	s.metrics.cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
-	s.metrics.cache.WithLabelValues("miss").Add(float64(len(miss)))
+	s.metrics.Cache.WithLabelValues("hit").Add(float64(len(keys) - len(miss)))
+	s.metrics.Cache.WithLabelValues("miss").Add(float64(len(miss)))
 	if len(miss) == 0 {
 		return nil
 	}
@@ -225,11 +225,11 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 	names := s.keyStrings(keys, miss)
 	start := time.Now()
 	vals, err := s.get(ctx, names)
-	s.metrics.duration.WithLabelValues(OpLookup).Observe(time.Since(start).Seconds())
+	s.metrics.Duration.WithLabelValues(OpLookup).Observe(time.Since(start).Seconds())
 	if err != nil {
 		return s.fail(OpLookup, fmt.Errorf("redis dedup store: look up %d keys: %w", len(miss), err))
 	}
-	s.metrics.requests.WithLabelValues(OpLookup, "ok").Inc()
+	s.metrics.Requests.WithLabelValues(OpLookup, "ok").Inc()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for j, i := range miss {
@@ -344,7 +344,7 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			return err
 		}
 	}
-	s.metrics.keys.WithLabelValues("conflict").Add(float64(cached))
+	s.metrics.Keys.WithLabelValues("conflict").Add(float64(cached))
 	for i, k := range keys {
 		if first != nil {
 			if f := first[k]; f != i {
@@ -385,7 +385,7 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	}
 	start := time.Now()
 	_, err := pipe.Exec(ctx)
-	s.metrics.duration.WithLabelValues(OpClaim).Observe(time.Since(start).Seconds())
+	s.metrics.Duration.WithLabelValues(OpClaim).Observe(time.Since(start).Seconds())
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return s.fail(OpClaim, fmt.Errorf("redis dedup store: claim %d keys: %w", len(send), err))
 	}
@@ -414,9 +414,9 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			conflicts++
 		}
 	}
-	s.metrics.requests.WithLabelValues(OpClaim, "ok").Inc()
-	s.metrics.keys.WithLabelValues("created").Add(float64(created))
-	s.metrics.keys.WithLabelValues("conflict").Add(float64(conflicts))
+	s.metrics.Requests.WithLabelValues(OpClaim, "ok").Inc()
+	s.metrics.Keys.WithLabelValues("created").Add(float64(created))
+	s.metrics.Keys.WithLabelValues("conflict").Add(float64(conflicts))
 
 	valid := expireAt - min(expireAt, s.margin)
 	s.mu.Lock()
@@ -435,6 +435,6 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 }
 
 func (s *Store) fail(op string, err error) error {
-	s.metrics.requests.WithLabelValues(op, "error").Inc()
+	s.metrics.Requests.WithLabelValues(op, "error").Inc()
 	return err
 }

@@ -622,63 +622,17 @@ func (p *pipeline) waitDrained(t *testing.T, want int, timeout time.Duration, mu
 }
 
 // indexedIDs returns every document id behind the alias with how often it
-// occurs.
+// occurs, from whichever node answers.
 func (p *pipeline) indexedIDs(t *testing.T) map[string]int {
 	t.Helper()
-	ctx := context.Background()
-	out := map[string]int{}
-	var after []any
-	for {
-		q := map[string]any{"size": 5000, "_source": false, "sort": []any{map[string]string{"id": "asc"}}, "track_total_hits": false}
-		if after != nil {
-			q["search_after"] = after
-		}
-		body, _ := json.Marshal(q)
-		var b bytes.Buffer
-		require.NoError(t, p.c.esDo(ctx, http.MethodPost, "/"+p.alias+"/_search", string(body), &b))
-		var res struct {
-			Hits struct {
-				Hits []struct {
-					ID   string `json:"_id"`
-					Sort []any  `json:"sort"`
-				} `json:"hits"`
-			} `json:"hits"`
-		}
-		require.NoError(t, json.Unmarshal(b.Bytes(), &res))
-		if len(res.Hits.Hits) == 0 {
-			return out
-		}
-		for _, h := range res.Hits.Hits {
-			out[h.ID]++
-		}
-		after = res.Hits.Hits[len(res.Hits.Hits)-1].Sort
-	}
+	return itest.IndexedIDs(t, p.c.esDo, p.alias)
 }
 
 // requireExactly checks that the index holds exactly the ids of want, each
 // once.
 func (p *pipeline) requireExactly(t *testing.T, want map[string]bool) {
 	t.Helper()
-	got := p.indexedIDs(t)
-	var missing, extra, twice []string
-	for id := range want {
-		if got[id] == 0 {
-			missing = append(missing, id)
-		}
-	}
-	for id, n := range got {
-		if !want[id] {
-			extra = append(extra, id)
-		}
-		if n > 1 {
-			twice = append(twice, id)
-		}
-	}
-	sort.Strings(missing)
-	require.Empty(t, missing, "documents missing")
-	require.Empty(t, extra, "unexpected documents")
-	require.Empty(t, twice, "documents indexed twice")
-	require.Len(t, got, len(want))
+	itest.RequireExactIDs(t, p.indexedIDs(t), want)
 }
 
 // fetched sums newsflow_consumer_fetched_messages_total over the live
