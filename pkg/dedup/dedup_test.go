@@ -129,10 +129,10 @@ func TestMark(t *testing.T) {
 			refs: []string{"", ""},
 		},
 		{
-			name: "equal text with different figure keys is neither a duplicate nor an update (no number changed)",
+			name: "equal text with other figure keys is a duplicate: the same digits read otherwise, no number changed",
 			doc:  doc{id: "a", paras: []string{losses, losses}, figs: []string{"5000 soldiers", "5000 troops"}},
-			want: []string{"unique", "unique"},
-			refs: []string{"", ""},
+			want: []string{"unique", "duplicate"},
+			refs: []string{"", "a#0"},
 		},
 		{
 			name:  "a title duplicate is left alone and later repeats point at the title",

@@ -137,12 +137,31 @@ func (st *nearStats) words() float64 {
 func classify(st nearStats, threshold, words float64) nearKind {
 	update := max(threshold, updateThreshold)
 	switch {
-	case st.sameFigures && (st.sameNumbers || st.addedNumbers) && st.repeats(threshold, words):
+	case (st.sameFigures && (st.sameNumbers || st.addedNumbers) || st.reparsed()) && st.repeats(threshold, words):
 		return nearRepeat
 	case !st.sameFigures && !st.sameNumbers && st.namesBits <= maxNamesDiff && st.sim >= update:
 		return nearUpdate
 	}
 	return nearNone
+}
+
+// reparsed reports whether two paragraphs whose figure keys differ are
+// the same text with the same digits that the figures stage read otherwise:
+// the same numeric words, and either the same content words (only function
+// words, units or the order changed: "a 1-1/4 pct selling concession and
+// 5/8 pct ..." / "... and 5/8 ...", "the year 2,000" read as a count,
+// "the year 2000" as a year) or nearly the same text (shingle similarity
+// from namesFreeSimilarity) of which one paragraph holds every content word
+// of the other (a word next to a number dropped: "10,000 Canadian dlrs" /
+// "10,000 dlrs", a ticker). Not a figure revised (the numbers would differ)
+// nor a word put in the place of another ("5 mln tonnes" / "5 mln dlrs":
+// each holds a word the other lacks). Across articles onlyB is estimated
+// from the record's bag filter.
+func (st *nearStats) reparsed() bool {
+	if st.sameFigures || !st.sameNumbers {
+		return false
+	}
+	return st.onlyA == 0 && st.onlyB == 0 || (st.onlyA == 0 || st.onlyB == 0) && st.sim >= namesFreeSimilarity
 }
 
 // repeats is classify's test of a repeat, figures and numbers aside.
