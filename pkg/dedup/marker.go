@@ -227,6 +227,9 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	if st.sameFigures && !st.sameNumbers && !st.addedNumbers {
 		return nearNone // neither a repeat nor an update
 	}
+	if !st.sameFigures && st.sameNumbers && unitsMoved(m.figureKey(i), m.figureKey(j)) {
+		return nearNone // the same numbers and units, paired otherwise: figures revised
+	}
 	// The same numbers with other figure keys may be a repeat (reparsed),
 	// other numbers and other figure keys an update.
 	sameValues := st.sameFigures || st.sameNumbers
