@@ -118,7 +118,8 @@ func (st *nearStats) words() float64 {
 
 // classify decides what a long paragraph is of an earlier one:
 //
-//   - a repeat: the same figures, numbers (or the numbers of one and at
+//   - a repeat: the same figures (or other figure keys of the same digits
+//     read otherwise: reparsed), numbers (or the numbers of one and at
 //     most maxNumbersAdded more: a date added) and negations, no name in the
 //     place of another (but for one in paragraphs sharing nameCommon
 //     content words), and either nearly the same text (shingle similarity
@@ -132,8 +133,8 @@ func (st *nearStats) words() float64 {
 //     (no other company, place or person);
 //   - else nothing: other numbers with the same figures are dates or
 //     identifiers (two reports, not an update); the same numbers with other
-//     figure keys are words changed around a number (a unit, a ticker), not
-//     revised figures.
+//     figure keys, unless reparsed, are words changed around a number (a
+//     unit in the place of another), not revised figures.
 func classify(st nearStats, threshold, words float64) nearKind {
 	update := max(threshold, updateThreshold)
 	switch {
