@@ -220,10 +220,16 @@ func TestReutersStream(t *testing.T) {
 		// "the spot riyal was steady at 3.7500") stay in the body.
 		d := New(NewMemoryStore(0), Options{})
 		texts := map[string]int{}
+		statuses := map[article.Status]int{}
+		joined := 0
 		for _, c := range res.corpora {
 			a, keys := markedWithFigures(c)
 			require.NoError(t, d.Mark(ctx, a, keys))
+			if a.StoryID != a.ID {
+				joined++
+			}
 			for i, p := range a.Paragraphs {
+				statuses[p.Status]++
 				if p.Status != article.StatusBoilerplate {
 					continue
 				}
@@ -239,6 +245,7 @@ func TestReutersStream(t *testing.T) {
 		for text, n := range texts {
 			fmt.Fprintf(&b, "\n  ×%d %.100s", n, text)
 		}
+		t.Logf("Reuters paragraph statuses with figure keys: %v; %d articles join an earlier story", statuses, joined)
 		t.Logf("%d distinct boilerplate paragraphs:%s", len(texts), b.String())
 		require.Less(t, len(texts), 15, "sign-offs, table lines and a few recurring long sentences")
 	})

@@ -65,23 +65,30 @@ func refsOf(a *article.Article) []string {
 const (
 	lede = "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikely agreement."
 	// ledeFolded differs from lede only in case, quotes, dashes, whitespace and punctuation.
-	ledeFolded  = "REPRESENTATIVES from Moscow and Kiev — are meeting at this hour in the town of Gomel; on Ukraine’s border with Belarus,   in search of an “unlikely” agreement!"
-	ledeEdited  = "Representatives from Moscow and Kyiv are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikely agreement."
-	ledeTypo    = "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikley agreement."
-	ledeClause  = "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikely agreement, Belta said."
-	losses      = "According to various sources, the number of casualties in the Russian ranks on the fifth day of the invasion exceeds 5,000 soldiers, the general staff said."
-	lossesNew   = "According to various sources, the number of casualties in the Russian ranks on the fifth day of the invasion exceeds 6,000 soldiers, the general staff said."
-	article5    = "The alliance said on Tuesday that Article 5 of its founding treaty would apply to any attack on the member states along its eastern border with Russia."
-	article7    = "The alliance said on Tuesday that Article 7 of its founding treaty would apply to any attack on the member states along its eastern border with Russia."
-	berdyansk   = "Russian troops have taken the city of Berdyansk."
-	energodar   = "Russian troops have taken the city of Energodar."
-	talks       = "The diplomatic delegations of Russia and Ukraine began the first talks this afternoon since Russia invaded Ukraine last Thursday, the Belarusian news agency Belta reported."
-	zelensky    = "The Kremlin accepted on Friday the offer of neutrality and dialogue from the Ukrainian president, and it seemed that it was not going to materialize due to the offensive."
-	convoy      = "Yesterday, Sunday, the Ukrainian Army warned of the advance of a large convoy of Russian armored vehicles towards the Ukrainian capital, satellite images showed."
-	reuter      = "Reuter"
-	thompsonBio = "Bill Thompson is a regular commentator on the BBC World Service programme Go Digital."
-	shr         = "Shr 45 cts vs 58 cts"
-	nineMths    = "Nine mths"
+	ledeFolded = "REPRESENTATIVES from Moscow and Kiev — are meeting at this hour in the town of Gomel; on Ukraine’s border with Belarus,   in search of an “unlikely” agreement!"
+	ledeEdited = "Representatives from Moscow and Kyiv are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikely agreement."
+	ledeTypo   = "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikley agreement."
+	ledeClause = "Representatives from Moscow and Kiev are meeting at this hour in the town of Gomel, on Ukraine's border with Belarus, in search of an unlikely agreement, Belta said."
+	losses     = "According to various sources, the number of casualties in the Russian ranks on the fifth day of the invasion exceeds 5,000 soldiers, the general staff said."
+	lossesNew  = "According to various sources, the number of casualties in the Russian ranks on the fifth day of the invasion exceeds 6,000 soldiers, the general staff said."
+	article5   = "The alliance said on Tuesday that Article 5 of its founding treaty would apply to any attack on the member states along its eastern border with Russia."
+	article7   = "The alliance said on Tuesday that Article 7 of its founding treaty would apply to any attack on the member states along its eastern border with Russia."
+	berdyansk  = "Russian troops have taken the city of Berdyansk."
+	energodar  = "Russian troops have taken the city of Energodar."
+	talks      = "The diplomatic delegations of Russia and Ukraine began the first talks this afternoon since Russia invaded Ukraine last Thursday, the Belarusian news agency Belta reported."
+	zelensky   = "The Kremlin accepted on Friday the offer of neutrality and dialogue from the Ukrainian president, and it seemed that it was not going to materialize due to the offensive."
+	convoy     = "Yesterday, Sunday, the Ukrainian Army warned of the advance of a large convoy of Russian armored vehicles towards the Ukrainian capital, satellite images showed."
+	// notesCAD, notesDlrs and notesTonnes hold the same digits; the figures
+	// stage reads a currency or a unit from the words next to them.
+	notesCAD       = "The notes are sold in denominations of 1,000 and 10,000 Canadian dlrs and will be listed on the Luxembourg stock exchange, with a selling concession of 1-1/4 pct and combined fees of 5/8 pct, the lead manager said."
+	notesDlrs      = "The notes are sold in denominations of 1,000 and 10,000 dlrs and will be listed on the Luxembourg stock exchange, with a selling concession of 1-1/4 pct and combined fees of 5/8 pct, the lead manager said."
+	notesTonnes    = "The notes are sold in denominations of 1,000 and 10,000 tonnes and will be listed on the Luxembourg stock exchange, with a selling concession of 1-1/4 pct and combined fees of 5/8 pct, the lead manager said."
+	exportsWheat   = "The board expects wheat exports of three mln tonnes worth five mln dlrs in the season that began this month, against the forecast it gave in its last monthly report."
+	exportsSwapped = "The board expects wheat exports of three mln dlrs worth five mln tonnes in the season that began this month, against the forecast it gave in its last monthly report."
+	reuter         = "Reuter"
+	thompsonBio    = "Bill Thompson is a regular commentator on the BBC World Service programme Go Digital."
+	shr            = "Shr 45 cts vs 58 cts"
+	nineMths       = "Nine mths"
 )
 
 func TestMark(t *testing.T) {
@@ -129,10 +136,47 @@ func TestMark(t *testing.T) {
 			refs: []string{"", ""},
 		},
 		{
-			name: "equal text with different figure keys is neither a duplicate nor an update (no number changed)",
+			name: "equal text with other figure keys is a duplicate: the same digits read otherwise, no number changed",
 			doc:  doc{id: "a", paras: []string{losses, losses}, figs: []string{"5000 soldiers", "5000 troops"}},
+			want: []string{"unique", "duplicate"},
+			refs: []string{"", "a#0"},
+		},
+		{
+			name: "the same digits with a unit word dropped are a duplicate (the figures read otherwise)",
+			doc: doc{id: "a", paras: []string{notesCAD, notesDlrs},
+				figs: []string{"0.625 %;1.25 %;1000 CAD;10000 CAD", "0.625 %;1.25 %;1000 USD;10000 USD"}},
+			want: []string{"unique", "duplicate"},
+			refs: []string{"", "a#0"},
+		},
+		{
+			name: "the same digits with a unit word in the place of another are two facts",
+			doc: doc{id: "a", paras: []string{notesDlrs, notesTonnes},
+				figs: []string{"0.625 %;1.25 %;1000 USD;10000 USD", "0.625 %;1.25 %;1000 t;10000 t"}},
 			want: []string{"unique", "unique"},
 			refs: []string{"", ""},
+		},
+		{
+			name: "the same digits and words with the units moved to other numbers are two facts",
+			doc: doc{id: "a", paras: []string{exportsWheat, exportsSwapped},
+				figs: []string{"3e+06 t;5e+06 USD", "3e+06 USD;5e+06 t"}},
+			want: []string{"unique", "unique"},
+			refs: []string{"", ""},
+		},
+		{
+			name:   "the same digits with a unit word dropped repeat an earlier article's paragraph",
+			before: []doc{{id: "b1", paras: []string{notesCAD, talks}, figs: []string{"0.625 %;1.25 %;1000 CAD;10000 CAD", ""}}},
+			doc:    doc{id: "b2", paras: []string{notesDlrs, talks}, figs: []string{"0.625 %;1.25 %;1000 USD;10000 USD", ""}},
+			want:   []string{"repeated", "repeated"},
+			refs:   []string{"b1#0", "b1#1"},
+			story:  "b1",
+		},
+		{
+			name:   "the same text with other figure keys repeats an earlier article's paragraph, not updates it",
+			before: []doc{{id: "f1", paras: []string{losses, talks}, figs: []string{"5000 soldiers", ""}}},
+			doc:    doc{id: "f2", paras: []string{losses, talks}, figs: []string{"5000 troops", ""}},
+			want:   []string{"repeated", "repeated"},
+			refs:   []string{"f1#0", "f1#1"},
+			story:  "f1",
 		},
 		{
 			name:  "a title duplicate is left alone and later repeats point at the title",

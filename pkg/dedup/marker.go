@@ -185,10 +185,12 @@ func (m *marker) duplicate(i, j int) {
 }
 
 // exactWithin returns the earlier paragraph that i repeats exactly, or -1.
+// The same text holds the same numeric words, so other figure keys are the
+// same digits read otherwise (reparsed), not figures revised.
 func (m *marker) exactWithin(i int) int {
 	pi := &m.paras[i]
 	for j := range i {
-		if m.role[j] != roleDup && m.paras[j].exact == pi.exact && m.paras[j].figures == pi.figures {
+		if m.role[j] != roleDup && m.paras[j].exact == pi.exact {
 			return j
 		}
 	}
@@ -222,17 +224,23 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	if !st.addedNumbers {
 		addedNumbers(&st, pj, pi.numbers)
 	}
-	if st.sameFigures != st.sameNumbers && !st.addedNumbers {
+	if st.sameFigures && !st.sameNumbers && !st.addedNumbers {
 		return nearNone // neither a repeat nor an update
 	}
-	if !st.sameFigures {
+	if !st.sameFigures && st.sameNumbers && unitsMoved(m.figureKey(i), m.figureKey(j)) {
+		return nearNone // the same numbers and units, paired otherwise: figures revised
+	}
+	// The same numbers with other figure keys may be a repeat (reparsed),
+	// other numbers and other figure keys an update.
+	sameValues := st.sameFigures || st.sameNumbers
+	if !sameValues {
 		thr = max(thr, updateThreshold) // an update: the shingles decide
 	}
 	// Cheap filters: the Jaccard similarity of two sets is at most the
 	// ratio of their sizes, and the sketch estimate has a standard error
 	// below 0.07 (far below the threshold the exact count is not worth it).
 	shingles := ratio(len(pi.shingles), len(pj.shingles)) >= thr && pi.sketch.Similarity(&pj.sketch) >= thr-0.3
-	words := st.sameFigures && ratio(len(pi.bag), len(pj.bag)) >= wordRepeat
+	words := sameValues && ratio(len(pi.bag), len(pj.bag)) >= wordRepeat
 	if !shingles && !words {
 		return nearNone
 	}
@@ -243,7 +251,7 @@ func (m *marker) nearWithin(i, j int) nearKind {
 		return nearNone // what classify would say, without the bags compared in full
 	}
 	bagStats(&st, pi, pj)
-	if st.sameFigures && st.onlyA > 0 && st.onlyB > 0 {
+	if sameValues && st.onlyA > 0 && st.onlyB > 0 {
 		m.typo.check(&st, m.a.Paragraphs[i].Text, m.a.Paragraphs[j].Text, pi, pj)
 	}
 	return classify(st, m.opts.NearThreshold, wordRepeat)
@@ -263,9 +271,9 @@ func mayBeNear(st *nearStats, a, b *para, threshold float64) bool {
 	if st.sim >= min(threshold, namesFreeSimilarity) {
 		return true // a repeat by its shingles, names and negations permitting
 	}
-	if !st.sameFigures {
+	if !st.sameFigures && !st.sameNumbers {
 		// No repeat; an update needs the shingles.
-		return !st.sameNumbers && st.sim >= max(threshold, updateThreshold)
+		return st.sim >= max(threshold, updateThreshold)
 	}
 	if !st.sameNumbers && !st.addedNumbers {
 		return false
@@ -551,7 +559,7 @@ func (m *marker) decide(claim bool) {
 		}
 		p := &m.paras[i]
 		if r := &m.recs[m.exactAt[i]]; r.Found() && !m.self(r) {
-			m.found(i, r, matchExact, r.Figures == p.figures)
+			m.found(i, r, matchExact, true) // the same text: the same numbers (exactWithin)
 			continue
 		}
 		best, bestSim, bestScore, bestKind := -1, 0.0, 0.0, nearNone
@@ -740,7 +748,7 @@ func (m *marker) decideStory() string {
 		case m.match[i] != matchNone:
 			story, repeat = m.refStory[i], m.status[i] == article.StatusRepeated
 		case !p.long && r.Found() && !m.self(r):
-			story, repeat = storyOf(r), r.Figures == p.figures
+			story, repeat = storyOf(r), true
 		default:
 			continue
 		}
@@ -793,7 +801,7 @@ func (m *marker) sameStory() {
 		p := &m.paras[i]
 		if !p.long {
 			if r := &m.recs[m.exactAt[i]]; r.Found() && !m.self(r) && storyOf(r) == m.story {
-				m.found(i, r, matchExact, r.Figures == p.figures)
+				m.found(i, r, matchExact, true)
 			}
 			continue
 		}

@@ -118,7 +118,8 @@ func (st *nearStats) words() float64 {
 
 // classify decides what a long paragraph is of an earlier one:
 //
-//   - a repeat: the same figures, numbers (or the numbers of one and at
+//   - a repeat: the same figures (or other figure keys of the same digits
+//     read otherwise: reparsed), numbers (or the numbers of one and at
 //     most maxNumbersAdded more: a date added) and negations, no name in the
 //     place of another (but for one in paragraphs sharing nameCommon
 //     content words), and either nearly the same text (shingle similarity
@@ -132,17 +133,41 @@ func (st *nearStats) words() float64 {
 //     (no other company, place or person);
 //   - else nothing: other numbers with the same figures are dates or
 //     identifiers (two reports, not an update); the same numbers with other
-//     figure keys are words changed around a number (a unit, a ticker), not
-//     revised figures.
+//     figure keys, unless reparsed, are words changed around a number (a
+//     unit in the place of another), not revised figures.
 func classify(st nearStats, threshold, words float64) nearKind {
 	update := max(threshold, updateThreshold)
 	switch {
-	case st.sameFigures && (st.sameNumbers || st.addedNumbers) && st.repeats(threshold, words):
+	case (st.sameFigures && (st.sameNumbers || st.addedNumbers) || st.reparsed(threshold)) && st.repeats(threshold, words):
 		return nearRepeat
 	case !st.sameFigures && !st.sameNumbers && st.namesBits <= maxNamesDiff && st.sim >= update:
 		return nearUpdate
 	}
 	return nearNone
+}
+
+// reparsed reports whether two paragraphs whose figure keys differ are
+// the same text with the same digits that the figures stage read otherwise:
+// the same numeric words, and either the same content words in nearly the
+// same order (shingle similarity from threshold: only function words or a
+// unit said twice changed, "a 1-1/4 pct selling concession and 5/8 pct
+// ..." / "... and 5/8 ...", or nothing, "the year 2,000" read as a count
+// and "the year 2000" as a year) or nearly the same text (from
+// namesFreeSimilarity) of which one paragraph holds every content word of
+// the other (a word next to a number dropped: "10,000 Canadian dlrs" /
+// "10,000 dlrs", a ticker). Not a figure revised (the numbers would
+// differ), nor a word put in the place of another ("5 mln tonnes" / "5 mln
+// dlrs": each holds a word the other lacks), nor units moved to other
+// numbers (the same words in another order). Across articles onlyB is
+// estimated from the record's bag filter.
+func (st *nearStats) reparsed(threshold float64) bool {
+	switch {
+	case st.sameFigures || !st.sameNumbers:
+		return false
+	case st.onlyA == 0 && st.onlyB == 0:
+		return st.sim >= threshold
+	}
+	return (st.onlyA == 0 || st.onlyB == 0) && st.sim >= namesFreeSimilarity
 }
 
 // repeats is classify's test of a repeat, figures and numbers aside.
@@ -339,6 +364,30 @@ func common(a, b []uint64) int {
 		}
 	}
 	return both
+}
+
+// unitsMoved reports whether two figure keys (pipeline.FigureKey: "value
+// unit" parts sorted, joined by ";") that differ hold the same values and
+// the same units: the units moved to other numbers ("3 mln tonnes worth 5
+// mln dlrs" / "3 mln dlrs worth 5 mln tonnes"), which is a figure revised,
+// however similar the words. Inside an article, where both keys are known,
+// it keeps reparsed from such a pair; a record holds only its key's hash.
+func unitsMoved(a, b string) bool {
+	if a == b || strings.Count(a, ";") != strings.Count(b, ";") {
+		return false
+	}
+	split := func(k string) (values, units []string) {
+		for part := range strings.SplitSeq(k, ";") {
+			v, u, _ := strings.Cut(part, " ")
+			values, units = append(values, v), append(units, u)
+		}
+		slices.Sort(values)
+		slices.Sort(units)
+		return values, units
+	}
+	va, ua := split(a)
+	vb, ub := split(b)
+	return slices.Equal(va, vb) && slices.Equal(ua, ub)
 }
 
 // joinedFigures is the hash of the figure key of two paragraphs read as
