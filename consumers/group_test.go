@@ -337,7 +337,13 @@ func TestRebalanceHandsOverCommittedWork(t *testing.T) {
 	for _, c := range g2a.commits {
 		require.NotContains(t, c, 1, "a member commits only partitions it owns")
 	}
-	require.NotEmpty(t, g2b.commits)
+	// The new owner commits what it did; it may have had nothing to do: the
+	// old owner's reader can have fetched all of partition 1 before the
+	// generation ended (a loaded machine processes slower than the fake
+	// reader fetches), and its drain then finished and committed it all.
+	if b.fetched() > 0 {
+		require.NotEmpty(t, g2b.commits, "b fetched %d messages of partition 1 and committed none", b.fetched())
+	}
 	require.Equal(t, map[int]int64{0: 400, 1: 400}, h.log.committedOffsets())
 }
 
