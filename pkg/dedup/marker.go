@@ -227,8 +227,8 @@ func (m *marker) nearWithin(i, j int) nearKind {
 	if st.sameFigures && !st.sameNumbers && !st.addedNumbers {
 		return nearNone // neither a repeat nor an update
 	}
-	if !st.sameFigures && st.sameNumbers && unitsMoved(m.figureKey(i), m.figureKey(j)) {
-		return nearNone // the same numbers and units, paired otherwise: figures revised
+	if !st.sameFigures && st.sameNumbers {
+		st.unitsMoved = unitsMoved(m.figureKey(i), m.figureKey(j)) // then figures revised, not reparsed
 	}
 	// The same numbers with other figure keys may be a repeat (reparsed),
 	// other numbers and other figure keys an update.

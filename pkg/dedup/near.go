@@ -109,6 +109,9 @@ type nearStats struct {
 	sameFigures, sameNumbers bool
 	sameNegations, sameSents bool
 	addedNumbers             bool
+	// unitsMoved: the figure keys hold the same values and units, paired
+	// otherwise (unitsMoved; known within an article only).
+	unitsMoved bool
 }
 
 // words is the Jaccard similarity of the two bags.
@@ -162,7 +165,7 @@ func classify(st nearStats, threshold, words float64) nearKind {
 // estimated from the record's bag filter.
 func (st *nearStats) reparsed(threshold float64) bool {
 	switch {
-	case st.sameFigures || !st.sameNumbers:
+	case st.sameFigures || !st.sameNumbers || st.unitsMoved:
 		return false
 	case st.onlyA == 0 && st.onlyB == 0:
 		return st.sim >= threshold

@@ -102,7 +102,6 @@ type pairScore struct {
 	within       nearStats          // exact similarities (within an article)
 	across       nearStats          // sketch estimates (across articles)
 	short        bool               // the later, short, repeats the earlier within an article (shortRepeats)
-	unitsMoved   bool               // the figure keys hold the same values and units, paired otherwise (nearWithin)
 	candidate    bool               // some LSH band agrees (across articles)
 	edits        int                // words inserted or deleted to turn one into the other (a substitution is 2)
 	alt          map[string]float64 // exact Jaccard of alternative shingle sets
@@ -156,7 +155,7 @@ func scorePairs(pairs []labelledPair, normalized bool) []pairScore {
 		wb, nb := sc.words, sc.digit
 		fa, fb := figureKey(ta), figureKey(tb)
 		a.figures, b.figures = hashString(fa), hashString(fb)
-		s := pairScore{label: lp.label, scope: lp.scope, minLen: min(a.length, b.length), unitsMoved: unitsMoved(fa, fb)}
+		s := pairScore{label: lp.label, scope: lp.scope, minLen: min(a.length, b.length)}
 		if normalized {
 			// The exact key decides paragraphs that normalize made equal; and
 			// a pair labelled figures or distinct whose numbers differed only
@@ -168,6 +167,8 @@ func scorePairs(pairs []labelledPair, normalized bool) []pairScore {
 			s.leftOut = a.exact == b.exact || lp.label != "same" && ra.numbers != rb.numbers && a.numbers == b.numbers
 		}
 		s.within = nearStats{sim: jaccard(a.set(), b.set()), sameFigures: a.figures == b.figures, sameNumbers: a.numbers == b.numbers}
+		// Within an article both figure keys are known (nearWithin).
+		s.within.unitsMoved = !s.within.sameFigures && s.within.sameNumbers && unitsMoved(fa, fb)
 		addedNumbers(&s.within, &b, a.numbers)
 		if !s.within.addedNumbers {
 			addedNumbers(&s.within, &a, b.numbers)
@@ -273,7 +274,7 @@ func evaluate(scores []pairScore, across bool, minNear int, threshold float64) o
 		}
 		long := s.minLen >= minNear && (!across || s.candidate)
 		k := nearNone
-		if long && !(!across && st.sameNumbers && s.unitsMoved) {
+		if long {
 			k = classify(st, threshold, wordRepeat)
 		} else if !across && s.short && minNear == DefaultMinNearLength {
 			k = nearRepeat
@@ -350,7 +351,7 @@ func TestNearDuplicateMethod(t *testing.T) {
 			alts := make([]pairScore, len(raw))
 			for i, s := range raw {
 				s.within = nearStats{sim: s.alt[alt.name], sameFigures: s.within.sameFigures, sameNumbers: s.within.sameNumbers,
-					sameNegations: true, namesBits: s.within.namesBits}
+					sameNegations: true, namesBits: s.within.namesBits, unitsMoved: s.within.unitsMoved}
 				s.short = false
 				alts[i] = s
 			}
