@@ -129,7 +129,7 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 	s.String(&c.dedupStore, "dedup-store", "NEWSFLOW_DEDUP_STORE", defaultDedupStore,
 		"where the cross-article dedup memory lives: redis (shared by all workers, bounded by --dedup-retention, costs Elasticsearch nothing), elasticsearch (a fingerprint index beside the articles: no other server, but more Elasticsearch CPU than the articles themselves) or memory (this worker only; use with one worker)")
 	s.String(&c.dedupIndex, "dedup-index", "NEWSFLOW_DEDUP_INDEX", esdedup.DefaultStoreIndex,
-		"with --dedup-store elasticsearch: base name of the fingerprint index; the fingerprint format version is appended (-v2); must not match <index>-*")
+		"with --dedup-store elasticsearch: base name of the fingerprint index; the fingerprint format version is appended (-v4); must not match <index>-*")
 	s.Int(&c.dedupCacheEntries, "dedup-cache-entries", "NEWSFLOW_DEDUP_CACHE_ENTRIES", redisdedup.DefaultCacheEntries,
 		"records of the shared store (redis or elasticsearch) cached in this worker (about 170 bytes each); records never change, so the cache only saves round trips; -1: none")
 	c.redis = addRedisSettings(s)

@@ -9,7 +9,8 @@
 // paragraph claims together (its exact key and its band keys) share one
 // record, so a long paragraph costs one record and six small key entries.
 // Records are created once and never change, as dedup.Store requires; the
-// store does not forget (it grows by about 250 bytes per paragraph).
+// store does not forget (it grows by about 250 bytes per paragraph with the
+// 160-byte sketches of fingerprint version 3; version 4's are 24 bytes longer).
 //
 // Claims run in bbolt's batched write transactions: concurrent claims
 // (one per partition being processed) share one fsync, and a claim returns
@@ -32,18 +33,29 @@ import (
 )
 
 var (
-	bucketKeys    = []byte("keys")
-	bucketRecords = []byte("records")
-	bucketMeta    = []byte("meta")
-	keyFormat     = []byte("format")
+	bucketKeys     = []byte("keys")
+	bucketRecords  = []byte("records")
+	bucketMeta     = []byte("meta")
+	keyFormat      = []byte("format")
+	keyFingerprint = []byte("fingerprint")
 )
 
-// formatVersion is written in the meta bucket; a file of another format is
-// refused rather than misread.
-const formatVersion = 1
+// formatVersion is written in the meta bucket, and with it the
+// dedup.FingerprintVersion of the records (format 2 on). Format 1 named no
+// fingerprint version: its files were written by fingerprint versions 2 and
+// 3, whose sketches (128 and 160 bytes) this version cannot read.
+//
+// A file of an older format or fingerprint version is emptied when opened
+// (its keys and records dropped, the new versions written): its records
+// could only be misread, and dedup starts with an empty memory, as it does
+// on Redis (a new key prefix) and Elasticsearch (a new index) when the
+// fingerprint version changes. A file of a newer format or fingerprint
+// version is refused, so that an older binary never destroys it.
+const formatVersion = 2
 
-// recordVersion is the first byte of an encoded record.
-const recordVersion = 1
+// recordVersion is the first byte of an encoded record: 2 from format 2
+// (a sketch of dedup.SketchSize bytes of fingerprint version 4).
+const recordVersion = 2
 
 // Store is a dedup.Store on a bbolt file. It is safe for concurrent use.
 type Store struct {
@@ -71,20 +83,47 @@ func Open(path string) (*Store, error) {
 				return err
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keyFormat); v != nil {
-			if len(v) != 1 || v[0] != formatVersion {
-				return fmt.Errorf("file format %v, this version reads %d: move the file away to start with an empty dedup memory", v, formatVersion)
-			}
-			return nil
-		}
-		return meta.Put(keyFormat, []byte{formatVersion})
+		return checkFormat(tx)
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open dedup store %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// checkFormat reads the file's format and fingerprint version, empties a
+// file of older ones, refuses newer ones, and writes the current ones.
+func checkFormat(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	format, fp := meta.Get(keyFormat), meta.Get(keyFingerprint)
+	switch {
+	case format == nil && tx.Bucket(bucketKeys).Stats().KeyN == 0:
+		// A new file.
+	case format == nil:
+		return errors.New("keys without a file format: not a newsflow dedup store")
+	case len(format) != 1 || format[0] > formatVersion:
+		return fmt.Errorf("file format %v, this version reads %d: a newer newsflow wrote it; move the file away to start with an empty dedup memory", format, formatVersion)
+	case format[0] == formatVersion && len(fp) == 1 && int(fp[0]) == dedup.FingerprintVersion:
+		return nil
+	case format[0] == formatVersion && (len(fp) != 1 || int(fp[0]) > dedup.FingerprintVersion):
+		return fmt.Errorf("fingerprint version %v, this version reads %d: a newer newsflow wrote it; move the file away to start with an empty dedup memory", fp, dedup.FingerprintVersion)
+	default:
+		// An older format or fingerprint version: records this version
+		// cannot read. Start with an empty memory.
+		for _, b := range [][]byte{bucketKeys, bucketRecords} {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+	}
+	if err := meta.Put(keyFormat, []byte{formatVersion}); err != nil {
+		return err
+	}
+	return meta.Put(keyFingerprint, []byte{byte(dedup.FingerprintVersion)})
 }
 
 // Close closes the file.

@@ -8,7 +8,7 @@ import (
 // recordCache is the Store's LRU of found records, kept compact because it
 // is most of a worker's long-lived memory: records sit in one slice linked
 // by index (no element per record), and what records repeat is shared:
-// a long paragraph's exact and band records carry the same sketch (160 bytes)
+// a long paragraph's exact and band records carry the same sketch (dedup.SketchSize, 184 bytes)
 // (one copy, counted), and the records of one article the same article and
 // story ids (one string each, counted). About 110 bytes a record instead
 // of about 300 with a map of list elements.

@@ -62,7 +62,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, DefaultCacheEntries, c.CacheEntries)
 	require.Equal(t, DefaultPoolSize, c.PoolSize)
 	require.Equal(t, DefaultMaxRetries, c.MaxRetries)
-	require.Equal(t, "nfdd:v3:", c.keyPrefix())
+	require.Equal(t, "nfdd:v4:", c.keyPrefix())
 	require.True(t, Config{Addrs: []string{"a:1", "b:1"}}.WithDefaults().Cluster, "several addresses mean a cluster")
 	require.Equal(t, -1, Config{CacheEntries: -1}.WithDefaults().CacheEntries, "negative: no cache")
 }
@@ -71,8 +71,8 @@ func TestConfigStringHidesThePassword(t *testing.T) {
 	c := Config{Addrs: []string{"a:1", "b:2"}, Username: "nf", Password: "s3cret-value", TLS: true}
 	s := c.String()
 	require.NotContains(t, s, "s3cret")
-	require.Equal(t, "addrs=a:1,b:2 mode=cluster prefix=nfdd:v3: retention=720h0m0s user=nf auth=password tls=on", s)
-	require.Equal(t, "addrs=127.0.0.1:6379 mode=standalone prefix=x:v3: retention=1h0m0s db=3", Config{KeyPrefix: "x", DB: 3, Retention: time.Hour}.String())
+	require.Equal(t, "addrs=a:1,b:2 mode=cluster prefix=nfdd:v4: retention=720h0m0s user=nf auth=password tls=on", s)
+	require.Equal(t, "addrs=127.0.0.1:6379 mode=standalone prefix=x:v4: retention=1h0m0s db=3", Config{KeyPrefix: "x", DB: 3, Retention: time.Hour}.String())
 }
 
 func TestConfigOptions(t *testing.T) {

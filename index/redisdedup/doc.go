@@ -14,9 +14,9 @@
 // # Keys and records
 //
 // A fingerprint k is stored under the key "<KeyPrefix>:v<FingerprintVersion>:"
-// followed by the 8 bytes of k, big-endian ("nfdd:v3:" and 8 bytes by
+// followed by the 8 bytes of k, big-endian ("nfdd:v4:" and 8 bytes by
 // default): keys of another fingerprint format never meet. The value is a
-// compact binary record (format byte 2; see encode.go): the first
+// compact binary record (format byte 3; see encode.go): the first
 // occurrence (article id, paragraph index), the story id (one flag when it
 // is the article's), the figures and numbers hashes when set, the MinHash
 // sketch of a long paragraph as a bitmap of its bytes that are not 0 and

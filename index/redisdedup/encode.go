@@ -20,10 +20,10 @@ import (
 //	story     uvarint length and bytes, unless flagStoryIsArticle
 //	figures   8 bytes little-endian, when flagFigures
 //	numbers   8 bytes little-endian, when flagNumbers
-//	sketch    when flagSketchBins: a bitmap of dedup.SketchSize bits (20 bytes)
+//	sketch    when flagSketchBins: a bitmap of dedup.SketchSize bits (23 bytes)
 //	          of the sketch bytes that are not 0 (bit i%8 of byte i/8 for byte
 //	          i) and then those bytes in order; when flagSketchRaw: the
-//	          dedup.SketchSize (160) bytes as they are
+//	          dedup.SketchSize (184) bytes as they are
 //
 // Most sketches of news paragraphs leave most of their 112 MinHash bins
 // empty (a paragraph of 40 words has 38 shingles, so at most 38 bins hold
@@ -32,10 +32,13 @@ import (
 //
 // expireAt travels with the record so that a reader's local cache never
 // outlives the server's copy (see the package comment on retention).
-// Format 2 is that of dedup.FingerprintVersion 3 (a sketch of 160 bytes:
-// the MinHash bins, the names, and the bag of content words); format 1
-// (version 2, 128 bytes) is never read, its keys having another prefix.
-const recordFormat = 2
+// Format 3 is that of dedup.FingerprintVersion 4 (a sketch of 184 bytes:
+// the MinHash bins, the names, the bag of content words and the tags of
+// the paragraph's numeric words, which are 0 when it has none, so that the
+// bitmap form adds 3 bytes and 2 a number); formats 2 (version 3, 160
+// bytes) and 1 (version 2, 128 bytes) are never read, their keys having
+// another prefix, and would be refused by the format byte if they were.
+const recordFormat = 3
 
 const (
 	flagStoryIsArticle = 1 << iota // StoryID == Ref.ArticleID (the story's first article)

@@ -60,7 +60,7 @@ func TestDecodeRecordRefusesBadValues(t *testing.T) {
 	}{
 		{"empty", nil, "record of 0 bytes: truncated"},
 		{"header only", good[:headerLen], "article id: truncated"},
-		{"another format", with(func(b []byte) []byte { b[0] = 1; return b }), "record format 1: this version reads format 2"},
+		{"another format", with(func(b []byte) []byte { b[0] = 2; return b }), "record format 2: this version reads format 3"},
 		{"a JSON value", []byte(`{"a":"x","i":1}`), "record format 123"},
 		{"unknown flag", with(func(b []byte) []byte { b[1] |= 0x80; return b }), "record flags 0x"},
 		{"both sketch forms", with(func(b []byte) []byte { b[1] |= flagSketchRaw; return b }), "not understood"},
@@ -89,9 +89,9 @@ func TestDecodeRecordRefusesBadValues(t *testing.T) {
 
 func TestKeys(t *testing.T) {
 	cfg := Config{}.WithDefaults()
-	require.Equal(t, "nfdd:v3:", cfg.keyPrefix())
+	require.Equal(t, "nfdd:v4:", cfg.keyPrefix())
 	k := appendKey(nil, cfg.keyPrefix(), 0x0102030405060708)
-	require.Equal(t, "nfdd:v3:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
+	require.Equal(t, "nfdd:v4:\x01\x02\x03\x04\x05\x06\x07\x08", string(k))
 	require.Equal(t, "0102030405060708", describeKey(0x0102030405060708))
 	s := &Store{prefix: "p:"}
 	names := s.keyStrings([]dedup.Key{1, 2, 3}, []int{2, 0})

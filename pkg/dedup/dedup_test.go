@@ -442,3 +442,34 @@ func TestAddsNumbers(t *testing.T) {
 		require.Equal(t, tc.adds, later.addsNumbers(earlier.numbers), "%q after %q", tc.later, tc.earlier)
 	}
 }
+
+// TestDropsNumbers checks the other way of the allowance, which a record's
+// sum of numbers cannot answer and its sketch's number tags can: a later
+// paragraph may drop one or two of the earlier one's numeric words, all
+// others kept; a number changed, or three dropped, is not that.
+func TestDropsNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		later, earlier string
+		drops          bool
+	}{
+		{"LONDON - Sales rose 5 pct.", "LONDON, April 7 - Sales rose 5 pct.", true},
+		{"It is due by April 1988.", "It is due by April 30, 1988.", true},
+		{"It was announced on Monday.", "It was announced on Monday, 12 March.", true},
+		{"A senior official said so.", "One senior official said so.", true},
+		{"Sales rose 5 pct.", "Sales rose 5 pct on 7 April 1988.", false},                      // three dropped
+		{"It is due by April 29.", "It is due by April 30.", false},                            // changed
+		{"It is due by April 30.", "It is due by April 30.", false},                            // the same: not dropped
+		{"It is due by April 30, 1988.", "It is due by April 1988.", false},                    // added: the other way
+		{"It closes on 10 April.", "It closes from 3 April to 17 April.", false},               // one dropped, one changed
+		{"Five ships sank.", "5 ships sank on 2 May.", true},                                   // number words as digits
+		{"The plan has no date.", "The plan has no date.", false},                              // no numbers at all
+		{"Rates: 1 2 3 4 5 6 7 8 9 10 11 12.", "Rates: 1 2 3 4 5 6 7 8 9 10 11 12 13.", false}, // more than the slots: unknown
+		{"Rates: 1 2 3 4 5 6 7 8 9 10.", "Rates: 1 2 3 4 5 6 7 8 9 10 11 12.", true},           // twelve tags kept
+	} {
+		var sc scratch
+		var later, earlier para
+		sc.analyse(tc.later, 0, &later)
+		sc.analyse(tc.earlier, 0, &earlier)
+		require.Equal(t, tc.drops, later.dropsNumbers(&earlier.sketch), "%q after %q", tc.later, tc.earlier)
+	}
+}

@@ -22,16 +22,22 @@ const (
 	// the bag of the paragraph's content words (words.go), names are
 	// capitalised content words by stem, number words count as their digits
 	// in the numbers gate, and two of the five LSH bands come from the pairs
-	// of consecutive content words.
-	FingerprintVersion = 3
+	// of consecutive content words. Version 4: a sketch also holds the
+	// paragraph's numeric words, up to numberSlots of them, as sorted 16-bit
+	// tags (numbersOffset), so that a record tells a number the later
+	// paragraph dropped ("LONDON, March 3 - ..." / "..." , "on Monday, 12
+	// March" left out) from a number changed; a record held only their
+	// additive sum (Record.Numbers), which cannot tell the two apart.
+	FingerprintVersion = 4
 
 	// shingleSize is the number of words in a shingle.
 	shingleSize = 3
 	// SketchSize is the size of a Sketch in bytes: sketchBins one-byte
 	// bins of a one-permutation MinHash, then the paragraph's names bitmap
 	// (nameBits bits, little endian), its number of distinct shingles (2
-	// bytes), and the bag of its content words (32 bytes from bagOffset).
-	SketchSize  = 160
+	// bytes), the bag of its content words (32 bytes from bagOffset) and the
+	// tags of its numeric words (numberSlots 16-bit tags from numbersOffset).
+	SketchSize  = numbersOffset + 2*numberSlots
 	sketchBins  = 112
 	nameBits    = 112
 	namesOffset = sketchBins
@@ -610,6 +616,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		p.shingles = sc.shingles[start:len(sc.shingles):len(sc.shingles)]
 		p.sketch = sketchOf(p.shingles, p.names)
 		p.sketch.setBag(p)
+		p.sketch.setNumbers(p.numerics)
 		pairs, distinct := sc.pairsOf(p.stems)
 		p.bandKeys = bandKeysOf(p.shingles, pairs, distinct)
 	}

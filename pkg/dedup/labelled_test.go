@@ -250,6 +250,7 @@ func TestLabelledCases(t *testing.T) {
 		{"held-out", "testdata/cases-heldout.txt", -1, -1},
 		{"near dev", "testdata/near-cases.txt", 76, 43},
 		{"near held-out", "testdata/near-cases-heldout.txt", -1, -1},
+		{"numbers", "testdata/near-cases-numbers.txt", 46, 21},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			cases := loadCases(t, set.path)

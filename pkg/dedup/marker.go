@@ -570,6 +570,7 @@ func (m *marker) decide(claim bool) {
 			}
 			st := nearStats{sim: p.sketch.Similarity(&r.Sketch), sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
 			addedNumbers(&st, p, r.Numbers)
+			droppedNumbers(&st, p, r.Numbers, &r.Sketch)
 			sketchStats(&st, p, &r.Sketch)
 			k := classify(st, thr, wordRepeat)
 			if score := max(st.sim, st.words()); k != nearNone && (k > bestKind || (k == bestKind && score > bestScore)) {
@@ -817,6 +818,7 @@ func (m *marker) sameStory() {
 			sim := p.sketch.Similarity(&r.Sketch)
 			st := nearStats{sim: sim, sameFigures: r.Figures == p.figures, sameNumbers: r.Numbers == p.numbers}
 			addedNumbers(&st, p, r.Numbers)
+			droppedNumbers(&st, p, r.Numbers, &r.Sketch)
 			sketchStats(&st, p, &r.Sketch)
 			st.namesA, st.namesB = 0, 0 // inside one story a name may change
 			ok := classify(st, storyThreshold, storyWords) == nearRepeat

@@ -76,12 +76,16 @@ type contextCounts struct{ tp, fp, fn int }
 // the first occurrence of which it is a duplicate in its article (res), or
 // the other paragraph itself (strict). On normalized text the pairs that
 // normalize made the same text, or whose label rested on the dateline only,
-// are left out (as TestNearDuplicateMethod leaves them out).
-func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict map[string]*contextCounts, left int) {
+// are left out (as TestNearDuplicateMethod leaves them out). allowed counts
+// as res does over the pairs the contract allows: a pair labelled same of
+// which one paragraph is short, in two articles that dedup makes two
+// stories, is one that issue 12 forbids to find (a short line is never a
+// repeat of another story's), and is left out of it (forbidden counts them).
+func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict, allowed map[string]*contextCounts, left, forbidden int) {
 	ctx := context.Background()
-	res, strict = map[string]*contextCounts{}, map[string]*contextCounts{}
+	res, strict, allowed = map[string]*contextCounts{}, map[string]*contextCounts{}, map[string]*contextCounts{}
 	for _, k := range contextKinds {
-		res[k], strict[k] = &contextCounts{}, &contextCounts{}
+		res[k], strict[k], allowed[k] = &contextCounts{}, &contextCounts{}, &contextCounts{}
 	}
 	build := func(c corpusArticle) (*article.Article, []string) {
 		a, keys := markedWithFigures(c)
@@ -115,19 +119,32 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict 
 		if p.scope != "within" {
 			require.NoError(t, d.Mark(ctx, later, lkeys))
 		}
+		var sa, sb para
+		sc.analyse(first.Paragraphs[p.a].Text, DefaultMinNearLength, &sa)
+		sc.analyse(later.Paragraphs[p.b].Text, DefaultMinNearLength, &sb)
+		forbid := p.scope != "within" && p.label == "same" && (!sa.long || !sb.long) && first.StoryID != later.StoryID
+		if forbid {
+			forbidden++
+		}
 		got := later.Paragraphs[p.b]
 		target := article.Ref{ArticleID: p.first.ID, Index: p.a}
 		alias := target
 		if fp := first.Paragraphs[p.a]; fp.Status == article.StatusDuplicate && fp.DuplicateOf != nil && fp.DuplicateOf.ArticleID == p.first.ID {
 			alias = *fp.DuplicateOf
 		}
+		hit := got.DuplicateOf != nil && (*got.DuplicateOf == target || *got.DuplicateOf == alias)
 		for _, to := range []struct {
-			res map[string]*contextCounts
-			ok  bool
+			res  map[string]*contextCounts
+			ok   bool
+			skip bool
 		}{
-			{res, got.DuplicateOf != nil && (*got.DuplicateOf == target || *got.DuplicateOf == alias)},
-			{strict, got.DuplicateOf != nil && *got.DuplicateOf == target},
+			{res, hit, false},
+			{strict, got.DuplicateOf != nil && *got.DuplicateOf == target, false},
+			{allowed, hit, forbid},
 		} {
+			if to.skip {
+				continue
+			}
 			repeat := to.ok && (got.Status == article.StatusDuplicate || got.Status == article.StatusRepeated)
 			update := to.ok && got.Status == article.StatusUpdated
 			for _, c := range []struct {
@@ -147,7 +164,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict 
 			}
 		}
 	}
-	return res, strict, left
+	return res, strict, allowed, left, forbidden
 }
 
 var contextKinds = []string{"within/repeat", "within/update", "across/repeat", "across/update"}
@@ -168,11 +185,11 @@ var contextKinds = []string{"within/repeat", "within/update", "across/repeat", "
 //	go test ./pkg/dedup -run NearDuplicatesInContext -v
 func TestNearDuplicatesInContext(t *testing.T) {
 	pairs := loadContextPairs(t)
-	var res map[string]*contextCounts
+	var res, allowedRes map[string]*contextCounts
 	for _, normalized := range []bool{false, true} {
-		r, strict, left := inContext(t, pairs, normalized)
+		r, strict, allowed, left, forbidden := inContext(t, pairs, normalized)
 		if !normalized {
-			res = r
+			res, allowedRes = r, allowed
 		} else {
 			t.Logf("normalized text (%d pairs left out: the same text, or told apart by the dateline only):", left)
 		}
@@ -182,6 +199,10 @@ func TestNearDuplicatesInContext(t *testing.T) {
 			sp, sr := pr(sc.tp, sc.fp, sc.fn)
 			t.Logf("%-14s precision %.3f recall %.3f (tp %d fp %d fn %d); naming the pair's paragraph itself %.3f / %.3f", k, prec, rec, c.tp, c.fp, c.fn, sp, sr)
 		}
+		a := allowed["across/repeat"]
+		ap, ar := pr(a.tp, a.fp, a.fn)
+		t.Logf("across/repeat over the pairs the contract allows (%d labelled same left out: a short line of two stories, issue 12): precision %.3f recall %.3f (tp %d fp %d fn %d)",
+			forbidden, ap, ar, a.tp, a.fp, a.fn)
 	}
 	// The figures reached (EVAL.md), so that a change for the worse fails.
 	for _, c := range []struct {
@@ -189,7 +210,7 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		minP, minR float64
 	}{
 		{"within/repeat", 0.93, 0.83},
-		{"across/repeat", 0.97, 0.80},
+		{"across/repeat", 0.97, 0.82},
 		{"across/update", 0.97, 0.45},
 	} {
 		n := res[c.k]
@@ -197,4 +218,8 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		require.GreaterOrEqual(t, prec, c.minP, "%s precision", c.k)
 		require.GreaterOrEqual(t, rec, c.minR, "%s recall", c.k)
 	}
+	a := allowedRes["across/repeat"]
+	prec, rec := pr(a.tp, a.fp, a.fn)
+	require.GreaterOrEqual(t, prec, 0.97, "across/repeat precision over the pairs the contract allows")
+	require.GreaterOrEqual(t, rec, 0.88, "across/repeat recall over the pairs the contract allows")
 }

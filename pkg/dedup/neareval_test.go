@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -180,6 +181,7 @@ func scorePairs(pairs []labelledPair, normalized bool) []pairScore {
 		// Across: the later paragraph against the earlier one's sketch.
 		s.across = nearStats{sim: b.sketch.Similarity(&a.sketch), sameFigures: s.within.sameFigures, sameNumbers: s.within.sameNumbers}
 		addedNumbers(&s.across, &b, a.numbers)
+		droppedNumbers(&s.across, &b, a.numbers, &a.sketch)
 		sketchStats(&s.across, &b, &a.sketch)
 		var sa, sb para
 		sc.analyse(ta, DefaultMinNearLength, &sa)
@@ -365,17 +367,19 @@ func TestNearDuplicateMethod(t *testing.T) {
 	t.Log(b.String())
 
 	def := Options{}.withDefaults()
+	allowed := auditAcrossMisses(t, raw, def)
 	for _, tc := range []struct {
 		name             string
 		scores           []pairScore
 		across           bool
 		minP, minR, minU float64 // repeat precision and recall, update recall
 		minUP, minRL     float64 // update precision, repeat recall of long pairs
+		minRA            float64 // across: repeat recall over the pairs the contract allows
 	}{
 		{name: "within an article", scores: raw, across: false, minP: 0.99, minR: 0.85, minU: 0.42, minUP: 0.87, minRL: 0.90},
-		{name: "across articles", scores: raw, across: true, minP: 0.98, minR: 0.78, minU: 0.42, minUP: 0.87, minRL: 0.87},
+		{name: "across articles", scores: raw, across: true, minP: 0.98, minR: 0.80, minU: 0.42, minUP: 0.87, minRL: 0.89, minRA: 0.85},
 		{name: "within an article, normalized text", scores: norm, across: false, minP: 0.99, minR: 0.85, minU: 0.50, minUP: 0.89, minRL: 0.89},
-		{name: "across articles, normalized text", scores: norm, across: true, minP: 0.98, minR: 0.78, minU: 0.50, minUP: 0.89, minRL: 0.86},
+		{name: "across articles, normalized text", scores: norm, across: true, minP: 0.98, minR: 0.79, minU: 0.50, minUP: 0.89, minRL: 0.87, minRA: 0.84},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := evaluate(tc.scores, tc.across, def.MinNearLength, def.NearThreshold)
@@ -395,6 +399,23 @@ func TestNearDuplicateMethod(t *testing.T) {
 				t.Logf("  long pairs labelled same with %d-%d words edited: %d, found %d (recall %.3f)",
 					bucket.lo, bucket.hi, len(in), ob.repTP, float64(ob.repTP)/float64(max(len(in), 1)))
 			}
+			if tc.across {
+				// Recall over the pairs the contract allows: a short line is
+				// never a repeat of another story's (issue 12), so a pair of
+				// short lines in articles that are two stories is left out.
+				var in []pairScore
+				for i, s := range tc.scores {
+					if !allowed.forbidden[i] {
+						in = append(in, s)
+					}
+				}
+				oa := evaluate(in, true, def.MinNearLength, def.NearThreshold)
+				ap, ar := oa.repeatPR()
+				t.Logf("  over the pairs the contract allows (%d labelled same left out: short lines of two stories): repeat precision %.3f recall %.3f (tp %d fp %d fn %d)",
+					len(tc.scores)-len(in), ap, ar, oa.repTP, oa.repFP, oa.repFN)
+				require.GreaterOrEqual(t, ap, tc.minP, "repeat precision over the pairs the contract allows")
+				require.GreaterOrEqual(t, ar, tc.minRA, "repeat recall over the pairs the contract allows")
+			}
 			require.GreaterOrEqual(t, p, tc.minP, "repeat precision")
 			require.GreaterOrEqual(t, r, tc.minR, "repeat recall")
 			require.GreaterOrEqual(t, rl, tc.minRL, "repeat recall of long pairs")
@@ -402,4 +423,78 @@ func TestNearDuplicateMethod(t *testing.T) {
 			require.GreaterOrEqual(t, up, tc.minUP, "update precision")
 		})
 	}
+}
+
+// contractPairs marks which labelled pairs the contract forbids to find as
+// repeats across articles (forbidden, by the index of the pair in
+// testdata/nearpairs.tsv): a pair labelled same of two paragraphs of which
+// one is short (under MinNearLength), in two articles that are not one
+// story. Issue 12: a short line is never a cross-article repeat unless the
+// two articles are the same story. Whether they are is dedup's own story
+// decision (Mark of the earlier article, then of the later, on a fresh
+// store), the only definition of a story the pipeline has.
+type contractPairs struct{ forbidden map[int]bool }
+
+// auditAcrossMisses logs every pair labelled same that the method misses
+// across articles (the defaults), with the reason, and returns the pairs the
+// contract forbids (contractPairs).
+func auditAcrossMisses(t *testing.T, raw []pairScore, def Options) contractPairs {
+	t.Helper()
+	cps := loadContextPairs(t)
+	require.Len(t, cps, len(raw))
+	ctx := context.Background()
+	out := contractPairs{forbidden: map[int]bool{}}
+	var b strings.Builder
+	b.WriteString("across articles, pairs labelled same that the method misses (defaults):\n")
+	n := 0
+	for i, s := range raw {
+		if s.label != "same" {
+			continue
+		}
+		cp := cps[i]
+		sameStory := cp.scope == "within"
+		if !sameStory && s.minLen < def.MinNearLength {
+			d := New(NewMemoryStore(0), Options{})
+			first, keys := markedWithFigures(cp.first)
+			later, lkeys := markedWithFigures(cp.later)
+			require.NoError(t, d.Mark(ctx, first, keys))
+			require.NoError(t, d.Mark(ctx, later, lkeys))
+			sameStory = first.StoryID == later.StoryID
+			out.forbidden[i] = !sameStory
+		}
+		o := evaluate([]pairScore{s}, true, def.MinNearLength, def.NearThreshold)
+		if o.repTP == 1 {
+			continue
+		}
+		n++
+		st := s.across
+		why := "gates or similarity"
+		switch {
+		case s.minLen < def.MinNearLength && !sameStory:
+			why = "short, two stories (forbidden)"
+		case s.minLen < def.MinNearLength:
+			why = "short, one story"
+		case !s.candidate:
+			why = "no LSH band"
+		case !st.sameFigures && !st.sameNumbers:
+			why = "figures and numbers differ"
+		case !st.sameFigures:
+			why = "figure keys differ"
+		case !st.sameNumbers && !st.addedNumbers:
+			why = "numbers differ"
+		}
+		fmt.Fprintf(&b, "%2d. %s %s:%d / %s:%d (%s, %d bytes) sim %.2f words %.2f: %s\n", n, cp.scope, cp.first.ID, cp.a, cp.later.ID, cp.b,
+			why, s.minLen, st.sim, st.words(), excerpt(cp.later.paragraphs()[cp.b], 90))
+	}
+	t.Log(b.String())
+	return out
+}
+
+// excerpt is the start of a paragraph for a log line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }
