@@ -58,9 +58,11 @@ const (
 // Sketch is what a record keeps of a long paragraph's masked word shingles:
 // a one-permutation MinHash of sketchBins bins, one byte per bin (0 for an
 // empty bin, else 1 + the top bits of the bin's minimum, so that bytes order
-// like the minima), then the paragraph's names bitmap and shingle count.
-// Similarity estimates the Jaccard similarity of two paragraphs' shingle
-// sets; union is the sketch of the union of the two sets.
+// like the minima), then the paragraph's names bitmap and shingle count,
+// the bag of its content words (words.go) and the tags of its numeric words
+// (numbers.go). Similarity estimates the Jaccard similarity of two
+// paragraphs' shingle sets; union is the sketch of the union of the two
+// sets (without number tags: a merge compares the sums of numbers).
 type Sketch [SketchSize]uint8
 
 // Similarity estimates the Jaccard similarity of the shingle sets behind s
