@@ -257,6 +257,18 @@ func (ix *fakeIndexer) count() int {
 	return len(ix.docs)
 }
 
+func (ix *fakeIndexer) countWhere(keep func(id string) bool) int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n := 0
+	for id := range ix.docs {
+		if keep(id) {
+			n++
+		}
+	}
+	return n
+}
+
 // fakeDLQ records letters; it fails the first failures calls.
 type fakeDLQ struct {
 	mu       sync.Mutex

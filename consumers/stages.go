@@ -13,9 +13,40 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// handle runs the stages on a batch, dead-letters what failed and starts
-// the bulk request, waiting while MaxInFlight requests are running.
-func (w *Worker) handle(ctx context.Context, batch []*job, sem chan struct{}, inflight *sync.WaitGroup) {
+// flow orders the batches whose stages run at once (Config.StagesInFlight):
+// a partition's run in one batch starts when its run in the batch before is
+// settled (the dedup decisions depend on what came before), and the bulk
+// requests start in batch order. Partitions that have nothing left to wait
+// for start at once, so the next batch's stages overlap with the slowest
+// partition of the current one instead of waiting at a barrier for all.
+// Run's goroutine calls next; the rest is safe from the handle goroutines.
+type flow struct {
+	stages   chan struct{}    // a slot per batch in its stages
+	sem      chan struct{}    // a slot per bulk request in flight
+	tail     map[int]*runLink // the last run of each partition
+	lastBulk <-chan struct{}  // closed when the previous batch has started its bulk request (or has none)
+	inflight sync.WaitGroup   // batches in their stages or bulk requests
+}
+
+// runLink is one partition's run in one batch, for the run after it.
+type runLink struct {
+	done      chan struct{} // closed when settled
+	abandoned bool          // set before done: the run left jobs for redelivery
+}
+
+func newFlow(stages, bulks int) *flow {
+	closed := make(chan struct{})
+	close(closed)
+	return &flow{stages: make(chan struct{}, stages), sem: make(chan struct{}, bulks), tail: map[int]*runLink{}, lastBulk: closed}
+}
+
+// handle starts a batch: the stages on each partition's run, after that
+// partition's run in the previous batch; then dead letters and the bulk
+// request (at most MaxInFlight at once). It returns once the batch has a
+// stages slot (at most StagesInFlight batches between fetch and the start
+// of their bulk requests), so that fetching pauses when the stages or the
+// index fall behind.
+func (w *Worker) handle(ctx context.Context, batch []*job, f *flow) {
 	w.metrics.batchSize.Observe(float64(len(batch)))
 	byPart := map[int][]*job{}
 	var order []int
@@ -25,20 +56,79 @@ func (w *Worker) handle(ctx context.Context, batch []*job, sem chan struct{}, in
 		}
 		byPart[j.msg.Partition] = append(byPart[j.msg.Partition], j)
 	}
+	// The links are taken here, in batch order, before anything runs.
+	prev := make([]*runLink, len(order))
+	cur := make([]*runLink, len(order))
+	for i, p := range order {
+		prev[i], cur[i] = f.tail[p], &runLink{done: make(chan struct{})}
+		f.tail[p] = cur[i]
+	}
+	bulkAfter := f.lastBulk
+	bulkStarted := make(chan struct{})
+	f.lastBulk = bulkStarted
+
+	select {
+	case f.stages <- struct{}{}:
+	case <-ctx.Done():
+		// Abandoned before it ran: nothing of it is done, and the runs
+		// after it must not pass it.
+		for i, p := range order {
+			for _, j := range byPart[p] {
+				j.abandoned = true
+			}
+			cur[i].abandoned = true
+			close(cur[i].done)
+		}
+		close(bulkStarted)
+		return
+	}
+	f.inflight.Add(1)
+	go func() {
+		defer f.inflight.Done()
+		w.stagesOf(ctx, order, byPart, prev, cur)
+		w.submit(ctx, batch, f, bulkAfter, bulkStarted)
+	}()
+}
+
+// stagesOf runs each partition's jobs once its previous run is settled,
+// at most Parallelism partitions at once, and returns when all are.
+func (w *Worker) stagesOf(ctx context.Context, order []int, byPart map[int][]*job, prev, cur []*runLink) {
 	par := make(chan struct{}, w.cfg.Parallelism)
 	var wg sync.WaitGroup
-	for _, p := range order {
+	for i, p := range order {
 		jobs := byPart[p]
 		wg.Add(1)
-		par <- struct{}{}
 		go func() {
 			defer wg.Done()
+			defer close(cur[i].done)
+			if prev[i] != nil {
+				<-prev[i].done
+				if prev[i].abandoned {
+					// An earlier message of the partition was not done:
+					// processing later ones would decide them without it.
+					for _, j := range jobs {
+						j.abandoned = true
+					}
+					cur[i].abandoned = true
+					return
+				}
+			}
+			par <- struct{}{}
 			defer func() { <-par }()
 			w.prepare(ctx, jobs)
+			cur[i].abandoned = jobs[len(jobs)-1].abandoned
 		}()
 	}
 	wg.Wait()
+}
 
+// submit dead-letters what failed and starts the bulk request of the rest,
+// after the previous batch has started its own; then it gives up the
+// batch's stages slot. A batch holds that slot until its bulk request has
+// started, so at most StagesInFlight batches wait between fetch and index.
+func (w *Worker) submit(ctx context.Context, batch []*job, f *flow, after <-chan struct{}, started chan struct{}) {
+	defer func() { <-f.stages }()
+	defer close(started)
 	var letters, docs []*job
 	for _, j := range batch {
 		switch {
@@ -50,18 +140,19 @@ func (w *Worker) handle(ctx context.Context, batch []*job, sem chan struct{}, in
 		}
 	}
 	w.deadLetter(ctx, letters)
+	<-after
 	if len(docs) == 0 {
 		return
 	}
 	select {
-	case sem <- struct{}{}:
+	case f.sem <- struct{}{}:
 	case <-ctx.Done():
 		return // abandoned
 	}
-	inflight.Add(1)
+	f.inflight.Add(1)
 	go func() {
-		defer inflight.Done()
-		defer func() { <-sem }()
+		defer f.inflight.Done()
+		defer func() { <-f.sem }()
 		w.index(ctx, docs)
 	}()
 }

@@ -16,7 +16,8 @@
 //
 // # Flow and backpressure
 //
-//	fetch ──► batch (count, bytes, time) ──► stages, one goroutine per partition
+//	fetch ──► batch (count, bytes, time) ──► stages, one goroutine per partition,
+//	          StagesInFlight batches at once, in order within a partition
 //	      ──► dead letters (undecodable, invalid, permanent stage errors)
 //	      ──► bulk index, at most MaxInFlight at once ──► dead letters (rejected)
 //	commit loop: every CommitInterval, the watermark of every partition
@@ -25,7 +26,7 @@
 // errors, the dead-letter producer) are retried with capped exponential
 // backoff and jitter for as long as it takes. While they are, batches stop
 // moving, the fetch channel fills and fetching pauses: memory stays bounded
-// by (MaxInFlight+1) batches plus kafka-go's queue.
+// by (StagesInFlight+MaxInFlight+1) batches plus kafka-go's queue.
 //
 // Stages run in fetch order within a partition (the dedup decisions depend
 // on what came before); partitions run in parallel.
@@ -88,6 +89,7 @@ const (
 	DefaultBatchBytes     = 5 << 20
 	DefaultFlushInterval  = time.Second
 	DefaultMaxInFlight    = 2
+	DefaultStagesInFlight = 2
 	DefaultCommitInterval = time.Second
 	DefaultCommitTimeout  = 10 * time.Second
 	// DefaultShutdownTimeout leaves room for the final commit and the
@@ -116,6 +118,12 @@ type Config struct {
 	// MaxInFlight is the number of bulk requests in flight at once;
 	// processing of the next batch overlaps with them. Default: 2.
 	MaxInFlight int
+	// StagesInFlight is the number of batches whose stages run at once: a
+	// partition's run in the next batch starts as soon as its run in the
+	// current one is done, while other partitions of the current batch
+	// still run (the stages wait on the dedup store). 1 runs one batch's
+	// stages at a time. Default: 2.
+	StagesInFlight int
 	// Parallelism is the number of partitions whose messages are
 	// processed at once (in order within each). Default: 16.
 	Parallelism int
@@ -148,6 +156,7 @@ func (c Config) withDefaults() Config {
 	set(&c.BatchSize, DefaultBatchSize)
 	set(&c.BatchBytes, DefaultBatchBytes)
 	set(&c.MaxInFlight, DefaultMaxInFlight)
+	set(&c.StagesInFlight, DefaultStagesInFlight)
 	set(&c.Parallelism, DefaultParallelism)
 	setD(&c.FlushInterval, DefaultFlushInterval)
 	setD(&c.CommitInterval, DefaultCommitInterval)
@@ -169,6 +178,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("consumer: batch bytes %d is negative", c.BatchBytes)
 	case c.MaxInFlight < 0:
 		return fmt.Errorf("consumer: max in flight %d is negative", c.MaxInFlight)
+	case c.StagesInFlight < 0:
+		return fmt.Errorf("consumer: stages in flight %d is negative", c.StagesInFlight)
 	case c.Parallelism < 0:
 		return fmt.Errorf("consumer: parallelism %d is negative", c.Parallelism)
 	case c.FlushInterval < 0, c.CommitInterval < 0, c.CommitTimeout < 0, c.ShutdownTimeout < 0:
@@ -294,18 +305,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}()
 
-	sem := make(chan struct{}, w.cfg.MaxInFlight)
-	var inflight sync.WaitGroup
+	f := newFlow(w.cfg.StagesInFlight, w.cfg.MaxInFlight)
 	for {
 		batch, more := w.collect(in)
 		if len(batch) > 0 {
-			w.handle(workCtx, batch, sem, &inflight)
+			w.handle(workCtx, batch, f)
 		}
 		if !more {
 			break
 		}
 	}
-	inflight.Wait()
+	f.inflight.Wait()
 	close(stopped)
 	<-commitsDone
 	<-watchDone

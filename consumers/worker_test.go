@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -256,10 +259,11 @@ func TestBackpressureStopsFetching(t *testing.T) {
 	for _, o := range r.fetchedOffsets() {
 		fetched += len(o)
 	}
-	// 2 batches in bulk, 1 waiting for a slot, a full channel, and the one
-	// the fetcher holds: at most 10*4+1.
-	require.LessOrEqual(t, fetched, 41)
-	require.GreaterOrEqual(t, fetched, 30)
+	// 2 batches in bulk, 2 done with their stages and waiting for a bulk
+	// slot (StagesInFlight), 1 collected and waiting for a stages slot, a
+	// full channel, and the one the fetcher holds: at most 10*6+1.
+	require.LessOrEqual(t, fetched, 61)
+	require.GreaterOrEqual(t, fetched, 50)
 	close(h.ix.blockAll)
 	require.Eventually(t, func() bool { return h.ix.count() == 1000 }, 10*time.Second, 5*time.Millisecond)
 	require.NoError(t, stop())
@@ -357,4 +361,128 @@ func TestWithdrawnStoriesAreRemovedAndEmbargoesKept(t *testing.T) {
 	var s2 article.Article
 	require.NoError(t, json.Unmarshal(h.ix.sources["s2"], &s2))
 	require.Equal(t, "2024-03-02T06:00:00Z", s2.EmbargoedUntil)
+}
+
+// gatedProcessor wraps a Processor: it records which article ids each run
+// started with, and holds the run that holds gateID until gate is closed.
+type gatedProcessor struct {
+	inner  Processor
+	gateID string
+	gate   chan struct{}
+	mu     sync.Mutex
+	seen   []string // every id given to Process, in the order of the calls
+}
+
+func (g *gatedProcessor) Process(ctx context.Context, raws []article.RawArticle) ([]article.Article, []error) {
+	g.mu.Lock()
+	held := false
+	for _, r := range raws {
+		g.seen = append(g.seen, r.ID)
+		held = held || r.ID == g.gateID
+	}
+	g.mu.Unlock()
+	if held {
+		<-g.gate
+	}
+	return g.inner.Process(ctx, raws)
+}
+
+func (g *gatedProcessor) saw(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Contains(g.seen, id)
+}
+
+func (g *gatedProcessor) partitionOrder(p int) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	for _, id := range g.seen {
+		if strings.HasPrefix(id, fmt.Sprintf("a-%d-", p)) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// startWith runs a worker on h.log with processor proc.
+func (h *harness) startWith(t *testing.T, cfg Config, proc Processor) (stop func() error) {
+	t.Helper()
+	h.reg = prometheus.NewRegistry()
+	w, err := New(cfg, Options{Fetcher: newFakeReader(h.log), Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	return func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after cancel")
+			return nil
+		}
+	}
+}
+
+// A partition held up in one batch does not hold up the others' next
+// batch (StagesInFlight 2), and its own next run waits for it, in order.
+// With StagesInFlight 1 the whole next batch waits.
+func TestNextBatchOverlapsTheSlowestPartition(t *testing.T) {
+	for _, tc := range []struct {
+		stages  int
+		overlap bool
+	}{{2, true}, {1, false}} {
+		t.Run(fmt.Sprintf("stages-in-flight-%d", tc.stages), func(t *testing.T) {
+			h := newHarness(2, 6)
+			g := &gatedProcessor{inner: h.proc, gateID: rawID(0, 0), gate: make(chan struct{})}
+			cfg := testConfig()
+			cfg.BatchSize = 4 // two messages of each partition per batch
+			cfg.StagesInFlight = tc.stages
+			stop := h.startWith(t, cfg, g)
+			// Partition 1's run of the second batch (offsets 2, 3).
+			if tc.overlap {
+				require.Eventually(t, func() bool { return g.saw(rawID(1, 2)) }, 5*time.Second, time.Millisecond,
+					"partition 1's next run starts while partition 0 is held")
+			} else {
+				time.Sleep(200 * time.Millisecond)
+				require.False(t, g.saw(rawID(1, 2)), "one batch at a time: the next waits for partition 0")
+			}
+			require.False(t, g.saw(rawID(0, 2)), "partition 0's next run waits for its current one")
+			close(g.gate)
+			require.Eventually(t, func() bool { return h.ix.count() == 12 }, 5*time.Second, time.Millisecond)
+			require.Eventually(t, func() bool {
+				c := h.log.committedOffsets()
+				return c[0] == 6 && c[1] == 6
+			}, 5*time.Second, 5*time.Millisecond)
+			require.NoError(t, stop())
+			for p := range 2 {
+				want := []string{rawID(p, 0), rawID(p, 1), rawID(p, 2), rawID(p, 3), rawID(p, 4), rawID(p, 5)}
+				require.Equal(t, want, g.partitionOrder(p), "partition %d processed in offset order", p)
+			}
+		})
+	}
+}
+
+// A partition's run that is abandoned at the shutdown deadline (the dedup
+// store never answered for it) takes its later runs with it: they are not
+// processed without it, nor committed.
+func TestAbandonedRunAbandonsTheLaterRunsOfItsPartition(t *testing.T) {
+	h := newHarness(2, 6)
+	h.proc.transient[rawID(0, 0)] = 1 << 30 // the store never answers for it
+	g := &gatedProcessor{inner: h.proc}
+	cfg := testConfig()
+	cfg.BatchSize = 4
+	cfg.StagesInFlight = 2
+	cfg.ShutdownTimeout = 200 * time.Millisecond
+	stop := h.startWith(t, cfg, g)
+	require.Eventually(t, func() bool { return g.saw(rawID(1, 2)) }, 5*time.Second, time.Millisecond,
+		"the next batch runs on partition 1")
+	start := time.Now()
+	require.NoError(t, stop())
+	require.Less(t, time.Since(start), 3*time.Second, "the shutdown deadline bounds the stop")
+	require.False(t, g.saw(rawID(0, 2)), "partition 0's later run was not processed without its earlier one")
+	require.Zero(t, h.log.committedOffsets()[0], "nothing of partition 0 committed")
+	require.Zero(t, h.ix.countWhere(func(id string) bool { return strings.HasPrefix(id, "a-0-") }), "nothing of partition 0 indexed")
 }

@@ -18,6 +18,8 @@ func addWorkerSettings(s *cli.Set, w *consumers.Config, def consumers.Config) {
 		"longest a batch waits to fill before it is processed anyway: the latency a quiet topic adds; shorter means smaller bulk requests")
 	s.Int(&w.MaxInFlight, "max-in-flight", "NEWSFLOW_MAX_IN_FLIGHT", orDefault(def.MaxInFlight, consumers.DefaultMaxInFlight),
 		"bulk requests in flight at once while the next batch is processed; more overlaps indexing with the stages and holds more memory; when all are busy (the index slow or down) fetching pauses")
+	s.Int(&w.StagesInFlight, "stages-in-flight", "NEWSFLOW_STAGES_IN_FLIGHT", orDefault(def.StagesInFlight, consumers.DefaultStagesInFlight),
+		"batches whose stages run at once: a partition's next run starts when its current one is done, without waiting for the other partitions of the batch; 1 processes one batch at a time; each holds a batch of memory")
 	s.Int(&w.Parallelism, "parallelism", "NEWSFLOW_PARALLELISM", orDefault(def.Parallelism, consumers.DefaultParallelism),
 		"partitions processed at once (the stages run in order within a partition and wait on the dedup store's batched lookups and claims, so this may exceed the CPUs); more than the partitions this worker holds has no effect")
 	s.Duration(&w.CommitInterval, "commit-interval", "NEWSFLOW_COMMIT_INTERVAL", orDefault(def.CommitInterval, consumers.DefaultCommitInterval),
