@@ -64,6 +64,28 @@
 // 400m", "60m hurdles", "the 100m champion"); after a currency sign it is
 // always million ("£600m").
 //
+// # Word fractions and ordinals
+//
+// A word fraction is one figure valued as the fraction: "a sixth of the
+// budget" → 1/6, "one fifth of voters" 0.2, "two-thirds of members" 2/3,
+// "three quarters" 0.75, "cut by a quarter." 0.25, "a quarter point" and
+// "a quarter-point cut" 0.25 points. Followed by "of a" and a scale, it
+// scales ("a quarter of a million" → 250,000, like "half a million"; "three
+// quarters of a billion dollars" → 7.5e8 USD); followed by "of a" and a
+// unit, it takes the unit ("a tenth of a second" → 0.1 s, "a quarter of a
+// percentage point" → 0.25 pp). A word that is also an ordinal ("third" to
+// "tenth", "hundredth", …, and "quarter") is a fraction after "a", "an" or
+// "one" only when "of", punctuation, the end, "point(s)", a scale, a unit
+// or a preposition of change that takes no noun ("since", "over", "from",
+// "compared", "against": "down by a tenth since 2019") follows it; before
+// any other word, an adjective ("a sixth straight month", "a third
+// consecutive year", "a fifth successive week") or a noun ("a second term",
+// "a third round", "the third time"), it is an ordinal and no figure. A
+// duration unit after a true ordinal is such a noun ("a fourth month", "a
+// third week", "a fifth day" are ordinals), but not after "quarter",
+// which is never an ordinal adjective ("a quarter century", "a quarter
+// hour" are fractions; "the fourth quarter" has no number word before it).
+//
 // A ratio is one figure valued as the fraction, kind count: "one in five"
 // → 0.2, "three out of four" → 0.75, "1 in 3", "seven out of every 10",
 // "1-in-5", "one in 45 million"; its parts are not counts of their own.
@@ -156,10 +178,13 @@
 // addresses ("2.0.1", "192.168.1.2"), years ("in 1987", "1986/87", "the
 // 1990s", "'87", "1985's"), dates ("Feb 26", "26 February", "14 to 17
 // February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT", "3 pm",
-// "12 noon"), ordinals ("fifth day", "4th"), stock-split ratios
+// "12 noon"), ordinals ("fifth day", "4th", "a sixth straight month", "a
+// third week": see Word fractions and ordinals), stock-split ratios
 // ("3-for-2"), sports scores ("2-1 win", "6-3 3-6"), small numbers right
 // after a capitalised word mid-sentence ("Radio 4", "Top 40", "Spider-Man
-// 2"), number words inside names ("Four Seasons", "Group of Seven") and the
+// 2"), number words inside names ("Four Seasons", "Group of Seven"; a
+// number phrase with a lower-case word is no name: "Half a million
+// Britons", "Twenty-nine Japanese banks") and the
 // codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"). So are
 // vague quantities ("dozens of", "hundreds of"), bare "half", and the lone
 // word "one" unless it has a unit, scale or sign ("one dollar", "one
@@ -391,6 +416,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	s.oddAfter(&f)
 	if f.unit == "" || f.cur {
 		s.unitAfter(&f)
+	}
+	if num.fracEnd > 0 && f.end == num.end {
+		f.end = num.fracEnd // "a third of a": no unit after the article
 	}
 	if f.unit == "" && !f.cur && !f.num.scaled && !f.signed {
 		if end, ok := s.addressAfter(&f); ok {

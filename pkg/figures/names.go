@@ -63,8 +63,8 @@ func (s *scanner) designated(p int) bool {
 func (s *scanner) inName(f fig) bool {
 	t := s.text
 	q := skipSp(t, f.end)
-	if q > f.end && letterAt(t, q) > 0 && isCapitalized(t[q:wordEnd(t, q)]) {
-		return true
+	if q > f.end && letterAt(t, q) > 0 && isCapitalized(t[q:wordEnd(t, q)]) && titleCase(t[f.start:f.end]) {
+		return true // "Four Seasons"; not "A quarter of a million Britons"
 	}
 	if sentenceStartBefore(t, f.start) {
 		return false
@@ -75,6 +75,18 @@ func (s *scanner) inName(f fig) bool {
 		ws, we, _, ok = prevWord(t, ws)
 	}
 	return ok && isCapitalized(t[ws:we])
+}
+
+// titleCase reports whether every word of w starts with a capital, as the
+// number words of a name do ("Twenty One Pilots"); a number phrase with a
+// lower-case word ("Half a million", "A quarter of a million") is a number.
+func titleCase(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if letterAt(w, i) > 0 && (i == 0 || w[i-1] == ' ' || w[i-1] == '-') && !isCapitalized(w[i:]) {
+			return false
+		}
+	}
+	return true
 }
 
 // afterName reports a small bare number right after a capitalised word

@@ -81,6 +81,7 @@ type number struct {
 	one        bool // the lone word "one" or "a"
 	capWord    bool // a capitalised number word ("Four Seasons")
 	hasDecimal bool
+	fracEnd    int // "a tenth of a second": the end of "a tenth", when end is after "of a"
 }
 
 // maxMantDigits bounds the digits read into a mantissa; longer literals are

@@ -66,7 +66,8 @@ var caseScales = map[string]numWord{
 
 // fractionWords are denominators: "two thirds", "a quarter", "one-eighth".
 // ordinal marks the ones that are also ordinals ("a third term"), which are
-// fractions only before "of", punctuation, a unit or the end.
+// fractions only in the contexts of scanner.fractionContext ("of",
+// punctuation, a unit that is not a duration, the end, …).
 type fracWord struct {
 	den     float64
 	ordinal bool

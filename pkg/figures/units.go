@@ -215,7 +215,7 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if u.flags&fPoint != 0 && f.num.word && f.v.value() == 1 && string(buf) == "point" {
 			continue // "at one point"; "a quarter point" is one
 		}
-		if l == 1 && string(buf) == "second" && f.v.value() != 1 {
+		if l == 1 && string(buf) == "second" && f.v.value() != 1 && f.num.fracEnd == 0 {
 			continue // "the 1987 second quarter": an ordinal
 		}
 		end := we[l-1]

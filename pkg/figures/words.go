@@ -6,6 +6,8 @@ package figures
 import (
 	"math"
 	"strconv"
+
+	"github.com/newsflow/newsflow/pkg/article"
 )
 
 // wordTok is one number word in a phrase.
@@ -75,7 +77,7 @@ func (s *scanner) words(i int) (number, bool, int) {
 			return s.wordsFrom(num, w, 1, pUnit)
 		}
 		if fw, ok := fractionWords[w.key]; ok && !isPluralFrac(w.key) {
-			if fw.ordinal && !s.fractionContext(w.e) {
+			if fw.ordinal && !s.fractionContext(w.key, w.e) {
 				return fail()
 			}
 			num.v = decF(1 / fw.den)
@@ -85,7 +87,8 @@ func (s *scanner) words(i int) (number, bool, int) {
 			if pw, pe, _, ok := prevWord(s.text, first.s); ok && s.key(s.text[pw:pe]) == "and" {
 				return fail()
 			}
-			return num, true, w.e
+			num = s.fractionOf(num)
+			return num, true, num.end
 		}
 		return fail()
 	case "half":
@@ -130,22 +133,84 @@ func isWordScale(k string) bool {
 
 func isPluralFrac(k string) bool { return len(k) > 1 && k[len(k)-1] == 's' }
 
-// fractionContext reports whether an ordinal-looking denominator ending at
-// p is a fraction: it is followed by "of", punctuation, a unit or the end,
-// not by another word ("a third of" vs "a third term").
-func (s *scanner) fractionContext(p int) bool {
+// fractionContext reports whether the ordinal-looking denominator key
+// ending at p is a fraction ("a third of", "cut by a fifth.", "a quarter
+// point", "a tenth since 2019") or an ordinal used as an adjective ("a
+// sixth straight month", "a third term", "a fifth day"). It is a fraction
+// when followed by "of", punctuation, the end, "point(s)" (also hyphenated:
+// "a quarter-point cut"), a preposition of change that takes no noun
+// ("since", "over", "from", "compared", "against"; not "to", which would
+// open a range or change: "cut by one-third to 2.56 billion francs"), a
+// scale or a unit; but a
+// duration unit after a true ordinal ("third" to "trillionth", not
+// "quarter") is the noun the ordinal counts: "a fourth month", "a third
+// week" are ordinals, "a quarter century" and "a quarter hour" fractions.
+// Any other word (an adjective such as "straight", "consecutive",
+// "successive", "record", or a noun) makes it an ordinal.
+func (s *scanner) fractionContext(key string, p int) bool {
 	t := s.text
 	q := skipSp(t, p)
+	if q < len(t) && t[q] == '-' && letterAt(t, q+1) > 0 {
+		k := s.key(t[q+1 : wordEnd(t, q+1)])
+		return k == "point" || k == "points" // "a quarter-point cut"
+	}
 	if q >= len(t) || letterAt(t, q) == 0 {
 		return !(q < len(t) && (isDigit(t[q]) || t[q] == '-'))
 	}
 	k := s.key(t[q:wordEnd(t, q)])
-	if k == "of" || k == "point" || k == "points" {
+	switch k {
+	case "of", "point", "points":
 		return true // "a third of", "a quarter point"
+	case "since", "over", "from", "compared", "against":
+		return true // "down by a tenth since 2019", "a third over the year"
 	}
-	_, unit := unitPhrases[k]
-	_, scale := scaleWords[k]
-	return unit || scale
+	if _, scale := scaleWords[k]; scale {
+		return true
+	}
+	u, unit := unitPhrases[k]
+	if unit && u.kind == article.KindDuration && key != "quarter" {
+		return false // "a fifth day", "a third week": an ordinal
+	}
+	return unit
+}
+
+// fractionOf extends a word fraction ending at num.end over "of a" and a
+// scale or a unit: "a quarter of a million" is 250,000 ("half a million"
+// is 500,000), "three quarters of a billion dollars" 7.5e8 USD, "a tenth
+// of a second" 0.1 s, "a quarter of a percentage point" 0.25 pp (the unit
+// is read after the article as after a number; core takes "of a" back off
+// the span when no unit is read there).
+func (s *scanner) fractionOf(num number) number {
+	of, h, ok := s.nextWordTok(num.end)
+	if !ok || h || of.key != "of" {
+		return num
+	}
+	a, h, ok := s.nextWordTok(of.e)
+	if !ok || h || (a.key != "a" && a.key != "an") {
+		return num
+	}
+	w, h, ok := s.nextWordTok(a.e)
+	if !ok || h {
+		return num
+	}
+	if sw, ok := scaleWords[w.key]; ok && sw.class == wScale && isWordScale(w.key) {
+		num.v = decF(num.v.value() * sw.val)
+		num.scaled = true
+		num.scalePow = sw.pow
+		num.end = w.e
+		return num
+	}
+	_, unit := unitPhrases[w.key]
+	if !unit {
+		if n, _, ok := s.nextWordTok(w.e); ok {
+			_, unit = unitPhrases[w.key+" "+n.key]
+		}
+	}
+	if unit {
+		num.fracEnd = num.end // taken back when no unit follows after all
+		num.end = a.e
+	}
+	return num
 }
 
 // wordsFrom runs the number-word grammar from word w with the current group
@@ -334,7 +399,7 @@ func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, 
 	if f, _, ok := s.nextWordTok(end); ok && phase != pScale {
 		if fw, ok := fractionWords[f.key]; ok {
 			plural := isPluralFrac(f.key)
-			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.e))) {
+			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.key, f.e))) {
 				var v float64
 				if andSeg {
 					v = float64(andBefore) + float64(val-andBefore)/fw.den
@@ -345,7 +410,7 @@ func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, 
 				num.end = f.e
 				num.hasDecimal = true
 				num.one = false
-				return num, true
+				return s.fractionOf(num), true
 			}
 		}
 	}
