@@ -79,18 +79,29 @@ func testConfig() Config {
 // waits for Run to return.
 func (h *harness) start(t *testing.T, cfg Config) (r *fakeReader, stop func() error) {
 	t.Helper()
-	r = newFakeReader(h.log)
-	h.reg = prometheus.NewRegistry()
 	var proc Processor = h.proc
 	if h.pipeline != nil {
 		proc = h.pipeline
 	}
+	r = newFakeReader(h.log)
+	return r, h.run(t, cfg, r, proc)
+}
+
+// startWith is start with processor proc.
+func (h *harness) startWith(t *testing.T, cfg Config, proc Processor) (stop func() error) {
+	t.Helper()
+	return h.run(t, cfg, newFakeReader(h.log), proc)
+}
+
+func (h *harness) run(t *testing.T, cfg Config, r *fakeReader, proc Processor) (stop func() error) {
+	t.Helper()
+	h.reg = prometheus.NewRegistry()
 	w, err := New(cfg, Options{Fetcher: r, Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
-	return r, func() error {
+	return func() error {
 		cancel()
 		select {
 		case err := <-done:
@@ -403,27 +414,6 @@ func (g *gatedProcessor) partitionOrder(p int) []string {
 		}
 	}
 	return out
-}
-
-// startWith runs a worker on h.log with processor proc.
-func (h *harness) startWith(t *testing.T, cfg Config, proc Processor) (stop func() error) {
-	t.Helper()
-	h.reg = prometheus.NewRegistry()
-	w, err := New(cfg, Options{Fetcher: newFakeReader(h.log), Processor: proc, Indexer: h.ix, DeadLetters: h.dl, Registerer: h.reg})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	return func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(10 * time.Second):
-			t.Fatal("Run did not return after cancel")
-			return nil
-		}
-	}
 }
 
 // A partition held up in one batch does not hold up the others' next

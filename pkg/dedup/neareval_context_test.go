@@ -1,11 +1,8 @@
 package dedup
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,25 +21,9 @@ type contextPair struct {
 // pair, ordered as the corpus stream orders them.
 func loadContextPairs(t *testing.T) []contextPair {
 	t.Helper()
-	byID := map[string]corpusArticle{}
-	pos := map[string]int{}
-	for _, name := range []string{"bbc-news", "reuters-21578"} {
-		for _, c := range loadCorpus(t, name) {
-			byID[c.ID] = c
-			pos[c.ID] = len(pos)
-		}
-	}
-	f, err := os.Open("testdata/nearpairs.tsv")
-	require.NoError(t, err)
-	defer f.Close()
+	byID, pos := pairCorpus(t)
 	var out []contextPair
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		col := strings.Split(line, "\t")
+	for _, col := range tsvRows(t, "testdata/nearpairs.tsv", 6) {
 		ai, err := strconv.Atoi(col[1])
 		require.NoError(t, err)
 		bi, err := strconv.Atoi(col[3])
@@ -53,7 +34,6 @@ func loadContextPairs(t *testing.T) []contextPair {
 		}
 		out = append(out, p)
 	}
-	require.NoError(t, sc.Err())
 	return out
 }
 

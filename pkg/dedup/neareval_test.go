@@ -27,21 +27,14 @@ type labelledPair struct {
 	scope  string // across, within
 }
 
-func loadLabelledPairs(t *testing.T) []labelledPair {
+// tsvRows reads a tab-separated file of testdata: its rows, without blank
+// lines and # comments, each of cols columns.
+func tsvRows(t *testing.T, path string, cols int) [][]string {
 	t.Helper()
-	byID := map[string]corpusArticle{}
-	pos := map[string]int{}
-	for _, name := range []string{"bbc-news", "reuters-21578"} {
-		for _, c := range loadCorpus(t, name) {
-			byID[c.ID] = c
-			pos[c.ID] = len(pos)
-		}
-	}
-	normalized := map[string][]string{}
-	f, err := os.Open("testdata/nearpairs.tsv")
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	var out []labelledPair
+	var rows [][]string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
@@ -49,7 +42,34 @@ func loadLabelledPairs(t *testing.T) []labelledPair {
 			continue
 		}
 		col := strings.Split(line, "\t")
-		require.Len(t, col, 6, line)
+		require.Len(t, col, cols, line)
+		rows = append(rows, col)
+	}
+	require.NoError(t, sc.Err())
+	return rows
+}
+
+// pairCorpus indexes the articles of both corpora by id, with their
+// position in the order the pair tests read them.
+func pairCorpus(t *testing.T) (byID map[string]corpusArticle, pos map[string]int) {
+	t.Helper()
+	byID, pos = map[string]corpusArticle{}, map[string]int{}
+	for _, name := range []string{"bbc-news", "reuters-21578"} {
+		for _, c := range loadCorpus(t, name) {
+			byID[c.ID] = c
+			pos[c.ID] = len(pos)
+		}
+	}
+	return byID, pos
+}
+
+func loadLabelledPairs(t *testing.T) []labelledPair {
+	t.Helper()
+	byID, pos := pairCorpus(t)
+	normalized := map[string][]string{}
+	var out []labelledPair
+	for _, col := range tsvRows(t, "testdata/nearpairs.tsv", 6) {
+		line := strings.Join(col, "\t")
 		para := func(id, idx string) (raw, norm string, i int) {
 			c, ok := byID[id]
 			require.True(t, ok, "article %s not in the corpus", id)
@@ -73,7 +93,6 @@ func loadLabelledPairs(t *testing.T) []labelledPair {
 		}
 		out = append(out, p)
 	}
-	require.NoError(t, sc.Err())
 	return out
 }
 
@@ -439,21 +458,10 @@ type contractPairs struct{ forbidden map[int]bool }
 // "first:index later:index" of the pairs it lists.
 func loadTwoStories(t *testing.T) map[string]bool {
 	t.Helper()
-	f, err := os.Open("testdata/nearpairs-two-stories.tsv")
-	require.NoError(t, err)
-	defer f.Close()
 	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		col := strings.Split(line, "\t")
-		require.Len(t, col, 5, line)
+	for _, col := range tsvRows(t, "testdata/nearpairs-two-stories.tsv", 5) {
 		out[col[0]+":"+col[1]+" "+col[2]+":"+col[3]] = true
 	}
-	require.NoError(t, sc.Err())
 	return out
 }
 
