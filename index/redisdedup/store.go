@@ -64,7 +64,7 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 		client: client, cluster: cfg.Cluster, prefix: cfg.keyPrefix(),
 		retention: retention, margin: uint32(margin), timeout: cfg.RequestTimeout, now: now,
 		desc:  cfg.String(),
-		cache: newRecordCache(cfg.CacheEntries),
+		cache: newRecordCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
 	s.metrics = newMetrics(cfg.Registerer, s, cfg.StatsInterval)
 	return s
