@@ -53,7 +53,7 @@ func TestTrimFollowsUse(t *testing.T) {
 	again2 := doc{id: "small-2", paras: []string{"Shares rose 3 percent on Monday.", strings.Repeat("Analysts expected a quieter week after the rally. ", 3)}}.article()
 	require.NoError(t, fresh.MarkBatch(context.Background(), []*article.Article{small2}, nil))
 	require.NoError(t, fresh.MarkBatch(context.Background(), []*article.Article{again2}, nil))
-	require.Contains(t, statusesOf(again), string(article.StatusDuplicate), "the repeat is found")
+	require.Contains(t, statusesOf(again), string(article.StatusRepeated), "the repeat is found")
 	require.Equal(t, statusesOf(again2), statusesOf(again))
 	require.Equal(t, refsOf(again2), refsOf(again))
 }
