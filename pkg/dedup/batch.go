@@ -250,7 +250,6 @@ type overlay struct {
 	// and rec[s] the index of its record in recs, or absent (most keys of a
 	// batch are absent, and a Record is 200 bytes).
 	slot       map[Key]int32
-	slotPeak   int // the most keys slot held since it was made
 	keys       []Key
 	rec        []int32
 	recs       []Record
@@ -264,6 +263,11 @@ type overlay struct {
 	lookupKeys []Key
 	found, got []Record // answers of a lookup, of the claim
 	bufs       decisionBufs
+
+	// What trim keeps buffers for: the most keys slot held since it was
+	// made, and the decaying peaks of the slots of a batch and of the keys
+	// of an article.
+	slotPeak, usualSlots, usualKeys int
 }
 
 // absent is the rec of a slot without a record.
