@@ -17,9 +17,9 @@ import (
 // fixes: internal/bench/RESULTS.md), and the live heap is highest in the
 // middle of a batch's stages, so a collection that starts there lets the
 // heap reach 180 MB before the next: 205–225 MB RSS with the binary's pages.
-// A soft limit of 150 MiB clips those peaks (183–188 MB RSS) for about 5 %
-// more of the worker's CPU and the same throughput; before the fixes, with
-// some 110 MB live, the same limit bound all the time and cost 15–20 %.
+// A soft limit of 150 MiB clips those peaks (183–188 MB RSS) for 1–4 % more
+// of the worker's CPU and the same throughput; before the fixes, with some
+// 110 MB live, the same limit bound all the time and cost 15–20 %.
 //
 // The default, auto, follows the container as Prometheus does (90 % of the
 // cgroup's memory limit when there is one); outside one it is

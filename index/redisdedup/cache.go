@@ -24,10 +24,10 @@ type recordCache struct {
 	maxBytes int64
 	bytes    int64 // cost of the entries held
 	index    map[dedup.Key]int32
-	slots []cacheSlot
-	head  int32 // most recently used, -1 when empty
-	tail  int32 // least recently used
-	free  []int32
+	slots    []cacheSlot
+	head     int32 // most recently used, -1 when empty
+	tail     int32 // least recently used
+	free     []int32
 }
 
 type cacheSlot struct {
