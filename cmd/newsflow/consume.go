@@ -137,7 +137,7 @@ func addConsumeSettings(s *cli.Set) *consumeSettings {
 		"serve Go's profiler at /debug/pprof/ on --metrics-addr (CPU and heap profiles of a worker under load); off by default, since profiles reveal internals")
 	c.dedup = addDedupSettings(s, true)
 	s.String(&c.memoryLimit, "memory-limit", "NEWSFLOW_MEMORY_LIMIT", memoryLimitAuto,
-		"soft limit of the Go heap (runtime/debug.SetMemoryLimit): the garbage collector works harder near it instead of letting the heap grow to twice what is live; auto = 90% of the container's (cgroup's) memory limit, none without one; none; or a size such as 150MiB ($GOMEMLIMIT, when set, wins)")
+		"soft limit of the Go heap (runtime/debug.SetMemoryLimit): the garbage collector works harder near it instead of letting the heap grow to twice what is live; auto = 90% of the container's (cgroup's) memory limit, and without one 150MiB (a worker at the default settings then stays under 200 MB RSS for a few % more CPU), scaled up with --batch-size, --batch-bytes, --max-in-flight and --stages-in-flight above their defaults; none; or a size such as 300MiB ($GOMEMLIMIT, when set, wins); a limit below what the worker keeps live makes it spend much of its CPU collecting: raise it, or set none")
 	return c
 }
 
@@ -174,7 +174,7 @@ func (c *consumeSettings) resolve() error {
 		return fmt.Errorf("--dedup-store %q: want redis, elasticsearch or memory", c.dedupStore)
 	}
 	var err error
-	c.heapLimit, c.heapLimitSource, err = memoryLimit(c.memoryLimit, os.LookupEnv, os.ReadFile)
+	c.heapLimit, c.heapLimitSource, err = memoryLimit(c.memoryLimit, heapLimitOutsideContainer(c.worker), os.LookupEnv, os.ReadFile)
 	return err
 }
 

@@ -44,7 +44,7 @@ func TestConsumeHelpExplainsEverySetting(t *testing.T) {
 	code, out, _ := runCLI(t, "", "consume", "--help")
 	require.Equal(t, 0, code)
 	for _, want := range []string{
-		"--batch-size", "--batch-bytes", "--flush-interval", "--max-in-flight", "--backoff-min", "--backoff-max",
+		"--batch-size", "--batch-bytes", "--flush-interval", "--max-in-flight", "--stages-in-flight", "--backoff-min", "--backoff-max",
 		"--shutdown-timeout", "--commit-interval", "--kafka-session-timeout", "--dedup-store", "--text-analyzer",
 		"--dedup-redis-addr", "--dedup-redis-password-file", "$NEWSFLOW_DEDUP_REDIS_PASSWORD", "--dedup-redis-tls", "--dedup-retention",
 		`(default "redis")`, `(default "720h0m0s")`,

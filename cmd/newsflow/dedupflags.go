@@ -83,6 +83,7 @@ type redisSettings struct {
 	poolSize     int
 	timeout      time.Duration
 	retention    time.Duration
+	cacheBytes   int
 }
 
 func addRedisSettings(s *cli.Set) *redisSettings {
@@ -115,6 +116,8 @@ func addRedisSettings(s *cli.Set) *redisSettings {
 		"connections per Redis node; each partition processed at once (--parallelism) holds one during a lookup or claim")
 	s.Duration(&r.timeout, "dedup-redis-timeout", "NEWSFLOW_DEDUP_REDIS_TIMEOUT", redisdedup.DefaultRequestTimeout,
 		"bound of one lookup or claim (one pipeline of a partition's batch), the client's own retries included; a request cut by it is retried with backoff while fetching pauses")
+	s.Int(&r.cacheBytes, "dedup-cache-bytes", "NEWSFLOW_DEDUP_CACHE_BYTES", redisdedup.DefaultCacheBytes,
+		"with --dedup-store redis: most bytes of records cached in this worker (each costs its stored value, 90 to 200 bytes, plus about 70); whichever of this and --dedup-cache-entries is reached first bounds the cache; -1: none")
 	s.Duration(&r.retention, "dedup-retention", "NEWSFLOW_DEDUP_RETENTION", redisdedup.DefaultRetention,
 		"with --dedup-store redis: how long the server remembers a paragraph after the article that first carried it (the keys' TTL); memory is bounded by the stream's rate times this window (about 1.1 GB per million paragraphs), and an article replayed after it may come out with fewer repeats marked")
 	return r
@@ -152,6 +155,8 @@ func (r *redisSettings) config(lookupEnv func(string) (string, bool), cacheEntri
 		return redisdedup.Config{}, fmt.Errorf("--dedup-redis-pool-size %d: want at least 1", r.poolSize)
 	case r.timeout <= 0:
 		return redisdedup.Config{}, fmt.Errorf("--dedup-redis-timeout %v: want a positive duration", r.timeout)
+	case r.cacheBytes == 0 || r.cacheBytes < -1:
+		return redisdedup.Config{}, fmt.Errorf("--dedup-cache-bytes %d: want a positive size, or -1 for no cache", r.cacheBytes)
 	}
 	password, err := creds.Secret(r.passwordFile, envDedupRedisPassword, lookupEnv)
 	if err != nil {
@@ -164,7 +169,7 @@ func (r *redisSettings) config(lookupEnv func(string) (string, bool), cacheEntri
 		ServerName: r.serverName, InsecureSkipVerify: r.tlsInsecure,
 		PoolSize: r.poolSize, RequestTimeout: r.timeout,
 		Retention: r.retention, KeyPrefix: r.prefix,
-		CacheEntries: cacheEntries, Registerer: reg,
+		CacheEntries: cacheEntries, CacheBytes: int64(r.cacheBytes), Registerer: reg,
 	}
 	if err := cfg.Validate(); err != nil {
 		return redisdedup.Config{}, fmt.Errorf("--dedup-store redis: %w", err)

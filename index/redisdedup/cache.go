@@ -10,18 +10,24 @@ import (
 // the worker and the server (Store.cacheMargin). An entry past that is
 // dropped when met.
 //
-// Each entry holds the value as the server stores it (compact: about 90
-// bytes for a long paragraph's record) and decodes it on a hit; slots sit
-// in one slice linked by index, so there is no element per record.
+// Each entry holds the value as the server stores it (compact: 90 to 200
+// bytes for a long paragraph's record, by how many of its sketch's bins are
+// set) and decodes it on a hit; slots sit in one slice linked by index, so
+// there is no element per record. The cache is bounded in entries and in
+// bytes (the values plus cacheEntryOverhead each): the records' size varies
+// with the fingerprint format, and a bound in entries alone held twice the
+// memory its comment promised once sketches grew (issue 11).
 //
 // Not safe for concurrent use: the Store holds its lock.
 type recordCache struct {
-	max   int
-	index map[dedup.Key]int32
-	slots []cacheSlot
-	head  int32 // most recently used, -1 when empty
-	tail  int32 // least recently used
-	free  []int32
+	max      int
+	maxBytes int64
+	bytes    int64 // cost of the entries held
+	index    map[dedup.Key]int32
+	slots    []cacheSlot
+	head     int32 // most recently used, -1 when empty
+	tail     int32 // least recently used
+	free     []int32
 }
 
 type cacheSlot struct {
@@ -31,9 +37,25 @@ type cacheSlot struct {
 	value      string // the stored value (appendRecord)
 }
 
-func newRecordCache(max int) *recordCache {
-	return &recordCache{max: max, index: map[dedup.Key]int32{}, head: -1, tail: -1}
+// cacheEntryOverhead is what an entry costs beyond its value's bytes: its
+// slot (40 bytes), its share of the index map and the rounding of the
+// value's allocation (TestCacheEntrySize).
+const cacheEntryOverhead = 72
+
+func entryCost(value string) int64 { return int64(len(value)) + cacheEntryOverhead }
+
+// newRecordCache holds at most max entries and maxBytes of them (either
+// bound <= 0: no cache).
+func newRecordCache(max int, maxBytes int64) *recordCache {
+	if maxBytes <= 0 {
+		max = 0
+	}
+	return &recordCache{max: max, maxBytes: maxBytes, index: map[dedup.Key]int32{}, head: -1, tail: -1}
 }
+
+// Bytes is the cost of the entries held (their values plus
+// cacheEntryOverhead each).
+func (c *recordCache) Bytes() int64 { return c.bytes }
 
 // Len is the number of entries held.
 func (c *recordCache) Len() int { return len(c.index) }
@@ -55,9 +77,9 @@ func (c *recordCache) get(k dedup.Key, now uint32) (string, bool) {
 
 // put caches value under k until validUntil (a present key is only
 // touched: records never change) and evicts the least recently used
-// beyond max.
+// beyond max entries or maxBytes.
 func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
-	if c.max <= 0 || validUntil <= now {
+	if c.max <= 0 || validUntil <= now || entryCost(value) > c.maxBytes {
 		return
 	}
 	if i, ok := c.index[k]; ok {
@@ -74,15 +96,21 @@ func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
 		i = int32(len(c.slots) - 1)
 	default:
 		i = c.tail // full: reuse the least recently used slot
+		c.bytes -= entryCost(c.slots[i].value)
 		delete(c.index, c.slots[i].key)
 		c.unlink(i)
 	}
 	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: value}
 	c.index[k] = i
+	c.bytes += entryCost(value)
 	c.pushFront(i)
+	for c.bytes > c.maxBytes && c.tail != i {
+		c.remove(c.tail)
+	}
 }
 
 func (c *recordCache) remove(i int32) {
+	c.bytes -= entryCost(c.slots[i].value)
 	delete(c.index, c.slots[i].key)
 	c.unlink(i)
 	c.slots[i] = cacheSlot{prev: -1, next: -1}

@@ -15,7 +15,7 @@ import (
 )
 
 func TestRecordCacheLRUAndExpiry(t *testing.T) {
-	c := newRecordCache(3)
+	c := newRecordCache(3, 1<<20)
 	const now = 1000
 	c.put(1, "one", now+10, now)
 	c.put(2, "two", now+100, now)
@@ -45,9 +45,10 @@ func TestRecordCacheLRUAndExpiry(t *testing.T) {
 	c.put(6, "six", now, now+10)
 	_, ok = c.get(6, now+10)
 	require.False(t, ok)
-	off := newRecordCache(-1)
-	off.put(1, "x", now+10, now)
-	require.Equal(t, 0, off.Len())
+	for _, off := range []*recordCache{newRecordCache(-1, 1<<20), newRecordCache(10, -1)} {
+		off.put(1, "x", now+10, now)
+		require.Equal(t, 0, off.Len())
+	}
 	// The list stays consistent through it all.
 	seen := 0
 	for i := c.head; i >= 0; i = c.slots[i].next {
@@ -56,9 +57,39 @@ func TestRecordCacheLRUAndExpiry(t *testing.T) {
 	require.Equal(t, c.Len(), seen)
 }
 
+func TestRecordCacheBytes(t *testing.T) {
+	const now = 1000
+	c := newRecordCache(100, 3*entryCost("0123456789"))
+	for k := range dedup.Key(3) {
+		c.put(k, "0123456789", now+100, now)
+	}
+	require.Equal(t, 3, c.Len())
+	require.Equal(t, 3*entryCost("0123456789"), c.Bytes())
+	_, ok := c.get(0, now) // 0 is now the most recent
+	require.True(t, ok)
+	// A larger value evicts the least recently used until it fits.
+	c.put(3, "0123456789"+"0123456789", now+100, now)
+	require.Equal(t, 2, c.Len())
+	_, ok = c.get(1, now)
+	require.False(t, ok)
+	_, ok = c.get(2, now)
+	require.False(t, ok)
+	_, ok = c.get(0, now)
+	require.True(t, ok)
+	require.Equal(t, entryCost("0123456789")+entryCost("0123456789"+"0123456789"), c.Bytes())
+	// A value larger than the whole budget is not cached and evicts nothing.
+	c.put(4, string(make([]byte, 4*entryCost(""))), now+100, now)
+	require.Equal(t, 2, c.Len())
+	// Expiry gives the bytes back.
+	_, ok = c.get(0, now+100)
+	require.False(t, ok)
+	require.Equal(t, entryCost("0123456789"+"0123456789"), c.Bytes())
+}
+
 // TestCacheEntrySize measures the heap one cached record of a long
-// paragraph takes (the value with a 40-bin sketch is 91 bytes), for
-// DefaultCacheEntries' comment.
+// paragraph takes, with a sparse 40-bin sketch (a 91-byte value) and with
+// a full one (raw, 187 bytes), against entryCost, which the byte bound
+// counts (cacheEntryOverhead, DefaultCacheBytes' comment).
 func TestCacheEntrySize(t *testing.T) {
 	const n = 50_000
 	heap := func() uint64 {
@@ -67,16 +98,20 @@ func TestCacheEntrySize(t *testing.T) {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
-	before := heap()
-	c := newRecordCache(n)
-	for i := range n {
-		r := dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("reuters-%d", i/20), Index: i % 20}, StoryID: fmt.Sprintf("reuters-%d", i/20), Sketch: sketchWith(40), Numbers: uint64(i)}
-		c.put(dedup.Key(i)*0x9E3779B97F4A7C15, string(appendRecord(nil, r, 2_000_000_000)), 2_000_000_000, 1)
+	for _, bins := range []int{40, dedup.SketchSize} {
+		before := heap()
+		c := newRecordCache(n, 1<<40)
+		for i := range n {
+			r := dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("reuters-%d", i/20), Index: i % 20}, StoryID: fmt.Sprintf("reuters-%d", i/20), Sketch: sketchWith(bins), Numbers: uint64(i)}
+			c.put(dedup.Key(i)*0x9E3779B97F4A7C15, string(appendRecord(nil, r, 2_000_000_000)), 2_000_000_000, 1)
+		}
+		per := float64(heap()-before) / n
+		counted := float64(c.Bytes()) / n
+		t.Logf("%d sketch bins: %.0f bytes per cached record, %.0f counted", bins, per, counted)
+		require.Less(t, per, 300.0)
+		require.InDelta(t, per, counted, 0.2*per, "cacheEntryOverhead is off")
+		runtime.KeepAlive(c)
 	}
-	per := float64(heap()-before) / n
-	t.Logf("%.0f bytes per cached record", per)
-	require.Less(t, per, 250.0)
-	runtime.KeepAlive(c)
 }
 
 func TestRetryable(t *testing.T) {

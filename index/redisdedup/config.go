@@ -28,9 +28,12 @@ const (
 	// DefaultRetention is how long the server keeps a record after the
 	// claim that created it.
 	DefaultRetention = 30 * 24 * time.Hour
-	// DefaultCacheEntries bounds the local cache of found records, about
-	// 170 bytes each (TestCacheEntrySize): some 8.5 MB.
+	// DefaultCacheEntries bounds the local cache of found records in
+	// entries, DefaultCacheBytes in bytes: a record costs 160 to 270 bytes
+	// (TestCacheEntrySize), so the byte bound is the one a worker meets
+	// first (about 30,000 records of long paragraphs).
 	DefaultCacheEntries = 50_000
+	DefaultCacheBytes   = 8 << 20
 	// DefaultPoolSize is the number of connections per server node.
 	DefaultPoolSize = 16
 	// DefaultDialTimeout bounds establishing a connection (TLS included).
@@ -114,6 +117,9 @@ type Config struct {
 	// CacheEntries bounds the local cache of found records (0: the
 	// default; negative: no cache).
 	CacheEntries int
+	// CacheBytes bounds the same cache in bytes: the records' values plus
+	// a fixed overhead each (0: the default, 8 MiB; negative: no cache).
+	CacheBytes int64
 	// StatsInterval is how long server statistics are reused by the
 	// metrics collector. Default: 5s.
 	StatsInterval time.Duration
@@ -157,6 +163,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.CacheEntries == 0 {
 		c.CacheEntries = DefaultCacheEntries
+	}
+	if c.CacheBytes == 0 {
+		c.CacheBytes = DefaultCacheBytes
 	}
 	return c
 }

@@ -44,7 +44,8 @@
 // store needs an mget for those). A key repeated in one call is sent once.
 //
 // Records never change once created, so found records are kept in a local
-// LRU (Config.CacheEntries, 50,000 by default, about 170 bytes each) until
+// LRU (Config.CacheEntries and Config.CacheBytes: 50,000 records and 8 MiB
+// by default, whichever comes first; 160 to 270 bytes a record) until
 // shortly before the expiry they carry (an hour before, or a tenth of the
 // retention when that is shorter: more than worker and server clocks
 // should ever differ); absent keys are never cached, since another worker

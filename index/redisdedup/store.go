@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,6 +35,10 @@ type Store struct {
 
 	mu    sync.Mutex
 	cache *recordCache
+	// valueSize is the mean size of the values of the last claim, which
+	// sizes the next one's buffer (records run from 20 to 200 bytes, by
+	// their sketch; a fixed guess grew most buffers twice).
+	valueSize atomic.Int64
 
 	metrics *metrics
 }
@@ -64,7 +69,7 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 		client: client, cluster: cfg.Cluster, prefix: cfg.keyPrefix(),
 		retention: retention, margin: uint32(margin), timeout: cfg.RequestTimeout, now: now,
 		desc:  cfg.String(),
-		cache: newRecordCache(cfg.CacheEntries),
+		cache: newRecordCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
 	s.metrics = newMetrics(cfg.Registerer, s, cfg.StatsInterval)
 	return s
@@ -361,12 +366,17 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	ts := exat(expireAt)
 	names := s.keyStrings(keys, send)
 	// One buffer for every value; each SET sends its slice of it.
-	buf := make([]byte, 0, 96*len(send))
+	size := s.valueSize.Load()
+	if size == 0 {
+		size = 96
+	}
+	buf := make([]byte, 0, int(size+size/8)*len(send))
 	ends := make([]int, len(send))
 	for j, i := range send {
 		buf = appendRecord(buf, recs[i], expireAt)
 		ends[j] = len(buf)
 	}
+	s.valueSize.Store(int64(len(buf)/len(send)) + 1)
 	value := func(j int) []byte {
 		from := 0
 		if j > 0 {

@@ -78,6 +78,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 		for _, m := range markers {
 			if m != nil {
 				m.release()
+				m.trim()
 				d.pool.Put(m)
 			}
 		}
@@ -108,6 +109,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	}
 	defer func() {
 		ov.base = nil
+		ov.trim()
 		d.overlays.Put(ov)
 	}()
 	from, run, lost := 0, len(markers), 0
@@ -136,6 +138,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 // of a batch in turn.
 type decisionBufs struct {
 	recs, claimRec []Record
+	peak           int // the longest of them since the last trim
 }
 
 func (d *decisionBufs) lend(m *marker) {
@@ -144,6 +147,7 @@ func (d *decisionBufs) lend(m *marker) {
 
 func (d *decisionBufs) reclaim(m *marker) {
 	d.recs, d.claimRec = m.recs, m.claimRec
+	d.peak = max(d.peak, len(m.recs), len(m.claimRec))
 	m.recs, m.claimRec = nil, nil
 }
 
@@ -259,6 +263,11 @@ type overlay struct {
 	lookupKeys []Key
 	found, got []Record // answers of a lookup, of the claim
 	bufs       decisionBufs
+
+	// What trim keeps buffers for: the most keys slot held since it was
+	// made, and the decaying peaks of the slots of a batch and of the keys
+	// of an article.
+	slotPeak, usualSlots, usualKeys int
 }
 
 // absent is the rec of a slot without a record.
@@ -273,6 +282,7 @@ func (o *overlay) reset(base Store) *overlay {
 	if o.slot == nil {
 		o.slot = make(map[Key]int32, 64)
 	} else {
+		o.slotPeak = max(o.slotPeak, len(o.slot))
 		clear(o.slot)
 	}
 	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
