@@ -19,9 +19,10 @@ import (
 // requests start in batch order. Partitions that have nothing left to wait
 // for start at once, so the next batch's stages overlap with the slowest
 // partition of the current one instead of waiting at a barrier for all.
-// Run's goroutine calls next; the rest is safe from the handle goroutines.
+// tail and lastBulk belong to Run's goroutine (handle); the channels and
+// the WaitGroup are shared with the batches' goroutines.
 type flow struct {
-	stages   chan struct{}    // a slot per batch in its stages
+	stages   chan struct{}    // a slot per batch from its collection to the start of its bulk request
 	sem      chan struct{}    // a slot per bulk request in flight
 	tail     map[int]*runLink // the last run of each partition
 	lastBulk <-chan struct{}  // closed when the previous batch has started its bulk request (or has none)
@@ -42,10 +43,9 @@ func newFlow(stages, bulks int) *flow {
 
 // handle starts a batch: the stages on each partition's run, after that
 // partition's run in the previous batch; then dead letters and the bulk
-// request (at most MaxInFlight at once). It returns once the batch has a
-// stages slot (at most StagesInFlight batches between fetch and the start
-// of their bulk requests), so that fetching pauses when the stages or the
-// index fall behind.
+// request (at most MaxInFlight at once). The caller holds a stages slot
+// for the batch (at most StagesInFlight batches between fetch and the
+// start of their bulk requests), which submit gives back.
 func (w *Worker) handle(ctx context.Context, batch []*job, f *flow) {
 	w.metrics.batchSize.Observe(float64(len(batch)))
 	byPart := map[int][]*job{}
@@ -67,21 +67,6 @@ func (w *Worker) handle(ctx context.Context, batch []*job, f *flow) {
 	bulkStarted := make(chan struct{})
 	f.lastBulk = bulkStarted
 
-	select {
-	case f.stages <- struct{}{}:
-	case <-ctx.Done():
-		// Abandoned before it ran: nothing of it is done, and the runs
-		// after it must not pass it.
-		for i, p := range order {
-			for _, j := range byPart[p] {
-				j.abandoned = true
-			}
-			cur[i].abandoned = true
-			close(cur[i].done)
-		}
-		close(bulkStarted)
-		return
-	}
 	f.inflight.Add(1)
 	go func() {
 		defer f.inflight.Done()

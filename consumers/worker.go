@@ -26,7 +26,8 @@
 // errors, the dead-letter producer) are retried with capped exponential
 // backoff and jitter for as long as it takes. While they are, batches stop
 // moving, the fetch channel fills and fetching pauses: memory stays bounded
-// by (StagesInFlight+MaxInFlight+1) batches plus kafka-go's queue.
+// by StagesInFlight+MaxInFlight batches, the fetch channel's batch and
+// kafka-go's queue.
 //
 // Stages run in fetch order within a partition (the dedup decisions depend
 // on what came before); partitions run in parallel.
@@ -85,11 +86,15 @@ type DeadLetters interface {
 
 // Defaults of Config.
 const (
-	DefaultBatchSize      = 500
-	DefaultBatchBytes     = 5 << 20
-	DefaultFlushInterval  = time.Second
-	DefaultMaxInFlight    = 2
-	DefaultStagesInFlight = 2
+	DefaultBatchSize     = 500
+	DefaultBatchBytes    = 5 << 20
+	DefaultFlushInterval = time.Second
+	DefaultMaxInFlight   = 2
+	// DefaultStagesInFlight is 1: on the isolated bench (the workers, Redis
+	// and Kafka sharing one core) 2 cost 8 % of the throughput, the core
+	// being busy already (internal/bench/RESULTS.md); 2 pays where the
+	// stages wait on a dedup store across a network.
+	DefaultStagesInFlight = 1
 	DefaultCommitInterval = time.Second
 	DefaultCommitTimeout  = 10 * time.Second
 	// DefaultShutdownTimeout leaves room for the final commit and the
@@ -122,7 +127,7 @@ type Config struct {
 	// partition's run in the next batch starts as soon as its run in the
 	// current one is done, while other partitions of the current batch
 	// still run (the stages wait on the dedup store). 1 runs one batch's
-	// stages at a time. Default: 2.
+	// stages at a time. Default: 1.
 	StagesInFlight int
 	// Parallelism is the number of partitions whose messages are
 	// processed at once (in order within each). Default: 16.
@@ -307,9 +312,15 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	f := newFlow(w.cfg.StagesInFlight, w.cfg.MaxInFlight)
 	for {
+		// A stages slot before the batch is collected: while the stages or
+		// the index are behind, the fetched messages wait in the channel
+		// and fetching pauses.
+		f.stages <- struct{}{}
 		batch, more := w.collect(in)
 		if len(batch) > 0 {
 			w.handle(workCtx, batch, f)
+		} else {
+			<-f.stages
 		}
 		if !more {
 			break

@@ -43,7 +43,7 @@ const (
 // heapLimitOutsideContainer is auto's limit without a cgroup limit for a
 // worker with configuration w: defaultHeapLimit times the largest of
 // BatchSize, BatchBytes and the batches held at once (MaxInFlight +
-// StagesInFlight + 1) against their defaults, never less than
+// StagesInFlight + the fetch channel's 1) against their defaults, never less than
 // defaultHeapLimit.
 func heapLimitOutsideContainer(w consumers.Config) int64 {
 	scale := 1.0

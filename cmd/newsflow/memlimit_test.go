@@ -65,6 +65,6 @@ func TestHeapLimitOutsideContainer(t *testing.T) {
 	require.Equal(t, int64(defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{BatchSize: 100, MaxInFlight: 1}), "smaller batches keep the default")
 	require.Equal(t, int64(4*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{BatchSize: 2000}))
 	require.Equal(t, int64(2*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{BatchBytes: 10 << 20, MaxInFlight: 3}))
-	require.Equal(t, int64(2.2*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{MaxInFlight: 8}), "11 batches held against 5")
-	require.Equal(t, int64(2*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{StagesInFlight: 7}), "10 batches held against 5")
+	require.Equal(t, int64(2.5*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{MaxInFlight: 8}), "10 batches held against 4")
+	require.Equal(t, int64(2.5*defaultHeapLimit), heapLimitOutsideContainer(consumers.Config{StagesInFlight: 7}), "10 batches held against 4")
 }
