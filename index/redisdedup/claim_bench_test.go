@@ -1,0 +1,47 @@
+package redisdedup_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/newsflow/newsflow/index/redisdedup"
+	"github.com/newsflow/newsflow/internal/itest"
+	"github.com/newsflow/newsflow/pkg/article"
+	"github.com/newsflow/newsflow/pkg/dedup"
+)
+
+// BenchmarkClaim claims 500 fresh keys a call, as a partition's batch
+// does, on the standalone test server (allocations of the claim path).
+func BenchmarkClaim(b *testing.B) {
+	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: -1, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
+	s, err := redisdedup.New(cfg)
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	require.NoError(b, s.Setup(ctx))
+	const n = 500
+	keys := make([]dedup.Key, n)
+	recs := make([]dedup.Record, n)
+	var sk dedup.Sketch
+	for i := range sk {
+		sk[i] = byte(i * 7)
+	}
+	proto := make([]dedup.Record, n)
+	for i := range proto {
+		proto[i] = dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("bench-%d", i/5), Index: i % 5}, StoryID: "story", Figures: uint64(i), Numbers: uint64(i * 3), Sketch: sk}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		for i := range keys {
+			keys[i] = dedup.Key(uint64(it)<<20 | uint64(i) | 1<<63)
+		}
+		copy(recs, proto)
+		if err := s.Claim(ctx, keys, recs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
