@@ -75,11 +75,14 @@ func (c *recordCache) get(k dedup.Key, now uint32) (string, bool) {
 	return c.slots[i].value, true
 }
 
-// put caches value under k until validUntil (a present key is only
-// touched: records never change) and evicts the least recently used
-// beyond max entries or maxBytes.
-func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
-	if c.max <= 0 || validUntil <= now || entryCost(value) > c.maxBytes {
+// put caches a copy of value under k until validUntil (a present key is
+// only touched: records never change) and evicts the least recently used
+// beyond max entries or maxBytes. The copy is made only when the entry is
+// kept: a claim offers every record it sends, and with the cache off or
+// full of younger entries most would be copied for nothing (issue 11: a
+// fifth of a claim's bytes).
+func (c *recordCache) put(k dedup.Key, value []byte, validUntil, now uint32) {
+	if c.max <= 0 || validUntil <= now || int64(len(value))+cacheEntryOverhead > c.maxBytes {
 		return
 	}
 	if i, ok := c.index[k]; ok {
@@ -100,9 +103,10 @@ func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
 		delete(c.index, c.slots[i].key)
 		c.unlink(i)
 	}
-	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: value}
+	v := string(value)
+	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: v}
 	c.index[k] = i
-	c.bytes += entryCost(value)
+	c.bytes += entryCost(v)
 	c.pushFront(i)
 	for c.bytes > c.maxBytes && c.tail != i {
 		c.remove(c.tail)

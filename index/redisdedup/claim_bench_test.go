@@ -14,9 +14,16 @@ import (
 )
 
 // BenchmarkClaim claims 500 fresh keys a call, as a partition's batch
-// does, on the standalone test server (allocations of the claim path).
+// does, on the standalone test server (allocations of the claim path),
+// with the record cache off and at its default size (which keeps a copy
+// of every record claimed).
 func BenchmarkClaim(b *testing.B) {
-	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: -1, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
+	b.Run("cache=off", func(b *testing.B) { benchmarkClaim(b, -1) })
+	b.Run("cache=default", func(b *testing.B) { benchmarkClaim(b, 0) })
+}
+
+func benchmarkClaim(b *testing.B, cacheEntries int) {
+	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: cacheEntries, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
 	s, err := redisdedup.New(cfg)
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = s.Close() })

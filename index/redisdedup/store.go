@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,10 +34,10 @@ type Store struct {
 
 	mu    sync.Mutex
 	cache *recordCache
-	// valueSize is the mean size of the values of the last claim, which
-	// sizes the next one's buffer (records run from 20 to 200 bytes, by
-	// their sketch; a fixed guess grew most buffers twice).
-	valueSize atomic.Int64
+	// bufs holds the claims' value buffers (*[]byte): records run from 20
+	// to 200 bytes, by their sketch, and a claim's are built in one
+	// buffer, which a fresh make grew twice or more.
+	bufs sync.Pool
 
 	metrics *metrics
 }
@@ -71,6 +70,7 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 		desc:  cfg.String(),
 		cache: newRecordCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
+	s.bufs.New = func() any { return new([]byte) }
 	s.metrics = newMetrics(cfg.Registerer, s, cfg.StatsInterval)
 	return s
 }
@@ -246,7 +246,7 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 			return s.fail(OpLookup, fmt.Errorf("redis dedup store: key %s: %w: %w", describeKey(keys[i]), ErrBadRecord, err))
 		}
 		out[i] = r
-		s.cache.put(keys[i], string(vals[j]), exp-min(exp, s.margin), uint32(now))
+		s.cache.put(keys[i], vals[j], exp-min(exp, s.margin), uint32(now))
 	}
 	return nil
 }
@@ -361,38 +361,52 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 }
 
 // claim sends the claims of keys[send] created at now.
+//
+// It is the hot path of a worker with this store (issue 11: a third of
+// the worker's allocations were here), so it allocates per call rather
+// than per key where it can: the values are built in a pooled buffer, and
+// every command's arguments are slices of one []any holding pointers (a
+// *string or a *valueArg boxes without allocating, where a string or a
+// []byte argument allocates its header). What is left
+// per key is go-redis's command and the reply. The buffer goes back to
+// the pool only once Exec has returned: go-redis writes the arguments
+// inside it.
 func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record, send []int, now int64) error {
 	expireAt := expireAtOf(now, s.retention)
-	ts := exat(expireAt)
+	var ts any = exat(expireAt)
 	names := s.keyStrings(keys, send)
-	// One buffer for every value; each SET sends its slice of it.
-	size := s.valueSize.Load()
-	if size == 0 {
-		size = 96
-	}
-	buf := make([]byte, 0, int(size+size/8)*len(send))
-	ends := make([]int, len(send))
-	for j, i := range send {
-		buf = appendRecord(buf, recs[i], expireAt)
-		ends[j] = len(buf)
-	}
-	s.valueSize.Store(int64(len(buf)/len(send)) + 1)
-	value := func(j int) []byte {
-		from := 0
-		if j > 0 {
-			from = ends[j-1]
+
+	bp := s.bufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledBuffer {
+			s.bufs.Put(bp)
 		}
-		return buf[from:ends[j]:ends[j]]
+	}()
+	buf := (*bp)[:0]
+	vals := make([]valueArg, len(send))
+	for j, i := range send {
+		from := len(buf)
+		buf = appendRecord(buf, recs[i], expireAt)
+		// The values alias buf: a later append that grows it leaves the
+		// earlier values in the old array, which stays valid.
+		vals[j] = valueArg(buf[from:len(buf):len(buf)])
 	}
+	*bp = buf
 
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	pipe := s.client.Pipeline()
+	const argc = 7
+	args := make([]any, argc*len(send))
 	cmds := make([]*redis.StringCmd, len(send))
+	queue := make([]redis.Cmder, len(send))
 	for j := range send {
-		cmds[j] = redis.NewStringCmd(ctx, "set", names[j], value(j), "nx", "get", "exat", ts)
-		_ = pipe.Process(ctx, cmds[j])
+		a := args[j*argc : (j+1)*argc : (j+1)*argc]
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = "set", &names[j], &vals[j], "nx", "get", "exat", ts
+		cmds[j] = redis.NewStringCmd(ctx, a...)
+		queue[j] = cmds[j]
 	}
+	pipe := s.client.Pipeline()
+	_ = pipe.BatchProcess(ctx, queue...)
 	start := time.Now()
 	_, err := pipe.Exec(ctx)
 	s.metrics.Duration.WithLabelValues(OpClaim).Observe(time.Since(start).Seconds())
@@ -435,14 +449,27 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	for j, i := range send {
 		if k < len(theirs) && theirs[k].i == i {
 			f := theirs[k]
-			s.cache.put(keys[i], string(f.v), f.e-min(f.e, s.margin), uint32(now))
+			s.cache.put(keys[i], f.v, f.e-min(f.e, s.margin), uint32(now))
 			k++
 			continue
 		}
-		s.cache.put(keys[i], string(value(j)), valid, uint32(now))
+		s.cache.put(keys[i], vals[j], valid, uint32(now))
 	}
 	return nil
 }
+
+// valueArg is a claim's value as a command argument: go-redis writes an
+// encoding.BinaryMarshaler's bytes as they are, and a pointer to one
+// boxes without allocating, where a []byte argument allocates its header.
+type valueArg []byte
+
+// MarshalBinary implements encoding.BinaryMarshaler.
+func (v *valueArg) MarshalBinary() ([]byte, error) { return *v, nil }
+
+// maxPooledBuffer is the largest values buffer a claim gives back to the
+// pool: a batch's claim needs about 100 bytes a key, so this holds 5,000
+// keys' records, and a rare larger one is not kept.
+const maxPooledBuffer = 512 << 10
 
 func (s *Store) fail(op string, err error) error {
 	s.metrics.Requests.WithLabelValues(op, "error").Inc()
