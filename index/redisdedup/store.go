@@ -259,9 +259,19 @@ func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
 	vals := make([][]byte, len(names))
 	pipe := s.client.Pipeline()
 	if !s.cluster {
+		// The keys go as *string, which box without allocating (MGet's
+		// string arguments allocate a header each).
 		cmds := make([]*redis.SliceCmd, 0, (len(names)+lookupChunk-1)/lookupChunk)
 		for from := 0; from < len(names); from += lookupChunk {
-			cmds = append(cmds, pipe.MGet(ctx, names[from:min(from+lookupChunk, len(names))]...))
+			chunk := names[from:min(from+lookupChunk, len(names))]
+			args := make([]any, 1+len(chunk))
+			args[0] = "mget"
+			for j := range chunk {
+				args[1+j] = &chunk[j]
+			}
+			cmd := redis.NewSliceCmd(ctx, args...)
+			_ = pipe.Process(ctx, cmd)
+			cmds = append(cmds, cmd)
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, err
@@ -289,8 +299,12 @@ func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
 		return vals, nil
 	}
 	cmds := make([]*redis.StringCmd, len(names))
-	for j, n := range names {
-		cmds[j] = pipe.Get(ctx, n)
+	args := make([]any, 2*len(names))
+	for j := range names {
+		a := args[2*j : 2*j+2 : 2*j+2]
+		a[0], a[1] = "get", &names[j]
+		cmds[j] = redis.NewStringCmd(ctx, a...)
+		_ = pipe.Process(ctx, cmds[j])
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
