@@ -75,14 +75,20 @@ func (c *recordCache) get(k dedup.Key, now uint32) (string, bool) {
 	return c.slots[i].value, true
 }
 
-// put caches a copy of value under k until validUntil (a present key is
-// only touched: records never change) and evicts the least recently used
-// beyond max entries or maxBytes. The copy is made only when the entry is
-// kept: a claim offers every record it sends, and with the cache off or
-// full of younger entries most would be copied for nothing (issue 11: a
-// fifth of a claim's bytes).
-func (c *recordCache) put(k dedup.Key, value []byte, validUntil, now uint32) {
-	if c.max <= 0 || validUntil <= now || int64(len(value))+cacheEntryOverhead > c.maxBytes {
+// keeps reports whether put would store a value of size bytes valid until
+// validUntil, so that a caller holding the value as a []byte copies it
+// only then: a claim offers every record it sends, and with the cache off
+// most would be copied for nothing (issue 11: a fifth of a claim's bytes).
+func (c *recordCache) keeps(size int, validUntil, now uint32) bool {
+	return c.max > 0 && validUntil > now && int64(size)+cacheEntryOverhead <= c.maxBytes
+}
+
+// put caches value under k until validUntil (a present key is only
+// touched: records never change) and evicts the least recently used
+// beyond max entries or maxBytes. The entry holds value itself: a string
+// the server answered, or the copy of a claim's record.
+func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
+	if !c.keeps(len(value), validUntil, now) {
 		return
 	}
 	if i, ok := c.index[k]; ok {
@@ -103,10 +109,9 @@ func (c *recordCache) put(k dedup.Key, value []byte, validUntil, now uint32) {
 		delete(c.index, c.slots[i].key)
 		c.unlink(i)
 	}
-	v := string(value)
-	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: v}
+	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: value}
 	c.index[k] = i
-	c.bytes += entryCost(v)
+	c.bytes += entryCost(value)
 	c.pushFront(i)
 	for c.bytes > c.maxBytes && c.tail != i {
 		c.remove(c.tail)

@@ -17,12 +17,12 @@ import (
 func TestRecordCacheLRUAndExpiry(t *testing.T) {
 	c := newRecordCache(3, 1<<20)
 	const now = 1000
-	c.put(1, []byte("one"), now+10, now)
-	c.put(2, []byte("two"), now+100, now)
-	c.put(3, []byte("three"), now+100, now)
+	c.put(1, "one", now+10, now)
+	c.put(2, "two", now+100, now)
+	c.put(3, "three", now+100, now)
 	_, ok := c.get(1, now) // 1 is now the most recent
 	require.True(t, ok)
-	c.put(4, []byte("four"), now+100, now) // evicts 2, the least recently used
+	c.put(4, "four", now+100, now) // evicts 2, the least recently used
 	_, ok = c.get(2, now)
 	require.False(t, ok)
 	for k, want := range map[dedup.Key]string{1: "one", 3: "three", 4: "four"} {
@@ -34,19 +34,19 @@ func TestRecordCacheLRUAndExpiry(t *testing.T) {
 	_, ok = c.get(1, now+10)
 	require.False(t, ok)
 	require.Equal(t, 2, c.Len())
-	c.put(5, []byte("five"), now+100, now+10)
+	c.put(5, "five", now+100, now+10)
 	require.Equal(t, 3, c.Len())
 	require.Len(t, c.slots, 3, "the freed slot is reused")
 	// A present key is only touched: records never change.
-	c.put(5, []byte("other"), now+100, now+10)
+	c.put(5, "other", now+100, now+10)
 	v, _ := c.get(5, now+10)
 	require.Equal(t, "five", v)
 	// Nothing already expired is cached, and a disabled cache keeps nothing.
-	c.put(6, []byte("six"), now, now+10)
+	c.put(6, "six", now, now+10)
 	_, ok = c.get(6, now+10)
 	require.False(t, ok)
 	for _, off := range []*recordCache{newRecordCache(-1, 1<<20), newRecordCache(10, -1)} {
-		off.put(1, []byte("x"), now+10, now)
+		off.put(1, "x", now+10, now)
 		require.Equal(t, 0, off.Len())
 	}
 	// The list stays consistent through it all.
@@ -61,14 +61,14 @@ func TestRecordCacheBytes(t *testing.T) {
 	const now = 1000
 	c := newRecordCache(100, 3*entryCost("0123456789"))
 	for k := range dedup.Key(3) {
-		c.put(k, []byte("0123456789"), now+100, now)
+		c.put(k, "0123456789", now+100, now)
 	}
 	require.Equal(t, 3, c.Len())
 	require.Equal(t, 3*entryCost("0123456789"), c.Bytes())
 	_, ok := c.get(0, now) // 0 is now the most recent
 	require.True(t, ok)
 	// A larger value evicts the least recently used until it fits.
-	c.put(3, []byte("0123456789"+"0123456789"), now+100, now)
+	c.put(3, "0123456789"+"0123456789", now+100, now)
 	require.Equal(t, 2, c.Len())
 	_, ok = c.get(1, now)
 	require.False(t, ok)
@@ -78,7 +78,7 @@ func TestRecordCacheBytes(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, entryCost("0123456789")+entryCost("0123456789"+"0123456789"), c.Bytes())
 	// A value larger than the whole budget is not cached and evicts nothing.
-	c.put(4, make([]byte, 4*entryCost("")), now+100, now)
+	c.put(4, string(make([]byte, 4*entryCost(""))), now+100, now)
 	require.Equal(t, 2, c.Len())
 	// Expiry gives the bytes back.
 	_, ok = c.get(0, now+100)
@@ -103,7 +103,7 @@ func TestCacheEntrySize(t *testing.T) {
 		c := newRecordCache(n, 1<<40)
 		for i := range n {
 			r := dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("reuters-%d", i/20), Index: i % 20}, StoryID: fmt.Sprintf("reuters-%d", i/20), Sketch: sketchWith(bins), Numbers: uint64(i)}
-			c.put(dedup.Key(i)*0x9E3779B97F4A7C15, appendRecord(nil, r, 2_000_000_000), 2_000_000_000, 1)
+			c.put(dedup.Key(i)*0x9E3779B97F4A7C15, string(appendRecord(nil, r, 2_000_000_000)), 2_000_000_000, 1)
 		}
 		per := float64(heap()-before) / n
 		counted := float64(c.Bytes()) / n

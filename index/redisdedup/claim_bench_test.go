@@ -29,17 +29,8 @@ func benchmarkClaim(b *testing.B, cacheEntries int) {
 	b.Cleanup(func() { _ = s.Close() })
 	ctx := context.Background()
 	require.NoError(b, s.Setup(ctx))
-	const n = 500
-	keys := make([]dedup.Key, n)
-	recs := make([]dedup.Record, n)
-	var sk dedup.Sketch
-	for i := range sk {
-		sk[i] = byte(i * 7)
-	}
-	proto := make([]dedup.Record, n)
-	for i := range proto {
-		proto[i] = dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("bench-%d", i/5), Index: i % 5}, StoryID: "story", Figures: uint64(i), Numbers: uint64(i * 3), Sketch: sk}
-	}
+	keys, proto := benchRecords(500, 0)
+	recs := make([]dedup.Record, len(proto))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for it := 0; it < b.N; it++ {
@@ -51,4 +42,49 @@ func benchmarkClaim(b *testing.B, cacheEntries int) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkLookup looks up 500 keys that all have records, as a batch of
+// repeats does: from the server with the cache off, from the cache at its
+// default size.
+func BenchmarkLookup(b *testing.B) {
+	b.Run("cache=off", func(b *testing.B) { benchmarkLookup(b, -1) })
+	b.Run("cache=default", func(b *testing.B) { benchmarkLookup(b, 0) })
+}
+
+func benchmarkLookup(b *testing.B, cacheEntries int) {
+	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: cacheEntries, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
+	s, err := redisdedup.New(cfg)
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	require.NoError(b, s.Setup(ctx))
+	keys, recs := benchRecords(500, 0)
+	require.NoError(b, s.Claim(ctx, keys, recs))
+	out := make([]dedup.Record, len(keys))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := s.Lookup(ctx, keys, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	require.Equal(b, recs[7], out[7])
+}
+
+// benchRecords returns n keys numbered from it<<20 and records with full
+// sketches, five paragraphs an article.
+func benchRecords(n int, it uint64) ([]dedup.Key, []dedup.Record) {
+	keys := make([]dedup.Key, n)
+	recs := make([]dedup.Record, n)
+	var sk dedup.Sketch
+	for i := range sk {
+		sk[i] = byte(i * 7)
+	}
+	for i := range recs {
+		keys[i] = dedup.Key(it<<20 | uint64(i) | 1<<63)
+		recs[i] = dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("bench-%d", i/5), Index: i % 5}, StoryID: "story", Figures: uint64(i), Numbers: uint64(i * 3), Sketch: sk}
+	}
+	return keys, recs
 }

@@ -132,9 +132,16 @@ func appendRecord(b []byte, r dedup.Record, expireAt uint32) []byte {
 // errTruncated: a value ends before its fields do.
 var errTruncated = errors.New("truncated")
 
+// value is what decodeRecord reads: the cache's strings and the server's
+// answers as go-redis gives them (strings), or a []byte.
+type value interface{ ~string | ~[]byte }
+
 // decodeRecord reads a value written by appendRecord; it returns the record
-// and when the server forgets it.
-func decodeRecord(v []byte) (dedup.Record, uint32, error) {
+// and when the server forgets it. Decoding a string allocates nothing: the
+// article and story ids are substrings of it, which keep it alive as long
+// as the record lives (a batch), where a []byte would have to be copied
+// first and each id again (a cache hit made three allocations).
+func decodeRecord[V value](v V) (dedup.Record, uint32, error) {
 	var r dedup.Record
 	if len(v) < headerLen {
 		return r, 0, fmt.Errorf("record of %d bytes: %w", len(v), errTruncated)
@@ -146,10 +153,10 @@ func decodeRecord(v []byte) (dedup.Record, uint32, error) {
 	if flags&^flagsKnown != 0 || flags&(flagSketchBins|flagSketchRaw) == flagSketchBins|flagSketchRaw {
 		return r, 0, fmt.Errorf("record flags %#x not understood", flags)
 	}
-	expireAt := binary.BigEndian.Uint32(v[2:])
+	expireAt := uint32(v[2])<<24 | uint32(v[3])<<16 | uint32(v[4])<<8 | uint32(v[5])
 	p := v[headerLen:]
 	str := func(what string) (string, error) {
-		n, w := binary.Uvarint(p)
+		n, w := uvarint(p)
 		if w <= 0 || n > uint64(len(p)-w) {
 			return "", fmt.Errorf("%s: %w", what, errTruncated)
 		}
@@ -161,7 +168,10 @@ func decodeRecord(v []byte) (dedup.Record, uint32, error) {
 		if len(p) < 8 {
 			return 0, fmt.Errorf("%s: %w", what, errTruncated)
 		}
-		x := binary.LittleEndian.Uint64(p)
+		var x uint64
+		for i := 7; i >= 0; i-- {
+			x = x<<8 | uint64(p[i])
+		}
 		p = p[8:]
 		return x, nil
 	}
@@ -172,7 +182,11 @@ func decodeRecord(v []byte) (dedup.Record, uint32, error) {
 	if r.Ref.ArticleID == "" {
 		return r, 0, errors.New("record without article id")
 	}
-	idx, w := binary.Varint(p)
+	ux, w := uvarint(p)
+	idx := int64(ux >> 1) // zigzag, as binary.Varint
+	if ux&1 != 0 {
+		idx = ^idx
+	}
 	if w <= 0 || idx < math.MinInt32 || idx > math.MaxInt32 {
 		return r, 0, fmt.Errorf("paragraph index: %w", errTruncated)
 	}
@@ -227,6 +241,28 @@ func decodeRecord(v []byte) (dedup.Record, uint32, error) {
 		return r, 0, fmt.Errorf("%d bytes after the record", len(p))
 	}
 	return r, expireAt, nil
+}
+
+// uvarint is binary.Uvarint over a value: the value and the number of
+// bytes read, 0 when p ends first, negative on an overflow.
+func uvarint[V value](p V) (uint64, int) {
+	var x uint64
+	var s uint
+	for i := 0; i < len(p); i++ {
+		if i == binary.MaxVarintLen64 {
+			return 0, -(i + 1)
+		}
+		b := p[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, -(i + 1)
+			}
+			return x | uint64(b)<<s, i + 1
+		}
+		x |= uint64(b&0x7f) << s
+		s += 7
+	}
+	return 0, 0
 }
 
 // expireAtOf returns the Unix second at which a record claimed at now

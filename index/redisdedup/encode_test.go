@@ -1,6 +1,7 @@
 package redisdedup
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 
@@ -104,11 +105,34 @@ func TestExpireAt(t *testing.T) {
 	require.Equal(t, "1000000100", exat(1_000_000_100))
 }
 
+// TestUvarint: uvarint reads what binary.Uvarint does, to the overflows.
+func TestUvarint(t *testing.T) {
+	inputs := [][]byte{nil, {0x80}, {0x01}, {0xff, 0x7f}, bytes.Repeat([]byte{0xff}, 9), append(bytes.Repeat([]byte{0xff}, 9), 0x01),
+		append(bytes.Repeat([]byte{0xff}, 9), 0x02), bytes.Repeat([]byte{0x80}, 11)}
+	for _, x := range []uint64{0, 1, 127, 128, 300, 1 << 32, 1<<64 - 1} {
+		inputs = append(inputs, binary.AppendUvarint(nil, x))
+	}
+	for _, in := range inputs {
+		wantX, wantN := binary.Uvarint(in)
+		x, n := uvarint(in)
+		require.Equal(t, wantX, x, "%x", in)
+		require.Equal(t, wantN, n, "%x", in)
+		x, n = uvarint(string(in))
+		require.Equal(t, wantX, x, "%x", in)
+		require.Equal(t, wantN, n, "%x", in)
+	}
+}
+
 func FuzzDecodeRecord(f *testing.F) {
 	f.Add(appendRecord(nil, dedup.Record{Ref: article.Ref{ArticleID: "a1", Index: 2}, StoryID: "s", Figures: 5, Sketch: sketchWith(30)}, 99))
 	f.Add(appendRecord(nil, dedup.Record{Ref: article.Ref{ArticleID: "a1", Index: -1}, StoryID: "a1", Sketch: sketchWith(128)}, 99))
 	f.Fuzz(func(t *testing.T, v []byte) {
 		r, exp, err := decodeRecord(v)
+		// A string decodes as its bytes do.
+		rs, exps, errs := decodeRecord(string(v))
+		require.Equal(t, err == nil, errs == nil, "%v / %v", err, errs)
+		require.Equal(t, r, rs)
+		require.Equal(t, exp, exps)
 		if err != nil {
 			return
 		}

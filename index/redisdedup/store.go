@@ -211,7 +211,7 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 	for i, k := range keys {
 		out[i] = dedup.Record{}
 		if v, ok := s.cache.get(k, uint32(now)); ok {
-			if r, _, err := decodeRecord([]byte(v)); err == nil {
+			if r, _, err := decodeRecord(v); err == nil {
 				out[i] = r
 				continue
 			}
@@ -238,7 +238,7 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for j, i := range miss {
-		if vals[j] == nil {
+		if vals[j] == "" {
 			continue
 		}
 		r, exp, err := decodeRecord(vals[j])
@@ -251,12 +251,13 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 	return nil
 }
 
-// get reads the values of names, nil for an absent key: MGETs of at most
+// get reads the values of names, "" for an absent key (a record is never
+// empty): MGETs of at most
 // lookupChunk keys in one pipeline on a standalone server, a pipeline of
 // GETs on a cluster (the client sends each node its keys, the nodes in
 // parallel; an MGET may not cross hash slots).
-func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
-	vals := make([][]byte, len(names))
+func (s *Store) get(ctx context.Context, names []string) ([]string, error) {
+	vals := make([]string, len(names))
 	pipe := s.client.Pipeline()
 	if !s.cluster {
 		// The keys go as *string, which box without allocating (MGet's
@@ -286,7 +287,7 @@ func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
 				switch v := v.(type) {
 				case nil:
 				case string:
-					vals[j] = []byte(v)
+					vals[j] = v
 				default:
 					return nil, fmt.Errorf("MGET answered a %T", v)
 				}
@@ -310,7 +311,7 @@ func (s *Store) get(ctx context.Context, names []string) ([][]byte, error) {
 		return nil, err
 	}
 	for j, cmd := range cmds {
-		v, err := cmd.Bytes()
+		v, err := cmd.Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 		case err != nil:
@@ -349,7 +350,7 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 		}
 		// A cached record exists: the claim would only read it back.
 		if v, ok := s.cache.get(k, uint32(now)); ok {
-			if r, _, err := decodeRecord([]byte(v)); err == nil {
+			if r, _, err := decodeRecord(v); err == nil {
 				recs[i] = r
 				cached++
 				continue
@@ -430,13 +431,13 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	created, conflicts := 0, 0
 	type found struct {
 		i int
-		v []byte
+		v string
 		e uint32
 	}
 	var theirs []found
 	for j, cmd := range cmds {
 		i := send[j]
-		v, err := cmd.Bytes()
+		v, err := cmd.Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 			created++
@@ -467,7 +468,9 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			k++
 			continue
 		}
-		s.cache.put(keys[i], vals[j], valid, uint32(now))
+		if v := vals[j]; s.cache.keeps(len(v), valid, uint32(now)) {
+			s.cache.put(keys[i], string(v), valid, uint32(now))
+		}
 	}
 	return nil
 }
