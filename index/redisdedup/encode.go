@@ -129,6 +129,13 @@ func appendRecord(b []byte, r dedup.Record, expireAt uint32) []byte {
 	return b
 }
 
+// maxRecordLen bounds the length of r's value, so that a claim sizes its
+// buffer once (grown by append, it was copied some ten times a claim) and
+// the values can alias it.
+func maxRecordLen(r dedup.Record) int {
+	return headerLen + 3*binary.MaxVarintLen64 + len(r.Ref.ArticleID) + len(r.StoryID) + 16 + dedup.SketchSize
+}
+
 // errTruncated: a value ends before its fields do.
 var errTruncated = errors.New("truncated")
 

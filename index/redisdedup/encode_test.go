@@ -42,6 +42,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v := appendRecord(nil, tc.rec, 1_900_000_000)
+			require.LessOrEqual(t, len(v), maxRecordLen(tc.rec), "the length a claim reserves")
 			require.Len(t, v, tc.size)
 			got, exp, err := decodeRecord(v)
 			require.NoError(t, err)
@@ -136,8 +137,11 @@ func FuzzDecodeRecord(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// What decodes is a record: encoded again, it decodes the same.
-		again, exp2, err := decodeRecord(appendRecord(nil, r, exp))
+		// What decodes is a record: encoded again, it decodes the same,
+		// within the length a claim reserves for it.
+		v2 := appendRecord(nil, r, exp)
+		require.LessOrEqual(t, len(v2), maxRecordLen(r))
+		again, exp2, err := decodeRecord(v2)
 		require.NoError(t, err)
 		require.Equal(t, r, again)
 		require.Equal(t, exp, exp2)
