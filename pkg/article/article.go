@@ -327,3 +327,46 @@ func firstInvalid(b []byte) int {
 	}
 	return len(b)
 }
+
+// IsDeskTag reports whether s is a wire service's desk tag: the code of
+// capital letters and the filing time (up to four digits) in parentheses
+// that close a paragraph of agency copy, "(FXGS 1104)". It is neither a
+// figure (pkg/figures) nor one of the paragraph's numbers to dedup, which
+// finds the same paragraph filed with and without one.
+func IsDeskTag(s string) bool {
+	if len(s) < 6 || s[0] != '(' || s[len(s)-1] != ')' {
+		return false
+	}
+	s = s[1 : len(s)-1]
+	i := 0
+	for i < len(s) && s[i] >= 'A' && s[i] <= 'Z' {
+		i++
+	}
+	if i < 2 || i == len(s) || s[i] != ' ' {
+		return false
+	}
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	digits := s[i:]
+	if len(digits) == 0 || len(digits) > 4 {
+		return false
+	}
+	for j := 0; j < len(digits); j++ {
+		if digits[j] < '0' || digits[j] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// DeskTagAtEnd returns where the desk tag that ends text (after trailing
+// spaces) starts, or -1 when text ends with none.
+func DeskTagAtEnd(text string) int {
+	t := strings.TrimRight(text, " \t\r\n")
+	i := strings.LastIndexByte(t, '(')
+	if i < 0 || !IsDeskTag(t[i:]) {
+		return -1
+	}
+	return i
+}

@@ -47,3 +47,16 @@ func TestDecodeRaw(t *testing.T) {
 		})
 	}
 }
+
+func TestDeskTag(t *testing.T) {
+	for s, want := range map[string]bool{
+		"(FXGS 1104)": true, "(LNGD 0930)": true, "(AB 1)": true, "(XYJN  1519)": true,
+		"(FXGS 11045)": false, "(Fxgs 1104)": false, "(F 1104)": false, "(FXGS)": false, "(FXGS 11a4)": false,
+		"FXGS 1104": false, "(FXGS 1104": false, "(USD54)": false, "(FXGS 1104.)": false,
+	} {
+		require.Equal(t, want, IsDeskTag(s), s)
+	}
+	require.Equal(t, 16, DeskTagAtEnd("Dealers said.   (FXGS 1104) \n"))
+	require.Equal(t, -1, DeskTagAtEnd("Dealers said (in London)."))
+	require.Equal(t, -1, DeskTagAtEnd("(FXGS 1104) Dealers said."))
+}

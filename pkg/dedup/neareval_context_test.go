@@ -188,7 +188,7 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		minP, minR float64
 	}{
 		{"within/repeat", 0.93, 0.83},
-		{"across/repeat", 0.97, 0.82},
+		{"across/repeat", 0.97, 0.84},
 		{"across/update", 0.97, 0.45},
 	} {
 		n := res[c.k]
@@ -199,5 +199,5 @@ func TestNearDuplicatesInContext(t *testing.T) {
 	a := allowedRes["across/repeat"]
 	prec, rec := pr(a.tp, a.fp, a.fn)
 	require.GreaterOrEqual(t, prec, 0.97, "across/repeat precision over the pairs the contract allows")
-	require.GreaterOrEqual(t, rec, 0.87, "across/repeat recall over the pairs the contract allows")
+	require.GreaterOrEqual(t, rec, 0.89, "across/repeat recall over the pairs the contract allows")
 }

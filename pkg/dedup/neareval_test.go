@@ -395,8 +395,8 @@ func TestNearDuplicateMethod(t *testing.T) {
 		minUP, minRL     float64 // update precision, repeat recall of long pairs
 		minRA            float64 // across: repeat recall over the pairs the contract allows
 	}{
-		{name: "within an article", scores: raw, across: false, minP: 0.99, minR: 0.85, minU: 0.42, minUP: 0.87, minRL: 0.90},
-		{name: "across articles", scores: raw, across: true, minP: 0.98, minR: 0.80, minU: 0.42, minUP: 0.87, minRL: 0.89, minRA: 0.84},
+		{name: "within an article", scores: raw, across: false, minP: 0.99, minR: 0.86, minU: 0.42, minUP: 0.87, minRL: 0.90},
+		{name: "across articles", scores: raw, across: true, minP: 0.98, minR: 0.81, minU: 0.42, minUP: 0.87, minRL: 0.89, minRA: 0.85},
 		{name: "within an article, normalized text", scores: norm, across: false, minP: 0.99, minR: 0.85, minU: 0.50, minUP: 0.89, minRL: 0.89},
 		{name: "across articles, normalized text", scores: norm, across: true, minP: 0.98, minR: 0.79, minU: 0.50, minUP: 0.89, minRL: 0.87, minRA: 0.83},
 	} {

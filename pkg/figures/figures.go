@@ -185,7 +185,9 @@
 // 2"), number words inside names ("Four Seasons", "Group of Seven"; a
 // number phrase with a lower-case word is no name: "Half a million
 // Britons", "Twenty-nine Japanese banks") and the
-// codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"). So are
+// codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"), and the
+// desk code and filing time in parentheses that close a wire paragraph
+// ("(FXGS 1104)": capital letters, then a number of up to four digits). So are
 // vague quantities ("dozens of", "hundreds of"), bare "half", and the lone
 // word "one" unless it has a unit, scale or sign ("one dollar", "one
 // million") or opens a ratio ("one in five"); "at one point" has no unit.
@@ -326,8 +328,8 @@ func (s *scanner) anchor(i int) int {
 		// "passed 12 bills", "passed 6 to 3": the verb's object, not a bound.
 		f.qual = ""
 	}
-	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && s.afterName(f) {
-		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2"
+	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && (s.afterName(f) || s.wireTag(f)) {
+		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2", "(FXGS 1104)"
 	}
 	if f.start < s.lastEnd {
 		return f.end

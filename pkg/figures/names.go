@@ -1,6 +1,10 @@
 package figures
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/newsflow/newsflow/pkg/article"
+)
 
 // Numbers that name or identify a thing rather than count it: model names,
 // designators ("Article 5", "junctions 9 and 10"), number words in names
@@ -107,6 +111,18 @@ func (s *scanner) afterName(f fig) bool {
 	}
 	k := s.key(t[ws:we])
 	return !weekdays[k] && !months[k] && k != "i"
+}
+
+// wireTag reports a bare number that closes a wire desk tag ("... dealers
+// said. (FXGS 1104)": article.IsDeskTag). It applies at a sentence start
+// too, where afterName does not, since the tag opens its own sentence.
+func (s *scanner) wireTag(f fig) bool {
+	t := s.text
+	if f.end >= len(t) || t[f.end] != ')' {
+		return false
+	}
+	open := strings.LastIndexByte(t[:f.start], '(')
+	return open >= 0 && article.IsDeskTag(t[open:f.end+1])
 }
 
 // designators are words after which a number names a thing instead of
