@@ -18,17 +18,11 @@ import (
 // with the record cache off and at its default size (which keeps a copy
 // of every record claimed).
 func BenchmarkClaim(b *testing.B) {
-	b.Run("cache=off", func(b *testing.B) { benchmarkClaim(b, -1) })
-	b.Run("cache=default", func(b *testing.B) { benchmarkClaim(b, 0) })
+	withAndWithoutCache(b, benchmarkClaim)
 }
 
 func benchmarkClaim(b *testing.B, cacheEntries int) {
-	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: cacheEntries, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
-	s, err := redisdedup.New(cfg)
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = s.Close() })
-	ctx := context.Background()
-	require.NoError(b, s.Setup(ctx))
+	s, ctx := benchStore(b, cacheEntries)
 	keys, proto := benchRecords(500, 0)
 	recs := make([]dedup.Record, len(proto))
 	b.ReportAllocs()
@@ -48,17 +42,11 @@ func benchmarkClaim(b *testing.B, cacheEntries int) {
 // repeats does: from the server with the cache off, from the cache at its
 // default size.
 func BenchmarkLookup(b *testing.B) {
-	b.Run("cache=off", func(b *testing.B) { benchmarkLookup(b, -1) })
-	b.Run("cache=default", func(b *testing.B) { benchmarkLookup(b, 0) })
+	withAndWithoutCache(b, benchmarkLookup)
 }
 
 func benchmarkLookup(b *testing.B, cacheEntries int) {
-	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: cacheEntries, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
-	s, err := redisdedup.New(cfg)
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = s.Close() })
-	ctx := context.Background()
-	require.NoError(b, s.Setup(ctx))
+	s, ctx := benchStore(b, cacheEntries)
 	keys, recs := benchRecords(500, 0)
 	require.NoError(b, s.Claim(ctx, keys, recs))
 	out := make([]dedup.Record, len(keys))
@@ -87,4 +75,22 @@ func benchRecords(n int, it uint64) ([]dedup.Key, []dedup.Record) {
 		recs[i] = dedup.Record{Ref: article.Ref{ArticleID: fmt.Sprintf("bench-%d", i/5), Index: i % 5}, StoryID: "story", Figures: uint64(i), Numbers: uint64(i * 3), Sketch: sk}
 	}
 	return keys, recs
+}
+
+// benchStore returns a store on the standalone test server under a fresh
+// prefix, with the given CacheEntries (-1: no cache, 0: the default).
+func benchStore(b *testing.B, cacheEntries int) (*redisdedup.Store, context.Context) {
+	cfg := redisdedup.Config{Addrs: []string{itest.Redis(b)}, CacheEntries: cacheEntries, KeyPrefix: itest.NewRedisPrefix(b, itest.Redis(b))}
+	s, err := redisdedup.New(cfg)
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	require.NoError(b, s.Setup(ctx))
+	return s, ctx
+}
+
+// withAndWithoutCache runs bench with the cache off and at its default.
+func withAndWithoutCache(b *testing.B, bench func(b *testing.B, cacheEntries int)) {
+	b.Run("cache=off", func(b *testing.B) { bench(b, -1) })
+	b.Run("cache=default", func(b *testing.B) { bench(b, 0) })
 }

@@ -152,14 +152,7 @@ func FuzzDecodeRecord(f *testing.F) {
 // BenchmarkAppendRecord encodes a record whose sketch has a pseudo-random
 // half of its bytes set (a paragraph of some 60 words), as claims do.
 func BenchmarkAppendRecord(b *testing.B) {
-	r := dedup.Record{Ref: article.Ref{ArticleID: "reuters21578-12345", Index: 4}, StoryID: "reuters21578-12001", Figures: 7, Numbers: 9}
-	x := uint32(12345)
-	for i := range r.Sketch {
-		x = x*1664525 + 1013904223
-		if x>>31 == 1 {
-			r.Sketch[i] = byte(x>>8) | 1
-		}
-	}
+	r := benchRecord()
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -170,14 +163,7 @@ func BenchmarkAppendRecord(b *testing.B) {
 // BenchmarkDecodeRecord decodes BenchmarkAppendRecord's record from a
 // []byte, as a cache hit of the old code did, and from a string.
 func BenchmarkDecodeRecord(b *testing.B) {
-	r := dedup.Record{Ref: article.Ref{ArticleID: "reuters21578-12345", Index: 4}, StoryID: "reuters21578-12001", Figures: 7, Numbers: 9}
-	x := uint32(12345)
-	for i := range r.Sketch {
-		x = x*1664525 + 1013904223
-		if x>>31 == 1 {
-			r.Sketch[i] = byte(x>>8) | 1
-		}
-	}
+	r := benchRecord()
 	v := appendRecord(nil, r, 1_900_000_000)
 	b.Run("bytes", func(b *testing.B) {
 		b.ReportAllocs()
@@ -196,4 +182,18 @@ func BenchmarkDecodeRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchRecord is a record whose sketch has a pseudo-random half of its
+// bytes set (a paragraph of some 60 words).
+func benchRecord() dedup.Record {
+	r := dedup.Record{Ref: article.Ref{ArticleID: "reuters21578-12345", Index: 4}, StoryID: "reuters21578-12001", Figures: 7, Numbers: 9}
+	x := uint32(12345)
+	for i := range r.Sketch {
+		x = x*1664525 + 1013904223
+		if x>>31 == 1 {
+			r.Sketch[i] = byte(x>>8) | 1
+		}
+	}
+	return r
 }
