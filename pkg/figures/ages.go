@@ -119,6 +119,7 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
+// "Jones, who is 58,",
 // or in brackets after a full name, "John Smith (52)":
 // a bare number of at most three digits after ", " (and "now" or "then")
 // following a name or a word for a person, and before a comma, bracket,
@@ -158,6 +159,9 @@ func (s *scanner) appositive(f *fig) bool {
 			p = ws
 		}
 	}
+	q := s.whoIs(p)
+	who := q < p // "who" names a person: a sentence may start with the name
+	p = q
 	if p < 2 || t[p-2:p] != ", " {
 		return false
 	}
@@ -170,5 +174,24 @@ func (s *scanner) appositive(f *fig) bool {
 	if appositiveNouns[k] {
 		return true
 	}
-	return isCapitalized(w) && !months[k] && !weekdays[k] && !sentenceStartBefore(t, ws) && letterBefore(t, ws) == 0
+	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) && letterBefore(t, ws) == 0
+}
+
+// whoIs returns where "who is" (was, turns, turned) ends at p starts, or p:
+// the relative clause of an appositive age, "Jones, who is 58, has run".
+func (s *scanner) whoIs(p int) int {
+	ws, we, dot, ok := prevWord(s.text, p)
+	if !ok || dot {
+		return p
+	}
+	switch s.key(s.text[ws:we]) {
+	case "is", "was", "turns", "turned":
+	default:
+		return p
+	}
+	a, b, dot, ok := prevWord(s.text, ws)
+	if !ok || dot || s.key(s.text[a:b]) != "who" {
+		return p
+	}
+	return a
 }

@@ -251,6 +251,7 @@ type figMeta struct {
 	scalePow int
 	one      bool
 	cur      bool
+	frac     bool // a word fraction: "a quarter", "one-third"
 }
 
 // fig is a figure under construction.
@@ -359,7 +360,8 @@ func (s *scanner) anchor(i int) int {
 	}
 	s.lastEnd = f.end
 	s.figs = append(s.figs, out)
-	s.meta = append(s.meta, figMeta{v: f.v, scaled: f.num.scaled, scalePow: f.num.scalePow, one: f.num.one, cur: f.cur})
+	s.meta = append(s.meta, figMeta{v: f.v, scaled: f.num.scaled, scalePow: f.num.scalePow, one: f.num.one, cur: f.cur,
+		frac: f.wordFraction()})
 	return f.end
 }
 

@@ -3,6 +3,7 @@ package figures
 // Currencies written before the number: symbols, ISO codes and prefix words.
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -163,7 +164,8 @@ var prefixWordCurrencies = map[string]string{
 
 // gluedOnlyCurrencies are single capitals that name a currency only when
 // glued to an amount with a scale or separators: "R254 billion" (rand),
-// "N5bn" (naira); "R5" or "N95" are codes.
+// "N5bn" (naira), or in a price context ("Tickets cost R350 each", see
+// priceContext); "R5" or "N95" are codes.
 var gluedOnlyCurrencies = map[string]string{"R": "ZAR", "N": "NGN"}
 
 // gluedCurrency reports a currency word glued before the digits at i that
@@ -177,11 +179,55 @@ func (s *scanner) gluedCurrency(ws, i int) bool {
 	if _, ok := prefixWordCurrencies[w]; ok {
 		return true
 	}
-	if _, ok := gluedOnlyCurrencies[w]; ok {
-		return scaledAmount(t, i)
+	if code, ok := gluedOnlyCurrencies[w]; ok {
+		return scaledAmount(t, i) || s.priceContext(ws, i, code)
 	}
 	return false
 }
+
+// priceContext reports a plain amount glued to a single-capital currency
+// (ws is the capital, i the digits) that the words around make a price:
+// a verb or noun of price among the three words before ("costs R350",
+// "paid N2000"), a rate after ("N950 a litre", "R350 each"), or an
+// earlier amount of the same currency in the sentence ("up from N617").
+// Without them "N95", "R101" and "N1" stay codes and road numbers.
+func (s *scanner) priceContext(ws, i int, code string) bool {
+	t := s.text
+	if s.cueBefore(ws, priceCues, 3) {
+		return true
+	}
+	if n := len(s.figs); n > 0 && s.figs[n-1].Unit == code && s.lastEnd <= ws &&
+		!strings.ContainsAny(t[s.lastEnd:ws], ".!?;\n") {
+		return true
+	}
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	w, h, ok := s.nextWordTok(j)
+	if !ok || h {
+		return false
+	}
+	if w.key == "each" || w.key == "apiece" {
+		return true
+	}
+	if w.key != "a" && w.key != "an" && w.key != "per" {
+		return false
+	}
+	n, h, ok := s.nextWordTok(w.e)
+	return ok && !h && perNouns[n.key]
+}
+
+// priceCues before a glued amount make it a price.
+var priceCues = setOf("cost", "costs", "costing", "price", "prices", "priced", "pay", "pays", "paid",
+	"paying", "charge", "charges", "charged", "fee", "fees", "fare", "fares", "sell", "sells", "sold",
+	"selling", "buy", "buys", "bought", "worth", "fined", "fine", "earn", "earns", "earned", "wage",
+	"salary", "rent", "budget", "spent", "spend", "raised", "tariff", "levy")
+
+// perNouns after "a" or "per" make the amount before them a rate.
+var perNouns = setOf("litre", "liter", "gallon", "kilo", "kg", "kilogram", "tonne", "ton", "bag",
+	"loaf", "month", "week", "day", "year", "hour", "night", "head", "person", "ticket", "share",
+	"unit", "barrel", "dollar", "kwh", "plate", "meal", "bottle")
 
 // scaledAmount reports digits at i with separators or a decimal point
 // ("1,200", "2.5") or followed by a scale ("254 billion", "5bn").

@@ -350,6 +350,27 @@ func (s *scanner) phoneContext(f *fig) bool {
 	return true
 }
 
+// oneWordStreet reports a street named in one word, w, after the number
+// at p: a word of six letters or more ending in "way" or "gate" ("Kingsway",
+// "Moorgate", "Broadway"), when "on" or "at" comes before the number ("a
+// flat on 22 Kingsway"; "beat Norway 22" is no address, nor is "22
+// Norway" without them).
+func (s *scanner) oneWordStreet(p int, w string) bool {
+	if len(w) < 6 || strings.EqualFold(w, "Norway") {
+		return false
+	}
+	if !hasSuffixFold(w, "way") && !hasSuffixFold(w, "gate") {
+		return false
+	}
+	_, _, dot, ok, pk := s.prevKey(p)
+	return ok && !dot && (pk == "on" || pk == "at")
+}
+
+// hasSuffixFold is strings.HasSuffix ignoring ASCII case; suffix is lower case.
+func hasSuffixFold(w, suffix string) bool {
+	return len(w) >= len(suffix) && strings.EqualFold(w[len(w)-len(suffix):], suffix)
+}
+
 // streetWords end a street name: "10 Downing Street", "45 Grove Road".
 var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close",
 	"way", "place", "boulevard", "blvd", "crescent", "terrace", "gardens", "square", "sq", "plaza",
@@ -358,7 +379,9 @@ var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "
 
 // addressAfter rejects a house number: a bare number before up to four
 // capitalised words, the last a street word ("10 Downing Street", "15
-// Queen's Road", "2 Kensington Palace Gardens", "12 High St").
+// Queen's Road", "2 Kensington Palace Gardens", "12 High St"), or after
+// "on" or "at" before one street name of one word ("a flat on 22
+// Kingsway", "at 1 Moorgate", "at 1585 Broadway").
 func (s *scanner) addressAfter(f *fig) (int, bool) {
 	t := s.text
 	n := f.num
@@ -379,6 +402,9 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		k := s.key(w)
 		if words == 0 && (months[k] || weekdays[k]) {
 			return 0, false
+		}
+		if words == 0 && s.oneWordStreet(f.start, w) {
+			return e, true
 		}
 		if words > 0 && streetWords[k] {
 			if e < len(t) && t[e] == '.' && (k == "st" || k == "rd" || k == "ave") {

@@ -89,11 +89,25 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 			return true, f2.end
 		}
 	}
+	// "The amendment failed 44 to 56", "the board voted 7 to 2": a tally
+	// written with "to" takes the same vote words, and no noun after it
+	// ("voted to raise it 16 to 18 hours" is no tally).
+	if conn == "to" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain &&
+		!s.nounAfter(f2.end) && s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
+		f.tally = true
+		return false, 0
+	}
 	if f.cur && f2.unit == "m" && f2.num.sfx == "m" {
 		// "£3-4m": the currency carries over, so the glued m is million.
 		f2.v = f2.num.v.mulPow10(6)
 		f2.num.scaled, f2.num.scalePow = true, 6
 		f2.unit, f2.kind = "", ""
+	}
+	if f.wordFraction() && f2.v.value() > 1 {
+		// "cut its debt by a third to $400 million": a fraction ranges
+		// only up to one ("a third to a half", "a half to one percentage
+		// point").
+		return false, 0
 	}
 	u1, u2 := f.unit, f2.unit
 	switch {
@@ -125,9 +139,13 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// stock rose 8-5/8 to 24") or more than four times X ("rose 30 to 450
 	// dlrs"); it is a range of the change when X shares the unit of Y
 	// ("expected to grow by 25 to 35 pct", "prices rose 1.00 to 2.00 dlrs").
-	// The factor is a heuristic: the two readings share a syntax.
-	if conn == "to" && q != qFrom && s.changeBefore(qs) {
-		if u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value() {
+	// The factor is a heuristic: the two readings share a syntax. After
+	// "by", two ends of one unit no more than a factor two apart are a
+	// range of the change ("expected to rise by 4% to 6%"; "fell by 1% to
+	// 4%" is a change).
+	if change, by := s.changeBefore(qs); conn == "to" && q != qFrom && change {
+		sameUnit := u1 != "" && u1 == u2 && !f.num.scaled && f2.v.value() <= 2*lo.value()
+		if !(by && sameUnit) && (u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value()) {
 			return false, 0
 		}
 	}
@@ -175,21 +193,21 @@ var rangeWords = setOf("range", "ranges", "ranged", "ranging", "vary", "varies",
 
 // changeBefore reports a verb of change right before the figure (or its
 // qualifier) at p: "rose 5 pct to 7 pct", "grew by almost 400,000 to 4.1
-// million" are a change, not a range.
-func (s *scanner) changeBefore(p int) bool {
+// million" are a change, not a range; by tells that "by" came between.
+func (s *scanner) changeBefore(p int) (change, by bool) {
 	ws, we, _, ok := prevWord(s.text, p)
 	if !ok {
-		return false
+		return false, false
 	}
 	k := s.key(s.text[ws:we])
 	if changeWords[k] {
-		return true
+		return true, false
 	}
 	if k == "by" {
 		ws2, we2, _, ok := prevWord(s.text, ws)
-		return ok && changeWords[s.key(s.text[ws2:we2])]
+		return ok && changeWords[s.key(s.text[ws2:we2])], true
 	}
-	return false
+	return false, false
 }
 
 // changeWords before a figure mean "X to Y" is a change, not a range
@@ -218,7 +236,7 @@ func (s *scanner) inheritListUnits() {
 	for i := len(s.figs) - 2; i >= 0; i-- {
 		a, b := &s.figs[i], &s.figs[i+1]
 		am, bm := &s.meta[i], &s.meta[i+1]
-		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || bm.cur {
+		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || am.frac || bm.cur {
 			continue
 		}
 		sep := t[a.End:b.Start]
@@ -270,7 +288,7 @@ func shareScale(a *article.Figure, am, bm *figMeta, bounded bool) {
 
 // ratioAfter joins a ratio into one figure valued as the fraction: "one in
 // five" (0.2), "three out of four" (0.75), "1 in 3", "seven out of every
-// 10", "one in 45 million". The parts are not counts of their own. The
+// 10", "two of every five", "one in 45 million". The parts are not counts of their own. The
 // numerator is a whole number without unit; the denominator a number
 // without unit, not smaller than the numerator ("killed 3 in 10 days" and
 // "fell by 3 in 2023" are no ratios).
@@ -301,6 +319,13 @@ func (s *scanner) ratioAfter(f *fig) bool {
 			return false
 		}
 		p = of.e
+	case "of":
+		// "two of every five": "of" needs "every" ("two of five suspects"
+		// are two counts).
+		e, h, ok := s.nextWordTok(p)
+		if !ok || h != glued || e.key != "every" {
+			return false
+		}
 	default:
 		return false
 	}
@@ -334,4 +359,11 @@ func (s *scanner) ratioAfter(f *fig) bool {
 	f.num.plain = false
 	f.num.hasDecimal = true
 	return true
+}
+
+// wordFraction reports a fraction written in words ("a fifth", "one-third",
+// "two thirds"): the relative size of something, never the start of a range
+// of amounts.
+func (f *fig) wordFraction() bool {
+	return f.num.word && f.num.hasDecimal && f.unit == "" && f.v.value() < 1
 }

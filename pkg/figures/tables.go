@@ -552,14 +552,14 @@ func buildVocab() map[string]string {
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents} {
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns} {
 		for k := range set {
 			addWords(k)
 		}
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
 		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
-		"per", "plus", "odd"} {
+		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece"} {
 		m[w] = w
 	}
 	return m

@@ -77,7 +77,7 @@ func (s *scanner) words(i int) (number, bool, int) {
 			return s.wordsFrom(num, w, 1, pUnit)
 		}
 		if fw, ok := fractionWords[w.key]; ok && !isPluralFrac(w.key) {
-			if fw.ordinal && !s.fractionContext(w.key, w.e) {
+			if fw.ordinal && !s.fractionContext(w.key, first.s, w.e) {
 				return fail()
 			}
 			num.v = decF(1 / fw.den)
@@ -140,14 +140,16 @@ func isPluralFrac(k string) bool { return len(k) > 1 && k[len(k)-1] == 's' }
 // when followed by "of", punctuation, the end, "point(s)" (also hyphenated:
 // "a quarter-point cut"), a preposition of change that takes no noun
 // ("since", "over", "from", "compared", "against"; not "to", which would
-// open a range or change: "cut by one-third to 2.56 billion francs"), a
-// scale or a unit; but a
+// open a range or change: "score a fourth to kill the tie"), a scale or a
+// unit; "to" itself after "by" and a qualifier ("fell by nearly a fifth
+// to $21.4 billion", "cut by about one-third to 2.56 billion francs"),
+// where the fraction is the size of a change and "to" names the level; but a
 // duration unit after a true ordinal ("third" to "trillionth", not
 // "quarter") is the noun the ordinal counts: "a fourth month", "a third
 // week" are ordinals, "a quarter century" and "a quarter hour" fractions.
 // Any other word (an adjective such as "straight", "consecutive",
 // "successive", "record", or a noun) makes it an ordinal.
-func (s *scanner) fractionContext(key string, p int) bool {
+func (s *scanner) fractionContext(key string, start, p int) bool {
 	t := s.text
 	q := skipSp(t, p)
 	if q < len(t) && t[q] == '-' && letterAt(t, q+1) > 0 {
@@ -163,6 +165,8 @@ func (s *scanner) fractionContext(key string, p int) bool {
 		return true // "a third of", "a quarter point"
 	case "since", "over", "from", "compared", "against":
 		return true // "down by a tenth since 2019", "a third over the year"
+	case "to":
+		return s.byBefore(start) // "cut by a third to about 8,000"
 	}
 	if _, scale := scaleWords[k]; scale {
 		return true
@@ -172,6 +176,17 @@ func (s *scanner) fractionContext(key string, p int) bool {
 		return false // "a fifth day", "a third week": an ordinal
 	}
 	return unit
+}
+
+// byBefore reports "by" right before p, or before a qualifier that ends
+// at p ("by nearly", "by more than"): the figure at p is the size of a
+// change.
+func (s *scanner) byBefore(p int) bool {
+	if _, qs, _ := s.qualBefore(p); qs < p {
+		p = qs
+	}
+	_, _, _, ok, k := s.prevKey(p)
+	return ok && k == "by"
 }
 
 // fractionOf extends a word fraction ending at num.end over "of a" and a
@@ -399,7 +414,7 @@ func (s *scanner) wordFractions(num number, val uint64, phase int, andSeg bool, 
 	if f, _, ok := s.nextWordTok(end); ok && phase != pScale {
 		if fw, ok := fractionWords[f.key]; ok {
 			plural := isPluralFrac(f.key)
-			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.key, f.e))) {
+			if (plural && val >= 1) || (!plural && val == 1 && (!fw.ordinal || s.fractionContext(f.key, num.start, f.e))) {
 				var v float64
 				if andSeg {
 					v = float64(andBefore) + float64(val-andBefore)/fw.den
