@@ -119,7 +119,7 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
-// "Jones, who is 58,",
+// "Jones, who is 58,", "Sanchez, who turned 40 in March,",
 // or in brackets after a full name, "John Smith (52)":
 // a bare number of at most three digits after ", " (and "now" or "then")
 // following a name or a word for a person, and before a comma, bracket,
@@ -131,15 +131,17 @@ func (s *scanner) appositive(f *fig) bool {
 		return false
 	}
 	e := f.end
+	closed := false // a comma, bracket, semicolon or the sentence end after it
 	switch {
 	case e == len(t):
+		closed = true
 	case t[e] == ',' || t[e] == ';' || t[e] == ')':
 		if q := skipSp(t, e+1); t[e] == ',' && q < len(t) && isDigit(t[q]) {
 			return false // a list: "3, 4, 5"
 		}
+		closed = true
 	case t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n'):
-	default:
-		return false
+		closed = true
 	}
 	p := f.start
 	if p > 0 && t[p-1] == '(' && e < len(t) && t[e] == ')' {
@@ -162,6 +164,11 @@ func (s *scanner) appositive(f *fig) bool {
 	q := s.whoIs(p)
 	who := q < p // "who" names a person: a sentence may start with the name
 	p = q
+	// After "who is" the clause may go on: "Sanchez, who turned 40 in
+	// March," (not "who scored 40 points").
+	if !closed && !(who && !s.nounAfter(e)) {
+		return false
+	}
 	if p < 2 || t[p-2:p] != ", " {
 		return false
 	}

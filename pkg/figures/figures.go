@@ -332,6 +332,9 @@ func (s *scanner) anchor(i int) int {
 	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && (s.afterName(f) || s.wireTag(f)) {
 		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2", "(FXGS 1104)"
 	}
+	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && s.modelAfterCount(&f) {
+		return f.end // "delivered 42 737 MAX jets"
+	}
 	if f.start < s.lastEnd {
 		return f.end
 	}

@@ -422,3 +422,25 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 	}
 	return 0, false
 }
+
+// modelAfterCount reports a bare number one space after a count, before a
+// capitalised word, in prose: "Boeing delivered 42 737 MAX jets", "sold 12
+// 747 Freighters". The first counts; the second names the model.
+func (s *scanner) modelAfterCount(f *fig) bool {
+	n := len(s.figs)
+	if n == 0 || !f.num.plain || f.start != f.num.start || f.end != f.num.end {
+		return false
+	}
+	last := &s.figs[n-1]
+	if last.Unit != "" || last.RangeTo != nil || last.End != f.start-1 || s.text[last.End] != ' ' {
+		return false
+	}
+	q := skipSp(s.text, f.end)
+	if q == f.end || q >= len(s.text) || !isCapitalized(s.text[q:wordEnd(s.text, q)]) {
+		return false
+	}
+	// Prose, not a table row ("TOTAL 35000 32876 AVERAGE") or a position
+	// ("Lat. 25 57 N."): a lower-case word before the count.
+	ws, we, _, ok := prevWord(s.text, last.Start)
+	return ok && we == last.Start-1 && !isCapitalized(s.text[ws:we])
+}
