@@ -74,28 +74,65 @@ func (m *marker) fixedNumbers(p *para) uint64 {
 		return 0
 	}
 	if !m.timesDone {
-		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt), m.a.UpdatedAt)
+		m.times = appendTimeWords(appendTimeWords(m.times[:0], m.a.PublishedAt, 0), m.a.UpdatedAt, 0)
 		m.timesDone = true
+	}
+	// A paragraph that names a time zone ("10:10 CEST") may write the
+	// article's times in that zone's local time.
+	m.zoneTimes = m.zoneTimes[:0]
+	if off, ok := zoneOffset(p.tokens); ok && off != 0 {
+		m.zoneTimes = appendTimeWords(appendTimeWords(m.zoneTimes, m.a.PublishedAt, off), m.a.UpdatedAt, off)
 	}
 	var h uint64
 	for _, w := range p.numerics {
-		if !slices.Contains(m.times, w) {
+		if !slices.Contains(m.times, w) && !slices.Contains(m.zoneTimes, w) {
 			h += mix(w ^ 0x6e756d73)
 		}
 	}
 	return h
 }
 
+// timeZoneWords are the hours east of UTC of the abbreviations of time
+// zones that a sign-off may write its filing time in, by the folded word's
+// hash (para.tokens); a lookup table, never written. Left out: the
+// ambiguous ones (CST, IST), those off the hour, and those that are English
+// words (WEST, WET, EAT, CAT, ART).
+var timeZoneWords = func() map[uint64]int {
+	zones := map[string]int{
+		"gmt": 0, "utc": 0, "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3, "msk": 3,
+		"est": -5, "edt": -4, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "akst": -9, "hst": -10,
+		"sast": 2, "wat": 1, "ict": 7, "wib": 7, "sgt": 8, "hkt": 8, "pht": 8, "awst": 8,
+		"jst": 9, "kst": 9, "aest": 10, "aedt": 11, "nzst": 12, "nzdt": 13,
+	}
+	out := make(map[uint64]int, len(zones))
+	for w, off := range zones {
+		out[wordHash(w)] = off
+	}
+	return out
+}()
+
+// zoneOffset returns the hours east of UTC of the first time zone that the
+// masked words name, if any.
+func zoneOffset(tokens []uint64) (int, bool) {
+	for _, w := range tokens {
+		if off, ok := timeZoneWords[w]; ok {
+			return off, true
+		}
+	}
+	return 0, false
+}
+
 // appendTimeWords appends the hashes of the folded words that may write
-// the time ts (RFC 3339, read in UTC): its year (2026, 26), month (march,
-// mar, 3, 03), day (3, 03), hour (14, 2, 02), minute (32) and clock forms
-// (1432, 14.32, 2.32). Nothing for an empty or unreadable time.
-func appendTimeWords(dst []uint64, ts string) []uint64 {
+// the time ts (RFC 3339), read in UTC shifted by offset hours (a time
+// zone's local time): its year (2026, 26), month (march, mar, 3, 03), day
+// (3, 03), hour (14, 2, 02), minute (32) and clock forms (1432, 14.32,
+// 2.32). Nothing for an empty or unreadable time.
+func appendTimeWords(dst []uint64, ts string, offset int) []uint64 {
 	t, err := time.Parse(time.RFC3339, ts)
 	if err != nil {
 		return dst
 	}
-	t = t.UTC()
+	t = t.UTC().Add(time.Duration(offset) * time.Hour)
 	month := strings.ToLower(t.Month().String())
 	h12 := t.Hour() % 12
 	if h12 == 0 {

@@ -55,9 +55,7 @@ func TestMayBeBoilerplate(t *testing.T) {
 // TestFixedNumbers: the numbers of a long boilerplate candidate that its
 // copies must repeat are those that do not write the article's own times.
 func TestFixedNumbers(t *testing.T) {
-	var m marker
-	m.times = appendTimeWords(appendTimeWords(nil, "2026-03-03T14:32:00Z"), "2026-03-04T09:05:00+01:00")
-	m.timesDone = true
+	m := marker{a: &article.Article{PublishedAt: "2026-03-03T14:32:00Z", UpdatedAt: "2026-03-04T09:05:00+01:00"}}
 	for _, tc := range []struct {
 		text string
 		want bool
@@ -66,6 +64,13 @@ func TestFixedNumbers(t *testing.T) {
 		{"Filed at 1432 GMT on March 3 by the Frankfurt desk of the wire, which takes corrections at any hour.", true},
 		{"Updated at 08:05 GMT on 4 March by the Frankfurt desk of the wire, which takes corrections at any hour.", true},
 		{"Filed at 2.32 pm on 03/03/26 by the Frankfurt desk of the wire, which takes corrections at any hour.", true},
+		// In the local time of a zone the paragraph names.
+		{"Filed at 15:32 CET on 3 March by the Frankfurt desk of the wire, which takes corrections at any hour.", true},
+		{"Filed at 09:32 EST on 3 March by the New York desk of the wire, which takes corrections at any hour.", true},
+		{"Updated at 10:05 CEST on 4 March by the Frankfurt desk of the wire, which takes corrections at any hour.", true},
+		{"Filed at 16:32 CET on 3 March by the Frankfurt desk of the wire, which takes corrections at any hour.", false},
+		{"Filed at 15:32 GMT on 3 March by the Frankfurt desk of the wire, which takes corrections at any hour.", false},
+		{"Markets in New York close at 16:00 EST and the desk of the wire takes corrections until midnight.", false},
 		{"Work on the contract, awarded as part of a procurement programme, is expected to be completed by June 2028.", false},
 		{"Banks must make their bids by 1400 GMT today and funds allocated will be credited to accounts tomorrow.", false},
 		{"The spot riyal was steady at 3.7500 to the dollar after quotes of 3.7498 in the previous session of trading.", false},
@@ -78,8 +83,8 @@ func TestFixedNumbers(t *testing.T) {
 			require.Equal(t, tc.want, m.fixedNumbers(&p) == 0, "only the article's own times")
 		})
 	}
-	require.Empty(t, appendTimeWords(nil, ""), "no time, no words")
-	require.Empty(t, appendTimeWords(nil, "yesterday"))
+	require.Empty(t, appendTimeWords(nil, "", 0), "no time, no words")
+	require.Empty(t, appendTimeWords(nil, "yesterday", 0))
 }
 
 // TestShortSentencesStayInTheBody is the guarantee of mayBeBoilerplate as a

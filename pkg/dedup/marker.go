@@ -61,8 +61,10 @@ type marker struct {
 	tmp       []uint64 // shingles of two paragraphs read as one
 	times     []uint64 // the words that write the article's own times (fixedNumbers)
 	timesDone bool     // times holds them
+	zoneTimes []uint64 // the same in the local time of a zone a paragraph names (fixedNumbers)
 	tmp2      []uint64 // shingles of one short paragraph
 	typo      typoScratch
+	pair      para // two consecutive paragraphs read as one (analysePair)
 }
 
 type vote struct {
@@ -76,6 +78,7 @@ func (m *marker) release() {
 	m.a, m.figKeys = nil, nil
 	m.cache, m.typo.sc.cache = nil, nil // the call's word cache goes back to its pool
 	m.story = ""
+	m.pair = para{} // holds slices of typo.sc's buffers
 	clear(m.refStory)
 }
 
@@ -650,7 +653,7 @@ func (m *marker) splits() {
 func (m *marker) splitOf(i int) *Record {
 	pi, pn := &m.paras[i], &m.paras[i+1]
 	var joined Sketch
-	var have bool
+	var have, analysed bool
 	for _, at := range [2]int{m.bandAt[i], m.bandAt[i+1]} {
 		if at < 0 {
 			continue
@@ -666,12 +669,43 @@ func (m *marker) splitOf(i int) *Record {
 				have = true
 			}
 			sim := joined.Similarity(&r.Sketch)
-			if sim >= m.opts.NearThreshold && m.piece(i, i+1, r, sim) && m.piece(i+1, i, r, sim) {
+			if sim < m.opts.NearThreshold {
+				if !analysed {
+					m.analysePair(i)
+					analysed = true
+				}
+				if !pairRepeats(&m.pair, r, sim, m.opts.NearThreshold) {
+					continue
+				}
+			}
+			if m.piece(i, i+1, r, sim) && m.piece(i+1, i, r, sim) {
 				return r
 			}
 		}
 	}
 	return nil
+}
+
+// analysePair reads paragraphs i and i+1 as one paragraph into m.pair (in
+// the typo check's scratch, which the cross-article decision does not
+// use otherwise).
+func (m *marker) analysePair(i int) {
+	sc := &m.typo.sc
+	sc.tokens, sc.nums, sc.shingles, sc.stems, sc.negated = sc.tokens[:0], sc.nums[:0], sc.shingles[:0], sc.stems[:0], sc.negated[:0]
+	m.pair = para{}
+	sc.analyse(m.a.Paragraphs[i].Text+" "+m.a.Paragraphs[i+1].Text, m.opts.MinNearLength, &m.pair)
+}
+
+// pairRepeats reports whether two paragraphs read as one (pair), with the
+// figures and numbers of record r and a shingle similarity sim below the
+// threshold, nearly repeat r by their content words, as a near repeat of
+// one paragraph may (classify): a piece reworded, its words in another
+// order ("kept in a country house library" / "kept in the library of a
+// country house"), changes the shingles more than the words.
+func pairRepeats(pair *para, r *Record, sim, threshold float64) bool {
+	st := nearStats{sim: sim, sameFigures: true, sameNumbers: true}
+	sketchStats(&st, pair, &r.Sketch)
+	return classify(st, threshold, wordRepeat) == nearRepeat
 }
 
 // piece reports whether paragraph i, split from the paragraph of record r

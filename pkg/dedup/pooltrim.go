@@ -78,6 +78,7 @@ func (m *marker) trim() {
 	m.tmp = shrinkParagraph(m.tmp)
 	m.tmp2 = shrinkParagraph(m.tmp2)
 	m.times = shrink(m.times, len(m.times))
+	m.zoneTimes = shrink(m.zoneTimes, len(m.zoneTimes))
 }
 
 // trim drops the scratch buffers that are oversized for their last use:
