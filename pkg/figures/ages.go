@@ -27,7 +27,7 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start):
 		f.kind = article.KindAge // "babies under six months"
-	case f.unit == "" && !f.num.word && s.isAgeValue(f) && s.appositive(f):
+	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
 		f.unit, f.kind = "year", article.KindAge
 	}
 }
@@ -127,7 +127,13 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 func (s *scanner) appositive(f *fig) bool {
 	t := s.text
 	n := f.num
-	if !n.plain || n.ndigits > 3 || f.start != n.start || f.end != n.end {
+	if f.start != n.start || f.end != n.end {
+		return false
+	}
+	// Digits, or a number in words after "who is" ("Her son, who is
+	// seven,"): between bare commas a word number is a count ("the
+	// others, seven, ...").
+	if n.word && s.whoIs(f.start) == f.start || !n.word && (!n.plain || n.ndigits > 3) {
 		return false
 	}
 	e := f.end
@@ -165,8 +171,9 @@ func (s *scanner) appositive(f *fig) bool {
 	who := q < p // "who" names a person: a sentence may start with the name
 	p = q
 	// After "who is" the clause may go on: "Sanchez, who turned 40 in
-	// March," (not "who scored 40 points").
-	if !closed && !(who && !s.nounAfter(e)) {
+	// March," (not "who scored 40 points"); not after a number in words,
+	// which is a pronoun as often ("Carson, who was one of the best-loved").
+	if !closed && !(who && !n.word && !s.nounAfter(e)) {
 		return false
 	}
 	if p < 2 || t[p-2:p] != ", " {
