@@ -135,8 +135,9 @@
 // under", "shy of"), at_most ("up to", "at most", "no more than", "as many
 // as", "within"); after it: "or more" (at_least), "or so" (approx), "or
 // less" (at_most), "5,000+", and "100-odd" (approx, the suffix inside the
-// span). "over" and "under" before a duration are not qualifiers ("repaid
-// over 3 years"); "passed" before a count with a subject or a tally is its
+// span). "over" before a duration is no qualifier ("repaid over 3
+// years"; but "in over two hours", "for over a decade": see overDuring);
+// "passed" before a count with a subject or a tally is its
 // verb ("the Senate passed 12 bills").
 //
 // # Ages
@@ -307,7 +308,7 @@ func (s *scanner) anchor(i int) int {
 		switch q {
 		case qBetween, qFrom:
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overUnder(f.start) {
+			if f.kind == article.KindDuration && s.overDuring(&f) {
 				break
 			}
 			f.qual = q
@@ -332,8 +333,8 @@ func (s *scanner) anchor(i int) int {
 	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && (s.afterName(f) || s.wireTag(f)) {
 		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2", "(FXGS 1104)"
 	}
-	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && s.modelAfterCount(&f) {
-		return f.end // "delivered 42 737 MAX jets"
+	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && (s.modelAfterCount(&f) || s.modelSuffix(&f)) {
+		return f.end // "delivered 42 737 MAX jets", "737 Max 9 jets"
 	}
 	if f.start < s.lastEnd {
 		return f.end

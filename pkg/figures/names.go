@@ -113,6 +113,32 @@ func (s *scanner) afterName(f fig) bool {
 	return !weekdays[k] && !months[k] && k != "i"
 }
 
+// modelSuffix reports a small number that ends a model name, even before a
+// noun: a capitalised word between it and a designation of digits that is
+// no figure ("grounded 171 Boeing 737 Max 9 jets", "an A320 Neo 2").
+func (s *scanner) modelSuffix(f *fig) bool {
+	t := s.text
+	if !f.num.plain || f.num.word || f.num.ndigits > 2 || f.start != f.num.start {
+		return false
+	}
+	ws, we, dot, ok := prevWord(t, f.start)
+	if !ok || dot || we != f.start-1 || !isCapitalized(t[ws:we]) || sentenceStartBefore(t, ws) {
+		return false
+	}
+	e := ws - 1 // the designation ends one space before the word
+	if e <= 0 || t[e] != ' ' || !isDigit(t[e-1]) {
+		return false
+	}
+	b := e
+	for b > 0 && (isDigit(t[b-1]) || isASCIILetter(t[b-1])) {
+		b--
+	}
+	if e-b == 4 && isDigit(t[b]) && (t[b] == '1' || t[b] == '2') {
+		return false // a year: "In 2024 Apple 5 stores closed"
+	}
+	return s.lastEnd <= b // the designation gave no figure
+}
+
 // wireTag reports a bare number that closes a wire desk tag ("... dealers
 // said. (FXGS 1104)": article.IsDeskTag). It applies at a sentence start
 // too, where afterName does not, since the tag opens its own sentence.
@@ -311,6 +337,8 @@ var (
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines")
+	// phoneIsCues before "is" or "was" and a number make it a phone number.
+	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax")
 )
 
 // phoneContext reports a bare number of three digits or more, or a run of
@@ -334,6 +362,11 @@ func (s *scanner) phoneContext(f *fig) bool {
 	case phoneCues[k]:
 	case k == "on" || k == "at":
 		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
+			return false
+		}
+	case k == "is" || k == "was":
+		// "the non-emergency number is 111", "the helpline is 0800 ...".
+		if _, _, dot, ok, pk := s.prevKey(ws); !ok || dot || !phoneIsCues[pk] {
 			return false
 		}
 	default:

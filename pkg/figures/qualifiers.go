@@ -20,6 +20,8 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 	end := p
 	if q := skipSpBack(t, p); q > 0 && t[q-1] == '~' {
 		return article.QualifierApprox, q - 1, false
+	} else if c := circaBefore(t, q); c >= 0 {
+		return article.QualifierApprox, c, false // "c. €40m", "ca. 300"
 	}
 	for n < len(ws) {
 		a, b, dot, ok := prevWord(t, end)
@@ -46,6 +48,22 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 		}
 	}
 	return "", p, false
+}
+
+// circaBefore returns where "c." or "ca." (circa) ending at q starts, or -1:
+// a word of its own in lower case, with its full stop, before the number
+// ("Vitamin C. 500 people" is an initial and a sentence end).
+func circaBefore(t string, q int) int {
+	if q < 2 || t[q-1] != '.' {
+		return -1
+	}
+	for _, w := range [...]string{"c", "ca"} {
+		s := q - 1 - len(w)
+		if s >= 0 && t[s:q-1] == w && (s == 0 || letterBefore(t, s) == 0 && t[s-1] != '.') {
+			return s
+		}
+	}
+	return -1
 }
 
 // qualAfter reads "or more", "or so", "5,000+" and "5,000-plus".
@@ -79,11 +97,39 @@ func (s *scanner) oddAfter(f *fig) {
 	}
 }
 
-// overUnder reports "over" or "under" right before p.
-func (s *scanner) overUnder(p int) bool {
-	_, _, _, ok, k := s.prevKey(p)
-	return ok && (k == "over" || k == "under")
+// overDuring reports "over" or "under" right before the duration f that
+// is no bound: "repaid over 3 years", "over two decades" ("during"),
+// "under 23 hours of questioning", "put under six month detention". "under"
+// a duration is otherwise less than ("in under two hours"), and "over" more
+// than after a word that makes it a bound ("in over two hours", "for over a
+// decade", "just over 3 years").
+func (s *scanner) overDuring(f *fig) bool {
+	ws, _, _, ok, k := s.prevKey(f.start)
+	if !ok {
+		return false
+	}
+	switch k {
+	case "over":
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return !ok || dot || !overBounds[pk]
+	case "under":
+		// "Under 23 hours of questioning", "put under six month pre-trial
+		// detention": what it is under, no bound.
+		if w, h, ok := s.nextWordTok(f.end); ok && !h && w.key == "of" {
+			return true
+		}
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && underVerbs[pk]
+	}
+	return false
 }
+
+// underVerbs before "under" and a duration make "under" no bound.
+var underVerbs = setOf("put", "placed", "kept", "held", "remain", "remains", "remained")
+
+// overBounds before "over" and a duration make "over" more than.
+var overBounds = setOf("in", "for", "after", "of", "just", "well", "slightly", "little", "than", "took",
+	"takes", "lasted", "lasts", "lasting", "spent")
 
 // Qualifier phrases written before the figure, lower case, longest first
 // at lookup time. "between" opens a range; "from" blocks one.
