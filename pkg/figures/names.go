@@ -68,7 +68,9 @@ func (s *scanner) inName(f fig) bool {
 	t := s.text
 	q := skipSp(t, f.end)
 	if q > f.end && letterAt(t, q) > 0 && isCapitalized(t[q:wordEnd(t, q)]) && titleCase(t[f.start:f.end]) {
-		return true // "Four Seasons"; not "A quarter of a million Britons"
+		// "Four Seasons"; not "A quarter of a million Britons", nor at a
+		// sentence start before people ("Two Republicans joined").
+		return !(sentenceStartBefore(t, f.start) && peoplePlural(t[q:wordEnd(t, q)]))
 	}
 	if sentenceStartBefore(t, f.start) {
 		return false
@@ -80,6 +82,22 @@ func (s *scanner) inName(f fig) bool {
 	}
 	return ok && isCapitalized(t[ws:we])
 }
+
+// peoplePlural reports a capitalised word for people in the plural: a
+// nationality or a party's members ("Americans", "Israelis", "Britons",
+// "Democrats", "Tories"), which a number word at a sentence start counts.
+func peoplePlural(w string) bool {
+	if len(w) >= 6 && (hasSuffixFold(w, "ans") || hasSuffixFold(w, "is") && !hasSuffixFold(w, "sis")) {
+		return true // "Republicans", "Ukrainians", "Israelis"; not "Crisis"
+	}
+	return peopleWords[strings.ToLower(w)]
+}
+
+// peopleWords are plural capitalised words for people that peoplePlural's
+// endings miss.
+var peopleWords = setOf("britons", "democrats", "conservatives", "liberals", "socialists", "tories",
+	"mps", "meps", "scots", "poles", "turks", "greeks", "spaniards", "swedes", "danes", "finns",
+	"thais", "afghans", "greens", "independents", "labourites", "nationalists", "communists")
 
 // titleCase reports whether every word of w starts with a capital, as the
 // number words of a name do ("Twenty One Pilots"); a number phrase with a

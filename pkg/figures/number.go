@@ -3,6 +3,7 @@ package figures
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // dec is a number kept as decimal mantissa and exponent (m × 10^e) while it
@@ -183,6 +184,18 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			acc(t[j+2])
 			acc(t[j+3])
 			j += 4
+			grouped = true
+		}
+		// Thousands with dots, at least two groups: "2.500.000" (European;
+		// one dot is a decimal point, and "1.2.3", "192.168.1.2" have
+		// groups of other sizes).
+		if g := dotGroups(t, j); !grouped && g >= 2 && !(g == 3 && ipv4(t[i:j+4*g])) {
+			for j < n && t[j] == '.' && dotGroups(t, j) >= 1 {
+				acc(t[j+1])
+				acc(t[j+2])
+				acc(t[j+3])
+				j += 4
+			}
 			grouped = true
 		}
 		// Thousands with spaces: "40 000", "1 234 567.89".
@@ -442,4 +455,37 @@ func unitFollowsGlued(t string, k int) bool {
 	}
 	_, ok := attachedUnits[t[k:e]]
 	return ok
+}
+
+// dotGroups counts the groups of three digits, each after a dot, from j:
+// ".500.000" has two. A group must end the number ("2.500.0001" has none
+// after the first dot).
+func dotGroups(t string, j int) int {
+	g := 0
+	for j+3 < len(t) && t[j] == '.' && isDigit(t[j+1]) && isDigit(t[j+2]) && isDigit(t[j+3]) {
+		j += 4
+		g++
+		if j < len(t) && isDigit(t[j]) {
+			return 0
+		}
+	}
+	if j+1 < len(t) && t[j] == '.' && isDigit(t[j+1]) {
+		return 0 // "1.234.5": not groups
+	}
+	return g
+}
+
+// ipv4 reports four dotted numbers of at most 255, written without leading
+// zeros: "192.168.100.200".
+func ipv4(w string) bool {
+	parts := strings.Split(w, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if v, err := strconv.Atoi(p); err != nil || v > 255 || len(p) > 1 && p[0] == '0' {
+			return false // "1.250.000.000" is no address: octets have no leading zeros
+		}
+	}
+	return true
 }
