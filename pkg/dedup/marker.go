@@ -531,6 +531,47 @@ func (m *marker) sameText(i int, r *Record) bool {
 	return r.Sketch == p.sketch && r.Figures == p.figures && r.Numbers == p.numbers
 }
 
+// namedMatch reports another paragraph of the article that names someone
+// and repeats or updates an earlier article's paragraph: the article is then
+// a version of a recurring report ("The Bank of England said it provided
+// the market with 97 mln stg assistance"), whose other paragraphs may update
+// the last report's word for word with new figures, wherever each match
+// comes from.
+func (m *marker) namedMatch(i int) bool {
+	for j := range m.paras {
+		if j != i && m.match[j] != matchNone && len(m.paras[j].nameBag) > 0 {
+			return true
+		}
+	}
+	return m.seriesLede()
+}
+
+// seriesLede reports a first long paragraph that names someone and is like
+// a paragraph of another article with the same names (its band records):
+// the next issue of a report by the same body ("The Bank of England said it
+// had provided the money market with 97 mln stg assistance"), not the same
+// template about another company ("Guilford Mills Inc said it sold 60 mln
+// dlrs of convertible debentures", after "Pope and Talbot Inc said ...").
+func (m *marker) seriesLede() bool {
+	for j := range m.paras {
+		p := &m.paras[j]
+		if !p.long || m.bandAt[j] < 0 {
+			continue
+		}
+		if len(p.nameBag) == 0 {
+			return false
+		}
+		for b := range bands {
+			r := &m.recs[m.bandAt[j]+b]
+			if m.other(r) && namesDiff(p.names, r.Sketch.names()) <= maxNamesDiff && p.sketch.Similarity(&r.Sketch) >= seriesSimilarity {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
 // found records that paragraph i repeats (or updates) record r.
 func (m *marker) found(i int, r *Record, how uint8, repeat bool) {
 	m.status[i], m.ref[i], m.hasRef[i] = article.StatusUpdated, r.Ref, true
@@ -590,10 +631,16 @@ func (m *marker) decide(claim bool) {
 
 	m.story = m.decideStory()
 	for i := range m.paras {
-		// An update of another story's paragraph (a daily report, a
-		// template on which other issuers' figures are written) must be
-		// nearly the same text; within one story a word may change too.
-		if m.match[i] == matchNear && m.status[i] == article.StatusUpdated && m.refStory[i] != m.story && m.simOf[i] < otherStoryUpdate {
+		// An update of another story's paragraph (a daily report) must be
+		// nearly the same text; within one story a word may change too. A
+		// paragraph that names no one below the top of the article updates
+		// another story only when a paragraph that names someone matches
+		// that story too: else it is a template on which another company,
+		// place or case writes its own figures ("The debentures are
+		// convertible into the company's common stock at ...", "quoting
+		// incident 123"), not a version of the same report.
+		if m.match[i] == matchNear && m.status[i] == article.StatusUpdated && m.refStory[i] != m.story &&
+			(m.simOf[i] < otherStoryUpdate || i > 0 && len(m.paras[i].nameBag) == 0 && !m.namedMatch(i)) {
 			m.status[i], m.ref[i], m.hasRef[i] = m.wStatus[i], m.wRef[i], m.wHasRef[i]
 			m.match[i], m.refStory[i] = matchNone, ""
 		}

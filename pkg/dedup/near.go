@@ -19,6 +19,10 @@ const (
 	// figures and no more than a word changed, where a version of the same
 	// story may change a few words with the figures.
 	otherStoryUpdate = 0.85
+	// seriesSimilarity is how like another article's paragraph, with the
+	// same names, an article's first long paragraph must be for the article
+	// to be the next issue of that report (marker.seriesLede).
+	seriesSimilarity = 0.5
 	// maxNamesDiff is how many bits of the names (two a capitalised word)
 	// an update may differ in: one word added or dropped ("the Fed" and
 	// "the New York Fed" differ in two). A name in the place of another

@@ -61,7 +61,7 @@ type contextCounts struct{ tp, fp, fn int }
 // two stories (testdata/nearpairs-two-stories.tsv) is one that issue 12
 // forbids to find (a short line is never a repeat of another story's), and
 // is left out of it (forbidden counts them).
-func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict, allowed map[string]*contextCounts, left, forbidden int) {
+func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict, allowed map[string]*contextCounts, left, forbidden int, issuers issuerCounts) {
 	ctx := context.Background()
 	res, strict, allowed = map[string]*contextCounts{}, map[string]*contextCounts{}, map[string]*contextCounts{}
 	for _, k := range contextKinds {
@@ -78,6 +78,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 	}
 	var sc scratch
 	two := loadTwoStories(t)
+	other := loadOtherIssuers(t)
 	for _, p := range pairs {
 		d := New(NewMemoryStore(0), Options{})
 		first, keys := build(p.first)
@@ -104,6 +105,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 		if forbid {
 			forbidden++
 		}
+		twoIssuers := other[pairKey(p)]
 		got := later.Paragraphs[p.b]
 		target := article.Ref{ArticleID: p.first.ID, Index: p.a}
 		alias := target
@@ -111,6 +113,12 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 			alias = *fp.DuplicateOf
 		}
 		hit := got.DuplicateOf != nil && (*got.DuplicateOf == target || *got.DuplicateOf == alias)
+		if twoIssuers {
+			issuers.pairs++
+			if hit && got.Status == article.StatusUpdated {
+				issuers.updated++
+			}
+		}
 		for _, to := range []struct {
 			res  map[string]*contextCounts
 			ok   bool
@@ -118,7 +126,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 		}{
 			{res, hit, false},
 			{strict, got.DuplicateOf != nil && *got.DuplicateOf == target, false},
-			{allowed, hit, forbid},
+			{allowed, hit, forbid || twoIssuers},
 		} {
 			if to.skip {
 				continue
@@ -142,10 +150,26 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 			}
 		}
 	}
-	return res, strict, allowed, left, forbidden
+	return res, strict, allowed, left, forbidden, issuers
 }
 
 var contextKinds = []string{"within/repeat", "within/update", "across/repeat", "across/update"}
+
+// issuerCounts are the pairs of testdata/nearpairs-other-issuers.tsv met
+// (one formula written for two issuers) and how many came out updated.
+type issuerCounts struct{ pairs, updated int }
+
+// loadOtherIssuers reads testdata/nearpairs-other-issuers.tsv, keyed as
+// pairKey keys a contextPair (in both orders of the pair).
+func loadOtherIssuers(t *testing.T) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, col := range tsvRows(t, "testdata/nearpairs-other-issuers.tsv", 5) {
+		out[col[0]+":"+col[1]+" "+col[2]+":"+col[3]] = true
+		out[col[2]+":"+col[3]+" "+col[0]+":"+col[1]] = true
+	}
+	return out
+}
 
 // TestNearDuplicatesInContext measures the whole decision (Mark, with the
 // figures stage's keys) on the labelled pairs in their articles: for a pair
@@ -164,10 +188,11 @@ var contextKinds = []string{"within/repeat", "within/update", "across/repeat", "
 func TestNearDuplicatesInContext(t *testing.T) {
 	pairs := loadContextPairs(t)
 	var res, allowedRes map[string]*contextCounts
+	var issuers issuerCounts
 	for _, normalized := range []bool{false, true} {
-		r, strict, allowed, left, forbidden := inContext(t, pairs, normalized)
+		r, strict, allowed, left, forbidden, iss := inContext(t, pairs, normalized)
 		if !normalized {
-			res, allowedRes = r, allowed
+			res, allowedRes, issuers = r, allowed, iss
 		} else {
 			t.Logf("normalized text (%d pairs left out: the same text, or told apart by the dateline only):", left)
 		}
@@ -181,6 +206,11 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		ap, ar := pr(a.tp, a.fp, a.fn)
 		t.Logf("across/repeat over the pairs the contract allows (%d labelled same left out: short lines of two stories, issue 12, testdata/nearpairs-two-stories.tsv): precision %.3f recall %.3f (tp %d fp %d fn %d)",
 			forbidden, ap, ar, a.tp, a.fp, a.fn)
+		u := allowed["across/update"]
+		up, ur := pr(u.tp, u.fp, u.fn)
+		fp, _ := pr(u.tp, u.fp+iss.updated, u.fn)
+		t.Logf("across/update over the pairs the contract allows (%d labelled figures left out: one formula of two issuers, testdata/nearpairs-other-issuers.tsv, of which %d come out updated): precision %.3f recall %.3f (tp %d fp %d fn %d); precision counting those updates as false %.3f",
+			iss.pairs, iss.updated, up, ur, u.tp, u.fp, u.fn, fp)
 	}
 	// The figures reached (EVAL.md), so that a change for the worse fails.
 	for _, c := range []struct {
@@ -189,7 +219,7 @@ func TestNearDuplicatesInContext(t *testing.T) {
 	}{
 		{"within/repeat", 0.93, 0.83},
 		{"across/repeat", 0.97, 0.84},
-		{"across/update", 0.97, 0.45},
+		{"across/update", 0.97, 0.36}, // 0.455 before the formulas of two issuers stopped counting (EVAL.md)
 	} {
 		n := res[c.k]
 		prec, rec := pr(n.tp, n.fp, n.fn)
@@ -200,4 +230,15 @@ func TestNearDuplicatesInContext(t *testing.T) {
 	prec, rec := pr(a.tp, a.fp, a.fn)
 	require.GreaterOrEqual(t, prec, 0.97, "across/repeat precision over the pairs the contract allows")
 	require.GreaterOrEqual(t, rec, 0.89, "across/repeat recall over the pairs the contract allows")
+	u := allowedRes["across/update"]
+	prec, rec = pr(u.tp, u.fp, u.fn)
+	require.GreaterOrEqual(t, prec, 0.97, "across/update precision over the pairs the contract allows")
+	require.GreaterOrEqual(t, rec, 0.48, "across/update recall over the pairs the contract allows")
+	require.Equal(t, 54, issuers.pairs, "pairs of nearpairs-other-issuers.tsv met")
+	require.LessOrEqual(t, issuers.updated, maxIssuerUpdates, "formula paragraphs of two issuers that come out updated (issue 12)")
 }
+
+// maxIssuerUpdates is how many of the 54 pairs of one formula written for two
+// issuers still come out updated in context (EVAL.md): a change that makes
+// more of them updates fails.
+const maxIssuerUpdates = 5
