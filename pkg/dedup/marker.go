@@ -531,12 +531,12 @@ func (m *marker) sameText(i int, r *Record) bool {
 	return r.Sketch == p.sketch && r.Figures == p.figures && r.Numbers == p.numbers
 }
 
-// namedMatch reports another paragraph of the article that names someone
-// and repeats or updates an earlier article's paragraph: the article is then
-// a version of a recurring report ("The Bank of England said it provided
-// the market with 97 mln stg assistance"), whose other paragraphs may update
-// the last report's word for word with new figures, wherever each match
-// comes from.
+// namedMatch reports that the article is a version of a recurring report,
+// whose other paragraphs may update the last report's word for word with new
+// figures, wherever each match comes from: another paragraph of it that
+// names someone repeats or updates an earlier article's paragraph, or its
+// first long paragraph is like another article's with the same names
+// (seriesLede).
 func (m *marker) namedMatch(i int) bool {
 	for j := range m.paras {
 		if j != i && m.match[j] != matchNone && len(m.paras[j].nameBag) > 0 {
@@ -632,15 +632,15 @@ func (m *marker) decide(claim bool) {
 	m.story = m.decideStory()
 	for i := range m.paras {
 		// An update of another story's paragraph (a daily report) must be
-		// nearly the same text; within one story a word may change too. A
-		// paragraph that names no one below the top of the article updates
-		// another story only when a paragraph that names someone matches
-		// that story too: else it is a template on which another company,
-		// place or case writes its own figures ("The debentures are
-		// convertible into the company's common stock at ...", "quoting
-		// incident 123"), not a version of the same report.
+		// nearly the same text; within one story a word may change too.
+		// Below the top of the article it updates another story only in a
+		// recurring report (namedMatch): else it is a template on which
+		// another company, place or case writes its own figures ("The
+		// debentures are convertible into the company's common stock at
+		// ...", "call police on 101, quoting incident 123"), not a version
+		// of the same report.
 		if m.match[i] == matchNear && m.status[i] == article.StatusUpdated && m.refStory[i] != m.story &&
-			(m.simOf[i] < otherStoryUpdate || i > 0 && len(m.paras[i].nameBag) == 0 && !m.namedMatch(i)) {
+			(m.simOf[i] < otherStoryUpdate || i > 0 && !m.namedMatch(i)) {
 			m.status[i], m.ref[i], m.hasRef[i] = m.wStatus[i], m.wRef[i], m.wHasRef[i]
 			m.match[i], m.refStory[i] = matchNone, ""
 		}
