@@ -115,7 +115,9 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"billionaire", "millionaire", "heir", "monarch", "king", "queen", "prince", "princess", "pope",
 	"bishop", "priest", "survivor", "witness", "resident", "mp", "spokesman", "spokeswoman", "lawyer",
 	"judge", "veteran", "widow", "widower", "pensioner", "fan", "climber", "swimmer", "runner",
-	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad")
+	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad",
+	"compatriot", "teammate", "mate", "colleague", "opponent", "athlete", "skipper", "batsman", "bowler", "jockey",
+	"boxer", "golfer", "rider", "sprinter", "patient", "mother-of-two", "father-of-two")
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",

@@ -232,17 +232,18 @@ func Extract(text string) []article.Figure {
 
 // scanner holds the state of one Extract call.
 type scanner struct {
-	text     string
-	kbuf     [48]byte
-	pbuf     [96]byte
-	figs     []article.Figure
-	meta     []figMeta // beside figs: what inheritListUnits needs
-	lastEnd  int
-	nextMark [len(sentMarks)]int
-	sentPos  int
-	sentIdx  int
-	sentHas  bool
-	prev     prevCache
+	text      string
+	kbuf      [48]byte
+	pbuf      [96]byte
+	figs      []article.Figure
+	meta      []figMeta // beside figs: what inheritListUnits needs
+	lastEnd   int
+	lastPhone int // where the last phone number ended (phoneContext)
+	nextMark  [len(sentMarks)]int
+	sentPos   int
+	sentIdx   int
+	sentHas   bool
+	prev      prevCache
 }
 
 // figMeta keeps what the list pass needs to know about an emitted figure.
@@ -298,7 +299,7 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio {
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) {
 			return f.end
 		}
 		// "Four Seasons", "Big Ten", "Formula One": number words in names.

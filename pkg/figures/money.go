@@ -41,6 +41,8 @@ func (s *scanner) currencyBefore(f *fig) {
 		r, size := utf8.DecodeLastRuneInString(t[:p])
 		if code := symbolCurrency(r); code != "" {
 			f.start, f.unit, f.kind, f.cur = p-size, code, article.KindMoney, true
+		} else if q := p - size; (r == '¢' || r == '₵') && q >= 2 && t[q-2:q] == "GH" && letterBefore(t, q-2) == 0 {
+			f.start, f.unit, f.kind, f.cur = q-2, "GHS", article.KindMoney, true // "GH¢3,000", the cedi
 		}
 		return
 	}
@@ -57,12 +59,40 @@ func (s *scanner) currencyBefore(f *fig) {
 		return
 	}
 	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
+		if code == "INR" {
+			code = rupee(t)
+		}
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 		return
 	}
 	if code, ok := gluedOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 	}
+}
+
+// rupee names the rupee that "Rs" writes: the Pakistani, Sri Lankan or
+// Nepali one when the text names that country or its cities, else the
+// Indian ("A Karachi bakery was fined Rs.50,000": PKR).
+func rupee(t string) string {
+	for _, c := range rupeeCountries {
+		for _, w := range c.cues {
+			if strings.Contains(t, w) {
+				return c.code
+			}
+		}
+	}
+	return "INR"
+}
+
+// rupeeCountries are the rupees other than India's, with the words that
+// name their country in a text.
+var rupeeCountries = []struct {
+	code string
+	cues []string
+}{
+	{"PKR", []string{"Pakistan", "Karachi", "Lahore", "Islamabad", "Rawalpindi", "Peshawar"}},
+	{"LKR", []string{"Sri Lanka", "Colombo"}},
+	{"NPR", []string{"Nepal", "Kathmandu"}},
 }
 
 // symbolAt returns the size of a currency sign at i ("€", "£"), or 0.

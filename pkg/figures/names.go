@@ -349,7 +349,7 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 // "dial 999", "Text 88088"; phoneCues and phoneOnCues a few words before
 // "on" or "at" do too ("call police on 101", "can be reached on 116 123").
 var (
-	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
+	phoneCues = setOf("line", "lines", "numbers", "hotlines", "call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
 		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
 		"helpline", "helplines", "freephone", "tel", "emergency")
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
@@ -378,6 +378,8 @@ func (s *scanner) phoneContext(f *fig) bool {
 	}
 	switch {
 	case phoneCues[k]:
+	case (k == "and" || k == "or") && s.lastPhone > 0 && skipSpBack(t, ws) == s.lastPhone:
+		// "the emergency lines 767 and 112"
 	case k == "on" || k == "at":
 		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
 			return false
@@ -398,6 +400,7 @@ func (s *scanner) phoneContext(f *fig) bool {
 		return false // "call 150 reservists", "called 300 times"
 	}
 	f.end = max(f.end, end)
+	s.lastPhone = f.end
 	return true
 }
 

@@ -177,7 +177,19 @@ func (s *scanner) literal(i int) (number, bool, int) {
 		num.lead0 = true
 	}
 	grouped := false
-	if intDigits >= 1 && intDigits <= 3 {
+	// Indian grouping, lakhs and crores: "1,20,000", "12,34,56,789".
+	if intDigits >= 1 && intDigits <= 2 {
+		if k := indianGroups(t, j); k > j {
+			for q := j; q < k; q++ {
+				if isDigit(t[q]) {
+					acc(t[q])
+				}
+			}
+			j = k
+			grouped = true
+		}
+	}
+	if !grouped && intDigits >= 1 && intDigits <= 3 {
 		// Thousands with commas: "1,114", "22,240,260,310".
 		for j+3 < n+1 && j < n && t[j] == ',' && j+3 < n && isDigit(t[j+1]) && isDigit(t[j+2]) && isDigit(t[j+3]) && (j+4 >= n || !isDigit(t[j+4])) {
 			acc(t[j+1])
@@ -488,4 +500,19 @@ func ipv4(w string) bool {
 		}
 	}
 	return true
+}
+
+// indianGroups returns where Indian digit groups from j end (",dd" at least
+// once, then ",ddd" ending the number: "1,20,000" from after the "1"), or j.
+func indianGroups(t string, j int) int {
+	pairs := 0
+	for j+3 <= len(t) && t[j] == ',' && isDigit(t[j+1]) && isDigit(t[j+2]) && (j+3 == len(t) || t[j+3] == ',') {
+		j += 3
+		pairs++
+	}
+	if pairs == 0 || j+4 > len(t) || t[j] != ',' || !isDigit(t[j+1]) || !isDigit(t[j+2]) || !isDigit(t[j+3]) ||
+		j+4 < len(t) && isDigit(t[j+4]) {
+		return j - 3*pairs
+	}
+	return j + 4
 }

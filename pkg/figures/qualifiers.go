@@ -228,3 +228,14 @@ var postQualifiers = map[string]string{
 	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,
 	"and under": article.QualifierAtMost,
 }
+
+// comparativeAfter reports "more than", "fewer than" or "less than" right
+// after p: "one more than the majority" counts.
+func (s *scanner) comparativeAfter(p int) bool {
+	w, h, ok := s.nextWordTok(p)
+	if !ok || h || w.key != "more" && w.key != "fewer" && w.key != "less" {
+		return false
+	}
+	th, h, ok := s.nextWordTok(w.e)
+	return ok && !h && th.key == "than"
+}

@@ -81,6 +81,11 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		if s.pairNext(f.start, f2.end) {
 			return true, f2.end
 		}
+		if w, _, ok := s.nextWordTok(f2.end); ok && scoreWords[w.key] && !voteAfter[w.key] {
+			// "the Springboks' 24-17 win": a result word right after the
+			// pair makes it a score, even with a court earlier in the sentence.
+			return true, f2.end
+		}
 		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
 			f.tally = true
 			return false, 0 // two figures

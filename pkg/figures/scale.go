@@ -142,6 +142,10 @@ func (s *scanner) suffix(f *fig) bool {
 // ("1.8m tall", "a 12m whale washed up", "the 400m", "60m hurdles").
 func (s *scanner) millionNext(p int) bool {
 	t := s.text
+	if p+1 < len(t) && t[p] == '-' && letterAt(t, p+1) > 0 {
+		// "a 2.1m-strong audience": a count compound.
+		return millionNouns[s.key(t[p+1:wordEnd(t, p+1)])]
+	}
 	q := skipSp(t, p)
 	for words := 0; words < 3; words++ {
 		if q == p || letterAt(t, q) == 0 {
