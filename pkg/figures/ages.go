@@ -117,7 +117,9 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"judge", "veteran", "widow", "widower", "pensioner", "fan", "climber", "swimmer", "runner",
 	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad",
 	"compatriot", "teammate", "mate", "colleague", "opponent", "athlete", "skipper", "batsman", "bowler", "jockey",
-	"boxer", "golfer", "rider", "sprinter", "patient", "mother-of-two", "father-of-two")
+	"boxer", "golfer", "rider", "sprinter", "patient", "mother-of-two", "father-of-two", "guard", "forward",
+	"centre", "center", "quarterback", "pitcher", "catcher", "winger", "fullback", "outfielder", "linebacker",
+	"receiver", "playmaker", "keeper")
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",

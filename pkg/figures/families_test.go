@@ -57,11 +57,11 @@ var unitKinds = map[string]string{
 	"ha": article.KindArea, "acre": article.KindArea,
 	"l": article.KindVolume, "ml": article.KindVolume, "gal": article.KindVolume, "barrel": article.KindVolume,
 	"barrel/day": article.KindVolume, "m3": article.KindVolume, "bcm": article.KindVolume,
-	"C": article.KindTemperature, "F": article.KindTemperature,
+	"C": article.KindTemperature, "F": article.KindTemperature, "K": article.KindTemperature,
 	"s": article.KindDuration, "min": article.KindDuration, "h": article.KindDuration, "day": article.KindDuration,
 	"week": article.KindDuration, "month": article.KindDuration, "year": article.KindDuration,
 	"decade": article.KindDuration, "century": article.KindDuration,
-	"km/h": article.KindSpeed, "mph": article.KindSpeed, "kn": article.KindSpeed, "m/s": article.KindSpeed,
+	"km/h": article.KindSpeed, "mph": article.KindSpeed, "kn": article.KindSpeed, "m/s": article.KindSpeed, "km/s": article.KindSpeed,
 	"points": article.KindOther, "MW": article.KindOther, "GW": article.KindOther, "kW": article.KindOther,
 	"MWh": article.KindOther, "GWh": article.KindOther, "TWh": article.KindOther, "kWh": article.KindOther,
 	"Mbps": article.KindOther, "Gbps": article.KindOther, "µg/m3": article.KindOther,
@@ -395,7 +395,7 @@ func TestFamilies(t *testing.T) {
 // heldout-r3.txt, written after the rules (EVAL.md gives their first scores,
 // taken before any fix, and what changed after them).
 func TestFamiliesHeldOut(t *testing.T) {
-	for _, name := range []string{"heldout.txt", "heldout-late.txt", "heldout-r3.txt", "heldout-r4.txt", "heldout-r5.txt", "heldout-r6.txt", "heldout-r7.txt", "heldout-r8.txt"} {
+	for _, name := range []string{"heldout.txt", "heldout-late.txt", "heldout-r3.txt", "heldout-r4.txt", "heldout-r5.txt", "heldout-r6.txt", "heldout-r7.txt", "heldout-r8.txt", "heldout-r9.txt"} {
 		t.Run(name, func(t *testing.T) {
 			fams, total, diffs := scoreSet(t, loadLabelled(t, name))
 			t.Logf("%s\n%s", name, scoreTable(fams, total))

@@ -436,6 +436,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		if s.phoneContext(&f) {
 			return fig{}, false, f.end // "call 101", "dial 999"
 		}
+		if end, ok := s.codeAfter(&f); ok {
+			return fig{}, false, end // "a 401(k)", "7-Eleven", "Austin, TX 78767", "press 1"
+		}
 	}
 	s.age(&f)
 	if f.unit == "" && !f.num.scaled && !f.cur && !f.signed && s.isYear(&f) {

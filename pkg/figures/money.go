@@ -73,26 +73,66 @@ func (s *scanner) currencyBefore(f *fig) {
 // rupee names the rupee that "Rs" writes: the Pakistani, Sri Lankan or
 // Nepali one when the text names that country or its cities, else the
 // Indian ("A Karachi bakery was fined Rs.50,000": PKR).
-func rupee(t string) string {
-	for _, c := range rupeeCountries {
+func rupee(t string) string { return countryCurrency(t, "INR", rupeeCountries) }
+
+// countryCurrency returns the code of the country that the text names
+// first (its name or a city: the dateline comes first), else def: a
+// currency name or sign shared by several countries ("Rs", "pesos").
+// countries lists the default's own country too, so that an Indian story
+// that mentions Pakistan keeps the Indian rupee.
+func countryCurrency(t, def string, countries []currencyCountry) string {
+	lower := strings.ToLower(t) // datelines are in capitals: "KARACHI, May 3"
+	code, at := def, len(lower)
+	for _, c := range countries {
 		for _, w := range c.cues {
-			if strings.Contains(t, w) {
-				return c.code
+			if i := wordIndex(lower[:at], w); i >= 0 {
+				code, at = c.code, i
 			}
 		}
 	}
-	return "INR"
+	return code
 }
 
-// rupeeCountries are the rupees other than India's, with the words that
-// name their country in a text.
-var rupeeCountries = []struct {
+// wordIndex is strings.Index of w in t at the start of a word ("cuba", not
+// "scuba").
+func wordIndex(t, w string) int {
+	for off := 0; ; {
+		i := strings.Index(t[off:], w)
+		if i < 0 {
+			return -1
+		}
+		if j := off + i; j == 0 || letterAt(t, j-1) == 0 && !isDigit(t[j-1]) {
+			return j
+		}
+		off += i + 1
+	}
+}
+
+// currencyCountry is a currency and the words that name its country.
+type currencyCountry struct {
 	code string
 	cues []string
-}{
-	{"PKR", []string{"Pakistan", "Karachi", "Lahore", "Islamabad", "Rawalpindi", "Peshawar"}},
-	{"LKR", []string{"Sri Lanka", "Colombo"}},
-	{"NPR", []string{"Nepal", "Kathmandu"}},
+}
+
+// pesoCountries are the countries of the peso, Mexico's first.
+var pesoCountries = []currencyCountry{
+	{"MXN", []string{"mexic"}},
+	{"ARS", []string{"argentin", "buenos aires"}},
+	{"CLP", []string{"chile", "santiago"}},
+	{"COP", []string{"colombia", "bogota", "bogotá", "medellin"}},
+	{"PHP", []string{"philippine", "manila"}},
+	{"UYU", []string{"uruguay", "montevideo"}},
+	{"CUP", []string{"cuba", "havana"}},
+	{"DOP", []string{"dominican republic", "santo domingo"}},
+}
+
+// rupeeCountries are the countries of the rupee, India's first, with the
+// words that name them in a text.
+var rupeeCountries = []currencyCountry{
+	{"INR", []string{"india", "delhi", "mumbai", "bengaluru", "bangalore", "kolkata", "chennai"}},
+	{"PKR", []string{"pakistan", "karachi", "lahore", "islamabad", "rawalpindi", "peshawar"}},
+	{"LKR", []string{"sri lanka", "colombo"}},
+	{"NPR", []string{"nepal", "kathmandu"}},
 }
 
 // symbolAt returns the size of a currency sign at i ("€", "£"), or 0.

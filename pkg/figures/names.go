@@ -498,3 +498,53 @@ func (s *scanner) modelAfterCount(f *fig) bool {
 	ws, we, _, ok := prevWord(s.text, last.Start)
 	return ok && we == last.Start-1 && !isCapitalized(s.text[ws:we])
 }
+
+// codeAfter rejects a bare number that is part of a name or a code: a
+// letter in brackets glued after it ("a 401(k) plan"), a capitalised
+// number word hyphened after it ("7-Eleven"), a basketball "3-pointer", a US ZIP code after a state's
+// two capitals ("Austin, TX 78767", "DC 20500-0003"), or a key to press
+// ("press 1"). It returns where the code ends.
+func (s *scanner) codeAfter(f *fig) (int, bool) {
+	t := s.text
+	n := f.num
+	if n.word || !n.plain || f.start != n.start {
+		return 0, false
+	}
+	e := f.end
+	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
+		return e + 3, true
+	}
+	if e+2 < len(t) && t[e] == '-' && letterAt(t, e+1) > 0 {
+		w := t[e+1 : wordEnd(t, e+1)]
+		if _, ok := numWords[s.key(w)]; ok && isCapitalized(w) {
+			return wordEnd(t, e+1), true
+		}
+		if k := s.key(w); k == "pointer" || k == "pointers" {
+			return wordEnd(t, e+1), true // "five 3-pointers": a kind of shot
+		}
+	}
+	if n.ndigits == 5 {
+		if q := skipSpBack(t, f.start); q < f.start && q >= 2 && usStates[t[q-2:q]] && (q == 2 || t[q-3] == ' ') {
+			if e+5 < len(t) && t[e] == '-' && isDigit(t[e+1]) {
+				e += 5 // ZIP+4
+			}
+			return e, true
+		}
+	}
+	if n.ndigits == 1 {
+		if _, _, dot, ok, k := s.prevKey(f.start); ok && !dot && (k == "press" || k == "pressing") {
+			return e, true
+		}
+	}
+	return 0, false
+}
+
+// usStates are the two-letter codes of the US states and DC, as they stand
+// before a ZIP code.
+var usStates = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR") {
+		m[c] = true
+	}
+	return m
+}()

@@ -223,6 +223,7 @@ var postQualifiers = map[string]string{
 	"or more": article.QualifierAtLeast, "or above": article.QualifierAtLeast,
 	"or higher": article.QualifierAtLeast, "and above": article.QualifierAtLeast,
 	"or over": article.QualifierAtLeast, "and over": article.QualifierAtLeast,
+	"and older": article.QualifierAtLeast, "or older": article.QualifierAtLeast,
 	"or so": article.QualifierApprox, "or thereabouts": article.QualifierApprox,
 	"or less": article.QualifierAtMost, "or fewer": article.QualifierAtMost,
 	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,

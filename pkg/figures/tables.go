@@ -236,6 +236,7 @@ func buildUnitPhrases() map[string]unitDef {
 		"degrees celcius", "centigrate", "°c", "° c", "ºc", "℃")
 	add(unitDef{"F", kTemp, 0}, "degrees fahrenheit", "degree fahrenheit", "deg fahrenheit", "fahrenheit",
 		"degrees f", "degree f", "deg f", "farenheit", "degrees farenheit", "°f", "° f", "ºf", "℉")
+	add(unitDef{"K", kTemp, 0}, "degrees kelvin", "degree kelvin", "kelvin", "kelvins")
 	add(unitDef{"deg", kTemp, fDegrees}, "degrees", "degree", "°")
 	add(unitDef{"deg", kTemp, fDegrees}, "deg")
 	// Duration.
@@ -280,6 +281,7 @@ func buildUnitPhrases() map[string]unitDef {
 		"microgram per cubic meter", "micrograms per cubic metre of air", "micrograms per cubic meter of air")
 	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
+	add(unitDef{"km/s", kSpeed, 0}, "km/s", "kilometers per second", "kilometres per second", "km per second")
 
 	// Money by name. ISO 4217 codes; "cent" and "pence" are sub-units whose
 	// currency the text does not state (cent) or that is sterling (pence).
@@ -559,7 +561,7 @@ func buildVocab() map[string]string {
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
 		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
-		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece"} {
+		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers"} {
 		m[w] = w
 	}
 	return m
