@@ -6,6 +6,8 @@ package figures
 // Their unit is year (or the duration written: "babies under six months").
 
 import (
+	"strings"
+
 	"math"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -28,6 +30,8 @@ func (s *scanner) age(f *fig) {
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
+		f.unit, f.kind = "year", article.KindAge
+	case f.unit == "" && s.isAgeValue(f) && s.personOf(f):
 		f.unit, f.kind = "year", article.KindAge
 	}
 }
@@ -116,7 +120,7 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"bishop", "priest", "survivor", "witness", "resident", "mp", "spokesman", "spokeswoman", "lawyer",
 	"judge", "veteran", "widow", "widower", "pensioner", "fan", "climber", "swimmer", "runner",
 	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad",
-	"compatriot", "teammate", "mate", "colleague", "opponent", "athlete", "skipper", "batsman", "bowler", "jockey",
+	"compatriot", "teammate", "mate", "colleague", "buyer", "seller", "tenant", "landlord", "opponent", "athlete", "skipper", "batsman", "bowler", "jockey",
 	"boxer", "golfer", "rider", "sprinter", "patient", "mother-of-two", "father-of-two", "guard", "forward",
 	"centre", "center", "quarterback", "pitcher", "catcher", "winger", "fullback", "outfielder", "linebacker",
 	"receiver", "playmaker", "keeper")
@@ -189,7 +193,7 @@ func (s *scanner) appositive(f *fig) bool {
 	}
 	w := t[ws:we]
 	k := s.key(w)
-	if appositiveNouns[k] {
+	if appositiveNouns[k] || personSuffix(w) {
 		return true
 	}
 	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) && letterBefore(t, ws) == 0
@@ -213,3 +217,70 @@ func (s *scanner) whoIs(p int) int {
 	}
 	return a
 }
+
+// personSuffix reports a lower-case noun for a person by its ending: "the
+// novelist, 91,", "the historian", "the chairman", "the actress".
+func personSuffix(w string) bool {
+	if len(w) < 6 || !(w[0] >= 'a' && w[0] <= 'z') {
+		return false
+	}
+	for _, e := range [...]string{"ist", "ian", "man", "woman", "ess"} {
+		if strings.HasSuffix(w, e) {
+			return !notPersons[w]
+		}
+	}
+	return false
+}
+
+// notPersons end like a word for a person and are none.
+var notPersons = setOf("german", "roman", "human", "gentleman", "business", "process", "success",
+	"address", "progress", "express", "congress", "fitness", "witness", "access", "excess", "wellness",
+	"median", "meridian", "guardian", "indian", "asian", "canadian", "russian", "persian", "italian")
+
+// personOf reports an age written "a man of 42", "a woman of 87": a word
+// for a person and "of" before the number, which nothing plural follows,
+// or "He was 79." / "she is 64," closed by a full stop or a comma.
+func (s *scanner) personOf(f *fig) bool {
+	t := s.text
+	n := f.num
+	if f.start != n.start || f.end != n.end {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot {
+		return false
+	}
+	a, b, dot, ok := prevWord(t, ws)
+	if !ok || dot {
+		return false
+	}
+	k2 := s.key(t[a:b])
+	switch k {
+	case "of":
+		// "a man of 42 was arrested"; not "the president of one of Peru's
+		// cooperatives", "a veteran of 101 international caps".
+		return appositiveNouns[k2] && !n.one && s.ageClauseAfter(f.end)
+	case "was", "is":
+		if k2 != "he" && k2 != "she" {
+			return false
+		}
+		e := f.end
+		return e == len(t) || t[e] == ',' || t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n')
+	}
+	return false
+}
+
+// ageClauseAfter reports what may follow an age in "a man of 42": the end
+// of the clause or a verb or relative word ("was", "who", "from").
+func (s *scanner) ageClauseAfter(p int) bool {
+	t := s.text
+	if p == len(t) || t[p] == ',' || t[p] == '.' || t[p] == ';' || t[p] == ')' {
+		return true
+	}
+	w, h, ok := s.nextWordTok(p)
+	return ok && !h && ageFollowers[w.key]
+}
+
+// ageFollowers may follow "a man of 42".
+var ageFollowers = setOf("who", "was", "is", "from", "with", "when", "and", "had", "has", "died",
+	"appeared", "admitted", "denied", "pleaded", "faces", "was", "were")

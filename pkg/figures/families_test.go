@@ -65,6 +65,10 @@ var unitKinds = map[string]string{
 	"points": article.KindOther, "MW": article.KindOther, "GW": article.KindOther, "kW": article.KindOther,
 	"MWh": article.KindOther, "GWh": article.KindOther, "TWh": article.KindOther, "kWh": article.KindOther,
 	"Mbps": article.KindOther, "Gbps": article.KindOther, "µg/m3": article.KindOther,
+	"KB": article.KindOther, "MB": article.KindOther, "GB": article.KindOther, "TB": article.KindOther,
+	"PB": article.KindOther, "MHz": article.KindOther, "GHz": article.KindOther, "mAh": article.KindOther,
+	"MP": article.KindOther, "TEU": article.KindOther, "t/ha": article.KindOther, "bushel/acre": article.KindOther,
+	"bushel": article.KindVolume, "dwt": article.KindWeight, "st": article.KindWeight, "ft/min": article.KindSpeed,
 }
 
 func kindOfUnit(u string) (string, bool) {
@@ -395,7 +399,7 @@ func TestFamilies(t *testing.T) {
 // heldout-r3.txt, written after the rules (EVAL.md gives their first scores,
 // taken before any fix, and what changed after them).
 func TestFamiliesHeldOut(t *testing.T) {
-	for _, name := range []string{"heldout.txt", "heldout-late.txt", "heldout-r3.txt", "heldout-r4.txt", "heldout-r5.txt", "heldout-r6.txt", "heldout-r7.txt", "heldout-r8.txt", "heldout-r9.txt"} {
+	for _, name := range []string{"heldout.txt", "heldout-late.txt", "heldout-r3.txt", "heldout-r4.txt", "heldout-r5.txt", "heldout-r6.txt", "heldout-r7.txt", "heldout-r8.txt", "heldout-r9.txt", "heldout-r10.txt"} {
 		t.Run(name, func(t *testing.T) {
 			fams, total, diffs := scoreSet(t, loadLabelled(t, name))
 			t.Logf("%s\n%s", name, scoreTable(fams, total))

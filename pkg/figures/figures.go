@@ -309,7 +309,7 @@ func (s *scanner) anchor(i int) int {
 		switch q {
 		case qBetween, qFrom:
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overDuring(&f) {
+			if f.kind == article.KindDuration && s.overDuring(&f) || s.overExtent(f.start) {
 				break
 			}
 			f.qual = q

@@ -240,3 +240,19 @@ func (s *scanner) comparativeAfter(p int) bool {
 	th, h, ok := s.nextWordTok(w.e)
 	return ok && !h && th.key == "than"
 }
+
+// overExtent reports "over" right before p after a verb of extent: the
+// area or stretch itself, no bound ("spread over 8,200 square feet",
+// "stretching over 40 km").
+func (s *scanner) overExtent(p int) bool {
+	ws, _, _, ok, k := s.prevKey(p)
+	if !ok || k != "over" {
+		return false
+	}
+	_, _, dot, ok, pk := s.prevKey(ws)
+	return ok && !dot && extentVerbs[pk]
+}
+
+// extentVerbs before "over" make it the extent, not more than.
+var extentVerbs = setOf("spread", "spreads", "spreading", "spanning", "spans", "stretching", "stretches",
+	"stretched", "sprawling", "sprawled", "scattered", "strewn", "laid", "arranged")

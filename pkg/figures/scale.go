@@ -72,8 +72,16 @@ func (s *scanner) suffix(f *fig) bool {
 	t := s.text
 	sfx := f.num.sfx
 	end := f.num.sfxStart + len(sfx)
-	if f.num.plain && ordinalSuffixes[sfx] {
-		return false
+	if sfx == "st" && !f.num.hasDecimal && ordinalSt(f.v.value()) {
+		return false // "21st", "2,271st star"; but "13st" is 13 stone
+	}
+	if f.num.plain && ordinalSuffixes[sfx] && sfx != "st" {
+		return false // "4th", "22nd"
+	}
+	if (sfx == "K" || sfx == "k") && f.num.plain {
+		if w, _, ok := s.nextWordTok(end); ok && screenWords[w.key] {
+			return false // "a 4K television", "8K video": a display format
+		}
 	}
 	switch sfx {
 	case "s", "S", "am", "pm", "AM", "PM", "a", "p":
@@ -155,6 +163,8 @@ func (s *scanner) millionNext(p int) bool {
 		w := t[q:e]
 		k := s.key(w)
 		switch {
+		case words == 0 && (k == "times" || k == "time") && s.countVerbBefore(p):
+			return true // "streamed 1.4m times"
 		case metreEvents[k]:
 			return false // "the 200m freestyle", "60m hurdles"
 		case words == 0 && countComparatives[k]:
@@ -197,3 +207,25 @@ var metreEvents = setOf("hurdles", "freestyle", "backstroke", "breaststroke", "b
 	"champion", "champions", "championship", "championships", "qualifying", "gold", "silver", "bronze",
 	"medal", "medals", "medallist", "medalist", "specialist", "runner", "runners", "sprinter",
 	"swimmer", "swim", "backstroker", "time", "times", "personal", "world", "olympic", "mark")
+
+// ordinalSt reports whether "st" after v makes an ordinal: 1st, 21st, 101st,
+// not 11st or 13st.
+func ordinalSt(v float64) bool {
+	n := int64(v)
+	return n%10 == 1 && n%100 != 11
+}
+
+// screenWords after "4K" or "8K" make it a display format, not 4,000.
+var screenWords = setOf("tv", "tvs", "television", "televisions", "screen", "screens", "video", "videos",
+	"resolution", "display", "displays", "monitor", "monitors", "footage", "ultra", "hdr", "camera", "streaming")
+
+// countVerbBefore reports a verb of counting before the number whose "m"
+// ends at p: "streamed 1.4m times", "viewed 2m times".
+func (s *scanner) countVerbBefore(p int) bool {
+	ws := wordStart(s.text, p) // the number and its "m"
+	return s.cueBefore(ws, countVerbs, 2)
+}
+
+// countVerbs before "Nm times" make the m millions.
+var countVerbs = setOf("streamed", "viewed", "watched", "played", "downloaded", "shared", "clicked",
+	"retweeted", "searched", "visited", "liked", "listened", "read", "used", "called", "installed")

@@ -282,6 +282,24 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
 	add(unitDef{"km/s", kSpeed, 0}, "km/s", "kilometers per second", "kilometres per second", "km per second")
+	add(unitDef{"ft/min", kSpeed, 0}, "feet per minute", "foot per minute", "ft per minute", "fpm")
+	// Data, clock rates, batteries and sensors: kind other.
+	add(unitDef{"KB", kOther, 0}, "kilobyte", "kilobytes")
+	add(unitDef{"MB", kOther, 0}, "megabyte", "megabytes")
+	add(unitDef{"GB", kOther, 0}, "gigabyte", "gigabytes")
+	add(unitDef{"TB", kOther, 0}, "terabyte", "terabytes")
+	add(unitDef{"PB", kOther, 0}, "petabyte", "petabytes")
+	add(unitDef{"MHz", kOther, 0}, "megahertz")
+	add(unitDef{"GHz", kOther, 0}, "gigahertz")
+	add(unitDef{"mAh", kOther, 0}, "milliamp hours", "milliamp-hours")
+	add(unitDef{"MP", kOther, 0}, "megapixel", "megapixels")
+	// Farm and shipping measures.
+	add(unitDef{"bushel", kVol, 0}, "bushel", "bushels", "bu")
+	add(unitDef{"dwt", kWt, 0}, "dwt", "deadweight tonnes", "deadweight tons")
+	add(unitDef{"st", kWt, 0}, "stone", "stones")
+	add(unitDef{"TEU", kOther, 0}, "teu", "teus", "twenty-foot equivalent units")
+	add(unitDef{"t/ha", kOther, 0}, "tonnes per hectare", "tonnes a hectare", "tons per hectare", "t/ha")
+	add(unitDef{"bushel/acre", kOther, 0}, "bushels per acre", "bushels an acre", "bushel per acre", "bushels to the acre")
 
 	// Money by name. ISO 4217 codes; "cent" and "pence" are sub-units whose
 	// currency the text does not state (cent) or that is sterling (pence).
@@ -406,6 +424,17 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"MWh", kOther, 0}, "MWh")
 	add(unitDef{"GWh", kOther, 0}, "GWh")
 	add(unitDef{"TWh", kOther, 0}, "TWh")
+	add(unitDef{"KB", kOther, 0}, "KB", "kB")
+	add(unitDef{"MB", kOther, 0}, "MB")
+	add(unitDef{"GB", kOther, 0}, "GB")
+	add(unitDef{"TB", kOther, 0}, "TB")
+	add(unitDef{"PB", kOther, 0}, "PB")
+	add(unitDef{"MHz", kOther, 0}, "MHz", "Mhz")
+	add(unitDef{"GHz", kOther, 0}, "GHz", "Ghz")
+	add(unitDef{"mAh", kOther, 0}, "mAh")
+	add(unitDef{"MP", kOther, 0}, "MP")
+	add(unitDef{"st", kWt, 0}, "st")
+	add(unitDef{"TEU", kOther, 0}, "TEU", "TEUs")
 	add(unitDef{"kbps", kOther, 0}, "kbps", "Kbps")
 	add(unitDef{"Mbps", kOther, 0}, "Mbps", "mbps", "Mbit/s")
 	add(unitDef{"Gbps", kOther, 0}, "Gbps", "gbps", "Gbit/s")
@@ -554,14 +583,14 @@ func buildVocab() map[string]string {
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs} {
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers} {
 		for k := range set {
 			addWords(k)
 		}
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
 		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
-		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers"} {
+		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers", "he", "she"} {
 		m[w] = w
 	}
 	return m
