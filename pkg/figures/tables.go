@@ -148,6 +148,23 @@ var dotAbbrevs = setOf("deg", "ft", "lb", "lbs", "oz", "min", "mins", "hr", "hrs
 // scale, see attachedScales), exact case first, then lower case.
 var attachedUnits = buildAttachedUnits()
 
+// techUnits are the units of data, clock rates, batteries and sensors (kind
+// other): their words ("16 gigabytes") and their glued symbols ("16GB").
+var techUnits = []struct {
+	code         string
+	words, glued []string
+}{
+	{"KB", []string{"kilobyte", "kilobytes"}, []string{"KB", "kB"}},
+	{"MB", []string{"megabyte", "megabytes"}, []string{"MB"}},
+	{"GB", []string{"gigabyte", "gigabytes"}, []string{"GB"}},
+	{"TB", []string{"terabyte", "terabytes"}, []string{"TB"}},
+	{"PB", []string{"petabyte", "petabytes"}, []string{"PB"}},
+	{"MHz", []string{"megahertz"}, []string{"MHz", "Mhz"}},
+	{"GHz", []string{"gigahertz"}, []string{"GHz", "Ghz"}},
+	{"mAh", []string{"milliamp hours", "milliamp-hours"}, []string{"mAh"}},
+	{"MP", []string{"megapixel", "megapixels"}, []string{"MP"}},
+}
+
 // attachedScales are scale suffixes glued to digits ("10k", "$1.13bn",
 // "£600m" after a currency, "10M"). Exact case.
 var attachedScales = map[string]numWord{
@@ -283,16 +300,9 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
 	add(unitDef{"km/s", kSpeed, 0}, "km/s", "kilometers per second", "kilometres per second", "km per second")
 	add(unitDef{"ft/min", kSpeed, 0}, "feet per minute", "foot per minute", "ft per minute", "fpm")
-	// Data, clock rates, batteries and sensors: kind other.
-	add(unitDef{"KB", kOther, 0}, "kilobyte", "kilobytes")
-	add(unitDef{"MB", kOther, 0}, "megabyte", "megabytes")
-	add(unitDef{"GB", kOther, 0}, "gigabyte", "gigabytes")
-	add(unitDef{"TB", kOther, 0}, "terabyte", "terabytes")
-	add(unitDef{"PB", kOther, 0}, "petabyte", "petabytes")
-	add(unitDef{"MHz", kOther, 0}, "megahertz")
-	add(unitDef{"GHz", kOther, 0}, "gigahertz")
-	add(unitDef{"mAh", kOther, 0}, "milliamp hours", "milliamp-hours")
-	add(unitDef{"MP", kOther, 0}, "megapixel", "megapixels")
+	for _, u := range techUnits {
+		add(unitDef{u.code, kOther, 0}, u.words...)
+	}
 	// Farm and shipping measures.
 	add(unitDef{"bushel", kVol, 0}, "bushel", "bushels", "bu")
 	add(unitDef{"dwt", kWt, 0}, "dwt", "deadweight tonnes", "deadweight tons")
@@ -424,15 +434,9 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"MWh", kOther, 0}, "MWh")
 	add(unitDef{"GWh", kOther, 0}, "GWh")
 	add(unitDef{"TWh", kOther, 0}, "TWh")
-	add(unitDef{"KB", kOther, 0}, "KB", "kB")
-	add(unitDef{"MB", kOther, 0}, "MB")
-	add(unitDef{"GB", kOther, 0}, "GB")
-	add(unitDef{"TB", kOther, 0}, "TB")
-	add(unitDef{"PB", kOther, 0}, "PB")
-	add(unitDef{"MHz", kOther, 0}, "MHz", "Mhz")
-	add(unitDef{"GHz", kOther, 0}, "GHz", "Ghz")
-	add(unitDef{"mAh", kOther, 0}, "mAh")
-	add(unitDef{"MP", kOther, 0}, "MP")
+	for _, u := range techUnits {
+		add(unitDef{u.code, kOther, 0}, u.glued...)
+	}
 	add(unitDef{"st", kWt, 0}, "st")
 	add(unitDef{"TEU", kOther, 0}, "TEU", "TEUs")
 	add(unitDef{"kbps", kOther, 0}, "kbps", "Kbps")
