@@ -260,6 +260,12 @@ func (s *scanner) personOf(f *fig) bool {
 		// "a man of 42 was arrested"; not "the president of one of Peru's
 		// cooperatives", "a veteran of 101 international caps".
 		return appositiveNouns[k2] && !n.one && s.ageClauseAfter(f.end)
+	case "at":
+		// "retired at 61.", "became a pilot at 22,": a life event before;
+		// not "closed at 26" (a price or a level).
+		e := f.end
+		closed := e == len(t) || t[e] == ',' || t[e] == ';' || t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n')
+		return closed && !n.one && s.cueBefore(ws, lifeEvents, 9)
 	case "was", "is":
 		if k2 != "he" && k2 != "she" {
 			return false
@@ -284,3 +290,10 @@ func (s *scanner) ageClauseAfter(p int) bool {
 // ageFollowers may follow "a man of 42".
 var ageFollowers = setOf("who", "was", "is", "from", "with", "when", "and", "had", "has", "died",
 	"appeared", "admitted", "denied", "pleaded", "faces", "was", "were")
+
+// lifeEvents a few words before "at N" make N an age.
+// Not "started", "began" or "ended", which open and close prices ("quotes
+// started at 30, ended at 14").
+var lifeEvents = setOf("retired", "retire", "retiring", "died", "married", "wed", "debuted", "emigrated",
+	"graduated", "became", "founded", "quit", "enlisted", "orphaned", "widowed", "elected", "knighted",
+	"ordained", "diagnosed", "adopted")

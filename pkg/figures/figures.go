@@ -337,6 +337,9 @@ func (s *scanner) anchor(i int) int {
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && (s.modelAfterCount(&f) || s.modelSuffix(&f)) {
 		return f.end // "delivered 42 737 MAX jets", "737 Max 9 jets"
 	}
+	if end, ok := s.sportTotal(&f); ok && !f.hasTo && !f.ratio && !f.tally {
+		return end // "287 for six", "carded a 65", "-12"
+	}
 	if f.start < s.lastEnd {
 		return f.end
 	}

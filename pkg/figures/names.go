@@ -537,6 +537,12 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 			return e, true
 		}
 	}
+	if n.ndigits <= 2 && f.v.value() <= 13 {
+		// "Year 6 pupils": an English school year group.
+		if ws, we, dot, ok := prevWord(t, f.start); ok && !dot && t[ws:we] == "Year" && !sentenceStartBefore(t, ws) {
+			return e, true
+		}
+	}
 	return 0, false
 }
 

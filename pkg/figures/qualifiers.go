@@ -152,6 +152,7 @@ func buildQualifiers() map[string]string {
 		"greater than": article.QualifierMoreThan, "topping": article.QualifierMoreThan,
 		"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
 		"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
+		"longer than": article.QualifierMoreThan, "shorter than": article.QualifierLessThan,
 		"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
 		"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
 		"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,

@@ -308,6 +308,9 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"dwt", kWt, 0}, "dwt", "deadweight tonnes", "deadweight tons")
 	add(unitDef{"st", kWt, 0}, "stone", "stones")
 	add(unitDef{"TEU", kOther, 0}, "teu", "teus", "twenty-foot equivalent units")
+	add(unitDef{"ppm", kOther, 0}, "ppm", "parts per million")
+	add(unitDef{"ppb", kOther, 0}, "ppb", "parts per billion")
+	add(unitDef{"Gt", kWt, 0}, "gigatonne", "gigatonnes", "gigaton", "gigatons")
 	add(unitDef{"t/ha", kOther, 0}, "tonnes per hectare", "tonnes a hectare", "tons per hectare", "t/ha")
 	add(unitDef{"bushel/acre", kOther, 0}, "bushels per acre", "bushels an acre", "bushel per acre", "bushels to the acre")
 
@@ -587,7 +590,7 @@ func buildVocab() map[string]string {
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers} {
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, wicketWords, cricketCues, golfVerbs, golfCues, lifeEvents} {
 		for k := range set {
 			addWords(k)
 		}

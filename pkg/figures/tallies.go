@@ -194,3 +194,76 @@ func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 	}
 	return false
 }
+
+// sportTotal reports a number that is a team's or a player's score in a
+// sport whose scores are not written "N-M": a cricket total ("287 for six",
+// "bowled out for 190", "all out for 243") or a golf round or total ("a 65",
+// "-12") with words of the game nearby.
+func (s *scanner) sportTotal(f *fig) (int, bool) {
+	t := s.text
+	if f.unit != "" || f.cur || f.num.scaled || f.num.hasDecimal {
+		return 0, false
+	}
+	v := f.v.value()
+	// Cricket: "N for W" with W a number of wickets, or "out for N".
+	if w, h, ok := s.nextWordTok(f.end); ok && !h && w.key == "for" && v >= 10 {
+		if d, _, ok := s.nextWordTok(w.e); ok && (wicketWords[d.key] || len(t[d.s:d.e]) <= 2 && isDigit(t[d.s])) &&
+			s.cueNear(f.start, f.end, cricketCues) {
+			return d.e, true // the wickets belong to the score
+		}
+	}
+	if ws, _, _, ok, k := s.prevKey(f.start); ok && k == "for" {
+		if _, _, _, ok, k2 := s.prevKey(ws); ok && k2 == "out" {
+			return f.end, true // "bowled out for 190", "all out for 243"
+		}
+	}
+	// Golf: "carded a 65", "shot a 64", or "-12" among words of the game.
+	if ws, _, _, ok, k := s.prevKey(f.start); ok && (k == "a" || k == "an") && v >= 55 && v <= 89 && !f.signed {
+		if _, _, _, ok, k2 := s.prevKey(ws); ok && (golfVerbs[k2] || k2 == "with" && s.sentenceCue(f, golfCues)) {
+			return f.end, true // "carded a 65", "closed with a 65 to finish on -12"
+		}
+	}
+	if f.signed && v == math.Trunc(v) && math.Abs(v) <= 40 && s.sentenceCue(f, golfCues) {
+		if _, _, _, ok, k := s.prevKey(f.start); ok && (k == "on" || k == "at" || k == "to") {
+			return f.end, true // "to finish on -12", "at -5 after nine holes"
+		}
+	}
+	return 0, false
+}
+
+// sentenceCue reports a word of set in the sentence of figure f, before or
+// after it.
+func (s *scanner) sentenceCue(f *fig, set map[string]bool) bool {
+	if s.cueBefore(f.start, set, 30) {
+		return true
+	}
+	t := s.text
+	for p, n := f.end, 0; n < 30 && p < len(t); n++ {
+		q := p
+		for q < len(t) && letterAt(t, q) == 0 {
+			if c := t[q]; c == '!' || c == '?' || c == ';' || c == '\n' || c == '.' && !(q > 0 && isDigit(t[q-1]) && q+1 < len(t) && isDigit(t[q+1])) {
+				return false // the sentence ended
+			}
+			q++
+		}
+		if q >= len(t) {
+			return false
+		}
+		e := wordEnd(t, q)
+		if set[s.key(t[q:e])] {
+			return true
+		}
+		p = e
+	}
+	return false
+}
+
+var (
+	wicketWords = setOf("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+	cricketCues = setOf("wickets", "wicket", "innings", "stumps", "overs", "bowled", "declared", "batting",
+		"runs", "test", "odi", "t20", "crease", "bowler", "bowlers", "seamers", "spinners", "tea", "openers",
+		"opener", "lunch")
+	golfVerbs = setOf("carded", "shot", "fired", "signed", "posted", "returned", "closed", "opened")
+	golfCues  = setOf("par", "birdie", "birdies", "bogey", "bogeys", "eagle", "eagles", "round", "leaderboard",
+		"tee", "fairway", "putt", "putts", "golf", "golfer", "open", "masters", "pga", "shots", "shot", "stroke", "strokes")
+)
