@@ -531,13 +531,13 @@ func (m *marker) sameText(i int, r *Record) bool {
 	return r.Sketch == p.sketch && r.Figures == p.figures && r.Numbers == p.numbers
 }
 
-// namedMatch reports that the article is a version of a recurring report,
+// recurringReport reports that the article is a version of a recurring report,
 // whose other paragraphs may update the last report's word for word with new
 // figures, wherever each match comes from: another paragraph of it that
 // names someone repeats or updates an earlier article's paragraph, or its
 // first long paragraph is like another article's with the same names
 // (seriesLede).
-func (m *marker) namedMatch(i int) bool {
+func (m *marker) recurringReport(i int) bool {
 	for j := range m.paras {
 		if j != i && m.match[j] != matchNone && len(m.paras[j].nameBag) > 0 {
 			return true
@@ -634,13 +634,13 @@ func (m *marker) decide(claim bool) {
 		// An update of another story's paragraph (a daily report) must be
 		// nearly the same text; within one story a word may change too.
 		// Below the top of the article it updates another story only in a
-		// recurring report (namedMatch): else it is a template on which
+		// recurring report (recurringReport): else it is a template on which
 		// another company, place or case writes its own figures ("The
 		// debentures are convertible into the company's common stock at
 		// ...", "call police on 101, quoting incident 123"), not a version
 		// of the same report.
 		if m.match[i] == matchNear && m.status[i] == article.StatusUpdated && m.refStory[i] != m.story &&
-			(m.simOf[i] < otherStoryUpdate || i > 0 && !m.namedMatch(i)) {
+			(m.simOf[i] < otherStoryUpdate || i > 0 && !m.recurringReport(i)) {
 			m.status[i], m.ref[i], m.hasRef[i] = m.wStatus[i], m.wRef[i], m.wHasRef[i]
 			m.match[i], m.refStory[i] = matchNone, ""
 		}

@@ -6,9 +6,8 @@ package figures
 // Their unit is year (or the duration written: "babies under six months").
 
 import (
-	"strings"
-
 	"math"
+	"strings"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -120,10 +119,10 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"bishop", "priest", "survivor", "witness", "resident", "mp", "spokesman", "spokeswoman", "lawyer",
 	"judge", "veteran", "widow", "widower", "pensioner", "fan", "climber", "swimmer", "runner",
 	"cyclist", "champion", "winner", "candidate", "rival", "mum", "dad", "grandmother", "grandad",
-	"compatriot", "teammate", "mate", "colleague", "buyer", "seller", "tenant", "landlord", "opponent", "athlete", "skipper", "batsman", "bowler", "jockey",
-	"boxer", "golfer", "rider", "sprinter", "patient", "mother-of-two", "father-of-two", "guard", "forward",
-	"centre", "center", "quarterback", "pitcher", "catcher", "winger", "fullback", "outfielder", "linebacker",
-	"receiver", "playmaker", "keeper")
+	"compatriot", "teammate", "mate", "colleague", "buyer", "seller", "tenant", "landlord", "opponent",
+	"athlete", "skipper", "batsman", "bowler", "jockey", "boxer", "golfer", "rider", "sprinter", "patient",
+	"mother-of-two", "father-of-two", "guard", "forward", "centre", "center", "quarterback", "pitcher",
+	"catcher", "winger", "fullback", "outfielder", "linebacker", "receiver", "playmaker", "keeper")
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
@@ -145,18 +144,12 @@ func (s *scanner) appositive(f *fig) bool {
 		return false
 	}
 	e := f.end
-	closed := false // a comma, bracket, semicolon or the sentence end after it
-	switch {
-	case e == len(t):
-		closed = true
-	case t[e] == ',' || t[e] == ';' || t[e] == ')':
-		if q := skipSp(t, e+1); t[e] == ',' && q < len(t) && isDigit(t[q]) {
+	if e < len(t) && t[e] == ',' {
+		if q := skipSp(t, e+1); q < len(t) && isDigit(t[q]) {
 			return false // a list: "3, 4, 5"
 		}
-		closed = true
-	case t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n'):
-		closed = true
 	}
+	closed := clauseEnd(t, e)
 	p := f.start
 	if p > 0 && t[p-1] == '(' && e < len(t) && t[e] == ')' {
 		// "John Smith (52)": a first and a last name before the bracket.
@@ -196,7 +189,8 @@ func (s *scanner) appositive(f *fig) bool {
 	if appositiveNouns[k] || personSuffix(w) {
 		return true
 	}
-	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) && letterBefore(t, ws) == 0
+	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) &&
+		letterBefore(t, ws) == 0
 }
 
 // whoIs returns where "who is" (was, turns, turned) ends at p starts, or p:
@@ -263,15 +257,23 @@ func (s *scanner) personOf(f *fig) bool {
 	case "at":
 		// "retired at 61.", "became a pilot at 22,": a life event before;
 		// not "closed at 26" (a price or a level).
-		e := f.end
-		closed := e == len(t) || t[e] == ',' || t[e] == ';' || t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n')
-		return closed && !n.one && s.cueBefore(ws, lifeEvents, 9)
+		return clauseEnd(t, f.end) && !n.one && s.cueBefore(ws, lifeEvents, 9)
 	case "was", "is":
-		if k2 != "he" && k2 != "she" {
-			return false
-		}
-		e := f.end
-		return e == len(t) || t[e] == ',' || t[e] == '.' && (e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n')
+		return (k2 == "he" || k2 == "she") && clauseEnd(t, f.end)
+	}
+	return false
+}
+
+// clauseEnd reports a comma, semicolon, closing bracket or sentence end
+// right at e, the end of a number: nothing of the clause follows it.
+func clauseEnd(t string, e int) bool {
+	switch {
+	case e == len(t):
+		return true
+	case t[e] == ',' || t[e] == ';' || t[e] == ')':
+		return true
+	case t[e] == '.':
+		return e+1 == len(t) || spaceAt(t, e+1) > 0 || t[e+1] == '\n'
 	}
 	return false
 }
@@ -279,8 +281,7 @@ func (s *scanner) personOf(f *fig) bool {
 // ageClauseAfter reports what may follow an age in "a man of 42": the end
 // of the clause or a verb or relative word ("was", "who", "from").
 func (s *scanner) ageClauseAfter(p int) bool {
-	t := s.text
-	if p == len(t) || t[p] == ',' || t[p] == '.' || t[p] == ';' || t[p] == ')' {
+	if clauseEnd(s.text, p) {
 		return true
 	}
 	w, h, ok := s.nextWordTok(p)
@@ -288,8 +289,8 @@ func (s *scanner) ageClauseAfter(p int) bool {
 }
 
 // ageFollowers may follow "a man of 42".
-var ageFollowers = setOf("who", "was", "is", "from", "with", "when", "and", "had", "has", "died",
-	"appeared", "admitted", "denied", "pleaded", "faces", "was", "were")
+var ageFollowers = setOf("who", "was", "were", "is", "from", "with", "when", "and", "had", "has", "died",
+	"appeared", "admitted", "denied", "pleaded", "faces")
 
 // lifeEvents a few words before "at N" make N an age.
 // Not "started", "began" or "ended", which open and close prices ("quotes

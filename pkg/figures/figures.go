@@ -238,7 +238,8 @@ type scanner struct {
 	figs      []article.Figure
 	meta      []figMeta // beside figs: what inheritListUnits needs
 	lastEnd   int
-	lastPhone int // where the last phone number ended (phoneContext)
+	lastPhone int    // where the last phone number ended (phoneContext)
+	lower     string // text in lower case, made when a currency needs its country (countryCurrency)
 	nextMark  [len(sentMarks)]int
 	sentPos   int
 	sentIdx   int

@@ -60,7 +60,7 @@ func (s *scanner) currencyBefore(f *fig) {
 	}
 	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
 		if code == "INR" {
-			code = rupee(t)
+			code = s.countryCurrency("INR", rupeeCountries) // "A Karachi bakery was fined Rs.50,000": PKR
 		}
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 		return
@@ -70,18 +70,16 @@ func (s *scanner) currencyBefore(f *fig) {
 	}
 }
 
-// rupee names the rupee that "Rs" writes: the Pakistani, Sri Lankan or
-// Nepali one when the text names that country or its cities, else the
-// Indian ("A Karachi bakery was fined Rs.50,000": PKR).
-func rupee(t string) string { return countryCurrency(t, "INR", rupeeCountries) }
-
 // countryCurrency returns the code of the country that the text names
 // first (its name or a city: the dateline comes first), else def: a
 // currency name or sign shared by several countries ("Rs", "pesos").
 // countries lists the default's own country too, so that an Indian story
 // that mentions Pakistan keeps the Indian rupee.
-func countryCurrency(t, def string, countries []currencyCountry) string {
-	lower := strings.ToLower(t) // datelines are in capitals: "KARACHI, May 3"
+func (s *scanner) countryCurrency(def string, countries []currencyCountry) string {
+	if s.lower == "" {
+		s.lower = strings.ToLower(s.text) // once per text; datelines are in capitals: "KARACHI, May 3"
+	}
+	lower := s.lower
 	code, at := def, len(lower)
 	for _, c := range countries {
 		for _, w := range c.cues {

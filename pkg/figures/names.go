@@ -151,7 +151,7 @@ func (s *scanner) modelSuffix(f *fig) bool {
 	for b > 0 && (isDigit(t[b-1]) || isASCIILetter(t[b-1])) {
 		b--
 	}
-	if e-b == 4 && isDigit(t[b]) && (t[b] == '1' || t[b] == '2') {
+	if e-b == 4 && (t[b] == '1' || t[b] == '2') {
 		return false // a year: "In 2024 Apple 5 stores closed"
 	}
 	return s.lastEnd <= b // the designation gave no figure
@@ -350,9 +350,9 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 // "dial 999", "Text 88088"; phoneCues and phoneOnCues a few words before
 // "on" or "at" do too ("call police on 101", "can be reached on 116 123").
 var (
-	phoneCues = setOf("line", "lines", "numbers", "hotlines", "call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
+	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
 		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
-		"helpline", "helplines", "freephone", "tel", "emergency")
+		"hotlines", "helpline", "helplines", "freephone", "tel", "emergency", "line", "lines", "numbers")
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines")
@@ -502,9 +502,10 @@ func (s *scanner) modelAfterCount(f *fig) bool {
 
 // codeAfter rejects a bare number that is part of a name or a code: a
 // letter in brackets glued after it ("a 401(k) plan"), a capitalised
-// number word hyphened after it ("7-Eleven"), a basketball "3-pointer", a US ZIP code after a state's
-// two capitals ("Austin, TX 78767", "DC 20500-0003"), or a key to press
-// ("press 1"). It returns where the code ends.
+// number word hyphened after it ("7-Eleven"), a basketball "3-pointer", a
+// US ZIP code after a state's two capitals ("Austin, TX 78767", "DC
+// 20500-0003"), a key to press ("press 1") or a school year ("Year 6").
+// It returns where the code ends.
 func (s *scanner) codeAfter(f *fig) (int, bool) {
 	t := s.text
 	n := f.num

@@ -217,7 +217,8 @@ func ordinalSt(v float64) bool {
 
 // screenWords after "4K" or "8K" make it a display format, not 4,000.
 var screenWords = setOf("tv", "tvs", "television", "televisions", "screen", "screens", "video", "videos",
-	"resolution", "display", "displays", "monitor", "monitors", "footage", "ultra", "hdr", "camera", "streaming")
+	"resolution", "display", "displays", "monitor", "monitors", "footage", "ultra", "hdr", "camera",
+	"streaming")
 
 // countVerbBefore reports a verb of counting before the number whose "m"
 // ends at p: "streamed 1.4m times", "viewed 2m times".

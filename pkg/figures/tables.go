@@ -590,7 +590,7 @@ func buildVocab() map[string]string {
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, wicketWords, cricketCues, golfVerbs, golfCues, lifeEvents} {
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents} {
 		for k := range set {
 			addWords(k)
 		}

@@ -207,7 +207,7 @@ func (s *scanner) sportTotal(f *fig) (int, bool) {
 	v := f.v.value()
 	// Cricket: "N for W" with W a number of wickets, or "out for N".
 	if w, h, ok := s.nextWordTok(f.end); ok && !h && w.key == "for" && v >= 10 {
-		if d, _, ok := s.nextWordTok(w.e); ok && (wicketWords[d.key] || len(t[d.s:d.e]) <= 2 && isDigit(t[d.s])) &&
+		if d, _, ok := s.nextWordTok(w.e); ok && (wickets(d.key) || len(t[d.s:d.e]) <= 2 && isDigit(t[d.s])) &&
 			s.cueNear(f.start, f.end, cricketCues) {
 			return d.e, true // the wickets belong to the score
 		}
@@ -258,12 +258,18 @@ func (s *scanner) sentenceCue(f *fig, set map[string]bool) bool {
 	return false
 }
 
+// wickets reports a number word of wickets, one to ten ("287 for six").
+func wickets(k string) bool {
+	nw, ok := numWords[k]
+	return ok && nw.val >= 1 && nw.val <= 10
+}
+
 var (
-	wicketWords = setOf("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 	cricketCues = setOf("wickets", "wicket", "innings", "stumps", "overs", "bowled", "declared", "batting",
 		"runs", "test", "odi", "t20", "crease", "bowler", "bowlers", "seamers", "spinners", "tea", "openers",
 		"opener", "lunch")
 	golfVerbs = setOf("carded", "shot", "fired", "signed", "posted", "returned", "closed", "opened")
 	golfCues  = setOf("par", "birdie", "birdies", "bogey", "bogeys", "eagle", "eagles", "round", "leaderboard",
-		"tee", "fairway", "putt", "putts", "golf", "golfer", "open", "masters", "pga", "shots", "shot", "stroke", "strokes")
+		"tee", "fairway", "putt", "putts", "golf", "golfer", "open", "masters", "pga", "shots", "shot",
+		"stroke", "strokes")
 )

@@ -294,7 +294,7 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	}
 	f.unit, f.kind, f.uflags, f.end = u.unit, u.kind, u.flags, end
 	if u.unit == "MXN" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "mexican") {
-		f.unit = countryCurrency(t, "MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
+		f.unit = s.countryCurrency("MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
 	}
 	if u.kind == kTemp {
 		// "25 degrees below zero": the words are the sign.
