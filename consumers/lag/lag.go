@@ -95,6 +95,13 @@ func Read(ctx context.Context, c Client, group, topic string) ([]Partition, erro
 			p.First, p.End = po.FirstOffset, po.LastOffset
 		}
 	}
+	for _, p := range out {
+		if p.First < 0 || p.End < 0 {
+			// A broker that answers without a partition (its leader
+			// moving) must not read as an empty partition.
+			return nil, fmt.Errorf("list offsets of %s/%d: no offsets in the answer", topic, p.Partition)
+		}
+	}
 	of, err := c.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: ids}})
 	if err != nil {
 		return nil, fmt.Errorf("fetch committed offsets of group %s: %w", group, err)

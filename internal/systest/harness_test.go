@@ -554,46 +554,75 @@ func (p *pipeline) lag() int64 {
 	return total
 }
 
-// deadLetters reads the dead-letter topic and returns its messages.
-func (p *pipeline) deadLetters(t *testing.T) []kafka.Message {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// deadLetters reads the dead-letter topic once and returns its messages.
+// Right after a broker fault a read can fail (a leader moving back to the
+// restarted broker); the error is returned so that the caller retries
+// instead of counting a failed read as an empty topic.
+func (p *pipeline) deadLetters(ctx context.Context) ([]kafka.Message, error) {
 	parts, err := lag.Read(ctx, p.c.admin(), "none", p.topic+kafkaDLQSuffix)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("offsets of the dead-letter topic: %w", err)
 	}
 	var out []kafka.Message
 	for _, pt := range parts {
 		if pt.End == pt.First {
 			continue
 		}
-		r := kafka.NewReader(kafka.ReaderConfig{Brokers: p.brokers, Topic: p.topic + kafkaDLQSuffix, Partition: pt.Partition, MaxWait: 100 * time.Millisecond})
-		require.NoError(t, r.SetOffset(pt.First))
-		for {
-			m, err := r.FetchMessage(ctx)
-			require.NoError(t, err)
-			out = append(out, m)
-			if m.Offset+1 >= pt.End {
-				break
-			}
+		msgs, err := p.readPartition(ctx, p.topic+kafkaDLQSuffix, pt.Partition, pt.First, pt.End)
+		if err != nil {
+			return nil, err
 		}
-		require.NoError(t, r.Close())
+		out = append(out, msgs...)
 	}
-	return out
+	return out, nil
+}
+
+// readPartition reads the messages of topic's partition from first up to
+// (not including) end.
+func (p *pipeline) readPartition(ctx context.Context, topic string, partition int, first, end int64) ([]kafka.Message, error) {
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: p.brokers, Topic: topic, Partition: partition, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	if err := r.SetOffset(first); err != nil {
+		return nil, fmt.Errorf("partition %d of %s: %w", partition, topic, err)
+	}
+	var out []kafka.Message
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("partition %d of %s at offset %d: %w", partition, topic, first+int64(len(out)), err)
+		}
+		out = append(out, m)
+		if m.Offset+1 >= end {
+			return out, nil
+		}
+	}
 }
 
 // deadLetterOrigins counts the distinct raw messages (partition/offset)
-// behind the dead letters, and the letters.
+// behind the dead letters, and the letters. A failed read is retried for
+// up to a minute, then fails the test: it is never taken for 0 letters.
 func (p *pipeline) deadLetterOrigins(t *testing.T) (origins, letters int) {
-	msgs := p.deadLetters(t)
-	seen := map[string]bool{}
-	for _, m := range msgs {
-		part, _ := dlq.Header(m, dlq.HeaderPartition)
-		off, _ := dlq.Header(m, dlq.HeaderOffset)
-		seen[part+"/"+off] = true
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		msgs, err := p.deadLetters(ctx)
+		cancel()
+		if err == nil {
+			seen := map[string]bool{}
+			for _, m := range msgs {
+				part, _ := dlq.Header(m, dlq.HeaderPartition)
+				off, _ := dlq.Header(m, dlq.HeaderOffset)
+				seen[part+"/"+off] = true
+			}
+			return len(seen), len(msgs)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reading the dead-letter topic: %v", err)
+		}
+		t.Logf("reading the dead-letter topic (retrying): %v", err)
+		time.Sleep(time.Second)
 	}
-	return len(seen), len(msgs)
 }
 
 // waitDrained waits until the index holds want documents and the lag is 0,
