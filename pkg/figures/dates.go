@@ -158,3 +158,93 @@ var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT
 
 // ordinalSuffixes after digits make an ordinal ("4th", "21st").
 var ordinalSuffixes = setOf("st", "nd", "rd", "th", "ST", "ND", "RD", "TH", "d")
+
+// raceTime reads a race or lap time at i, whose first group of one or two
+// digits ends at the colon at c: "m:ss.f", "h:mm:ss" or "h:mm:ss.f", and
+// "m:ss" after a time cue. It returns the time in seconds and its end. Two
+// forms only a timing gives are read wherever they stand: a fraction of a
+// second ("3:49.04", "(3:46.04)", "1:22.595") and three groups after "in"
+// or "of" ("won in 2:02:27", "a record of 2:17:18"). A bare "m:ss" is a
+// race time only after a cue of timing ("clocked 3:39", "a time of
+// 31:41"), since it is more often the time of day. Never after "at", "by",
+// "until", "from" or "since", and never with a time zone or "am"/"pm"
+// after it: those are clock times ("at 15:01:01.79", "by 3:30 p.m.").
+func (s *scanner) raceTime(i, c int) (float64, int, bool) {
+	t := s.text
+	n := len(t)
+	if c-i > 2 {
+		return 0, 0, false
+	}
+	groups := []int{atoiSmall(t[i:c])}
+	j := c
+	for len(groups) < 3 && j+2 < n && t[j] == ':' && isDigit(t[j+1]) && isDigit(t[j+2]) && (j+3 >= n || !isDigit(t[j+3])) {
+		g := atoiSmall(t[j+1 : j+3])
+		if g >= 60 {
+			return 0, 0, false
+		}
+		groups = append(groups, g)
+		j += 3
+	}
+	if len(groups) < 2 || (j < n && t[j] == ':') {
+		return 0, 0, false
+	}
+	frac, fracDigits := 0.0, 0
+	if j+1 < n && t[j] == '.' && isDigit(t[j+1]) {
+		k, scale := j+1, 0.1
+		for k < n && isDigit(t[k]) && fracDigits < 3 {
+			frac += float64(t[k]-'0') * scale
+			scale /= 10
+			k++
+			fracDigits++
+		}
+		if k < n && isDigit(t[k]) {
+			return 0, 0, false
+		}
+		j = k
+	}
+	if j < n && (isASCIILetter(t[j]) || t[j] == ':' || (t[j] == '.' && j+1 < n && isDigit(t[j+1]))) {
+		return 0, 0, false
+	}
+	if q := skipSp(t, j); letterAt(t, q) > 0 {
+		w := t[q:wordEnd(t, q)]
+		if timeWordsExact[w] || timeWords[s.key(w)] || s.key(w) == "a.m." || s.key(w) == "p.m." {
+			return 0, 0, false
+		}
+	}
+	cue, cue2 := "", ""
+	if ws, we, dot, ok := prevWord(t, i); ok && !dot {
+		cue = s.key(t[ws:we])
+		if ws2, we2, dot2, ok2 := prevWord(t, ws); ok2 && !dot2 {
+			cue2 = s.key(t[ws2:we2])
+		}
+	}
+	switch cue {
+	case "at", "by", "until", "till", "from", "since", "before", "after", "around", "past", "to":
+		return 0, 0, false
+	}
+	switch {
+	case fracDigits > 0:
+	case len(groups) == 3 && (cue == "in" || cue == "of" || raceCues[cue]):
+	case len(groups) == 2 && (raceCues[cue] || cue == "of" && raceCues[cue2]):
+	default:
+		return 0, 0, false
+	}
+	secs := 0.0
+	for _, g := range groups {
+		secs = secs*60 + float64(g)
+	}
+	return secs + frac, j, true
+}
+
+// raceCues before a bare "m:ss", or before "of" and it, make it a race
+// time: "clocked 3:39", "a time of 31:41", "a best of 4:02".
+var raceCues = setOf("clocked", "clocking", "clocks", "timed", "time", "best", "record", "lap", "mark")
+
+// atoiSmall reads the one or two digits of s.
+func atoiSmall(s string) int {
+	v := 0
+	for k := 0; k < len(s); k++ {
+		v = v*10 + int(s[k]-'0')
+	}
+	return v
+}

@@ -391,6 +391,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		return fig{}, false, next
 	}
 	f := fig{num: num, start: num.start, end: num.end, v: num.v}
+	if num.race {
+		f.unit, f.kind = "s", article.KindDuration
+	}
 	if end, skip := s.notQuantity(num); skip {
 		return fig{}, false, end
 	}

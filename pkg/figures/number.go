@@ -83,6 +83,7 @@ type number struct {
 	capWord    bool // a capitalised number word ("Four Seasons")
 	hasDecimal bool
 	fracEnd    int // "a tenth of a second": the end of "a tenth", when end is after "of a"
+	race       bool // a race time "3:49.04", valued in seconds (raceTime)
 }
 
 // maxMantDigits bounds the digits read into a mantissa; longer literals are
@@ -323,7 +324,13 @@ func (s *scanner) literal(i int) (number, bool, int) {
 	c := t[j]
 	switch {
 	case c == ':' && j+1 < n && isDigit(t[j+1]) && num.plain:
-		// Clock times and ratios: "3:04", "15:01:01.79".
+		// A race or lap time is a duration ("won in 3:49.04", "a world
+		// record of 2:17:18"); clock times and ratios are not figures
+		// ("3:04", "at 15:01:01.79", "a 3:1 ratio").
+		if secs, end, ok := s.raceTime(i, j); ok {
+			num.v, num.end, num.plain, num.hasDecimal, num.race = decF(secs), end, false, true, true
+			return num, true, end
+		}
 		return number{}, false, skipToken(t, i)
 	case c == '/' && j+1 < n && isDigit(t[j+1]):
 		if num.plain {
