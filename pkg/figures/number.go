@@ -82,7 +82,7 @@ type number struct {
 	one        bool // the lone word "one" or "a"
 	capWord    bool // a capitalised number word ("Four Seasons")
 	hasDecimal bool
-	fracEnd    int // "a tenth of a second": the end of "a tenth", when end is after "of a"
+	fracEnd    int  // "a tenth of a second": the end of "a tenth", when end is after "of a"
 	race       bool // a race time "3:49.04", valued in seconds (raceTime)
 }
 
