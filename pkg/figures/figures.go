@@ -391,8 +391,11 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		return fig{}, false, next
 	}
 	f := fig{num: num, start: num.start, end: num.end, v: num.v}
-	if num.race {
+	switch {
+	case num.race:
 		f.unit, f.kind = "s", article.KindDuration
+	case num.inches:
+		f.unit, f.kind = "in", article.KindDistance
 	}
 	if end, skip := s.notQuantity(num); skip {
 		return fig{}, false, end

@@ -84,6 +84,7 @@ type number struct {
 	hasDecimal bool
 	fracEnd    int  // "a tenth of a second": the end of "a tenth", when end is after "of a"
 	race       bool // a race time "3:49.04", valued in seconds (raceTime)
+	inches     bool // the inches of a height "5-foot-10" (heightInches)
 }
 
 // maxMantDigits bounds the digits read into a mantissa; longer literals are
@@ -142,6 +143,9 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			if _, unit := attachedUnits[t[ws:i-1]]; unit && ws > 0 && isDigit(t[ws-1]) {
 				break
 			}
+			if heightInches(t, ws, i) {
+				break // "a 5-foot-10 guard": the inches of a height
+			}
 			if k := lowerKey(buf[:0:16], t[ws:i-1]); k == nil || !idPrefixOK[string(k)] {
 				return number{}, false, skipToken(t, i)
 			}
@@ -152,7 +156,7 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			return number{}, false, skipToken(t, i)
 		}
 	}
-	num := number{start: i, plain: true}
+	num := number{start: i, plain: true, inches: i > 0 && t[i-1] == '-' && heightInches(t, wordStart(t, i-1), i)}
 	var m uint64
 	nd := 0 // mantissa digits
 	e := 0
@@ -522,4 +526,22 @@ func indianGroups(t string, j int) int {
 		return j - 3*pairs
 	}
 	return j + 4
+}
+
+// heightInches reports whether the digits at i, after "foot-" or "feet-"
+// starting at ws, are the inches of a height: "5-foot-10", "6-foot-8" (a
+// number of feet before, one or two digits below 12 after).
+func heightInches(t string, ws, i int) bool {
+	w := t[ws : i-1]
+	if (w != "foot" && w != "feet") || ws < 2 || t[ws-1] != '-' || !isDigit(t[ws-2]) {
+		return false
+	}
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j-i > 2 || (j < len(t) && (isDigit(t[j]) || isASCIILetter(t[j]) || t[j] == '.' && j+1 < len(t) && isDigit(t[j+1]))) {
+		return false
+	}
+	return atoiSmall(t[i:j]) < 12
 }
