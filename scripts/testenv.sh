@@ -82,9 +82,13 @@ alive() {
 # ours PID MARKER: PID is alive and its command line holds MARKER (a path under
 # $STATE), so a recycled PID is never signalled.
 ours() {
-	local pid=$1 marker=$2
+	local pid=$1 marker=$2 cmd
 	alive "$pid" || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
+	# Read the command line whole, then match: "tr | grep -q" under
+	# pipefail fails when grep exits before tr has written everything
+	# (SIGPIPE), which once made a running Kafka look gone.
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+	[[ $cmd == *"$marker"* ]]
 }
 
 # running NAME DIR MARKER: prints the PID when the recorded server runs.
@@ -243,7 +247,9 @@ wait_ready() {
 	local deadline=$((SECONDS + START_TIMEOUT))
 	while :; do
 		if ! ours "$pid" "$marker"; then
-			wait "$pid" 2>/dev/null || true
+			# wait only reaps a process that is gone: on a live one it
+			# would block for as long as the server runs.
+			alive "$pid" || wait "$pid" 2>/dev/null || true
 			fail_start "$name" "$logf" "the process (pid $pid) exited during startup"
 		fi
 		if out=$("$PROBE" "$@" 2>&1); then
@@ -277,7 +283,7 @@ stop_one() {
 				sleep 0.1
 			done
 		fi
-		wait "$pid" 2>/dev/null || true
+		alive "$pid" || wait "$pid" 2>/dev/null || true
 		if alive "$pid"; then
 			die "$name (pid $pid) survived SIGKILL"
 		fi

@@ -44,8 +44,10 @@ if ! declare -F log >/dev/null; then
 		[[ -n $state && $state != Z ]]
 	}
 	ours() {
+		local cmd
 		alive "$1" || return 1
-		tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+		cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+		[[ $cmd == *"$2"* ]] # not "tr | grep -q": SIGPIPE under pipefail
 	}
 	port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 	REDIS_ALONE=1
@@ -190,7 +192,7 @@ redis_wait() {
 	local deadline=$((SECONDS + START_TIMEOUT))
 	while :; do
 		if ! ours "$pid" "$dir/redis.conf"; then
-			wait "$pid" 2>/dev/null || true
+			alive "$pid" || wait "$pid" 2>/dev/null || true
 			redis_fail "$name" "the process (pid $pid) exited during startup"
 		fi
 		out=$(redis_cli "$name" "$port" ping 2>&1) && [[ $out == PONG ]] && return 0
