@@ -180,6 +180,9 @@ func (s *scanner) appositive(f *fig) bool {
 	if p < 2 || t[p-2:p] != ", " {
 		return false
 	}
+	if who && !n.word && s.turned(f.start) {
+		return true // "The astronaut, who turned 60 aboard the station,"
+	}
 	ws, we, dot, ok := prevWord(t, p-2)
 	if !ok || dot || we != p-2 {
 		return false
@@ -191,6 +194,17 @@ func (s *scanner) appositive(f *fig) bool {
 	}
 	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) &&
 		letterBefore(t, ws) == 0
+}
+
+// turned reports "turned" or "turns" right before p: after "who" it gives
+// an age whatever names the person.
+func (s *scanner) turned(p int) bool {
+	ws, we, dot, ok := prevWord(s.text, p)
+	if !ok || dot {
+		return false
+	}
+	k := s.key(s.text[ws:we])
+	return k == "turned" || k == "turns"
 }
 
 // whoIs returns where "who is" (was, turns, turned) ends at p starts, or p:

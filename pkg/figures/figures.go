@@ -300,7 +300,7 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) {
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) {
 			return f.end
 		}
 		// "Four Seasons", "Big Ten", "Formula One": number words in names.
@@ -408,6 +408,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if !f.signed {
 		s.sign(&f)
 	}
+	if !f.cur && f.unit == "" && num.sfx == "" {
+		s.unitBefore(&f)
+	}
 	if num.sfx != "" {
 		if !s.suffix(&f) {
 			return fig{}, false, skipToken(t, num.start)
@@ -435,6 +438,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	s.oddAfter(&f)
 	if f.unit == "" || f.cur {
 		s.unitAfter(&f)
+	}
+	if f.kind == article.KindDistance && !f.cur {
+		s.perTime(&f)
 	}
 	if num.fracEnd > 0 && f.end == num.end {
 		f.end = num.fracEnd // "a third of a": no unit after the article

@@ -68,6 +68,9 @@ func (s *scanner) currencyBefore(f *fig) {
 	if code, ok := gluedOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 	}
+	if code, ok := gatedWordCurrencies[w]; ok && !dot && (scaledAmount(s.text, f.start) || s.priceContext(ws, f.start, code)) {
+		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+	}
 }
 
 // countryCurrency returns the code of the country that the text names
@@ -122,6 +125,25 @@ var pesoCountries = []currencyCountry{
 	{"UYU", []string{"uruguay", "montevideo"}},
 	{"CUP", []string{"cuba", "havana"}},
 	{"DOP", []string{"dominican republic", "santo domingo"}},
+}
+
+// francCountries are the countries of the franc (France's, Belgium's and
+// Luxembourg's until 2002; the CFA francs of West and Central Africa).
+var francCountries = []currencyCountry{
+	{"CHF", []string{"swiss", "switzerland", "zurich", "geneva", "bern", "basel", "lausanne"}},
+	{"FRF", []string{"france", "french", "paris"}},
+	{"BEF", []string{"belgi", "brussels"}},
+	{"LUF", []string{"luxembourg"}},
+	{"XOF", []string{"senegal", "ivory coast", "côte d'ivoire", "mali", "burkina", "benin", "togo", "dakar", "abidjan", "bamako", "niamey"}},
+	{"XAF", []string{"cameroon", "gabon", "chad", "central african", "equatorial guinea", "yaounde", "libreville", "brazzaville"}},
+}
+
+// liraCountries are the countries of the lira (Italy's until 2002).
+var liraCountries = []currencyCountry{
+	{"TRY", []string{"turk", "ankara", "istanbul", "izmir"}},
+	{"ITL", []string{"ital", "rome", "milan", "turin"}},
+	{"LBP", []string{"leban", "beirut"}},
+	{"SYP", []string{"syria", "damascus"}},
 }
 
 // rupeeCountries are the countries of the rupee, India's first, with the
@@ -228,7 +250,14 @@ var prefixWordCurrencies = map[string]string{
 	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
 	"Nkr": "NOK", "RM": "MYR", "KSh": "KES", "Ksh": "KES", "KShs": "KES", "Kshs": "KES", "USh": "UGX",
 	"Ush": "UGX", "TSh": "TZS", "Tsh": "TZS", "Tk": "BDT", "GH₵": "GHS", "Dh": "AED", "Dhs": "AED",
+	"Rmb": "CNY",
 }
+
+// gatedWordCurrencies are currency abbreviations that are also other
+// codes ("SR-71", "the NIS 2 directive", "QR codes"): before an amount,
+// glued or not, they are money only when the amount is scaled or grouped
+// ("SR272 billion", "NIS 4,500", "QR1.5bn") or priced (priceContext).
+var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS"}
 
 // gluedOnlyCurrencies are single capitals that name a currency only when
 // glued to an amount with a scale or separators: "R254 billion" (rand),
@@ -248,6 +277,9 @@ func (s *scanner) gluedCurrency(ws, i int) bool {
 		return true
 	}
 	if code, ok := gluedOnlyCurrencies[w]; ok {
+		return scaledAmount(t, i) || s.priceContext(ws, i, code)
+	}
+	if code, ok := gatedWordCurrencies[w]; ok {
 		return scaledAmount(t, i) || s.priceContext(ws, i, code)
 	}
 	return false
@@ -298,12 +330,16 @@ var perNouns = setOf("litre", "liter", "gallon", "kilo", "kg", "kilogram", "tonn
 	"unit", "barrel", "dollar", "kwh", "plate", "meal", "bottle")
 
 // scaledAmount reports digits at i with separators or a decimal point
-// ("1,200", "2.5") or followed by a scale ("254 billion", "5bn").
+// ("1,200", "2.5") or followed by a scale ("254 billion", "5bn"), also
+// across the upper end of a range ("40-50 billion").
 func scaledAmount(t string, i int) bool {
 	j := i
-	sep := false
-	for j < len(t) && (isDigit(t[j]) || (t[j] == ',' || t[j] == '.') && j+1 < len(t) && isDigit(t[j+1])) {
-		if !isDigit(t[j]) {
+	sep, dash := false, false
+	for j < len(t) && (isDigit(t[j]) || (t[j] == ',' || t[j] == '.' || t[j] == '-' && !dash) && j+1 < len(t) && isDigit(t[j+1])) {
+		switch t[j] {
+		case '-':
+			dash = true
+		case ',', '.':
 			sep = true
 		}
 		j++

@@ -365,8 +365,14 @@ var (
 func (s *scanner) phoneContext(f *fig) bool {
 	t := s.text
 	n := f.num
-	if n.word || !n.plain || n.ndigits < 3 || f.start != n.start {
+	if n.word || !n.plain || f.start != n.start {
 		return false
+	}
+	if n.ndigits < 3 {
+		// "call Lifeline on 13 11 14": short groups, three or more.
+		if _, groups, digits, _, _ := digitGroups(t, f.start); groups < 3 || digits < 6 {
+			return false
+		}
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {
@@ -381,6 +387,8 @@ func (s *scanner) phoneContext(f *fig) bool {
 	case phoneCues[k]:
 	case (k == "and" || k == "or") && s.lastPhone > 0 && skipSpBack(t, ws) == s.lastPhone:
 		// "the emergency lines 767 and 112"
+	case (k == "and" || k == "or") && s.lastPhone > 0 && s.parallelPhone(f.start):
+		// "dial 119 for fire and ambulance and 110 for police"
 	case k == "on" || k == "at":
 		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
 			return false
@@ -403,6 +411,25 @@ func (s *scanner) phoneContext(f *fig) bool {
 	f.end = max(f.end, end)
 	s.lastPhone = f.end
 	return true
+}
+
+// parallelPhone reports a number at p that repeats the form "N for ..."
+// of the last phone number in its sentence: "dial 119 for fire and 110
+// for police".
+func (s *scanner) parallelPhone(p int) bool {
+	t := s.text
+	if s.sentenceOf(s.lastPhone-1) != s.sentenceOf(p) {
+		return false
+	}
+	forAfter := func(e int) bool {
+		q := skipSp(t, e)
+		return q > e && strings.HasPrefix(t[q:], "for ")
+	}
+	e := p
+	for e < len(t) && isDigit(t[e]) {
+		e++
+	}
+	return forAfter(s.lastPhone) && forAfter(e)
 }
 
 // oneWordStreet reports a street named in one word, w, after the number
@@ -432,6 +459,14 @@ var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "
 	"row", "walk", "parade", "mews", "grove", "hill", "circus", "broadway", "highway", "parkway",
 	"circle", "alley", "quay", "wharf", "embankment", "green", "rise", "vale", "view", "hwy")
 
+// streetPrefixWords are the street words written before the street's name
+// (Malay, Indonesian, Thai, French, Spanish, Portuguese, Italian).
+var streetPrefixWords = setOf("jalan", "jl", "jln", "soi", "thanon", "rue", "calle", "rua", "avenida", "viale", "piazza", "chemin")
+
+// nameParticles may open a street's name after its street word: "rue de
+// Rivoli", "Avenida da Liberdade".
+var nameParticles = setOf("de", "du", "des", "da", "do", "dos", "das", "del", "della", "la", "le")
+
 // addressAfter rejects a house number: a bare number before up to four
 // capitalised words, the last a street word ("10 Downing Street", "15
 // Queen's Road", "2 Kensington Palace Gardens", "12 High St"), or after
@@ -460,6 +495,13 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		}
 		if words == 0 && s.oneWordStreet(f.start, w) {
 			return e, true
+		}
+		if words == 0 && streetPrefixWords[k] {
+			// "14 Jalan Sultan Ismail", "12 Rue de Rivoli": the street
+			// word comes first, a name follows.
+			if r := skipSp(t, e); r > e && r < len(t) && (isCapitalized(t[r:wordEnd(t, r)]) || nameParticles[s.key(t[r:wordEnd(t, r)])]) {
+				return wordEnd(t, r), true
+			}
 		}
 		if words > 0 && streetWords[k] {
 			if e < len(t) && t[e] == '.' && (k == "st" || k == "rd" || k == "ave") {

@@ -160,7 +160,7 @@ func buildQualifiers() map[string]string {
 		"about": article.QualifierApprox, "around": article.QualifierApprox,
 		"some": article.QualifierApprox, "roughly": article.QualifierApprox,
 		"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
-		"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox,
+		"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox, "estimated at": article.QualifierApprox,
 		"close to": article.QualifierApprox, "circa": article.QualifierApprox,
 		"some estimated": article.QualifierApprox, "an approximate": article.QualifierApprox,
 		"approximate": article.QualifierApprox, "~": article.QualifierApprox,

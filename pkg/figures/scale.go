@@ -102,6 +102,12 @@ func (s *scanner) suffix(f *fig) bool {
 			return true
 		}
 	}
+	if (sfx == "B" || sfx == "M") && f.num.plain && !f.cur && (f.num.ndigits == 1 || s.afterCapitalised(f.start)) {
+		// Without a currency, a capital glued to one digit or after a
+		// name is a code: "3M", "Insat 1B", "a Long March 5B rocket",
+		// "the 3B line". "10M", "1.5B" and "$5B" are scaled.
+		return false
+	}
 	if sc, ok := attachedScales[sfx]; ok {
 		f.v = f.v.mulPow10(sc.pow)
 		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
@@ -230,3 +236,14 @@ func (s *scanner) countVerbBefore(p int) bool {
 // countVerbs before "Nm times" make the m millions.
 var countVerbs = setOf("streamed", "viewed", "watched", "played", "downloaded", "shared", "clicked",
 	"retweeted", "searched", "visited", "liked", "listened", "read", "used", "called", "installed")
+
+// afterCapitalised reports a capitalised word right before position p
+// that does not open its sentence.
+func (s *scanner) afterCapitalised(p int) bool {
+	ws, we, dot, ok := prevWord(s.text, p)
+	if !ok || dot || !isCapitalized(s.text[ws:we]) {
+		return false
+	}
+	q := skipSpBack(s.text, ws)
+	return q > 0 && s.text[q-1] != '.' && s.text[q-1] != '\n'
+}

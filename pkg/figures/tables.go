@@ -245,6 +245,7 @@ func buildUnitPhrases() map[string]unitDef {
 		"barrels of crude per day", "barrels of crude a day", "barrels of crude oil per day",
 		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
+	add(unitDef{"therm", kOther, 0}, "therm", "therms")
 	add(unitDef{"ft3", kVol, 0}, "cubic foot", "cubic feet", "cu ft")
 	add(unitDef{"bcm", kVol, 0}, "bcm")
 	// Temperature.
@@ -587,10 +588,14 @@ func buildVocab() map[string]string {
 	for k := range dollarPrefixes {
 		addWords(k)
 	}
+	for k := range perTimeUnits {
+		addWords(k)
+	}
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents} {
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns} {
 		for k := range set {
 			addWords(k)
 		}

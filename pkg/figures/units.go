@@ -296,6 +296,21 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	if u.unit == "MXN" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "mexican") {
 		f.unit = s.countryCurrency("MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
 	}
+	if u.unit == "FRF" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "french") {
+		// A bare "franc" is the currency of the country the text names
+		// first; Switzerland's when it names none (France's franc ended
+		// in 2002).
+		f.unit = s.countryCurrency("CHF", francCountries)
+	}
+	if u.unit == "ITL" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "italian") {
+		// A bare "lira" is Turkey's unless the text names another
+		// country of the lira first; "lire", the Italian plural, Italy's.
+		def := "TRY"
+		if strings.HasSuffix(strings.ToLower(t[f.num.end:end]), "lire") {
+			def = "ITL"
+		}
+		f.unit = s.countryCurrency(def, liraCountries)
+	}
 	if u.kind == kTemp {
 		// "25 degrees below zero": the words are the sign.
 		if a, _, ok := s.nextWordTok(end); ok && a.key == "below" {
@@ -376,3 +391,51 @@ func (s *scanner) centsAfter(f *fig) {
 	}
 	f.end = c.e
 }
+
+// unitBefore applies a unit written before the number: "Mach 10", a speed
+// in multiples of the speed of sound.
+func (s *scanner) unitBefore(f *fig) {
+	t := s.text
+	ws, we, dot, ok := prevWord(t, f.start)
+	if ok && !dot && we+1 == f.start && t[ws:we] == "Mach" {
+		if q := skipSp(t, f.num.end); q+1 < len(t) && t[q] == '-' && t[q+1] == ' ' {
+			return // "RENO, Nev., Mach 4 - ": a dateline's misspelt month
+		}
+		f.start, f.unit, f.kind = ws, "Mach", article.KindSpeed
+	}
+}
+
+// perTime makes a length followed by "a", "an" or "per" and a unit of time
+// a rate, kind speed: "rising by 4.5mm a year" (mm/year), "80mm an hour"
+// (mm/h), "marched 30km a day" (km/day); km and miles an hour keep their
+// codes (km/h, mph). Not before "ago", "earlier", "later", ...: "rose 3cm a
+// year ago" is a length.
+func (s *scanner) perTime(f *fig) {
+	a, _, ok := s.nextWordTok(f.end)
+	if !ok || (a.key != "a" && a.key != "an" && a.key != "per") {
+		return
+	}
+	b, _, ok := s.nextWordTok(a.e)
+	if !ok {
+		return
+	}
+	per, ok := perTimeUnits[b.key]
+	if !ok {
+		return
+	}
+	if c, _, ok := s.nextWordTok(b.e); ok && notPerTime[c.key] {
+		return
+	}
+	unit := f.unit + "/" + per
+	if unit == "mi/h" {
+		unit = "mph"
+	}
+	f.unit, f.kind, f.end = unit, article.KindSpeed, b.e
+}
+
+// perTimeUnits are the units of time after "a"/"per" in a rate.
+var perTimeUnits = map[string]string{"second": "s", "minute": "min", "hour": "h", "day": "day", "week": "week", "month": "month", "year": "year"}
+
+// notPerTime after "a year", "an hour" make them a time, not a rate's
+// denominator: "a year ago", "an hour later".
+var notPerTime = setOf("ago", "earlier", "later", "before", "after", "previously", "back", "since", "old")

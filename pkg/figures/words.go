@@ -515,3 +515,23 @@ func (s *scanner) wordsScaleAfter(num number) (number, bool, int) {
 	}
 	return num, true, num.end
 }
+
+// oneCompound reports "one" hyphenated to a noun of the things a count
+// compound counts, as "three-bedroom" does: "a one-bedroom flat", "a
+// one-match ban". Other "one-" words are idioms ("one-off", "one-stop",
+// "one-man show") and stay the determiner.
+func (s *scanner) oneCompound(f *fig) bool {
+	t := s.text
+	if !f.num.word || f.end >= len(t) || t[f.end] != '-' || f.end+1 >= len(t) || letterAt(t, f.end+1) == 0 {
+		return false
+	}
+	e := wordEnd(t, f.end+1)
+	if s.key(t[f.num.start:f.end]) != "one" {
+		return false
+	}
+	return oneCompoundNouns[s.key(t[f.end+1:e])]
+}
+
+// oneCompoundNouns are the nouns after "one-" that make a count.
+var oneCompoundNouns = setOf("bedroom", "bed", "room", "storey", "story", "seat", "lap", "match", "game", "goal",
+	"run", "share", "vote", "page", "season", "car", "lane", "carriage", "engine", "wicket", "stroke")
