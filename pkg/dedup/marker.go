@@ -3,6 +3,8 @@ package dedup
 import (
 	"cmp"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -335,21 +337,46 @@ func isSubsequence(a, b []uint64) bool {
 // -1. Inside one article an update is the same text with other numbers and
 // figures, word for word (numbers masked): rows of a table on one template
 // ("It forecast the barley harvest at...", "... the rapeseed harvest at...")
-// differ in a word.
+// differ in a word. A short paragraph may be one when both are sentences of
+// at least minShortUpdateTokens words ("19:00 local: The fire has burned
+// 4,100 hectares and is 15% contained."); the rows of an earnings table
+// ("Shr 12 cts vs 10 cts" for the quarter and again for the year) are not
+// sentences.
 func (m *marker) updateWithin(i int) int {
 	pi := &m.paras[i]
-	if !pi.long {
+	if !pi.long && !(pi.sentence && len(pi.tokens) >= minShortUpdateTokens) {
 		return -1
 	}
 	for j := range i {
 		pj := &m.paras[j]
-		if m.role[j] == roleFirst && pj.long && pj.figures != pi.figures && pj.numbers != pi.numbers &&
-			len(pj.tokens) == len(pi.tokens) && slices.Equal(pj.tokens, pi.tokens) {
+		if m.role[j] == roleFirst && pj.long == pi.long && (pj.long || pj.sentence) && pj.figures != pi.figures && pj.numbers != pi.numbers &&
+			len(pj.tokens) == len(pi.tokens) && slices.Equal(pj.tokens, pi.tokens) &&
+			(pi.long || hasFiniteVerb(m.a.Paragraphs[i].Text)) {
 			return j
 		}
 	}
 	return -1
 }
+
+// hasFiniteVerb reports whether text holds one of the auxiliaries and
+// reporting verbs of prose ("The fire has burned ... and is 15% contained,
+// Cal Fire said."). The rows of a results table end with a full stop too
+// but hold none ("Balance sheet total 48.67 billion marks vs 49.01
+// billion.", for the group and again for the parent bank; "us 1-3 500-650
+// lbs 41.00-45.00, few 46.00.").
+func hasFiniteVerb(text string) bool {
+	for w := range strings.FieldsFuncSeq(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		switch strings.ToLower(w) {
+		case "is", "are", "was", "were", "has", "have", "had", "been", "said", "says", "will", "would":
+			return true
+		}
+	}
+	return false
+}
+
+// minShortUpdateTokens is the fewest words of a short sentence that may be
+// an update of another in its article.
+const minShortUpdateTokens = 8
 
 // joined returns the sorted shingle set of paragraphs i and i+1 read as
 // one, in m.tmp.
