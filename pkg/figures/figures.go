@@ -189,9 +189,13 @@
 // codes in angle brackets of wire copy ("<SRD>", "<Systems 4 Inc>"), and the
 // desk code and filing time in parentheses that close a wire paragraph
 // ("(FXGS 1104)": capital letters, then a number of up to four digits). So are
-// vague quantities ("dozens of", "hundreds of"), bare "half", and the lone
-// word "one" unless it has a unit, scale or sign ("one dollar", "one
-// million") or opens a ratio ("one in five"); "at one point" has no unit.
+// vague quantities ("dozens of", "hundreds of"), "half" unless it is a
+// proportion ("half of the residents", "nearly half the votes", "fell by
+// almost half" are 1/2 as "a third of" is; "the second half of 2024" and
+// "half-time" are not), and the lone word "one" unless it has a unit,
+// scale or sign ("one dollar", "one million"), opens a ratio ("one in
+// five") or counts a noun it is hyphenated to ("a one-bedroom flat");
+// "at one point" has no unit.
 //
 // Sentence counts sentences of the text from 0: a sentence ends at a line
 // break or at ".", "!" or "?" followed by space and a capital, digit or

@@ -595,7 +595,7 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers} {
 		for k := range set {
 			addWords(k)
 		}

@@ -93,7 +93,13 @@ func (s *scanner) words(i int) (number, bool, int) {
 		return fail()
 	case "half":
 		// "half a million", "half a dozen".
-		a, _, ok := s.nextWordTok(first.e)
+		a, ah, ok := s.nextWordTok(first.e)
+		if ok && !ah && s.halfProportion(first, a) {
+			// "Half of the residents", "nearly half the votes", "fell
+			// by almost half": a proportion, as "a third of" is.
+			num.v, num.end, num.hasDecimal = decF(0.5), first.e, true
+			return num, true, first.e
+		}
 		if !ok || (a.key != "a" && a.key != "an") {
 			return fail()
 		}
@@ -535,3 +541,40 @@ func (s *scanner) oneCompound(f *fig) bool {
 // oneCompoundNouns are the nouns after "one-" that make a count.
 var oneCompoundNouns = setOf("bedroom", "bed", "room", "storey", "story", "seat", "lap", "match", "game", "goal",
 	"run", "share", "vote", "page", "season", "car", "lane", "carriage", "engine", "wicket", "stroke")
+
+// halfProportion reports a bare "half" (the word first, the next word a)
+// that is a proportion: before "of", "the" or a possessive ("half of the
+// residents", "half their income"), or after "by" with at most one
+// qualifier between ("fell by almost half"); never a period of time or of
+// a match ("the second half of 2024", "in the first half of", "half-time").
+func (s *scanner) halfProportion(first, a wordTok) bool {
+	t := s.text
+	ws, we, dot, ok := prevWord(t, first.s)
+	prev := ""
+	if ok && !dot {
+		prev = s.key(t[ws:we])
+	}
+	if halfPeriods[prev] {
+		return false
+	}
+	switch a.key {
+	case "of", "the", "their", "its", "his", "her", "our", "your", "all":
+		return true
+	}
+	if prev == "by" {
+		return true
+	}
+	if ok && !dot && halfQualifiers[prev] {
+		if pws, pwe, pdot, pok := prevWord(t, ws); pok && !pdot && s.key(t[pws:pwe]) == "by" {
+			return true
+		}
+	}
+	return false
+}
+
+// halfPeriods before "half" make it a part of a year or a match.
+var halfPeriods = setOf("first", "second", "latter", "former", "other", "back", "front", "top", "bottom",
+	"lower", "upper", "northern", "southern", "eastern", "western", "opening", "closing", "final", "each", "every", "opposite", "same")
+
+// halfQualifiers may stand between "by" and a proportion "half".
+var halfQualifiers = setOf("almost", "nearly", "about", "around", "roughly", "over", "more", "than", "some")
