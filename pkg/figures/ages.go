@@ -180,8 +180,8 @@ func (s *scanner) appositive(f *fig) bool {
 	if p < 2 || t[p-2:p] != ", " {
 		return false
 	}
-	if who && !n.word && s.turned(f.start) {
-		return true // "The astronaut, who turned 60 aboard the station,"
+	if who && !n.word && (s.turned(f.start) || strings.HasPrefix(t[e:], " at the time")) {
+		return true // "The astronaut, who turned 60 aboard", "The boy, now 17, who was 15 at the time,"
 	}
 	ws, we, dot, ok := prevWord(t, p-2)
 	if !ok || dot || we != p-2 {

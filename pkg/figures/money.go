@@ -34,12 +34,25 @@ func (s *scanner) currencyBefore(f *fig) {
 				code, q = cc, ws
 			}
 		}
+		if q == p-1 && s.localDollars() {
+			// In local copy a bare "$" is the dollar of the country the
+			// text names first: "Toronto's budget adds $263" (CAD), "a
+			// record $1.62 million in Sydney" (AUD); the US dollar when it
+			// names none.
+			code = s.localDollar()
+		}
 		f.start, f.unit, f.kind, f.cur = q, code, article.KindMoney, true
+		return
+	}
+	if c == '/' && p >= 2 && t[p-2] == 'S' && letterBefore(t, p-2) == 0 {
+		f.start, f.unit, f.kind, f.cur = p-2, "PEN", article.KindMoney, true // "S/ 257.6 billion", the sol
 		return
 	}
 	if c >= utf8.RuneSelf {
 		r, size := utf8.DecodeLastRuneInString(t[:p])
-		if code := symbolCurrency(r); code != "" {
+		if q := p - size; r == '£' && q >= 1 && t[q-1] == 'E' && letterBefore(t, q-1) == 0 {
+			f.start, f.unit, f.kind, f.cur = q-1, "EGP", article.KindMoney, true // "E£8", the Egyptian pound
+		} else if code := symbolCurrency(r); code != "" {
 			f.start, f.unit, f.kind, f.cur = p-size, code, article.KindMoney, true
 		} else if q := p - size; (r == '¢' || r == '₵') && q >= 2 && t[q-2:q] == "GH" && letterBefore(t, q-2) == 0 {
 			f.start, f.unit, f.kind, f.cur = q-2, "GHS", article.KindMoney, true // "GH¢3,000", the cedi
@@ -59,8 +72,15 @@ func (s *scanner) currencyBefore(f *fig) {
 		return
 	}
 	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
-		if code == "INR" {
+		switch code {
+		case "INR":
 			code = s.countryCurrency("INR", rupeeCountries) // "A Karachi bakery was fined Rs.50,000": PKR
+		case "KES", "UGX":
+			if w == "Sh" || w == "Shs" {
+				code = s.countryCurrency(code, shillingCountries) // "Sh5,200 in Kampala": UGX
+			}
+		case "XOF":
+			code = s.countryCurrency("XOF", cfaCountries) // "FCFA 7,317.7 billion" in Cameroon: XAF
 		}
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
 		return
@@ -70,6 +90,9 @@ func (s *scanner) currencyBefore(f *fig) {
 	}
 	if code, ok := gatedWordCurrencies[w]; ok && !dot && (scaledAmount(s.text, f.start) || s.priceContext(ws, f.start, code)) {
 		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+	}
+	if countries, ok := countryOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
+		f.start, f.unit, f.kind, f.cur = ws, s.countryCurrency("", countries), article.KindMoney, true
 	}
 }
 
@@ -82,7 +105,12 @@ func (s *scanner) countryCurrency(def string, countries []currencyCountry) strin
 	if s.lower == "" {
 		s.lower = strings.ToLower(s.text) // once per text; datelines are in capitals: "KARACHI, May 3"
 	}
-	lower := s.lower
+	return countryIn(s.lower, def, countries)
+}
+
+// countryIn is countryCurrency over lower, the text (or its start) in
+// lower case.
+func countryIn(lower, def string, countries []currencyCountry) string {
 	code, at := def, len(lower)
 	for _, c := range countries {
 		for _, w := range c.cues {
@@ -136,6 +164,88 @@ var francCountries = []currencyCountry{
 	{"LUF", []string{"luxembourg"}},
 	{"XOF", []string{"senegal", "ivory coast", "côte d'ivoire", "mali", "burkina", "benin", "togo", "dakar", "abidjan", "bamako", "niamey"}},
 	{"XAF", []string{"cameroon", "gabon", "chad", "central african", "equatorial guinea", "yaounde", "libreville", "brazzaville"}},
+}
+
+// localDollars reports whether the text writes money as local copy does:
+// no other currency and no dollar named by its country anywhere ("A$",
+// "US$", "Australian dollars", "£", "€", "euros"). International copy
+// converts ("1.2bn Australian dollars (£458m; $874m)") and means the US
+// dollar by a bare "$".
+func (s *scanner) localDollars() bool {
+	if s.lower == "" {
+		s.lower = strings.ToLower(s.text)
+	}
+	for _, m := range foreignMoneyMarks {
+		if strings.Contains(s.lower, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// localDollar returns the dollar of the country that local copy names at
+// its start, before its first "$" and within its first sentence or
+// dateline ("VANCOUVER, Dec 4 -", "Toronto's TTC will raise the fare to
+// $3.35"), else USD: a story that names Australia in its eighth paragraph
+// writes US dollars at its top.
+func (s *scanner) localDollar() string {
+	end := strings.IndexByte(s.lower, '$')
+	if end < 0 {
+		return "USD"
+	}
+	if e := firstSentenceEnd(s.lower); e < end {
+		end = e
+	}
+	return countryIn(s.lower[:end], "USD", dollarCountries)
+}
+
+// firstSentenceEnd returns where the first sentence of t ends (a full stop,
+// "!" or "?" before a space, or a line break), or len(t).
+func firstSentenceEnd(t string) int {
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '\n':
+			return i
+		case '.', '!', '?':
+			if i+1 == len(t) || t[i+1] == ' ' {
+				return i
+			}
+		}
+	}
+	return len(t)
+}
+
+// foreignMoneyMarks in a text say that a bare "$" is the US dollar.
+var foreignMoneyMarks = []string{"us$", "u.s.$", "a$", "c$", "nz$", "hk$", "s$", "£", "€", "¥", "euro", "sterling",
+	"pound", "yen", "yuan", "dollars", "dollar", "dlrs", "usd", "aud", "cad", "nzd"}
+
+// dollarCountries are the countries of a bare "$", the United States'
+// first (a US story that names Canada later keeps the US dollar).
+var dollarCountries = []currencyCountry{
+	{"USD", []string{"u.s.", "united states", "america", "washington", "new york", "california", "texas", "wall street"}},
+	{"CAD", []string{"canada", "canadian", "toronto", "ottawa", "montreal", "vancouver", "calgary", "edmonton", "ontario", "quebec", "alberta", "british columbia"}},
+	{"AUD", []string{"australia", "sydney", "melbourne", "canberra", "brisbane", "adelaide", "queensland", "new south wales"}},
+	{"NZD", []string{"new zealand", "auckland", "christchurch"}},
+}
+
+// shillingCountries are the countries of the shilling written "Sh".
+var shillingCountries = []currencyCountry{
+	{"KES", []string{"kenya", "nairobi", "mombasa", "eldoret", "kisumu"}},
+	{"UGX", []string{"uganda", "kampala"}},
+	{"TZS", []string{"tanzania", "dar es salaam", "dodoma"}},
+}
+
+// cfaCountries are the countries of the Central African CFA franc (XAF);
+// the West African one (XOF) is the default.
+var cfaCountries = []currencyCountry{
+	{"XOF", []string{"senegal", "ivory coast", "côte d'ivoire", "mali", "burkina", "benin", "togo", "dakar", "abidjan", "bamako", "niamey"}},
+	{"XAF", []string{"cameroon", "gabon", "chad", "central african", "equatorial guinea", "yaounde", "libreville", "brazzaville"}},
+}
+
+// dirhamCountries are the countries of the dirham, the UAE's first.
+var dirhamCountries = []currencyCountry{
+	{"AED", []string{"emirates", "uae", "dubai", "abu dhabi"}},
+	{"MAD", []string{"morocc", "rabat", "casablanca", "marrakesh", "marrakech"}},
 }
 
 // liraCountries are the countries of the lira (Italy's until 2002).
@@ -250,14 +360,21 @@ var prefixWordCurrencies = map[string]string{
 	"Sfr": "CHF", "SFR": "CHF", "FFr": "FRF", "Ffr": "FRF", "BFr": "BEF", "Skr": "SEK", "Dkr": "DKK",
 	"Nkr": "NOK", "RM": "MYR", "KSh": "KES", "Ksh": "KES", "KShs": "KES", "Kshs": "KES", "USh": "UGX",
 	"Ush": "UGX", "TSh": "TZS", "Tsh": "TZS", "Tk": "BDT", "GH₵": "GHS", "Dh": "AED", "Dhs": "AED",
-	"Rmb": "CNY",
+	"Rmb": "CNY", "Sh": "KES", "Shs": "UGX", "Rwf": "RWF", "RWF": "RWF", "FCFA": "XOF", "CFA": "XOF",
 }
 
 // gatedWordCurrencies are currency abbreviations that are also other
 // codes ("SR-71", "the NIS 2 directive", "QR codes"): before an amount,
 // glued or not, they are money only when the amount is scaled or grouped
 // ("SR272 billion", "NIS 4,500", "QR1.5bn") or priced (priceContext).
-var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS"}
+var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS", "Br": "ETB", "MK": "MWK"}
+
+// countryOnlyCurrencies are single capitals that name a currency only in a
+// story of its country, glued to a scaled, grouped or priced amount:
+// "K253.1 billion" in Lusaka (kwacha), in Port Moresby (kina).
+var countryOnlyCurrencies = map[string][]currencyCountry{
+	"K": {{"ZMW", []string{"zambia", "lusaka"}}, {"PGK", []string{"papua new guinea", "port moresby"}}},
+}
 
 // gluedOnlyCurrencies are single capitals that name a currency only when
 // glued to an amount with a scale or separators: "R254 billion" (rand),
@@ -281,6 +398,10 @@ func (s *scanner) gluedCurrency(ws, i int) bool {
 	}
 	if code, ok := gatedWordCurrencies[w]; ok {
 		return scaledAmount(t, i) || s.priceContext(ws, i, code)
+	}
+	if countries, ok := countryOnlyCurrencies[w]; ok {
+		code := s.countryCurrency("", countries)
+		return code != "" && (scaledAmount(t, i) || s.priceContext(ws, i, code))
 	}
 	return false
 }
@@ -310,6 +431,13 @@ func (s *scanner) priceContext(ws, i int, code string) bool {
 	}
 	if w.key == "each" || w.key == "apiece" {
 		return true
+	}
+	if w.key == "from" || w.key == "to" || w.key == "against" || w.key == "vs" {
+		// "rose to Br20 from Br15": the same currency glued to the
+		// other end of a change.
+		q := skipSp(t, w.e)
+		cur := t[ws:i]
+		return strings.HasPrefix(t[q:], cur) && q+len(cur) < len(t) && isDigit(t[q+len(cur)])
 	}
 	if w.key != "a" && w.key != "an" && w.key != "per" {
 		return false

@@ -555,6 +555,9 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 		return 0, false
 	}
 	e := f.end
+	if s.routeAfterCode(f) {
+		return e, true // "the NX1 and 70 services"
+	}
 	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
 		return e + 3, true
 	}
@@ -598,3 +601,33 @@ var usStates = func() map[string]bool {
 	}
 	return m
 }()
+
+// routeAfterCode reports a bare number joined by "and" or "or" to a code of
+// letters and digits, before a noun of routes: "the NX1 and 70 services",
+// "the X5 or 12 buses" name routes, not counts.
+func (s *scanner) routeAfterCode(f *fig) bool {
+	t := s.text
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok || h || !routeNouns[w.key] {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || (k != "and" && k != "or") {
+		return false
+	}
+	q := skipSpBack(t, ws)
+	a := q
+	for a > 0 && (isDigit(t[a-1]) || isASCIILetter(t[a-1])) {
+		a--
+	}
+	code := t[a:q]
+	letters, digits := false, false
+	for i := 0; i < len(code); i++ {
+		letters = letters || isASCIILetter(code[i])
+		digits = digits || isDigit(code[i])
+	}
+	return letters && digits
+}
+
+// routeNouns after a number name its route.
+var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus", "lines", "line", "trains")

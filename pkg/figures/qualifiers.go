@@ -44,6 +44,9 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 			}
 		}
 		if q, ok := qualifiers[string(buf)]; ok {
+			if string(buf) == "up to" && s.motionBefore(ws[l-1]) {
+				return "", p, false // "fares went up to E£8": where a change ends, no bound
+			}
 			return q, ws[l-1], objectVerbs[string(buf)]
 		}
 	}
@@ -156,7 +159,8 @@ func buildQualifiers() map[string]string {
 		"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
 		"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
 		"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,
-		"minimum of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
+		"minimum of": article.QualifierAtLeast, "a minimum term of": article.QualifierAtLeast,
+		"minimum term of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
 		"about": article.QualifierApprox, "around": article.QualifierApprox,
 		"some": article.QualifierApprox, "roughly": article.QualifierApprox,
 		"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
@@ -257,3 +261,14 @@ func (s *scanner) overExtent(p int) bool {
 // extentVerbs before "over" make it the extent, not more than.
 var extentVerbs = setOf("spread", "spreads", "spreading", "spanning", "spans", "stretching", "stretches",
 	"stretched", "sprawling", "sprawled", "scattered", "strewn", "laid", "arranged")
+
+// motionBefore reports a verb of motion right before p: "went", "moved",
+// "climbed" before "up to" make it the end of a change.
+func (s *scanner) motionBefore(p int) bool {
+	_, _, dot, ok, k := s.prevKey(p)
+	return ok && !dot && motionVerbs[k]
+}
+
+// motionVerbs before "up to" end a change ("went up to", "moved up to").
+var motionVerbs = setOf("went", "go", "goes", "going", "gone", "moved", "move", "moves", "climbed", "climb",
+	"climbs", "jumped", "shot", "crept", "inched", "edged", "ticked", "rounded", "ramped", "stepped", "bumped")

@@ -214,6 +214,7 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"in", kDist, 0}, "inch", "inches")
 	add(unitDef{"yd", kDist, 0}, "yard", "yards", "yds")
 	add(unitDef{"ly", kDist, 0}, "light years", "light-years", "light year", "light-year")
+	add(unitDef{"AU", kDist, 0}, "astronomical units", "astronomical unit")
 	// Weight.
 	add(unitDef{"kg", kWt, 0}, "kg", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes", "kilo", "kilos")
 	add(unitDef{"g", kWt, 0}, "gram", "grams", "gramme", "grammes", "g")
@@ -230,7 +231,7 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"km2", kArea, 0}, "square kilometer", "square kilometers", "square kilometre",
 		"square kilometres", "sq km", "sq. km", "km2", "km²", "sq kms", "square-kilometre", "square-kilometer")
 	add(unitDef{"m2", kArea, 0}, "square meter", "square meters", "square metre", "square metres",
-		"sq m", "m2", "m²", "sq metres", "sq meters", "square-metre", "square-meter")
+		"sq m", "m2", "m²", "sq metres", "sq meters", "square-metre", "square-meter", "sqm", "sq. m")
 	add(unitDef{"mi2", kArea, 0}, "square mile", "square miles", "sq mi", "sq miles", "square-mile")
 	add(unitDef{"ft2", kArea, 0}, "square foot", "square feet", "sq ft", "sq feet", "square-foot", "square-feet", "sq-ft")
 	add(unitDef{"ha", kArea, 0}, "hectare", "hectares", "ha")
@@ -339,7 +340,7 @@ func buildUnitPhrases() map[string]unitDef {
 		{"FRF", "franc,francs,french francs,french franc,ffr"},
 		{"CHF", "swiss francs,swiss franc,chf,sfr"},
 		{"BEF", "belgian francs,belgian franc,bfr"}, {"LUF", "luxembourg francs"},
-		{"XOF", "cfa francs"},
+		{"XOF", "cfa francs,cfa franc,fcfa"},
 		{"DEM", "mark,marks,german marks,deutsche marks,deutschemarks,d-marks,dmarks"},
 		{"FIM", "finnish marks,finnish markka,markka,markkaa"},
 		{"ITL", "lire,lira,italian lire"}, {"TRY", "turkish lira,turkish liras,new turkish lira"},
@@ -595,7 +596,7 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns} {
 		for k := range set {
 			addWords(k)
 		}

@@ -296,6 +296,12 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	if u.unit == "MXN" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "mexican") {
 		f.unit = s.countryCurrency("MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
 	}
+	if u.unit == "AED" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "uae") {
+		f.unit = s.countryCurrency("AED", dirhamCountries) // "14 billion dirhams" in Morocco: MAD
+	}
+	if u.unit == "XOF" {
+		f.unit = s.countryCurrency("XOF", cfaCountries)
+	}
 	if u.unit == "FRF" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "french") {
 		// A bare "franc" is the currency of the country the text names
 		// first; Switzerland's when it names none (France's franc ended
