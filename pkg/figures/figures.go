@@ -244,6 +244,7 @@ type scanner struct {
 	lastEnd   int
 	lastPhone int    // where the last phone number ended (phoneContext)
 	lower     string // text in lower case, made when a currency needs its country (countryCurrency)
+	dollar    string // the currency of a bare "$" (bareDollar), once decided
 	nextMark  [len(sentMarks)]int
 	sentPos   int
 	sentIdx   int

@@ -34,12 +34,12 @@ func (s *scanner) currencyBefore(f *fig) {
 				code, q = cc, ws
 			}
 		}
-		if q == p-1 && s.localDollars() {
+		if q == p-1 {
 			// In local copy a bare "$" is the dollar of the country the
 			// text names first: "Toronto's budget adds $263" (CAD), "a
 			// record $1.62 million in Sydney" (AUD); the US dollar when it
 			// names none.
-			code = s.localDollar()
+			code = s.bareDollar()
 		}
 		f.start, f.unit, f.kind, f.cur = q, code, article.KindMoney, true
 		return
@@ -181,6 +181,18 @@ func (s *scanner) localDollars() bool {
 		}
 	}
 	return true
+}
+
+// bareDollar returns the currency of a bare "$" in this text, decided
+// once per Extract: localDollar in local copy, else USD.
+func (s *scanner) bareDollar() string {
+	if s.dollar == "" {
+		s.dollar = "USD"
+		if s.localDollars() {
+			s.dollar = s.localDollar()
+		}
+	}
+	return s.dollar
 }
 
 // localDollar returns the dollar of the country that local copy names at
