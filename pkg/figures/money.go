@@ -187,9 +187,11 @@ func (s *scanner) localDollars() bool {
 // once per Extract: localDollar in local copy, else USD.
 func (s *scanner) bareDollar() string {
 	if s.dollar == "" {
+		// The first sentence is short: its country first, the scan of
+		// the whole text for other currencies only when it names one.
 		s.dollar = "USD"
-		if s.localDollars() {
-			s.dollar = s.localDollar()
+		if code := s.localDollar(); code != "USD" && s.localDollars() {
+			s.dollar = code
 		}
 	}
 	return s.dollar
@@ -201,14 +203,14 @@ func (s *scanner) bareDollar() string {
 // $3.35"), else USD: a story that names Australia in its eighth paragraph
 // writes US dollars at its top.
 func (s *scanner) localDollar() string {
-	end := strings.IndexByte(s.lower, '$')
+	end := strings.IndexByte(s.text, '$')
 	if end < 0 {
 		return "USD"
 	}
-	if e := firstSentenceEnd(s.lower); e < end {
+	if e := firstSentenceEnd(s.text[:end]); e < end {
 		end = e
 	}
-	return countryIn(s.lower[:end], "USD", dollarCountries)
+	return countryIn(strings.ToLower(s.text[:end]), "USD", dollarCountries)
 }
 
 // firstSentenceEnd returns where the first sentence of t ends (a full stop,

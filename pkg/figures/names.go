@@ -607,12 +607,11 @@ var usStates = func() map[string]bool {
 // "the X5 or 12 buses" name routes, not counts.
 func (s *scanner) routeAfterCode(f *fig) bool {
 	t := s.text
-	w, h, ok := s.nextWordTok(f.end)
-	if !ok || h || !routeNouns[w.key] {
-		return false
-	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if !ok || dot || (k != "and" && k != "or") {
+		return false
+	}
+	if w, h, ok := s.nextWordTok(f.end); !ok || h || !routeNouns[w.key] {
 		return false
 	}
 	q := skipSpBack(t, ws)

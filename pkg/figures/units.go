@@ -402,6 +402,9 @@ func (s *scanner) centsAfter(f *fig) {
 // in multiples of the speed of sound.
 func (s *scanner) unitBefore(f *fig) {
 	t := s.text
+	if f.start < 5 || t[f.start-5:f.start-1] != "Mach" {
+		return
+	}
 	ws, we, dot, ok := prevWord(t, f.start)
 	if ok && !dot && we+1 == f.start && t[ws:we] == "Mach" {
 		if q := skipSp(t, f.num.end); q+1 < len(t) && t[q] == '-' && t[q+1] == ' ' {
