@@ -26,6 +26,10 @@ func (s *scanner) age(f *fig) {
 	switch {
 	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
+	case f.unit == "" && s.isAgeValue(f) && s.youngerOlder(f.start) && !s.nounAfter(f.end):
+		f.unit, f.kind = "year", article.KindAge // "18% of the population is younger than 15"
+	case f.kind == article.KindDuration && f.unit == "year" && s.cueBefore(f.start, ageCues, 5):
+		f.kind = article.KindAge // "the median age has risen to 48.6 years"
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
@@ -312,3 +316,21 @@ var ageFollowers = setOf("who", "was", "were", "is", "from", "with", "when", "an
 var lifeEvents = setOf("retired", "retire", "retiring", "died", "married", "wed", "debuted", "emigrated",
 	"graduated", "became", "founded", "quit", "enlisted", "orphaned", "widowed", "elected", "knighted",
 	"ordained", "diagnosed", "adopted")
+
+// youngerOlder reports "younger than" or "older than" right before p.
+func (s *scanner) youngerOlder(p int) bool {
+	ws, _, dot, ok, k := s.prevKey(p)
+	if !ok || dot || k != "than" {
+		return false
+	}
+	a, b, dot, ok := prevWord(s.text, ws)
+	if !ok || dot {
+		return false
+	}
+	k = s.key(s.text[a:b])
+	return k == "younger" || k == "older"
+}
+
+// ageCues before a number of years make it an age: "the median age has
+// risen to 48.6 years", "the retirement age will be 67 years".
+var ageCues = setOf("age", "ages")

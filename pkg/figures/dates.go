@@ -248,3 +248,37 @@ func atoiSmall(s string) int {
 	}
 	return v
 }
+
+// dotClock reports a clock time written with a dot after "at" and a date,
+// as continental copy writes it: "The sale ends on 31.12.2026 at 23.59".
+// Hours below 24, two digits of minutes below 60, nothing glued after, and
+// a date (digits joined by dots or slashes, or a month or weekday) right
+// before "at"; "closed at 23.59" after a price stays a figure.
+func (s *scanner) dotClock(f *fig) bool {
+	t := s.text
+	n := f.num
+	if f.unit != "" || f.cur || n.word || !n.hasDecimal || n.ndigits > 2 || n.end-n.start != n.ndigits+3 ||
+		t[n.start+n.ndigits] != '.' || f.v.value() >= 24 || t[n.end-2] >= '6' {
+		return false
+	}
+	if n.end < len(t) && (isASCIILetter(t[n.end]) || t[n.end] == '%') {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "at" {
+		return false
+	}
+	q := skipSpBack(t, ws)
+	a := q
+	for a > 0 && (isDigit(t[a-1]) || t[a-1] == '.' || t[a-1] == '/') {
+		a--
+	}
+	if d := t[a:q]; strings.Count(d, ".")+strings.Count(d, "/") >= 2 && len(d) >= 6 {
+		return true // "31.12.2026", "4/12/2026"
+	}
+	if pw, pe, _, ok := prevWord(t, q); ok && pe == q {
+		k := s.key(t[pw:pe])
+		return months[k] || weekdays[k]
+	}
+	return false
+}

@@ -437,6 +437,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if end, isTime := s.timeAfter(&f); isTime {
 		return fig{}, false, end
 	}
+	if s.dotClock(&f) {
+		return fig{}, false, f.end // "ends on 31.12.2026 at 23.59"
+	}
 	if !f.num.scaled && (f.unit == "" || f.cur) {
 		s.scaleAfter(&f)
 	}
@@ -444,7 +447,10 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if f.unit == "" || f.cur {
 		s.unitAfter(&f)
 	}
-	if f.kind == article.KindDistance && !f.cur {
+	if f.unit == "night" && f.end > 0 && isCapitalized(t[wordStart(t, f.end):f.end]) {
+		f.unit, f.kind, f.end = "", "", num.end // "One Night", a title
+	}
+	if (f.kind == article.KindDistance || f.kind == article.KindWeight) && !f.cur {
 		s.perTime(&f)
 	}
 	if num.fracEnd > 0 && f.end == num.end {

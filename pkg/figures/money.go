@@ -71,6 +71,17 @@ func (s *scanner) currencyBefore(f *fig) {
 		f.start, f.unit, f.kind, f.cur = ws, w, article.KindMoney, true
 		return
 	}
+	if !dot && len(w) == 4 && (w[0] == 'M' || w[0] == 'T' || w[0] == 'K') && isoCodes[w[1:]] && !f.num.scaled {
+		// "MSEK 412.6", "TSEK 950" (Nordic reports): millions, thousands.
+		pow := 6
+		if w[0] != 'M' {
+			pow = 3
+		}
+		f.v = f.v.mulPow10(pow)
+		f.num.scaled, f.num.scalePow = true, pow
+		f.start, f.unit, f.kind, f.cur = ws, w[1:], article.KindMoney, true
+		return
+	}
 	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
 		switch code {
 		case "INR":
@@ -260,6 +271,21 @@ var cfaCountries = []currencyCountry{
 var dirhamCountries = []currencyCountry{
 	{"AED", []string{"emirates", "uae", "dubai", "abu dhabi"}},
 	{"MAD", []string{"morocc", "rabat", "casablanca", "marrakesh", "marrakech"}},
+}
+
+// crownCountries are the countries of the crown (krona, krone, koruna).
+var crownCountries = []currencyCountry{
+	{"SEK", []string{"sweden", "swedish", "stockholm", "gothenburg", "riksbank"}},
+	{"NOK", []string{"norway", "norwegian", "oslo", "norges bank"}},
+	{"DKK", []string{"denmark", "danish", "copenhagen"}},
+	{"ISK", []string{"iceland", "reykjavik"}},
+	{"CZK", []string{"czech", "prague", "brno"}},
+}
+
+// leuCountries are the countries of the leu.
+var leuCountries = []currencyCountry{
+	{"RON", []string{"romania", "bucharest"}},
+	{"MDL", []string{"moldova", "chisinau"}},
 }
 
 // liraCountries are the countries of the lira (Italy's until 2002).
@@ -513,3 +539,41 @@ func scaledAmount(t string, i int) bool {
 	_, ok := scaleWords[string(k)]
 	return ok
 }
+
+// localMoneyAround reports a number from i to k written in a continental
+// European way next to its currency: before a currency word of the
+// countries that group thousands with spaces or dots and write decimal
+// commas ("24 500 Kč", "8 652,35 zł", "4.050 lei", "389 Ft"), or after an
+// ISO code ("HUF 24 180"). Elsewhere "8 652" may be two numbers and
+// "4.050" is a decimal.
+func (s *scanner) localMoneyAround(i, k int) bool {
+	t := s.text
+	if k < len(t) && t[k] == ',' && k+1 < len(t) && isDigit(t[k+1]) {
+		k++
+		for k < len(t) && isDigit(t[k]) {
+			k++
+		}
+	}
+	if q := skipSp(t, k); q > k && letterAt(t, q) > 0 {
+		w := t[q:wordEnd(t, q)]
+		if localCurrencyWords[w] || localCurrencyWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	if ws, we, dot, ok := prevWord(t, i); ok && !dot && we+1 == i {
+		w := t[ws:we]
+		if len(w) == 4 && (w[0] == 'M' || w[0] == 'T' || w[0] == 'K') {
+			w = w[1:] // "MSEK 62 500"
+		}
+		return localISO[w]
+	}
+	return false
+}
+
+// localCurrencyWords are written after the amount in copy that groups
+// thousands with spaces or dots.
+var localCurrencyWords = setOf("Kč", "kč", "zł", "Ft", "lei", "leu", "kr", "kn", "lv", "leva", "forint",
+	"forints", "zloty", "zlotys", "koruna", "korun", "dinars", "rubles", "roubles", "hryvnias", "euros", "€")
+
+// localISO are the ISO codes of the currencies of such copy.
+var localISO = setOf("HUF", "CZK", "PLN", "RON", "BGN", "RSD", "SEK", "NOK", "DKK", "ISK", "EUR", "UAH", "RUB", "MDL", "CHF")

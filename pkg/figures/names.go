@@ -58,6 +58,11 @@ func (s *scanner) designated(p int) bool {
 		// "the number 5" designates; "a number of" never reaches here.
 		return true
 	}
+	if k == "height" {
+		// "at block height 840,000": a block of a chain, by its number.
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && pk == "block"
+	}
 	return false
 }
 
@@ -178,7 +183,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"version", "type", "class", "grade", "category", "division", "level", "tier", "boeing", "airbus",
 	"apollo", "windows", "iphone", "galaxy", "playstation", "xbox", "channel", "track", "hole",
 	"pixel", "wifi", "wi-fi", "fi", "bluetooth", "usb", "voyager", "artemis", "soyuz", "falcon", "starship",
-	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block",
+	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block", "syndicate",
 	"figure", "fig", "table", "item", "box", "tower", "camp", "unit", "units", "building", "floor",
 	"apartment", "suite", "cell", "wing", "lot", "plot", "code", "account", "ticket", "ref",
 	"reference", "serial", "isbn", "issn", "tel", "phone", "fax", "ext", "extension", "pin",
@@ -389,6 +394,8 @@ func (s *scanner) phoneContext(f *fig) bool {
 		// "the emergency lines 767 and 112"
 	case (k == "and" || k == "or") && s.lastPhone > 0 && s.parallelPhone(f.start):
 		// "dial 119 for fire and ambulance and 110 for police"
+	case k == "to" && s.callsBefore(ws):
+		// "some calls to 999 failed"
 	case k == "on" || k == "at":
 		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
 			return false
@@ -630,3 +637,9 @@ func (s *scanner) routeAfterCode(f *fig) bool {
 
 // routeNouns after a number name its route.
 var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus", "lines", "line", "trains")
+
+// callsBefore reports "calls", "call" or "calling" right before p.
+func (s *scanner) callsBefore(p int) bool {
+	_, _, dot, ok, k := s.prevKey(p)
+	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called")
+}

@@ -181,7 +181,7 @@ func (s *scanner) literal(i int) (number, bool, int) {
 	if intDigits > 1 && t[i] == '0' {
 		num.lead0 = true
 	}
-	grouped := false
+	grouped, spaced := false, false
 	// Indian grouping, lakhs and crores: "1,20,000", "12,34,56,789".
 	if intDigits >= 1 && intDigits <= 2 {
 		if k := indianGroups(t, j); k > j {
@@ -233,22 +233,23 @@ func (s *scanner) literal(i int) (number, bool, int) {
 				k += sz + 3
 				groups++
 			}
-			if groups > 0 && (!allPlain || groups >= 2 || zeros) {
+			if groups > 0 && (!allPlain || groups >= 2 || zeros || groups == 1 && s.localMoneyAround(i, k)) {
 				for q := j; q < k; q++ {
 					if isDigit(t[q]) {
 						acc(t[q])
 					}
 				}
 				j = k
-				grouped = true
+				grouped, spaced = true, true
 			}
 		}
 	}
 	if grouped {
 		num.plain = false
 	}
-	// Decimal comma: "5,00", "1,3" (not a list like "22,24,26").
-	if !grouped && j+1 < n && t[j] == ',' && isDigit(t[j+1]) {
+	// Decimal comma: "5,00", "1,3" (not a list like "22,24,26"), also
+	// after thousands grouped with spaces ("8 652,35 zł").
+	if (!grouped || spaced) && j+1 < n && t[j] == ',' && isDigit(t[j+1]) {
 		k := j + 1
 		for k < n && isDigit(t[k]) {
 			k++
@@ -279,6 +280,13 @@ func (s *scanner) literal(i int) (number, bool, int) {
 		// "1.2.3", "192.168.1.2": versions and addresses.
 		if k+1 < n && t[k] == '.' && isDigit(t[k+1]) {
 			return number{}, false, skipToken(t, i)
+		}
+		if k-j == 4 && intDigits <= 3 && s.localMoneyAround(i, k) {
+			// "4.050 lei", "3.700 lei": a dot groups thousands before
+			// the currencies of countries that write numbers so.
+			num.v = dec{m: m, e: e + 3}
+			num.ndigits, num.end, num.plain = intDigits+3, k, false
+			return num, true, k
 		}
 		j = k
 		num.plain = false

@@ -156,6 +156,7 @@ func buildQualifiers() map[string]string {
 		"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
 		"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
 		"longer than": article.QualifierMoreThan, "shorter than": article.QualifierLessThan,
+		"younger than": article.QualifierLessThan, "older than": article.QualifierMoreThan,
 		"at least": article.QualifierAtLeast, "no less than": article.QualifierAtLeast,
 		"no fewer than": article.QualifierAtLeast, "not less than": article.QualifierAtLeast,
 		"not fewer than": article.QualifierAtLeast, "a minimum of": article.QualifierAtLeast,
@@ -271,4 +272,5 @@ func (s *scanner) motionBefore(p int) bool {
 
 // motionVerbs before "up to" end a change ("went up to", "moved up to").
 var motionVerbs = setOf("went", "go", "goes", "going", "gone", "moved", "move", "moves", "climbed", "climb",
-	"climbs", "jumped", "shot", "crept", "inched", "edged", "ticked", "rounded", "ramped", "stepped", "bumped")
+	"climbs", "jumped", "shot", "crept", "inched", "edged", "ticked", "rounded", "ramped", "stepped", "bumped",
+	"moving", "climbing", "creeping", "creep", "inching", "edging", "edge", "edges", "ticking", "jumping")

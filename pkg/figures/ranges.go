@@ -118,6 +118,9 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	switch {
 	case u1 == "" && u2 != "":
 		f.unit, f.kind, f.uflags = f2.unit, f2.kind, f2.uflags
+		if f2.uflags&fKilo != 0 {
+			f.v = f.v.mulPow10(3) // "170-190 koz"
+		}
 	case u1 != "" && u2 == "":
 		// "$5-10 million", "aged 30-39", "aged 11 to 18"; not "5 km to 10".
 		if !f.cur && !(conn == "-" && t[p] == '-') && f.kind != article.KindAge {

@@ -35,6 +35,9 @@ func (s *scanner) scaleAfter(f *fig) {
 		} else if k == "hundred" && !f.num.word && round == 0 {
 			sw, ok = numWord{wScale, 100, 2}, true
 		}
+		if !ok && f.cur && (w == "m" || w == "mn") && (we == len(t) || t[we] != '.') {
+			sw, ok = numWord{wScale, 1e6, 6}, true // "SEK 12,450 m": after an amount of money, millions
+		}
 		if !ok {
 			return
 		}
@@ -52,6 +55,9 @@ func (s *scanner) scaleAfter(f *fig) {
 		}
 		f.num.scaled = true
 		f.end = we
+		if (k == "mld" || k == "mlrd" || k == "mrd") && we < len(t) && t[we] == '.' {
+			f.end = we + 1 // "8,6 mld. Kč": the abbreviation's dot
+		}
 	}
 }
 

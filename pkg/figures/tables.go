@@ -50,6 +50,7 @@ var scaleWords = map[string]numWord{
 	"mln":      {wScale, 1e6, 6}, "mn": {wScale, 1e6, 6}, "mil": {wScale, 1e6, 6},
 	"bln": {wScale, 1e9, 9}, "bn": {wScale, 1e9, 9}, "billn": {wScale, 1e9, 9},
 	"tln": {wScale, 1e12, 12}, "trn": {wScale, 1e12, 12}, "tn": {wScale, 1e12, 12},
+	"mld": {wScale, 1e9, 9}, "mlrd": {wScale, 1e9, 9}, "mrd": {wScale, 1e9, 9},
 	"lakh": {wScale, 1e5, 5}, "lakhs": {wScale, 1e5, 5}, "lac": {wScale, 1e5, 5},
 	"crore": {wScale, 1e7, 7}, "crores": {wScale, 1e7, 7},
 	"dozen": {wDozen, 12, 0}, "dozens": {wDozen, 12, 0}, "dzs": {wDozen, 12, 0}, "dozs": {wDozen, 12, 0},
@@ -100,6 +101,7 @@ const (
 	fCents                 // cents, for "3 dollars 50 cents"
 	fNeedScale             // only after a scale word or a number ≥ 100 ("won")
 	fPoint                 // "point": not after a number word ("at one point")
+	fKilo                  // thousands of the unit: "186 koz" is 186,000 oz
 )
 
 type unitDef struct {
@@ -159,8 +161,8 @@ var techUnits = []struct {
 	{"GB", []string{"gigabyte", "gigabytes"}, []string{"GB"}},
 	{"TB", []string{"terabyte", "terabytes"}, []string{"TB"}},
 	{"PB", []string{"petabyte", "petabytes"}, []string{"PB"}},
-	{"MHz", []string{"megahertz"}, []string{"MHz", "Mhz"}},
-	{"GHz", []string{"gigahertz"}, []string{"GHz", "Ghz"}},
+	{"MHz", []string{"megahertz", "mhz"}, []string{"MHz", "Mhz"}},
+	{"GHz", []string{"gigahertz", "ghz"}, []string{"GHz", "Ghz"}},
 	{"mAh", []string{"milliamp hours", "milliamp-hours"}, []string{"mAh"}},
 	{"MP", []string{"megapixel", "megapixels"}, []string{"MP"}},
 }
@@ -247,6 +249,10 @@ func buildUnitPhrases() map[string]unitDef {
 		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
 	add(unitDef{"therm", kOther, 0}, "therm", "therms")
+	add(unitDef{"night", kDur, 0}, "night", "nights")
+	add(unitDef{"g/t", kOther, 0}, "g/t", "grams per tonne", "gram per tonne", "grams a tonne", "gpt")
+	add(unitDef{"mg/l", kOther, 0}, "mg/l", "milligrams per litre", "milligrams per liter", "milligram per litre", "mg/litre")
+	add(unitDef{"oz", kWt, fKilo}, "koz")
 	add(unitDef{"ft3", kVol, 0}, "cubic foot", "cubic feet", "cu ft")
 	add(unitDef{"bcm", kVol, 0}, "bcm")
 	// Temperature.
@@ -349,7 +355,8 @@ func buildUnitPhrases() map[string]unitDef {
 		{"DKK", "danish crowns,danish kroner,danish crown,dkk"},
 		{"SEK", "swedish crowns,swedish kronor,swedish crown,sek,kronor"},
 		{"NOK", "norwegian crowns,norwegian kroner,norwegian crown,nok,kroner"},
-		{"CZK", "czech crowns,czech korunas,koruna"},
+		{"CZK", "czech crowns,czech korunas,koruna,korun,kč"},
+		{"SEK", "crowns,kr,kr."},
 		{"ISK", "icelandic kronur,icelandic crowns"},
 		{"ATS", "schilling,schillings,austrian schillings"},
 		{"PTE", "escudo,escudos,portuguese escudos"},
@@ -367,14 +374,14 @@ func buildUnitPhrases() map[string]unitDef {
 		{"AED", "dirham,dirhams,uae dirhams"},
 		{"THB", "baht"}, {"MYR", "ringgit"}, {"IDR", "rupiah"},
 		{"KRW", "south korean won,korean won"},
-		{"PLN", "zloty,zlotys,zlotych"}, {"HUF", "forint,forints"},
+		{"PLN", "zloty,zlotys,zlotych,zł"}, {"HUF", "forint,forints"},
 		{"RUB", "rouble,roubles,ruble,rubles"}, {"UAH", "hryvnia,hryvnias,hryvnias,hryvnyas"},
 		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings,kenyan shilling,shillings,shilling,kenya shillings"},
 		{"UGX", "ugandan shillings,uganda shillings"}, {"TZS", "tanzanian shillings,tanzania shillings"},
 		{"SOS", "somali shillings"}, {"GHS", "cedi,cedis,ghana cedis,ghanaian cedis"},
 		{"ETB", "birr,ethiopian birr"}, {"ZMW", "kwacha,zambian kwacha"}, {"MWK", "malawian kwacha"},
 		{"BDT", "taka,bangladeshi taka"}, {"VND", "dong,vietnamese dong"}, {"PEN", "soles,peruvian soles"},
-		{"KZT", "tenge"}, {"RON", "lei,romanian lei"}, {"BGN", "leva,bulgarian leva"}, {"HRK", "kuna"},
+		{"KZT", "tenge"}, {"RON", "lei,romanian lei,leu"}, {"BGN", "leva,bulgarian leva"}, {"HRK", "kuna"},
 		{"MAD", "moroccan dirhams,moroccan dirham"}, {"OMR", "omani rials,omani rial"},
 		{"IRR", "rials,iranian rials,rial"}, {"JOD", "jordanian dinars"}, {"BHD", "bahraini dinars"},
 		{"TND", "tunisian dinars"}, {"DZD", "algerian dinars"}, {"RSD", "serbian dinars"},
@@ -596,7 +603,7 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues} {
 		for k := range set {
 			addWords(k)
 		}

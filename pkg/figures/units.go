@@ -35,6 +35,10 @@ func (s *scanner) unitAfter(f *fig) {
 	if q == p {
 		return
 	}
+	if strings.HasPrefix(t[q:], "Ft") && letterAt(t, q+2) == 0 {
+		f.unit, f.kind, f.end = "HUF", article.KindMoney, q+2 // "389 Ft", the forint ("ft", feet, is lower case)
+		return
+	}
 	s.phraseUnit(f, q)
 }
 
@@ -293,6 +297,17 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 		}
 	}
 	f.unit, f.kind, f.uflags, f.end = u.unit, u.kind, u.flags, end
+	if u.flags&fKilo != 0 {
+		f.v = f.v.mulPow10(3)
+		if f.hasTo {
+			f.to = f.to.mulPow10(3)
+		}
+	}
+	if word := strings.ToLower(t[f.num.end:end]); u.unit == "SEK" && !strings.Contains(word, "swedish") {
+		f.unit = s.countryCurrency("SEK", crownCountries) // "11.52 crowns per euro" in a Czech story: CZK
+	} else if u.unit == "RON" && !strings.Contains(word, "romanian") {
+		f.unit = s.countryCurrency("RON", leuCountries) // "14,000 lei" in Moldova: MDL
+	}
 	if u.unit == "MXN" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "mexican") {
 		f.unit = s.countryCurrency("MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
 	}
@@ -420,6 +435,12 @@ func (s *scanner) unitBefore(f *fig) {
 // codes (km/h, mph). Not before "ago", "earlier", "later", ...: "rose 3cm a
 // year ago" is a length.
 func (s *scanner) perTime(f *fig) {
+	if ws, _, dot, ok, k := s.prevKey(f.start); ok && !dot && k == "of" {
+		// "350,000 bags of 60 kilos per month": the weight is the bag's.
+		if a, b, dot, ok := prevWord(s.text, ws); ok && !dot && isPluralWord(s.key(s.text[a:b]), s.text[a:b]) {
+			return
+		}
+	}
 	a, _, ok := s.nextWordTok(f.end)
 	if !ok || (a.key != "a" && a.key != "an" && a.key != "per") {
 		return
@@ -439,7 +460,11 @@ func (s *scanner) perTime(f *fig) {
 	if unit == "mi/h" {
 		unit = "mph"
 	}
-	f.unit, f.kind, f.end = unit, article.KindSpeed, b.e
+	kind := article.KindSpeed
+	if f.kind == article.KindWeight {
+		kind = article.KindOther // "4 million tonnes a year" (t/year): an output, not a speed
+	}
+	f.unit, f.kind, f.end = unit, kind, b.e
 }
 
 // perTimeUnits are the units of time after "a"/"per" in a rate.
