@@ -73,7 +73,7 @@ func (s *scanner) ageBefore(f *fig) {
 }
 
 // ageNouns are people that "over 65" and "under five" give an age to.
-var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids", "women", "men", "those",
+var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids", "women", "men", "those", "player",
 	"anyone", "anybody", "everyone", "everybody", "someone", "nobody", "patients", "residents", "workers",
 	"drivers", "pupils", "students", "teenagers", "teens", "girls", "boys", "babies", "infants",
 	"youngsters", "pensioners", "individuals", "employees", "players", "citizens", "americans",

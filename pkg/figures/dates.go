@@ -15,7 +15,7 @@ func (s *scanner) dateAround(f *fig) (int, bool) {
 		return 0, false
 	}
 	if ws, we, _, ok := prevWord(t, f.num.start); ok && s.isMonth(t[ws:we]) {
-		return f.end, true
+		return dayRangeEnd(t, f.end), true // "Nov. 18-24": both days
 	}
 	if f.num.word {
 		return 0, false
@@ -281,4 +281,26 @@ func (s *scanner) dotClock(f *fig) bool {
 		return months[k] || weekdays[k]
 	}
 	return false
+}
+
+// dayRangeEnd returns the end of "-24" or "–24" (a day of the month) right
+// after a day ending at e, or e.
+func dayRangeEnd(t string, e int) int {
+	d := e
+	switch {
+	case d < len(t) && t[d] == '-':
+		d++
+	case strings.HasPrefix(t[d:], "–"):
+		d += len("–")
+	default:
+		return e
+	}
+	k := d
+	for k < len(t) && k-d < 2 && isDigit(t[k]) {
+		k++
+	}
+	if k == d || k < len(t) && isDigit(t[k]) || atoiSmall(t[d:k]) > 31 {
+		return e
+	}
+	return k
 }

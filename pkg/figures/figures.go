@@ -20,10 +20,15 @@
 //     "KSh217", "Tk 7.6 trillion", "R254 billion") or a name or code after
 //     it ("dlrs", "yen", "stg", "swiss francs", "125 million australian
 //     dollars", "5 EUR", "100 ₡", "25 cedis"); the unit is the ISO 4217
-//     code (KSh is KES). Plain "$" and "dollars" are USD; names shared by
-//     several currencies take the most common one ("pesos" MXN, "dinars"
-//     KWD, "francs" FRF, "marks" DEM as on the 1987 wire, "shillings" KES,
-//     "rials" IRR). A single capital glued to an amount is a currency only
+//     code (KSh is KES). "dollars" are USD, and so is a plain "$" but in
+//     local copy (no other currency named anywhere) that names another
+//     country of the dollar in its first sentence ("Toronto's fare rises to
+//     $3.35": CAD). Names and signs shared by several countries take the
+//     currency of the country the text names first, else the most common
+//     one: pesos (MXN), rupees and "Rs" (INR), dinars (KWD), francs (CHF;
+//     French, Belgian, CFA by their countries), lira (TRY; "lire" ITL),
+//     crowns and "kr" (SEK), lei (RON), dirhams (AED), shillings and "Sh"
+//     (KES); "marks" DEM as on the 1987 wire, "rials" IRR. A single capital glued to an amount is a currency only
 //     with a scale or separators ("R254 billion", "N5bn"; "R5" and "N95"
 //     are codes). Two sub-units have no ISO code and keep their value:
 //     "cent" (cents, "cts"; the currency is not stated) and "pence" ("p",
@@ -216,6 +221,7 @@ package figures
 
 import (
 	"math"
+	"strings"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -305,7 +311,8 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) {
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) &&
+			!s.oneAfterBound(&f, qs) {
 			return f.end
 		}
 		// "Four Seasons", "Big Ten", "Formula One": number words in names.
@@ -315,7 +322,7 @@ func (s *scanner) anchor(i int) int {
 		switch q {
 		case qBetween, qFrom:
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overDuring(&f) || s.overExtent(f.start) {
+			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) {
 				break
 			}
 			f.qual = q
@@ -331,6 +338,9 @@ func (s *scanner) anchor(i int) int {
 	}
 	if f.unit == "" {
 		f.kind = article.KindCount
+	}
+	if f.qual == "" && !f.hasTo {
+		f.qual = s.conversionQualifier(&f)
 	}
 	f.subject = s.subject(&f)
 	if verb && f.qual == q && f.unit == "" && (f.subject != "" || s.tallyAfter(f.end)) {
@@ -453,8 +463,19 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if (f.kind == article.KindDistance || f.kind == article.KindWeight) && !f.cur {
 		s.perTime(&f)
 	}
+	if f.unit == "l" {
+		for _, per := range [...]string{" per 100km", " per 100 km", "/100km", "/100 km"} {
+			if strings.HasPrefix(t[f.end:], per) {
+				f.unit, f.kind, f.end = "l/100km", article.KindOther, f.end+len(per) // fuel use
+				break
+			}
+		}
+	}
 	if num.fracEnd > 0 && f.end == num.end {
 		f.end = num.fracEnd // "a third of a": no unit after the article
+	}
+	if f.unit != "" && !f.hasTo && !f.signed && roundDenominator(f.v.value()) && s.denominator(f.start) {
+		return fig{}, false, f.end // "22.5g per 100g", "one point for every £1 spent"
 	}
 	if f.unit == "" && !f.cur && !f.num.scaled && !f.signed {
 		if end, ok := s.addressAfter(&f); ok {
@@ -524,6 +545,10 @@ func (s *scanner) sign(f *fig) {
 					return
 				}
 			}
+			if ws >= len("plus-or-") && strings.EqualFold(t[ws-len("plus-or-"):ws], "plus-or-") {
+				f.start, f.signed = ws-len("plus-or-"), true // "plus-or-minus 5,000"
+				return
+			}
 			f.v = f.v.neg()
 			f.start = ws
 			f.signed = true
@@ -558,4 +583,24 @@ func marginBefore(t string, p int) int {
 		}
 	}
 	return m
+}
+
+// conversionQualifier returns the qualifier of the figure that f converts
+// in brackets right after it, of the same kind: "about 390 km (240 miles)",
+// "up to 96 mph (154 km/h)", "Up to 20cm (8in)". A conversion is as
+// approximate, or as bounded, as what it converts.
+func (s *scanner) conversionQualifier(f *fig) string {
+	n := len(s.figs)
+	if n == 0 || f.unit == "" {
+		return ""
+	}
+	last := &s.figs[n-1]
+	if last.Qualifier == "" || last.Qualifier == article.QualifierRange || last.Kind != f.kind || last.Unit == f.unit {
+		return ""
+	}
+	between := strings.TrimSpace(s.text[last.End:f.start])
+	if between != "(" && between != "[" {
+		return ""
+	}
+	return last.Qualifier
 }

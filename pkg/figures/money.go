@@ -288,6 +288,19 @@ var leuCountries = []currencyCountry{
 	{"MDL", []string{"moldova", "chisinau"}},
 }
 
+// dinarCountries are the countries of the dinar, Kuwait's first.
+var dinarCountries = []currencyCountry{
+	{"KWD", []string{"kuwait"}},
+	{"RSD", []string{"serbia", "belgrade"}},
+	{"JOD", []string{"jordan", "amman"}},
+	{"BHD", []string{"bahrain", "manama"}},
+	{"IQD", []string{"iraq", "baghdad"}},
+	{"DZD", []string{"algeria", "algiers"}},
+	{"TND", []string{"tunisia", "tunis"}},
+	{"LYD", []string{"libya", "tripoli"}},
+	{"MKD", []string{"north macedonia", "skopje"}},
+}
+
 // liraCountries are the countries of the lira (Italy's until 2002).
 var liraCountries = []currencyCountry{
 	{"TRY", []string{"turk", "ankara", "istanbul", "izmir"}},
@@ -407,7 +420,7 @@ var prefixWordCurrencies = map[string]string{
 // codes ("SR-71", "the NIS 2 directive", "QR codes"): before an amount,
 // glued or not, they are money only when the amount is scaled or grouped
 // ("SR272 billion", "NIS 4,500", "QR1.5bn") or priced (priceContext).
-var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS", "Br": "ETB", "MK": "MWK"}
+var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS", "Br": "ETB", "MK": "MWK", "KD": "KWD", "BD": "BHD"}
 
 // countryOnlyCurrencies are single capitals that name a currency only in a
 // story of its country, glued to a scaled, grouped or priced amount:

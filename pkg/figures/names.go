@@ -184,6 +184,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"apollo", "windows", "iphone", "galaxy", "playstation", "xbox", "channel", "track", "hole",
 	"pixel", "wifi", "wi-fi", "fi", "bluetooth", "usb", "voyager", "artemis", "soyuz", "falcon", "starship",
 	"bus", "lane", "pier", "runway", "district", "ward", "precinct", "sector", "zone", "block", "syndicate",
+	"lap", "ligue", "liga", "serie",
 	"figure", "fig", "table", "item", "box", "tower", "camp", "unit", "units", "building", "floor",
 	"apartment", "suite", "cell", "wing", "lot", "plot", "code", "account", "ticket", "ref",
 	"reference", "serial", "isbn", "issn", "tel", "phone", "fax", "ext", "extension", "pin",
@@ -390,8 +391,9 @@ func (s *scanner) phoneContext(f *fig) bool {
 	}
 	switch {
 	case phoneCues[k]:
-	case (k == "and" || k == "or") && s.lastPhone > 0 && skipSpBack(t, ws) == s.lastPhone:
-		// "the emergency lines 767 and 112"
+	case (k == "and" || k == "or") && s.lastPhone > 0 && (skipSpBack(t, ws) == s.lastPhone ||
+		skipSpBack(t, ws) == s.lastPhone+1 && t[s.lastPhone] == ','):
+		// "the emergency lines 767 and 112", "on 0300 456 2370, or 999"
 	case (k == "and" || k == "or") && s.lastPhone > 0 && s.parallelPhone(f.start):
 		// "dial 119 for fire and ambulance and 110 for police"
 	case k == "to" && s.callsBefore(ws):
@@ -565,6 +567,12 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	if s.routeAfterCode(f) {
 		return e, true // "the NX1 and 70 services"
 	}
+	if strings.HasPrefix(t[e:], "-plate") {
+		return e + len("-plate"), true // "the 75-plate month": a registration plate
+	}
+	if f.start >= 6 && (t[f.start-6:f.start] == "Under-" || t[f.start-5:f.start] == "Over-") {
+		return e, true // "the Under-21 side": a team's name
+	}
 	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
 		return e + 3, true
 	}
@@ -641,5 +649,16 @@ var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus",
 // callsBefore reports "calls", "call" or "calling" right before p.
 func (s *scanner) callsBefore(p int) bool {
 	_, _, dot, ok, k := s.prevKey(p)
-	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called")
+	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called" || k == "texted" || k == "text" || k == "sms")
+}
+
+// roundDenominator reports the round amounts a rate is given per: 1, 10,
+// 100, 1,000, ... ("per 100g", "for every £1").
+func roundDenominator(v float64) bool {
+	for d := 1.0; d <= 1e6; d *= 10 {
+		if v == d {
+			return true
+		}
+	}
+	return false
 }

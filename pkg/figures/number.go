@@ -151,10 +151,15 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			}
 		case p == '.' && i > 1 && isDigit(t[i-2]):
 			return number{}, false, skipToken(t, i)
+		case p == '(' && i > 1 && isDigit(t[i-2]):
+			return number{}, false, skipToken(t, i) // "7-6(5)": a tie-break glued to a set score
 		case p == '.' && capitalCode(t, i-1):
 			// Variant names: "BA.2.86", "JN.1", "XBB.1.5", "B.1.1.7".
 			return number{}, false, skipToken(t, i)
 		}
+	}
+	if tickerAt(t, i) {
+		return number{}, false, skipToken(t, i) // "(9984.T)", "005930.KS": a ticker
 	}
 	num := number{start: i, plain: true, inches: i > 0 && t[i-1] == '-' && heightInches(t, wordStart(t, i-1), i)}
 	var m uint64
@@ -552,4 +557,21 @@ func heightInches(t string, ws, i int) bool {
 		return false
 	}
 	return atoiSmall(t[i:j]) < 12
+}
+
+// tickerAt reports digits at i glued to a dot and an exchange code of one
+// or two capitals: "9984.T", "005930.KS", "0700.HK".
+func tickerAt(t string, i int) bool {
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j-i < 3 || j+1 >= len(t) || t[j] != '.' {
+		return false
+	}
+	k := j + 1
+	for k < len(t) && t[k] >= 'A' && t[k] <= 'Z' {
+		k++
+	}
+	return k-(j+1) >= 1 && k-(j+1) <= 2 && (k == len(t) || !isASCIILetter(t[k]) && !isDigit(t[k]))
 }

@@ -193,7 +193,8 @@ func buildQualifiers() map[string]string {
 		"surpass": article.QualifierMoreThan, "surpasses": article.QualifierMoreThan,
 		"up to": article.QualifierAtMost, "within": article.QualifierAtMost, "at most": article.QualifierAtMost,
 		"no more than": article.QualifierAtMost, "not more than": article.QualifierAtMost,
-		"a maximum of": article.QualifierAtMost, "maximum of": article.QualifierAtMost,
+		"a maximum of": article.QualifierAtMost, "as little as": article.QualifierAtLeast,
+		"as few as": article.QualifierAtLeast, "as low as": article.QualifierAtLeast, "maximum of": article.QualifierAtMost,
 		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
 		"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
 		"between": qBetween, "from": qFrom,
@@ -213,7 +214,8 @@ var objectVerbs = setOf("passed", "passes", "passing")
 // "the past 10 years" is not one.
 var pastVerbs = []string{"surged", "rose", "climbed", "jumped", "soared", "pushed", "moved", "went",
 	"broke", "crept", "edged", "shot", "raced", "sailed", "sped", "zoomed", "rocketed", "rise", "climb",
-	"move", "push", "go", "break", "get", "got", "gone", "risen", "climbing", "rising", "moving", "pushing"}
+	"move", "push", "go", "break", "get", "got", "gone", "risen", "climbing", "rising", "moving", "pushing",
+	"weakened", "strengthened", "fell", "slid", "slipped", "dropped", "tumbled", "plunged", "sank", "dipped"}
 
 // qualLastWords are the last words of the qualifier phrases.
 var qualLastWords = func() map[string]bool {
@@ -274,3 +276,26 @@ func (s *scanner) motionBefore(p int) bool {
 var motionVerbs = setOf("went", "go", "goes", "going", "gone", "moved", "move", "moves", "climbed", "climb",
 	"climbs", "jumped", "shot", "crept", "inched", "edged", "ticked", "rounded", "ramped", "stepped", "bumped",
 	"moving", "climbing", "creeping", "creep", "inching", "edging", "edge", "edges", "ticking", "jumping")
+
+// overDistance reports "over" right before the distance f that is the
+// extent of an event, no bound: "won by three lengths over three miles",
+// "compete over 1500m", "0.33 ounce gold over 44 feet". It is a bound
+// after a word of rising or reaching ("rose over four meters", "reached
+// over 100 mm") or of overBounds, and before "of" ("over 1,000 miles of
+// pipeline").
+func (s *scanner) overDistance(f *fig) bool {
+	ws, _, _, ok, k := s.prevKey(f.start)
+	if !ok || k != "over" {
+		return false
+	}
+	if w, _, ok := s.nextWordTok(f.end); ok && w.key == "of" {
+		return false
+	}
+	_, _, dot, ok, pk := s.prevKey(ws)
+	return ok && !dot && !overBounds[pk] && !risingVerbs[pk]
+}
+
+// risingVerbs before "over" and a distance make it a bound.
+var risingVerbs = setOf("rose", "rise", "rises", "rising", "risen", "reached", "reach", "reaches", "reaching",
+	"climbed", "grew", "fell", "jumped", "soared", "exceeded", "measured", "measuring", "stretched", "stretching",
+	"is", "was", "are", "were", "be", "been", "has", "have", "had", "total", "totalled", "totaled", "with")

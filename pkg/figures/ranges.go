@@ -86,6 +86,16 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 			// pair makes it a score, even with a court earlier in the sentence.
 			return true, f2.end
 		}
+		if s.oddsContext(f.start, f2.end) && f2.v.value() > 0 {
+			// "the 5-2 favourite", "a 100-1 outsider", "backed into 7-4":
+			// betting odds, one figure valued as the fraction.
+			f.v = decF(f.v.value() / f2.v.value())
+			f.end, f.ratio = f2.end, true
+			return false, 0
+		}
+		if s.cueBefore(f.start, scorecardVerbs, 3) {
+			return true, f2.end // "the judges scored it 116-112": a boxing card
+		}
 		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
 			f.tally = true
 			return false, 0 // two figures

@@ -249,6 +249,15 @@ func buildUnitPhrases() map[string]unitDef {
 		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
 	add(unitDef{"therm", kOther, 0}, "therm", "therms")
+	add(unitDef{"furlong", kDist, 0}, "furlong", "furlongs")
+	add(unitDef{"hp", kOther, 0}, "horsepower", "hp")
+	add(unitDef{"bhp", kOther, 0}, "bhp", "brake horsepower")
+	add(unitDef{"kcal", kOther, 0}, "calories", "calorie", "kcal", "kilocalories")
+	add(unitDef{"lb-ft", kOther, 0}, "lb-ft", "pound-feet", "lb ft")
+	add(unitDef{"Nm", kOther, 0}, "newton metres", "newton meters", "newton-metres")
+	add(unitDef{"mpg", kOther, 0}, "mpg", "miles per gallon")
+	add(unitDef{"g/km", kOther, 0}, "g/km", "grams per kilometre", "grams per kilometer")
+	add(unitDef{"l/100km", kOther, 0}, "litres per 100km", "liters per 100km", "litres per 100 km", "liters per 100 km", "l/100km")
 	add(unitDef{"night", kDur, 0}, "night", "nights")
 	add(unitDef{"g/t", kOther, 0}, "g/t", "grams per tonne", "gram per tonne", "grams a tonne", "gpt")
 	add(unitDef{"mg/l", kOther, 0}, "mg/l", "milligrams per litre", "milligrams per liter", "milligram per litre", "mg/litre")
@@ -417,6 +426,14 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"bp", kPct, 0}, "bp", "bps")
 	add(unitDef{"km", kDist, 0}, "km", "kms", "Km", "KM")
 	add(unitDef{"m", kDist, 0}, "m")
+	add(unitDef{"s", kDur, 0}, "sec", "secs")
+	add(unitDef{"furlong", kDist, 0}, "f")
+	add(unitDef{"bhp", kOther, 0}, "bhp")
+	add(unitDef{"hp", kOther, 0}, "hp")
+	add(unitDef{"Nm", kOther, 0}, "Nm")
+	add(unitDef{"mpg", kOther, 0}, "mpg")
+	add(unitDef{"g/km", kOther, 0}, "g/km")
+	add(unitDef{"kcal", kOther, 0}, "kcal")
 	add(unitDef{"cm", kDist, 0}, "cm")
 	add(unitDef{"mm", kDist, 0}, "mm")
 	add(unitDef{"dm", kDist, 0}, "dm")
@@ -603,7 +620,7 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs} {
 		for k := range set {
 			addWords(k)
 		}

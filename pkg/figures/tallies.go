@@ -38,8 +38,12 @@ func (s *scanner) pairNext(start, end int) bool {
 	skipFwd := func(i int) int {
 		for {
 			j := skipSp(t, i)
-			if j < len(t) && (t[j] == '(' || t[j] == ')') {
+			if j < len(t) && (t[j] == '(' || t[j] == ')' || t[j] == ',') {
 				i = j + 1
+				continue
+			}
+			if strings.HasPrefix(t[j:], "and ") {
+				i = j + 4 // "116-112, 115-113 and 114-114"
 				continue
 			}
 			return j
@@ -273,3 +277,31 @@ var (
 		"tee", "fairway", "putt", "putts", "golf", "golfer", "open", "masters", "pga", "shots", "shot",
 		"stroke", "strokes")
 )
+
+// oddsContext reports betting odds "N-M": an odds noun right after the pair
+// ("the 5-2 favourite", "a 7-1 shot", "a 6-1 chance", "the 100-1
+// outsider") or a price verb right before it ("priced at 11-4", "backed
+// into 7-4", "odds of 3-1").
+func (s *scanner) oddsContext(start, end int) bool {
+	if w, _, ok := s.nextWordTok(end); ok && oddsNouns[w.key] {
+		return true
+	}
+	ws, _, dot, ok, k := s.prevKey(start)
+	if !ok || dot {
+		return false
+	}
+	if k == "of" || k == "at" || k == "into" {
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && oddsVerbs[pk]
+	}
+	return false
+}
+
+// oddsNouns after "N-M" make it betting odds.
+var oddsNouns = setOf("favourite", "favorite", "outsider", "shot", "chance", "joint-favourite", "second-favourite")
+
+// oddsVerbs before "of", "at" or "into" and "N-M".
+var oddsVerbs = setOf("odds", "priced", "backed", "price", "quoted", "offered")
+
+// scorecardVerbs a few words before "N-M" make it a judge's card.
+var scorecardVerbs = setOf("scored", "scoring", "cards", "card", "scorecards")

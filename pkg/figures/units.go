@@ -314,6 +314,9 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	if u.unit == "AED" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "uae") {
 		f.unit = s.countryCurrency("AED", dirhamCountries) // "14 billion dirhams" in Morocco: MAD
 	}
+	if u.unit == "KWD" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "kuwait") {
+		f.unit = s.countryCurrency("KWD", dinarCountries) // "42 billion dinars" in a Serbian story: RSD
+	}
 	if u.unit == "XOF" {
 		f.unit = s.countryCurrency("XOF", cfaCountries)
 	}

@@ -6,6 +6,7 @@ package figures
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/newsflow/newsflow/pkg/article"
 )
@@ -106,6 +107,11 @@ func (s *scanner) words(i int) (number, bool, int) {
 		w, _, ok := s.nextWordTok(a.e)
 		if !ok {
 			return fail()
+		}
+		if u, isUnit := unitPhrases[w.key]; isUnit && u.kind != article.KindMoney {
+			// "within half a mile", "half an hour": 0.5 of the unit.
+			num.v, num.end, num.hasDecimal = decF(0.5), a.e, true
+			return num, true, a.e
 		}
 		sw, ok := scaleWords[w.key]
 		if !ok || !isWordScale(w.key) || (sw.class == wDozen && w.key != "dozen") {
@@ -578,3 +584,34 @@ var halfPeriods = setOf("first", "second", "latter", "former", "other", "back", 
 
 // halfQualifiers may stand between "by" and a proportion "half".
 var halfQualifiers = setOf("almost", "nearly", "about", "around", "roughly", "over", "more", "than", "some")
+
+// oneAfterBound reports "one" after a bound of two or more words before a
+// noun: "at least one long-term condition", "more than one front". Not
+// after "over" or "about" ("control over one of its firms", "about one
+// quarter"), nor before "of", "or", a fraction or a scale ("more than one
+// or two pct" is the range's).
+func (s *scanner) oneAfterBound(f *fig, qs int) bool {
+	t := s.text
+	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" || qs >= f.start {
+		return false
+	}
+	switch strings.ToLower(strings.Join(strings.Fields(t[qs:f.start]), " ")) {
+	case "at least", "more than", "fewer than", "less than", "no more than", "at most", "no fewer than", "not more than":
+	default:
+		return false
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok || h {
+		return false
+	}
+	switch w.key {
+	case "of", "or", "and", "to", "in":
+		return false
+	}
+	if _, frac := fractionWords[w.key]; frac {
+		return false
+	}
+	_, scale := scaleWords[w.key]
+	_, unit := unitPhrases[w.key]
+	return !scale && !unit
+}
