@@ -24,6 +24,8 @@ func (s *scanner) age(f *fig) {
 		return
 	}
 	switch {
+	case f.unit == "" && s.isAgeValue(f) && s.peopleAndOlder(f):
+		f.unit, f.kind = "year", article.KindAge // "adults 75 and older"
 	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
 	case f.unit == "" && s.isAgeValue(f) && s.youngerOlder(f.start) && !s.nounAfter(f.end):
@@ -196,7 +198,7 @@ func (s *scanner) appositive(f *fig) bool {
 	if appositiveNouns[k] || personSuffix(w) {
 		return true
 	}
-	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws)) &&
+	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws) || s.nameOpensSentence(w, f.end)) &&
 		letterBefore(t, ws) == 0
 }
 
@@ -271,7 +273,7 @@ func (s *scanner) personOf(f *fig) bool {
 	case "of":
 		// "a man of 42 was arrested"; not "the president of one of Peru's
 		// cooperatives", "a veteran of 101 international caps".
-		return appositiveNouns[k2] && !n.one && s.ageClauseAfter(f.end)
+		return appositiveNouns[k2] && !kinNouns[k2] && !n.one && s.ageClauseAfter(f.end)
 	case "at":
 		// "retired at 61.", "became a pilot at 22,": a life event before;
 		// not "closed at 26" (a price or a level).
@@ -334,3 +336,55 @@ func (s *scanner) youngerOlder(p int) bool {
 // ageCues before a number of years make it an age: "the median age has
 // risen to 48.6 years", "the retirement age will be 67 years".
 var ageCues = setOf("age", "ages")
+
+// kinNouns before "of N" count children: "a father of three".
+var kinNouns = setOf("father", "mother", "parent", "grandfather", "grandmother", "grandparent", "dad", "mum", "mom")
+
+// nameOpensSentence reports a surname opening its sentence before ", N,"
+// and a verb or "of": "Jokic, 30, has now recorded", "Kowalski, 46, of
+// Gdansk, was fined". An adverb or a connective opening a sentence
+// ("However, 30, ...") is no name.
+func (s *scanner) nameOpensSentence(w string, e int) bool {
+	t := s.text
+	if strings.HasSuffix(w, "ly") || sentenceOpeners[strings.ToLower(w)] || e >= len(t) || t[e] != ',' {
+		return false
+	}
+	nw, _, ok := s.nextWordTok(e + 1)
+	return ok && (nw.key == "of" || nameVerbs[nw.key])
+}
+
+// sentenceOpeners are capitalised words that open sentences, not names.
+var sentenceOpeners = setOf("however", "meanwhile", "overall", "yesterday", "today", "separately", "also",
+	"still", "altogether", "ultimately", "finally", "first", "second", "third", "then", "now", "in", "by",
+	"since", "until", "about", "around", "nearly", "almost", "only", "just", "some", "all", "of", "and", "but")
+
+// nameVerbs after "Name, N," make N an age.
+var nameVerbs = setOf("has", "had", "is", "was", "will", "would", "said", "says", "told", "denies", "denied",
+	"admitted", "admits", "pleaded", "died", "joined", "won", "scored", "became", "who")
+
+// ageGroupAt reports "over-N" or "under-N" in lower case glued to a
+// plural "s" (digits from start, the "s" ending at end): "the over-70s",
+// "the under-25s", an age group ("Under-21", the team, is a name;
+// codeAfter).
+func (s *scanner) ageGroupAt(start, end int) bool {
+	t := s.text
+	if end < len(t) && isASCIILetter(t[end]) {
+		return false
+	}
+	return start >= 5 && t[start-5:start] == "over-" || start >= 6 && t[start-6:start] == "under-"
+}
+
+// peopleAndOlder reports "N and older" or "N and over" right after a word
+// for people: "adults 75 and older".
+func (s *scanner) peopleAndOlder(f *fig) bool {
+	a, _, ok := s.nextWordTok(f.end)
+	if !ok || a.key != "and" {
+		return false
+	}
+	b, _, ok := s.nextWordTok(a.e)
+	if !ok || (b.key != "older" && b.key != "over" && b.key != "above") {
+		return false
+	}
+	_, _, dot, ok, k := s.prevKey(f.start)
+	return ok && !dot && ageNouns[k]
+}

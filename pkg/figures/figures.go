@@ -270,22 +270,23 @@ type figMeta struct {
 
 // fig is a figure under construction.
 type fig struct {
-	num     number
-	start   int
-	end     int
-	v       dec
-	hasTo   bool
-	to      dec
-	unit    string
-	kind    string
-	uflags  int
-	cur     bool // currency written before the number
-	signed  bool
-	qual    string
-	subject string
-	ratio   bool // "one in five": value is the fraction
-	tally   bool // the first count of a vote tally "51-49"
-	odd     bool // "100-odd": approximate
+	num       number
+	start     int
+	end       int
+	v         dec
+	hasTo     bool
+	to        dec
+	unit      string
+	kind      string
+	uflags    int
+	cur       bool // currency written before the number
+	signed    bool
+	qual      string
+	subject   string
+	ratio     bool   // "one in five": value is the fraction
+	tally     bool   // the first count of a vote tally "51-49"
+	odd       bool   // "100-odd": approximate
+	groupQual string // the bound of an age group ("the over-70s": more_than)
 }
 
 // anchor builds the figure whose number starts at i and records it. It
@@ -334,6 +335,9 @@ func (s *scanner) anchor(i int) int {
 		}
 		if f.qual == "" && f.odd {
 			f.qual = article.QualifierApprox
+		}
+		if f.qual == "" {
+			f.qual = f.groupQual
 		}
 	}
 	if f.unit == "" {

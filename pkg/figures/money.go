@@ -373,7 +373,7 @@ func symbolCurrency(r rune) string {
 var dollarPrefixes = map[string]string{
 	"us": "USD", "u.s": "USD", "c": "CAD", "ca": "CAD", "can": "CAD", "a": "AUD", "au": "AUD",
 	"nz": "NZD", "hk": "HKD", "s": "SGD", "sg": "SGD", "nt": "TWD", "r": "BRL", "z": "ZWD",
-	"j": "JMD", "mex": "MXN",
+	"j": "JMD", "mex": "MXN", "fj": "FJD", "ws": "WST", "sbd": "SBD", "bds": "BBD", "tt": "TTD",
 }
 
 // isoCodes are currency codes written as words before or after the number
@@ -420,7 +420,7 @@ var prefixWordCurrencies = map[string]string{
 // codes ("SR-71", "the NIS 2 directive", "QR codes"): before an amount,
 // glued or not, they are money only when the amount is scaled or grouped
 // ("SR272 billion", "NIS 4,500", "QR1.5bn") or priced (priceContext).
-var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS", "Br": "ETB", "MK": "MWK", "KD": "KWD", "BD": "BHD"}
+var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "ILS", "Br": "ETB", "MK": "MWK", "KD": "KWD", "BD": "BHD", "JD": "JOD"}
 
 // countryOnlyCurrencies are single capitals that name a currency only in a
 // story of its country, glued to a scaled, grouped or priced amount:

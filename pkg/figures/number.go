@@ -151,8 +151,8 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			}
 		case p == '.' && i > 1 && isDigit(t[i-2]):
 			return number{}, false, skipToken(t, i)
-		case p == '(' && i > 1 && isDigit(t[i-2]):
-			return number{}, false, skipToken(t, i) // "7-6(5)": a tie-break glued to a set score
+		case p == '(' && i > 1 && (isDigit(t[i-2]) || t[i-2] == ' ' && i > 2 && isDigit(t[i-3]) && setScoreBefore(t, i-2)):
+			return number{}, false, skipToken(t, i) // "7-6(5)", "7-6 (5)": a tie-break of a set score
 		case p == '.' && capitalCode(t, i-1):
 			// Variant names: "BA.2.86", "JN.1", "XBB.1.5", "B.1.1.7".
 			return number{}, false, skipToken(t, i)
@@ -574,4 +574,10 @@ func tickerAt(t string, i int) bool {
 		k++
 	}
 	return k-(j+1) >= 1 && k-(j+1) <= 2 && (k == len(t) || !isASCIILetter(t[k]) && !isDigit(t[k]))
+}
+
+// setScoreBefore reports a set score "N-M" of one digit each ending at e:
+// "7-6" before a tie-break.
+func setScoreBefore(t string, e int) bool {
+	return e >= 3 && isDigit(t[e-1]) && t[e-2] == '-' && isDigit(t[e-3]) && (e == 3 || !isDigit(t[e-4]))
 }

@@ -5,6 +5,7 @@ package figures
 
 import (
 	"github.com/newsflow/newsflow/pkg/article"
+	"strings"
 )
 
 // scaleAfter applies a scale word after the number: "2 million", "1.5
@@ -89,6 +90,15 @@ func (s *scanner) suffix(f *fig) bool {
 			return false // "a 4K television", "8K video": a display format
 		}
 	}
+	if sfx == "s" && s.ageGroupAt(f.num.start, end) {
+		// "the over-70s", "the under-25s": an age group; the span is the
+		// number, the bound its prefix.
+		f.unit, f.kind, f.groupQual = "year", article.KindAge, article.QualifierMoreThan
+		if t[f.num.start-1] == '-' && f.num.start >= 6 && t[f.num.start-6:f.num.start] == "under-" {
+			f.groupQual = article.QualifierLessThan
+		}
+		return true
+	}
 	switch sfx {
 	case "s", "S", "am", "pm", "AM", "PM", "a", "p":
 		if sfx == "p" && !f.num.hasDecimal && !f.num.plain {
@@ -119,7 +129,7 @@ func (s *scanner) suffix(f *fig) bool {
 		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
 		return true
 	}
-	if sfx == "m" && s.millionNext(end) {
+	if sfx == "m" && (s.millionNext(end) || s.millionBefore(f.start, end)) {
 		f.v = f.v.mulPow10(6)
 		f.num.scaled, f.num.scalePow, f.end = true, 6, end
 		return true
@@ -253,3 +263,47 @@ func (s *scanner) afterCapitalised(p int) bool {
 	q := skipSpBack(s.text, ws)
 	return q > 0 && s.text[q-1] != '.' && s.text[q-1] != '\n'
 }
+
+// millionBefore reports a glued "m" with nothing after it that the words
+// before make a million: a count noun and "of" right before ("a
+// television audience of 1.2m.", "a target of 5m"), or "from" or
+// "against" after an earlier "Nm" of the same sentence read as millions
+// ("2.4m tonnes of wheat, up from 1.9m last year"). A length is measured:
+// "a depth of 3m", "a storm surge of up to 3m", "a 40m-wide road" stay
+// metres.
+func (s *scanner) millionBefore(start, end int) bool {
+	t := s.text
+	if end < len(t) && t[end] == '-' {
+		return false // "a 40m-wide road", "the 2.5m-high stopbank"
+	}
+	if w, _, ok := s.nextWordTok(end); ok && !(w.key == "last" || w.key == "a" || w.key == "in" || w.key == "this") {
+		if q := skipSp(t, end); q < len(t) && letterAt(t, q) > 0 {
+			return false // words follow: millionNext decided
+		}
+	}
+	ws, _, dot, ok, k := s.prevKey(start)
+	if ok && !dot && k == "of" {
+		if _, _, dot, ok, pk := s.prevKey(ws); ok && !dot && millionOfNouns[pk] {
+			return true
+		}
+	}
+	if !ok || dot || (k != "from" && k != "against" && k != "versus" && k != "vs") {
+		return false // "a storm surge of up to 3m" after "1.2m people": metres
+	}
+	sent := s.sentenceOf(start)
+	for i := len(s.figs) - 1; i >= 0; i-- {
+		g := &s.figs[i]
+		if g.Sentence != sent {
+			break
+		}
+		if strings.HasSuffix(g.Text, "m") && g.Value >= 1e5 && g.Unit != "m" {
+			return true
+		}
+	}
+	return false
+}
+
+// millionOfNouns before "of Nm" count people or things: "an audience of
+// 1.2m", "a target of 5m", "a population of 8.9m".
+var millionOfNouns = setOf("audience", "target", "population", "crowd", "total", "tally", "turnout",
+	"circulation", "readership", "membership", "viewership", "backlog", "shortfall", "goal")

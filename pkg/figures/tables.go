@@ -158,8 +158,8 @@ var techUnits = []struct {
 }{
 	{"KB", []string{"kilobyte", "kilobytes"}, []string{"KB", "kB"}},
 	{"MB", []string{"megabyte", "megabytes"}, []string{"MB"}},
-	{"GB", []string{"gigabyte", "gigabytes"}, []string{"GB"}},
-	{"TB", []string{"terabyte", "terabytes"}, []string{"TB"}},
+	{"GB", []string{"gigabyte", "gigabytes", "gb"}, []string{"GB"}},
+	{"TB", []string{"terabyte", "terabytes", "tb"}, []string{"TB"}},
 	{"PB", []string{"petabyte", "petabytes"}, []string{"PB"}},
 	{"MHz", []string{"megahertz", "mhz"}, []string{"MHz", "Mhz"}},
 	{"GHz", []string{"gigahertz", "ghz"}, []string{"GHz", "Ghz"}},
@@ -249,6 +249,10 @@ func buildUnitPhrases() map[string]unitDef {
 		"barrels of crude oil a day", "barrels daily", "barrels of oil daily")
 	add(unitDef{"m3", kVol, 0}, "cubic meter", "cubic meters", "cubic metre", "cubic metres", "m3", "m³")
 	add(unitDef{"therm", kOther, 0}, "therm", "therms")
+	add(unitDef{"ms", kDur, 0}, "millisecond", "milliseconds")
+	add(unitDef{"mK", kTemp, 0}, "millikelvin", "millikelvins")
+	add(unitDef{"nm", kDist, 0}, "nanometre", "nanometres", "nanometer", "nanometers")
+	add(unitDef{"W", kOther, 0}, "watt", "watts")
 	add(unitDef{"furlong", kDist, 0}, "furlong", "furlongs")
 	add(unitDef{"hp", kOther, 0}, "horsepower", "hp")
 	add(unitDef{"bhp", kOther, 0}, "bhp", "brake horsepower")
@@ -356,7 +360,8 @@ func buildUnitPhrases() map[string]unitDef {
 		{"CHF", "swiss francs,swiss franc,chf,sfr"},
 		{"BEF", "belgian francs,belgian franc,bfr"}, {"LUF", "luxembourg francs"},
 		{"XOF", "cfa francs,cfa franc,fcfa"},
-		{"DEM", "mark,marks,german marks,deutsche marks,deutschemarks,d-marks,dmarks"},
+		{"DEM", "mark,marks,german marks,deutsche marks,deutschemarks,d-marks,dmarks,german mark,deutsche mark"},
+		{"UZS", "soums,soum,uzbek soums"},
 		{"FIM", "finnish marks,finnish markka,markka,markkaa"},
 		{"ITL", "lire,lira,italian lire"}, {"TRY", "turkish lira,turkish liras,new turkish lira"},
 		{"ESP", "peseta,pesetas,spanish pesetas"},
@@ -427,6 +432,7 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"km", kDist, 0}, "km", "kms", "Km", "KM")
 	add(unitDef{"m", kDist, 0}, "m")
 	add(unitDef{"s", kDur, 0}, "sec", "secs")
+	add(unitDef{"W", kOther, 0}, "W")
 	add(unitDef{"furlong", kDist, 0}, "f")
 	add(unitDef{"bhp", kOther, 0}, "bhp")
 	add(unitDef{"hp", kOther, 0}, "hp")
@@ -620,7 +626,7 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers} {
 		for k := range set {
 			addWords(k)
 		}

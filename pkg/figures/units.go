@@ -249,7 +249,7 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 
 // caseCodes are short unit codes with capitals that are units when spaced
 // from the number ("500 MW"), unlike "5 G" or "5 M".
-var caseCodes = setOf("MW", "GW", "kW", "KW")
+var caseCodes = setOf("MW", "GW", "kW", "KW", "GB", "TB", "MB", "KB", "PB")
 
 func hasUpper(w string) bool {
 	for i := 0; i < len(w); i++ {
@@ -290,6 +290,9 @@ func postSymbol(r rune) string {
 // on context: pounds, bare degrees, "3 dollars 50 cents", "deg.".
 func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	t := s.text
+	if u.unit == "DEM" && end >= 4 && strings.EqualFold(t[end-4:end], "mark") && s.thresholdMark(f.start, end) {
+		return // "passed the 1 million mark within 48 hours": a threshold, not Deutsche marks
+	}
 	if end < len(t) && t[end] == '.' && dotAbbrevs[s.key(t[wordStart(t, end):end])] {
 		k := skipSp(t, end+1)
 		if k == len(t) || (k > end+1 && t[k] >= 'a' && t[k] <= 'z') {
@@ -471,8 +474,31 @@ func (s *scanner) perTime(f *fig) {
 }
 
 // perTimeUnits are the units of time after "a"/"per" in a rate.
-var perTimeUnits = map[string]string{"second": "s", "minute": "min", "hour": "h", "day": "day", "week": "week", "month": "month", "year": "year"}
+var perTimeUnits = map[string]string{"second": "s", "minute": "min", "hour": "h", "day": "day", "week": "week", "month": "month", "year": "year", "annum": "year"}
 
 // notPerTime after "a year", "an hour" make them a time, not a rate's
 // denominator: "a year ago", "an hour later".
 var notPerTime = setOf("ago", "earlier", "later", "before", "after", "previously", "back", "since", "old")
+
+// thresholdMark reports a singular "mark" ending at end, of a figure
+// starting at start, that names a threshold: "the" before the figure and
+// punctuation, nothing, or a preposition or conjunction after the mark
+// ("above the $50 mark for the first time", "the three million mark.").
+// Otherwise it is the currency, as the 1987 wire writes it ("a 300 mln
+// mark private placement", "another 2.5 billion mark and 200 billion yen
+// limit", "the 477 mln mark 1985 parent company net").
+func (s *scanner) thresholdMark(start, end int) bool {
+	if _, _, dot, ok, k := s.prevKey(start); !ok || dot || k != "the" {
+		return false
+	}
+	q := skipSp(s.text, end)
+	if q >= len(s.text) || !isASCIILetter(s.text[q]) && !isDigit(s.text[q]) {
+		return true
+	}
+	w, _, ok := s.nextWordTok(end)
+	return ok && markFollowers[w.key]
+}
+
+// markFollowers after "the N mark" make it a threshold.
+var markFollowers = setOf("for", "in", "on", "by", "and", "or", "when", "last", "this", "within", "after",
+	"before", "since", "at", "as", "but", "until", "during", "earlier", "again", "is", "was", "of", "to", "with")
