@@ -248,9 +248,10 @@ type scanner struct {
 	figs      []article.Figure
 	meta      []figMeta // beside figs: what inheritListUnits needs
 	lastEnd   int
-	lastPhone int    // where the last phone number ended (phoneContext)
-	lower     string // text in lower case, made when a currency needs its country (countryCurrency)
-	dollar    string // the currency of a bare "$" (bareDollar), once decided
+	lastPhone int            // where the last phone number ended (phoneContext)
+	lower     string         // text in lower case, made when a currency needs its country (countryCurrency)
+	dollar    string         // the currency of a bare "$" (bareDollar), once decided
+	countries [8]countryMemo // countryCurrency's answers for this text
 	nextMark  [len(sentMarks)]int
 	sentPos   int
 	sentIdx   int

@@ -113,10 +113,34 @@ func (s *scanner) currencyBefore(f *fig) {
 // countries lists the default's own country too, so that an Indian story
 // that mentions Pakistan keeps the Indian rupee.
 func (s *scanner) countryCurrency(def string, countries []currencyCountry) string {
+	if len(countries) == 0 {
+		return def
+	}
+	// Once per list and text: a story of francs names its country once
+	// for all its amounts.
+	key := &countries[0]
+	for i := range s.countries {
+		if c := &s.countries[i]; c.list == key && c.def == def {
+			return c.code
+		}
+	}
 	if s.lower == "" {
 		s.lower = strings.ToLower(s.text) // once per text; datelines are in capitals: "KARACHI, May 3"
 	}
-	return countryIn(s.lower, def, countries)
+	code := countryIn(s.lower, def, countries)
+	for i := range s.countries {
+		if c := &s.countries[i]; c.list == nil {
+			c.list, c.def, c.code = key, def, code
+			break
+		}
+	}
+	return code
+}
+
+// countryMemo is a decided countryCurrency: the list, the default, the code.
+type countryMemo struct {
+	list      *currencyCountry
+	def, code string
 }
 
 // countryIn is countryCurrency over lower, the text (or its start) in
