@@ -3,6 +3,7 @@ package figures
 // Context cues: words near a figure that decide an ambiguous unit.
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -77,3 +78,30 @@ var moneyCues = setOf("profit", "profits", "revenue", "revenues", "sales", "cost
 var weightCues = setOf("weigh", "weighs", "weighed", "weighing", "weight", "weights", "heavy",
 	"heavier", "lbs", "lb", "ounces", "tons", "tonnes", "baby", "babies", "fat", "diet", "lose",
 	"lost", "gain", "gained", "overweight", "obese")
+
+// usCopy reports copy from the United States, whose bare "degrees" of
+// weather are Fahrenheit: an AP dateline, the National Weather Service, or a
+// dateline of a US state's abbreviation ("DENVER (AP) —", "PASADENA,
+// Calif., Dec 4"). Decided once per text.
+func (s *scanner) usCopy() bool {
+	if s.us == 0 {
+		s.us = 2
+		head := s.text[:min(len(s.text), 80)]
+		if strings.Contains(head, "(AP)") || strings.Contains(s.text, "National Weather Service") {
+			s.us = 1
+		}
+		for _, st := range usStateAbbrevs {
+			if strings.Contains(head, ", "+st+",") || strings.Contains(head, ", "+st+" (") {
+				s.us = 1
+				break
+			}
+		}
+	}
+	return s.us == 1
+}
+
+// usStateAbbrevs are the AP abbreviations of states in datelines.
+var usStateAbbrevs = []string{"Ala.", "Ariz.", "Ark.", "Calif.", "Colo.", "Conn.", "Del.", "Fla.", "Ga.", "Ill.",
+	"Ind.", "Kan.", "Ky.", "La.", "Md.", "Mass.", "Mich.", "Minn.", "Miss.", "Mo.", "Mont.", "Neb.", "Nev.",
+	"N.H.", "N.J.", "N.M.", "N.Y.", "N.C.", "N.D.", "Okla.", "Ore.", "Pa.", "R.I.", "S.C.", "S.D.", "Tenn.",
+	"Vt.", "Va.", "Wash.", "W.Va.", "Wis.", "Wyo."}

@@ -252,6 +252,7 @@ type scanner struct {
 	lower     string         // text in lower case, made when a currency needs its country (countryCurrency)
 	dollar    string         // the currency of a bare "$" (bareDollar), once decided
 	countries [8]countryMemo // countryCurrency's answers for this text
+	us        int8           // usCopy: 0 undecided, 1 yes, 2 no
 	nextMark  [len(sentMarks)]int
 	sentPos   int
 	sentIdx   int

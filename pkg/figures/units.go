@@ -354,6 +354,9 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 		}
 	case u.flags&fDegrees != 0:
 		f.kind = s.degreesKind(f.start, f.end)
+		if f.kind == article.KindTemperature && s.usCopy() {
+			f.unit = "F" // "wind chills near minus 40 degrees" in Minneapolis copy
+		}
 	case u.flags&fDollars != 0:
 		s.centsAfter(f)
 	}
