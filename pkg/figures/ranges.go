@@ -5,6 +5,7 @@ package figures
 
 import (
 	"math"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -60,6 +61,11 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	}
 	if ns >= n {
 		return false, 0
+	}
+	if f.signed && f.v.value() < 0 && (strings.HasPrefix(t[ns:], "minus ") || strings.HasPrefix(t[ns:], "negative ")) {
+		// "between minus 3C and minus 7C", "minus 5 to minus 8 degrees":
+		// the second end is negative too; its sign is read with it.
+		ns = skipSp(t, ns+strings.IndexByte(t[ns:], ' '))
 	}
 	if !isDigit(t[ns]) && letterAt(t, ns) == 0 {
 		return false, 0
@@ -147,6 +153,9 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		if l := lo.mulPow10(f2.num.scalePow); l.value() <= f2.v.value() {
 			lo = l
 		}
+	}
+	if f.signed && f2.signed && lo.value() < 0 && f2.v.value() < 0 && lo.value() > f2.v.value() {
+		lo, f2.v = f2.v, lo // "minus 3C and minus 7C": -7..-3
 	}
 	if !(lo.value() < f2.v.value()) {
 		return false, 0
