@@ -592,8 +592,9 @@ func marginBefore(t string, p int) int {
 }
 
 // conversionQualifier returns the qualifier of the figure that f converts
-// in brackets right after it, of the same kind: "about 390 km (240 miles)",
-// "up to 96 mph (154 km/h)", "Up to 20cm (8in)". A conversion is as
+// in brackets right after it, of the same kind ("about 390 km (240
+// miles)", "up to 96 mph (154 km/h)", "Up to 20cm (8in)"), or restates
+// after ", or" ("about 1,200 jobs, or 6%"). A conversion is as
 // approximate, or as bounded, as what it converts.
 func (s *scanner) conversionQualifier(f *fig) string {
 	n := len(s.figs)
@@ -601,12 +602,25 @@ func (s *scanner) conversionQualifier(f *fig) string {
 		return ""
 	}
 	last := &s.figs[n-1]
-	if last.Qualifier == "" || last.Qualifier == article.QualifierRange || last.Kind != f.kind || last.Unit == f.unit {
+	if last.Qualifier == "" || last.Qualifier == article.QualifierRange || last.Unit == f.unit {
 		return ""
 	}
 	between := strings.TrimSpace(s.text[last.End:f.start])
-	if between != "(" && between != "[" {
-		return ""
+	if w, ok := strings.CutSuffix(between, ", or"); ok && w != "" && len(strings.Fields(w)) <= 3 && !strings.ContainsAny(w, ".,;:()") {
+		between = ", or" // "about 1,200 jobs, or 6%": the noun of the first between
 	}
-	return last.Qualifier
+	switch between {
+	case "(", "[":
+		if last.Kind == f.kind {
+			return last.Qualifier
+		}
+	case ", or":
+		// "about 1,200 jobs, or 6%", "up to 692,000 kph, or 0.064% of the
+		// speed of light": the same quantity said another way; not an
+		// age ("people over 60, or £300 where people are over 80").
+		if last.Kind != article.KindAge && f.kind != article.KindAge {
+			return last.Qualifier
+		}
+	}
+	return ""
 }
