@@ -175,7 +175,8 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 	if c-i > 2 {
 		return 0, 0, false
 	}
-	groups := []int{atoiSmall(t[i:c])}
+	var buf [3]int
+	groups := append(buf[:0], atoiSmall(t[i:c]))
 	j := c
 	for len(groups) < 3 && j+2 < n && t[j] == ':' && isDigit(t[j+1]) && isDigit(t[j+2]) && (j+3 >= n || !isDigit(t[j+3])) {
 		g := atoiSmall(t[j+1 : j+3])

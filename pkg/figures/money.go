@@ -192,14 +192,12 @@ var pesoCountries = []currencyCountry{
 
 // francCountries are the countries of the franc (France's, Belgium's and
 // Luxembourg's until 2002; the CFA francs of West and Central Africa).
-var francCountries = []currencyCountry{
+var francCountries = append([]currencyCountry{
 	{"CHF", []string{"swiss", "switzerland", "zurich", "geneva", "bern", "basel", "lausanne"}},
 	{"FRF", []string{"france", "french", "paris"}},
 	{"BEF", []string{"belgi", "brussels"}},
 	{"LUF", []string{"luxembourg"}},
-	{"XOF", []string{"senegal", "ivory coast", "côte d'ivoire", "mali", "burkina", "benin", "togo", "dakar", "abidjan", "bamako", "niamey"}},
-	{"XAF", []string{"cameroon", "gabon", "chad", "central african", "equatorial guinea", "yaounde", "libreville", "brazzaville"}},
-}
+}, cfaCountries...)
 
 // localDollars reports whether the text writes money as local copy does:
 // no other currency and no dollar named by its country anywhere ("A$",
@@ -266,7 +264,7 @@ func firstSentenceEnd(t string) int {
 
 // foreignMoneyMarks in a text say that a bare "$" is the US dollar.
 var foreignMoneyMarks = []string{"us$", "u.s.$", "a$", "c$", "nz$", "hk$", "s$", "£", "€", "¥", "euro", "sterling",
-	"pound", "yen", "yuan", "dollars", "dollar", "dlrs", "usd", "aud", "cad", "nzd"}
+	"pound", "yen", "yuan", "dollar", "dlrs", "usd", "aud", "cad", "nzd"}
 
 // dollarCountries are the countries of a bare "$", the United States'
 // first (a US story that names Canada later keeps the US dollar).

@@ -306,37 +306,14 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 			f.to = f.to.mulPow10(3)
 		}
 	}
-	if word := strings.ToLower(t[f.num.end:end]); u.unit == "SEK" && !strings.Contains(word, "swedish") {
-		f.unit = s.countryCurrency("SEK", crownCountries) // "11.52 crowns per euro" in a Czech story: CZK
-	} else if u.unit == "RON" && !strings.Contains(word, "romanian") {
-		f.unit = s.countryCurrency("RON", leuCountries) // "14,000 lei" in Moldova: MDL
-	}
-	if u.unit == "MXN" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "mexican") {
-		f.unit = s.countryCurrency("MXN", pesoCountries) // "279,718 pesos" in a Buenos Aires story
-	}
-	if u.unit == "AED" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "uae") {
-		f.unit = s.countryCurrency("AED", dirhamCountries) // "14 billion dirhams" in Morocco: MAD
-	}
-	if u.unit == "KWD" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "kuwait") {
-		f.unit = s.countryCurrency("KWD", dinarCountries) // "42 billion dinars" in a Serbian story: RSD
-	}
-	if u.unit == "XOF" {
-		f.unit = s.countryCurrency("XOF", cfaCountries)
-	}
-	if u.unit == "FRF" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "french") {
-		// A bare "franc" is the currency of the country the text names
-		// first; Switzerland's when it names none (France's franc ended
-		// in 2002).
-		f.unit = s.countryCurrency("CHF", francCountries)
-	}
-	if u.unit == "ITL" && !strings.Contains(strings.ToLower(t[f.num.end:end]), "italian") {
-		// A bare "lira" is Turkey's unless the text names another
-		// country of the lira first; "lire", the Italian plural, Italy's.
-		def := "TRY"
-		if strings.HasSuffix(strings.ToLower(t[f.num.end:end]), "lire") {
-			def = "ITL"
+	if sn, ok := sharedNames[u.unit]; ok {
+		if word := strings.ToLower(strings.TrimSpace(t[f.num.end:end])); (sn.own == "" || !strings.Contains(word, sn.own)) && word != strings.ToLower(u.unit) {
+			def := sn.def
+			if u.unit == "ITL" && strings.HasSuffix(word, "lire") {
+				def = "ITL" // "lire", the Italian plural
+			}
+			f.unit = s.countryCurrency(def, sn.countries)
 		}
-		f.unit = s.countryCurrency(def, liraCountries)
 	}
 	if u.kind == kTemp {
 		// "25 degrees below zero": the words are the sign.
@@ -505,3 +482,29 @@ func (s *scanner) thresholdMark(start, end int) bool {
 // markFollowers after "the N mark" make it a threshold.
 var markFollowers = setOf("for", "in", "on", "by", "and", "or", "when", "last", "this", "within", "after",
 	"before", "since", "at", "as", "but", "until", "during", "earlier", "again", "is", "was", "of", "to", "with")
+
+// sharedName is a currency name several countries share: the word that
+// makes it one country's own ("swedish crowns"), the currency when the
+// text names none of the countries, and the countries.
+type sharedName struct {
+	own, def  string
+	countries []currencyCountry
+}
+
+// sharedNames are keyed by the code the unit tables give the name. The
+// country the text names first decides ("11.52 crowns per euro" in a Czech
+// story: CZK; "14,000 lei" in Moldova: MDL; "279,718 pesos" in a Buenos
+// Aires story: ARS; "42 billion dinars" in Serbia: RSD), unless the name
+// says whose it is or is the ISO code itself ("500 SEK"). A bare "franc"
+// is Switzerland's and a bare "lira" Turkey's when no country is named:
+// France's franc and Italy's lira ended in 2002.
+var sharedNames = map[string]sharedName{
+	"SEK": {"swedish", "SEK", crownCountries},
+	"RON": {"romanian", "RON", leuCountries},
+	"MXN": {"mexican", "MXN", pesoCountries},
+	"AED": {"uae", "AED", dirhamCountries},
+	"KWD": {"kuwait", "KWD", dinarCountries},
+	"XOF": {"", "XOF", cfaCountries},
+	"FRF": {"french", "CHF", francCountries},
+	"ITL": {"italian", "TRY", liraCountries},
+}
