@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -209,3 +210,24 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 type doerFunc func(*http.Request) (*http.Response, error)
 
 func (f doerFunc) Perform(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestSettleWaitsUntilNoMergeRuns(t *testing.T) {
+	running := []int{2, 1, 0}
+	calls := 0
+	es := doerFunc(func(req *http.Request) (*http.Response, error) {
+		require.Equal(t, "/idx/_stats/indexing,refresh,merge,search", req.URL.Path)
+		n := running[min(calls, len(running)-1)]
+		calls++
+		body := fmt.Sprintf(`{"_all":{"primaries":{"merges":{"current":%d,"total":1,"total_time_in_millis":1500}}}}`, n)
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body))}, nil
+	})
+	var log bytes.Buffer
+	r := &run{cfg: E2EConfig{ES: es, Progress: &log}, start: time.Now()}
+	d := r.settle(context.Background(), PhaseBulk, "idx")
+	require.Equal(t, 3, calls, "polled until merges.current was 0")
+	require.GreaterOrEqual(t, d, 2*countPoll)
+	st, err := esIndexStats(context.Background(), es, "idx")
+	require.NoError(t, err)
+	require.Equal(t, int64(0), st.MergesRunning)
+	require.Equal(t, int64(1), st.Merges)
+}

@@ -53,6 +53,8 @@ const (
 	latencySamplesPerSecond = 40
 	latencyPoll             = 100 * time.Millisecond
 	countPoll               = 250 * time.Millisecond
+	// settleTimeout bounds the wait for a phase's merges (settle).
+	settleTimeout = 5 * time.Minute
 )
 
 // E2EConfig configures RunE2E.
@@ -233,10 +235,15 @@ type Phase struct {
 	Bytes    int64
 	// Duration from the phase's start to its end condition.
 	Duration time.Duration
-	// ESCPU is Elasticsearch's process CPU time during the phase: from
-	// /proc when its PID is known (exact to 10 ms), else from its node
-	// stats (refreshed about once a second, so short phases read low).
+	// ESCPU is Elasticsearch's process CPU time during the phase and its
+	// merge tail (Settle): from /proc when its PID is known (exact to 10
+	// ms), else from its node stats (refreshed about once a second, so
+	// short phases read low).
 	ESCPU time.Duration
+	// Settle is how long the merges of the phase's index ran on after its
+	// documents were searchable (bulk and pipeline phases): the harness
+	// waits for them before it reads ESCPU and starts the next phase.
+	Settle time.Duration
 	// CPU is the CPU time of each role's processes during the phase (from
 	// /proc; the roles whose PIDs are known: Role*).
 	CPU map[string]time.Duration

@@ -196,6 +196,7 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 		return err
 	}
 	r.rep.Pipeline = Phase{Ran: true, Articles: n, Bytes: total * int64(n) / int64(len(r.raws)), Duration: time.Since(start), Load: LoadAverage()}
+	r.rep.Pipeline.Settle = r.settle(pctx, PhasePipeline, r.names.pipelineAlias)
 	r.rep.Pipeline.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
 		r.rep.Pipeline.ESCPU = cpu1 - cpu0

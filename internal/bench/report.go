@@ -159,8 +159,8 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 			fmt.Fprintf(w, "Process CPU during %s (from /proc): %s.\n", ph.name, strings.TrimPrefix(cpuString(ph.p.CPU), "CPU: "))
 		}
 		if st := ph.p.Stats; ph.p.Ran && st.Ran {
-			fmt.Fprintf(w, "Index statistics of %s (primaries): indexing %.1fs, %d refreshes %.1fs, %d merges %.1fs, %d searches.\n",
-				ph.name, st.Index.Seconds(), st.Refreshes, st.Refresh.Seconds(), st.Merges, st.Merge.Seconds(), st.Searches)
+			fmt.Fprintf(w, "Index statistics of %s (primaries, when its merges had finished, %.1fs after the documents were searchable; its Elasticsearch CPU counts them): indexing %.1fs, %d refreshes %.1fs, %d merges %.1fs, %d searches.\n",
+				ph.name, ph.p.Settle.Seconds(), st.Index.Seconds(), st.Refreshes, st.Refresh.Seconds(), st.Merges, st.Merge.Seconds(), st.Searches)
 		}
 	}
 	fmt.Fprintf(w, "MB = 10^6 bytes of raw article text (title + body). The workers' set-up (start → ready, group stable) took %.1fs and is not counted.\n", rep.Setup.Seconds())

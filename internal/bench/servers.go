@@ -241,6 +241,8 @@ type IndexStats struct {
 	Ran                         bool
 	Index, Refresh, Merge       time.Duration
 	Refreshes, Merges, Searches int64
+	// MergesRunning is the merges in progress when the stats were read.
+	MergesRunning int64
 }
 
 // esIndexStats reads the statistics of the indices behind alias.
@@ -260,8 +262,9 @@ func esIndexStats(ctx context.Context, es elastic.Doer, alias string) (IndexStat
 					Millis int64 `json:"total_time_in_millis"`
 				} `json:"refresh"`
 				Merges struct {
-					Total  int64 `json:"total"`
-					Millis int64 `json:"total_time_in_millis"`
+					Current int64 `json:"current"`
+					Total   int64 `json:"total"`
+					Millis  int64 `json:"total_time_in_millis"`
 				} `json:"merges"`
 				Search struct {
 					Queries int64 `json:"query_total"`
@@ -275,5 +278,5 @@ func esIndexStats(ctx context.Context, es elastic.Doer, alias string) (IndexStat
 	p := s.All.Primaries
 	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 	return IndexStats{Ran: true, Index: ms(p.Indexing.Millis), Refresh: ms(p.Refresh.Millis), Merge: ms(p.Merges.Millis),
-		Refreshes: p.Refresh.Total, Merges: p.Merges.Total, Searches: p.Search.Queries}, nil
+		Refreshes: p.Refresh.Total, Merges: p.Merges.Total, Searches: p.Search.Queries, MergesRunning: p.Merges.Current}, nil
 }
