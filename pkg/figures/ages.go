@@ -60,6 +60,13 @@ func (s *scanner) ageBefore(f *fig) {
 	start := ws
 	switch k {
 	case "aged", "age":
+	case "to", "of", "at":
+		// "lowers the voting age to 16", "the age of 16"
+		a, b, dot, ok := prevWord(t, ws)
+		if !ok || dot || !ageCues[s.key(t[a:b])] {
+			return
+		}
+		start = f.start
 	case "over", "under", "between", "from", "above", "below":
 		a, b, dot, ok := prevWord(t, ws)
 		if !ok || dot || s.key(t[a:b]) != "aged" {

@@ -268,6 +268,7 @@ type figMeta struct {
 	one      bool
 	cur      bool
 	frac     bool // a word fraction: "a quarter", "one-third"
+	ratio    bool // "one in eight"
 }
 
 // fig is a figure under construction.
@@ -391,7 +392,7 @@ func (s *scanner) anchor(i int) int {
 	s.lastEnd = f.end
 	s.figs = append(s.figs, out)
 	s.meta = append(s.meta, figMeta{v: f.v, scaled: f.num.scaled, scalePow: f.num.scalePow, one: f.num.one, cur: f.cur,
-		frac: f.wordFraction()})
+		frac: f.wordFraction(), ratio: f.ratio})
 	return f.end
 }
 
@@ -441,7 +442,7 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		if s.designated(num.start) && !(s.tallyAfter(f.end) && s.voteContext(f.start, f.end, false)) {
 			return fig{}, false, s.designatedListEnd(max(f.end, skipToken(t, num.start)))
 		}
-		if s.denominator(num.start) {
+		if s.denominator(num.start) && !s.unitCompound(num.end) {
 			return fig{}, false, f.end // "4.3 deaths per 100,000 people"
 		}
 	}
@@ -594,20 +595,29 @@ func marginBefore(t string, p int) int {
 // conversionQualifier returns the qualifier of the figure that f converts
 // in brackets right after it, of the same kind ("about 390 km (240
 // miles)", "up to 96 mph (154 km/h)", "Up to 20cm (8in)"), or restates
-// after ", or" ("about 1,200 jobs, or 6%"). A conversion is as
-// approximate, or as bounded, as what it converts.
+// after ", or" ("about 1,200 jobs, or 6%", "almost one in eight people, or
+// 946,000"). A conversion is as approximate, or as bounded, as what it
+// converts.
 func (s *scanner) conversionQualifier(f *fig) string {
 	n := len(s.figs)
-	if n == 0 || f.unit == "" {
+	if n == 0 {
 		return ""
 	}
 	last := &s.figs[n-1]
-	if last.Qualifier == "" || last.Qualifier == article.QualifierRange || last.Unit == f.unit {
+	if last.Qualifier == "" || last.Qualifier == article.QualifierRange {
 		return ""
 	}
 	between := strings.TrimSpace(s.text[last.End:f.start])
 	if w, ok := strings.CutSuffix(between, ", or"); ok && w != "" && len(strings.Fields(w)) <= 3 && !strings.ContainsAny(w, ".,;:()") {
 		between = ", or" // "about 1,200 jobs, or 6%": the noun of the first between
+	}
+	if between == ", or" && s.meta[n-1].ratio && f.unit == "" && !f.ratio {
+		// "almost one in eight young people, or 946,000": the count the
+		// ratio makes.
+		return last.Qualifier
+	}
+	if f.unit == "" || last.Unit == f.unit {
+		return ""
 	}
 	switch between {
 	case "(", "[":

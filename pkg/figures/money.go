@@ -310,6 +310,14 @@ var leuCountries = []currencyCountry{
 	{"MDL", []string{"moldova", "chisinau"}},
 }
 
+// riyalCountries are the countries of the riyal, Saudi Arabia's first
+// (Oman's and Iran's rial are their own names).
+var riyalCountries = []currencyCountry{
+	{"SAR", []string{"saudi", "riyadh", "jeddah"}},
+	{"QAR", []string{"qatar", "doha"}},
+	{"YER", []string{"yemen", "sanaa", "aden"}},
+}
+
 // dinarCountries are the countries of the dinar, Kuwait's first.
 var dinarCountries = []currencyCountry{
 	{"KWD", []string{"kuwait"}},

@@ -193,7 +193,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
-	"gates", "platforms", "stages", "rooms")
+	"gates", "platforms", "stages", "rooms", "imo", "mmsi")
 
 // dotDesignators are designators that count only with their dot ("No. 1").
 var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
@@ -267,6 +267,18 @@ func (s *scanner) denominator(p int) bool {
 		return ok && s.key(t[a:b]) == "for"
 	}
 	return false
+}
+
+// unitCompound reports a unit glued by a hyphen at p: "per 40-foot
+// container" names the container's size, not the base of a rate (a round
+// base with a unit, "per 100g", is dropped after the unit is read).
+func (s *scanner) unitCompound(p int) bool {
+	t := s.text
+	if p+1 >= len(t) || t[p] != '-' || letterAt(t, p+1) == 0 {
+		return false
+	}
+	_, ok := unitPhrases[s.key(t[p+1:wordEnd(t, p+1)])]
+	return ok
 }
 
 // digitGroups reads the run of digit groups at i separated by single
@@ -466,7 +478,7 @@ func hasSuffixFold(w, suffix string) bool {
 var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close",
 	"way", "place", "boulevard", "blvd", "crescent", "terrace", "gardens", "square", "sq", "plaza",
 	"row", "walk", "parade", "mews", "grove", "hill", "circus", "broadway", "highway", "parkway",
-	"circle", "alley", "quay", "wharf", "embankment", "green", "rise", "vale", "view", "hwy")
+	"circle", "alley", "quay", "wharf", "embankment", "green", "rise", "vale", "view", "hwy", "park", "wall")
 
 // streetPrefixWords are the street words written before the street's name
 // (Malay, Indonesian, Thai, French, Spanish, Portuguese, Italian).

@@ -6,6 +6,7 @@ package figures
 import (
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -31,6 +32,8 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		conn, r = "-", skipSp(t, p+3)
 	case skipSp(t, p)+3 <= n && t[skipSp(t, p):skipSp(t, p)+3] == "–":
 		conn, r = "-", skipSp(t, skipSp(t, p)+3)
+	case p+5 < n && t[p:p+5] == "- to " && q != qFrom:
+		conn, r = "to", skipSp(t, p+5) // a suspended hyphen: "16- to 24-year-olds"
 	default:
 		w, h, ok := s.nextWordTok(p)
 		if !ok || h {
@@ -84,8 +87,8 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// Vote tallies, scores and model numbers: "voted 51-49", "3-1",
 	// "767-300", "6-3 3-6 6-2", "a 1-2 defeat".
 	if conn == "-" && f.unit == "" && f2.unit == "" && f.num.plain && f2.num.plain {
-		if s.pairNext(f.start, f2.end) {
-			return true, f2.end
+		if s.pairNext(f.start, f2.end) || s.modelSuffix(f) {
+			return true, f2.end // "6-3 3-6 6-2"; "29 737 MAX 8-200 jets"
 		}
 		if w, _, ok := s.nextWordTok(f2.end); ok && scoreWords[w.key] && !voteAfter[w.key] {
 			// "the Springboks' 24-17 win": a result word right after the
@@ -170,7 +173,11 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// "by", two ends of one unit no more than a factor two apart are a
 	// range of the change ("expected to rise by 4% to 6%"; "fell by 1% to
 	// 4%" is a change).
-	if change, by := s.changeBefore(qs); conn == "to" && q != qFrom && change {
+	// With the verb further back than "by" ("cut its estimate of Russia's
+	// crop by 2 million tonnes to 81.5 million tonnes"), only X with a
+	// unit or scale of its own makes the change: "increase the Tories'
+	// presence by 25 to 30 seats" stays a range.
+	if change, by, far := s.changeBefore(qs); conn == "to" && q != qFrom && change && !(far && u1 == "" && !f.num.scaled) {
 		sameUnit := u1 != "" && u1 == u2 && !f.num.scaled && f2.v.value() <= 2*lo.value()
 		if !(by && sameUnit) && (u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value()) {
 			return false, 0
@@ -220,21 +227,28 @@ var rangeWords = setOf("range", "ranges", "ranged", "ranging", "vary", "varies",
 
 // changeBefore reports a verb of change right before the figure (or its
 // qualifier) at p: "rose 5 pct to 7 pct", "grew by almost 400,000 to 4.1
-// million" are a change, not a range; by tells that "by" came between.
-func (s *scanner) changeBefore(p int) (change, by bool) {
+// million" are a change, not a range; by tells that "by" came between,
+// far that the verb came before the words before "by".
+func (s *scanner) changeBefore(p int) (change, by, far bool) {
 	ws, we, _, ok := prevWord(s.text, p)
 	if !ok {
-		return false, false
+		return false, false, false
 	}
 	k := s.key(s.text[ws:we])
 	if changeWords[k] {
-		return true, false
+		return true, false, false
 	}
 	if k == "by" {
 		ws2, we2, _, ok := prevWord(s.text, ws)
-		return ok && changeWords[s.key(s.text[ws2:we2])], true
+		if !ok {
+			return false, true, false
+		}
+		if changeWords[s.key(s.text[ws2:we2])] {
+			return true, true, false
+		}
+		return s.changeCue(ws), true, true
 	}
-	return false, false
+	return false, false, false
 }
 
 // changeWords before a figure mean "X to Y" is a change, not a range
@@ -284,6 +298,11 @@ func (s *scanner) inheritListUnits() {
 	}
 	for i := 0; i+1 < len(s.figs); i++ {
 		a, b := &s.figs[i], &s.figs[i+1]
+		if a.Kind == article.KindMoney && b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" &&
+			b.RangeTo == nil && !s.meta[i+1].scaled && s.parallelFor(a.End, b.Start, b.End) {
+			b.Unit, b.Kind = a.Unit, a.Kind // "300 riyals for food and 500 for housing"
+			continue
+		}
 		if a.Kind != article.KindAge || b.Unit != "" || b.Subject != "" || b.RangeTo != nil || b.Qualifier != "" {
 			continue
 		}
@@ -296,6 +315,25 @@ func (s *scanner) inheritListUnits() {
 			b.Unit, b.Kind = a.Unit, article.KindAge
 		}
 	}
+}
+
+// parallelFor reports an ellipsis of the unit in a parallel list: the
+// text between two figures [ae, bs) is "for <up to four words> and" and
+// the second figure, ending at be, is followed by "for" too ("300 riyals
+// for food and 500 for housing", "$40 for adults and 25 for children").
+func (s *scanner) parallelFor(ae, bs, be int) bool {
+	t := s.text
+	sep := strings.Fields(t[ae:bs])
+	if len(sep) < 3 || len(sep) > 6 || sep[0] != "for" || sep[len(sep)-1] != "and" {
+		return false
+	}
+	for _, w := range sep[1 : len(sep)-1] {
+		if strings.ContainsAny(w, ".;:()") || strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+			return false
+		}
+	}
+	w, h, ok := s.nextWordTok(be)
+	return ok && !h && w.key == "for" && be < len(t) && t[be] == ' '
 }
 
 // shareScale scales the unscaled figure a by the scale of b; bounded, only

@@ -256,7 +256,7 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"furlong", kDist, 0}, "furlong", "furlongs")
 	add(unitDef{"hp", kOther, 0}, "horsepower", "hp")
 	add(unitDef{"bhp", kOther, 0}, "bhp", "brake horsepower")
-	add(unitDef{"kcal", kOther, 0}, "calories", "calorie", "kcal", "kilocalories")
+	add(unitDef{"kcal", kOther, 0}, "calories", "calorie", "kcal", "kilocalories", "kilocalorie")
 	add(unitDef{"lb-ft", kOther, 0}, "lb-ft", "pound-feet", "lb ft")
 	add(unitDef{"Nm", kOther, 0}, "newton metres", "newton meters", "newton-metres")
 	add(unitDef{"mpg", kOther, 0}, "mpg", "miles per gallon")

@@ -494,8 +494,9 @@ type sharedName struct {
 // sharedNames are keyed by the code the unit tables give the name. The
 // country the text names first decides ("11.52 crowns per euro" in a Czech
 // story: CZK; "14,000 lei" in Moldova: MDL; "279,718 pesos" in a Buenos
-// Aires story: ARS; "42 billion dinars" in Serbia: RSD), unless the name
-// says whose it is or is the ISO code itself ("500 SEK"). A bare "franc"
+// Aires story: ARS; "42 billion dinars" in Serbia: RSD; "1,000 riyals" in
+// Doha: QAR), unless the name says whose it is or is the ISO code itself
+// ("500 SEK"). A bare "franc"
 // is Switzerland's and a bare "lira" Turkey's when no country is named:
 // France's franc and Italy's lira ended in 2002.
 var sharedNames = map[string]sharedName{
@@ -504,6 +505,7 @@ var sharedNames = map[string]sharedName{
 	"MXN": {"mexican", "MXN", pesoCountries},
 	"AED": {"uae", "AED", dirhamCountries},
 	"KWD": {"kuwait", "KWD", dinarCountries},
+	"SAR": {"saudi", "SAR", riyalCountries},
 	"XOF": {"", "XOF", cfaCountries},
 	"FRF": {"french", "CHF", francCountries},
 	"ITL": {"italian", "TRY", liraCountries},
