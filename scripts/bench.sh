@@ -19,6 +19,9 @@
 #                       else on the others) with 1, 2 and 4 workers
 #       isolated-2-es   --isolate, 2 workers, --dedup-store elasticsearch (the
 #                       fingerprint index: what the Redis store saves)
+#       backlog-isolated-1/2  --isolate --backlog: the articles produced before
+#                       the workers start, the clock from their first fetch
+#                       (the producer out of the window, as in a deployment)
 #       base-isolated-2 --isolate, 2 workers of NEWSFLOW_BENCH_BASE_BINARY (a
 #                       build before a change: the before/after of the workers)
 #   6 testenv down (unless NEWSFLOW_BENCH_KEEP_UP=1)
@@ -32,7 +35,8 @@
 #   NEWSFLOW_BENCH_REDIS_PORT   39379   (the cluster on 39380-39382, bus +100; TLS 39390)
 #   NEWSFLOW_BENCH_ES_HEAP      1g      Elasticsearch heap (the testenv default is 512m)
 #   NEWSFLOW_BENCH_STATE        /tmp/newsflow-bench-testenv
-#   NEWSFLOW_BENCH_RUNS         "unpinned-2 isolated-1 isolated-2 isolated-4 isolated-2-es"
+#   NEWSFLOW_BENCH_RUNS         "unpinned-2 isolated-1 isolated-2 isolated-4 isolated-2-es
+#                               backlog-isolated-1 backlog-isolated-2"
 #                               (add base-isolated-2 with NEWSFLOW_BENCH_BASE_BINARY; a suffix
 #                               after a dot repeats a run: isolated-2.b)
 #   NEWSFLOW_BENCH_BASE_BINARY  newsflow binary of the "before" workers
@@ -57,7 +61,7 @@ REDIS_PORT=${NEWSFLOW_BENCH_REDIS_PORT:-39379}
 export NEWSFLOW_TESTENV_REDIS_PORT=$REDIS_PORT
 export NEWSFLOW_TESTENV_REDIS_CLUSTER_PORT=$((REDIS_PORT + 1))
 export NEWSFLOW_TESTENV_REDIS_TLS_PORT=$((REDIS_PORT + 11))
-RUNS=${NEWSFLOW_BENCH_RUNS:-unpinned-2 isolated-1 isolated-2 isolated-4 isolated-2-es}
+RUNS=${NEWSFLOW_BENCH_RUNS:-unpinned-2 isolated-1 isolated-2 isolated-4 isolated-2-es backlog-isolated-1 backlog-isolated-2}
 SKIP=" ${NEWSFLOW_BENCH_SKIP:-} "
 ES_CPUS=${NEWSFLOW_BENCH_ISOLATE_ES_CPUS:-1}
 OTHER_CPUS=${NEWSFLOW_BENCH_ISOLATE_OTHER_CPUS:-0}
@@ -140,6 +144,7 @@ if [[ $SKIP != *" e2e "* ]]; then
 		case $run in
 		unpinned-*) args+=(--workers "${run#unpinned-}") ;;
 		isolated-2-es) args+=(--workers 2 --isolate --dedup-store elasticsearch) ;;
+		backlog-isolated-*) args+=(--workers "${run#backlog-isolated-}" --isolate --backlog) ;;
 		isolated-*) args+=(--workers "${run#isolated-}" --isolate) ;;
 		base-isolated-*)
 			[[ -n ${NEWSFLOW_BENCH_BASE_BINARY:-} ]] || { echo "bench.sh: $run needs NEWSFLOW_BENCH_BASE_BINARY" >&2; exit 2; }

@@ -187,6 +187,13 @@ then shows how close the pipeline comes when Elasticsearch is the bottleneck,
 as in a deployment that gives it machines of its own. The pinning is printed
 with the report.
 
+--backlog makes the pipeline phase a catch-up of a backlog: the articles are
+in the topic before the workers start, and the clock runs from the workers'
+first fetched message (polled on their /metrics every 20 ms) until all are
+searchable. Without it the clock starts with the producer's first write and
+the producer (this process) and Kafka's appends share the workers' CPUs for
+the first seconds; in a deployment the producers run elsewhere.
+
 --profile-dir runs the workers inside this process instead (runConsume, the
 same code) and writes cpu.pprof for the pipeline phase and heap.pprof at its
 end there; RSS is then not reported.
@@ -229,6 +236,7 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	s.Bool(&isolate, "isolate", "NEWSFLOW_BENCH_ISOLATE", false, "pin Elasticsearch to --isolate-es-cpus and everything else to --isolate-other-cpus for the whole run (taskset); the goal of issue 11 is measured so")
 	s.String(&iso.ESCPUs, "isolate-es-cpus", "NEWSFLOW_BENCH_ISOLATE_ES_CPUS", "1", "with --isolate: Elasticsearch's CPUs (taskset list)")
 	s.String(&iso.OtherCPUs, "isolate-other-cpus", "NEWSFLOW_BENCH_ISOLATE_OTHER_CPUS", "0", "with --isolate: the CPUs of everything else")
+	s.Bool(&cfg.Backlog, "backlog", "NEWSFLOW_BENCH_BACKLOG", false, "run the pipeline phase as a catch-up: produce the N articles first, then start the workers and time from their first fetched message (the producer's CPU out of the window, as the making of the baseline's documents is)")
 	s.String(&profileDir, "profile-dir", "NEWSFLOW_BENCH_PROFILE_DIR", "", "run the workers in this process and write cpu.pprof (pipeline phase) and heap.pprof here")
 	if _, err := parse(s, st, args, "newsflow bench e2e [flags]", benchE2EDetails); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/internal/kafkacfg"
+	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/stretchr/testify/require"
 )
 
@@ -230,4 +231,23 @@ func TestSettleWaitsUntilNoMergeRuns(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(0), st.MergesRunning)
 	require.Equal(t, int64(1), st.Merges)
+}
+
+func TestDeadLetteredScrapesOnlyWhenTheCountStalls(t *testing.T) {
+	scrapes := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		scrapes++
+		fmt.Fprintln(w, `newsflow_consumer_messages_total{result="dead_lettered"} 2`)
+	}))
+	defer srv.Close()
+	r := &run{raws: make([]article.RawArticle, 10), addrs: []string{strings.TrimPrefix(srv.URL, "http://")}}
+	done := r.deadLettered(context.Background())
+	require.False(t, done(3))
+	require.False(t, done(5))
+	require.Zero(t, scrapes, "the count rose: no scrape")
+	require.False(t, done(5), "5 searchable + 2 dead-lettered of 10")
+	require.Equal(t, 1, scrapes)
+	require.False(t, done(8))
+	require.True(t, done(8), "8 searchable + 2 dead-lettered: all accounted for")
+	require.Equal(t, 2, scrapes)
 }

@@ -53,6 +53,7 @@ const (
 	latencySamplesPerSecond = 40
 	latencyPoll             = 100 * time.Millisecond
 	countPoll               = 250 * time.Millisecond
+	backlogPoll             = 20 * time.Millisecond
 	// settleTimeout bounds the wait for a phase's merges (settle).
 	settleTimeout = 5 * time.Minute
 )
@@ -107,6 +108,14 @@ type E2EConfig struct {
 	// Isolate, when set, pins Elasticsearch to CPUs of its own and
 	// everything else to the others for the whole run (see Isolation).
 	Isolate *Isolation
+	// Backlog, when set, makes the pipeline phase a catch-up: the N
+	// articles are produced before the workers start, and the clock runs
+	// from the workers' first fetched message until all are searchable.
+	// The producer's CPU (the harness's writer and Kafka's appends) is then
+	// out of the timed window, as the making of the documents is out of
+	// the baseline's; without it the producer shares the workers' CPUs in
+	// the first seconds of the phase.
+	Backlog bool
 
 	// WorkerArgs are the connection flags of `newsflow consume`
 	// (--kafka-brokers, --elasticsearch-url, …); the harness adds the
@@ -472,7 +481,8 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 	if err := r.createTopic(ctx); err != nil {
 		return r.rep, err
 	}
-	if cfg.has(PhasePipeline) || cfg.has(PhaseLatency) {
+	// With Backlog, pipelinePhase produces and then starts the workers.
+	if cfg.has(PhasePipeline) && !cfg.Backlog || !cfg.has(PhasePipeline) && cfg.has(PhaseLatency) {
 		if err := r.startWorkers(ctx); err != nil {
 			return r.rep, err
 		}

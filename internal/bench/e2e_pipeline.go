@@ -36,6 +36,14 @@ func (r *run) createTopic(ctx context.Context) error {
 // group has assigned every partition.
 func (r *run) startWorkers(ctx context.Context) error {
 	t0 := time.Now()
+	if err := r.launchWorkers(ctx); err != nil {
+		return err
+	}
+	return r.awaitWorkers(ctx, t0)
+}
+
+// launchWorkers starts K worker processes (r.workers, r.addrs).
+func (r *run) launchWorkers(ctx context.Context) error {
 	for i := range r.cfg.Workers {
 		addr, err := freeAddr()
 		if err != nil {
@@ -71,6 +79,12 @@ func (r *run) startWorkers(ctx context.Context) error {
 		r.addrs = append(r.addrs, addr)
 	}
 	r.logf("workers: %d started (logs in %s)", len(r.workers), r.cfg.LogDir)
+	return nil
+}
+
+// awaitWorkers waits until the launched workers are ready and the group
+// has assigned every partition; t0 is when they were launched.
+func (r *run) awaitWorkers(ctx context.Context, t0 time.Time) error {
 	wctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	for {
@@ -158,10 +172,17 @@ func (r *run) produce(ctx context.Context, raws []article.RawArticle) (time.Dura
 }
 
 // pipelinePhase produces N articles to the topic the ready workers
-// consume, and times from the first write until all are searchable.
+// consume, and times from the first write until all are searchable. With
+// Backlog the articles are produced first and the workers started after
+// (see pipelineBacklog).
 func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()
+	if r.cfg.Backlog {
+		if _, err := r.produce(pctx, r.raws); err != nil {
+			return err
+		}
+	}
 	var redis0 redisStats
 	if r.cfg.DedupStore == DedupRedis {
 		var err error
@@ -171,21 +192,25 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	}
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
 	procs0 := r.cpuSnapshot()
-	start := time.Now()
 	if r.cfg.OnPipeline != nil {
 		r.cfg.OnPipeline(true)
 	}
+	var start time.Time
 	produced := make(chan error, 1)
-	go func() {
-		_, err := r.produce(pctx, r.raws)
-		produced <- err
-	}()
-	deadLettered := func(n int) bool {
-		// Dead-lettered articles never become searchable.
-		dl := r.workerMetric(pctx, "newsflow_consumer_messages_total", "result=dead_lettered")
-		return dl > 0 && n+int(dl) >= len(r.raws)
+	if r.cfg.Backlog {
+		var err error
+		if start, err = r.consumeBacklog(pctx); err != nil {
+			return err
+		}
+		produced <- nil
+	} else {
+		start = time.Now()
+		go func() {
+			_, err := r.produce(pctx, r.raws)
+			produced <- err
+		}()
 	}
-	n, err := r.waitCount(pctx, PhasePipeline, r.names.pipelineAlias, len(r.raws), start, deadLettered)
+	n, err := r.waitCount(pctx, PhasePipeline, r.names.pipelineAlias, len(r.raws), start, r.deadLettered(pctx))
 	if r.cfg.OnPipeline != nil {
 		r.cfg.OnPipeline(false)
 	}
@@ -219,6 +244,77 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 		r.logf("pipeline: %d articles were dead-lettered (see the workers' logs)", len(r.raws)-n)
 	}
 	return nil
+}
+
+// deadLettered returns waitCount's done: whether the articles not yet
+// searchable were all dead-lettered (they never become searchable). It
+// scrapes the workers only once the count has stopped rising, so that the
+// scrapes (Prometheus' text of every series, on the workers' CPU) do not
+// load the phase they time.
+func (r *run) deadLettered(ctx context.Context) func(n int) bool {
+	last := -1
+	return func(n int) bool {
+		if n != last {
+			last = n
+			return false
+		}
+		dl := r.workerMetric(ctx, "newsflow_consumer_messages_total", "result=dead_lettered")
+		return dl > 0 && n+int(dl) >= len(r.raws)
+	}
+}
+
+// consumeBacklog starts the workers on the topic that holds the N
+// articles already, and returns when the first of them fetched its first
+// message: the pipeline's clock starts there. The workers' /metrics
+// (newsflow_consumer_fetched_messages_total) is polled every
+// backlogPoll from their launch; their metrics server listens before
+// they join the group, so the first scrapes read 0. If no scrape read 0
+// (the start was missed), the clock starts at the launch, which counts
+// the process start and the group join against the pipeline.
+func (r *run) consumeBacklog(ctx context.Context) (time.Time, error) {
+	launched := time.Now()
+	if err := r.launchWorkers(ctx); err != nil {
+		return time.Time{}, err
+	}
+	first := make(chan time.Time, 1)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		sawZero := false
+		for wctx.Err() == nil {
+			for _, a := range r.addrs {
+				m, err := scrape(wctx, a)
+				if err != nil {
+					continue
+				}
+				if m.Sum("newsflow_consumer_fetched_messages_total") == 0 {
+					sawZero = true
+					continue
+				}
+				at := time.Now()
+				if !sawZero {
+					r.logf("pipeline: the workers had fetched before the first scrape; the clock starts at their launch")
+					at = launched
+				}
+				first <- at
+				return
+			}
+			select {
+			case <-wctx.Done():
+			case <-time.After(backlogPoll):
+			}
+		}
+	}()
+	if err := r.awaitWorkers(ctx, launched); err != nil {
+		return time.Time{}, err
+	}
+	select {
+	case at := <-first:
+		r.logf("pipeline: the workers fetched their first message %.2fs after their launch", at.Sub(launched).Seconds())
+		return at, nil
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
 }
 
 // workerMetric sums a metric over the workers (0 for those that do not
