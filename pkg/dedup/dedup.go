@@ -34,7 +34,8 @@
 //
 // Paragraphs are compared after folding: case, punctuation, typographic
 // quotes, dashes and whitespace do not count (see scratch.analyse for the
-// exact rule). A paragraph is "long" when its folded text has at least
+// exact rule), nor a continuation word ending a heading ("cont.",
+// "cont'd"; "continued" in a line that is no sentence). A paragraph is "long" when its folded text has at least
 // Options.MinNearLength bytes; short paragraphs are compared exactly only
 // ("Russian troops have taken the city of Berdyansk." and "... of
 // Energodar." are two facts). Long paragraphs also match nearly: the Jaccard

@@ -124,6 +124,13 @@ func TestMark(t *testing.T) {
 			refs: []string{"", "", "a#0"},
 		},
 		{
+			name: "a heading continued further down the table is the heading; a sentence that continues is a fact of its own",
+			doc: doc{id: "a", paras: []string{"LONG GRAIN RICE, in mln CWTs (100 lbs) --", "ALL WHEAT", "The search for the crew",
+				"LONG GRAIN RICE, in mln CWTs (100 lbs), cont. --", "ALL WHEAT Continued", "The search for the crew continued."}},
+			want: []string{"unique", "unique", "unique", "duplicate", "duplicate", "unique"},
+			refs: []string{"", "", "", "a#0", "a#1", ""},
+		},
+		{
 			name: "a near copy whose figures differ inside one article is updated, not a duplicate",
 			doc:  doc{id: "a", paras: []string{losses, lossesNew}, figs: []string{"5000 soldiers", "6000 soldiers"}},
 			want: []string{"unique", "updated"},

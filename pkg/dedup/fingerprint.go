@@ -265,6 +265,10 @@ var weekdayBloom = func() (b [4]uint64) {
 	return b
 }()
 
+// continuations are the words that mark a continued heading or table:
+// "cont", "contd" ("cont'd") and "continued".
+var continuations = [...]uint64{wordHash("cont"), wordHash("contd"), wordHash("continued")}
+
 func isWeekday(w uint64) bool {
 	if weekdayBloom[w>>62]>>(w>>56&63)&1 == 0 {
 		return false
@@ -605,8 +609,19 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	if n := len(words) - 1; n > 0 && numeric[n] && article.DeskTagAtEnd(text) >= 0 {
 		tagTime = n
 	}
+	// A table heading continued further down ("LONG GRAIN RICE, in mln
+	// CWTs (100 lbs), cont. --", "ALL WHEAT Continued") is the heading: a
+	// last word that marks a continuation stays out of the exact key (only
+	// there: the shingles and the bag keep it). "continued" only in a line
+	// that is no sentence ("The search continued." is a fact).
+	exactWords := len(words)
+	if n := exactWords - 1; n >= 2 && (words[n] == continuations[0] || words[n] == continuations[1] || words[n] == continuations[2] && !p.sentence) {
+		exactWords--
+	}
 	for i, w := range words {
-		e = (e ^ w) * 0x100000001b3
+		if i < exactWords {
+			e = (e ^ w) * 0x100000001b3
+		}
 		if i == tagTime {
 			p.digits = true
 			sc.tokens = append(sc.tokens, maskedNumber)
@@ -626,7 +641,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 		}
 		sc.tokens = append(sc.tokens, w)
 	}
-	p.exact = mix(e ^ uint64(len(words)))
+	p.exact = mix(e ^ uint64(exactWords))
 	p.tokens = sc.tokens[first:len(sc.tokens):len(sc.tokens)]
 	p.numerics = sc.nums[firstNum:len(sc.nums):len(sc.nums)]
 	sc.bagOf(p)
