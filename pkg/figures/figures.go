@@ -324,7 +324,11 @@ func (s *scanner) anchor(i int) int {
 			return f.end
 		}
 		switch q {
-		case qBetween, qFrom:
+		case qBetween:
+		case qFrom:
+			if f.kind == article.KindMoney && s.priceFrom(qs) {
+				f.qual = article.QualifierAtLeast // "footstools priced from £49"
+			}
 		case article.QualifierMoreThan, article.QualifierLessThan:
 			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) {
 				break

@@ -116,6 +116,17 @@ func (s *scanner) countryCurrency(def string, countries []currencyCountry) strin
 	if len(countries) == 0 {
 		return def
 	}
+	// A currency the story already wrote unambiguously: "worth about NOK
+	// 6.2 billion at Tuesday's close of 155.60 crowns".
+	for i := len(s.figs) - 1; i >= 0; i-- {
+		if g := &s.figs[i]; g.Kind == article.KindMoney && g.Unit != def {
+			for _, c := range countries {
+				if c.code == g.Unit {
+					return c.code
+				}
+			}
+		}
+	}
 	// Once per list and text: a story of francs names its country once
 	// for all its amounts.
 	key := &countries[0]

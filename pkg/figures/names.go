@@ -22,8 +22,8 @@ func (s *scanner) notQuantity(num number) (int, bool) {
 	if num.sfx == "" && num.end+5 <= len(t) && t[num.end:num.end+5] == "-for-" {
 		return num.end + 5, true
 	}
-	// "13-G", "10-K": filing and form codes.
-	if e := num.end; num.sfx == "" && e+2 <= len(t) && t[e] == '-' && t[e+1] >= 'A' && t[e+1] <= 'Z' && letterAt(t, e+2) == 0 && (e+2 == len(t) || !isDigit(t[e+2])) {
+	// "13-G", "10-K": filing and form codes ("2,100-A$2,300" is a range).
+	if e := num.end; num.sfx == "" && e+2 <= len(t) && t[e] == '-' && t[e+1] >= 'A' && t[e+1] <= 'Z' && letterAt(t, e+2) == 0 && (e+2 == len(t) || !isDigit(t[e+2]) && t[e+2] != '$') {
 		return e + 2, true
 	}
 	if num.sfx == "" && num.end+4 <= len(t) && t[num.end] == '-' {
@@ -57,6 +57,18 @@ func (s *scanner) designated(p int) bool {
 	if designators[k] {
 		// "the number 5" designates; "a number of" never reaches here.
 		return true
+	}
+	if k == "s" && ws >= 2 && (t[ws-1] == '\'' || strings.HasSuffix(t[:ws], "’")) {
+		// "Boeing's 737": the maker's possessive.
+		a := ws - 1
+		if t[a] != '\'' {
+			a = ws - len("’")
+		}
+		if letterBefore(t, a) > 0 {
+			if ms := wordStart(t, a); isCapitalized(t[ms:a]) && makerDesignators[s.key(t[ms:a])] {
+				return true
+			}
+		}
 	}
 	if k == "height" {
 		// "at block height 840,000": a block of a chain, by its number.
@@ -193,7 +205,13 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
-	"gates", "platforms", "stages", "rooms", "imo", "mmsi")
+	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor")
+
+// makerDesignators are the designators that name a maker, whose
+// possessive designates too ("Boeing's 737")
+// ("Tesla's 3 factories" counts: only aircraft makers, whose models are
+// numbers).
+var makerDesignators = setOf("boeing", "airbus", "embraer", "bombardier")
 
 // dotDesignators are designators that count only with their dot ("No. 1").
 var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
@@ -587,6 +605,9 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	}
 	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
 		return e + 3, true
+	}
+	if q := e + 1; q+3 <= len(t) && t[e] == ' ' && (t[q:q+3] == "MAX" || t[q:q+3] == "Max") && letterAt(t, q+3) == 0 {
+		return q + 3, true // "the 737 MAX 10": an aircraft model
 	}
 	if e+2 < len(t) && t[e] == '-' && letterAt(t, e+1) > 0 {
 		w := t[e+1 : wordEnd(t, e+1)]

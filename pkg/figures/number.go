@@ -146,8 +146,8 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			if heightInches(t, ws, i) {
 				break // "a 5-foot-10 guard": the inches of a height
 			}
-			if k := lowerKey(buf[:0:16], t[ws:i-1]); k == nil || !idPrefixOK[string(k)] {
-				return number{}, false, skipToken(t, i)
+			if k := lowerKey(buf[:0:16], t[ws:i-1]); k == nil || !idPrefixOK[string(k)] || t[ws:i-1] == "A" {
+				return number{}, false, skipToken(t, i) // "F-16", "the A-1 motorway"
 			}
 		case p == '.' && i > 1 && isDigit(t[i-2]):
 			return number{}, false, skipToken(t, i)

@@ -47,11 +47,32 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 			if string(buf) == "up to" && s.motionBefore(ws[l-1]) {
 				return "", p, false // "fares went up to E£8": where a change ends, no bound
 			}
+			if (string(buf) == "maximum of" || string(buf) == "minimum of") && l < n && measuredExtremes[wk[l]] {
+				return "", p, false // "a winter maximum of 13.9 million square kilometres": a reading, no bound
+			}
 			return q, ws[l-1], objectVerbs[string(buf)]
 		}
 	}
+	if n >= 2 && wk[0] == "past" && !pastDeterminers[wk[1]] && !s.timeAfterPast(p) {
+		// "taking the total past 25 gigawatts", "its selling area past 80
+		// million square feet"; "the past 10 years", "gains past three-year
+		// peaks" and "in operation past 1989" are none.
+		return article.QualifierMoreThan, ws[0], false
+	}
 	return "", p, false
 }
+
+// measuredExtremes before "maximum of" or "minimum of" make it a reading
+// ("a winter maximum of", "a record minimum of"), not a bound ("a maximum
+// of 30 people", "a mandatory minimum of 10 years"; "a monthly minimum of
+// 250 dlrs" and "the previous minimum of 240 dlrs" are floors).
+var measuredExtremes = setOf("winter", "summer", "spring", "autumn", "seasonal", "record", "overnight", "historic",
+	"all-time")
+
+// pastDeterminers before "past" and a number make it the time before now
+// ("the past 10 years", "over its past 12 months"), not more than.
+var pastDeterminers = setOf("the", "its", "their", "his", "her", "our", "my", "your", "these", "those", "this",
+	"that", "in", "over", "for", "during", "of", "within", "last", "a", "an", "each", "every", "all", "and", "or", "half", "quarter", "minutes", "mins")
 
 // circaBefore returns where "c." or "ca." (circa) ending at q starts, or -1:
 // a word of its own in lower case, with its full stop, before the number
@@ -199,6 +220,8 @@ func buildQualifiers() map[string]string {
 		"at an estimated cost of": article.QualifierApprox, "an estimated total of": article.QualifierApprox, "maximum of": article.QualifierAtMost,
 		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
 		"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
+		"at or above": article.QualifierAtLeast, "at or over": article.QualifierAtLeast,
+		"at or below": article.QualifierAtMost, "at or under": article.QualifierAtMost,
 		"between": qBetween, "from": qFrom,
 	}
 	for _, v := range pastVerbs {
@@ -301,3 +324,42 @@ func (s *scanner) overDistance(f *fig) bool {
 var risingVerbs = setOf("rose", "rise", "rises", "rising", "risen", "reached", "reach", "reaches", "reaching",
 	"climbed", "grew", "fell", "jumped", "soared", "exceeded", "measured", "measuring", "stretched", "stretching",
 	"is", "was", "are", "were", "be", "been", "has", "have", "had", "total", "totalled", "totaled", "with")
+
+// priceFrom reports a word of pricing right before "from" at p, and a
+// price after it with no other end: the lowest price ("footstools priced
+// from £49", "fares from $99", "rooms start from €120").
+func (s *scanner) priceFrom(p int) bool {
+	_, _, dot, ok, k := s.prevKey(p)
+	return ok && !dot && priceFromWords[k]
+}
+
+// priceFromWords before "from" make it the lowest price.
+var priceFromWords = setOf("priced", "prices", "fares", "fare", "start", "starts", "starting", "rooms", "tickets",
+	"available", "rates", "costing")
+
+// timeAfterPast reports a point or span of time at p, after "past": a
+// year ("past 1989") or a number of a unit of time ("past 10 years",
+// "past three-year peaks"), which "past" does not bound.
+func (s *scanner) timeAfterPast(p int) bool {
+	t := s.text
+	q := skipSp(t, p)
+	e := q
+	for e < len(t) && (isDigit(t[e]) || letterAt(t, e) > 0) {
+		e++
+	}
+	w := t[q:e]
+	if len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) && isDigit(w[2]) && isDigit(w[3]) {
+		return true
+	}
+	if e < len(t) && t[e] == '-' {
+		e++ // "three-year"
+	} else {
+		e = skipSp(t, e)
+	}
+	u := wordEnd(t, e)
+	return timeUnits[s.key(t[e:u])]
+}
+
+// timeUnits are the units of time that make "past N" the time before now.
+var timeUnits = setOf("year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades",
+	"hour", "hours", "minute", "minutes", "century", "centuries", "season", "seasons", "quarter", "quarters")

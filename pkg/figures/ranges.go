@@ -26,7 +26,7 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	var r int // where the second number starts
 	conn := ""
 	switch {
-	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0):
+	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0 || f.cur && f.num.start-f.start > 1 && strings.HasPrefix(t[p+1:], t[f.start:f.num.start])):
 		conn, r = "-", p+1
 	case p+3 <= n && t[p:p+3] == "–":
 		conn, r = "-", skipSp(t, p+3)
@@ -54,8 +54,13 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		return false, 0
 	}
 	ns := r
-	// A currency before the second number: "$5 to $10".
-	if c := t[ns]; c == '$' {
+	// A currency before the second number: "$5 to $10", and the first
+	// number's own prefix again ("A$2,100-A$2,300", "between Rs 5 and Rs 7").
+	if pre := t[f.start:f.num.start]; f.cur && len(pre) > 1 && pre[0] != '-' && pre[0] != '+' && strings.HasPrefix(t[ns:], pre) {
+		ns = skipSp(t, ns+len(pre))
+	} else if pre := strings.TrimRight(pre, " "); f.cur && len(pre) > 1 && pre[0] != '-' && pre[0] != '+' && strings.HasPrefix(t[ns:], pre) {
+		ns = skipSp(t, ns+len(pre))
+	} else if c := t[ns]; c == '$' {
 		ns = skipSp(t, ns+1)
 	} else if c >= utf8.RuneSelf {
 		if rr, size := utf8.DecodeRuneInString(t[ns:]); symbolCurrency(rr) != "" {

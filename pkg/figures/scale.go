@@ -89,6 +89,12 @@ func (s *scanner) suffix(f *fig) bool {
 		if w, _, ok := s.nextWordTok(end); ok && screenWords[w.key] {
 			return false // "a 4K television", "8K video": a display format
 		}
+		if sfx == "K" && s.cueNear(f.start, end, kelvinCues) && !s.nounAfter(end) {
+			// "a surface temperature estimated at between 250K and 320K":
+			// kelvin, not thousands ("150K people" counts).
+			f.unit, f.kind, f.end = "K", article.KindTemperature, end
+			return true
+		}
 	}
 	if sfx == "s" && s.ageGroupAt(f.num.start, end) {
 		// "the over-70s", "the under-25s": an age group; the span is the
@@ -147,9 +153,10 @@ func (s *scanner) suffix(f *fig) bool {
 		return false
 	}
 	// Single capitals glued to integers are codes more often than units:
-	// "Insat 1C", "732L" (a low in a price table).
+	// "Insat 1C", "732L" (a low in a price table). A sign makes C and F
+	// temperatures ("minus 196C", "-5F"); so do weather words near.
 	if (sfx == "C" || sfx == "F" || sfx == "L") && !f.num.hasDecimal {
-		if sfx == "L" || !s.cueNear(f.start, end, tempCues) {
+		if sfx == "L" || !f.signed && !s.cueNear(f.start, end, tempCues) {
 			return false
 		}
 	}
@@ -240,7 +247,10 @@ func ordinalSt(v float64) bool {
 // screenWords after "4K" or "8K" make it a display format, not 4,000.
 var screenWords = setOf("tv", "tvs", "television", "televisions", "screen", "screens", "video", "videos",
 	"resolution", "display", "displays", "monitor", "monitors", "footage", "ultra", "hdr", "camera",
-	"streaming")
+	"streaming", "blu-ray", "blu", "uhd", "oled", "projector", "remaster", "remastered")
+
+// kelvinCues near a number glued to a capital K make it kelvin.
+var kelvinCues = setOf("temperature", "temperatures", "kelvin", "cooled", "heated", "cryogenic", "thermal")
 
 // countVerbBefore reports a verb of counting before the number whose "m"
 // ends at p: "streamed 1.4m times", "viewed 2m times".
@@ -267,8 +277,9 @@ func (s *scanner) afterCapitalised(p int) bool {
 // millionBefore reports a glued "m" with nothing after it that the words
 // before make a million: a count noun and "of" right before ("a
 // television audience of 1.2m.", "a target of 5m"), or "from" or
-// "against" after an earlier "Nm" of the same sentence read as millions
-// ("2.4m tonnes of wheat, up from 1.9m last year"). A length is measured:
+// "against" after an earlier "Nm" or "N million" of the same sentence read
+// as millions ("2.4m tonnes of wheat, up from 1.9m last year", "streamed
+// 21.6 million times, up from 14m for its first season"). A length is measured:
 // "a depth of 3m", "a storm surge of up to 3m", "a 40m-wide road" stay
 // metres.
 func (s *scanner) millionBefore(start, end int) bool {
@@ -276,7 +287,7 @@ func (s *scanner) millionBefore(start, end int) bool {
 	if end < len(t) && t[end] == '-' {
 		return false // "a 40m-wide road", "the 2.5m-high stopbank"
 	}
-	if w, _, ok := s.nextWordTok(end); ok && !(w.key == "last" || w.key == "a" || w.key == "in" || w.key == "this") {
+	if w, _, ok := s.nextWordTok(end); ok && !(w.key == "last" || w.key == "a" || w.key == "in" || w.key == "this" || w.key == "for" || w.key == "at" || w.key == "on") {
 		if q := skipSp(t, end); q < len(t) && letterAt(t, q) > 0 {
 			return false // words follow: millionNext decided
 		}
@@ -296,7 +307,7 @@ func (s *scanner) millionBefore(start, end int) bool {
 		if g.Sentence != sent {
 			break
 		}
-		if strings.HasSuffix(g.Text, "m") && g.Value >= 1e5 && g.Unit != "m" {
+		if (strings.HasSuffix(g.Text, "m") || strings.HasSuffix(g.Text, " million")) && g.Value >= 1e5 && g.Unit != "m" {
 			return true
 		}
 	}

@@ -29,6 +29,9 @@ func (s *scanner) unitAfter(f *fig) {
 		}
 	}
 	if t[p] == '-' && letterAt(t, p+1) > 0 {
+		if f.cur && f.num.start-f.start > 1 && strings.HasPrefix(t[p+1:], t[f.start:f.num.start]) {
+			return // "A$2,100-A$2,300": the currency again, a range's second end
+		}
 		s.hyphenUnit(f, p+1)
 		return
 	}
@@ -331,12 +334,30 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 		}
 	case u.flags&fDegrees != 0:
 		f.kind = s.degreesKind(f.start, f.end)
-		if f.kind == article.KindTemperature && s.usCopy() {
-			f.unit = "F" // "wind chills near minus 40 degrees" in Minneapolis copy
+		if f.kind == article.KindTemperature {
+			f.unit = s.degreesScale()
 		}
 	case u.flags&fDollars != 0:
 		s.centsAfter(f)
 	}
+}
+
+// degreesScale is the scale of a bare temperature in "degrees": that of
+// the first temperature the text wrote with one ("minus 4.1C in
+// February, 7.3 degrees above the norm"; a conversion in parentheses comes
+// second: "46.8C (116.2F), 0.4 degrees short of the record"), else
+// Fahrenheit in US copy ("wind chills near minus 40 degrees" in
+// Minneapolis copy), else none ("deg").
+func (s *scanner) degreesScale() string {
+	for _, g := range s.figs {
+		if g.Kind == article.KindTemperature && (g.Unit == "C" || g.Unit == "F") {
+			return g.Unit
+		}
+	}
+	if s.usCopy() {
+		return "F"
+	}
+	return "deg"
 }
 
 // poundsMoney decides "pounds": weight when followed by "of" or near
