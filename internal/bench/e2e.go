@@ -260,6 +260,9 @@ type Phase struct {
 	Stats IndexStats
 	// Load is the load average at the end of the phase.
 	Load [3]float64
+	// Busy is how much of their CPUs Elasticsearch and the rest used over
+	// the timed window (bulk and pipeline phases).
+	Busy Busy
 }
 
 // preferProcCPU takes Elasticsearch's CPU from /proc when it was read.

@@ -64,6 +64,8 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	defer cancel()
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
 	procs0 := r.cpuSnapshot()
+	busy := r.sampleBusy()
+	defer busy.halt()
 	start := time.Now()
 	batches := make(chan []consumers.Doc)
 	errc := make(chan error, r.cfg.LoaderConcurrency)
@@ -99,10 +101,13 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	default:
 	}
 	n, err := r.waitCount(pctx, PhaseBulk, r.names.bulkAlias, len(docs), start, nil)
+	end := time.Now()
+	esCPUs, otherCPUs := r.cpuCounts()
+	usage := busy.stop(start, end, esCPUs, otherCPUs)
 	if err != nil {
 		return err
 	}
-	r.rep.Bulk = Phase{Ran: true, Articles: n, Bytes: total, Duration: time.Since(start), Load: LoadAverage()}
+	r.rep.Bulk = Phase{Ran: true, Articles: n, Bytes: total, Duration: end.Sub(start), Load: LoadAverage(), Busy: usage}
 	r.rep.Bulk.Settle = r.settle(pctx, PhaseBulk, r.names.bulkAlias)
 	r.rep.Bulk.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
@@ -112,6 +117,7 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	r.rep.Bulk.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.bulkAlias)
 	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds(), cpuString(r.rep.Bulk.CPU))
+	r.logf("bulk: busy over the window: %s", usage)
 	return nil
 }
 

@@ -192,6 +192,8 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	}
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
 	procs0 := r.cpuSnapshot()
+	busy := r.sampleBusy()
+	defer busy.halt()
 	if r.cfg.OnPipeline != nil {
 		r.cfg.OnPipeline(true)
 	}
@@ -211,6 +213,9 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 		}()
 	}
 	n, err := r.waitCount(pctx, PhasePipeline, r.names.pipelineAlias, len(r.raws), start, r.deadLettered(pctx))
+	end := time.Now()
+	esCPUs, otherCPUs := r.cpuCounts()
+	usage := busy.stop(start, end, esCPUs, otherCPUs)
 	if r.cfg.OnPipeline != nil {
 		r.cfg.OnPipeline(false)
 	}
@@ -220,7 +225,7 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	if err != nil {
 		return err
 	}
-	r.rep.Pipeline = Phase{Ran: true, Articles: n, Bytes: total * int64(n) / int64(len(r.raws)), Duration: time.Since(start), Load: LoadAverage()}
+	r.rep.Pipeline = Phase{Ran: true, Articles: n, Bytes: total * int64(n) / int64(len(r.raws)), Duration: end.Sub(start), Load: LoadAverage(), Busy: usage}
 	r.rep.Pipeline.Settle = r.settle(pctx, PhasePipeline, r.names.pipelineAlias)
 	r.rep.Pipeline.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
@@ -230,6 +235,7 @@ func (r *run) pipelinePhase(ctx context.Context, total int64) error {
 	r.rep.Pipeline.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.pipelineAlias)
 	r.logf("pipeline: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
 		r.rep.Pipeline.Duration.Seconds(), r.rep.Pipeline.ArticlesPerSecond(), r.rep.Pipeline.ESCPU.Seconds(), cpuString(r.rep.Pipeline.CPU))
+	r.logf("pipeline: busy over the window: %s", usage)
 	if r.cfg.DedupStore == DedupRedis {
 		if redis1, err := readRedisStats(pctx, r.cfg.RedisAddr); err == nil {
 			m := &r.rep.Redis

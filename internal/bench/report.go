@@ -158,6 +158,9 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 		if ph.p.Ran && len(ph.p.CPU) > 0 {
 			fmt.Fprintf(w, "Process CPU during %s (from /proc): %s.\n", ph.name, strings.TrimPrefix(cpuString(ph.p.CPU), "CPU: "))
 		}
+		if ph.p.Ran && ph.p.Busy.Ran {
+			fmt.Fprintf(w, "CPU use over the window of %s (sampled every %v): %s.\n", ph.name, busyEvery, ph.p.Busy)
+		}
 		if st := ph.p.Stats; ph.p.Ran && st.Ran {
 			fmt.Fprintf(w, "Index statistics of %s (primaries, when its merges had finished, %.1fs after the documents were searchable; its Elasticsearch CPU counts them): indexing %.1fs, %d refreshes %.1fs, %d merges %.1fs, %d searches.\n",
 				ph.name, ph.p.Settle.Seconds(), st.Index.Seconds(), st.Refreshes, st.Refresh.Seconds(), st.Merges, st.Merge.Seconds(), st.Searches)
