@@ -28,6 +28,8 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge // "adults 75 and older"
 	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
+	case f.unit == "" && s.isAgeValue(f) && s.legalAge(f) && !s.nounAfter(f.end):
+		f.unit, f.kind = "year", article.KindAge // "players must be at least 18"
 	case f.unit == "" && s.isAgeValue(f) && s.youngerOlder(f.start) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge // "18% of the population is younger than 15"
 	case f.kind == article.KindDuration && f.unit == "year" && s.cueBefore(f.start, ageCues, 5):
@@ -104,7 +106,48 @@ func (s *scanner) personOverUnder(p int) bool {
 		return false
 	}
 	a, b, dot, ok := prevWord(t, ws)
-	return ok && !dot && ageNouns[s.key(t[a:b])]
+	if !ok || dot {
+		return false
+	}
+	if k := s.key(t[a:b]); ageNouns[k] {
+		return true
+	} else if k == "or" || k == "and" {
+		// "waived for those under 18 or over 70": the other bound of an age.
+		n := len(s.figs)
+		return n > 0 && s.figs[n-1].Kind == article.KindAge && skipSpBack(t, a) == s.figs[n-1].End
+	}
+	return false
+}
+
+// legalAge reports an age of consent or of majority after "be": "players
+// must be at least 18", "requires punters to be over 18", "must be 21".
+func (s *scanner) legalAge(f *fig) bool {
+	v := f.v.value()
+	if v < 12 || v > 25 {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot {
+		return false
+	}
+	// A bound is needed: "will be 12 more people", "would be 12 or 13
+	// minutes" are no ages.
+	switch k {
+	case "over", "under", "above":
+		ws, _, dot, ok, k = s.prevKey(ws)
+	case "least":
+		if ws, _, dot, ok, k = s.prevKey(ws); !ok || dot || k != "at" {
+			return false
+		}
+		ws, _, dot, ok, k = s.prevKey(ws)
+	default:
+		return false
+	}
+	if !ok || dot || k != "be" {
+		return false
+	}
+	_, _, dot, ok, k = s.prevKey(ws)
+	return ok && !dot && (k == "must" || k == "to" || k == "should" || k == "will" || k == "would")
 }
 
 // nounAfter reports a word other than a stop word right after p ("over 65

@@ -330,7 +330,7 @@ func (s *scanner) anchor(i int) int {
 				f.qual = article.QualifierAtLeast // "footstools priced from £49"
 			}
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) {
+			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) || s.overParticle(f.start) {
 				break
 			}
 			f.qual = q
@@ -346,6 +346,9 @@ func (s *scanner) anchor(i int) int {
 		if f.qual == "" {
 			f.qual = f.groupQual
 		}
+	}
+	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && !f.num.word && !f.num.scaled {
+		s.fromLevel(&f) // "fell to 4,180 tonnes from 5,920"
 	}
 	if f.unit == "" {
 		f.kind = article.KindCount
@@ -427,7 +430,11 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		return fig{}, false, end
 	}
 	if end, phone := s.phoneAt(num); phone {
+		s.lastPhone = end // "dial +44 7700 900123 from abroad or 150 from a mobile"
 		return fig{}, false, end
+	}
+	if num.word && num.v.value() == 0 && num.start >= 9 && strings.EqualFold(t[num.start-9:num.start], "absolute ") {
+		return fig{}, false, num.end // "2 degrees above absolute zero"
 	}
 	s.sign(&f)
 	s.currencyBefore(&f)
@@ -494,6 +501,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		}
 		if s.phoneContext(&f) {
 			return fig{}, false, f.end // "call 101", "dial 999"
+		}
+		if num.lead0 && num.plain && num.ndigits >= 4 && num.sfx == "" && !f.hasTo {
+			return fig{}, false, skipToken(t, num.start) // "train 03071": an identifier, no count
 		}
 		if end, ok := s.codeAfter(&f); ok {
 			return fig{}, false, end // "a 401(k)", "7-Eleven", "Austin, TX 78767", "press 1"
@@ -620,6 +630,10 @@ func (s *scanner) conversionQualifier(f *fig) string {
 		// ratio makes.
 		return last.Qualifier
 	}
+	if between == ", or" && last.Unit == f.unit && f.kind == article.KindMoney && s.perShareAfter(f.end) {
+		// "for up to $10 billion, or $86.25 a share": the price per share.
+		return last.Qualifier
+	}
 	if f.unit == "" || last.Unit == f.unit {
 		return ""
 	}
@@ -637,4 +651,36 @@ func (s *scanner) conversionQualifier(f *fig) string {
 		}
 	}
 	return ""
+}
+
+// fromLevel gives a bare number after "from" the unit of the figure the
+// change went to, right before it: "landings fell to 4,180 tonnes from
+// 5,920", "rose to 5.2 pct from 4.9", "at $67.44, up from 64.10". An
+// unscaled figure only ("to 5.2 million tonnes from 4.9" would need the
+// scale too), and not an age or a duration.
+func (s *scanner) fromLevel(f *fig) {
+	n := len(s.figs)
+	if n == 0 || s.meta[n-1].scaled {
+		return
+	}
+	last := &s.figs[n-1]
+	if last.Unit == "" || last.Kind == article.KindAge || last.Kind == article.KindDuration || last.Kind == article.KindCount {
+		return
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "from" {
+		return
+	}
+	between := strings.TrimSpace(s.text[last.End:ws])
+	switch between {
+	case "", ", up", ", down", "up", "down":
+	default:
+		return
+	}
+	// The level the change went to: "to X from Y", "at X, up from Y"; not
+	// its amount ("fell by 23% from 36,185", "up 92.4 pct from 122,616").
+	if _, _, dot, ok, lk := s.prevKey(last.Start); !ok || dot || lk != "to" && lk != "at" {
+		return
+	}
+	f.unit, f.kind = last.Unit, last.Kind
 }

@@ -29,7 +29,7 @@ func (s *scanner) notQuantity(num number) (int, bool) {
 	if num.sfx == "" && num.end+4 <= len(t) && t[num.end] == '-' {
 		if e := wordEnd(t, num.end+1); e > num.end+1 {
 			switch s.key(t[num.end+1 : e]) {
-			case "bit", "bits", "byte", "speed", "way", "number":
+			case "bit", "bits", "byte", "speed", "way", "number", "star": // "a five-star hotel": a rating
 				return e, true
 			}
 		}
@@ -50,6 +50,31 @@ func (s *scanner) designated(p int) bool {
 	}
 	if k == "no" && t[ws:we] == "No" {
 		return true // "No 10", the house; "No 1" the rank
+	}
+	if k == "pc" && t[ws:we] == "PC" || k == "dc" && t[ws:we] == "DC" && isCapitalized(t[skipSp(t, p):]) {
+		return true // "PC 4471 Sarah Dunn": a police officer's collar number
+	}
+	if k == "week" {
+		// "in week 48": a week of the year; "this week 3,000 people" counts.
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && (pk == "in" || pk == "of" || pk == "since" || pk == "until" || pk == "from" || pk == "by")
+	}
+	switch k {
+	case "powerball", "thunderball", "megaball":
+		return true // "with Powerball 14"
+	case "stars", "star", "ball":
+		// "Lucky Stars 2 and 9", "bonus ball 23"; "the film stars 10 actors" counts.
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && (pk == "lucky" || pk == "bonus" || pk == "mega")
+	}
+	if k == "were" || k == "are" || k == "was" || k == "is" {
+		// "The winning numbers were 4, 12, 27, 38 and 45", "the numbers
+		// drawn were 3, 18 and 22".
+		pws, _, dot, ok, pk := s.prevKey(ws)
+		if ok && !dot && (pk == "drawn" || pk == "picked" || pk == "chosen") {
+			_, _, dot, ok, pk = s.prevKey(pws)
+		}
+		return ok && !dot && (pk == "numbers" || pk == "balls")
 	}
 	if dotDesignators[k] && !designators[k] {
 		return false
@@ -91,6 +116,9 @@ func (s *scanner) inName(f fig) bool {
 	}
 	if sentenceStartBefore(t, f.start) {
 		return false
+	}
+	if strings.HasPrefix(t[f.end:], "'s ") || strings.HasPrefix(t[f.end:], "’s ") {
+		return true // "Vodafone and Three's merged network": a company
 	}
 	ws, we, _, ok := prevWord(t, f.start)
 	if ok && s.key(t[ws:we]) == "of" {
@@ -206,6 +234,9 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor")
+
+// compassAbbrevs open a US street name after its number ("200 W. Washington St.").
+var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")
 
 // makerDesignators are the designators that name a maker, whose
 // possessive designates too ("Boeing's 737")
@@ -410,6 +441,9 @@ func (s *scanner) phoneContext(f *fig) bool {
 			return false
 		}
 	}
+	if w, _, ok := s.nextWordTok(f.end); ok && (w.key == "directory" || w.key == "helpline" || w.key == "hotline") && n.ndigits >= 3 {
+		return true // "118 directory services", "the 988 hotline"
+	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {
 		// "call 101 or, in an emergency, 999"
@@ -453,8 +487,9 @@ func (s *scanner) phoneContext(f *fig) bool {
 }
 
 // parallelPhone reports a number at p that repeats the form "N for ..."
-// of the last phone number in its sentence: "dial 119 for fire and 110
-// for police".
+// or "N from ..." of the last phone number in its sentence: "dial 119 for
+// fire and 110 for police", "dial +44 7700 900123 from abroad or 150 from a
+// mobile".
 func (s *scanner) parallelPhone(p int) bool {
 	t := s.text
 	if s.sentenceOf(s.lastPhone-1) != s.sentenceOf(p) {
@@ -462,7 +497,7 @@ func (s *scanner) parallelPhone(p int) bool {
 	}
 	forAfter := func(e int) bool {
 		q := skipSp(t, e)
-		return q > e && strings.HasPrefix(t[q:], "for ")
+		return q > e && (strings.HasPrefix(t[q:], "for ") || strings.HasPrefix(t[q:], "from "))
 	}
 	e := p
 	for e < len(t) && isDigit(t[e]) {
@@ -518,6 +553,11 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		return 0, false
 	}
 	p := f.end
+	if p+1 < len(t) && t[p] == '-' && isDigit(t[p+1]) {
+		// "45-49 Pearse Street": the numbers of a block.
+		for p++; p < len(t) && isDigit(t[p]); p++ {
+		}
+	}
 	for words := 0; words < 4; words++ {
 		q := skipSp(t, p)
 		if q == p || letterAt(t, q) == 0 {
@@ -525,6 +565,9 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		}
 		e := wordEnd(t, q)
 		w := t[q:e]
+		if words == 0 && e < len(t) && t[e] == '.' && compassAbbrevs[w] {
+			e++ // "200 W. Washington St."
+		}
 		if !isCapitalized(w) {
 			return 0, false
 		}
@@ -682,7 +725,7 @@ var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus",
 // callsBefore reports "calls", "call" or "calling" right before p.
 func (s *scanner) callsBefore(p int) bool {
 	_, _, dot, ok, k := s.prevKey(p)
-	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called" || k == "texted" || k == "text" || k == "sms")
+	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called" || k == "callers" || k == "texted" || k == "text" || k == "sms")
 }
 
 // roundDenominator reports the round amounts a rate is given per: 1, 10,

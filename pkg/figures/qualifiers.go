@@ -220,6 +220,7 @@ func buildQualifiers() map[string]string {
 		"at an estimated cost of": article.QualifierApprox, "an estimated total of": article.QualifierApprox, "maximum of": article.QualifierAtMost,
 		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
 		"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
+		"north of": article.QualifierMoreThan, "south of": article.QualifierLessThan,
 		"at or above": article.QualifierAtLeast, "at or over": article.QualifierAtLeast,
 		"at or below": article.QualifierAtMost, "at or under": article.QualifierAtMost,
 		"between": qBetween, "from": qFrom,
@@ -335,7 +336,7 @@ func (s *scanner) priceFrom(p int) bool {
 
 // priceFromWords before "from" make it the lowest price.
 var priceFromWords = setOf("priced", "prices", "fares", "fare", "start", "starts", "starting", "rooms", "tickets",
-	"available", "rates", "costing")
+	"available", "rates", "costing", "cost", "costs")
 
 // timeAfterPast reports a point or span of time at p, after "past": a
 // year ("past 1989") or a number of a unit of time ("past 10 years",
@@ -363,3 +364,29 @@ func (s *scanner) timeAfterPast(p int) bool {
 // timeUnits are the units of time that make "past N" the time before now.
 var timeUnits = setOf("year", "years", "month", "months", "week", "weeks", "day", "days", "decade", "decades",
 	"hour", "hours", "minute", "minutes", "century", "centuries", "season", "seasons", "quarter", "quarters")
+
+// overParticle reports "over" right before p as the particle of a phrasal
+// verb, no bound: "the jackpot had rolled over 11 times", "handed over 40
+// documents".
+func (s *scanner) overParticle(p int) bool {
+	ws, _, _, ok, k := s.prevKey(p)
+	if !ok || k != "over" {
+		return false
+	}
+	_, _, dot, ok, pk := s.prevKey(ws)
+	return ok && !dot && particleVerbs[pk]
+}
+
+// particleVerbs before "over" make it a particle.
+var particleVerbs = setOf("rolled", "rolls", "rolling", "roll", "handed", "hands", "handing", "hand", "carried",
+	"fought", "argued", "quarrelled", "squabbled", "pored", "mulled", "glossed")
+
+// perShareAfter reports "a share" or "per share" right after p.
+func (s *scanner) perShareAfter(p int) bool {
+	a, _, ok := s.nextWordTok(p)
+	if !ok || a.key != "a" && a.key != "per" {
+		return false
+	}
+	b, _, ok := s.nextWordTok(a.e)
+	return ok && (b.key == "share" || b.key == "unit")
+}

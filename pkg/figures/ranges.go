@@ -139,6 +139,11 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		return false, 0
 	}
 	u1, u2 := f.unit, f2.unit
+	if f.kind == article.KindAge && u1 == "year" && f.start < f.num.start && f2.kind == article.KindDuration && u2 != "year" && ageUnits[u2] {
+		// "children aged 5 to 17 months": the age's unit is the second end's.
+		f.unit, u1 = u2, u2
+		f2.kind = article.KindAge
+	}
 	switch {
 	case u1 == "" && u2 != "":
 		f.unit, f.kind, f.uflags = f2.unit, f2.kind, f2.uflags

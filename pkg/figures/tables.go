@@ -390,7 +390,7 @@ func buildUnitPhrases() map[string]unitDef {
 		{"KRW", "south korean won,korean won"},
 		{"PLN", "zloty,zlotys,zlotych,zł"}, {"HUF", "forint,forints"},
 		{"RUB", "rouble,roubles,ruble,rubles"}, {"UAH", "hryvnia,hryvnias,hryvnias,hryvnyas"},
-		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"KES", "kenyan shillings,kenyan shilling,shillings,shilling,kenya shillings"},
+		{"ILS", "shekel,shekels,new shekels"}, {"NGN", "naira"}, {"MOP", "patacas,pataca"}, {"KES", "kenyan shillings,kenyan shilling,shillings,shilling,kenya shillings"},
 		{"UGX", "ugandan shillings,uganda shillings"}, {"TZS", "tanzanian shillings,tanzania shillings"},
 		{"SOS", "somali shillings"}, {"GHS", "cedi,cedis,ghana cedis,ghanaian cedis"},
 		{"ETB", "birr,ethiopian birr"}, {"ZMW", "kwacha,zambian kwacha"}, {"MWK", "malawian kwacha"},
@@ -432,6 +432,7 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"km", kDist, 0}, "km", "kms", "Km", "KM")
 	add(unitDef{"m", kDist, 0}, "m")
 	add(unitDef{"s", kDur, 0}, "sec", "secs")
+	add(unitDef{"ms", kDur, 0}, "ms")
 	add(unitDef{"W", kOther, 0}, "W")
 	add(unitDef{"furlong", kDist, 0}, "f")
 	add(unitDef{"bhp", kOther, 0}, "bhp")
@@ -626,14 +627,18 @@ func buildVocab() map[string]string {
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
-		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers} {
+		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
+		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators} {
 		for k := range set {
 			addWords(k)
 		}
 	}
 	for _, w := range []string{"a", "an", "and", "point", "of", "minus", "negative", "aged", "age",
 		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
-		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers", "he", "she"} {
+		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers", "he", "she",
+		"pc", "dc", "week", "powerball", "thunderball", "megaball", "stars", "star", "ball", "lucky", "bonus", "mega",
+		"numbers", "balls", "were", "are", "past", "absolute", "reactor", "be", "must", "should", "will", "would", "least",
+		"callers", "directory", "helpline", "hotline", "share", "unit", "maximum", "minimum", "drawn", "picked", "chosen"} {
 		m[w] = w
 	}
 	return m

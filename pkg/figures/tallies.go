@@ -292,10 +292,24 @@ func (s *scanner) oddsContext(start, end int) bool {
 	}
 	if k == "of" || k == "at" || k == "into" {
 		_, _, dot, ok, pk := s.prevKey(ws)
-		return ok && !dot && oddsVerbs[pk]
+		if ok && !dot && oddsVerbs[pk] {
+			return true
+		}
+		// "Burnley's win at Everton at 14-1", "combined odds of upwards of
+		// 29,000-1" in a story of bets: a price against one.
+		return isOne(s.text, end) && s.cueNear(start, end, betCues)
 	}
 	return false
 }
+
+// isOne reports "1" right before end, alone ("14-1", not "14-11").
+func isOne(t string, end int) bool {
+	return end >= 2 && t[end-1] == '1' && !isDigit(t[end-2])
+}
+
+// betCues near "at N-1" make it odds.
+var betCues = setOf("odds", "bookmaker", "bookmakers", "bookie", "bookies", "accumulator", "punter", "punters",
+	"bet", "bets", "betting", "wager", "backed")
 
 // oddsNouns after "N-M" make it betting odds.
 var oddsNouns = setOf("favourite", "favorite", "outsider", "shot", "chance", "joint-favourite", "second-favourite")

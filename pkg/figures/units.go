@@ -107,6 +107,15 @@ func (s *scanner) hyphenUnit(f *fig, a int) bool {
 			continue
 		}
 		u, ok := unitPhrases[string(k)]
+		if !ok && l > 1 {
+			// "a 12-nautical-mile zone": the unit's words joined by hyphens.
+			for i := range k {
+				if k[i] == '-' {
+					k[i] = ' '
+				}
+			}
+			u, ok = unitPhrases[string(k)]
+		}
 		if !ok || u.flags&(fPounds|fNeedScale) != 0 && u.kind == article.KindMoney {
 			continue
 		}
