@@ -220,12 +220,17 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 		}
 	}
 	switch cue {
-	case "at", "by", "until", "till", "from", "since", "before", "after", "around", "past", "to":
+	case "to":
+		if fracDigits > 0 && raceCues[cue2] {
+			break // "lowered the world record to 3:48.68"
+		}
+		return 0, 0, false
+	case "at", "by", "until", "till", "from", "since", "before", "after", "around", "past":
 		return 0, 0, false
 	}
 	switch {
 	case fracDigits > 0:
-	case len(groups) == 3 && (cue == "in" || cue == "of" || raceCues[cue]):
+	case len(groups) == 3 && (cue == "in" || cue == "of" || cue == "under" || cue == "inside" || raceCues[cue]):
 	case len(groups) == 2 && (raceCues[cue] || cue == "of" && raceCues[cue2]):
 	default:
 		return 0, 0, false

@@ -349,6 +349,7 @@ func (s *scanner) anchor(i int) int {
 	}
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && !f.num.word && !f.num.scaled {
 		s.fromLevel(&f) // "fell to 4,180 tonnes from 5,920"
+		s.raceSeconds(&f) // "third in 9.89"
 	}
 	if f.unit == "" {
 		f.kind = article.KindCount
@@ -496,6 +497,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		return fig{}, false, f.end // "22.5g per 100g", "one point for every £1 spent"
 	}
 	if f.unit == "" && !f.cur && !f.num.scaled && !f.signed {
+		if w, _, ok := s.nextWordTok(f.end); ok && (w.key == "patch" || w.key == "firmware") && !f.num.word {
+			return fig{}, false, f.end // "the 1.04 patch": a version
+		}
 		if end, ok := s.addressAfter(&f); ok {
 			return fig{}, false, end // "10 Downing Street"
 		}
@@ -684,3 +688,33 @@ func (s *scanner) fromLevel(f *fig) {
 	}
 	f.unit, f.kind = last.Unit, last.Kind
 }
+
+// raceSeconds makes a bare time of a race in seconds and hundredths a
+// duration: "with Noah Lyles third in 9.89", "Canada won gold in 37.50",
+// "Tebogo ran 19.46 in the 200m final", after "in", "ran" or "clocked" in a
+// sentence of a race.
+func (s *scanner) raceSeconds(f *fig) {
+	t := s.text
+	n := f.num
+	if !n.hasDecimal || f.end != n.end || n.end < 3 || t[n.end-3] != '.' || f.v.value() >= 600 {
+		return // two decimals: "9.89", "37.50", "2:08.31" is read elsewhere
+	}
+	_, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "in" && k != "ran" && k != "clocked" && k != "timed" {
+		return
+	}
+	if !s.cueNear(f.start, f.end, raceEventCues) {
+		return
+	}
+	sent := s.sentenceOf(f.start)
+	for i := len(s.figs) - 1; i >= 0 && s.figs[i].Sentence == sent; i-- {
+		if g := &s.figs[i]; g.Kind == article.KindDistance && (g.Unit == "m" && g.Value > 800 || g.Unit == "km" || g.Unit == "mi") {
+			return // "completing the 10,500m course in 33.22": minutes and seconds
+		}
+	}
+	f.unit, f.kind = "s", article.KindDuration
+}
+
+// raceEventCues near a bare time make it a race's.
+var raceEventCues = setOf("seconds", "relay", "sprint", "sprinter", "hurdles", "heats", "final", "race", "metres",
+	"meters", "marathon", "100m", "200m", "400m", "800m")

@@ -54,6 +54,9 @@ func (s *scanner) designated(p int) bool {
 	if k == "pc" && t[ws:we] == "PC" || k == "dc" && t[ws:we] == "DC" && isCapitalized(t[skipSp(t, p):]) {
 		return true // "PC 4471 Sarah Dunn": a police officer's collar number
 	}
+	if k == "switch" && t[ws:we] == "Switch" {
+		return true // "Switch 2": Nintendo's console ("to switch 2 million customers" counts)
+	}
 	if k == "week" {
 		// "in week 48": a week of the year; "this week 3,000 people" counts.
 		_, _, dot, ok, pk := s.prevKey(ws)
@@ -535,7 +538,7 @@ var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "
 
 // streetPrefixWords are the street words written before the street's name
 // (Malay, Indonesian, Thai, French, Spanish, Portuguese, Italian).
-var streetPrefixWords = setOf("jalan", "jl", "jln", "soi", "thanon", "rue", "calle", "rua", "avenida", "viale", "piazza", "chemin")
+var streetPrefixWords = setOf("jalan", "jl", "jln", "soi", "thanon", "rue", "calle", "rua", "avenida", "viale", "piazza", "chemin", "quai", "boulevard", "allee", "strada", "carrer")
 
 // nameParticles may open a street's name after its street word: "rue de
 // Rivoli", "Avenida da Liberdade".
@@ -724,8 +727,26 @@ var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus",
 
 // callsBefore reports "calls", "call" or "calling" right before p.
 func (s *scanner) callsBefore(p int) bool {
-	_, _, dot, ok, k := s.prevKey(p)
+	ws, we, dot, ok, k := s.prevKey(p)
+	if ok && !dot && isAllCaps(s.text[ws:we]) {
+		// "text DONATE to 70011": the keyword of a text donation.
+		ws, we, dot, ok, k = s.prevKey(ws)
+		return ok && !dot && (k == "text" || k == "texting" || k == "sms")
+	}
 	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called" || k == "callers" || k == "texted" || k == "text" || k == "sms")
+}
+
+// isAllCaps reports a word of two or more capital letters.
+func isAllCaps(w string) bool {
+	if len(w) < 2 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // roundDenominator reports the round amounts a rate is given per: 1, 10,

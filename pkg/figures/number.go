@@ -135,6 +135,8 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			}
 		case p == '#' || p == '_' || p == '@' || p == '\\':
 			return number{}, false, skipToken(t, i)
+		case p == '=' && i >= 5 && isDigit(t[i-2]) && isDigit(t[i-3]) && isDigit(t[i-4]) && isDigit(t[i-5]):
+			return number{}, false, skipToken(t, i) // "(2012=100)": the base of an index
 		case p == '-' && letterBefore(t, i-1) > 0:
 			ws := wordStart(t, i-1)
 			var buf [16]byte

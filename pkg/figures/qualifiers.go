@@ -258,6 +258,7 @@ var postQualifiers = map[string]string{
 	"or higher": article.QualifierAtLeast, "and above": article.QualifierAtLeast,
 	"or over": article.QualifierAtLeast, "and over": article.QualifierAtLeast,
 	"and older": article.QualifierAtLeast, "or older": article.QualifierAtLeast,
+	"or greater": article.QualifierAtLeast, "or larger": article.QualifierAtLeast, "or lower": article.QualifierAtMost,
 	"or so": article.QualifierApprox, "or thereabouts": article.QualifierApprox,
 	"or less": article.QualifierAtMost, "or fewer": article.QualifierAtMost,
 	"or under": article.QualifierAtMost, "or below": article.QualifierAtMost,
@@ -367,13 +368,17 @@ var timeUnits = setOf("year", "years", "month", "months", "week", "weeks", "day"
 
 // overParticle reports "over" right before p as the particle of a phrasal
 // verb, no bound: "the jackpot had rolled over 11 times", "handed over 40
-// documents".
+// documents"; and "under" after "served" or "worked".
 func (s *scanner) overParticle(p int) bool {
 	ws, _, _, ok, k := s.prevKey(p)
-	if !ok || k != "over" {
+	if !ok || k != "over" && k != "under" {
 		return false
 	}
 	_, _, dot, ok, pk := s.prevKey(ws)
+	if k == "under" {
+		// "served under three presidents": under whom, no bound.
+		return ok && !dot && (pk == "served" || pk == "serve" || pk == "serving" || pk == "worked" || pk == "working")
+	}
 	return ok && !dot && particleVerbs[pk]
 }
 

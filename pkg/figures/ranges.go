@@ -193,6 +193,11 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 			return false, 0
 		}
 	}
+	if lo.value() == 0 && f.kind == article.KindSpeed {
+		if w, _, ok := s.nextWordTok(f2.end); ok && w.key == "in" {
+			return true, f2.end // "0-62mph in 6.4 seconds": the name of a car's sprint
+		}
+	}
 	f.v, f.to, f.hasTo = lo, f2.v, true
 	f.end = f2.end
 	f.qual = article.QualifierRange

@@ -628,7 +628,8 @@ func buildVocab() map[string]string {
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
-		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators} {
+		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
+		raceEventCues} {
 		for k := range set {
 			addWords(k)
 		}
@@ -638,7 +639,8 @@ func buildVocab() map[string]string {
 		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers", "he", "she",
 		"pc", "dc", "week", "powerball", "thunderball", "megaball", "stars", "star", "ball", "lucky", "bonus", "mega",
 		"numbers", "balls", "were", "are", "past", "absolute", "reactor", "be", "must", "should", "will", "would", "least",
-		"callers", "directory", "helpline", "hotline", "share", "unit", "maximum", "minimum", "drawn", "picked", "chosen"} {
+		"callers", "directory", "helpline", "hotline", "share", "unit", "maximum", "minimum", "drawn", "picked", "chosen",
+		"switch", "text", "texting", "sms", "served", "serve", "serving", "worked", "working", "patch", "firmware", "ran", "clocked"} {
 		m[w] = w
 	}
 	return m
