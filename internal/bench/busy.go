@@ -31,6 +31,9 @@ type Busy struct {
 	ES, Other float64
 	// ESParts and OtherParts are the same by fifths of the window.
 	ESParts, OtherParts []float64
+	// Roles are the rest by role (workers, redis, kafka, harness): each
+	// role's CPU time ÷ window, by fifths (in CPUs: 0.5 is half of one).
+	Roles map[string][]float64
 }
 
 // String formats a Busy for the log and the report
@@ -46,20 +49,31 @@ func (b Busy) String() string {
 		}
 		return strings.Join(s, " ")
 	}
-	return fmt.Sprintf("Elasticsearch %.0f%% of %d CPU (by fifths %s), the rest %.0f%% of %d (%s)",
+	out := fmt.Sprintf("Elasticsearch %.0f%% of %d CPU (by fifths %s), the rest %.0f%% of %d (%s)",
 		100*b.ES, b.ESCPUs, parts(b.ESParts), 100*b.Other, b.OtherCPUs, parts(b.OtherParts))
+	var roles []string
+	for _, role := range []string{RoleWorkers, RoleRedis, RoleKafka, RoleHarness} {
+		if p, ok := b.Roles[role]; ok {
+			roles = append(roles, role+" "+parts(p))
+		}
+	}
+	if len(roles) > 0 {
+		out += "; of one CPU by fifths: " + strings.Join(roles, ", ")
+	}
+	return out
 }
 
 type busySample struct {
 	at        time.Time
 	es, other time.Duration
+	roles     map[string]time.Duration
 }
 
 // busySampler reads the CPU time of Elasticsearch's process and of
 // everything else the run knows (cpuSnapshot) every busyEvery, from
 // start until stop.
 type busySampler struct {
-	read    func() (es, other time.Duration)
+	read    func() map[string]time.Duration
 	samples []busySample
 	quit    chan struct{}
 	done    chan struct{}
@@ -69,17 +83,7 @@ type busySampler struct {
 // sampleBusy starts a sampler over the run's processes.
 func (r *run) sampleBusy() *busySampler {
 	s := &busySampler{
-		read: func() (time.Duration, time.Duration) {
-			var es, other time.Duration
-			for role, d := range r.cpuSnapshot() {
-				if role == RoleElasticsearch {
-					es += d
-				} else {
-					other += d
-				}
-			}
-			return es, other
-		},
+		read: r.cpuSnapshot,
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}
@@ -101,8 +105,16 @@ func (r *run) sampleBusy() *busySampler {
 }
 
 func (s *busySampler) add() {
-	es, other := s.read()
-	s.samples = append(s.samples, busySample{at: time.Now(), es: es, other: other})
+	roles := s.read()
+	b := busySample{at: time.Now(), roles: roles}
+	for role, d := range roles {
+		if role == RoleElasticsearch {
+			b.es += d
+		} else {
+			b.other += d
+		}
+	}
+	s.samples = append(s.samples, b)
 }
 
 // stop ends the sampling and returns the use over [from, to], the phase's
@@ -142,9 +154,10 @@ func busyOver(samples []busySample, from, to time.Time, esCPUs, otherCPUs int) B
 	if len(samples) < 2 || !to.After(from) || esCPUs < 1 || otherCPUs < 1 {
 		return Busy{}
 	}
-	at := func(t time.Time) (es, other float64) {
+	// at interpolates the cumulative CPU v of the samples at t.
+	at := func(t time.Time, v func(busySample) time.Duration) float64 {
 		if !t.After(samples[0].at) {
-			return float64(samples[0].es), float64(samples[0].other)
+			return float64(v(samples[0]))
 		}
 		for i := 1; i < len(samples); i++ {
 			a, b := samples[i-1], samples[i]
@@ -155,19 +168,28 @@ func busyOver(samples []busySample, from, to time.Time, esCPUs, otherCPUs int) B
 			if span := b.at.Sub(a.at); span > 0 {
 				f = float64(t.Sub(a.at)) / float64(span)
 			}
-			return float64(a.es) + f*float64(b.es-a.es), float64(a.other) + f*float64(b.other-a.other)
+			return float64(v(a)) + f*float64(v(b)-v(a))
 		}
-		last := samples[len(samples)-1]
-		return float64(last.es), float64(last.other)
+		return float64(v(samples[len(samples)-1]))
 	}
+	used := func(a, b time.Time, v func(busySample) time.Duration) float64 {
+		return (at(b, v) - at(a, v)) / float64(b.Sub(a))
+	}
+	esOf := func(b busySample) time.Duration { return b.es }
+	otherOf := func(b busySample) time.Duration { return b.other }
 	share := func(a, b time.Time) (es, other float64) {
-		e0, o0 := at(a)
-		e1, o1 := at(b)
-		wall := float64(b.Sub(a))
-		return (e1 - e0) / wall / float64(esCPUs), (o1 - o0) / wall / float64(otherCPUs)
+		return used(a, b, esOf) / float64(esCPUs), used(a, b, otherOf) / float64(otherCPUs)
 	}
 	out := Busy{Ran: true, ESCPUs: esCPUs, OtherCPUs: otherCPUs}
 	out.ES, out.Other = share(from, to)
+	roles := map[string]bool{}
+	for _, b := range samples {
+		for role := range b.roles {
+			if role != RoleElasticsearch {
+				roles[role] = true
+			}
+		}
+	}
 	step := to.Sub(from) / busyParts
 	for i := range busyParts {
 		a := from.Add(time.Duration(i) * step)
@@ -178,6 +200,12 @@ func busyOver(samples []busySample, from, to time.Time, esCPUs, otherCPUs int) B
 		e, o := share(a, b)
 		out.ESParts = append(out.ESParts, e)
 		out.OtherParts = append(out.OtherParts, o)
+		for role := range roles {
+			if out.Roles == nil {
+				out.Roles = map[string][]float64{}
+			}
+			out.Roles[role] = append(out.Roles[role], used(a, b, func(s busySample) time.Duration { return s.roles[role] }))
+		}
 	}
 	return out
 }

@@ -348,7 +348,7 @@ func (s *scanner) anchor(i int) int {
 		}
 	}
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && !f.num.word && !f.num.scaled {
-		s.fromLevel(&f) // "fell to 4,180 tonnes from 5,920"
+		s.fromLevel(&f)   // "fell to 4,180 tonnes from 5,920"
 		s.raceSeconds(&f) // "third in 9.89"
 	}
 	if f.unit == "" {
