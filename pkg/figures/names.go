@@ -730,7 +730,7 @@ func (s *scanner) callsBefore(p int) bool {
 	ws, we, dot, ok, k := s.prevKey(p)
 	if ok && !dot && isAllCaps(s.text[ws:we]) {
 		// "text DONATE to 70011": the keyword of a text donation.
-		ws, we, dot, ok, k = s.prevKey(ws)
+		_, _, dot, ok, k = s.prevKey(ws)
 		return ok && !dot && (k == "text" || k == "texting" || k == "sms")
 	}
 	return ok && !dot && (k == "calls" || k == "call" || k == "calling" || k == "called" || k == "callers" || k == "texted" || k == "text" || k == "sms")
