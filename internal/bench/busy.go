@@ -63,10 +63,23 @@ func (b Busy) String() string {
 	return out
 }
 
+// busySample is the cumulative CPU time of each role at one moment.
 type busySample struct {
-	at        time.Time
-	es, other time.Duration
-	roles     map[string]time.Duration
+	at    time.Time
+	roles map[string]time.Duration
+}
+
+// es is Elasticsearch's CPU time in b, other the sum of every other role's.
+func (b busySample) es() time.Duration { return b.roles[RoleElasticsearch] }
+
+func (b busySample) other() time.Duration {
+	var d time.Duration
+	for role, v := range b.roles {
+		if role != RoleElasticsearch {
+			d += v
+		}
+	}
+	return d
 }
 
 // busySampler reads the CPU time of Elasticsearch's process and of
@@ -105,16 +118,7 @@ func (r *run) sampleBusy() *busySampler {
 }
 
 func (s *busySampler) add() {
-	roles := s.read()
-	b := busySample{at: time.Now(), roles: roles}
-	for role, d := range roles {
-		if role == RoleElasticsearch {
-			b.es += d
-		} else {
-			b.other += d
-		}
-	}
-	s.samples = append(s.samples, b)
+	s.samples = append(s.samples, busySample{at: time.Now(), roles: s.read()})
 }
 
 // stop ends the sampling and returns the use over [from, to], the phase's
@@ -175,10 +179,8 @@ func busyOver(samples []busySample, from, to time.Time, esCPUs, otherCPUs int) B
 	used := func(a, b time.Time, v func(busySample) time.Duration) float64 {
 		return (at(b, v) - at(a, v)) / float64(b.Sub(a))
 	}
-	esOf := func(b busySample) time.Duration { return b.es }
-	otherOf := func(b busySample) time.Duration { return b.other }
 	share := func(a, b time.Time) (es, other float64) {
-		return used(a, b, esOf) / float64(esCPUs), used(a, b, otherOf) / float64(otherCPUs)
+		return used(a, b, busySample.es) / float64(esCPUs), used(a, b, busySample.other) / float64(otherCPUs)
 	}
 	out := Busy{Ran: true, ESCPUs: esCPUs, OtherCPUs: otherCPUs}
 	out.ES, out.Other = share(from, to)

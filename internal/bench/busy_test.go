@@ -17,7 +17,7 @@ func TestBusyOverSlicesTheWindow(t *testing.T) {
 	for i := 0; i <= 12; i++ {
 		at := time.Duration(i) * 500 * time.Millisecond
 		es := max(0, at-time.Second)
-		samples = append(samples, busySample{at: t0.Add(at), es: es, other: at,
+		samples = append(samples, busySample{at: t0.Add(at),
 			roles: map[string]time.Duration{RoleElasticsearch: es, RoleWorkers: at * 3 / 4, RoleRedis: at / 4}})
 	}
 	b := busyOver(samples, t0.Add(250*time.Millisecond), t0.Add(5250*time.Millisecond), 1, 2)

@@ -119,8 +119,8 @@ func (s *scanner) personOverUnder(p int) bool {
 	return false
 }
 
-// legalAge reports an age of consent or of majority after "be": "players
-// must be at least 18", "requires punters to be over 18", "must be 21".
+// legalAge reports an age of consent or of majority after "be" and a
+// bound: "players must be at least 18", "requires punters to be over 18".
 func (s *scanner) legalAge(f *fig) bool {
 	v := f.v.value()
 	if v < 12 || v > 25 {

@@ -668,7 +668,7 @@ func (s *scanner) fromLevel(f *fig) {
 		return
 	}
 	last := &s.figs[n-1]
-	if last.Unit == "" || last.Kind == article.KindAge || last.Kind == article.KindDuration || last.Kind == article.KindCount {
+	if last.Unit == "" || last.Kind == article.KindAge || last.Kind == article.KindDuration {
 		return
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)

@@ -51,7 +51,7 @@ func (s *scanner) designated(p int) bool {
 	if k == "no" && t[ws:we] == "No" {
 		return true // "No 10", the house; "No 1" the rank
 	}
-	if k == "pc" && t[ws:we] == "PC" || k == "dc" && t[ws:we] == "DC" && isCapitalized(t[skipSp(t, p):]) {
+	if k == "pc" && t[ws:we] == "PC" {
 		return true // "PC 4471 Sarah Dunn": a police officer's collar number
 	}
 	if k == "switch" && t[ws:we] == "Switch" {

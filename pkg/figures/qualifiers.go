@@ -327,9 +327,9 @@ var risingVerbs = setOf("rose", "rise", "rises", "rising", "risen", "reached", "
 	"climbed", "grew", "fell", "jumped", "soared", "exceeded", "measured", "measuring", "stretched", "stretching",
 	"is", "was", "are", "were", "be", "been", "has", "have", "had", "total", "totalled", "totaled", "with")
 
-// priceFrom reports a word of pricing right before "from" at p, and a
-// price after it with no other end: the lowest price ("footstools priced
-// from £49", "fares from $99", "rooms start from €120").
+// priceFrom reports a word of pricing right before "from" at p: a price
+// after it with no other end (the caller's condition) is the lowest price
+// ("footstools priced from £49", "fares from $99", "rooms start from €120").
 func (s *scanner) priceFrom(p int) bool {
 	_, _, dot, ok, k := s.prevKey(p)
 	return ok && !dot && priceFromWords[k]

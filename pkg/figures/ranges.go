@@ -26,7 +26,7 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	var r int // where the second number starts
 	conn := ""
 	switch {
-	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0 || f.cur && f.num.start-f.start > 1 && strings.HasPrefix(t[p+1:], t[f.start:f.num.start])):
+	case p < n && t[p] == '-' && p+1 < n && (isDigit(t[p+1]) || t[p+1] == '$' || symbolAt(t, p+1) > 0 || s.prefixAgain(f, p+1)):
 		conn, r = "-", p+1
 	case p+3 <= n && t[p:p+3] == "–":
 		conn, r = "-", skipSp(t, p+3)
@@ -56,10 +56,8 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	ns := r
 	// A currency before the second number: "$5 to $10", and the first
 	// number's own prefix again ("A$2,100-A$2,300", "between Rs 5 and Rs 7").
-	if pre := t[f.start:f.num.start]; f.cur && len(pre) > 1 && pre[0] != '-' && pre[0] != '+' && strings.HasPrefix(t[ns:], pre) {
-		ns = skipSp(t, ns+len(pre))
-	} else if pre := strings.TrimRight(pre, " "); f.cur && len(pre) > 1 && pre[0] != '-' && pre[0] != '+' && strings.HasPrefix(t[ns:], pre) {
-		ns = skipSp(t, ns+len(pre))
+	if s.prefixAgain(f, ns) {
+		ns = skipSp(t, ns+len(currencyPrefix(t, f)))
 	} else if c := t[ns]; c == '$' {
 		ns = skipSp(t, ns+1)
 	} else if c >= utf8.RuneSelf {
@@ -453,4 +451,25 @@ func (s *scanner) ratioAfter(f *fig) bool {
 // of amounts.
 func (f *fig) wordFraction() bool {
 	return f.num.word && f.num.hasDecimal && f.unit == "" && f.v.value() < 1
+}
+
+// currencyPrefix is the currency written before f's number, as written
+// ("A$", "Rs"), or "" when there is none of two bytes or more (a sign, a
+// bare "$" or symbol, which rangeAfter reads on its own).
+func currencyPrefix(t string, f *fig) string {
+	if !f.cur {
+		return ""
+	}
+	pre := strings.TrimRight(t[f.start:f.num.start], " ")
+	if len(pre) < 2 || pre[0] == '-' || pre[0] == '+' {
+		return ""
+	}
+	return pre
+}
+
+// prefixAgain reports f's currency prefix written again at p, before a
+// range's second end: "A$2,100-A$2,300", "between Rs 5 and Rs 7".
+func (s *scanner) prefixAgain(f *fig, p int) bool {
+	pre := currencyPrefix(s.text, f)
+	return pre != "" && strings.HasPrefix(s.text[p:], pre)
 }

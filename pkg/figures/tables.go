@@ -638,8 +638,8 @@ func buildVocab() map[string]string {
 		"to", "or", "half", "in", "cents", "cent", "out", "every", "on", "at", "now", "then", "for",
 		"per", "plus", "odd", "by", "who", "is", "was", "turns", "turned", "each", "apiece", "press", "pressing", "pointer", "pointers", "he", "she",
 		"pc", "dc", "week", "powerball", "thunderball", "megaball", "stars", "star", "ball", "lucky", "bonus", "mega",
-		"numbers", "balls", "were", "are", "past", "absolute", "reactor", "be", "must", "should", "will", "would", "least",
-		"callers", "directory", "helpline", "hotline", "share", "unit", "maximum", "minimum", "drawn", "picked", "chosen",
+		"numbers", "balls", "were", "are", "absolute", "be", "must", "should", "will", "would",
+		"callers", "directory", "helpline", "hotline", "share", "drawn", "picked", "chosen",
 		"switch", "text", "texting", "sms", "served", "serve", "serving", "worked", "working", "patch", "firmware", "ran", "clocked"} {
 		m[w] = w
 	}

@@ -29,7 +29,7 @@ func (s *scanner) unitAfter(f *fig) {
 		}
 	}
 	if t[p] == '-' && letterAt(t, p+1) > 0 {
-		if f.cur && f.num.start-f.start > 1 && strings.HasPrefix(t[p+1:], t[f.start:f.num.start]) {
+		if s.prefixAgain(f, p+1) {
 			return // "A$2,100-A$2,300": the currency again, a range's second end
 		}
 		s.hyphenUnit(f, p+1)
