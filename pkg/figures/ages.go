@@ -34,7 +34,7 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge // "18% of the population is younger than 15"
 	case f.kind == article.KindDuration && f.unit == "year" && s.cueBefore(f.start, ageCues, 5):
 		f.kind = article.KindAge // "the median age has risen to 48.6 years"
-	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start):
+	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start) && !s.overAfterFigure(f):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
 		f.unit, f.kind = "year", article.KindAge
@@ -147,8 +147,16 @@ func (s *scanner) legalAge(f *fig) bool {
 		return false
 	}
 	_, _, dot, ok, k = s.prevKey(ws)
-	return ok && !dot && (k == "must" || k == "to" || k == "should" || k == "will" || k == "would")
+	if ok && !dot && (k == "and" || k == "or") {
+		// "must have a body mass index of 18.5 or above and be at least
+		// 16": the modal governs both verbs.
+		return s.cueBefore(ws, legalModals, 12)
+	}
+	return ok && !dot && legalModals[k]
 }
+
+// legalModals before "be over 18" make it a rule about age.
+var legalModals = setOf("must", "to", "should", "will", "would")
 
 // nounAfter reports a word other than a stop word right after p ("over 65
 // countries" counts countries).
@@ -219,9 +227,13 @@ func (s *scanner) appositive(f *fig) bool {
 		a, b, dot, ok := prevWord(t, ws)
 		return ok && !dot && isCapitalized(t[a:b]) && !months[s.key(t[a:b])]
 	}
+	plural := false // "its founders, both 23,"
 	if ws, we, dot, ok := prevWord(t, p); ok && !dot {
-		if k := s.key(t[ws:we]); k == "now" || k == "then" {
-			p = ws
+		switch s.key(t[ws:we]) {
+		case "now", "then":
+			p = ws // "Mr Biden, now 81,"
+		case "both", "all":
+			p, plural = ws, true
 		}
 	}
 	q := s.whoIs(p)
@@ -245,6 +257,10 @@ func (s *scanner) appositive(f *fig) bool {
 	}
 	w := t[ws:we]
 	k := s.key(w)
+	if plural {
+		k, _ = strings.CutSuffix(k, "s")
+		return appositiveNouns[k] || personSuffix(k)
+	}
 	if appositiveNouns[k] || personSuffix(w) {
 		return true
 	}
@@ -314,6 +330,20 @@ func (s *scanner) personOf(f *fig) bool {
 	if !ok || dot {
 		return false
 	}
+	if k == "at" && isCapitalized(t[ws:f.start]) && sentenceStartBefore(t, ws) && f.end < len(t) && t[f.end] == ',' {
+		// "At 47, she became the oldest winner": a sentence opening with
+		// the age of the person it is about.
+		w, _, ok := s.nextWordTok(f.end + 1)
+		return ok && !n.one && (pronounSubjects[w.key] || w.key == unknownWord)
+	}
+	if k == "at" {
+		// "retired at 61.", "became a pilot at 22,", "abdicated at 83
+		// after 52 years", "died in 2021 at 80,": a life event before;
+		// not "closed at 26" (a price or a level).
+		w, h, ok := s.nextWordTok(f.end)
+		follows := clauseEnd(t, f.end) || ok && !h && lifeFollowers[w.key]
+		return follows && !n.one && s.cueBefore(ws, lifeEvents, 9)
+	}
 	a, b, dot, ok := prevWord(t, ws)
 	if !ok || dot {
 		return false
@@ -324,10 +354,6 @@ func (s *scanner) personOf(f *fig) bool {
 		// "a man of 42 was arrested"; not "the president of one of Peru's
 		// cooperatives", "a veteran of 101 international caps".
 		return appositiveNouns[k2] && !kinNouns[k2] && !n.one && s.ageClauseAfter(f.end)
-	case "at":
-		// "retired at 61.", "became a pilot at 22,": a life event before;
-		// not "closed at 26" (a price or a level).
-		return clauseEnd(t, f.end) && !n.one && s.cueBefore(ws, lifeEvents, 9)
 	case "was", "is":
 		return (k2 == "he" || k2 == "she") && clauseEnd(t, f.end)
 	}
@@ -367,7 +393,14 @@ var ageFollowers = setOf("who", "was", "were", "is", "from", "with", "when", "an
 // started at 30, ended at 14").
 var lifeEvents = setOf("retired", "retire", "retiring", "died", "married", "wed", "debuted", "emigrated",
 	"graduated", "became", "founded", "quit", "enlisted", "orphaned", "widowed", "elected", "knighted",
-	"ordained", "diagnosed", "adopted")
+	"ordained", "diagnosed", "adopted", "abdicated", "abdicate", "crowned", "succeeded")
+
+// lifeFollowers may follow the age of "died at 80": "after a long illness",
+// "of cancer", "in 2019", "following a fall".
+var lifeFollowers = setOf("after", "of", "in", "following", "when", "while")
+
+// pronounSubjects open a clause about a person: "At 47, she became".
+var pronounSubjects = setOf("he", "she", "they", "i", "we")
 
 // youngerOlder reports "younger than" or "older than" right before p.
 func (s *scanner) youngerOlder(p int) bool {

@@ -52,6 +52,14 @@ func (s *scanner) dateAround(f *fig) (int, bool) {
 		if s.isMonth(t[q:we]) {
 			return we, true
 		}
+		// "Avenida 9 de Julio", "the 5 de Mayo parade".
+		if k := t[q:we]; k == "de" || k == "di" {
+			if m := skipSp(t, we); m > we && letterAt(t, m) > 0 {
+				if me := wordEnd(t, m); foreignMonths[s.key(t[m:me])] && isCapitalized(t[m:me]) {
+					return me, true
+				}
+			}
+		}
 	}
 	return 0, false
 }
@@ -60,6 +68,9 @@ func (s *scanner) dateAround(f *fig) (int, bool) {
 // also a common word ("may", "march").
 func (s *scanner) isMonth(w string) bool {
 	k := s.key(w)
+	if foreignMonths[k] {
+		return isCapitalized(w) // "Rue du 14 Juillet", "the 15 Agosto holiday"
+	}
 	if !months[k] {
 		return false
 	}
@@ -149,6 +160,17 @@ var months = setOf("january", "february", "march", "april", "may", "june", "july
 	"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul",
 	"aug", "sep", "sept", "oct", "nov", "dec")
 
+// foreignMonths are the month names of French, Spanish, Italian, German and
+// Portuguese that are not English ones, written without accents too; dates
+// in them stand in names of streets, squares and holidays ("Place du 18
+// Juin", "Avenida 9 de Julio"). Not "Mars", a planet and a maker as often.
+var foreignMonths = setOf("janvier", "fevrier", "février", "avril", "mai", "juin", "juillet", "aout", "août",
+	"septembre", "octobre", "novembre", "decembre", "décembre", "enero", "febrero", "marzo", "abril", "mayo",
+	"junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "gennaio",
+	"febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre", "januar",
+	"februar", "märz", "maerz", "juni", "juli", "oktober", "dezember", "janeiro", "fevereiro", "março",
+	"maio", "junho", "julho", "setembro", "outubro", "dezembro")
+
 // timeWords after a number make it a clock time ("3 pm", "0857 GMT").
 var timeWords = setOf("am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt", "cst", "cdt", "pst",
 	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock", "noon", "midnight")
@@ -219,17 +241,26 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 			cue2 = s.key(t[ws2:we2])
 		}
 	}
+	margin := false
 	switch cue {
 	case "to":
 		if fracDigits > 0 && raceCues[cue2] {
 			break // "lowered the world record to 3:48.68"
 		}
 		return 0, 0, false
-	case "at", "by", "until", "till", "from", "since", "before", "after", "around", "past":
+	case "by":
+		// "beat Ganna by 1:04.22", "led the peloton by 1:45": a margin
+		// after a verb of winning or leading; "by 3:30" alone is a
+		// deadline.
+		ws, _, _, _ := prevWord(t, i)
+		if margin = s.cueBefore(ws, marginVerbs, 8); !margin {
+			return 0, 0, false
+		}
+	case "at", "until", "till", "from", "since", "before", "after", "around", "past":
 		return 0, 0, false
 	}
 	switch {
-	case fracDigits > 0:
+	case fracDigits > 0, margin:
 	case len(groups) == 3 && (cue == "in" || cue == "of" || cue == "under" || cue == "inside" || raceCues[cue]):
 	case len(groups) == 2 && (raceCues[cue] || cue == "of" && raceCues[cue2]):
 	default:
@@ -241,6 +272,10 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 	}
 	return secs + frac, j, true
 }
+
+// marginVerbs a few words before "by m:ss" make it a margin.
+var marginVerbs = setOf("beat", "beats", "beating", "led", "leads", "leading", "won", "wins", "winning",
+	"trailed", "trails", "trailing", "ahead", "behind", "margin", "gap", "lead", "clear", "edged", "finished")
 
 // raceCues before a bare "m:ss", or before "of" and it, make it a race
 // time: "clocked 3:39", "a time of 31:41", "a best of 4:02".

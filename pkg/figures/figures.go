@@ -49,8 +49,9 @@
 //     other (an angle) elsewhere.
 //   - other: points of an index, a poll or a game ("fell 2.1 points", "a
 //     10-point lead": points), power and energy (kW, MW, GW; kWh, MWh, GWh,
-//     TWh), bandwidth (kbps, Mbps, Gbps) and concentrations in air
-//     (µg/m3, "micrograms per cubic metre"), and angles.
+//     TWh), bandwidth (kbps, Mbps, Gbps), concentrations in air (µg/m3,
+//     "micrograms per cubic metre"), power to weight (W/kg), hash rates
+//     (EH/s, TH/s), and angles.
 //   - count: a number without a unit. Its subject is the noun phrase that
 //     follows, up to and including the first plural noun ("314 tanks" →
 //     "tanks", "57 multiple rocket launchers" → "multiple rocket
@@ -186,7 +187,10 @@
 // February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT", "3 pm",
 // "12 noon"), ordinals ("fifth day", "4th", "a sixth straight month", "a
 // third week": see Word fractions and ordinals), stock-split ratios
-// ("3-for-2"), sports scores ("2-1 win", "6-3 3-6"), small numbers right
+// ("3-for-2"), sports scores ("2-1 win", "6-3 3-6") and the notations of
+// games whose scores are not "N-M" (cricket's "287 for six", "took 3-55",
+// "in 43.2 overs"; golf's "a 65", "at 17 under par", "13-under 275", "a
+// closing 68", "a 4-iron"), small numbers right
 // after a capitalised word mid-sentence ("Radio 4", "Top 40", "Spider-Man
 // 2"), number words inside names ("Four Seasons", "Group of Seven"; a
 // number phrase with a lower-case word is no name: "Half a million
@@ -199,7 +203,8 @@
 // almost half" are 1/2 as "a third of" is; "the second half of 2024" and
 // "half-time" are not), and the lone word "one" unless it has a unit,
 // scale or sign ("one dollar", "one million"), opens a ratio ("one in
-// five") or counts a noun it is hyphenated to ("a one-bedroom flat");
+// five"), counts a noun it is hyphenated to ("a one-bedroom flat") or a
+// margin ("one stroke ahead", "by one wicket", "one point behind");
 // "at one point" has no unit.
 //
 // Sentence counts sentences of the text from 0: a sentence ends at a line
@@ -315,7 +320,7 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) &&
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) && !s.oneMargin(&f) &&
 			!s.oneAfterBound(&f, qs) {
 			return f.end
 		}
@@ -330,7 +335,7 @@ func (s *scanner) anchor(i int) int {
 				f.qual = article.QualifierAtLeast // "footstools priced from £49"
 			}
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) || s.overParticle(f.start) {
+			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) || s.overParticle(f.start) || s.overAfterFigure(&f) {
 				break
 			}
 			f.qual = q
@@ -364,6 +369,9 @@ func (s *scanner) anchor(i int) int {
 	}
 	if f.unit == "" && f.subject == "" && !f.hasTo && !f.ratio && !f.tally && (s.afterName(f) || s.wireTag(f)) {
 		return f.end // "Radio 4", "Hall 25", "Top 40", "Spider-Man 2", "(FXGS 1104)"
+	}
+	if f.unit != "" && !f.hasTo && s.titledUnit(&f) {
+		return f.end // "the 24 Hours of Le Mans", "the Six Days of Flanders"
 	}
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && (s.modelAfterCount(&f) || s.modelSuffix(&f)) {
 		return f.end // "delivered 42 737 MAX jets", "737 Max 9 jets"

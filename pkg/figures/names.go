@@ -57,8 +57,9 @@ func (s *scanner) designated(p int) bool {
 	if k == "switch" && t[ws:we] == "Switch" {
 		return true // "Switch 2": Nintendo's console ("to switch 2 million customers" counts)
 	}
-	if k == "week" {
-		// "in week 48": a week of the year; "this week 3,000 people" counts.
+	if k == "week" || k == "year" {
+		// "in week 48": a week of the year, "a break in year five": a year
+		// of a lease or a plan; "this week 3,000 people" counts.
 		_, _, dot, ok, pk := s.prevKey(ws)
 		return ok && !dot && (pk == "in" || pk == "of" || pk == "since" || pk == "until" || pk == "from" || pk == "by")
 	}
@@ -104,6 +105,27 @@ func (s *scanner) designated(p int) bool {
 		return ok && !dot && pk == "block"
 	}
 	return false
+}
+
+// titledUnit reports a unit written as a word with a capital inside a
+// sentence, before "of" and a capitalised word: the title of an event,
+// "the 24 Hours of Le Mans", "the Six Days of Flanders".
+func (s *scanner) titledUnit(f *fig) bool {
+	t := s.text
+	q := skipSp(t, f.num.end)
+	if q >= f.end || letterAt(t, q) == 0 {
+		return false
+	}
+	w := t[q:wordEnd(t, q)]
+	if len(w) < 3 || !titleCase(w) || q+len(w) != f.end || sentenceStartBefore(t, q) {
+		return false
+	}
+	of, _, ok := s.nextWordTok(f.end)
+	if !ok || of.key != "of" {
+		return false
+	}
+	n, _, ok := s.nextWordTok(of.e)
+	return ok && isCapitalized(t[n.s:n.e])
 }
 
 // inName reports a capitalised number word inside a name: the next word
@@ -236,7 +258,8 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"formula", "f1", "world war", "super bowl", "group", "pool", "heat", "match", "leg", "day",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
-	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor")
+	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
+	"sizes")
 
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")
@@ -294,8 +317,10 @@ func (s *scanner) designatedListEnd(p int) int {
 			return p
 		}
 		if w, h, ok := s.nextWordTok(e); ok && !h {
-			if _, unit := unitPhrases[w.key]; unit || isPluralWord(w.key, t[w.s:w.e]) && !designators[w.key] {
-				return p
+			_, unit := unitPhrases[w.key]
+			_, scale := scaleWords[w.key]
+			if unit || scale || isPluralWord(w.key, t[w.s:w.e]) && !designators[w.key] {
+				return p // "in year one and 21 mln dlrs in year two"
 			}
 		}
 		p = skipToken(t, q)

@@ -288,6 +288,36 @@ func (s *scanner) overExtent(p int) bool {
 	return ok && !dot && extentVerbs[pk]
 }
 
+// overAfterFigure reports "over" between a figure and the parts or
+// periods it is spread over, no bound: "3,413 kilometers over 21 stages",
+// "averaging 168.883 mph over 200 laps", "182 players over two days",
+// "2,000 jobs over five years". The figure before ends right before
+// "over", or one word (its subject) before; a noun of parts or periods
+// follows the number ("killed over 200 people" has no figure before, and
+// "people" is no part).
+func (s *scanner) overAfterFigure(f *fig) bool {
+	t := s.text
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "over" || len(s.figs) == 0 || s.lastEnd > ws {
+		return false
+	}
+	between := t[s.lastEnd:ws]
+	if strings.ContainsAny(between, ".,;:!?()\n") || len(strings.Fields(between)) > 1 {
+		return false
+	}
+	e := f.end
+	if f.unit != "" {
+		return f.kind == article.KindDuration // "over two days": the span holds the unit
+	}
+	w, h, ok := s.nextWordTok(e)
+	return ok && !h && spreadParts[w.key]
+}
+
+// spreadParts are what a figure is spread over: "over 21 stages".
+var spreadParts = setOf("stages", "laps", "rounds", "holes", "legs", "games", "matches", "races", "sessions",
+	"seasons", "innings", "episodes", "events", "nights", "days", "weeks", "months", "years", "quarters",
+	"installments", "instalments", "tranches", "phases", "sites", "venues", "countries", "cities", "states")
+
 // extentVerbs before "over" make it the extent, not more than.
 var extentVerbs = setOf("spread", "spreads", "spreading", "spanning", "spans", "stretching", "stretches",
 	"stretched", "sprawling", "sprawled", "scattered", "strewn", "laid", "arranged")
@@ -302,7 +332,8 @@ func (s *scanner) motionBefore(p int) bool {
 // motionVerbs before "up to" end a change ("went up to", "moved up to").
 var motionVerbs = setOf("went", "go", "goes", "going", "gone", "moved", "move", "moves", "climbed", "climb",
 	"climbs", "jumped", "shot", "crept", "inched", "edged", "ticked", "rounded", "ramped", "stepped", "bumped",
-	"moving", "climbing", "creeping", "creep", "inching", "edging", "edge", "edges", "ticking", "jumping")
+	"moving", "climbing", "creeping", "creep", "inching", "edging", "edge", "edges", "ticking", "jumping",
+	"topped", "scaled", "ratcheted", "built", "jacked", "cranked", "beefed", "bulked", "sped", "speeded")
 
 // overDistance reports "over" right before the distance f that is the
 // extent of an event, no bound: "won by three lengths over three miles",

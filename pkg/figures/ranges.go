@@ -108,6 +108,10 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		if s.cueBefore(f.start, scorecardVerbs, 3) {
 			return true, f2.end // "the judges scored it 116-112": a boxing card
 		}
+		if f.v.value() <= 10 && f2.v.value() > f.v.value() && s.cueBefore(f.start, bowlingCues, 3) &&
+			!s.nounAfter(f2.end) && s.cueNear(f.start, f2.end, cricketCues) {
+			return true, f2.end // "Starc took 3-55", "figures of 5-27": wickets for runs
+		}
 		if s.voteContext(f.start, f2.end, f2.v.value() > f.v.value()) {
 			f.tally = true
 			return false, 0 // two figures

@@ -130,6 +130,10 @@ func (s *scanner) suffix(f *fig) bool {
 		// "the 3B line". "10M", "1.5B" and "$5B" are scaled.
 		return false
 	}
+	if sfx == "x" && !f.cur && (end == len(t) || !isDigit(t[end]) && letterAt(t, end) == 0) {
+		f.end = end // "a 40x return", "10x zoom": a multiple, unitless ("4x4" is a name)
+		return true
+	}
 	if sc, ok := attachedScales[sfx]; ok {
 		f.v = f.v.mulPow10(sc.pow)
 		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
@@ -198,6 +202,8 @@ func (s *scanner) millionNext(p int) bool {
 			return false // "the 200m freestyle", "60m hurdles"
 		case words == 0 && countComparatives[k]:
 			return true // "1.1m more", "2m fewer"
+		case words == 0 && (k == "sq" || k == "square" || k == "cubic"):
+			return true // "a 1.2m sq ft warehouse": an area or a volume, of millions
 		}
 		if u, ok := unitPhrases[k]; ok {
 			return u.kind != article.KindDistance // "110m tons", "1.8m dollars"

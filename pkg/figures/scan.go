@@ -23,13 +23,17 @@ func (s *scanner) key(w string) string {
 	}
 	k := lowerKey(s.kbuf[:0:cap(s.kbuf)], w)
 	if k == nil {
-		return "\x00"
+		return unknownWord
 	}
 	if c, ok := vocab[string(k)]; ok {
 		return c
 	}
-	return "\x00"
+	return unknownWord
 }
+
+// unknownWord is the key of a word with capitals that no table holds: a
+// name, most often.
+const unknownWord = "\x00"
 
 // prevKey is prevWord at p with the key of the word, remembered for the
 // last p: the rules around one number ask for the same word many times.

@@ -107,7 +107,7 @@ func isPluralWord(k, w string) bool {
 	if pluralNouns[k] {
 		return true
 	}
-	if k == "\x00" {
+	if k == unknownWord {
 		// Not in the tables: lower-case the ending by hand.
 		k = w
 	}

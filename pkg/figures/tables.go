@@ -253,6 +253,9 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"mK", kTemp, 0}, "millikelvin", "millikelvins")
 	add(unitDef{"nm", kDist, 0}, "nanometre", "nanometres", "nanometer", "nanometers")
 	add(unitDef{"W", kOther, 0}, "watt", "watts")
+	add(unitDef{"W/kg", kOther, 0}, "watts per kilogram", "watts per kilo", "watts a kilogram", "w/kg", "watts/kg")
+	add(unitDef{"EH/s", kOther, 0}, "exahashes per second", "exahash per second", "eh/s")
+	add(unitDef{"TH/s", kOther, 0}, "terahashes per second", "terahash per second", "th/s")
 	add(unitDef{"furlong", kDist, 0}, "furlong", "furlongs")
 	add(unitDef{"hp", kOther, 0}, "horsepower", "hp")
 	add(unitDef{"bhp", kOther, 0}, "bhp", "brake horsepower")
@@ -434,6 +437,9 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"s", kDur, 0}, "sec", "secs")
 	add(unitDef{"ms", kDur, 0}, "ms")
 	add(unitDef{"W", kOther, 0}, "W")
+	add(unitDef{"W/kg", kOther, 0}, "W/kg")
+	add(unitDef{"EH/s", kOther, 0}, "EH/s")
+	add(unitDef{"TH/s", kOther, 0}, "TH/s")
 	add(unitDef{"furlong", kDist, 0}, "f")
 	add(unitDef{"bhp", kOther, 0}, "bhp")
 	add(unitDef{"hp", kOther, 0}, "hp")
@@ -610,6 +616,9 @@ func buildVocab() map[string]string {
 	}
 	for k := range unitPhrases {
 		addWords(k)
+		if a, _, ok := strings.Cut(k, "/"); ok && !strings.Contains(a, " ") {
+			addWords(a) // "EH/s": the unit's first word is read up to the slash
+		}
 	}
 	for k := range qualifiers {
 		addWords(k)
@@ -629,7 +638,7 @@ func buildVocab() map[string]string {
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
-		raceEventCues} {
+		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues} {
 		for k := range set {
 			addWords(k)
 		}

@@ -205,6 +205,9 @@ func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 // "-12") with words of the game nearby.
 func (s *scanner) sportTotal(f *fig) (int, bool) {
 	t := s.text
+	if f.unit == "" && !f.cur && f.num.hasDecimal && s.overBall(f) {
+		return f.end, true // "in 43.2 overs": the over and the ball
+	}
 	if f.unit != "" || f.cur || f.num.scaled || f.num.hasDecimal {
 		return 0, false
 	}
@@ -217,8 +220,8 @@ func (s *scanner) sportTotal(f *fig) (int, bool) {
 		}
 	}
 	if ws, _, _, ok, k := s.prevKey(f.start); ok && k == "for" {
-		if _, _, _, ok, k2 := s.prevKey(ws); ok && k2 == "out" {
-			return f.end, true // "bowled out for 190", "all out for 243"
+		if _, _, _, ok, k2 := s.prevKey(ws); ok && (k2 == "out" || k2 == "dismissed" && s.cueNear(f.start, f.end, cricketCues)) {
+			return f.end, true // "bowled out for 190", "all out for 243", "dismissed for 278"
 		}
 	}
 	// Golf: "carded a 65", "shot a 64", or "-12" among words of the game.
@@ -227,12 +230,120 @@ func (s *scanner) sportTotal(f *fig) (int, bool) {
 			return f.end, true // "carded a 65", "closed with a 65 to finish on -12"
 		}
 	}
+	if e, ok := s.toPar(f); ok {
+		return e, true
+	}
+	if v >= 55 && v <= 89 && !f.signed && s.roundAfterAdjectives(f) {
+		return f.end, true // "a closing 65", "a bogey-free 66"
+	}
+	if w, h, ok := s.nextWordTok(f.end); ok && h && golfClubs[w.key] && v <= 9 {
+		return w.e, true // "a 4-iron", "a 3-wood": clubs
+	}
 	if f.signed && v == math.Trunc(v) && math.Abs(v) <= 40 && s.sentenceCue(f, golfCues) {
 		if _, _, _, ok, k := s.prevKey(f.start); ok && (k == "on" || k == "at" || k == "to") {
 			return f.end, true // "to finish on -12", "at -5 after nine holes"
 		}
 	}
 	return 0, false
+}
+
+// toPar reports a golf score against par, with the total it may give:
+// "at 17 under par", "13-under 275", "finishing at 23-under", "at 12 under
+// and one shot behind", "19 strokes under par", "a 7-under-par 65", "two
+// over". A whole number up to 40 followed by "under" or "over" (and "par"
+// or nothing of a noun phrase), with words of the game in its sentence.
+// It returns the end of the score or of the total after it.
+func (s *scanner) toPar(f *fig) (int, bool) {
+	t := s.text
+	v := f.v.value()
+	if f.signed || v > 40 || v != math.Trunc(v) {
+		return 0, false
+	}
+	w, _, ok := s.nextWordTok(f.end)
+	if ok && (w.key == "strokes" || w.key == "shots") {
+		w, _, ok = s.nextWordTok(w.e)
+	}
+	if !ok || w.key != "under" && w.key != "over" {
+		return 0, false
+	}
+	end := w.e
+	if p, _, ok := s.nextWordTok(end); ok && p.key == "par" {
+		end = p.e
+	} else if q := skipSp(t, end); q < len(t) && letterAt(t, q) > 0 {
+		// "12 under and", not "5 under the limit" or "2 over budget".
+		if p.key != "and" && p.key != "after" && p.key != "with" && p.key != "for" && p.key != "to" {
+			return 0, false
+		}
+	}
+	if !s.sentenceCue(f, golfCues) {
+		return 0, false
+	}
+	// The total after it: "13-under 275", "a 7-under-par 65".
+	if q := skipSp(t, end); q > end && q < len(t) && isDigit(t[q]) {
+		e := q
+		for e < len(t) && isDigit(t[e]) {
+			e++
+		}
+		if e-q <= 3 && (e == len(t) || letterAt(t, e) == 0 && t[e] != '.' || t[e] == '.' && !(e+1 < len(t) && isDigit(t[e+1]))) {
+			end = e
+		}
+	}
+	return end, true
+}
+
+// roundAfterAdjectives reports a golf round's score after "a" and one or
+// two adjectives, before the end of its phrase: "after a closing 65.", "a
+// bogey-free 66 to win", "a closing 68 lifted her", in a sentence of the
+// game; not "a further 65 players" (a noun follows).
+func (s *scanner) roundAfterAdjectives(f *fig) bool {
+	t := s.text
+	p := f.start
+	for n := 0; n < 2; n++ {
+		ws, _, dot, ok, k := s.prevKey(p)
+		if !ok || dot {
+			return false
+		}
+		if k == "a" || k == "an" || k == "another" {
+			if n == 0 {
+				return false // "a 65": sportTotal's rule above
+			}
+			return !s.nounAfter(f.end) && s.sentenceCue(f, golfCues)
+		}
+		for ws > 1 && t[ws-1] == '-' && letterBefore(t, ws-1) > 0 {
+			ws = wordStart(t, ws-1) // "bogey-free"
+		}
+		if !roundAdjective(t[ws:p]) {
+			return false
+		}
+		p = ws
+	}
+	return false
+}
+
+// roundAdjective reports a word that may describe a golf round: "closing",
+// "opening", "bogey-free", "final-round".
+func roundAdjective(w string) bool {
+	w = strings.TrimSpace(w)
+	return roundAdjectives[strings.ToLower(w)] || strings.HasSuffix(w, "-free") || strings.HasSuffix(w, "-round")
+}
+
+var (
+	roundAdjectives = setOf("closing", "opening", "final", "second", "third", "fourth", "first", "superb", "brilliant", "stunning", "flawless")
+	golfClubs       = setOf("iron", "wood", "hybrid", "irons", "woods")
+)
+
+// overBall reports a cricket innings' length written overs.balls before
+// "overs": "reached 241 for four in 43.2 overs" is the second ball of the
+// 44th over, not 43.2 of anything (a whole "37 overs" counts).
+func (s *scanner) overBall(f *fig) bool {
+	t := s.text
+	n := f.num
+	dot := strings.IndexByte(t[n.start:n.end], '.')
+	if dot < 0 || n.end-(n.start+dot) != 2 || t[n.end-1] < '1' || t[n.end-1] > '5' {
+		return false
+	}
+	w, h, ok := s.nextWordTok(n.end)
+	return ok && !h && w.key == "overs"
 }
 
 // sentenceCue reports a word of set in the sentence of figure f, before or
@@ -272,10 +383,11 @@ var (
 	cricketCues = setOf("wickets", "wicket", "innings", "stumps", "overs", "bowled", "declared", "batting",
 		"runs", "test", "odi", "t20", "crease", "bowler", "bowlers", "seamers", "spinners", "tea", "openers",
 		"opener", "lunch")
-	golfVerbs = setOf("carded", "shot", "fired", "signed", "posted", "returned", "closed", "opened")
-	golfCues  = setOf("par", "birdie", "birdies", "bogey", "bogeys", "eagle", "eagles", "round", "leaderboard",
+	bowlingCues = setOf("took", "figures", "returned", "claimed", "bowling", "finished")
+	golfVerbs   = setOf("carded", "shot", "fired", "signed", "posted", "returned", "closed", "opened")
+	golfCues    = setOf("par", "birdie", "birdies", "bogey", "bogeys", "eagle", "eagles", "round", "leaderboard",
 		"tee", "fairway", "putt", "putts", "golf", "golfer", "open", "masters", "pga", "shots", "shot",
-		"stroke", "strokes")
+		"stroke", "strokes", "hole", "holes")
 )
 
 // oddsContext reports betting odds "N-M": an odds noun right after the pair

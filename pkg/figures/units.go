@@ -228,8 +228,8 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) && !caseCodes[t[ws[0]:we[0]]] {
 			continue // "5 G", "5 M": not grams or metres
 		}
-		if u.flags&fPoint != 0 && f.num.word && f.v.value() == 1 && string(buf) == "point" {
-			continue // "at one point"; "a quarter point" is one
+		if u.flags&fPoint != 0 && f.num.word && f.v.value() == 1 && string(buf) == "point" && !s.marginAround(f.start, we[0]) {
+			continue // "at one point"; "a quarter point" and "one point behind" are one
 		}
 		if l == 1 && string(buf) == "second" && f.v.value() != 1 && f.num.fracEnd == 0 {
 			continue // "the 1987 second quarter": an ordinal

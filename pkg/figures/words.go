@@ -95,7 +95,7 @@ func (s *scanner) words(i int) (number, bool, int) {
 	case "half":
 		// "half a million", "half a dozen".
 		a, ah, ok := s.nextWordTok(first.e)
-		if ok && !ah && s.halfProportion(first, a) {
+		if ok && !ah && s.halfProportion(first, a) || !ok && s.qualifiedHalfEnds(first) {
 			// "Half of the residents", "nearly half the votes", "fell
 			// by almost half": a proportion, as "a third of" is.
 			num.v, num.end, num.hasDecimal = decF(0.5), first.e, true
@@ -544,6 +544,35 @@ func (s *scanner) oneCompound(f *fig) bool {
 	return oneCompoundNouns[s.key(t[f.end+1:e])]
 }
 
+// oneMargin reports "one" counting a margin: "one stroke ahead", "one shot
+// behind", "one point clear", "won by one wicket".
+func (s *scanner) oneMargin(f *fig) bool {
+	t := s.text
+	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" {
+		return false
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	return ok && !h && marginNouns[w.key] && s.marginAround(f.start, w.e)
+}
+
+// marginAround reports a margin written from start to end (a number and
+// its noun): "by" before it or a word of margin after it ("one point
+// behind", "by one point").
+func (s *scanner) marginAround(start, end int) bool {
+	if _, _, dot, ok, k := s.prevKey(start); ok && !dot && k == "by" {
+		return true
+	}
+	a, h, ok := s.nextWordTok(end)
+	return ok && !h && marginWords[a.key]
+}
+
+// marginNouns count a lead or a margin after "one"; marginWords say it is
+// one ("ahead", "clear").
+var (
+	marginNouns = setOf("stroke", "shot", "point", "wicket", "run", "goal", "vote", "seat", "length", "place", "game", "frame", "set")
+	marginWords = setOf("ahead", "behind", "clear", "adrift", "short", "back", "off", "lower", "higher")
+)
+
 // oneCompoundNouns are the nouns after "one-" that make a count.
 var oneCompoundNouns = setOf("bedroom", "bed", "room", "storey", "story", "seat", "lap", "match", "game", "goal",
 	"run", "share", "vote", "page", "season", "car", "lane", "carriage", "engine", "wicket", "stroke")
@@ -576,6 +605,17 @@ func (s *scanner) halfProportion(first, a wordTok) bool {
 		}
 	}
 	return false
+}
+
+// qualifiedHalfEnds reports a bare "half" after a qualifier that ends its
+// clause: "with AI companies taking nearly half.", "more than half,".
+func (s *scanner) qualifiedHalfEnds(first wordTok) bool {
+	t := s.text
+	if !clauseEnd(t, first.e) {
+		return false
+	}
+	ws, we, dot, ok := prevWord(t, first.s)
+	return ok && !dot && halfQualifiers[s.key(t[ws:we])]
 }
 
 // halfPeriods before "half" make it a part of a year or a match.
