@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/newsflow/newsflow/internal/freelist"
 	"github.com/newsflow/newsflow/pkg/dedup"
 )
 
@@ -35,10 +36,12 @@ type Store struct {
 
 	mu    sync.Mutex
 	cache *recordCache
-	// bufs holds the claims' value buffers (*[]byte): records run from 20
-	// to 200 bytes, by their sketch, and a claim's are built in one
-	// buffer, which a fresh make grew twice or more.
-	bufs sync.Pool
+	// bufs holds the claims' value buffers: records run from 20 to 200
+	// bytes, by their sketch, and a claim's are built in one buffer, which
+	// a fresh make grew twice or more. A free list, not a sync.Pool: under
+	// the worker's memory limit the collector empties a pool between most
+	// claims (internal/freelist).
+	bufs freelist.List[[]byte]
 
 	metrics *metrics
 }
@@ -71,7 +74,7 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 		desc:  cfg.String(),
 		cache: newRecordCache(cfg.CacheEntries, cfg.CacheBytes),
 	}
-	s.bufs.New = func() any { return new([]byte) }
+	s.bufs.Limit = maxPooledBuffers
 	s.metrics = newMetrics(cfg.Registerer, s, cfg.StatsInterval)
 	return s
 }
@@ -392,7 +395,7 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	var ts any = exat(expireAt)
 	names := s.keyStrings(keys, send)
 
-	bp := s.bufs.Get().(*[]byte)
+	bp := s.bufs.Get()
 	defer func() {
 		if cap(*bp) <= maxPooledBuffer {
 			s.bufs.Put(bp)
@@ -487,10 +490,15 @@ type valueArg []byte
 func (v *valueArg) MarshalBinary() ([]byte, error) { return *v, nil }
 
 // maxPooledBuffer is the largest values buffer a claim gives back to the
-// pool. A claim's buffer is sized by maxRecordLen, about 280 bytes a key:
-// the bench's claims of 1,000 to 3,000 keys fit, and a rare larger one is
-// not kept (the pool empties over two collections anyway).
-const maxPooledBuffer = 1 << 20
+// free list, maxPooledBuffers the most buffers it keeps (claims in flight
+// at once: one a partition, at most the worker's default parallelism of
+// 16 partitions). A claim's buffer is sized by maxRecordLen, about 280
+// bytes a key: the bench's claims of 1,000 to 3,000 keys fit, and a rare
+// larger one is not kept.
+const (
+	maxPooledBuffer  = 1 << 20
+	maxPooledBuffers = 16
+)
 
 func (s *Store) fail(op string, err error) error {
 	s.metrics.Requests.WithLabelValues(op, "error").Inc()

@@ -68,10 +68,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	// The word cache is a memo of what a word's bytes give (scratch.bagOf),
 	// so the markers of one call, which analyse their articles in turn,
 	// share one.
-	wc, _ := d.words.Get().(*wordCache)
-	if wc == nil {
-		wc = new(wordCache)
-	}
+	wc := d.words.Get()
 	defer d.words.Put(wc)
 	markers := make([]*marker, len(arts))
 	defer func() {
@@ -79,15 +76,12 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 			if m != nil {
 				m.release()
 				m.trim()
-				d.pool.Put(m)
+				d.markers.Put(m)
 			}
 		}
 	}()
 	for i, a := range arts {
-		m, _ := d.pool.Get().(*marker)
-		if m == nil {
-			m = new(marker)
-		}
+		m := d.markers.Get()
 		markers[i] = m
 		m.cache, m.typo.sc.cache = wc, wc
 		m.reset(a, keysOf(i), opts)
@@ -103,10 +97,7 @@ func (d *Deduper) MarkBatch(ctx context.Context, arts []*article.Article, figure
 	// lost key: they are decided again against the store, which now holds
 	// the winner's record (and the batch's own claims, which the articles
 	// that made them treat as absent, as on a redelivery).
-	ov, _ := d.overlays.Get().(*overlay)
-	if ov == nil {
-		ov = new(overlay)
-	}
+	ov := d.overlays.Get()
 	defer func() {
 		ov.base = nil
 		ov.trim()
@@ -249,18 +240,19 @@ type overlay struct {
 	// slot numbers every distinct key of the batch; keys[s] is slot s's key
 	// and rec[s] the index of its record in recs, or absent (most keys of a
 	// batch are absent, and a Record is 200 bytes).
-	slot       map[Key]int32
-	keys       []Key
-	rec        []int32
-	recs       []Record
-	claimKeys  []Key    // claims of exact, band and body keys
-	claimRecs  []Record //
-	slotKeys   []Key    // claims of boilerplate slots, made once the others stand
-	slotRecs   []Record
+	slot map[Key]int32
+	keys []Key
+	rec  []int32
+	recs []Record
+	// The claims are slots whose record (in recs) is the claim's: a
+	// claimed record is held once, and copied only into the list the
+	// store fills (got).
+	claims     []int32 // claims of exact, band and body keys
+	slotClaims []int32 // claims of boilerplate slots, made once the others stand
 	slotOwner  []int   // the marker (index in the round) of each slot claim
 	first      []int32 // slots to look up
 	second     []int32
-	lookupKeys []Key
+	lookupKeys []Key    // the keys of a lookup or a claim
 	found, got []Record // answers of a lookup, of the claim
 	bufs       decisionBufs
 
@@ -286,8 +278,7 @@ func (o *overlay) reset(base Store) *overlay {
 		clear(o.slot)
 	}
 	o.keys, o.rec, o.recs = o.keys[:0], o.rec[:0], o.recs[:0]
-	o.claimKeys, o.claimRecs = o.claimKeys[:0], o.claimRecs[:0]
-	o.slotKeys, o.slotRecs, o.slotOwner = o.slotKeys[:0], o.slotRecs[:0], o.slotOwner[:0]
+	o.claims, o.slotClaims, o.slotOwner = o.claims[:0], o.slotClaims[:0], o.slotOwner[:0]
 	return o
 }
 
@@ -364,13 +355,11 @@ func (o *overlay) claim(s int32, r Record, boilerplateSlot bool, owner int) {
 	}
 	o.set(s, r)
 	if boilerplateSlot {
-		o.slotKeys = append(o.slotKeys, o.keys[s])
-		o.slotRecs = append(o.slotRecs, r)
+		o.slotClaims = append(o.slotClaims, s)
 		o.slotOwner = append(o.slotOwner, owner)
 		return
 	}
-	o.claimKeys = append(o.claimKeys, o.keys[s])
-	o.claimRecs = append(o.claimRecs, r)
+	o.claims = append(o.claims, s)
 }
 
 // flush claims the round's new keys in the store: first the exact, band and
@@ -387,7 +376,7 @@ func (o *overlay) claim(s int32, r Record, boilerplateSlot bool, owner int) {
 // finding their story in no slot, would rank it anew). When a stored record
 // is not the one the round decided with, flush returns those keys.
 func (o *overlay) flush(ctx context.Context, markers []*marker) (lost map[Key]bool, err error) {
-	if lost, err = o.claimAll(ctx, o.claimKeys, o.claimRecs); err != nil {
+	if lost, err = o.claimAll(ctx, o.claims); err != nil {
 		return nil, err
 	}
 	stand := len(markers)
@@ -397,11 +386,11 @@ func (o *overlay) flush(ctx context.Context, markers []*marker) (lost map[Key]bo
 	n := 0
 	for i, owner := range o.slotOwner {
 		if owner < stand {
-			o.slotKeys[n], o.slotRecs[n] = o.slotKeys[i], o.slotRecs[i]
+			o.slotClaims[n] = o.slotClaims[i]
 			n++
 		}
 	}
-	slotLost, err := o.claimAll(ctx, o.slotKeys[:n], o.slotRecs[:n])
+	slotLost, err := o.claimAll(ctx, o.slotClaims[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -426,19 +415,23 @@ func firstUsing(markers []*marker, lost map[Key]bool) int {
 	return k
 }
 
-// claimAll claims keys with recs in one call and returns the keys another
-// writer had.
-func (o *overlay) claimAll(ctx context.Context, keys []Key, recs []Record) (lost map[Key]bool, err error) {
-	if len(keys) == 0 {
+// claimAll claims the keys of slots with their records in one call and
+// returns the keys another writer had.
+func (o *overlay) claimAll(ctx context.Context, slots []int32) (lost map[Key]bool, err error) {
+	if len(slots) == 0 {
 		return nil, nil
 	}
-	o.got = append(o.got[:0], recs...)
-	got := o.got
+	keys, got := o.lookupKeys[:0], o.got[:0]
+	for _, s := range slots {
+		keys = append(keys, o.keys[s])
+		got = append(got, *o.get(s))
+	}
+	o.lookupKeys, o.got = keys, got
 	if err := o.base.Claim(ctx, keys, got); err != nil {
 		return nil, fmt.Errorf("claim %d fingerprints of the batch: %w", len(keys), err)
 	}
-	for i := range got {
-		if got[i] != recs[i] {
+	for i, s := range slots {
+		if got[i] != *o.get(s) {
 			if lost == nil {
 				lost = map[Key]bool{}
 			}

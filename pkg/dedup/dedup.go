@@ -105,8 +105,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
+	"github.com/newsflow/newsflow/internal/freelist"
 	"github.com/newsflow/newsflow/pkg/article"
 )
 
@@ -185,10 +185,10 @@ func (o Options) withDefaults() Options {
 type Deduper struct {
 	store    Store
 	opts     Options
-	ready    bool      // opts holds the defaults
-	pool     sync.Pool // *marker
-	overlays sync.Pool // *overlay
-	words    sync.Pool // *wordCache, one a MarkBatch call, lent to its markers
+	ready    bool // opts holds the defaults
+	markers  freelist.List[marker]
+	overlays freelist.List[overlay]
+	words    freelist.List[wordCache] // one a MarkBatch call, lent to its markers
 }
 
 // New returns a Deduper that remembers paragraphs in store (nil: within

@@ -2,8 +2,8 @@ package dedup
 
 import "unsafe"
 
-// The Deduper pools its markers and overlays with their buffers, so that a
-// batch does not allocate them again. A pooled buffer keeps the capacity of
+// The Deduper keeps its markers and overlays with their buffers in free
+// lists, so that a batch does not allocate them again. A pooled buffer keeps the capacity of
 // the largest article (or batch) it ever held, and a pool of a few hundred
 // markers, each used for a random article of the next batch, ends up with
 // every marker at the size of the largest articles: in the consumer worker
@@ -125,10 +125,8 @@ func (o *overlay) trim() {
 	o.keys = shrink(o.keys, n)
 	o.rec = shrink(o.rec, n)
 	o.recs = shrink(o.recs, n)
-	o.claimKeys = shrink(o.claimKeys, n)
-	o.claimRecs = shrink(o.claimRecs, n)
-	o.slotKeys = shrink(o.slotKeys, n)
-	o.slotRecs = shrink(o.slotRecs, n)
+	o.claims = shrink(o.claims, n)
+	o.slotClaims = shrink(o.slotClaims, n)
 	o.slotOwner = shrink(o.slotOwner, n)
 	o.first = shrink(o.first, n)
 	o.second = shrink(o.second, n)
