@@ -34,6 +34,11 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge // "18% of the population is younger than 15"
 	case f.kind == article.KindDuration && f.unit == "year" && s.cueBefore(f.start, ageCues, 5):
 		f.kind = article.KindAge // "the median age has risen to 48.6 years"
+	case f.unit == "" && s.isAgeValue(f) && !f.num.word && s.cueBefore(f.start, ageCues, 6) && !s.nounAfter(f.end) &&
+		(f.end == len(s.text) || s.text[f.end] != '-') && !s.ratioNext(f.end):
+		f.unit, f.kind = "year", article.KindAge // "the state pension age will rise from 66 to 67"
+	case f.kind == article.KindDuration && f.unit == "month" && s.ageGoesOn(f):
+		f.kind = article.KindAge // "62 years and nine months"
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start) && !s.overAfterFigure(f):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
@@ -401,6 +406,24 @@ var lifeFollowers = setOf("after", "of", "in", "following", "when", "while")
 
 // pronounSubjects open a clause about a person: "At 47, she became".
 var pronounSubjects = setOf("he", "she", "they", "i", "we")
+
+// ratioNext reports "in" or "out" right after p, where a ratio goes on ("1
+// in 150").
+func (s *scanner) ratioNext(p int) bool {
+	w, _, ok := s.nextWordTok(p)
+	return ok && (w.key == "in" || w.key == "out")
+}
+
+// ageGoesOn reports a number of months right after an age in years and
+// "and": "freezing it at 62 years and nine months".
+func (s *scanner) ageGoesOn(f *fig) bool {
+	n := len(s.figs)
+	if n == 0 || s.lastEnd > f.start {
+		return false
+	}
+	g := s.figs[n-1]
+	return g.Kind == article.KindAge && g.Unit == "year" && strings.TrimSpace(s.text[s.lastEnd:f.start]) == "and"
+}
 
 // youngerOlder reports "younger than" or "older than" right before p.
 func (s *scanner) youngerOlder(p int) bool {

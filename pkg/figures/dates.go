@@ -124,6 +124,9 @@ func (s *scanner) isYear(f *fig) bool {
 	if e := f.end; strings.HasPrefix(t[e:], "'s") || strings.HasPrefix(t[e:], "’s") {
 		return true // "near 1985's levels"
 	}
+	if w, h, ok := s.nextWordTok(f.end); ok && !h && yearNouns[w.key] {
+		return true // "48% below 1990 levels", "above 2019 prices"
+	}
 	q, _, _ := s.qualBefore(f.start)
 	switch q {
 	case "", qBetween, qFrom:
@@ -139,6 +142,10 @@ func (s *scanner) isYear(f *fig) bool {
 	}
 	return true
 }
+
+// yearNouns after a bare four-digit number make it a year even after a
+// bound ("below 1990 levels").
+var yearNouns = setOf("level", "levels", "prices", "baseline", "baselines", "terms", "values")
 
 // yearCountNouns after a bare four-digit number make it a count ("2000
 // people"), not a year ("1986 data").

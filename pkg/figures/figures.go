@@ -373,6 +373,9 @@ func (s *scanner) anchor(i int) int {
 	if f.unit != "" && !f.hasTo && s.titledUnit(&f) {
 		return f.end // "the 24 Hours of Le Mans", "the Six Days of Flanders"
 	}
+	if !f.hasTo && s.purityGrade(&f) {
+		return f.end // "18-carat gold", "950 platinum": a grade of the metal
+	}
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && (s.modelAfterCount(&f) || s.modelSuffix(&f)) {
 		return f.end // "delivered 42 737 MAX jets", "737 Max 9 jets"
 	}

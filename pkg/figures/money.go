@@ -64,7 +64,7 @@ func (s *scanner) currencyBefore(f *fig) {
 		return
 	}
 	w := t[ws:we]
-	if !dot && isoCodes[w] {
+	if !dot && (isoCodes[w] || s.wordCodeOfCountry(w)) {
 		if w == "RMB" {
 			w = "CNY"
 		}
@@ -415,6 +415,30 @@ var dollarPrefixes = map[string]string{
 	"us": "USD", "u.s": "USD", "c": "CAD", "ca": "CAD", "can": "CAD", "a": "AUD", "au": "AUD",
 	"nz": "NZD", "hk": "HKD", "s": "SGD", "sg": "SGD", "nt": "TWD", "r": "BRL", "z": "ZWD",
 	"j": "JMD", "mex": "MXN", "fj": "FJD", "ws": "WST", "sbd": "SBD", "bds": "BBD", "tt": "TTD",
+}
+
+// wordCodeOfCountry reports an ISO 4217 code that is also a word or an
+// acronym in capitals (so not in isoCodes) before a number in a text that
+// names its country or currency: "MOP 226.4 billion" in a story of Macau.
+func (s *scanner) wordCodeOfCountry(w string) bool {
+	names, ok := wordCodes[w]
+	if !ok {
+		return false
+	}
+	for _, n := range names {
+		if strings.Contains(s.text, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordCodes are the codes left out of isoCodes, with the names that let
+// them in.
+var wordCodes = map[string][]string{
+	"MOP": {"Macau", "Macao", "pataca"}, "TOP": {"Tonga", "pa'anga"}, "MAD": {"Morocc", "dirham"},
+	"PEN": {"Peru", "soles", "sol "}, "AMD": {"Armenia", "dram"}, "ALL": {"Albania", "lek"},
+	"CUP": {"Cuba"}, "SOS": {"Somalia"}, "BAM": {"Bosnia"},
 }
 
 // isoCodes are currency codes written as words before or after the number

@@ -41,6 +41,12 @@ func (s *scanner) notQuantity(num number) (int, bool) {
 // "Boeing 737", "No. 1", "Flight 370".
 func (s *scanner) designated(p int) bool {
 	t := s.text
+	if p >= 4 && t[p-1] == '-' && strings.EqualFold(t[p-4:p-1], "top") && letterBefore(t, p-4) == 0 {
+		return true // "three top-20 players": a group of ranks
+	}
+	if colonCode(t, p) {
+		return true // "EXE:5200 machines": a model code
+	}
 	ws, we, dot, ok, k := s.prevKey(p)
 	if !ok {
 		return false
@@ -56,6 +62,43 @@ func (s *scanner) designated(p int) bool {
 	}
 	if k == "switch" && t[ws:we] == "Switch" {
 		return true // "Switch 2": Nintendo's console ("to switch 2 million customers" counts)
+	}
+	if k == "top" {
+		// "ranked outside the top 100", "made the top ten": a group of
+		// ranks; "the top 100 developers" counts them, and "sales could
+		// top 500,000" is a verb.
+		// Only after a determiner, a possessive, a name or an adjective of
+		// ranking: "the top 10", "Premiership's top four", "UK top 20",
+		// "global top five"; "the rig count top 2,000 again" is a verb.
+		pws, pwe, dot, ok := prevWord(t, ws)
+		if !ok || dot {
+			return false
+		}
+		pw := t[pws:pwe]
+		if !topDeterminers[strings.ToLower(pw)] && !isCapitalized(pw) && !strings.HasSuffix(t[:ws], "'s ") && !strings.HasSuffix(t[:ws], "’s ") && !strings.HasSuffix(t[:ws], "' ") {
+			return false
+		}
+		e := p
+		if letterAt(t, p) > 0 {
+			e = wordEnd(t, p)
+		}
+		for e < len(t) && (isDigit(t[e]) || t[e] == ',' && e+1 < len(t) && isDigit(t[e+1])) {
+			e++
+		}
+		if e+1 < len(t) && t[e] == '.' && isDigit(t[e+1]) {
+			return false // "Steer top 68.00": the day's highest price
+		}
+		if e < len(t) && (t[e] == '%' || letterAt(t, e) > 0) {
+			return false // "top 5%": an amount, "top" a verb or a bound
+		}
+		if w, _, ok := s.nextWordTok(e); ok {
+			_, scale := scaleWords[w.key]
+			_, unit := unitPhrases[w.key]
+			if scale || unit {
+				return false // "and top 200 mln dlrs in 1992"
+			}
+		}
+		return !s.pluralWithin(e, 3)
 	}
 	if k == "week" || k == "year" {
 		// "in week 48": a week of the year, "a break in year five": a year
@@ -106,6 +149,41 @@ func (s *scanner) designated(p int) bool {
 	}
 	return false
 }
+
+// colonCode reports a number glued by a colon to a word in capitals
+// before it: a model code ("ASML's EXE:5200", "NXE:3800E").
+func colonCode(t string, start int) bool {
+	if start < 3 || t[start-1] != ':' {
+		return false
+	}
+	j := start - 1
+	for j > 0 && t[j-1] >= 'A' && t[j-1] <= 'Z' {
+		j--
+	}
+	return start-1-j >= 2 && (j == 0 || letterAt(t, j-1) == 0 && !isDigit(t[j-1]))
+}
+
+// purityGrade reports the fineness of a precious metal, a grade rather
+// than a quantity: carats before the metal or a colour of gold ("18-carat
+// gold", "24-karat", "18ct rose gold"), or a hallmark's parts per thousand
+// before the metal ("950 platinum", "925 silver").
+func (s *scanner) purityGrade(f *fig) bool {
+	w, _, ok := s.nextWordTok(f.end)
+	if !ok || !preciousMetals[w.key] {
+		return false
+	}
+	switch f.unit {
+	case "ct":
+		return f.v.value() <= 24
+	case "":
+		v := f.v.value()
+		return f.num.plain && (v == 375 || v == 585 || v == 750 || v == 900 || v == 916 || v == 925 || v == 950 || v == 999)
+	}
+	return false
+}
+
+// preciousMetals after a fineness: the metal or a colour of gold.
+var preciousMetals = setOf("gold", "silver", "platinum", "palladium", "white", "rose", "yellow", "red", "sterling")
 
 // titledUnit reports a unit written as a word with a capital inside a
 // sentence, before "of" and a capitalised word: the title of an event,
@@ -198,6 +276,9 @@ func (s *scanner) afterName(f fig) bool {
 		return false
 	}
 	k := s.key(t[ws:we])
+	if (k == "a" || k == "an" || k == "the") && strings.HasSuffix(t[:ws], "- ") {
+		return false // "(Kyodo) - A 16-seat counter": the sentence opens after the dateline's dash
+	}
 	return !weekdays[k] && !months[k] && k != "i"
 }
 
@@ -239,6 +320,36 @@ func (s *scanner) wireTag(f fig) bool {
 	return open >= 0 && article.IsDeskTag(t[open:f.end+1])
 }
 
+// pluralWithin reports a plural noun among the most words after p, before
+// a stop word or punctuation: "the top ten biggest banks", "the top 50
+// Scottish bands".
+func (s *scanner) pluralWithin(p, most int) bool {
+	t := s.text
+	for n := 0; n < most; n++ {
+		w, h, ok := s.nextWordTok(p)
+		if !ok || h && n == 0 || subjectStops[w.key] {
+			return false
+		}
+		if isPluralWord(w.key, t[w.s:w.e]) {
+			return true
+		}
+		e := wordEndHyph(t, w.s)
+		if !spaceFollows(t, e) {
+			return false
+		}
+		p = e
+	}
+	return false
+}
+
+// priceNouns before "of every N" make N the base of a price.
+var priceNouns = setOf("cost", "costs", "price", "prices", "value", "tax", "fee", "charge", "duty")
+
+// topDeterminers before "top N" make it a group of ranks ("the top 10");
+// after other words "top" is a verb ("expects sales to top 500,000").
+var topDeterminers = setOf("the", "a", "an", "its", "their", "his", "her", "our", "my", "your", "this", "that",
+	"these", "those", "all", "global", "world", "national", "overall", "all-time", "worst", "best", "new")
+
 // designators are words after which a number names a thing instead of
 // counting it ("Article 5", "Boeing 737", "Flight 370", "Chapter 11").
 var designators = setOf("article", "articles", "section", "sections", "chapter", "clause", "paragraph",
@@ -259,7 +370,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
-	"sizes")
+	"sizes", "stall", "barrier", "scope", "calibre", "caliber")
 
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")
@@ -341,7 +452,31 @@ func (s *scanner) denominator(p int) bool {
 		return true
 	case "every":
 		a, b, _, ok := prevWord(t, ws)
-		return ok && s.key(t[a:b]) == "for"
+		if !ok {
+			return false
+		}
+		switch s.key(t[a:b]) {
+		case "for":
+			return true
+		case "of":
+			// "the cost of every 1,000 board feet"; not "seven out of
+			// every 10" (a ratio) nor "instead of every six months".
+			c, d, dot, ok := prevWord(t, a)
+			return ok && !dot && priceNouns[s.key(t[c:d])]
+		}
+		return false
+	case "of":
+		// "rated 4.7 out of 5": the scale of a rating (a whole "three out
+		// of four" is a ratio, read before).
+		a, _, dot, ok := prevWord(t, ws)
+		if !ok || dot || s.key(t[a:wordEnd(t, a)]) != "out" {
+			return false
+		}
+		q := skipSpBack(t, a)
+		for q > 0 && isDigit(t[q-1]) {
+			q--
+		}
+		return q > 1 && t[q-1] == '.' && isDigit(t[q-2])
 	}
 	return false
 }

@@ -215,7 +215,7 @@ func buildQualifiers() map[string]string {
 		"up to": article.QualifierAtMost, "within": article.QualifierAtMost, "at most": article.QualifierAtMost,
 		"no more than": article.QualifierAtMost, "not more than": article.QualifierAtMost,
 		"a maximum of": article.QualifierAtMost, "as little as": article.QualifierAtLeast,
-		"as few as": article.QualifierAtLeast, "as low as": article.QualifierAtLeast,
+		"as few as": article.QualifierAtLeast, "as low as": article.QualifierAtLeast, "as small as": article.QualifierAtLeast,
 		"as high as": article.QualifierAtMost, "an estimated cost of": article.QualifierApprox,
 		"at an estimated cost of": article.QualifierApprox, "an estimated total of": article.QualifierApprox, "maximum of": article.QualifierAtMost,
 		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,

@@ -434,6 +434,10 @@ func (s *scanner) ratioAfter(f *fig) bool {
 		return false
 	}
 	d, ok, _ := s.core(r)
+	if ok && glued && d.kind == article.KindDuration && d.num.end < len(t) && t[d.num.end] == '-' {
+		// "a 1-in-500-year drought": the ratio, its period a compound.
+		d.unit, d.end = "", d.num.end
+	}
 	if !ok || d.start != r || d.unit != "" || d.cur || d.signed || d.hasTo {
 		return false
 	}

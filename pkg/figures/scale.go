@@ -139,6 +139,10 @@ func (s *scanner) suffix(f *fig) bool {
 		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
 		return true
 	}
+	if sfx == "m" && !f.cur && furlongsAt(t, end) {
+		f.unit, f.kind, f.end = "mi", article.KindDistance, end // "over 3m 2f": miles and furlongs
+		return true
+	}
 	if sfx == "m" && (s.millionNext(end) || s.millionBefore(f.start, end)) {
 		f.v = f.v.mulPow10(6)
 		f.num.scaled, f.num.scalePow, f.end = true, 6, end
@@ -173,6 +177,20 @@ func (s *scanner) suffix(f *fig) bool {
 	f.end = end
 	_ = t
 	return true
+}
+
+// furlongsAt reports a number of furlongs glued to "f" after a space at p:
+// "3m 2f", "1m 4f" are a race's distance in miles and furlongs.
+func furlongsAt(t string, p int) bool {
+	q := skipSp(t, p)
+	if q == p || q >= len(t) || !isDigit(t[q]) {
+		return false
+	}
+	e := q
+	for e < len(t) && isDigit(t[e]) {
+		e++
+	}
+	return e-q <= 1 && e < len(t) && t[e] == 'f' && (e+1 == len(t) || letterAt(t, e+1) == 0)
 }
 
 // millionNext reports whether "m" glued to a number means million, from the

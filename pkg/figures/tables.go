@@ -205,12 +205,14 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"bp", kPct, 0}, "basis points", "basis point", "bps", "bp")
 	// Distance.
 	add(unitDef{"km", kDist, 0}, "km", "kms", "kilometer", "kilometers", "kilometre", "kilometres")
+	add(unitDef{"km", kDist, 0}, "lane-kilometres", "lane-kilometers", "lane-km", "lane kilometres", "lane kilometers")
 	add(unitDef{"m", kDist, 0}, "meter", "meters", "metre", "metres", "m")
 	add(unitDef{"cm", kDist, 0}, "cm", "centimeter", "centimeters", "centimetre", "centimetres")
 	add(unitDef{"mm", kDist, 0}, "mm", "millimeter", "millimeters", "millimetre", "millimetres")
 	add(unitDef{"dm", kDist, 0}, "dm", "decimeter", "decimeters", "decimetre", "decimetres")
 	add(unitDef{"pm", kDist, 0}, "picometer", "picometers", "picometre", "picometres")
 	add(unitDef{"mi", kDist, 0}, "mile", "miles")
+	add(unitDef{"mi", kDist, 0}, "lane-miles", "lane miles")
 	add(unitDef{"nmi", kDist, 0}, "nautical mile", "nautical miles", "nmi")
 	add(unitDef{"ft", kDist, 0}, "foot", "feet", "ft")
 	add(unitDef{"in", kDist, 0}, "inch", "inches")
@@ -452,6 +454,7 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"dm", kDist, 0}, "dm")
 	add(unitDef{"mi", kDist, 0}, "mi")
 	add(unitDef{"nmi", kDist, 0}, "nmi")
+	add(unitDef{"nm", kDist, 0}, "nm")
 	add(unitDef{"ft", kDist, 0}, "ft")
 	add(unitDef{"in", kDist, 0}, "in")
 	add(unitDef{"kg", kWt, 0}, "kg", "kgs", "Kg", "KG", "kilo", "kilos")
@@ -638,7 +641,7 @@ func buildVocab() map[string]string {
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
-		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues} {
+		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns} {
 		for k := range set {
 			addWords(k)
 		}

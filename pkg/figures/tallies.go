@@ -38,6 +38,10 @@ func (s *scanner) pairNext(start, end int) bool {
 	skipFwd := func(i int) int {
 		for {
 			j := skipSp(t, i)
+			if k := tieBreakAt(t, j); k > j {
+				i = k // "7-6(3) 6-7(8)": a set's tie-break
+				continue
+			}
 			if j < len(t) && (t[j] == '(' || t[j] == ')' || t[j] == ',') {
 				i = j + 1
 				continue
@@ -52,6 +56,10 @@ func (s *scanner) pairNext(start, end int) bool {
 	skipBack := func(i int) int {
 		for {
 			j := skipSpBack(t, i)
+			if k := tieBreakBefore(t, j); k < j {
+				i = k
+				continue
+			}
 			if j > 0 && (t[j-1] == '(' || t[j-1] == ')') {
 				i = j - 1
 				continue
@@ -78,6 +86,37 @@ func (s *scanner) pairNext(start, end int) bool {
 		}
 	}
 	return false
+}
+
+// tieBreakAt returns the end of a tennis tie-break score "(N)" of one or
+// two digits at i, or i.
+func tieBreakAt(t string, i int) int {
+	if i >= len(t) || t[i] != '(' {
+		return i
+	}
+	j := i + 1
+	for j < len(t) && j-i <= 2 && isDigit(t[j]) {
+		j++
+	}
+	if j == i+1 || j >= len(t) || t[j] != ')' {
+		return i
+	}
+	return j + 1
+}
+
+// tieBreakBefore returns the start of a tie-break "(N)" ending at i, or i.
+func tieBreakBefore(t string, i int) int {
+	if i < 3 || t[i-1] != ')' {
+		return i
+	}
+	j := i - 1
+	for j > 0 && i-1-j < 2 && isDigit(t[j-1]) {
+		j--
+	}
+	if j == i-1 || j == 0 || t[j-1] != '(' {
+		return i
+	}
+	return j - 1
 }
 
 // scoreWords after "N-N" make it a score.
@@ -397,10 +436,17 @@ var (
 func (s *scanner) oddsContext(start, end int) bool {
 	if w, _, ok := s.nextWordTok(end); ok && oddsNouns[w.key] {
 		return true
+	} else if ok && (w.key == "second" || w.key == "joint" || w.key == "co") {
+		if w2, _, ok := s.nextWordTok(w.e); ok && (w2.key == "favourite" || w2.key == "favorite") {
+			return true // "the 11-4 second favourite"
+		}
 	}
 	ws, _, dot, ok, k := s.prevKey(start)
 	if !ok || dot {
 		return false
+	}
+	if (k == "to" || k == "from") && s.cueNear(start, end, racingCues) {
+		return true // "was cut to 6-4 from 3-1" in a story of a race
 	}
 	if k == "of" || k == "at" || k == "into" {
 		_, _, dot, ok, pk := s.prevKey(ws)
@@ -426,8 +472,13 @@ var betCues = setOf("odds", "bookmaker", "bookmakers", "bookie", "bookies", "acc
 // oddsNouns after "N-M" make it betting odds.
 var oddsNouns = setOf("favourite", "favorite", "outsider", "shot", "chance", "joint-favourite", "second-favourite")
 
-// oddsVerbs before "of", "at" or "into" and "N-M".
-var oddsVerbs = setOf("odds", "priced", "backed", "price", "quoted", "offered")
+// oddsVerbs before "of", "at" or "into" and "N-M" ("sent off at 7-1": the
+// starting price).
+var oddsVerbs = setOf("odds", "priced", "backed", "price", "quoted", "offered", "off")
+
+// racingCues near "to N-M" or "from N-M" make it odds.
+var racingCues = setOf("favourite", "favorite", "handicapper", "furlongs", "furlong", "jockey", "trainer",
+	"stall", "odds", "bookmakers", "bookmaker", "punters", "colt", "filly", "gelding", "mare")
 
 // scorecardVerbs a few words before "N-M" make it a judge's card.
 var scorecardVerbs = setOf("scored", "scoring", "cards", "card", "scorecards")

@@ -81,6 +81,9 @@ func (s *scanner) words(i int) (number, bool, int) {
 			if fw.ordinal && !s.fractionContext(w.key, first.s, w.e) {
 				return fail()
 			}
+			if w.key == "quarter" && s.quarterPeriod(first.s, w.e) {
+				return fail() // "earned $4.6 billion in a quarter": three months
+			}
 			num.v = decF(1 / fw.den)
 			num.end = w.e
 			num.hasDecimal = true
@@ -605,6 +608,24 @@ func (s *scanner) halfProportion(first, a wordTok) bool {
 		}
 	}
 	return false
+}
+
+// quarterPeriod reports "a quarter" (from a to e) that is three months of
+// a year: after "in" or "per" and not before "of" ("in a quarter of the
+// time" is a fraction).
+func (s *scanner) quarterPeriod(a, e int) bool {
+	t := s.text
+	if w, _, ok := s.nextWordTok(e); ok && w.key == "of" {
+		return false
+	} else if _, unit := unitPhrases[w.key]; ok && unit {
+		return false // "in a quarter century", "a quarter mile"
+	}
+	ws, we, dot, ok := prevWord(t, a)
+	if !ok || dot {
+		return false
+	}
+	k := s.key(t[ws:we])
+	return k == "in" || k == "per"
 }
 
 // qualifiedHalfEnds reports a bare "half" after a qualifier that ends its
