@@ -26,7 +26,7 @@ func (s *scanner) age(f *fig) {
 	switch {
 	case f.unit == "" && s.isAgeValue(f) && s.peopleAndOlder(f):
 		f.unit, f.kind = "year", article.KindAge // "adults 75 and older"
-	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start) && !s.nounAfter(f.end):
+	case f.unit == "" && s.isAgeValue(f) && (s.personOverUnder(f.start) || s.personRoleOverUnder(f.start)) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
 	case f.unit == "" && s.isAgeValue(f) && s.legalAge(f) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge // "players must be at least 18"
@@ -37,6 +37,8 @@ func (s *scanner) age(f *fig) {
 	case f.unit == "" && s.isAgeValue(f) && !f.num.word && s.cueBefore(f.start, ageCues, 6) && !s.nounAfter(f.end) &&
 		(f.end == len(s.text) || s.text[f.end] != '-') && !s.ratioNext(f.end):
 		f.unit, f.kind = "year", article.KindAge // "the state pension age will rise from 66 to 67"
+	case f.kind == article.KindDuration && f.unit == "year" && s.atLifeEvent(f):
+		f.kind = article.KindAge // "became the first Filipino to hold a belt at 19 years and 4 months"
 	case f.kind == article.KindDuration && f.unit == "month" && s.ageGoesOn(f):
 		f.kind = article.KindAge // "62 years and nine months"
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start) && !s.overAfterFigure(f):
@@ -96,6 +98,25 @@ var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids"
 	"britons", "applicants", "customers", "passengers", "smokers", "users", "viewers", "travellers",
 	"travelers", "child", "adult", "person", "woman", "man", "girl", "boy", "baby", "infant", "youths",
 	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones")
+
+// personRoleOverUnder reports "over" or "under" before p after a word for
+// a person by role, singular or plural: "the only swimmer under 20",
+// "members under 21" (for a bare number only: "the captain over 12 years"
+// may be a tenure).
+func (s *scanner) personRoleOverUnder(p int) bool {
+	t := s.text
+	ws, _, dot, ok, k := s.prevKey(p)
+	if !ok || dot || k != "over" && k != "under" {
+		return false
+	}
+	a, b, dot, ok := prevWord(t, ws)
+	if !ok || dot {
+		return false
+	}
+	w := strings.ToLower(t[a:b])
+	one := strings.TrimSuffix(w, "s")
+	return appositiveNouns[w] || appositiveNouns[one] || one == "member"
+}
 
 // personOverUnder reports "over" or "under" before p with a word for
 // people before it: "voters over 65", "children under five".
@@ -407,6 +428,13 @@ var lifeFollowers = setOf("after", "of", "in", "following", "when", "while")
 // pronounSubjects open a clause about a person: "At 47, she became".
 var pronounSubjects = setOf("he", "she", "they", "i", "we")
 
+// atLifeEvent reports "at" right before f after a life event a few words
+// before: "became champion at 19 years".
+func (s *scanner) atLifeEvent(f *fig) bool {
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	return ok && !dot && k == "at" && s.cueBefore(ws, lifeEvents, 12)
+}
+
 // ratioNext reports "in" or "out" right after p, where a ratio goes on ("1
 // in 150").
 func (s *scanner) ratioNext(p int) bool {
@@ -456,7 +484,19 @@ func (s *scanner) nameOpensSentence(w string, e int) bool {
 		return false
 	}
 	nw, _, ok := s.nextWordTok(e + 1)
-	return ok && (nw.key == "of" || nameVerbs[nw.key])
+	if !ok {
+		return false
+	}
+	if nw.key == "of" || nameVerbs[nw.key] || nw.key == "now" || nw.key == "then" {
+		return true
+	}
+	// "Hughes, 27, now 14-0", "Carrow, 34, must also repay", "Bennett,
+	// 23, turned in 54.02": a lower-case word goes on with the clause, not
+	// a list ("Smith, 3, Jones, 5") nor a noun ("Reds, 3, goals").
+	next := s.text[nw.s:nw.e]
+	_, unit := unitPhrases[nw.key]
+	_, num := numWords[nw.key]
+	return !isCapitalized(next) && !unit && !num && !isPluralWord(nw.key, next) && !subjectStops[nw.key]
 }
 
 // sentenceOpeners are capitalised words that open sentences, not names.

@@ -4,6 +4,8 @@ package figures
 
 import (
 	"strings"
+
+	"github.com/newsflow/newsflow/pkg/article"
 )
 
 // dateAround rejects day numbers next to a month ("Feb 26", "26 February",
@@ -127,9 +129,15 @@ func (s *scanner) isYear(f *fig) bool {
 	if w, h, ok := s.nextWordTok(f.end); ok && !h && yearNouns[w.key] {
 		return true // "48% below 1990 levels", "above 2019 prices"
 	}
-	q, _, _ := s.qualBefore(f.start)
+	q, qs, _ := s.qualBefore(f.start)
 	switch q {
 	case "", qBetween, qFrom:
+	case article.QualifierLessThan, article.QualifierMoreThan:
+		// "regional attendance remains 18% below 2019": a change from a
+		// year, the percentage right before the bound.
+		if len(s.figs) == 0 || s.figs[len(s.figs)-1].Unit != "%" || strings.TrimSpace(t[s.lastEnd:qs]) != "" {
+			return false
+		}
 	default:
 		return false
 	}

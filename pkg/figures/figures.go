@@ -320,8 +320,13 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
-		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) && !s.oneMargin(&f) &&
+		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) && !s.oneMargin(&f) && !s.oneCounts(&f) &&
 			!s.oneAfterBound(&f, qs) {
+			return f.end
+		}
+		// "a seven-figure deal", "a half-life of 30 years": compounds that
+		// count nothing.
+		if f.num.word && f.unit == "" && !f.ratio && s.noCountCompound(f.end) {
 			return f.end
 		}
 		// "Four Seasons", "Big Ten", "Formula One": number words in names.
@@ -486,6 +491,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	s.oddAfter(&f)
 	if f.unit == "" || f.cur {
 		s.unitAfter(&f)
+	}
+	if f.unit == "" && !f.cur {
+		s.dimensionUnit(&f)
 	}
 	if f.unit == "night" && f.end > 0 && isCapitalized(t[wordStart(t, f.end):f.end]) {
 		f.unit, f.kind, f.end = "", "", num.end // "One Night", a title
@@ -711,7 +719,7 @@ func (s *scanner) raceSeconds(f *fig) {
 		return // two decimals: "9.89", "37.50", "2:08.31" is read elsewhere
 	}
 	_, _, dot, ok, k := s.prevKey(f.start)
-	if !ok || dot || k != "in" && k != "ran" && k != "clocked" && k != "timed" {
+	if !ok || dot || !raceTimeVerbs[k] {
 		return
 	}
 	if !s.cueNear(f.start, f.end, raceEventCues) {
@@ -726,6 +734,11 @@ func (s *scanner) raceSeconds(f *fig) {
 	f.unit, f.kind = "s", article.KindDuration
 }
 
+// raceTimeVerbs right before a bare time of a race make it one: "ran
+// 19.46", "splitting 46.81 on the freestyle leg".
+var raceTimeVerbs = setOf("in", "ran", "clocked", "timed", "splitting", "split", "swam", "swum", "went")
+
 // raceEventCues near a bare time make it a race's.
 var raceEventCues = setOf("seconds", "relay", "sprint", "sprinter", "hurdles", "heats", "final", "race", "metres",
-	"meters", "marathon", "100m", "200m", "400m", "800m")
+	"meters", "marathon", "100m", "200m", "400m", "800m", "freestyle", "backstroke", "breaststroke", "butterfly",
+	"medley", "leg", "lap")

@@ -195,7 +195,7 @@ var pesoCountries = []currencyCountry{
 	{"ARS", []string{"argentin", "buenos aires"}},
 	{"CLP", []string{"chile", "santiago"}},
 	{"COP", []string{"colombia", "bogota", "bogotá", "medellin"}},
-	{"PHP", []string{"philippine", "manila"}},
+	{"PHP", []string{"philippine", "manila", "filipino"}},
 	{"UYU", []string{"uruguay", "montevideo"}},
 	{"CUP", []string{"cuba", "havana"}},
 	{"DOP", []string{"dominican republic", "santo domingo"}},

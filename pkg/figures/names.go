@@ -57,6 +57,9 @@ func (s *scanner) designated(p int) bool {
 	if k == "no" && t[ws:we] == "No" {
 		return true // "No 10", the house; "No 1" the rank
 	}
+	if t[ws:we] == "UN" && p+4 <= len(t) && isDigit(t[p+3]) && (p+4 == len(t) || !isDigit(t[p+4])) {
+		return true // "UN 1005": a dangerous good's number
+	}
 	if k == "pc" && t[ws:we] == "PC" {
 		return true // "PC 4471 Sarah Dunn": a police officer's collar number
 	}
@@ -370,7 +373,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
-	"sizes", "stall", "barrier", "scope", "calibre", "caliber")
+	"sizes", "berth", "berths", "stall", "barrier", "scope", "calibre", "caliber")
 
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")

@@ -408,14 +408,16 @@ func (s *scanner) overParticle(p int) bool {
 	_, _, dot, ok, pk := s.prevKey(ws)
 	if k == "under" {
 		// "served under three presidents": under whom, no bound.
-		return ok && !dot && (pk == "served" || pk == "serve" || pk == "serving" || pk == "worked" || pk == "working")
+		// "buried under 1.5 metres of snow": where, no bound.
+		return ok && !dot && (pk == "served" || pk == "serve" || pk == "serving" || pk == "worked" || pk == "working" ||
+			pk == "buried" || pk == "trapped" || pk == "submerged")
 	}
 	return ok && !dot && particleVerbs[pk]
 }
 
 // particleVerbs before "over" make it a particle.
 var particleVerbs = setOf("rolled", "rolls", "rolling", "roll", "handed", "hands", "handing", "hand", "carried",
-	"fought", "argued", "quarrelled", "squabbled", "pored", "mulled", "glossed")
+	"fought", "argued", "quarrelled", "squabbled", "pored", "mulled", "glossed", "turned", "turns", "turning")
 
 // perShareAfter reports "a share" or "per share" right after p.
 func (s *scanner) perShareAfter(p int) bool {

@@ -282,7 +282,8 @@ var changeWords = setOf("rose", "fell", "rise", "rises", "fall", "falls", "incre
 	"slash", "halved", "tripled", "upgraded", "downgraded", "go", "goes", "move", "moves", "shift",
 	"shifted", "switch", "switched", "change", "changes", "increases", "decreases", "declines", "decline",
 	"growth", "increases", "reduce", "reduces", "reducing", "extend", "extended", "extends", "risen",
-	"fallen", "grown", "upped", "declining", "soaring", "surging", "plunging", "tumbling", "sliding", "slid")
+	"fallen", "grown", "upped", "declining", "soaring", "surging", "plunging", "tumbling", "sliding", "slid",
+	"deepen", "deepens", "deepened", "deepening", "dredged", "dredging", "lengthened", "lengthening", "widening")
 
 // inheritListUnits gives a bare number the unit of the next figure in a
 // list: "4,340, 4,345 and 4,350 dlrs", "35 and 45 dlrs"; and the scale of
@@ -436,6 +437,10 @@ func (s *scanner) ratioAfter(f *fig) bool {
 	d, ok, _ := s.core(r)
 	if ok && glued && d.kind == article.KindDuration && d.num.end < len(t) && t[d.num.end] == '-' {
 		// "a 1-in-500-year drought": the ratio, its period a compound.
+		d.unit, d.end = "", d.num.end
+	}
+	if ok && !glued && !d.cur && (d.kind == article.KindWeight || d.kind == article.KindVolume) && d.num.end < d.end {
+		// "roughly one in seven tonnes imported": a share of a measure.
 		d.unit, d.end = "", d.num.end
 	}
 	if !ok || d.start != r || d.unit != "" || d.cur || d.signed || d.hasTo {

@@ -259,6 +259,34 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 	}
 }
 
+// dimensionUnit gives a bare number the unit of the measure it is
+// multiplied by: "measures 3.79 by 4.53 metres", "a 10 x 12 ft room" (a
+// length by a length; the span stays the number).
+func (s *scanner) dimensionUnit(f *fig) {
+	t := s.text
+	w, h, ok := s.nextWordTok(f.end)
+	q := skipSp(t, f.end)
+	var r int
+	switch {
+	case ok && !h && w.key == "by":
+		r = skipSp(t, w.e)
+	case q < len(t) && (t[q] == 'x' || t[q] == 'X') && q+1 < len(t) && t[q+1] == ' ':
+		r = skipSp(t, q+1)
+	case strings.HasPrefix(t[q:], "×"):
+		r = skipSp(t, q+len("×"))
+	default:
+		return
+	}
+	if r >= len(t) || !isDigit(t[r]) {
+		return
+	}
+	d, ok, _ := s.core(r)
+	if !ok || d.start != r || d.cur || d.kind != article.KindDistance || d.hasTo {
+		return
+	}
+	f.unit, f.kind = d.unit, d.kind
+}
+
 // caseCodes are short unit codes with capitals that are units when spaced
 // from the number ("500 MW"), unlike "5 G" or "5 M".
 var caseCodes = setOf("MW", "GW", "kW", "KW", "GB", "TB", "MB", "KB", "PB")

