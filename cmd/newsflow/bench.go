@@ -236,6 +236,7 @@ func runBenchE2E(ctx context.Context, st streams, args []string) error {
 	s.Bool(&isolate, "isolate", "NEWSFLOW_BENCH_ISOLATE", false, "pin Elasticsearch to --isolate-es-cpus and everything else to --isolate-other-cpus for the whole run (taskset); the goal of issue 11 is measured so")
 	s.String(&iso.ESCPUs, "isolate-es-cpus", "NEWSFLOW_BENCH_ISOLATE_ES_CPUS", "1", "with --isolate: Elasticsearch's CPUs (taskset list)")
 	s.String(&iso.OtherCPUs, "isolate-other-cpus", "NEWSFLOW_BENCH_ISOLATE_OTHER_CPUS", "0", "with --isolate: the CPUs of everything else")
+	s.String(&cfg.BaselineOrder, "baseline-order", "NEWSFLOW_BENCH_BASELINE_ORDER", bench.OrderCorpus, "the order baseline 1 sends its documents in: corpus (as cycled), or partitions (as the pipeline's bulk requests carry them: one run per Kafka partition of each article's key in every request), to tell what the order of the ids costs Elasticsearch")
 	s.Bool(&cfg.Backlog, "backlog", "NEWSFLOW_BENCH_BACKLOG", false, "run the pipeline phase as a catch-up: produce the N articles first, then start the workers and time from their first fetched message (the producer's CPU out of the window, as the making of the baseline's documents is)")
 	s.String(&profileDir, "profile-dir", "NEWSFLOW_BENCH_PROFILE_DIR", "", "run the workers in this process and write cpu.pprof (pipeline phase) and heap.pprof here")
 	if _, err := parse(s, st, args, "newsflow bench e2e [flags]", benchE2EDetails); err != nil {

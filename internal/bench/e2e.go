@@ -40,9 +40,12 @@ var Phases = []string{PhaseBulk, PhasePipeline, PhaseLatency, PhaseConsume}
 
 // Defaults of E2EConfig.
 const (
-	DefaultArticles        = 50_000
-	DefaultWorkers         = 2
-	DefaultPartitions      = 6
+	DefaultArticles   = 50_000
+	DefaultWorkers    = 2
+	DefaultPartitions = 6
+	// Orders of baseline 1's documents (E2EConfig.BaselineOrder).
+	OrderCorpus            = "corpus"
+	OrderPartitions        = "partitions"
 	DefaultLatencyFraction = 0.5
 	DefaultLatencyDuration = 30 * time.Second
 	DefaultPrefix          = "newsflow-bench"
@@ -116,6 +119,15 @@ type E2EConfig struct {
 	// the baseline's; without it the producer shares the workers' CPUs in
 	// the first seconds of the phase.
 	Backlog bool
+	// BaselineOrder is the order baseline 1 sends its documents in:
+	// OrderCorpus (the default, the corpus as cycled) or OrderPartitions
+	// (as the pipeline's bulk requests carry them: each request of
+	// BatchSize documents made of one run per partition, the partition of
+	// each article its Kafka key's, with Murmur2 as the producer's). The
+	// second tests whether Elasticsearch's CPU per article in the pipeline
+	// (1.08-1.23x the baseline's in the isolated runs of 2026-12-06) comes
+	// from the order of the ids.
+	BaselineOrder string
 
 	// WorkerArgs are the connection flags of `newsflow consume`
 	// (--kafka-brokers, --elasticsearch-url, …); the harness adds the
@@ -151,6 +163,9 @@ func (c E2EConfig) withDefaults() E2EConfig {
 	}
 	if c.Partitions == 0 {
 		c.Partitions = DefaultPartitions
+	}
+	if c.BaselineOrder == "" {
+		c.BaselineOrder = OrderCorpus
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = consumers.DefaultBatchSize
@@ -194,6 +209,8 @@ func (c E2EConfig) Validate() error {
 		return fmt.Errorf("workers %d: want at least 1", c.Workers)
 	case c.Partitions < 1:
 		return fmt.Errorf("partitions %d: want at least 1", c.Partitions)
+	case c.BaselineOrder != OrderCorpus && c.BaselineOrder != OrderPartitions:
+		return fmt.Errorf("baseline order %q: want %s or %s", c.BaselineOrder, OrderCorpus, OrderPartitions)
 	case c.BatchSize < 1 || c.LoaderConcurrency < 1:
 		return errors.New("batch size and loader concurrency must be positive")
 	case c.LatencyFraction <= 0 || c.LatencyFraction > 1:

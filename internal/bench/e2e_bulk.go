@@ -8,8 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/newsflow/newsflow/consumers"
 	"github.com/newsflow/newsflow/index/elastic"
+	"github.com/newsflow/newsflow/pkg/article"
 	"github.com/newsflow/newsflow/pkg/dedup"
 	"github.com/newsflow/newsflow/pkg/pipeline"
 )
@@ -41,6 +44,34 @@ func (r *run) documents(ctx context.Context) ([]consumers.Doc, error) {
 	return docs, nil
 }
 
+// partitionOrder returns docs (docs[i] made of raws[i]) in the order the
+// pipeline's bulk requests carry them: the producer's partition of each
+// article (Murmur2 of its key, as publish.Publisher writes it), and each
+// request of batch documents made of one run per partition in turn, in
+// the partition's order, as a worker's batch of that size is.
+func partitionOrder(docs []consumers.Doc, raws []article.RawArticle, partitions, batch int) []consumers.Doc {
+	ids := make([]int, partitions)
+	for i := range ids {
+		ids[i] = i
+	}
+	var bal kafka.Murmur2Balancer
+	queues := make([][]consumers.Doc, partitions)
+	for i, d := range docs {
+		p := bal.Balance(kafka.Message{Key: []byte(raws[i].Key())}, ids...)
+		queues[p] = append(queues[p], d)
+	}
+	run := max(1, batch/partitions)
+	out := make([]consumers.Doc, 0, len(docs))
+	for len(out) < len(docs) {
+		for p := range queues {
+			n := min(run, len(queues[p]))
+			out = append(out, queues[p][:n]...)
+			queues[p] = queues[p][n:]
+		}
+	}
+	return out
+}
+
 // bulkPhase is baseline 1: the documents the pipeline makes, indexed by a
 // minimal loader: the same bulk requests (index with external_gte
 // versions, BatchSize documents) with LoaderConcurrency in flight, into a
@@ -50,6 +81,9 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	if err != nil {
 		return err
 	}
+	if r.cfg.BaselineOrder == OrderPartitions {
+		docs = partitionOrder(docs, r.raws, r.cfg.Partitions, r.cfg.BatchSize)
+	}
 	var docBytes int64
 	for _, d := range docs {
 		docBytes += int64(len(d.Source))
@@ -57,8 +91,8 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 	if err := elastic.Install(ctx, r.cfg.ES, r.names.bulkAlias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
 		return err
 	}
-	r.logf("bulk: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight",
-		len(docs), float64(docBytes)/1e6, r.names.bulkAlias, r.cfg.BatchSize, r.cfg.LoaderConcurrency)
+	r.logf("bulk: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight, in %s order",
+		len(docs), float64(docBytes)/1e6, r.names.bulkAlias, r.cfg.BatchSize, r.cfg.LoaderConcurrency, r.cfg.BaselineOrder)
 	ix := elastic.NewIndexer(r.cfg.ES, elastic.IndexerConfig{Alias: r.names.bulkAlias})
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()

@@ -166,6 +166,9 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 				ph.name, ph.p.Settle.Seconds(), st.Index.Seconds(), st.Refreshes, st.Refresh.Seconds(), st.Merges, st.Merge.Seconds(), st.Searches)
 		}
 	}
+	if rep.Bulk.Ran {
+		fmt.Fprintf(w, "Baseline 1 sent its documents in %s order (--baseline-order).\n", c.BaselineOrder)
+	}
 	if c.Backlog {
 		fmt.Fprintf(w, "Pipeline as a catch-up (--backlog): the %d articles were produced before the workers started (%.1fs, not counted); the clock ran from the workers' first fetched message.\n", rep.Produce.Articles, rep.Produce.Duration.Seconds())
 	} else {
