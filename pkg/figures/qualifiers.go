@@ -301,9 +301,9 @@ func (s *scanner) overAfterFigure(f *fig) bool {
 	if !ok || dot || k != "over" || len(s.figs) == 0 || s.lastEnd > ws {
 		return false
 	}
-	between := t[s.lastEnd:ws]
-	if strings.ContainsAny(between, ".,;:!?()\n") || len(strings.Fields(between)) > 1 {
-		return false
+	between := strings.TrimSpace(t[s.lastEnd:ws])
+	if strings.ContainsAny(between, ".,;:!?()\n ") {
+		return false // punctuation, or more than one word
 	}
 	e := f.end
 	if f.unit != "" {
