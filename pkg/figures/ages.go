@@ -34,13 +34,13 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge // "18% of the population is younger than 15"
 	case f.kind == article.KindDuration && f.unit == "year" && s.cueBefore(f.start, ageCues, 5):
 		f.kind = article.KindAge // "the median age has risen to 48.6 years"
-	case f.unit == "" && s.isAgeValue(f) && !f.num.word && s.cueBefore(f.start, ageCues, 6) && !s.nounAfter(f.end) &&
+	case f.unit == "" && f.v.value() >= 1 && f.v.value() < 130 && !f.num.word && s.cueBefore(f.start, ageCues, 6) && !s.nounAfter(f.end) &&
 		(f.end == len(s.text) || s.text[f.end] != '-') && !s.ratioNext(f.end):
-		f.unit, f.kind = "year", article.KindAge // "the state pension age will rise from 66 to 67"
+		f.unit, f.kind = "year", article.KindAge // "the state pension age will rise from 66 to 67", "the average age at marriage rose to 35.8"
 	case f.kind == article.KindDuration && f.unit == "year" && s.atLifeEvent(f):
 		f.kind = article.KindAge // "became the first Filipino to hold a belt at 19 years and 4 months"
-	case f.kind == article.KindDuration && f.unit == "month" && s.ageGoesOn(f):
-		f.kind = article.KindAge // "62 years and nine months"
+	case f.kind == article.KindDuration && (f.unit == "month" || f.unit == "week" || f.unit == "day") && s.ageGoesOn(f):
+		f.kind = article.KindAge // "62 years and nine months", "at 12 years, 4 months and 25 days"
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start) && !s.overAfterFigure(f):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
@@ -212,7 +212,8 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"compatriot", "teammate", "mate", "colleague", "buyer", "seller", "tenant", "landlord", "opponent",
 	"athlete", "skipper", "batsman", "bowler", "jockey", "boxer", "golfer", "rider", "sprinter", "patient",
 	"mother-of-two", "father-of-two", "guard", "forward", "centre", "center", "quarterback", "pitcher",
-	"catcher", "winger", "fullback", "outfielder", "linebacker", "receiver", "playmaker", "keeper")
+	"catcher", "winger", "fullback", "outfielder", "linebacker", "receiver", "playmaker", "keeper", "groom",
+	"bride", "fiance", "fiancee", "grandmaster", "gamer", "streamer", "inmate", "prisoner")
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
@@ -381,7 +382,10 @@ func (s *scanner) personOf(f *fig) bool {
 		// cooperatives", "a veteran of 101 international caps".
 		return appositiveNouns[k2] && !kinNouns[k2] && !n.one && s.ageClauseAfter(f.end)
 	case "was", "is":
-		return (k2 == "he" || k2 == "she") && clauseEnd(t, f.end)
+		// "He was 79.", "its youngest player is 16."
+		return (k2 == "he" || k2 == "she" || appositiveNouns[k2]) && clauseEnd(t, f.end)
+	case "turns", "turned":
+		return k2 == "he" || k2 == "she" // "until he turns 18 in March"
 	}
 	return false
 }
@@ -450,7 +454,8 @@ func (s *scanner) ageGoesOn(f *fig) bool {
 		return false
 	}
 	g := s.figs[n-1]
-	return g.Kind == article.KindAge && g.Unit == "year" && strings.TrimSpace(s.text[s.lastEnd:f.start]) == "and"
+	between := strings.TrimSpace(s.text[s.lastEnd:f.start])
+	return g.Kind == article.KindAge && ageUnits[g.Unit] && (between == "and" || between == "," || between == ", and")
 }
 
 // youngerOlder reports "younger than" or "older than" right before p.

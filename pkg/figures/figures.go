@@ -436,6 +436,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if !ok {
 		return fig{}, false, next
 	}
+	if !num.word && notation(t, num.start, num.end) {
+		return fig{}, false, skipToken(t, num.start)
+	}
 	f := fig{num: num, start: num.start, end: num.end, v: num.v}
 	switch {
 	case num.race:

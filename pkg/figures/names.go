@@ -103,11 +103,13 @@ func (s *scanner) designated(p int) bool {
 		}
 		return !s.pluralWithin(e, 3)
 	}
-	if k == "week" || k == "year" {
+	if k == "week" || k == "year" || k == "move" {
 		// "in week 48": a week of the year, "a break in year five": a year
-		// of a lease or a plan; "this week 3,000 people" counts.
+		// of a lease or a plan, "resigned on move 41"; "this week 3,000
+		// people" counts, and "to move five points clear" is a verb.
 		_, _, dot, ok, pk := s.prevKey(ws)
-		return ok && !dot && (pk == "in" || pk == "of" || pk == "since" || pk == "until" || pk == "from" || pk == "by")
+		return ok && !dot && (pk == "in" || pk == "of" || pk == "since" || pk == "until" || pk == "from" || pk == "by" ||
+			k == "move" && (pk == "on" || pk == "after" || pk == "at" || pk == "before"))
 	}
 	switch k {
 	case "powerball", "thunderball", "megaball":
@@ -149,6 +151,26 @@ func (s *scanner) designated(p int) bool {
 		// "at block height 840,000": a block of a chain, by its number.
 		_, _, dot, ok, pk := s.prevKey(ws)
 		return ok && !dot && pk == "block"
+	}
+	return false
+}
+
+// notation reports digits from start to end that are part of a notation,
+// not a quantity: a chess move's number ("37.Rxf7", "1.e4": digits, a dot
+// and a letter) and a time control or a sum written without spaces ("3+1",
+// "15+10").
+func notation(t string, start, end int) bool {
+	if start > 0 && (isDigit(t[start-1]) || letterAt(t, start-1) > 0) {
+		return false
+	}
+	if end+2 < len(t) && t[end] == '.' && isASCIILetter(t[end+1]) && (isDigit(t[end+2]) || isASCIILetter(t[end+2])) {
+		return true // "37.Rxf7", "1.e4": a move
+	}
+	if end+1 < len(t) && t[end] == '+' && isDigit(t[end+1]) {
+		return true // "15+10"
+	}
+	if start > 0 && t[start-1] == '+' && start >= 2 && isDigit(t[start-2]) {
+		return true // the second part of "3+1"
 	}
 	return false
 }
@@ -593,6 +615,9 @@ var (
 	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax")
 )
 
+// emergencyNumbers before "calls" name the service, not a count.
+var emergencyNumbers = setOf("999", "911", "112", "000", "111", "101")
+
 // phoneContext reports a bare number of three digits or more, or a run of
 // digit groups, that a phone cue introduces and no noun follows.
 func (s *scanner) phoneContext(f *fig) bool {
@@ -609,6 +634,8 @@ func (s *scanner) phoneContext(f *fig) bool {
 	}
 	if w, _, ok := s.nextWordTok(f.end); ok && (w.key == "directory" || w.key == "helpline" || w.key == "hotline") && n.ndigits >= 3 {
 		return true // "118 directory services", "the 988 hotline"
+	} else if ok && (w.key == "calls" || w.key == "call" || w.key == "operator" || w.key == "operators") && emergencyNumbers[t[n.start:n.end]] {
+		return true // "received 43 999 calls": the emergency number
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {

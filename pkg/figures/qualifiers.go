@@ -218,7 +218,7 @@ func buildQualifiers() map[string]string {
 		"as few as": article.QualifierAtLeast, "as low as": article.QualifierAtLeast, "as small as": article.QualifierAtLeast,
 		"as high as": article.QualifierAtMost, "an estimated cost of": article.QualifierApprox,
 		"at an estimated cost of": article.QualifierApprox, "an estimated total of": article.QualifierApprox, "maximum of": article.QualifierAtMost,
-		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost,
+		"as many as": article.QualifierAtMost, "as much as": article.QualifierAtMost, "as far as": article.QualifierAtMost,
 		"not exceeding": article.QualifierAtMost, "no greater than": article.QualifierAtMost,
 		"north of": article.QualifierMoreThan, "south of": article.QualifierLessThan,
 		"at or above": article.QualifierAtLeast, "at or over": article.QualifierAtLeast,
