@@ -395,7 +395,7 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
-	"sizes", "berth", "berths", "stall", "barrier", "scope", "calibre", "caliber")
+	"sizes", "berth", "berths", "milepost", "bay", "codes", "stall", "barrier", "scope", "calibre", "caliber")
 
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")

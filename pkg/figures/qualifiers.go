@@ -174,7 +174,10 @@ func buildQualifiers() map[string]string {
 		"just over": article.QualifierMoreThan, "well over": article.QualifierMoreThan,
 		"well above": article.QualifierMoreThan, "just above": article.QualifierMoreThan,
 		"greater than": article.QualifierMoreThan, "topping": article.QualifierMoreThan,
-		"surpassing": article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
+		"taller than": article.QualifierMoreThan, "wider than": article.QualifierMoreThan,
+		"heavier than": article.QualifierMoreThan, "narrower than": article.QualifierLessThan,
+		"lighter than": article.QualifierLessThan,
+		"surpassing":   article.QualifierMoreThan, "surpassed": article.QualifierMoreThan,
 		"higher than": article.QualifierMoreThan, "larger than": article.QualifierMoreThan,
 		"longer than": article.QualifierMoreThan, "shorter than": article.QualifierLessThan,
 		"younger than": article.QualifierLessThan, "older than": article.QualifierMoreThan,
@@ -314,7 +317,7 @@ func (s *scanner) overAfterFigure(f *fig) bool {
 }
 
 // spreadParts are what a figure is spread over: "over 21 stages".
-var spreadParts = setOf("stages", "laps", "rounds", "holes", "legs", "games", "matches", "races", "sessions",
+var spreadParts = setOf("floors", "storeys", "stories", "lanes", "stages", "laps", "rounds", "holes", "legs", "games", "matches", "races", "sessions",
 	"seasons", "innings", "episodes", "events", "nights", "days", "weeks", "months", "years", "quarters",
 	"installments", "instalments", "tranches", "phases", "sites", "venues", "countries", "cities", "states")
 

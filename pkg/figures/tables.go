@@ -230,7 +230,7 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"lb", kWt, fPounds}, "pound", "pounds")
 	add(unitDef{"oz", kWt, 0}, "ounce", "ounces", "oz")
 	add(unitDef{"ozt", kWt, 0}, "troy ounce", "troy ounces")
-	add(unitDef{"ct", kWt, 0}, "carat", "carats")
+	add(unitDef{"ct", kWt, 0}, "carat", "carats", "karat", "karats")
 	// Area.
 	add(unitDef{"km2", kArea, 0}, "square kilometer", "square kilometers", "square kilometre",
 		"square kilometres", "sq km", "sq. km", "km2", "km²", "sq kms", "square-kilometre", "square-kilometer")
@@ -345,7 +345,7 @@ func buildUnitPhrases() map[string]unitDef {
 	usd := unitDef{"USD", article.KindMoney, fDollars}
 	add(usd, "dollar", "dollars", "dlr", "dlrs", "us dollar", "us dollars", "u.s dollar",
 		"u.s dollars", "us dlrs", "u.s dlrs", "american dollars", "usd", "greenbacks")
-	add(unitDef{"cent", article.KindMoney, fCents}, "cent", "cents", "cts", "ct")
+	add(unitDef{"cent", article.KindMoney, fCents}, "cent", "cents", "cts", "ct", "euro cents", "euro cent", "eurocents")
 	add(unitDef{"pence", article.KindMoney, 0}, "pence", "penny")
 	for _, c := range []struct{ code, names string }{
 		{"CAD", "canadian dollar,canadian dollars,canadian dlrs,canadian dlr,c$"},
