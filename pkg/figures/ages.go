@@ -26,6 +26,10 @@ func (s *scanner) age(f *fig) {
 	switch {
 	case f.unit == "" && s.isAgeValue(f) && s.peopleAndOlder(f):
 		f.unit, f.kind = "year", article.KindAge // "adults 75 and older"
+	case f.unit == "" && s.isAgeValue(f) && s.beAndOlder(f):
+		f.unit, f.kind = "year", article.KindAge // "users must be 18 or older"
+	case f.unit == "" && s.isAgeValue(f) && s.ageLabel(f):
+		f.unit, f.kind, f.groupQual = "year", article.KindAge, article.QualifierAtLeast // "labelled 14+"
 	case f.unit == "" && s.isAgeValue(f) && (s.personOverUnder(f.start) || s.personRoleOverUnder(f.start)) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
 	case f.unit == "" && s.isAgeValue(f) && s.legalAge(f) && !s.nounAfter(f.end):
@@ -97,7 +101,8 @@ var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids"
 	"youngsters", "pensioners", "individuals", "employees", "players", "citizens", "americans",
 	"britons", "applicants", "customers", "passengers", "smokers", "users", "viewers", "travellers",
 	"travelers", "child", "adult", "person", "woman", "man", "girl", "boy", "baby", "infant", "youths",
-	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones")
+	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones", "puppies",
+	"kittens", "dogs", "cats", "pets", "animals", "horses")
 
 // personRoleOverUnder reports "over" or "under" before p after a word for
 // a person by role, singular or plural: "the only swimmer under 20",
@@ -439,6 +444,23 @@ func (s *scanner) atLifeEvent(f *fig) bool {
 	return ok && !dot && k == "at" && s.cueBefore(ws, lifeEvents, 12)
 }
 
+// ageGroupAfter reports a word for a group of ages right after p:
+// "demographic", "bracket", "cohort", "age group", "age range".
+func (s *scanner) ageGroupAfter(p int) bool {
+	w, _, ok := s.nextWordTok(p)
+	if !ok {
+		return false
+	}
+	switch w.key {
+	case "demographic", "bracket", "cohort":
+		return true
+	case "age":
+		g, _, ok := s.nextWordTok(w.e)
+		return ok && (g.key == "group" || g.key == "groups" || g.key == "range" || g.key == "bracket")
+	}
+	return false
+}
+
 // ratioNext reports "in" or "out" right after p, where a ratio goes on ("1
 // in 150").
 func (s *scanner) ratioNext(p int) bool {
@@ -523,6 +545,31 @@ func (s *scanner) ageGroupAt(start, end int) bool {
 		return false
 	}
 	return start >= 5 && t[start-5:start] == "over-" || start >= 6 && t[start-6:start] == "under-"
+}
+
+// beAndOlder reports "be N or older" ("and over", "or above"): a rule of
+// age.
+func (s *scanner) beAndOlder(f *fig) bool {
+	if _, _, dot, ok, k := s.prevKey(f.start); !ok || dot || k != "be" {
+		return false
+	}
+	a, _, ok := s.nextWordTok(f.end)
+	if !ok || a.key != "or" && a.key != "and" {
+		return false
+	}
+	b, _, ok := s.nextWordTok(a.e)
+	return ok && (b.key == "older" || b.key == "over" || b.key == "above")
+}
+
+// ageLabel reports a toy's or a film's age label "N+": "labelled 14+",
+// "for ages 3+".
+func (s *scanner) ageLabel(f *fig) bool {
+	t := s.text
+	if f.end >= len(t) || t[f.end] != '+' || f.end+1 < len(t) && isDigit(t[f.end+1]) {
+		return false
+	}
+	_, _, dot, ok, k := s.prevKey(f.start)
+	return ok && !dot && (k == "labelled" || k == "labeled" || k == "ages" || k == "aged" || k == "rated")
 }
 
 // peopleAndOlder reports "N and older" or "N and over" right after a word

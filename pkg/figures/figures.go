@@ -318,6 +318,9 @@ func (s *scanner) anchor(i int) int {
 			return resume
 		}
 	}
+	if f.hasTo && f.unit == "" && s.ageGroupAfter(f.end) {
+		f.unit, f.kind = "year", article.KindAge // "the 18-34 demographic", "the 25-34 age group"
+	}
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
 		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) && !s.oneMargin(&f) && !s.oneCounts(&f) &&
@@ -438,6 +441,14 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	}
 	if !num.word && notation(t, num.start, num.end) {
 		return fig{}, false, skipToken(t, num.start)
+	}
+	if num.plain && num.ndigits >= 11 && !num.hasDecimal {
+		// "Microchip 977200009876543": eleven digits or more with no
+		// separator after a word are a code (in prose a quantity that
+		// large is written with commas or a scale).
+		if _, _, _, ok := prevWord(t, num.start); ok {
+			return fig{}, false, num.end
+		}
 	}
 	f := fig{num: num, start: num.start, end: num.end, v: num.v}
 	switch {

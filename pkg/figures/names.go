@@ -60,6 +60,16 @@ func (s *scanner) designated(p int) bool {
 	if t[ws:we] == "UN" && p+4 <= len(t) && isDigit(t[p+3]) && (p+4 == len(t) || !isDigit(t[p+4])) {
 		return true // "UN 1005": a dangerous good's number
 	}
+	if t[ws:we] == "Force" && beaufort(t, p) {
+		// "a Force 8 gale": the Beaufort scale's level; not "the Air Force
+		// 10.3 mln dlrs".
+		if a, b, _, ok := prevWord(t, ws); !ok || !isCapitalized(t[a:b]) || sentenceStartBefore(t, a) {
+			return true
+		}
+	}
+	if t[ws:we] == "BWV" || t[ws:we] == "RV" || t[ws:we] == "Hob" {
+		return true // "BWV 1048": a catalogue number
+	}
 	if k == "pc" && t[ws:we] == "PC" {
 		return true // "PC 4471 Sarah Dunn": a police officer's collar number
 	}
@@ -153,6 +163,19 @@ func (s *scanner) designated(p int) bool {
 		return ok && !dot && pk == "block"
 	}
 	return false
+}
+
+// beaufort reports a level of the Beaufort scale at p: a whole number from
+// 0 to 12 alone.
+func beaufort(t string, p int) bool {
+	e := p
+	for e < len(t) && isDigit(t[e]) {
+		e++
+	}
+	if e == p || e-p > 2 || e < len(t) && (t[e] == '.' || t[e] == ',') && e+1 < len(t) && isDigit(t[e+1]) {
+		return false
+	}
+	return e-p == 1 || t[p] == '1' && t[p+1] <= '2'
 }
 
 // notation reports digits from start to end that are part of a notation,
@@ -300,6 +323,9 @@ func (s *scanner) afterName(f fig) bool {
 	if sentenceStartBefore(t, ws) {
 		return false
 	}
+	if t[ws:we] == "SPF" {
+		return false // "SPF 50": a sunscreen's protection factor, a figure
+	}
 	k := s.key(t[ws:we])
 	if (k == "a" || k == "an" || k == "the") && strings.HasSuffix(t[:ws], "- ") {
 		return false // "(Kyodo) - A 16-seat counter": the sentence opens after the dateline's dash
@@ -408,7 +434,7 @@ var makerDesignators = setOf("boeing", "airbus", "embraer", "bombardier")
 
 // dotDesignators are designators that count only with their dot ("No. 1").
 var dotDesignators = setOf("no", "nos", "vol", "fig", "art", "sec", "ch", "op",
-	"ref", "tel", "ext", "p", "pp")
+	"ref", "tel", "ext", "p", "pp", "k", "d")
 
 // idPrefixOK are words that may precede "-<number>" without making it an
 // identifier ("mid-1990s", "top-10", "under-21").

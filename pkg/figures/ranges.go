@@ -189,6 +189,12 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	// crop by 2 million tonnes to 81.5 million tonnes"), only X with a
 	// unit or scale of its own makes the change: "increase the Tories'
 	// presence by 25 to 30 seats" stays a range.
+	if _, by, _ := s.changeBefore(qs); conn == "to" && q != qFrom && by && (u1 != "" || f.cur) && u1 == u2 && f2.v.value() > 4*lo.value() {
+		// "raised the price of a bottle by €9 to €189": after "by", an end
+		// many times the other is where the change took it, whatever verb
+		// came before (a range of a change has ends of one size).
+		return false, 0
+	}
 	if change, by, far := s.changeBefore(qs); conn == "to" && q != qFrom && change && !(far && u1 == "" && !f.num.scaled) {
 		sameUnit := u1 != "" && u1 == u2 && !f.num.scaled && f2.v.value() <= 2*lo.value()
 		if !(by && sameUnit) && (u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value()) {
@@ -439,7 +445,7 @@ func (s *scanner) ratioAfter(f *fig) bool {
 		// "a 1-in-500-year drought": the ratio, its period a compound.
 		d.unit, d.end = "", d.num.end
 	}
-	if ok && !glued && !d.cur && (d.kind == article.KindWeight || d.kind == article.KindVolume) && d.num.end < d.end {
+	if ok && !glued && !d.cur && (d.kind == article.KindWeight || d.kind == article.KindVolume || d.kind == article.KindMoney) && d.num.end < d.end {
 		// "roughly one in seven tonnes imported": a share of a measure.
 		d.unit, d.end = "", d.num.end
 	}

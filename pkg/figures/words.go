@@ -98,7 +98,7 @@ func (s *scanner) words(i int) (number, bool, int) {
 	case "half":
 		// "half a million", "half a dozen".
 		a, ah, ok := s.nextWordTok(first.e)
-		if ok && !ah && s.halfProportion(first, a) || !ok && s.qualifiedHalfEnds(first) {
+		if ok && !ah && s.halfProportion(first, a) || s.qualifiedHalfEnds(first) {
 			// "Half of the residents", "nearly half the votes", "fell
 			// by almost half": a proportion, as "a third of" is.
 			num.v, num.end, num.hasDecimal = decF(0.5), first.e, true
@@ -685,11 +685,17 @@ func (s *scanner) quarterPeriod(a, e int) bool {
 func (s *scanner) qualifiedHalfEnds(first wordTok) bool {
 	t := s.text
 	if !clauseEnd(t, first.e) {
-		return false
+		if w, h, ok := s.nextWordTok(first.e); !ok || h || !halfVerbs[w.key] {
+			return false // "nearly half had paid": a verb may follow
+		}
 	}
 	ws, we, dot, ok := prevWord(t, first.s)
 	return ok && !dot && halfQualifiers[s.key(t[ws:we])]
 }
+
+// halfVerbs after "nearly half" make it the subject of a clause.
+var halfVerbs = setOf("had", "have", "has", "were", "was", "are", "is", "said", "say", "says", "did", "do",
+	"plan", "plans", "want", "wants", "expect", "expects")
 
 // halfPeriods before "half" make it a part of a year or a match.
 var halfPeriods = setOf("first", "second", "latter", "former", "other", "back", "front", "top", "bottom",
