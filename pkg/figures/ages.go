@@ -30,7 +30,7 @@ func (s *scanner) age(f *fig) {
 		f.unit, f.kind = "year", article.KindAge // "users must be 18 or older"
 	case f.unit == "" && s.isAgeValue(f) && s.ageLabel(f):
 		f.unit, f.kind, f.groupQual = "year", article.KindAge, article.QualifierAtLeast // "labelled 14+"
-	case f.unit == "" && s.isAgeValue(f) && (s.personOverUnder(f.start) || s.personRoleOverUnder(f.start)) && !s.nounAfter(f.end):
+	case f.unit == "" && s.isAgeValue(f) && s.personOverUnder(f.start, true) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge
 	case f.unit == "" && s.isAgeValue(f) && s.legalAge(f) && !s.nounAfter(f.end):
 		f.unit, f.kind = "year", article.KindAge // "players must be at least 18"
@@ -45,7 +45,7 @@ func (s *scanner) age(f *fig) {
 		f.kind = article.KindAge // "became the first Filipino to hold a belt at 19 years and 4 months"
 	case f.kind == article.KindDuration && (f.unit == "month" || f.unit == "week" || f.unit == "day") && s.ageGoesOn(f):
 		f.kind = article.KindAge // "62 years and nine months", "at 12 years, 4 months and 25 days"
-	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start) && !s.overAfterFigure(f):
+	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start, false) && !s.overAfterFigure(f):
 		f.kind = article.KindAge // "babies under six months"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
 		f.unit, f.kind = "year", article.KindAge
@@ -104,28 +104,12 @@ var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids"
 	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones", "puppies",
 	"kittens", "dogs", "cats", "pets", "animals", "horses")
 
-// personRoleOverUnder reports "over" or "under" before p after a word for
-// a person by role, singular or plural: "the only swimmer under 20",
-// "members under 21" (for a bare number only: "the captain over 12 years"
-// may be a tenure).
-func (s *scanner) personRoleOverUnder(p int) bool {
-	t := s.text
-	ws, _, dot, ok, k := s.prevKey(p)
-	if !ok || dot || k != "over" && k != "under" {
-		return false
-	}
-	a, b, dot, ok := prevWord(t, ws)
-	if !ok || dot {
-		return false
-	}
-	w := strings.ToLower(t[a:b])
-	one := strings.TrimSuffix(w, "s")
-	return appositiveNouns[w] || appositiveNouns[one] || one == "member"
-}
-
 // personOverUnder reports "over" or "under" before p with a word for
-// people before it: "voters over 65", "children under five".
-func (s *scanner) personOverUnder(p int) bool {
+// people before it: "voters over 65", "children under five"; with roles,
+// also a person by role, singular or plural, before "over" or "under":
+// "the only swimmer under 20", "members under 21" (for a bare number only:
+// "the captain over 12 years" may be a tenure).
+func (s *scanner) personOverUnder(p int, roles bool) bool {
 	t := s.text
 	ws, _, dot, ok, k := s.prevKey(p)
 	if !ok || dot {
@@ -139,6 +123,13 @@ func (s *scanner) personOverUnder(p int) bool {
 	a, b, dot, ok := prevWord(t, ws)
 	if !ok || dot {
 		return false
+	}
+	if roles && (k == "over" || k == "under") {
+		w := strings.ToLower(t[a:b])
+		one := strings.TrimSuffix(w, "s")
+		if appositiveNouns[w] || appositiveNouns[one] || one == "member" {
+			return true
+		}
 	}
 	if k := s.key(t[a:b]); ageNouns[k] {
 		return true
@@ -550,10 +541,13 @@ func (s *scanner) ageGroupAt(start, end int) bool {
 // beAndOlder reports "be N or older" ("and over", "or above"): a rule of
 // age.
 func (s *scanner) beAndOlder(f *fig) bool {
-	if _, _, dot, ok, k := s.prevKey(f.start); !ok || dot || k != "be" {
-		return false
-	}
-	a, _, ok := s.nextWordTok(f.end)
+	_, _, dot, ok, k := s.prevKey(f.start)
+	return ok && !dot && k == "be" && s.olderAfter(f.end)
+}
+
+// olderAfter reports "and older", "or over", "and above" right after p.
+func (s *scanner) olderAfter(p int) bool {
+	a, _, ok := s.nextWordTok(p)
 	if !ok || a.key != "or" && a.key != "and" {
 		return false
 	}
@@ -572,15 +566,10 @@ func (s *scanner) ageLabel(f *fig) bool {
 	return ok && !dot && (k == "labelled" || k == "labeled" || k == "ages" || k == "aged" || k == "rated")
 }
 
-// peopleAndOlder reports "N and older" or "N and over" right after a word
+// peopleAndOlder reports "N and older", "N or over" (olderAfter) right after a word
 // for people: "adults 75 and older".
 func (s *scanner) peopleAndOlder(f *fig) bool {
-	a, _, ok := s.nextWordTok(f.end)
-	if !ok || a.key != "and" {
-		return false
-	}
-	b, _, ok := s.nextWordTok(a.e)
-	if !ok || (b.key != "older" && b.key != "over" && b.key != "above") {
+	if !s.olderAfter(f.end) {
 		return false
 	}
 	_, _, dot, ok, k := s.prevKey(f.start)

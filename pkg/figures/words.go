@@ -550,8 +550,7 @@ func (s *scanner) oneCompound(f *fig) bool {
 // oneMargin reports "one" counting a margin: "one stroke ahead", "one shot
 // behind", "one point clear", "won by one wicket".
 func (s *scanner) oneMargin(f *fig) bool {
-	t := s.text
-	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" {
+	if !s.wordOne(f) {
 		return false
 	}
 	w, h, ok := s.nextWordTok(f.end)
@@ -586,7 +585,7 @@ func (s *scanner) noCountCompound(e int) bool {
 // rounds 23 and 27 label it both ways.)
 func (s *scanner) oneCounts(f *fig) bool {
 	t := s.text
-	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" {
+	if !s.wordOne(f) {
 		return false
 	}
 	w, h, ok := s.nextWordTok(f.end)
@@ -627,6 +626,11 @@ var (
 	marginNouns = setOf("stroke", "shot", "point", "wicket", "run", "goal", "vote", "seat", "length", "place", "game", "frame", "set")
 	marginWords = setOf("ahead", "behind", "clear", "adrift", "short", "back", "off", "lower", "higher")
 )
+
+// wordOne reports a figure that is the word "one" alone.
+func (s *scanner) wordOne(f *fig) bool {
+	return f.num.word && s.key(s.text[f.num.start:f.num.end]) == "one"
+}
 
 // oneCompoundNouns are the nouns after "one-" that make a count.
 var oneCompoundNouns = setOf("bedroom", "bed", "room", "storey", "story", "seat", "lap", "match", "game", "goal",
@@ -711,7 +715,7 @@ var halfQualifiers = setOf("almost", "nearly", "about", "around", "roughly", "ov
 // or two pct" is the range's).
 func (s *scanner) oneAfterBound(f *fig, qs int) bool {
 	t := s.text
-	if !f.num.word || s.key(t[f.num.start:f.num.end]) != "one" || qs >= f.start {
+	if !s.wordOne(f) || qs >= f.start {
 		return false
 	}
 	switch strings.ToLower(strings.Join(strings.Fields(t[qs:f.start]), " ")) {
