@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/newsflow/newsflow/index/redisdedup"
+	"github.com/newsflow/newsflow/internal/bench"
 	"github.com/newsflow/newsflow/internal/itest"
 	"github.com/newsflow/newsflow/internal/shared"
 	"github.com/newsflow/newsflow/pkg/article"
@@ -73,7 +73,7 @@ func benchmarkWorkerStages(b *testing.B, cacheEntries int) {
 		p := pipeline.New(dedup.New(s, dedup.Options{}), nil, prometheus.NewRegistry())
 		runtime.GC()
 		b.StartTimer()
-		cpu0, server0 := cpuTime(), serverCPU(b, info)
+		cpu0, server0 := bench.CPUTime(), serverCPU(b, info)
 		for from := 0; from < len(raws); from += parts * run {
 			var wg sync.WaitGroup
 			errs := make([]error, parts)
@@ -102,7 +102,7 @@ func benchmarkWorkerStages(b *testing.B, cacheEntries int) {
 				}
 			}
 		}
-		cpu += cpuTime() - cpu0
+		cpu += bench.CPUTime() - cpu0
 		server += serverCPU(b, info) - server0
 		b.StopTimer()
 		_ = s.Close()
@@ -131,12 +131,4 @@ func serverCPU(b *testing.B, c *redis.Client) time.Duration {
 		}
 	}
 	return time.Duration(total * float64(time.Second))
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

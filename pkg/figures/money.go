@@ -420,25 +420,19 @@ var dollarPrefixes = map[string]string{
 // wordCodeOfCountry reports an ISO 4217 code that is also a word or an
 // acronym in capitals (so not in isoCodes) before a number in a text that
 // names its country or currency: "MOP 226.4 billion" in a story of Macau.
+// The text names it as countryCurrency decides for shared names.
 func (s *scanner) wordCodeOfCountry(w string) bool {
-	names, ok := wordCodes[w]
-	if !ok {
-		return false
-	}
-	for _, n := range names {
-		if strings.Contains(s.text, n) {
-			return true
-		}
-	}
-	return false
+	countries, ok := wordCodes[w]
+	return ok && s.countryCurrency("", countries) == w
 }
 
-// wordCodes are the codes left out of isoCodes, with the names that let
-// them in.
-var wordCodes = map[string][]string{
-	"MOP": {"Macau", "Macao", "pataca"}, "TOP": {"Tonga", "pa'anga"}, "MAD": {"Morocc", "dirham"},
-	"PEN": {"Peru", "soles", "sol "}, "AMD": {"Armenia", "dram"}, "ALL": {"Albania", "lek"},
-	"CUP": {"Cuba"}, "SOS": {"Somalia"}, "BAM": {"Bosnia"},
+// wordCodes are the codes left out of isoCodes, each with the words that
+// let it in (lower case, as currencyCountry's).
+var wordCodes = map[string][]currencyCountry{
+	"MOP": {{"MOP", []string{"macau", "macao", "pataca"}}}, "TOP": {{"TOP", []string{"tonga", "pa'anga"}}},
+	"MAD": {{"MAD", []string{"morocc", "dirham"}}}, "PEN": {{"PEN", []string{"peru", "soles"}}},
+	"AMD": {{"AMD", []string{"armenia", "dram"}}}, "ALL": {{"ALL", []string{"albania", "lek"}}},
+	"CUP": {{"CUP", []string{"cuba"}}}, "SOS": {{"SOS", []string{"somalia"}}}, "BAM": {{"BAM", []string{"bosnia"}}},
 }
 
 // isoCodes are currency codes written as words before or after the number
