@@ -12,8 +12,9 @@ import (
 //
 // Each entry holds the value as the server stores it (compact: 90 to 200
 // bytes for a long paragraph's record, by how many of its sketch's bins are
-// set) and decodes it on a hit; slots sit in one slice linked by index, so
-// there is no element per record. The cache is bounded in entries and in
+// set) and decodes it on a hit; slots sit in one slice linked by index
+// (keyIndex maps a key to its slot), so there is no element per record.
+// The cache is bounded in entries and in
 // bytes (the values plus cacheEntryOverhead each): the records' size varies
 // with the fingerprint format, and a bound in entries alone held twice the
 // memory its comment promised once sketches grew (issue 11).
@@ -23,7 +24,7 @@ type recordCache struct {
 	max      int
 	maxBytes int64
 	bytes    int64 // cost of the entries held
-	index    map[dedup.Key]int32
+	index    keyIndex
 	slots    []cacheSlot
 	head     int32 // most recently used, -1 when empty
 	tail     int32 // least recently used
@@ -38,9 +39,10 @@ type cacheSlot struct {
 }
 
 // cacheEntryOverhead is what an entry costs beyond its value's bytes: its
-// slot (40 bytes), its share of the index map and the rounding of the
-// value's allocation (TestCacheEntrySize).
-const cacheEntryOverhead = 72
+// slot (40 bytes), its share of the index (12 bytes an entry of a table at
+// most half full: 24 to 48) and the rounding of the value's allocation
+// (TestCacheEntrySize).
+const cacheEntryOverhead = 80
 
 func entryCost(value string) int64 { return int64(len(value)) + cacheEntryOverhead }
 
@@ -50,7 +52,7 @@ func newRecordCache(max int, maxBytes int64) *recordCache {
 	if maxBytes <= 0 {
 		max = 0
 	}
-	return &recordCache{max: max, maxBytes: maxBytes, index: map[dedup.Key]int32{}, head: -1, tail: -1}
+	return &recordCache{max: max, maxBytes: maxBytes, head: -1, tail: -1}
 }
 
 // Bytes is the cost of the entries held (their values plus
@@ -58,12 +60,12 @@ func newRecordCache(max int, maxBytes int64) *recordCache {
 func (c *recordCache) Bytes() int64 { return c.bytes }
 
 // Len is the number of entries held.
-func (c *recordCache) Len() int { return len(c.index) }
+func (c *recordCache) Len() int { return c.index.len() }
 
 // get returns the value cached for k when it is still valid at now (Unix
 // seconds) and marks it most recently used; an expired entry is dropped.
 func (c *recordCache) get(k dedup.Key, now uint32) (string, bool) {
-	i, ok := c.index[k]
+	i, ok := c.index.get(k)
 	if !ok {
 		return "", false
 	}
@@ -91,7 +93,7 @@ func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
 	if !c.keeps(len(value), validUntil, now) {
 		return
 	}
-	if i, ok := c.index[k]; ok {
+	if i, ok := c.index.get(k); ok {
 		c.touch(i)
 		return
 	}
@@ -106,11 +108,11 @@ func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
 	default:
 		i = c.tail // full: reuse the least recently used slot
 		c.bytes -= entryCost(c.slots[i].value)
-		delete(c.index, c.slots[i].key)
+		c.index.delete(c.slots[i].key)
 		c.unlink(i)
 	}
 	c.slots[i] = cacheSlot{key: k, prev: -1, next: -1, validUntil: validUntil, value: value}
-	c.index[k] = i
+	c.index.set(k, i)
 	c.bytes += entryCost(value)
 	c.pushFront(i)
 	for c.bytes > c.maxBytes && c.tail != i {
@@ -120,7 +122,7 @@ func (c *recordCache) put(k dedup.Key, value string, validUntil, now uint32) {
 
 func (c *recordCache) remove(i int32) {
 	c.bytes -= entryCost(c.slots[i].value)
-	delete(c.index, c.slots[i].key)
+	c.index.delete(c.slots[i].key)
 	c.unlink(i)
 	c.slots[i] = cacheSlot{prev: -1, next: -1}
 	c.free = append(c.free, i)
