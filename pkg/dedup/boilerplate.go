@@ -194,6 +194,36 @@ func (m *marker) slotMatches(i int, words *Sketch, r *Record) bool {
 		words.Similarity(&r.Sketch) >= boilerplateWords
 }
 
+// candidateStory returns the story of the first slot of another article
+// whose paragraph long candidate i, without numbers but the article's own
+// times, matches (slotMatches) without being its text (an exact copy is its
+// exact key's): the story a sign-off whose filing time changed, or a bio
+// reworded a little, comes from. It reads the slots only; boilerplate
+// claims them once the story is known.
+func (m *marker) candidateStory(i int) (string, bool) {
+	p := &m.paras[i]
+	if m.slotAt[i] < 0 || !p.long || m.fixedNumbers(p) != 0 {
+		return "", false
+	}
+	var words Sketch
+	for s := range m.opts.BoilerplateStories {
+		sr := &m.recs[m.slotAt[i]+s]
+		if !sr.Found() {
+			break
+		}
+		if m.self(sr) || sr.Figures == p.exact {
+			continue
+		}
+		if words.count() == 0 {
+			words = m.wordSketch(i)
+		}
+		if m.slotMatches(i, &words, sr) {
+			return storyOf(sr), true
+		}
+	}
+	return "", false
+}
+
 // boilerplate ranks the article's story among the stories of its source
 // that carried candidate i (under each of its identities, counting the
 // slots whose paragraph matches it), claiming the first free slot of an
@@ -216,6 +246,11 @@ func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 			break
 		}
 		if sr.StoryID == m.story || m.self(sr) {
+			// A version of the story that claimed this slot: a near copy
+			// repeats that version's paragraph.
+			if first < 0 && !m.self(sr) && m.slotMatches(i, &r.Sketch, sr) {
+				first = m.slotAt[i] + s
+			}
 			rank++
 			own = true
 			break
@@ -231,11 +266,14 @@ func (m *marker) boilerplate(i int, r Record, add func(int, Record)) {
 		rank++ // every slot taken by other stories
 	}
 	if rank < n {
-		// Not boilerplate (yet): a long candidate without numbers that
-		// matched another story's near copy repeats it, even when no band
-		// found it. (A copy of the same text is left to its exact key: a
-		// racing copy may hold the slot.)
-		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && !m.paras[i].digits && m.status[i] == article.StatusUnique &&
+		// Not boilerplate (yet): a long candidate without numbers but the
+		// article's own times (a sign-off whose filing time changed, a
+		// bio without a year) that matched another article's near copy
+		// repeats it, even when no band found it; a fixed number ("as of
+		// April 1" after "as of March 1") leaves it to the bands. (A copy
+		// of the same text is left to its exact key: a racing copy may
+		// hold the slot.)
+		if rec := m.slotRecord(first); rec != nil && m.paras[i].long && m.fixedNumbers(&m.paras[i]) == 0 && m.status[i] == article.StatusUnique &&
 			rec.Figures != m.paras[i].exact {
 			m.found(i, rec, matchNear, true)
 		}

@@ -838,7 +838,10 @@ func (m *marker) merges() {
 // holding a number (a line of an earnings table; a short sentence without
 // one, such as "No one was injured.", says nothing about which story this
 // is). A boilerplate candidate (a sign-off, a bio: issue 15) adds weight to a
-// story that another paragraph shows, and never makes one by itself.
+// story that another paragraph shows, and never makes one by itself; an
+// unmatched long one adds it to the story of the first slot it matches
+// (candidateStory: a sign-off whose filing time changed, which its band
+// keys miss, is a voter of the story it came from, not new text of this one).
 func (m *marker) decideStory() string {
 	if r := &m.recs[m.bodyAt]; r.Found() && !m.self(r) {
 		return storyOf(r)
@@ -859,7 +862,10 @@ func (m *marker) decideStory() string {
 		case !p.long && r.Found() && !m.self(r):
 			story, repeat = storyOf(r), true
 		default:
-			continue
+			var ok bool
+			if story, ok = m.candidateStory(i); !ok {
+				continue
+			}
 		}
 		k := slices.IndexFunc(m.votes, func(v vote) bool { return v.story == story })
 		if k < 0 {
