@@ -327,7 +327,7 @@ func personSuffix(w string) bool {
 	if len(w) < 6 || !(w[0] >= 'a' && w[0] <= 'z') {
 		return false
 	}
-	for _, e := range [...]string{"ist", "ian", "man", "woman", "ess"} {
+	for _, e := range [...]string{"ist", "ian", "man", "woman", "ess", "er", "or"} {
 		if strings.HasSuffix(w, e) {
 			return !notPersons[w]
 		}
@@ -338,7 +338,18 @@ func personSuffix(w string) bool {
 // notPersons end like a word for a person and are none.
 var notPersons = setOf("german", "roman", "human", "gentleman", "business", "process", "success",
 	"address", "progress", "express", "congress", "fitness", "witness", "access", "excess", "wellness",
-	"median", "meridian", "guardian", "indian", "asian", "canadian", "russian", "persian", "italian")
+	"median", "meridian", "guardian", "indian", "asian", "canadian", "russian", "persian", "italian",
+	// companies and things named like agents ("the mobile operator, 3."),
+	// and other words ending in "er" or "or"
+	"operator", "carrier", "provider", "retailer", "manufacturer", "supplier", "lender", "insurer",
+	"exporter", "importer", "broadcaster", "publisher", "distributor", "developer", "maker", "regulator",
+	"computer", "container", "tanker", "trawler", "freighter", "steamer", "number", "quarter", "sector",
+	"factor", "indicator", "motor", "order", "border", "water", "paper", "letter", "power", "tower",
+	"river", "matter", "register", "center", "centre", "other", "another", "either", "neither", "after",
+	"under", "over", "never", "later", "earlier", "major", "minor", "error", "floor", "door", "winter",
+	"summer", "weather", "shelter", "chapter", "october", "november", "december", "september",
+	"together", "however", "whether", "rather", "further", "monitor", "reactor", "generator", "tractor",
+	"elevator", "calculator", "detector", "processor", "transistor", "semiconductor")
 
 // personOf reports an age written "a man of 42", "a woman of 87": a word
 // for a person and "of" before the number, which nothing plural follows,

@@ -611,6 +611,9 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 		if first <= 3 && groups >= 2 && digits >= 8 || groups == 1 && digits >= 10 {
 			return end, true
 		}
+		if e, ok := bracketedArea(t, end, digits); groups == 1 && first <= 3 && ok {
+			return e, true // "+1 (202) 555-0187", "+44 (0)20 7946 0813"
+		}
 	case i > 0 && t[i-1] == '(' && first == 3 && groups == 1 && end+1 < len(t) && t[end] == ')':
 		e2, g2, d2, _, _ := digitGroups(t, skipSp(t, end+1))
 		if g2 > 0 && d2 >= 7 && skipSp(t, end+1) <= end+2 {
@@ -624,7 +627,42 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 	if !hyphen && groups >= 2 && last == 4 && first <= 4 && (digits >= 10 || t[end-4] == '0' && digits >= 7) && !num.hasDecimal {
 		return end, true
 	}
+	if !hyphen && groups >= 3 && first == 4 && digits >= 10 && !num.hasDecimal {
+		// "1800 975 707", "1300 555 123": a group of four before groups
+		// of three is no grouping of thousands.
+		return end, true
+	}
 	return 0, false
+}
+
+// bracketedArea reads an area code in brackets after an international
+// prefix ending at p, and the groups after it: " (202) 555-0187",
+// " (0)20 7946 0813". It returns where the number ends when the whole holds
+// eight digits or more with the prefix's.
+func bracketedArea(t string, p, prefixDigits int) (int, bool) {
+	q := p
+	if q < len(t) && t[q] == ' ' {
+		q++
+	}
+	if q >= len(t) || t[q] != '(' {
+		return 0, false
+	}
+	r := q + 1
+	for r < len(t) && isDigit(t[r]) {
+		r++
+	}
+	if r == q+1 || r-q-1 > 4 || r >= len(t) || t[r] != ')' {
+		return 0, false
+	}
+	g := skipSp(t, r+1)
+	if g > r+2 || g >= len(t) || !isDigit(t[g]) {
+		return 0, false
+	}
+	e, groups, digits, _, _, _ := digitGroupsSep(t, g)
+	if groups == 0 || prefixDigits+r-q-1+digits < 8 {
+		return 0, false
+	}
+	return e, true
 }
 
 // phoneCues right before a number make it a phone number: "call 101",
@@ -754,7 +792,7 @@ var streetWords = setOf("street", "st", "road", "rd", "avenue", "ave", "lane", "
 
 // streetPrefixWords are the street words written before the street's name
 // (Malay, Indonesian, Thai, French, Spanish, Portuguese, Italian).
-var streetPrefixWords = setOf("jalan", "jl", "jln", "soi", "thanon", "rue", "calle", "rua", "avenida", "viale", "piazza", "chemin", "quai", "boulevard", "allee", "strada", "carrer")
+var streetPrefixWords = setOf("jalan", "jl", "jln", "soi", "thanon", "rue", "avenue", "place", "calle", "rua", "avenida", "viale", "piazza", "chemin", "quai", "boulevard", "allee", "strada", "carrer")
 
 // nameParticles may open a street's name after its street word: "rue de
 // Rivoli", "Avenida da Liberdade".
@@ -779,7 +817,17 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 	}
 	for words := 0; words < 4; words++ {
 		q := skipSp(t, p)
-		if q == p || letterAt(t, q) == 0 {
+		if q == p {
+			return 0, false
+		}
+		if words > 0 && q < len(t) && isDigit(t[q]) {
+			// An ordinal names the street: "350 West 57th Street".
+			if e, ok := ordinalWordAt(t, q); ok {
+				p = e
+				continue
+			}
+		}
+		if letterAt(t, q) == 0 {
 			return 0, false
 		}
 		e := wordEnd(t, q)
@@ -787,10 +835,12 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		if words == 0 && e < len(t) && t[e] == '.' && compassAbbrevs[w] {
 			e++ // "200 W. Washington St."
 		}
-		if !isCapitalized(w) {
+		k := s.key(w)
+		if !isCapitalized(w) && !(words == 0 && streetPrefixWords[k] && k != "jalan") {
+			// French, Spanish and Italian write the street word in lower
+			// case: "8 rue de la Paix", "12 boulevard Voltaire".
 			return 0, false
 		}
-		k := s.key(w)
 		if words == 0 && (months[k] || weekdays[k]) {
 			return 0, false
 		}
@@ -819,6 +869,27 @@ func (s *scanner) addressAfter(f *fig) (int, bool) {
 		p = e
 	}
 	return 0, false
+}
+
+// ordinalWordAt reads an ordinal in digits at q ("57th", "1st", "42nd",
+// "3rd") and returns where it ends.
+func ordinalWordAt(t string, q int) (int, bool) {
+	d := q
+	for d < len(t) && isDigit(t[d]) {
+		d++
+	}
+	if d == q || d-q > 3 || d+2 > len(t) {
+		return 0, false
+	}
+	switch strings.ToLower(t[d : d+2]) {
+	case "st", "nd", "rd", "th":
+	default:
+		return 0, false
+	}
+	if d+2 < len(t) && isASCIILetter(t[d+2]) {
+		return 0, false
+	}
+	return d + 2, true
 }
 
 // modelAfterCount reports a bare number one space after a count, before a
