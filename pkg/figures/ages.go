@@ -47,6 +47,8 @@ func (s *scanner) age(f *fig) {
 		f.kind = article.KindAge // "62 years and nine months", "at 12 years, 4 months and 25 days"
 	case f.kind == article.KindDuration && ageUnits[f.unit] && s.personOverUnder(f.start, false) && !s.overAfterFigure(f):
 		f.kind = article.KindAge // "babies under six months"
+	case f.unit == "" && s.isAgeValue(f) && s.ageCompound(f):
+		// "the under-five category", "the over-50 demographic"
 	case f.unit == "" && s.isAgeValue(f) && s.appositive(f):
 		f.unit, f.kind = "year", article.KindAge
 	case f.unit == "" && s.isAgeValue(f) && s.personOf(f):
@@ -536,6 +538,66 @@ var sentenceOpeners = setOf("however", "meanwhile", "overall", "yesterday", "tod
 // nameVerbs after "Name, N," make N an age.
 var nameVerbs = setOf("has", "had", "is", "was", "will", "would", "said", "says", "told", "denies", "denied",
 	"admitted", "admits", "pleaded", "died", "joined", "won", "scored", "became", "who")
+
+// boundCompound reports "under-" or "over-" glued before the number at
+// start, whether it is capitalised, and whether it is "under".
+func boundCompound(t string, start int) (under, capital, ok bool) {
+	switch {
+	case start >= 6 && strings.EqualFold(t[start-6:start], "under-"):
+		return true, t[start-6] == 'U', true
+	case start >= 5 && strings.EqualFold(t[start-5:start], "over-"):
+		return false, t[start-5] == 'O', true
+	}
+	return false, false, false
+}
+
+// boundCompoundOpens reports a capitalised "Under-" or "Over-" before the
+// number at start that opens its sentence ("Under-five mortality fell").
+func boundCompoundOpens(t string, start int) bool {
+	under, _, _ := boundCompound(t, start)
+	if under {
+		return sentenceStartBefore(t, start-len("under-"))
+	}
+	return sentenceStartBefore(t, start-len("over-"))
+}
+
+// teamWords after "under-N" name a team or a competition of an age group.
+var teamWords = setOf("side", "sides", "team", "teams", "squad", "squads", "international", "internationals",
+	"tournament", "tournaments", "level", "cup", "championship", "championships", "league", "match", "matches",
+	"skipper", "keeper", "captain", "coach", "manager", "boss", "player", "players", "football", "rugby",
+	"cricket", "star", "stars", "debut", "cap", "caps", "final", "finals", "champions", "title", "selection")
+
+// teamAfter reports a team word or a capitalised word right after p: "the
+// under-21 squad", "the under-19 World Cup".
+func (s *scanner) teamAfter(p int) bool {
+	w, h, ok := s.nextWordTok(p)
+	return ok && !h && (teamWords[w.key] || isCapitalized(s.text[w.s:w.e]))
+}
+
+// ageCompound reports "under-N" or "over-N" before a noun other than a
+// team's (teamAfter): "the under-five category", "the over-50 demographic",
+// "Under-five mortality" at a sentence start; it sets the bound. The
+// plural "the over-70s" is the scale suffix's (ageGroupAt); "Under-21"
+// inside a sentence is a name (codeAfter).
+func (s *scanner) ageCompound(f *fig) bool {
+	t := s.text
+	under, capital, ok := boundCompound(t, f.start)
+	if !ok || f.start != f.num.start || capital && !boundCompoundOpens(t, f.start) {
+		return false
+	}
+	if f.end < len(t) && (t[f.end] == '-' || isASCIILetter(t[f.end])) {
+		return false
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	if !ok || h || isCapitalized(t[w.s:w.e]) || teamWords[w.key] {
+		return false
+	}
+	f.unit, f.kind, f.groupQual = "year", article.KindAge, article.QualifierMoreThan
+	if under {
+		f.groupQual = article.QualifierLessThan
+	}
+	return true
+}
 
 // ageGroupAt reports "over-N" or "under-N" in lower case glued to a
 // plural "s" (digits from start, the "s" ending at end): "the over-70s",

@@ -933,8 +933,8 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	if strings.HasPrefix(t[e:], "-plate") {
 		return e + len("-plate"), true // "the 75-plate month": a registration plate
 	}
-	if f.start >= 6 && (t[f.start-6:f.start] == "Under-" || t[f.start-5:f.start] == "Over-") {
-		return e, true // "the Under-21 side": a team's name
+	if _, capital, ok := boundCompound(t, f.start); ok && (s.teamAfter(e) || capital && !boundCompoundOpens(t, f.start)) {
+		return e, true // "the Under-21 side", "the under-19 World Cup": a team's or a competition's name
 	}
 	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
 		return e + 3, true
