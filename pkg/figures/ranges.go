@@ -301,6 +301,15 @@ func (s *scanner) inheritListUnits() {
 	for i := len(s.figs) - 2; i >= 0; i-- {
 		a, b := &s.figs[i], &s.figs[i+1]
 		am, bm := &s.meta[i], &s.meta[i+1]
+		if am.cur && bm.cur && a.Unit == b.Unit && a.RangeTo == nil && b.RangeTo == nil {
+			// Two amounts of one currency share the scale too: "from $3.1
+			// to $3.4 billion", "between £2 and £3 billion".
+			switch sep := t[a.End:b.Start]; {
+			case sep == " to ", sep == " and " && s.prevWordIs(a.Start, "between"):
+				shareScale(a, am, bm, true)
+			}
+			continue
+		}
 		if a.Unit != "" || a.RangeTo != nil || a.Subject != "" || am.one || am.frac || bm.cur {
 			continue
 		}
@@ -322,6 +331,14 @@ func (s *scanner) inheritListUnits() {
 	}
 	for i := 0; i+1 < len(s.figs); i++ {
 		a, b := &s.figs[i], &s.figs[i+1]
+		if am, bm := &s.meta[i], &s.meta[i+1]; b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" && b.RangeTo == nil &&
+			bm.scaled && !bm.cur && a.Unit != "" && a.Kind != article.KindPercent && am.scaled && am.scalePow == bm.scalePow &&
+			s.elidedUnitLink(a.End, b.Start) {
+			// "20.5 million tonnes from 18.5 million", "1.68 million
+			// barrels per day, short of its quota of 1.8 million"
+			b.Unit, b.Kind = a.Unit, a.Kind
+			continue
+		}
 		if a.Kind == article.KindMoney && b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" &&
 			b.RangeTo == nil && !s.meta[i+1].scaled && s.parallelFor(a.End, b.Start, b.End) {
 			b.Unit, b.Kind = a.Unit, a.Kind // "300 riyals for food and 500 for housing"
@@ -339,6 +356,56 @@ func (s *scanner) inheritListUnits() {
 			b.Unit, b.Kind = a.Unit, article.KindAge
 		}
 	}
+}
+
+// elidedLinks before a scaled number leave out the unit of the scaled
+// figure before it in the sentence ("up from 38 million", "against 4
+// million", "compared with 3 million"); quantityOf nouns do before "of"
+// ("a quota of 1.8 million", "capacity of 4.2 million": not "a
+// population of 30 million").
+var (
+	elidedLinks = setOf("from", "against", "versus", "vs", "with")
+	quantityOf  = setOf("quota", "capacity", "target", "output", "production", "forecast", "estimate",
+		"total", "goal", "average", "record", "peak", "level", "ceiling", "cap", "limit", "crop",
+		"harvest", "exports", "imports", "shipments", "sales", "supply", "demand", "stocks", "reserves")
+	elidedSkip = setOf("about", "around", "roughly", "nearly", "almost", "some", "just", "only",
+		"approximately", "an", "estimated")
+)
+
+// elidedUnitLink reports that the scaled number starting at bs leaves out
+// the unit of the figure ending at ae: the same sentence, at most 14 words
+// between, and an elidedLinks word, or "of" after a quantityOf noun, right
+// before it (qualifiers aside).
+func (s *scanner) elidedUnitLink(ae, bs int) bool {
+	t := s.text
+	if s.sentenceOf(ae) != s.sentenceOf(bs) || len(strings.Fields(t[ae:bs])) > 14 {
+		return false
+	}
+	p := bs
+	for range 3 {
+		ws, _, dot, ok, k := s.prevKey(p)
+		if !ok || dot || ws < ae {
+			return false
+		}
+		switch {
+		case elidedSkip[k]:
+			p = ws
+			continue
+		case elidedLinks[k]:
+			return k != "with" || s.prevWordIs(ws, "compared")
+		case k == "of":
+			_, _, dot, ok, pk := s.prevKey(ws)
+			return ok && !dot && quantityOf[pk]
+		}
+		return false
+	}
+	return false
+}
+
+// prevWordIs reports that the word before p is w (lower case).
+func (s *scanner) prevWordIs(p int, w string) bool {
+	_, _, dot, ok, k := s.prevKey(p)
+	return ok && !dot && k == w
 }
 
 // parallelFor reports an ellipsis of the unit in a parallel list: the
