@@ -104,7 +104,8 @@ var ageNouns = setOf("people", "persons", "voters", "adults", "children", "kids"
 	"britons", "applicants", "customers", "passengers", "smokers", "users", "viewers", "travellers",
 	"travelers", "child", "adult", "person", "woman", "man", "girl", "boy", "baby", "infant", "youths",
 	"respondents", "participants", "volunteers", "immigrants", "migrants", "refugees", "ones", "puppies",
-	"kittens", "dogs", "cats", "pets", "animals", "horses")
+	"kittens", "dogs", "cats", "pets", "animals", "horses", "electors", "pilgrims", "members", "retirees",
+	"seniors", "motorists", "borrowers", "savers", "claimants", "recipients", "beneficiaries")
 
 // personOverUnder reports "over" or "under" before p with a word for
 // people before it: "voters over 65", "children under five"; with roles,

@@ -191,7 +191,8 @@ var timeWords = setOf("am", "pm", "a.m", "p.m", "gmt", "utc", "est", "edt", "cst
 	"pdt", "bst", "cet", "cest", "jst", "hrs.", "hours.", "o'clock", "oclock", "noon", "midnight")
 
 // timeWordsExact are clock abbreviations matched with their case.
-var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "MSK", "IST", "HKT", "SGT", "AEST", "AEDT")
+var timeWordsExact = setOf("GMT", "UTC", "EST", "EDT", "CST", "CDT", "PST", "PDT", "BST", "CET", "CEST", "JST", "MSK", "IST", "HKT", "SGT", "AEST", "AEDT",
+	"WIB", "WITA", "PHT", "WAT", "SAST", "BRT", "AWST", "ACST", "NZST", "NZDT", "KST", "PKT")
 
 // ordinalSuffixes after digits make an ordinal ("4th", "21st").
 var ordinalSuffixes = setOf("st", "nd", "rd", "th", "ST", "ND", "RD", "TH", "d")

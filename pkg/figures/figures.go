@@ -343,7 +343,7 @@ func (s *scanner) anchor(i int) int {
 				f.qual = article.QualifierAtLeast // "footstools priced from £49"
 			}
 		case article.QualifierMoreThan, article.QualifierLessThan:
-			if f.kind == article.KindDuration && s.overDuring(&f) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) || s.overParticle(f.start) || s.overAfterFigure(&f) {
+			if f.kind == article.KindDuration && (s.overDuring(&f) || s.overPhasedIn(f.start)) || f.kind == article.KindDistance && s.overDistance(&f) || s.overExtent(f.start) || s.overParticle(f.start) || s.overAfterFigure(&f) {
 				break
 			}
 			f.qual = q
@@ -539,7 +539,7 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		if s.phoneContext(&f) {
 			return fig{}, false, f.end // "call 101", "dial 999"
 		}
-		if num.lead0 && num.plain && num.ndigits >= 4 && num.sfx == "" && !f.hasTo {
+		if num.lead0 && num.plain && num.ndigits >= 3 && num.sfx == "" && !f.hasTo {
 			return fig{}, false, skipToken(t, num.start) // "train 03071": an identifier, no count
 		}
 		if end, ok := s.codeAfter(&f); ok {
@@ -603,9 +603,11 @@ func (s *scanner) sign(f *fig) {
 					return
 				}
 			}
-			if ws >= len("plus-or-") && strings.EqualFold(t[ws-len("plus-or-"):ws], "plus-or-") {
-				f.start, f.signed = ws-len("plus-or-"), true // "plus-or-minus 5,000"
-				return
+			for _, pre := range [...]string{"plus-or-", "plus/"} {
+				if ws >= len(pre) && strings.EqualFold(t[ws-len(pre):ws], pre) {
+					f.start, f.signed = ws-len(pre), true // "plus-or-minus 5,000", "plus/minus 2.4 points"
+					return
+				}
 			}
 			f.v = f.v.neg()
 			f.start = ws

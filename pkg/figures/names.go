@@ -614,9 +614,11 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 		if e, ok := bracketedArea(t, end, digits); groups == 1 && first <= 3 && ok {
 			return e, true // "+1 (202) 555-0187", "+44 (0)20 7946 0813"
 		}
-	case i > 0 && t[i-1] == '(' && first == 3 && groups == 1 && end+1 < len(t) && t[end] == ')':
-		e2, g2, d2, _, _ := digitGroups(t, skipSp(t, end+1))
-		if g2 > 0 && d2 >= 7 && skipSp(t, end+1) <= end+2 {
+	case i > 0 && t[i-1] == '(' && groups == 1 && (first == 3 || t[i] == '0' && first >= 2 && first <= 4) && end+1 < len(t) && t[end] == ')':
+		// "(202) 555-0147", "(02) 8527-8481", "(021) 500 567": an area code
+		// in brackets, a trunk 0 before it outside North America.
+		e2, g2, d2, _, _, _ := digitGroupsSep(t, skipSp(t, end+1))
+		if g2 > 0 && d2 >= 6 && first+d2 >= 8 && skipSp(t, end+1) <= end+2 {
 			return e2, true
 		}
 	case t[i] == '0' && first >= 3:
@@ -671,10 +673,11 @@ func bracketedArea(t string, p, prefixDigits int) (int, bool) {
 var (
 	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
 		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
-		"hotlines", "helpline", "helplines", "freephone", "tel", "emergency", "line", "lines", "numbers")
+		"hotlines", "helpline", "helplines", "freephone", "tel", "emergency", "line", "lines", "numbers",
+		"paybill", "shortcode")
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
-		"reached", "contacted", "contact", "number", "line", "lines")
+		"reached", "contacted", "contact", "number", "line", "lines", "lifeline")
 	// phoneIsCues before "is" or "was" and a number make it a phone number.
 	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax")
 )
@@ -717,6 +720,9 @@ func (s *scanner) phoneContext(f *fig) bool {
 		// "the emergency lines 767 and 112", "on 0300 456 2370, or 999"
 	case (k == "and" || k == "or") && s.lastPhone > 0 && s.parallelPhone(f.start):
 		// "dial 119 for fire and ambulance and 110 for police"
+	case (k == "on" || k == "at") && s.lastPhone > 0 && s.sentenceOf(s.lastPhone-1) == s.sentenceOf(f.start) &&
+		s.orBetween(s.lastPhone, ws):
+		// "call civil defence on 199 or the fire brigade on 193"
 	case k == "to" && s.callsBefore(ws):
 		// "some calls to 999 failed"
 	case k == "on" || k == "at":
@@ -741,6 +747,21 @@ func (s *scanner) phoneContext(f *fig) bool {
 	f.end = max(f.end, end)
 	s.lastPhone = f.end
 	return true
+}
+
+// orBetween reports "or" or "and" as a word in t[a:b] (at most six words):
+// the alternative of a phone number in the same sentence.
+func (s *scanner) orBetween(a, b int) bool {
+	ws := strings.Fields(s.text[a:b])
+	if len(ws) > 6 {
+		return false
+	}
+	for _, w := range ws {
+		if w == "or" || w == "and" {
+			return true
+		}
+	}
+	return false
 }
 
 // parallelPhone reports a number at p that repeats the form "N for ..."
@@ -914,6 +935,18 @@ func (s *scanner) modelAfterCount(f *fig) bool {
 	return ok && we == last.Start-1 && !isCapitalized(s.text[ws:we])
 }
 
+// kmMarkers before a number name a point of a road, not a distance
+// ("km 57", "kilometre 168"): a distance writes the unit after the number.
+var kmMarkers = setOf("km", "kilometre", "kilometer")
+
+// nounAfterMarker reports a plural noun after a number following a
+// marker word, which makes it a count after all ("km 5 cars"): rare, but
+// a marker is never followed by a plural.
+func (s *scanner) nounAfterMarker(e int) bool {
+	w, h, ok := s.nextWordTok(e)
+	return ok && !h && isPluralWord(w.key, s.text[w.s:w.e])
+}
+
 // codeAfter rejects a bare number that is part of a name or a code: a
 // letter in brackets glued after it ("a 401(k) plan"), a capitalised
 // number word hyphened after it ("7-Eleven"), a basketball "3-pointer", a
@@ -929,6 +962,12 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	e := f.end
 	if s.routeAfterCode(f) {
 		return e, true // "the NX1 and 70 services"
+	}
+	if f.start > 0 && t[f.start-1] == '*' && e < len(t) && (t[e] == '#' || t[e] == '*') {
+		return e + 1, true // "dial *847#": a USSD code
+	}
+	if _, _, dot, ok, k := s.prevKey(f.start); ok && !dot && kmMarkers[k] && !s.nounAfterMarker(e) {
+		return e, true // "at km 57 of the toll road", "kilometre 168": a marker on a road
 	}
 	if strings.HasPrefix(t[e:], "-plate") {
 		return e + len("-plate"), true // "the 75-plate month": a registration plate
@@ -1015,7 +1054,7 @@ var routeNouns = setOf("services", "service", "routes", "route", "buses", "bus",
 // callsBefore reports "calls", "call" or "calling" right before p.
 func (s *scanner) callsBefore(p int) bool {
 	ws, we, dot, ok, k := s.prevKey(p)
-	if ok && !dot && isAllCaps(s.text[ws:we]) {
+	if ok && !dot && isAllCaps(s.text[ws:we]) && k != "sms" {
 		// "text DONATE to 70011": the keyword of a text donation.
 		_, _, dot, ok, k = s.prevKey(ws)
 		return ok && !dot && (k == "text" || k == "texting" || k == "sms")

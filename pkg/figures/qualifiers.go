@@ -418,6 +418,30 @@ func (s *scanner) overParticle(p int) bool {
 	return ok && !dot && particleVerbs[pk]
 }
 
+// overPhasedIn reports "over" right before p after a verb and its
+// particle "in" or "out", the period a change is spread over, no bound:
+// "phased in over six months", "phasing it in over 10 years", "rolled out
+// over two years" ("the first time in over a decade" has no such verb).
+func (s *scanner) overPhasedIn(p int) bool {
+	ws, _, _, ok, k := s.prevKey(p)
+	if !ok || k != "over" {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(ws)
+	if !ok || dot || k != "in" && k != "out" {
+		return false
+	}
+	ws, _, dot, ok, k = s.prevKey(ws)
+	if ok && !dot && (k == "it" || k == "them") {
+		_, _, dot, ok, k = s.prevKey(ws)
+	}
+	return ok && !dot && phaseVerbs[k]
+}
+
+// phaseVerbs take "in" or "out" before the period of a change.
+var phaseVerbs = setOf("phase", "phased", "phases", "phasing", "roll", "rolled", "rolls", "rolling", "spread",
+	"spreads", "spreading", "paid", "pay", "pays", "paying", "bring", "brings", "brought", "bringing")
+
 // particleVerbs before "over" make it a particle.
 var particleVerbs = setOf("rolled", "rolls", "rolling", "roll", "handed", "hands", "handing", "hand", "carried",
 	"fought", "argued", "quarrelled", "squabbled", "pored", "mulled", "glossed", "turned", "turns", "turning")

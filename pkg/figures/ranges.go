@@ -468,8 +468,8 @@ func (s *scanner) ratioAfter(f *fig) bool {
 	}
 	p := w.e
 	if w.key == "times" && !glued {
-		// "accurate to within 3.1 points, 19 times out of 20"
-		if o, h, ok := s.nextWordTok(p); ok && !h && o.key == "out" {
+		// "accurate to within 3.1 points, 19 times out of 20", "19 times in 20"
+		if o, h, ok := s.nextWordTok(p); ok && !h && (o.key == "out" || o.key == "in") {
 			w = o
 			p = o.e
 		}

@@ -222,6 +222,8 @@ func (s *scanner) millionNext(p int) bool {
 			return true // "1.1m more", "2m fewer"
 		case words == 0 && (k == "sq" || k == "square" || k == "cubic"):
 			return true // "a 1.2m sq ft warehouse": an area or a volume, of millions
+		case words == 0 && millionOfNouns[k] && s.earlierMillion(wordStart(t, p)):
+			return true // "62.3m tonnes of coal, short of its 80m target"
 		}
 		if u, ok := unitPhrases[k]; ok {
 			return u.kind != article.KindDistance // "110m tons", "1.8m dollars"
@@ -325,13 +327,33 @@ func (s *scanner) millionBefore(start, end int) bool {
 	if !ok || dot || (k != "from" && k != "against" && k != "versus" && k != "vs") {
 		return false // "a storm surge of up to 3m" after "1.2m people": metres
 	}
+	return s.earlierMillion(start)
+}
+
+// earlierMillion reports an "Nm" or "N million" read as millions earlier in
+// the sentence of start.
+func (s *scanner) earlierMillion(start int) bool {
 	sent := s.sentenceOf(start)
 	for i := len(s.figs) - 1; i >= 0; i-- {
 		g := &s.figs[i]
 		if g.Sentence != sent {
 			break
 		}
-		if (strings.HasSuffix(g.Text, "m") || strings.HasSuffix(g.Text, " million")) && g.Value >= 1e5 && g.Unit != "m" {
+		if millionText(g.Text) && g.Value >= 1e5 && g.Unit != "m" {
+			return true
+		}
+	}
+	return false
+}
+
+// millionText reports a figure's text that writes its millions "m" glued
+// to the number or "million" ("2.4m", "62.3m tonnes", "21.6 million times").
+func millionText(text string) bool {
+	if strings.Contains(text, " million") {
+		return true
+	}
+	for i := 1; i < len(text); i++ {
+		if text[i] == 'm' && isDigit(text[i-1]) && (i+1 == len(text) || !isASCIILetter(text[i+1])) {
 			return true
 		}
 	}

@@ -163,6 +163,16 @@ func (s *scanner) modelPair(a, b *fig) bool {
 func (s *scanner) voteContext(start, end int, rising bool) bool {
 	if w, _, ok := s.nextWordTok(end); ok && voteAfter[w.key] {
 		return true
+	} else if ok && isCapitalized(s.text[w.s:w.e]) {
+		// "a 6-3 Supreme Court ruling": the body's name before the word
+		for range 2 {
+			if w, _, ok = s.nextWordTok(w.e); !ok || !isCapitalized(s.text[w.s:w.e]) {
+				break
+			}
+		}
+		if ok && voteAfter[w.key] {
+			return true
+		}
 	}
 	t := s.text
 	body, outcome := false, false
