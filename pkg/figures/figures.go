@@ -536,6 +536,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		if end, ok := s.addressAfter(&f); ok {
 			return fig{}, false, end // "10 Downing Street"
 		}
+		if end, ok := footyScore(t, &f); ok {
+			return fig{}, false, end // "Collingwood 12.10 (82)": goals, behinds and points
+		}
 		if s.phoneContext(&f) {
 			return fig{}, false, f.end // "call 101", "dial 999"
 		}
@@ -562,6 +565,16 @@ func (s *scanner) sign(f *fig) {
 	if m := marginBefore(t, p); m < p {
 		f.start, f.signed = m, true
 		return
+	}
+	for _, w := range [...]string{"minus-", "plus-"} {
+		// "finished plus-3", "was minus-2": a player's plus-minus rating
+		if q := p - len(w); q >= 0 && !f.num.word && strings.EqualFold(t[q:p], w) && letterBefore(t, q) == 0 {
+			if w == "minus-" {
+				f.v = f.v.neg()
+			}
+			f.start, f.signed = q, true
+			return
+		}
 	}
 	if p > 0 && !f.num.word || (p > 0 && f.cur) {
 		c := t[p-1]

@@ -486,6 +486,7 @@ var gatedWordCurrencies = map[string]string{"SR": "SAR", "QR": "QAR", "NIS": "IL
 // "K253.1 billion" in Lusaka (kwacha), in Port Moresby (kina).
 var countryOnlyCurrencies = map[string][]currencyCountry{
 	"K": {{"ZMW", []string{"zambia", "lusaka"}}, {"PGK", []string{"papua new guinea", "port moresby"}}},
+	"P": {{"PHP", []string{"philippine", "manila", "filipino"}}, {"BWP", []string{"botswana", "gaborone"}}},
 }
 
 // gluedOnlyCurrencies are single capitals that name a currency only when
@@ -632,7 +633,9 @@ func (s *scanner) localMoneyAround(i, k int) bool {
 			return true
 		}
 	}
-	if ws, we, dot, ok := prevWord(t, i); ok && !dot && we+1 == i {
+	if ws, we, dot, ok := prevWord(t, i); ok && !dot && we == i && t[ws:we] == "R" {
+		return true // "a basket cost R3 500": South African copy groups thousands with spaces
+	} else if ok && !dot && we+1 == i {
 		w := t[ws:we]
 		if len(w) == 4 && (w[0] == 'M' || w[0] == 'T' || w[0] == 'K') {
 			w = w[1:] // "MSEK 62 500"
@@ -648,4 +651,4 @@ var localCurrencyWords = setOf("Kč", "kč", "zł", "Ft", "lei", "leu", "kr", "k
 	"forints", "zloty", "zlotys", "koruna", "korun", "dinars", "rubles", "roubles", "hryvnias", "euros", "€")
 
 // localISO are the ISO codes of the currencies of such copy.
-var localISO = setOf("HUF", "CZK", "PLN", "RON", "BGN", "RSD", "SEK", "NOK", "DKK", "ISK", "EUR", "UAH", "RUB", "MDL", "CHF")
+var localISO = setOf("HUF", "CZK", "PLN", "RON", "BGN", "RSD", "SEK", "NOK", "DKK", "ISK", "EUR", "UAH", "RUB", "MDL", "CHF", "ZAR")

@@ -606,6 +606,9 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 	if groups == 0 {
 		return 0, false
 	}
+	if groups == 1 && digits >= 3 && digits <= 4 && trunkPhoneBefore(t, i) {
+		return end, true // "011-2670 1728": the last group of a number written with a hyphen
+	}
 	switch {
 	case i > 0 && t[i-1] == '+' && (i == 1 || !isDigit(t[i-2]) && letterBefore(t, i-1) == 0):
 		if first <= 3 && groups >= 2 && digits >= 8 || groups == 1 && digits >= 10 {
@@ -635,6 +638,20 @@ func (s *scanner) phoneAt(num number) (int, bool) {
 		return end, true
 	}
 	return 0, false
+}
+
+// trunkPhoneBefore reports a phone number written with hyphens and a trunk
+// 0 ("011-2670") one space before i, which a group after it continues.
+func trunkPhoneBefore(t string, i int) bool {
+	if i < 2 || t[i-1] != ' ' || !isDigit(t[i-2]) {
+		return false
+	}
+	k := i - 1
+	for k > 0 && (isDigit(t[k-1]) || t[k-1] == '-') {
+		k--
+	}
+	tok := t[k : i-1]
+	return len(tok) >= 7 && tok[0] == '0' && strings.Count(tok, "-") == 1 && (k == 0 || t[k-1] == ' ')
 }
 
 // bracketedArea reads an area code in brackets after an international
@@ -682,6 +699,19 @@ var (
 	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax")
 )
 
+// emergencyAt reports the word for an emergency service at q, after "N
+// for": "emergencies", "non-emergencies", "an ambulance", "police".
+func emergencyAt(t string, q int) bool {
+	r := strings.ToLower(t[q:min(len(t), q+20)])
+	r = strings.TrimPrefix(r, "an ")
+	for _, w := range [...]string{"emergenc", "non-emergenc", "ambulance", "police", "the police", "fire brigade"} {
+		if strings.HasPrefix(r, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // emergencyNumbers before "calls" name the service, not a count.
 var emergencyNumbers = setOf("999", "911", "112", "000", "111", "101")
 
@@ -703,6 +733,9 @@ func (s *scanner) phoneContext(f *fig) bool {
 		return true // "118 directory services", "the 988 hotline"
 	} else if ok && (w.key == "calls" || w.key == "call" || w.key == "operator" || w.key == "operators") && emergencyNumbers[t[n.start:n.end]] {
 		return true // "received 43 999 calls": the emergency number
+	} else if ok && w.key == "for" && n.ndigits >= 3 && emergencyAt(t, skipSp(t, w.e)) {
+		s.lastPhone = f.end // "use 901 for non-emergencies", "112 for police and 118 for ..."
+		return true
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if q := skipSpBack(t, f.start); !ok && q > 0 && t[q-1] == ',' {

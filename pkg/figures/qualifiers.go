@@ -226,7 +226,7 @@ func buildQualifiers() map[string]string {
 		"north of": article.QualifierMoreThan, "south of": article.QualifierLessThan,
 		"at or above": article.QualifierAtLeast, "at or over": article.QualifierAtLeast,
 		"at or below": article.QualifierAtMost, "at or under": article.QualifierAtMost,
-		"between": qBetween, "from": qFrom,
+		"between": qBetween, "from": qFrom, "between the ages of": qBetween,
 	}
 	for _, v := range pastVerbs {
 		m[v+" past"] = article.QualifierMoreThan

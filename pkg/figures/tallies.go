@@ -6,6 +6,7 @@ package figures
 
 import (
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -492,3 +493,35 @@ var racingCues = setOf("favourite", "favorite", "handicapper", "furlongs", "furl
 
 // scorecardVerbs a few words before "N-M" make it a judge's card.
 var scorecardVerbs = setOf("scored", "scoring", "cards", "card", "scorecards")
+
+// footyScore reads an Australian football score at f, "G.B (T)": goals and
+// behinds, then the points they make, six a goal and one a behind
+// ("12.10 (82)"). The sum is the test: no count or decimal reads so.
+func footyScore(t string, f *fig) (int, bool) {
+	n := f.num
+	if !n.hasDecimal || f.start != n.start || n.word {
+		return 0, false
+	}
+	dot := strings.IndexByte(t[n.start:n.end], '.')
+	if dot <= 0 || n.end-n.start-dot-1 > 2 {
+		return 0, false
+	}
+	goals, err1 := strconv.Atoi(t[n.start : n.start+dot])
+	behinds, err2 := strconv.Atoi(t[n.start+dot+1 : n.end])
+	if err1 != nil || err2 != nil || !strings.HasPrefix(t[n.end:], " (") {
+		return 0, false
+	}
+	q := n.end + 2
+	e := q
+	for e < len(t) && isDigit(t[e]) {
+		e++
+	}
+	if e == q || e >= len(t) || t[e] != ')' {
+		return 0, false
+	}
+	points, err := strconv.Atoi(t[q:e])
+	if err != nil || points != 6*goals+behinds {
+		return 0, false
+	}
+	return e + 1, true
+}
