@@ -554,8 +554,7 @@ func boundCompound(t string, start int) (under, capital, ok bool) {
 
 // boundCompoundOpens reports a capitalised "Under-" or "Over-" before the
 // number at start that opens its sentence ("Under-five mortality fell").
-func boundCompoundOpens(t string, start int) bool {
-	under, _, _ := boundCompound(t, start)
+func boundCompoundOpens(t string, start int, under bool) bool {
 	if under {
 		return sentenceStartBefore(t, start-len("under-"))
 	}
@@ -583,7 +582,7 @@ func (s *scanner) teamAfter(p int) bool {
 func (s *scanner) ageCompound(f *fig) bool {
 	t := s.text
 	under, capital, ok := boundCompound(t, f.start)
-	if !ok || f.start != f.num.start || capital && !boundCompoundOpens(t, f.start) {
+	if !ok || f.start != f.num.start || capital && !boundCompoundOpens(t, f.start, under) {
 		return false
 	}
 	if f.end < len(t) && (t[f.end] == '-' || isASCIILetter(t[f.end])) {
@@ -609,7 +608,8 @@ func (s *scanner) ageGroupAt(start, end int) bool {
 	if end < len(t) && isASCIILetter(t[end]) {
 		return false
 	}
-	return start >= 5 && t[start-5:start] == "over-" || start >= 6 && t[start-6:start] == "under-"
+	_, capital, ok := boundCompound(t, start)
+	return ok && !capital
 }
 
 // beAndOlder reports "be N or older" ("and over", "or above"): a rule of

@@ -972,14 +972,6 @@ func (s *scanner) modelAfterCount(f *fig) bool {
 // ("km 57", "kilometre 168"): a distance writes the unit after the number.
 var kmMarkers = setOf("km", "kilometre", "kilometer")
 
-// nounAfterMarker reports a plural noun after a number following a
-// marker word, which makes it a count after all ("km 5 cars"): rare, but
-// a marker is never followed by a plural.
-func (s *scanner) nounAfterMarker(e int) bool {
-	w, h, ok := s.nextWordTok(e)
-	return ok && !h && isPluralWord(w.key, s.text[w.s:w.e])
-}
-
 // codeAfter rejects a bare number that is part of a name or a code: a
 // letter in brackets glued after it ("a 401(k) plan"), a capitalised
 // number word hyphened after it ("7-Eleven"), a basketball "3-pointer", a
@@ -999,13 +991,13 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	if f.start > 0 && t[f.start-1] == '*' && e < len(t) && (t[e] == '#' || t[e] == '*') {
 		return e + 1, true // "dial *847#": a USSD code
 	}
-	if _, _, dot, ok, k := s.prevKey(f.start); ok && !dot && kmMarkers[k] && !s.nounAfterMarker(e) {
+	if _, _, dot, ok, k := s.prevKey(f.start); ok && !dot && kmMarkers[k] && !s.nounAfter(e) { // a plural after it counts: "km 5 cars"
 		return e, true // "at km 57 of the toll road", "kilometre 168": a marker on a road
 	}
 	if strings.HasPrefix(t[e:], "-plate") {
 		return e + len("-plate"), true // "the 75-plate month": a registration plate
 	}
-	if _, capital, ok := boundCompound(t, f.start); ok && (s.teamAfter(e) || capital && !boundCompoundOpens(t, f.start)) {
+	if under, capital, ok := boundCompound(t, f.start); ok && (s.teamAfter(e) || capital && !boundCompoundOpens(t, f.start, under)) {
 		return e, true // "the Under-21 side", "the under-19 World Cup": a team's or a competition's name
 	}
 	if e+3 <= len(t) && t[e] == '(' && isASCIILetter(t[e+1]) && t[e+2] == ')' {
