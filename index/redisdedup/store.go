@@ -401,13 +401,23 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			s.bufs.Put(bp)
 		}
 	}()
+	// The exact and band keys of one paragraph come one after the other
+	// with one record: it is encoded once, and its value (and, below, its
+	// cached string) is shared by those keys.
+	sameAsPrev := func(j int) bool { return j > 0 && recs[send[j]] == recs[send[j-1]] }
 	size := 0
-	for _, i := range send {
-		size += maxRecordLen(recs[i])
+	for j, i := range send {
+		if !sameAsPrev(j) {
+			size += maxRecordLen(recs[i])
+		}
 	}
 	buf := slices.Grow((*bp)[:0], size)
 	vals := make([]valueArg, len(send))
 	for j, i := range send {
+		if sameAsPrev(j) {
+			vals[j] = vals[j-1]
+			continue
+		}
 		from := len(buf)
 		buf = appendRecord(buf, recs[i], expireAt)
 		vals[j] = valueArg(buf[from:len(buf):len(buf)])
@@ -467,6 +477,9 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := 0
+	// mine is the string of vals[mineOf], the last of the caller's values
+	// made one: keys that share a value share its string.
+	mine, mineOf := "", -1
 	for j, i := range send {
 		if k < len(theirs) && theirs[k].i == i {
 			f := theirs[k]
@@ -475,10 +488,20 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 			continue
 		}
 		if v := vals[j]; s.cache.keeps(len(v), valid, uint32(now)) {
-			s.cache.put(keys[i], string(v), valid, uint32(now))
+			if mineOf < 0 || !sharesValue(vals[mineOf], v) {
+				mine = string(v)
+			}
+			mineOf = j
+			s.cache.put(keys[i], mine, valid, uint32(now))
 		}
 	}
 	return nil
+}
+
+// sharesValue reports whether a and b are one value of a claim's buffer
+// (the same bytes at the same place), not only equal bytes.
+func sharesValue(a, b valueArg) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
 }
 
 // valueArg is a claim's value as a command argument: go-redis writes an
