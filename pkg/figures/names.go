@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -144,6 +145,16 @@ func (s *scanner) designated(p int) bool {
 	if designators[k] {
 		// "the number 5" designates; "a number of" never reaches here.
 		return true
+	}
+	if sizes, ok := indexMembers[k]; ok {
+		e := p
+		for e < len(t) && isDigit(t[e]) {
+			e++
+		}
+		return slices.Contains(sizes, t[p:e]) && (e == len(t) || t[e] != ',' && t[e] != '.' || e+1 == len(t) || !isDigit(t[e+1]))
+	}
+	if w := t[ws:we]; (w == "Year" || w == "Years") && !sentenceStartBefore(t, ws) {
+		return true // "pupils in Years 7 to 13", "Year 9": school years
 	}
 	if k == "s" && ws >= 2 && (t[ws-1] == '\'' || strings.HasSuffix(t[:ws], "’")) {
 		// "Boeing's 737": the maker's possessive.
@@ -421,7 +432,26 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"draft", "schedule", "form", "title", "part", "annex", "appendix", "bill", "law", "decree",
 	"order", "directive", "regulation", "local", "junction", "junctions", "jct", "jn", "exits", "routes",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
-	"sizes", "berth", "berths", "milepost", "bay", "codes", "stall", "barrier", "scope", "calibre", "caliber")
+	"sizes", "berth", "berths", "milepost", "bay", "codes", "stall", "barrier", "scope", "calibre", "caliber",
+	"marker", "update", "lots", "plots")
+
+// indexMembers are the stock indexes named by their number of members,
+// with those numbers ("FTSE 100", "Nikkei 225"; "FTSE 25,741" in a table
+// of contracts traded counts).
+var indexMembers = map[string][]string{
+	"ftse": {"100", "250", "350"}, "nikkei": {"225", "300", "500"}, "stoxx": {"50", "600"},
+	"dax": {"30", "40"}, "cac": {"40"}, "asx": {"200", "300"}, "russell": {"1000", "2000", "3000"},
+	"nasdaq": {"100"}, "kospi": {"200"}, "nifty": {"50"}, "tsx": {"60"},
+}
+
+// indexNames are the keys of indexMembers, for the vocabulary.
+var indexNames = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range indexMembers {
+		m[k] = true
+	}
+	return m
+}()
 
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")
@@ -691,7 +721,7 @@ var (
 	phoneCues = setOf("call", "calls", "called", "calling", "dial", "dialled", "dialed", "dialling",
 		"dialing", "ring", "ringing", "phone", "phoning", "telephone", "text", "texting", "fax", "hotline",
 		"hotlines", "helpline", "helplines", "freephone", "tel", "emergency", "line", "lines", "numbers",
-		"paybill", "shortcode")
+		"paybill", "shortcode", "lifeline")
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines", "lifeline")
@@ -735,6 +765,10 @@ func (s *scanner) phoneContext(f *fig) bool {
 		return true // "received 43 999 calls": the emergency number
 	} else if ok && w.key == "for" && n.ndigits >= 3 && emergencyAt(t, skipSp(t, w.e)) {
 		s.lastPhone = f.end // "use 901 for non-emergencies", "112 for police and 118 for ..."
+		return true
+	}
+	if e := f.end; emergencyNumbers[t[n.start:n.end]] && e+2 < len(t) && t[e] == ' ' && t[e+1] == '(' && t[e+2] >= 'A' && t[e+2] <= 'Z' {
+		s.lastPhone = f.end // "112 (EU), 911 (US and Canada), 999 (UK)"
 		return true
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)

@@ -339,6 +339,16 @@ func (s *scanner) inheritListUnits() {
 			b.Unit, b.Kind = a.Unit, a.Kind
 			continue
 		}
+		if am, bm := &s.meta[i], &s.meta[i+1]; a.Unit != "" && a.RangeTo == nil && b.Unit == "" && b.Kind == article.KindCount &&
+			b.Subject == "" && b.RangeTo == nil && !bm.cur && (!bm.scaled || (am.scaled && am.scalePow == bm.scalePow)) &&
+			(s.bracketedPrevious(a.End, b.Start, b.End) || (!am.scaled && !bm.scaled && a.Kind != article.KindPercent && s.elidedFrom(a.End, b.Start, b.End))) {
+			// "wind 82.3 TWh (78.1)", "20.5 mln T (19.0)", "1.42 bln euros
+			// (1.31 bln)": the previous value in brackets; "rises to 67
+			// from 66 in 2028", "narrowed to four points from nine".
+			b.Unit, b.Kind = a.Unit, a.Kind
+			shareScale(b, bm, am, false)
+			continue
+		}
 		if a.Kind == article.KindMoney && b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" &&
 			b.RangeTo == nil && !s.meta[i+1].scaled && s.parallelFor(a.End, b.Start, b.End) {
 			b.Unit, b.Kind = a.Unit, a.Kind // "300 riyals for food and 500 for housing"
@@ -401,6 +411,45 @@ func (s *scanner) elidedUnitLink(ae, bs int) bool {
 	}
 	return false
 }
+
+// bracketedPrevious reports a bare number in brackets right after a
+// figure, [bs, be), alone or after a year and a colon: the previous value
+// of a table turned into prose ("wind 82.3 TWh (78.1)", "1.2m (2024:
+// 0.9m)").
+func (s *scanner) bracketedPrevious(ae, bs, be int) bool {
+	t := s.text
+	if be >= len(t) || t[be] != ')' {
+		return false
+	}
+	switch sep := t[ae:bs]; {
+	case sep == " (":
+		return true
+	case len(sep) == 9 && strings.HasPrefix(sep, " (") && strings.HasSuffix(sep, ": "):
+		return strings.IndexFunc(sep[2:6], func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+	}
+	return false
+}
+
+// elidedFrom reports a bare number [bs, be) right after "<figure> from"
+// that ends its clause: "rises to 67 from 66 in 2028", "narrowed to four
+// points from nine." (not "5 cars from 3 dealers"; a percentage before
+// "from" is a change: "down 31% from 603").
+func (s *scanner) elidedFrom(ae, bs, be int) bool {
+	t := s.text
+	if t[ae:bs] != " from " {
+		return false
+	}
+	if be == len(t) || strings.IndexByte(".,;:)", t[be]) >= 0 {
+		return true
+	}
+	w, _, ok := s.nextWordTok(be)
+	return ok && t[be] == ' ' && fromClauseEnds[w.key]
+}
+
+// fromClauseEnds may follow the old value of "to N from M": a time or a
+// new clause.
+var fromClauseEnds = setOf("in", "on", "at", "last", "a", "the", "previously", "earlier", "before",
+	"by", "as", "when", "after", "and", "but", "while", "this", "under", "since")
 
 // prevWordIs reports that the word before p is w (lower case).
 func (s *scanner) prevWordIs(p int, w string) bool {

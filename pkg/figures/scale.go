@@ -218,8 +218,8 @@ func (s *scanner) millionNext(p int) bool {
 			return true // "streamed 1.4m times"
 		case metreEvents[k]:
 			return false // "the 200m freestyle", "60m hurdles"
-		case words == 0 && countComparatives[k]:
-			return true // "1.1m more", "2m fewer"
+		case words == 0 && (countComparatives[k] || countParticiples[k]):
+			return true // "1.1m more", "2m fewer", "4.6m sold"
 		case words == 0 && (k == "sq" || k == "square" || k == "cubic"):
 			return true // "a 1.2m sq ft warehouse": an area or a volume, of millions
 		case words == 0 && millionOfNouns[k] && s.earlierMillion(wordStart(t, p)):
@@ -318,6 +318,20 @@ func (s *scanner) millionBefore(start, end int) bool {
 			return false // words follow: millionNext decided
 		}
 	}
+	if q := bytePrevNonSpace(t, start); q >= 0 {
+		switch t[q] {
+		case '(':
+			return s.earlierMillion(start) // "2.4m tonnes (2.1m)"
+		case ':':
+			// A label: "Population: 67.6m", "(2024: 0.9m)" after "1.2m";
+			// "Height: 2.1m" is a length.
+			if q > 0 && isDigit(t[q-1]) {
+				return s.earlierMillion(start) // "(2024: 0.9m)"
+			}
+			_, _, _, ok, lk := s.prevKey(q)
+			return ok && !lengthLabels[lk]
+		}
+	}
 	ws, _, dot, ok, k := s.prevKey(start)
 	if ok && !dot && k == "of" {
 		if _, _, dot, ok, pk := s.prevKey(ws); ok && !dot && millionOfNouns[pk] {
@@ -359,6 +373,26 @@ func millionText(text string) bool {
 	}
 	return false
 }
+
+// bytePrevNonSpace returns the index of the last byte before p that is not
+// a space, -1 when there is none.
+func bytePrevNonSpace(t string, p int) int {
+	q := p - 1
+	for q >= 0 && t[q] == ' ' {
+		q--
+	}
+	return q
+}
+
+// lengthLabels before "<label>: Nm" measure a length: "Height: 2.1m".
+var lengthLabels = setOf("height", "depth", "length", "width", "distance", "span", "diameter",
+	"altitude", "elevation", "range", "swell", "surge", "waves", "wave", "jump", "throw", "drop", "fall",
+	"rise", "draught", "draft", "beam", "radius", "clearance", "wingspan", "tall", "deep", "long", "wide")
+
+// countParticiples right after "Nm" count things: "4.6m sold".
+var countParticiples = setOf("sold", "shipped", "registered", "vaccinated", "affected", "employed",
+	"delivered", "produced", "downloaded", "viewed", "watched", "issued", "printed", "signed", "cast",
+	"counted", "received", "collected", "served", "insured", "enrolled", "evacuated", "infected")
 
 // millionOfNouns before "of Nm" count people or things: "an audience of
 // 1.2m", "a target of 5m", "a population of 8.9m".

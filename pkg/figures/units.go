@@ -42,6 +42,11 @@ func (s *scanner) unitAfter(f *fig) {
 		f.unit, f.kind, f.end = "HUF", article.KindMoney, q+2 // "389 Ft", the forint ("ft", feet, is lower case)
 		return
 	}
+	if f.num.scaled && t[q] == 'T' && letterAt(t, q+1) == 0 && (q+1 == n || t[q+1] != '.' && t[q+1] != '-') {
+		// "20.5 mln T", "112-115 MLN T": tonnes in crop and trade tables.
+		f.unit, f.kind, f.end = "t", kWt, q+1
+		return
+	}
 	s.phraseUnit(f, q)
 }
 
