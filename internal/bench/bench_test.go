@@ -208,6 +208,33 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 	require.Contains(t, out, "under 200 MB RSS: 210 MB, not met")
 }
 
+func TestWriteE2EBracketsThePipelineWithTwoBaselines(t *testing.T) {
+	rep := &E2EReport{
+		Machine:   ReadMachine(),
+		Config:    E2EConfig{Workers: 1, Partitions: 6, BatchSize: 500, LoaderConcurrency: 2, DedupStore: DedupRedis},
+		Bulk:      Phase{Ran: true, Articles: 1000, Duration: time.Second, ESCPU: 300 * time.Millisecond},
+		BulkAfter: Phase{Ran: true, Articles: 1000, Duration: 1250 * time.Millisecond, ESCPU: 350 * time.Millisecond},
+		Pipeline:  Phase{Ran: true, Articles: 1000, Duration: 1200 * time.Millisecond},
+		Pinned:    []Pinned{{Name: "elasticsearch", PID: 7, CPUs: "1"}},
+	}
+	// 833/s against 1,000/s before and 800/s after: 0.83 of the first,
+	// 0.93 of their mean.
+	require.InDelta(t, 0.926, rep.BracketedRatio(), 0.001)
+	var b bytes.Buffer
+	WriteE2E(&b, rep, "")
+	out := b.String()
+	require.Contains(t, out, "| baseline 1 again, after the pipeline (--baseline-after) | 800 | ")
+	require.Contains(t, out, "| pipeline ÷ the mean of baseline 1 before and after it | | | 0.93 | 833 ÷ (1,000 + 800) / 2 |")
+	require.Contains(t, out, "with Elasticsearch on its own CPUs: 83%, not met")
+	require.Contains(t, out, "The same against the mean of baseline 1 before and after the pipeline: 93%, met.")
+
+	rep.BulkAfter = Phase{}
+	require.Zero(t, rep.BracketedRatio(), "no second baseline, no bracketed ratio")
+	b.Reset()
+	WriteE2E(&b, rep, "")
+	require.NotContains(t, b.String(), "before and after")
+}
+
 type doerFunc func(*http.Request) (*http.Response, error)
 
 func (f doerFunc) Perform(r *http.Request) (*http.Response, error) { return f(r) }

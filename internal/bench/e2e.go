@@ -128,6 +128,12 @@ type E2EConfig struct {
 	// (1.08-1.23x the baseline's in the isolated runs of 2026-12-06) comes
 	// from the order of the ids.
 	BaselineOrder string
+	// BaselineAfter runs baseline 1 a second time after the pipeline
+	// phase (same documents, a fresh index), so the pipeline can be read
+	// against the mean of a baseline before and one after it: a single
+	// baseline's run-to-run spread (11 % in the series of 2026-12-07)
+	// weighs on the ratio as much as the pipeline's own.
+	BaselineAfter bool
 
 	// WorkerArgs are the connection flags of `newsflow consume`
 	// (--kafka-brokers, --elasticsearch-url, …); the harness adds the
@@ -352,11 +358,13 @@ type E2EReport struct {
 	ESVersion string
 	Config    E2EConfig
 
-	Produce  Phase // the N articles written by the producer's writer
-	Bulk     Phase // baseline 1
-	Pipeline Phase
-	Consume  Phase // baseline 2
-	Latency  Latency
+	Produce Phase // the N articles written by the producer's writer
+	Bulk    Phase // baseline 1
+	// BulkAfter is baseline 1 again after the pipeline (BaselineAfter).
+	BulkAfter Phase
+	Pipeline  Phase
+	Consume   Phase // baseline 2
+	Latency   Latency
 	// Setup is how long the workers took from start to ready and in the
 	// group with every partition assigned (not in Pipeline.Duration).
 	Setup time.Duration
@@ -391,10 +399,21 @@ func (r *E2EReport) BulkRatio() float64 {
 	return r.Pipeline.ArticlesPerSecond() / r.Bulk.ArticlesPerSecond()
 }
 
+// BracketedRatio is the pipeline throughput as a fraction of the mean of
+// baseline 1 before and after it (BaselineAfter); 0 without both.
+func (r *E2EReport) BracketedRatio() float64 {
+	a, b := r.Bulk.ArticlesPerSecond(), r.BulkAfter.ArticlesPerSecond()
+	if !r.Bulk.Ran || !r.BulkAfter.Ran || !r.Pipeline.Ran || a+b == 0 {
+		return 0
+	}
+	return r.Pipeline.ArticlesPerSecond() / ((a + b) / 2)
+}
+
 // run holds the state of one RunE2E.
 type run struct {
 	cfg     E2EConfig
 	rep     *E2EReport
+	docs    []consumers.Doc // baseline 1's documents, made once
 	client  *kafka.Client
 	names   names
 	raws    []article.RawArticle
@@ -404,7 +423,7 @@ type run struct {
 }
 
 type names struct {
-	topic, pipelineGroup, rawGroup, pipelineAlias, bulkAlias, fingerprints, redisPrefix string
+	topic, pipelineGroup, rawGroup, pipelineAlias, bulkAlias, bulkAfterAlias, fingerprints, redisPrefix string
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -426,7 +445,7 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 		start: time.Now(),
 		names: names{
 			topic: base, pipelineGroup: base + "-pipeline", rawGroup: base + "-raw",
-			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", fingerprints: base + "-fp",
+			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", bulkAfterAlias: base + "-bulk-after", fingerprints: base + "-fp",
 			redisPrefix: base,
 		},
 	}
@@ -494,8 +513,11 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 	}()
 
 	if cfg.has(PhaseBulk) {
-		if err := r.bulkPhase(ctx, total); err != nil {
+		if err := r.bulkPhase(ctx, total, PhaseBulk, r.names.bulkAlias, &r.rep.Bulk); err != nil {
 			return r.rep, fmt.Errorf("bulk baseline: %w", err)
+		}
+		if !cfg.BaselineAfter {
+			r.docs = nil // not needed again: free them before the pipeline
 		}
 	}
 	if err := r.createTopic(ctx); err != nil {
@@ -510,6 +532,11 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 	if cfg.has(PhasePipeline) {
 		if err := r.pipelinePhase(ctx, total); err != nil {
 			return r.rep, fmt.Errorf("pipeline: %w", err)
+		}
+		if cfg.BaselineAfter && cfg.has(PhaseBulk) {
+			if err := r.bulkPhase(ctx, total, phaseBulkAfter, r.names.bulkAfterAlias, &r.rep.BulkAfter); err != nil {
+				return r.rep, fmt.Errorf("bulk baseline after the pipeline: %w", err)
+			}
 		}
 	} else if cfg.has(PhaseConsume) {
 		if _, err := r.produce(ctx, r.raws); err != nil {
@@ -541,7 +568,7 @@ func (r *run) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, _ = r.client.DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: []string{r.names.topic, r.names.topic + ".dlq"}})
-	for _, alias := range []string{r.names.pipelineAlias, r.names.bulkAlias} {
+	for _, alias := range []string{r.names.pipelineAlias, r.names.bulkAlias, r.names.bulkAfterAlias} {
 		if _, err := esDo(ctx, r.cfg.ES, http.MethodDelete, "/"+alias+elastic.FirstIndexSuffix, nil); err != nil && !isNotFound(err) {
 			r.logf("cleanup: %v", err)
 		}

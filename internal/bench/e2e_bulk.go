@@ -72,28 +72,36 @@ func partitionOrder(docs []consumers.Doc, raws []article.RawArticle, partitions,
 	return out
 }
 
+// phaseBulkAfter names baseline 1's second run in the log (BaselineAfter).
+const phaseBulkAfter = "bulk-after"
+
 // bulkPhase is baseline 1: the documents the pipeline makes, indexed by a
 // minimal loader: the same bulk requests (index with external_gte
 // versions, BatchSize documents) with LoaderConcurrency in flight, into a
-// fresh index made from the same template.
-func (r *run) bulkPhase(ctx context.Context, total int64) error {
-	docs, err := r.documents(ctx)
-	if err != nil {
-		return err
+// fresh index made from the same template behind alias; the result goes
+// to out. The documents are made once per run.
+func (r *run) bulkPhase(ctx context.Context, total int64, phase, alias string, out *Phase) error {
+	if r.docs == nil {
+		docs, err := r.documents(ctx)
+		if err != nil {
+			return err
+		}
+		if r.cfg.BaselineOrder == OrderPartitions {
+			docs = partitionOrder(docs, r.raws, r.cfg.Partitions, r.cfg.BatchSize)
+		}
+		r.docs = docs
 	}
-	if r.cfg.BaselineOrder == OrderPartitions {
-		docs = partitionOrder(docs, r.raws, r.cfg.Partitions, r.cfg.BatchSize)
-	}
+	docs := r.docs
 	var docBytes int64
 	for _, d := range docs {
 		docBytes += int64(len(d.Source))
 	}
-	if err := elastic.Install(ctx, r.cfg.ES, r.names.bulkAlias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
+	if err := elastic.Install(ctx, r.cfg.ES, alias, r.cfg.Analyzer, slog.New(slog.DiscardHandler)); err != nil {
 		return err
 	}
-	r.logf("bulk: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight, in %s order",
-		len(docs), float64(docBytes)/1e6, r.names.bulkAlias, r.cfg.BatchSize, r.cfg.LoaderConcurrency, r.cfg.BaselineOrder)
-	ix := elastic.NewIndexer(r.cfg.ES, elastic.IndexerConfig{Alias: r.names.bulkAlias})
+	r.logf("%s: loading %d documents (%.1f MB of JSON) into %s, %d per request, %d in flight, in %s order",
+		phase, len(docs), float64(docBytes)/1e6, alias, r.cfg.BatchSize, r.cfg.LoaderConcurrency, r.cfg.BaselineOrder)
+	ix := elastic.NewIndexer(r.cfg.ES, elastic.IndexerConfig{Alias: alias})
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.PhaseTimeout)
 	defer cancel()
 	cpu0, _ := esCPU(pctx, r.cfg.ES)
@@ -134,24 +142,24 @@ func (r *run) bulkPhase(ctx context.Context, total int64) error {
 		return err
 	default:
 	}
-	n, err := r.waitCount(pctx, PhaseBulk, r.names.bulkAlias, len(docs), start, nil)
+	n, err := r.waitCount(pctx, phase, alias, len(docs), start, nil)
 	end := time.Now()
 	esCPUs, otherCPUs := r.cpuCounts()
 	usage := busy.stop(start, end, esCPUs, otherCPUs)
 	if err != nil {
 		return err
 	}
-	r.rep.Bulk = Phase{Ran: true, Articles: n, Bytes: total, Duration: end.Sub(start), Load: LoadAverage(), Busy: usage}
-	r.rep.Bulk.Settle = r.settle(pctx, PhaseBulk, r.names.bulkAlias)
-	r.rep.Bulk.CPU = r.cpuSince(procs0)
+	*out = Phase{Ran: true, Articles: n, Bytes: total, Duration: end.Sub(start), Load: LoadAverage(), Busy: usage}
+	out.Settle = r.settle(pctx, phase, alias)
+	out.CPU = r.cpuSince(procs0)
 	if cpu1, err := esCPU(pctx, r.cfg.ES); err == nil && cpu0 > 0 {
-		r.rep.Bulk.ESCPU = cpu1 - cpu0
+		out.ESCPU = cpu1 - cpu0
 	}
-	r.rep.Bulk.preferProcCPU()
-	r.rep.Bulk.Stats, _ = esIndexStats(pctx, r.cfg.ES, r.names.bulkAlias)
-	r.logf("bulk: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", n,
-		r.rep.Bulk.Duration.Seconds(), r.rep.Bulk.ArticlesPerSecond(), r.rep.Bulk.ESCPU.Seconds(), cpuString(r.rep.Bulk.CPU))
-	r.logf("bulk: busy over the window: %s", usage)
+	out.preferProcCPU()
+	out.Stats, _ = esIndexStats(pctx, r.cfg.ES, alias)
+	r.logf("%s: %d documents searchable in %.1fs: %.0f articles/s (Elasticsearch CPU %.1fs; %s)", phase, n,
+		out.Duration.Seconds(), out.ArticlesPerSecond(), out.ESCPU.Seconds(), cpuString(out.CPU))
+	r.logf("%s: busy over the window: %s", phase, usage)
 	return nil
 }
 

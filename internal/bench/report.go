@@ -107,6 +107,15 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 		fmt.Fprintf(w, "| baseline 1: raw `_bulk` of the processed documents → searchable | %s | %.2f | 1.00 | %d per request, %d in flight, %.1fs; Elasticsearch CPU %.1fs (%s per article); load %s |\n",
 			thousands(bulk), rep.Bulk.MBPerSecond(), c.BatchSize, c.LoaderConcurrency, rep.Bulk.Duration.Seconds(), rep.Bulk.ESCPU.Seconds(), us(rep.Bulk.ESCPUPerArticle()), LoadString(rep.Bulk.Load))
 	}
+	if rep.BulkAfter.Ran {
+		fmt.Fprintf(w, "| baseline 1 again, after the pipeline (--baseline-after) | %s | %.2f | %s | %.1fs; Elasticsearch CPU %.1fs (%s per article); load %s |\n",
+			thousands(rep.BulkAfter.ArticlesPerSecond()), rep.BulkAfter.MBPerSecond(), ratio(rep.BulkAfter), rep.BulkAfter.Duration.Seconds(),
+			rep.BulkAfter.ESCPU.Seconds(), us(rep.BulkAfter.ESCPUPerArticle()), LoadString(rep.BulkAfter.Load))
+	}
+	if r := rep.BracketedRatio(); r > 0 {
+		fmt.Fprintf(w, "| pipeline ÷ the mean of baseline 1 before and after it | | | %.2f | %s ÷ (%s + %s) / 2 |\n",
+			r, thousands(rep.Pipeline.ArticlesPerSecond()), thousands(bulk), thousands(rep.BulkAfter.ArticlesPerSecond()))
+	}
 	if r := rep.ESCPURatio(); r > 0 {
 		fmt.Fprintf(w, "| Elasticsearch CPU per indexed article, pipeline ÷ baseline 1 | | | %.2f | %s ÷ %s |\n",
 			r, us(rep.Pipeline.ESCPUPerArticle()), us(rep.Bulk.ESCPUPerArticle()))
@@ -190,6 +199,9 @@ func WriteE2E(w io.Writer, rep *E2EReport, command string) {
 			where = "unpinned (the goal is for --isolate)"
 		}
 		fmt.Fprintf(w, "Goal: end to end at %.0f%% or more of the raw bulk baseline, dedup on (%s), %s: %.0f%%, %s.\n", 100*GoalBulkRatio, c.DedupStore, where, 100*r, metOrNot(r >= GoalBulkRatio))
+		if br := rep.BracketedRatio(); br > 0 {
+			fmt.Fprintf(w, "The same against the mean of baseline 1 before and after the pipeline: %.0f%%, %s.\n", 100*br, metOrNot(br >= GoalBulkRatio))
+		}
 	}
 	if r := rep.ESCPURatio(); r > 0 {
 		fmt.Fprintf(w, "Goal: Elasticsearch CPU per indexed article at most %.1f× the raw bulk baseline's: %.2f×, %s.\n", GoalESCPURatio, r, metOrNot(r <= GoalESCPURatio))
