@@ -445,7 +445,7 @@ func RunE2E(ctx context.Context, cfg E2EConfig) (*E2EReport, error) {
 		start: time.Now(),
 		names: names{
 			topic: base, pipelineGroup: base + "-pipeline", rawGroup: base + "-raw",
-			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", bulkAfterAlias: base + "-bulk-after", fingerprints: base + "-fp",
+			pipelineAlias: base + "-pipeline", bulkAlias: base + "-bulk", bulkAfterAlias: base + "-bulk2", fingerprints: base + "-fp",
 			redisPrefix: base,
 		},
 	}
