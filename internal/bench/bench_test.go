@@ -191,9 +191,7 @@ func TestWriteE2ENamesTheGoals(t *testing.T) {
 		Latency:  Latency{Ran: true, Rate: 250, Sent: 500, Samples: 100, P50: 900 * time.Millisecond, P99: 2 * time.Second},
 		PeakRSS:  []int64{150e6, 210e6},
 	}
-	var b bytes.Buffer
-	WriteE2E(&b, rep, "newsflow bench e2e")
-	out := b.String()
+	out := writeE2E(rep, "newsflow bench e2e")
 	require.Contains(t, out, "| pipeline end to end: produce → 2 workers (dedup store redis) → searchable | 500 | 0.50 | 0.50 |")
 	require.Contains(t, out, "Elasticsearch CPU 0.2s (230 µs per article)")
 	require.Contains(t, out, "| Elasticsearch CPU per indexed article, pipeline ÷ baseline 1 | | | 1.15 | 230 µs ÷ 200 µs |")
@@ -220,9 +218,7 @@ func TestWriteE2EBracketsThePipelineWithTwoBaselines(t *testing.T) {
 	// 833/s against 1,000/s before and 800/s after: 0.83 of the first,
 	// 0.93 of their mean.
 	require.InDelta(t, 0.926, rep.BracketedRatio(), 0.001)
-	var b bytes.Buffer
-	WriteE2E(&b, rep, "")
-	out := b.String()
+	out := writeE2E(rep, "")
 	require.Contains(t, out, "| baseline 1 again, after the pipeline (--baseline-after) | 800 | ")
 	require.Contains(t, out, "| pipeline ÷ the mean of baseline 1 before and after it | | | 0.93 | 833 ÷ (1,000 + 800) / 2 |")
 	require.Contains(t, out, "with Elasticsearch on its own CPUs: 83%, not met")
@@ -230,9 +226,14 @@ func TestWriteE2EBracketsThePipelineWithTwoBaselines(t *testing.T) {
 
 	rep.BulkAfter = Phase{}
 	require.Zero(t, rep.BracketedRatio(), "no second baseline, no bracketed ratio")
-	b.Reset()
-	WriteE2E(&b, rep, "")
-	require.NotContains(t, b.String(), "before and after")
+	require.NotContains(t, writeE2E(rep, ""), "before and after")
+}
+
+// writeE2E is WriteE2E into a string.
+func writeE2E(rep *E2EReport, command string) string {
+	var b bytes.Buffer
+	WriteE2E(&b, rep, command)
+	return b.String()
 }
 
 type doerFunc func(*http.Request) (*http.Response, error)
