@@ -130,9 +130,9 @@ type E2EConfig struct {
 	BaselineOrder string
 	// BaselineAfter runs baseline 1 a second time after the pipeline
 	// phase (same documents, a fresh index), so the pipeline can be read
-	// against the mean of a baseline before and one after it: a single
-	// baseline's run-to-run spread (11 % in the series of 2026-12-07)
-	// weighs on the ratio as much as the pipeline's own.
+	// against the mean of a baseline before and one after it, and the
+	// baseline's drift within the run shows (the two differed by up to
+	// 24 % in the five runs of 2026-12-07, bench/RESULTS.md).
 	BaselineAfter bool
 
 	// WorkerArgs are the connection flags of `newsflow consume`

@@ -444,15 +444,6 @@ var indexMembers = map[string][]string{
 	"nasdaq": {"100"}, "kospi": {"200"}, "nifty": {"50"}, "tsx": {"60"},
 }
 
-// indexNames are the keys of indexMembers, for the vocabulary.
-var indexNames = func() map[string]bool {
-	m := map[string]bool{}
-	for k := range indexMembers {
-		m[k] = true
-	}
-	return m
-}()
-
 // compassAbbrevs open a US street name after its number ("200 W. Washington St.").
 var compassAbbrevs = setOf("N", "S", "E", "W", "NE", "NW", "SE", "SW")
 
@@ -767,7 +758,7 @@ func (s *scanner) phoneContext(f *fig) bool {
 		s.lastPhone = f.end // "use 901 for non-emergencies", "112 for police and 118 for ..."
 		return true
 	}
-	if e := f.end; emergencyNumbers[t[n.start:n.end]] && e+2 < len(t) && t[e] == ' ' && t[e+1] == '(' && t[e+2] >= 'A' && t[e+2] <= 'Z' {
+	if e := f.end; emergencyNumbers[t[n.start:n.end]] && e+2 < len(t) && t[e] == ' ' && t[e+1] == '(' && isCapitalized(t[e+2:]) {
 		s.lastPhone = f.end // "112 (EU), 911 (US and Canada), 999 (UK)"
 		return true
 	}

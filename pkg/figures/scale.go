@@ -318,7 +318,7 @@ func (s *scanner) millionBefore(start, end int) bool {
 			return false // words follow: millionNext decided
 		}
 	}
-	if q := bytePrevNonSpace(t, start); q >= 0 {
+	if q := skipSpBack(t, start) - 1; q >= 0 {
 		switch t[q] {
 		case '(':
 			return s.earlierMillion(start) // "2.4m tonnes (2.1m)"
@@ -372,16 +372,6 @@ func millionText(text string) bool {
 		}
 	}
 	return false
-}
-
-// bytePrevNonSpace returns the index of the last byte before p that is not
-// a space, -1 when there is none.
-func bytePrevNonSpace(t string, p int) int {
-	q := p - 1
-	for q >= 0 && t[q] == ' ' {
-		q--
-	}
-	return q
 }
 
 // lengthLabels before "<label>: Nm" measure a length: "Height: 2.1m".

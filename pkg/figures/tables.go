@@ -635,6 +635,9 @@ func buildVocab() map[string]string {
 	for k := range perTimeUnits {
 		addWords(k)
 	}
+	for k := range indexMembers {
+		addWords(k)
+	}
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
@@ -642,7 +645,7 @@ func buildVocab() map[string]string {
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
 		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns, halfVerbs,
-		lengthLabels, countParticiples, fromClauseEnds, indexNames} {
+		lengthLabels, countParticiples, fromClauseEnds} {
 		for k := range set {
 			addWords(k)
 		}
