@@ -27,6 +27,7 @@ const (
 type Store struct {
 	client    redis.UniversalClient
 	cluster   bool
+	pool      *respPool // the lookups and claims on a standalone server (nil on a cluster)
 	prefix    string
 	retention int64 // seconds
 	margin    uint32
@@ -58,7 +59,11 @@ func New(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStore(cfg, redis.NewUniversalClient(opts)), nil
+	s := newStore(cfg, redis.NewUniversalClient(opts))
+	if !cfg.Cluster {
+		s.pool = newRespPool(cfg.Addrs[0], opts.DB, opts.Username, opts.Password, opts.TLSConfig, cfg)
+	}
+	return s, nil
 }
 
 func newStore(cfg Config, client redis.UniversalClient) *Store {
@@ -85,7 +90,13 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 const cacheMargin = time.Hour
 
 // Close closes the connections.
-func (s *Store) Close() error { return s.client.Close() }
+func (s *Store) Close() error {
+	err := s.client.Close()
+	if s.pool != nil {
+		err = errors.Join(err, s.pool.Close())
+	}
+	return err
+}
 
 // String describes the store for logs (no secrets).
 func (s *Store) String() string { return s.desc }
@@ -231,9 +242,8 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	names := s.keyStrings(keys, miss)
 	start := time.Now()
-	vals, err := s.get(ctx, names)
+	vals, err := s.get(ctx, keys, miss)
 	s.metrics.Duration.WithLabelValues(OpLookup).Observe(time.Since(start).Seconds())
 	if err != nil {
 		return s.fail(OpLookup, fmt.Errorf("redis dedup store: look up %d keys: %w", len(miss), err))
@@ -255,54 +265,52 @@ func (s *Store) Lookup(ctx context.Context, keys []dedup.Key, out []dedup.Record
 	return nil
 }
 
-// get reads the values of names, "" for an absent key (a record is never
-// empty): MGETs of at most
-// lookupChunk keys in one pipeline on a standalone server, a pipeline of
-// GETs on a cluster (the client sends each node its keys, the nodes in
-// parallel; an MGET may not cross hash slots).
-func (s *Store) get(ctx context.Context, names []string) ([]string, error) {
-	vals := make([]string, len(names))
-	pipe := s.client.Pipeline()
-	if !s.cluster {
-		// The keys go as *string, which box without allocating (MGet's
-		// string arguments allocate a header each).
-		cmds := make([]*redis.SliceCmd, 0, (len(names)+lookupChunk-1)/lookupChunk)
-		for from := 0; from < len(names); from += lookupChunk {
-			chunk := names[from:min(from+lookupChunk, len(names))]
-			args := make([]any, 1+len(chunk))
-			args[0] = "mget"
-			for j := range chunk {
-				args[1+j] = &chunk[j]
-			}
-			cmd := redis.NewSliceCmd(ctx, args...)
-			_ = pipe.Process(ctx, cmd)
-			cmds = append(cmds, cmd)
-		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, err
-		}
-		j := 0
-		for _, cmd := range cmds {
-			res, err := cmd.Result()
-			if err != nil {
-				return nil, err
-			}
-			for _, v := range res {
-				switch v := v.(type) {
-				case nil:
-				case string:
-					vals[j] = v
-				default:
-					return nil, fmt.Errorf("MGET answered a %T", v)
+// get reads the values of keys[idx], "" for an absent key (a record is
+// never empty): on a standalone server, MGETs of at most lookupChunk keys
+// in one request on the store's own connections (respPool); on a cluster,
+// a go-redis pipeline of GETs, which the client sends each node its keys,
+// the nodes in parallel (an MGET may not cross hash slots).
+func (s *Store) get(ctx context.Context, keys []dedup.Key, idx []int) ([]string, error) {
+	vals := make([]string, len(idx))
+	if s.pool != nil {
+		err := s.pool.do(ctx, (len(idx)+lookupChunk-1)/lookupChunk, func(b []byte) []byte {
+			for from := 0; from < len(idx); from += lookupChunk {
+				chunk := idx[from:min(from+lookupChunk, len(idx))]
+				b = appendArray(b, 1+len(chunk))
+				b = append(b, "$4\r\nmget\r\n"...)
+				for _, i := range chunk {
+					b = s.appendBulkKey(b, keys[i])
 				}
-				j++
 			}
-		}
-		if j != len(names) {
-			return nil, fmt.Errorf("MGET answered %d values for %d keys", j, len(names))
+			return b
+		}, func(j int, r *respReader) error {
+			from := j * lookupChunk
+			want := min(lookupChunk, len(idx)-from)
+			n, err := r.array()
+			if err != nil {
+				return err // an error reply: the connection is in step
+			}
+			if n != want {
+				r.fail("MGET of %d keys answered %d values", want, n)
+				return nil
+			}
+			for i := range n {
+				v, _, err := r.bulk()
+				if err != nil {
+					r.fail("MGET answered an error: %v", err)
+					return err
+				}
+				vals[from+i] = v
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return vals, nil
 	}
+	names := s.keyStrings(keys, idx)
+	pipe := s.client.Pipeline()
 	cmds := make([]*redis.StringCmd, len(names))
 	args := make([]any, 2*len(names))
 	for j := range names {
@@ -325,6 +333,15 @@ func (s *Store) get(ctx context.Context, names []string) ([]string, error) {
 		}
 	}
 	return vals, nil
+}
+
+// appendBulkKey appends the Redis key of k as a bulk string.
+func (s *Store) appendBulkKey(b []byte, k dedup.Key) []byte {
+	b = append(b, '$')
+	b = strconv.AppendInt(b, int64(len(s.prefix)+keyLen), 10)
+	b = append(b, '\r', '\n')
+	b = appendKey(b, s.prefix, k)
+	return append(b, '\r', '\n')
 }
 
 // Claim implements dedup.Store: one pipeline of SET key value NX GET EXAT
@@ -381,19 +398,12 @@ func (s *Store) Claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 
 // claim sends the claims of keys[send] created at now.
 //
-// It is the hot path of a worker with this store (issue 11: a third of
-// the worker's allocations were here), so it allocates per call rather
-// than per key where it can: the values are built in a pooled buffer, and
-// every command's arguments are slices of one []any holding pointers (a
-// *string or a *valueArg boxes without allocating, where a string or a
-// []byte argument allocates its header). What is left
-// per key is go-redis's command and the reply. The buffer goes back to
-// the pool only once Exec has returned: go-redis writes the arguments
-// inside it.
+// It is the hot path of a worker with this store (issue 11), so it
+// allocates per call rather than per key where it can: the values are
+// built in a pooled buffer, the exact and band keys of one paragraph share
+// one encoded record, and the commands go out through setNX.
 func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record, send []int, now int64) error {
 	expireAt := expireAtOf(now, s.retention)
-	var ts any = exat(expireAt)
-	names := s.keyStrings(keys, send)
 
 	bp := s.bufs.Get()
 	defer func() {
@@ -426,22 +436,10 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	const argc = 7
-	args := make([]any, argc*len(send))
-	cmds := make([]*redis.StringCmd, len(send))
-	queue := make([]redis.Cmder, len(send))
-	for j := range send {
-		a := args[j*argc : (j+1)*argc : (j+1)*argc]
-		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = "set", &names[j], &vals[j], "nx", "get", "exat", ts
-		cmds[j] = redis.NewStringCmd(ctx, a...)
-		queue[j] = cmds[j]
-	}
-	pipe := s.client.Pipeline()
-	_ = pipe.BatchProcess(ctx, queue...)
 	start := time.Now()
-	_, err := pipe.Exec(ctx)
+	olds, err := s.setNX(ctx, keys, send, vals, expireAt)
 	s.metrics.Duration.WithLabelValues(OpClaim).Observe(time.Since(start).Seconds())
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if err != nil {
 		return s.fail(OpClaim, fmt.Errorf("redis dedup store: claim %d keys: %w", len(send), err))
 	}
 	created, conflicts := 0, 0
@@ -451,23 +449,18 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 		e uint32
 	}
 	var theirs []found
-	for j, cmd := range cmds {
-		i := send[j]
-		v, err := cmd.Result()
-		switch {
-		case errors.Is(err, redis.Nil):
+	for j, i := range send {
+		if olds[j] == "" {
 			created++
-		case err != nil:
-			return s.fail(OpClaim, fmt.Errorf("redis dedup store: claim key %s: %w", describeKey(keys[i]), err))
-		default:
-			r, exp, err := decodeRecord(v)
-			if err != nil {
-				return s.fail(OpClaim, fmt.Errorf("redis dedup store: key %s: %w: %w", describeKey(keys[i]), ErrBadRecord, err))
-			}
-			recs[i] = r
-			theirs = append(theirs, found{i, v, exp})
-			conflicts++
+			continue
 		}
+		r, exp, err := decodeRecord(olds[j])
+		if err != nil {
+			return s.fail(OpClaim, fmt.Errorf("redis dedup store: key %s: %w: %w", describeKey(keys[i]), ErrBadRecord, err))
+		}
+		recs[i] = r
+		theirs = append(theirs, found{i, olds[j], exp})
+		conflicts++
 	}
 	s.metrics.Requests.WithLabelValues(OpClaim, "ok").Inc()
 	s.metrics.Keys.WithLabelValues("created").Add(float64(created))
@@ -496,6 +489,74 @@ func (s *Store) claim(ctx context.Context, keys []dedup.Key, recs []dedup.Record
 		}
 	}
 	return nil
+}
+
+// setNX sends SET key value NX GET EXAT expireAt for keys[send] with
+// vals, and returns what each SET answered: "" when it created its key,
+// else the value it found (a record is never empty). On a standalone
+// server the commands are encoded straight into the connection's buffer
+// (respPool), the constant tail of a SET once; on a cluster they go as a
+// go-redis pipeline, whose arguments are slices of one []any holding
+// pointers (a *string or a *valueArg boxes without allocating, where a
+// string or a []byte argument allocates its header).
+func (s *Store) setNX(ctx context.Context, keys []dedup.Key, send []int, vals []valueArg, expireAt uint32) ([]string, error) {
+	olds := make([]string, len(send))
+	ts := exat(expireAt)
+	if s.pool != nil {
+		tail := make([]byte, 0, 48)
+		tail = append(tail, "$2\r\nnx\r\n$3\r\nget\r\n$4\r\nexat\r\n"...)
+		tail = appendBulkString(tail, ts)
+		var keyErr error
+		err := s.pool.do(ctx, len(send), func(b []byte) []byte {
+			keyErr = nil // a new attempt
+			for j, i := range send {
+				b = append(b, "*7\r\n$3\r\nset\r\n"...)
+				b = s.appendBulkKey(b, keys[i])
+				b = appendBulk(b, vals[j])
+				b = append(b, tail...)
+			}
+			return b
+		}, func(j int, r *respReader) error {
+			v, _, err := r.bulk()
+			if err != nil && keyErr == nil {
+				keyErr = fmt.Errorf("key %s: %w", describeKey(keys[send[j]]), err)
+			}
+			olds[j] = v
+			return err
+		})
+		if keyErr != nil && err != nil {
+			return nil, keyErr
+		}
+		return olds, err
+	}
+	names := s.keyStrings(keys, send)
+	var tsArg any = ts
+	const argc = 7
+	args := make([]any, argc*len(send))
+	cmds := make([]*redis.StringCmd, len(send))
+	queue := make([]redis.Cmder, len(send))
+	for j := range send {
+		a := args[j*argc : (j+1)*argc : (j+1)*argc]
+		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = "set", &names[j], &vals[j], "nx", "get", "exat", tsArg
+		cmds[j] = redis.NewStringCmd(ctx, a...)
+		queue[j] = cmds[j]
+	}
+	pipe := s.client.Pipeline()
+	_ = pipe.BatchProcess(ctx, queue...)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	for j, cmd := range cmds {
+		v, err := cmd.Result()
+		switch {
+		case errors.Is(err, redis.Nil):
+		case err != nil:
+			return nil, fmt.Errorf("key %s: %w", describeKey(keys[send[j]]), err)
+		default:
+			olds[j] = v
+		}
+	}
+	return olds, nil
 }
 
 // sharesValue reports whether a and b are one value of a claim's buffer
