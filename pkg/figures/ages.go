@@ -381,6 +381,9 @@ func (s *scanner) personOf(f *fig) bool {
 		follows := clauseEnd(t, f.end) || ok && !h && lifeFollowers[w.key]
 		return follows && !n.one && s.cueBefore(ws, lifeEvents, 9)
 	}
+	if k == "m" || k == "s" {
+		return s.contractedAge(f, ws, k)
+	}
 	a, b, dot, ok := prevWord(t, ws)
 	if !ok || dot {
 		return false
@@ -392,12 +395,54 @@ func (s *scanner) personOf(f *fig) bool {
 		// cooperatives", "a veteran of 101 international caps".
 		return appositiveNouns[k2] && !kinNouns[k2] && !n.one && s.ageClauseAfter(f.end)
 	case "was", "is":
-		// "He was 79.", "its youngest player is 16."
-		return (k2 == "he" || k2 == "she" || appositiveNouns[k2]) && clauseEnd(t, f.end)
+		// "He was 79.", "its youngest player is 16.", "since I was
+		// nineteen,"
+		return (k2 == "he" || k2 == "she" || k2 == "i" || appositiveNouns[k2]) && s.ageSaid(f.end)
 	case "turns", "turned":
 		return k2 == "he" || k2 == "she" // "until he turns 18 in March"
 	}
 	return false
+}
+
+// contractedAge reports an age after a contracted "am" or "is" (ws is
+// where the "m" or "s" after the apostrophe starts): "now I'm sixty,", "My
+// daughter's twelve and she's terrified", "he's 14."; not "the company's 12
+// stores" (a noun goes on) nor "it's 11" (a time or a count).
+func (s *scanner) contractedAge(f *fig, ws int, k string) bool {
+	t := s.text
+	a := ws - 1
+	switch {
+	case a >= 0 && t[a] == '\'':
+	case ws >= 3 && t[ws-3:ws] == "’":
+		a = ws - 3
+	default:
+		return false
+	}
+	pw, pe, dot, ok := prevWord(t, a)
+	if !ok || dot || pe != a {
+		return false
+	}
+	k2 := s.key(t[pw:pe])
+	if k == "m" && k2 != "i" || k == "s" && k2 != "he" && k2 != "she" && !appositiveNouns[k2] {
+		return false
+	}
+	return !f.num.one && s.ageSaid(f.end)
+}
+
+// ageSaid reports what may follow an age said of a person ("He was 79.",
+// "I'm sixty, and", "she's twelve and terrified"): the end of the clause,
+// or "and" or "but" going on with another.
+func (s *scanner) ageSaid(e int) bool {
+	if clauseEnd(s.text, e) {
+		return true
+	}
+	w, h, ok := s.nextWordTok(e)
+	if !ok || h || w.key != "and" && w.key != "but" || s.text[e] != ' ' {
+		return false
+	}
+	n, _, ok := s.nextWordTok(w.e) // "she's twelve and terrified"; not "was 3 and 7 down"
+	_, num := numWords[n.key]
+	return ok && !num && n.s == skipSp(s.text, w.e)
 }
 
 // clauseEnd reports a comma, semicolon, closing bracket or sentence end
@@ -521,6 +566,12 @@ func (s *scanner) nameOpensSentence(w string, e int) bool {
 	}
 	if nw.key == "of" || nameVerbs[nw.key] || nw.key == "now" || nw.key == "then" {
 		return true
+	}
+	if nw.key == "a" || nw.key == "an" {
+		// "Okonkwo, 42, a father of three, was named": a second
+		// apposition says who the person is.
+		p, _, ok := s.nextWordTok(nw.e)
+		return ok && (appositiveNouns[p.key] || personSuffix(t[p.s:p.e]))
 	}
 	// "Hughes, 27, now 14-0", "Carrow, 34, must also repay", "Bennett,
 	// 23, turned in 54.02": a lower-case word goes on with the clause, not

@@ -82,6 +82,15 @@ func (s *scanner) isMonth(w string) bool {
 // timeAfter rejects clock times: "3 pm", "10 a.m.", "0857 GMT".
 func (s *scanner) timeAfter(f *fig) (int, bool) {
 	t := s.text
+	if f.num.word && f.unit == "" && !f.num.scaled && !f.num.hasDecimal && f.v.value() >= 1 && f.v.value() <= 12 {
+		// "eight o'clock", "at nine o’clock": a clock time in words
+		q := skipSp(t, f.end)
+		for _, w := range [...]string{"o'clock", "o’clock"} {
+			if q > f.end && len(t)-q >= len(w) && strings.EqualFold(t[q:q+len(w)], w) {
+				return q + len(w), true
+			}
+		}
+	}
 	if f.unit != "" || f.num.word || f.num.scaled {
 		return 0, false
 	}

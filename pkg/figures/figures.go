@@ -32,7 +32,9 @@
 //     with a scale or separators ("R254 billion", "N5bn"; "R5" and "N95"
 //     are codes). Two sub-units have no ISO code and keep their value:
 //     "cent" (cents, "cts"; the currency is not stated) and "pence" ("p",
-//     pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD.
+//     pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD, and so
+//     are the spoken "one dollar twenty-seven" (1.27 USD) and "two pounds
+//     fifty" (2.5 GBP); "quid" is GBP.
 //   - percent: "%", "percent", "per cent", "pct", "percentage" → "%";
 //     "percentage points" → "pp", kept apart from "%" because a change of
 //     2 points and a change of 2 per cent differ; "basis points" → "bp".
@@ -121,7 +123,9 @@
 // merger 97-3"), a vote word follows it ("a 5-4 decision") or a voting body
 // is in the sentence and the pair does not rise or an outcome verb is near
 // ("the motion was defeated 4-5"); "by 312 votes to 259" is two counts
-// anyway. Otherwise "N-M" is a sports score, no figure at all, when a sport
+// anyway, and so is "fifteen votes to nil" (nil is 0 there). A pair of
+// number words that makes no number ("three-one", "two-nil") is decided
+// the same way. Otherwise "N-M" is a sports score, no figure at all, when a sport
 // verb or a result word is near ("won 3-1", "a 2-2 draw", "lost 1-2") or
 // when it does not rise; an aircraft-style pair ("737-800") is a model
 // name. A sport verb nearer than any vote word makes a score.
@@ -178,16 +182,17 @@
 // "Articles 5, 6 and 7"), phone numbers ("101" or "999" after "call",
 // "dial", "ring" or "call police on", "0800 555 111", "020 7946 0958",
 // "1-800-273-8255", "+1 202 555 0143", "(202) 555-0147", "1 800 555
-// 0199"), street addresses (a number before capitalised words ending in a
+// 0199"; read out: "nine-nine-nine", "oh-eight-hundred", and an
+// identifier spelled out, "L-P-eight-one"), street addresses (a number before capitalised words ending in a
 // street word: "10 Downing Street", "45 Grove Road", "12 High St"), the
 // denominator of a rate (after "per" or "for every": in "4.3 deaths per
 // 100,000 people" only 4.3 is a figure), ISBNs, version numbers and
 // addresses ("2.0.1", "192.168.1.2"), years ("in 1987", "1986/87", "the
 // 1990s", "'87", "1985's"), dates ("Feb 26", "26 February", "14 to 17
 // February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT", "3 pm",
-// "12 noon"), ordinals ("fifth day", "4th", "a sixth straight month", "a
+// "12 noon", "eight o'clock"), ordinals ("fifth day", "4th", "a sixth straight month", "a
 // third week": see Word fractions and ordinals), stock-split ratios
-// ("3-for-2"), sports scores ("2-1 win", "6-3 3-6") and the notations of
+// ("3-for-2"), sports scores ("2-1 win", "6-3 3-6", spoken "three-one") and the notations of
 // games whose scores are not "N-M" (cricket's "287 for six", "took 3-55",
 // "in 43.2 overs"; golf's "a 65", "at 17 under par", "13-under 275", "a
 // closing 68", "a 4-iron"), small numbers right
@@ -308,6 +313,9 @@ func (s *scanner) anchor(i int) int {
 		return resume
 	}
 	t := s.text
+	if end, score := s.spokenScore(&f); score {
+		return end // "win it three-one": a score spoken
+	}
 	q, qs, verb := s.qualBefore(f.start)
 	if !s.ratioAfter(&f) {
 		drop, resume := s.rangeAfter(&f, q, qs)
@@ -360,9 +368,11 @@ func (s *scanner) anchor(i int) int {
 			f.qual = f.groupQual
 		}
 	}
-	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && !f.num.word && !f.num.scaled {
-		s.fromLevel(&f)   // "fell to 4,180 tonnes from 5,920"
-		s.raceSeconds(&f) // "third in 9.89"
+	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && !f.num.scaled {
+		s.fromLevel(&f) // "fell to 4,180 tonnes from 5,920", "was one point two terawatt hours, up from nought point nine"
+		if !f.num.word {
+			s.raceSeconds(&f) // "third in 9.89"
+		}
 	}
 	if f.unit == "" {
 		f.kind = article.KindCount
@@ -438,6 +448,11 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	}
 	if !ok {
 		return fig{}, false, next
+	}
+	if num.word {
+		if end, code := s.spokenCode(num); code {
+			return fig{}, false, end // "nine-nine-nine", "oh-eight-hundred", "L-P-eight-one"
+		}
 	}
 	if !num.word && notation(t, num.start, num.end) {
 		return fig{}, false, skipToken(t, num.start)
@@ -729,9 +744,20 @@ func (s *scanner) fromLevel(f *fig) {
 	default:
 		return
 	}
-	// The level the change went to: "to X from Y", "at X, up from Y"; not
-	// its amount ("fell by 23% from 36,185", "up 92.4 pct from 122,616").
-	if _, _, dot, ok, lk := s.prevKey(last.Start); !ok || dot || lk != "to" && lk != "at" {
+	// The level the change went to: "to X from Y", "at X, up from Y", "was
+	// X, up from Y"; not its amount ("fell by 23% from 36,185", "up 92.4
+	// pct from 122,616").
+	_, _, dot, ok, lk := s.prevKey(last.Start)
+	if !ok || dot {
+		return
+	}
+	switch lk {
+	case "to", "at":
+	case "was", "is", "were", "are":
+		if between != ", up" && between != ", down" {
+			return
+		}
+	default:
 		return
 	}
 	f.unit, f.kind = last.Unit, last.Kind

@@ -2,6 +2,7 @@ package figures
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/newsflow/newsflow/pkg/article"
@@ -147,6 +148,11 @@ func (s *scanner) designated(p int) bool {
 		return true
 	}
 	if sizes, ok := indexMembers[k]; ok {
+		if letterAt(t, p) > 0 {
+			// "the FTSE one hundred", as a bulletin reads it
+			n, ok, _ := s.words(p)
+			return ok && !n.hasDecimal && !n.scaled && slices.Contains(sizes, strconv.FormatUint(uint64(n.v.value()), 10))
+		}
 		e := p
 		for e < len(t) && isDigit(t[e]) {
 			e++
@@ -717,7 +723,11 @@ var (
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines", "lifeline")
 	// phoneIsCues before "is" or "was" and a number make it a phone number.
-	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax")
+	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax", "line")
+	// phoneLineKinds before "line is" and a number make the line a phone's.
+	phoneLineKinds = setOf("crisis", "help", "advice", "support", "emergency", "suicide", "tip", "tips",
+		"information", "enquiry", "enquiries", "inquiry", "booking", "bookings", "customer", "service",
+		"telephone", "phone", "direct", "free", "freephone", "hot", "24-hour", "non-emergency", "reporting")
 )
 
 // emergencyAt reports the word for an emergency service at q, after "N
@@ -789,8 +799,15 @@ func (s *scanner) phoneContext(f *fig) bool {
 		}
 	case k == "is" || k == "was":
 		// "the non-emergency number is 111", "the helpline is 0800 ...".
-		if _, _, dot, ok, pk := s.prevKey(ws); !ok || dot || !phoneIsCues[pk] {
+		pws, _, dot, ok, pk := s.prevKey(ws)
+		if !ok || dot || !phoneIsCues[pk] {
 			return false
+		}
+		if pk == "line" {
+			// "the crisis line is 988"; not "the poverty line is 1200"
+			if _, _, dot, ok, mk := s.prevKey(pws); !ok || dot || !phoneLineKinds[mk] {
+				return false
+			}
 		}
 	default:
 		return false

@@ -22,6 +22,8 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 		return article.QualifierApprox, q - 1, false
 	} else if c := circaBefore(t, q); c >= 0 {
 		return article.QualifierApprox, c, false // "c. €40m", "ca. 300"
+	} else if h, hs := hedgeBefore(t, p); h != "" {
+		return h, hs, false // "looking at, what, forty thousand people"
 	}
 	for n < len(ws) {
 		a, b, dot, ok := prevWord(t, end)

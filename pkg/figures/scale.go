@@ -134,6 +134,10 @@ func (s *scanner) suffix(f *fig) bool {
 		f.end = end // "a 40x return", "10x zoom": a multiple, unitless ("4x4" is a name)
 		return true
 	}
+	if (sfx == "k" || sfx == "K") && f.num.plain && !f.cur && s.raceK(f, end) {
+		f.unit, f.kind, f.end = "km", article.KindDistance, end // "the charity 5k", "ran a 10k"
+		return true
+	}
 	if sc, ok := attachedScales[sfx]; ok {
 		f.v = f.v.mulPow10(sc.pow)
 		f.num.scaled, f.num.scalePow, f.end = true, sc.pow, end
@@ -179,6 +183,41 @@ func (s *scanner) suffix(f *fig) bool {
 	return true
 }
 
+// raceK reports a "k" glued to a small whole number ending at end that
+// names a running race in kilometres: a race noun after it ("a 5k run",
+// "the 10k route") or a word of running before it, alone or before an
+// article ("the charity 5k", "ran a 10k"); "raised 5k for charity" and
+// "5k here already" are thousands.
+func (s *scanner) raceK(f *fig, end int) bool {
+	if v := f.v.value(); v < 1 || v > 100 || f.num.hasDecimal {
+		return false
+	}
+	if w, h, ok := s.nextWordTok(end); ok && !h && raceKNouns[w.key] {
+		return true
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot {
+		return false
+	}
+	if raceKCues[k] {
+		return true
+	}
+	if k == "a" || k == "the" || k == "her" || k == "his" || k == "my" || k == "their" || k == "first" {
+		_, _, dot, ok, pk := s.prevKey(ws)
+		return ok && !dot && raceKCues[pk]
+	}
+	return false
+}
+
+// raceKNouns after "5k" and raceKCues before it make it a race in
+// kilometres.
+var (
+	raceKNouns = setOf("run", "runs", "race", "races", "route", "course", "fun", "walk", "challenge", "trail",
+		"parkrun", "time", "personal", "pb")
+	raceKCues = setOf("charity", "ran", "run", "runs", "running", "fun", "park", "parkrun", "virtual",
+		"annual", "sponsored", "completed", "finished", "jog", "jogged", "walked")
+)
+
 // furlongsAt reports a number of furlongs glued to "f" after a space at p:
 // "3m 2f", "1m 4f" are a race's distance in miles and furlongs.
 func furlongsAt(t string, p int) bool {
@@ -218,6 +257,8 @@ func (s *scanner) millionNext(p int) bool {
 			return true // "streamed 1.4m times"
 		case metreEvents[k]:
 			return false // "the 200m freestyle", "60m hurdles"
+		case words == 0 && lengthLabels[k]:
+			return false // "8m waves", "a 3m drop": what a length measures
 		case words == 0 && (countComparatives[k] || countParticiples[k]):
 			return true // "1.1m more", "2m fewer", "4.6m sold"
 		case words == 0 && (k == "sq" || k == "square" || k == "cubic"):
@@ -338,10 +379,42 @@ func (s *scanner) millionBefore(start, end int) bool {
 			return true
 		}
 	}
+	if ok && !dot && k == "by" {
+		if _, _, dot, ok, pk := s.prevKey(ws); ok && !dot && (countParticiples[pk] || countVerbs[pk]) {
+			return true // "watched by 9.4m", "used by 2m": the people counted
+		}
+	}
+	if s.howManyAnswer(start) {
+		return true // "How many people live there? About 4.2m."
+	}
 	if !ok || dot || (k != "from" && k != "against" && k != "versus" && k != "vs") {
 		return false // "a storm surge of up to 3m" after "1.2m people": metres
 	}
 	return s.earlierMillion(start)
+}
+
+// howManyAnswer reports a number in the sentence right after a question
+// that asks "how many": the answer of an explainer box or a Q&A ("How many
+// people live in the city? About 4.2m.") counts.
+func (s *scanner) howManyAnswer(start int) bool {
+	t := s.text
+	j := start
+	for lim := max(0, start-60); j > lim; j-- {
+		if c := t[j-1]; c == '.' || c == '!' || c == '?' || c == '\n' {
+			break
+		}
+	}
+	q := skipSpBack(t, j)
+	if q == 0 || t[q-1] != '?' {
+		return false
+	}
+	a := q - 1
+	for lim := max(0, q-200); a > lim; a-- {
+		if c := t[a-1]; c == '.' || c == '!' || c == '?' || c == '\n' {
+			break
+		}
+	}
+	return strings.Contains(strings.ToLower(t[a:q]), "how many")
 }
 
 // earlierMillion reports an "Nm" or "N million" read as millions earlier in

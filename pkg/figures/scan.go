@@ -106,7 +106,7 @@ var triggerShape = func() (a [10][32][32]bool) {
 	for _, w := range []string{"a", "an", "half", "zero", "nought", "naught", "one", "two", "three",
 		"four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
 		"fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
-		"forty", "fifty", "sixty", "seventy", "eighty", "ninety"} {
+		"forty", "fifty", "sixty", "seventy", "eighty", "ninety", "nil"} {
 		a[len(w)][w[0]-'a'][w[len(w)-1]-'a'] = true
 	}
 	return a
@@ -136,7 +136,7 @@ func (s *scanner) isTrigger(w string) bool {
 	case "a", "an", "half", "zero", "nought", "naught", "one", "two", "three", "four", "five", "six",
 		"seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
 		"sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty",
-		"seventy", "eighty", "ninety":
+		"seventy", "eighty", "ninety", "nil":
 		return true
 	}
 	return false

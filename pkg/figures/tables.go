@@ -356,7 +356,7 @@ func buildUnitPhrases() map[string]unitDef {
 		{"TWD", "taiwan dollar,taiwan dollars,taiwan dlrs,new taiwan dollars"},
 		{"JMD", "jamaican dollars"}, {"ZWD", "zimbabwe dollars,zimbabwean dollars"},
 		{"EUR", "euro,euros,eur"},
-		{"GBP", "pounds sterling,pound sterling,sterling,stg,stg pounds,gbp,british pounds,uk pounds"},
+		{"GBP", "pounds sterling,pound sterling,sterling,stg,stg pounds,gbp,british pounds,uk pounds,quid"},
 		{"EGP", "egyptian pounds,egyptian pound"}, {"LBP", "lebanese pounds"},
 		{"IEP", "irish pounds,irish punts,punts"}, {"CYP", "cypriot pounds,cyprus pounds"},
 		{"JPY", "yen,japanese yen,jpy"},
@@ -645,7 +645,7 @@ func buildVocab() map[string]string {
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
 		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns, halfVerbs,
-		lengthLabels, countParticiples, fromClauseEnds} {
+		lengthLabels, countParticiples, fromClauseEnds, phoneLineKinds, raceKNouns, raceKCues, subunitFollowers, perTimeWords} {
 		for k := range set {
 			addWords(k)
 		}
@@ -656,7 +656,8 @@ func buildVocab() map[string]string {
 		"pc", "dc", "week", "powerball", "thunderball", "megaball", "stars", "star", "ball", "lucky", "bonus", "mega",
 		"numbers", "balls", "were", "are", "absolute", "be", "must", "should", "will", "would",
 		"callers", "directory", "helpline", "hotline", "share", "drawn", "picked", "chosen",
-		"switch", "text", "texting", "sms", "served", "serve", "serving", "worked", "working", "patch", "firmware", "ran", "clocked"} {
+		"switch", "text", "texting", "sms", "served", "serve", "serving", "worked", "working", "patch", "firmware", "ran", "clocked",
+		"oh", "nil", "what"} {
 		m[w] = w
 	}
 	return m

@@ -371,8 +371,11 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 	}
 	switch {
 	case u.flags&fPounds != 0:
-		if s.poundsMoney(f) {
+		if s.poundsMoney(f) || s.spokenSubunit(f) > 0 && !s.cueNear(f.start, f.end, weightCues) {
 			f.unit, f.kind = "GBP", article.KindMoney
+			if e := s.spokenSubunit(f); e > 0 {
+				s.addSubunit(f, e) // "two pounds fifty"
+			}
 		}
 	case u.flags&fDegrees != 0:
 		f.kind = s.degreesKind(f.start, f.end)
@@ -381,7 +384,71 @@ func (s *scanner) setUnit(f *fig, u unitDef, end int) {
 		}
 	case u.flags&fDollars != 0:
 		s.centsAfter(f)
+		if e := s.spokenSubunit(f); e > 0 {
+			s.addSubunit(f, e) // "one dollar twenty-seven"
+		}
 	}
+}
+
+// spokenSubunit reads the cents or pence said after an amount of whole
+// dollars or pounds without their name: "one dollar twenty-seven", "two
+// pounds fifty", "three pounds 99 a month". The number, 1 to 99, follows
+// after one space and ends its clause or goes on with a word that opens
+// none of its own ("and", "a", "each", "per"). It returns the end of
+// that number, or 0.
+func (s *scanner) spokenSubunit(f *fig) int {
+	t := s.text
+	if f.num.hasDecimal || f.num.scaled || f.v.isF || f.hasTo || f.end+2 >= len(t) || t[f.end] != ' ' {
+		return 0
+	}
+	r := f.end + 1
+	var n2 number
+	var ok bool
+	switch {
+	case isDigit(t[r]):
+		n2, ok, _ = s.literal(r)
+		ok = ok && n2.plain && n2.sfx == "" && n2.ndigits == 2
+	case letterAt(t, r) > 0 && s.isTrigger(t[r:wordEnd(t, r)]):
+		n2, ok, _ = s.words(r)
+		ok = ok && !n2.hasDecimal && !n2.scaled && !n2.one
+	}
+	if !ok {
+		return 0
+	}
+	if v2 := n2.v.value(); v2 < 1 || v2 > 99 || v2 != float64(uint64(v2)) {
+		return 0
+	}
+	if clauseEnd(t, n2.end) {
+		return n2.end
+	}
+	w, h, ok := s.nextWordTok(n2.end)
+	if !ok || h || t[n2.end] != ' ' || !subunitFollowers[w.key] {
+		return 0
+	}
+	return n2.end
+}
+
+// subunitFollowers may follow the pence of "two pounds fifty".
+var subunitFollowers = setOf("and", "a", "an", "each", "per", "apiece", "but", "or", "for", "to", "on", "in", "at", "now")
+
+// addSubunit adds the cents or pence of the number ending at e to f.
+func (s *scanner) addSubunit(f *fig, e int) {
+	var n2 number
+	if r := f.end + 1; isDigit(s.text[r]) {
+		n2, _, _ = s.literal(r)
+	} else {
+		n2, _, _ = s.words(r)
+	}
+	v2 := n2.v.value()
+	d := f.v
+	if d.e == 0 {
+		d.m = d.m*100 + uint64(v2)
+		d.e = -2
+		f.v = d.mulPow10(0)
+	} else {
+		f.v = d.addF(v2 / 100)
+	}
+	f.end = e
 }
 
 // degreesScale is the scale of a bare temperature in "degrees": that of
@@ -405,9 +472,16 @@ func (s *scanner) degreesScale() string {
 // poundsMoney decides "pounds": weight when followed by "of" or near
 // weight words, money near money words, weight otherwise (wire copy
 // writes sterling as "stg").
+// A scaled amount of pounds before "of" and a money word is money
+// ("twenty-five billion pounds of spending cuts", as a bulletin reads
+// "£25bn of"); "2 million pounds of beef" stays a weight.
 func (s *scanner) poundsMoney(f *fig) bool {
 	if w, _, ok := s.nextWordTok(f.end); ok && w.key == "of" {
-		return false
+		if !f.num.scaled {
+			return false
+		}
+		x, _, ok := s.nextWordTok(w.e)
+		return ok && moneyCues[x.key] && !s.cueNear(f.start, f.end, weightCues)
 	}
 	if s.cueNear(f.start, f.end, weightCues) {
 		return false

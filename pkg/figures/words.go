@@ -130,6 +130,12 @@ func (s *scanner) words(i int) (number, bool, int) {
 		num.scalePow = sw.pow
 		num.end = w.e
 		return num, true, w.e
+	case "nil":
+		if !s.nilTally(first.s) {
+			return fail() // "growth was nil", "two-nil"
+		}
+		num.v, num.end = dec{}, first.e // "fifteen votes to nil"
+		return num, true, first.e
 	}
 	if _, ok := numWords[first.key]; !ok {
 		return fail()
