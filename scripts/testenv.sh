@@ -53,8 +53,9 @@ KAFKA_DIR=$STATE/kafka
 ES_DIR=$STATE/elasticsearch
 PORTS_FILE=$STATE/ports.env
 
-log() { printf 'testenv [%3ds]: %s\n' "$SECONDS" "$*" >&2; }
-die() { log "$*"; exit 1; }
+# log, die, alive, ours, port_busy, stop_one: testenv/proc.sh.
+# shellcheck source=../testenv/proc.sh
+source "$ROOT/testenv/proc.sh"
 
 # load_ports sets the ports: those recorded by the last `up` while anything it started
 # may still run, else the environment's, else the defaults.
@@ -71,26 +72,6 @@ load_ports() {
 	ES_URL=http://$HOST:$ES_PORT
 }
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local pid=$1 state
-	[[ -r /proc/$pid/stat ]] || return 1
-	state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z ]]
-}
-
-# ours PID MARKER: PID is alive and its command line holds MARKER (a path under
-# $STATE), so a recycled PID is never signalled.
-ours() {
-	local pid=$1 marker=$2 cmd
-	alive "$pid" || return 1
-	# Read the command line whole, then match: "tr | grep -q" under
-	# pipefail fails when grep exits before tr has written everything
-	# (SIGPIPE), which once made a running Kafka look gone.
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *"$marker"* ]]
-}
-
 # running NAME DIR MARKER: prints the PID when the recorded server runs.
 running() {
 	local dir=$2 marker=$3 pid
@@ -100,8 +81,6 @@ running() {
 	ours "$pid" "$marker" || return 1
 	echo "$pid"
 }
-
-port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 java_check() {
 	command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set NEWSFLOW_JAVA or JAVA_HOME); Java 17 or newer is needed"
@@ -261,34 +240,6 @@ wait_ready() {
 		fi
 		sleep 1
 	done
-}
-
-# stop NAME DIR MARKER: SIGTERM by the recorded PID, wait, then SIGKILL.
-stop_one() {
-	local name=$1 dir=$2 marker=$3 pid i
-	[[ -f $dir/pid ]] || return 0
-	pid=$(<"$dir/pid")
-	if [[ $pid =~ ^[0-9]+$ ]] && ours "$pid" "$marker"; then
-		log "stopping $name (pid $pid)"
-		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-			ours "$pid" "$marker" || break
-			sleep 0.1
-		done
-		if ours "$pid" "$marker"; then
-			log "$name (pid $pid) still runs after ${STOP_TIMEOUT}s: SIGKILL"
-			kill -KILL "$pid" 2>/dev/null || true
-			for ((i = 0; i < 100; i++)); do
-				alive "$pid" || break
-				sleep 0.1
-			done
-		fi
-		alive "$pid" || wait "$pid" 2>/dev/null || true
-		if alive "$pid"; then
-			die "$name (pid $pid) survived SIGKILL"
-		fi
-	fi
-	rm -f "$dir/pid"
 }
 
 stop_all() {

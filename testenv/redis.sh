@@ -28,28 +28,16 @@ REDIS_SERVER=${NEWSFLOW_REDIS_SERVER:-redis-server}
 REDIS_CLI=${NEWSFLOW_REDIS_CLI:-redis-cli}
 REDIS_ENABLED=${NEWSFLOW_TESTENV_REDIS:-1}
 
-# Helpers of scripts/testenv.sh, for when this file runs alone.
+# The settings and helpers (testenv/proc.sh) of scripts/testenv.sh, for when
+# this file runs alone.
 if ! declare -F log >/dev/null; then
 	set -euo pipefail
 	HOST=127.0.0.1
 	STATE=${NEWSFLOW_TESTENV_DIR:-/tmp/newsflow-testenv}
 	START_TIMEOUT=${NEWSFLOW_TESTENV_START_TIMEOUT:-180}
 	STOP_TIMEOUT=${NEWSFLOW_TESTENV_STOP_TIMEOUT:-30}
-	log() { printf 'testenv [%3ds]: %s\n' "$SECONDS" "$*" >&2; }
-	die() { log "$*"; exit 1; }
-	alive() {
-		local pid=$1 state
-		[[ -r /proc/$pid/stat ]] || return 1
-		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-		[[ -n $state && $state != Z ]]
-	}
-	ours() {
-		local cmd
-		alive "$1" || return 1
-		cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
-		[[ $cmd == *"$2"* ]] # not "tr | grep -q": SIGPIPE under pipefail
-	}
-	port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+	# shellcheck source=proc.sh
+	source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/proc.sh"
 	REDIS_ALONE=1
 fi
 
