@@ -877,7 +877,7 @@ func (m *marker) decideStory() string {
 		if repeat {
 			v.exact += p.length
 		}
-		if m.slotAt[i] < 0 { // not a boilerplate candidate
+		if m.slotAt[i] < 0 || m.repeatsLede(i) { // not a boilerplate candidate, or a lede's copy
 			v.core++
 		}
 		if long {
@@ -899,6 +899,16 @@ func (m *marker) decideStory() string {
 		return best.story
 	}
 	return m.a.ID
+}
+
+// repeatsLede reports a paragraph matched to the first paragraph of
+// another article. A lede is never a boilerplate candidate where it was
+// claimed (candidates are never the first paragraph), so its copy in this
+// article's last paragraphs is the story's text, not a sign-off: it may
+// make the story even when it sits among the candidates (a short update of
+// a bulletin, its repeated lede below a new first line).
+func (m *marker) repeatsLede(i int) bool {
+	return m.match[i] != matchNone && m.hasRef[i] && m.ref[i].Index == 0 && m.ref[i].ArticleID != m.a.ID
 }
 
 // sameStory decides, once the story is known, the paragraphs whose match
