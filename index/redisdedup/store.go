@@ -310,29 +310,40 @@ func (s *Store) get(ctx context.Context, keys []dedup.Key, idx []int) ([]string,
 		return vals, nil
 	}
 	names := s.keyStrings(keys, idx)
-	pipe := s.client.Pipeline()
 	cmds := make([]*redis.StringCmd, len(names))
 	args := make([]any, 2*len(names))
 	for j := range names {
 		a := args[2*j : 2*j+2 : 2*j+2]
 		a[0], a[1] = "get", &names[j]
 		cmds[j] = redis.NewStringCmd(ctx, a...)
-		_ = pipe.Process(ctx, cmds[j])
 	}
+	return vals, s.execStrings(ctx, keys, idx, cmds, vals)
+}
+
+// execStrings sends cmds in one go-redis pipeline and sets vals[j] to the
+// string that cmds[j] answered, "" for nil; an error reply fails the call
+// with the name of its key, keys[idx[j]].
+func (s *Store) execStrings(ctx context.Context, keys []dedup.Key, idx []int, cmds []*redis.StringCmd, vals []string) error {
+	queue := make([]redis.Cmder, len(cmds))
+	for j, c := range cmds {
+		queue[j] = c
+	}
+	pipe := s.client.Pipeline()
+	_ = pipe.BatchProcess(ctx, queue...)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, err
+		return err
 	}
 	for j, cmd := range cmds {
 		v, err := cmd.Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 		case err != nil:
-			return nil, err
+			return fmt.Errorf("key %s: %w", describeKey(keys[idx[j]]), err)
 		default:
 			vals[j] = v
 		}
 	}
-	return vals, nil
+	return nil
 }
 
 // appendBulkKey appends the Redis key of k as a bulk string.
@@ -534,27 +545,13 @@ func (s *Store) setNX(ctx context.Context, keys []dedup.Key, send []int, vals []
 	const argc = 7
 	args := make([]any, argc*len(send))
 	cmds := make([]*redis.StringCmd, len(send))
-	queue := make([]redis.Cmder, len(send))
 	for j := range send {
 		a := args[j*argc : (j+1)*argc : (j+1)*argc]
 		a[0], a[1], a[2], a[3], a[4], a[5], a[6] = "set", &names[j], &vals[j], "nx", "get", "exat", tsArg
 		cmds[j] = redis.NewStringCmd(ctx, a...)
-		queue[j] = cmds[j]
 	}
-	pipe := s.client.Pipeline()
-	_ = pipe.BatchProcess(ctx, queue...)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if err := s.execStrings(ctx, keys, send, cmds, olds); err != nil {
 		return nil, err
-	}
-	for j, cmd := range cmds {
-		v, err := cmd.Result()
-		switch {
-		case errors.Is(err, redis.Nil):
-		case err != nil:
-			return nil, fmt.Errorf("key %s: %w", describeKey(keys[send[j]]), err)
-		default:
-			olds[j] = v
-		}
 	}
 	return olds, nil
 }

@@ -440,14 +440,7 @@ func (s *scanner) addSubunit(f *fig, e int) {
 		n2, _, _ = s.words(r)
 	}
 	v2 := n2.v.value()
-	d := f.v
-	if d.e == 0 {
-		d.m = d.m*100 + uint64(v2)
-		d.e = -2
-		f.v = d.mulPow10(0)
-	} else {
-		f.v = d.addF(v2 / 100)
-	}
+	f.addHundredths(v2)
 	f.end = e
 }
 
@@ -525,14 +518,7 @@ func (s *scanner) centsAfter(f *fig) {
 	if v2 < 1 || v2 > 99 || v2 != float64(uint64(v2)) {
 		return
 	}
-	d := f.v
-	if d.e == 0 {
-		d.m = d.m*100 + uint64(v2)
-		d.e = -2
-		f.v = d.mulPow10(0)
-	} else {
-		f.v = d.addF(v2 / 100)
-	}
+	f.addHundredths(v2)
 	f.end = c.e
 }
 
@@ -646,4 +632,17 @@ var sharedNames = map[string]sharedName{
 	"XOF": {"", "XOF", cfaCountries},
 	"FRF": {"french", "CHF", francCountries},
 	"ITL": {"italian", "TRY", liraCountries},
+}
+
+// addHundredths adds v2 hundredths (the cents or pence after whole dollars
+// or pounds) to f's value, exactly when the value is a whole number.
+func (f *fig) addHundredths(v2 float64) {
+	d := f.v
+	if d.e == 0 {
+		d.m = d.m*100 + uint64(v2)
+		d.e = -2
+		f.v = d.mulPow10(0)
+	} else {
+		f.v = d.addF(v2 / 100)
+	}
 }
