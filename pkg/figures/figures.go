@@ -241,18 +241,24 @@ import (
 // Text; Sentence counts sentences of text from 0; Paragraph is left 0 for
 // the caller to set.
 func Extract(text string) []article.Figure {
-	s := scanner{text: text}
+	canon, folds := fold(text)
+	s := scanner{text: canon, raw: text, folds: folds}
 	s.run()
 	if len(s.figs) == 0 {
 		return nil
 	}
 	s.inheritListUnits()
+	if folds != nil {
+		s.unfold()
+	}
 	return s.figs
 }
 
 // scanner holds the state of one Extract call.
 type scanner struct {
-	text      string
+	text      string   // the canonical copy (fold.go); the raw text when nothing folds
+	raw       string   // the input
+	folds     []foldPt // where text differs from raw
 	kbuf      [48]byte
 	pbuf      [96]byte
 	figs      []article.Figure
@@ -381,7 +387,7 @@ func (s *scanner) anchor(i int) int {
 		f.qual = s.conversionQualifier(&f)
 	}
 	f.subject = s.subject(&f)
-	if verb && f.qual == q && f.unit == "" && (f.subject != "" || s.tallyAfter(f.end)) {
+	if verb && f.qual == q && f.unit == "" && (f.subject != "" || s.tallyAfter(f.end) || enDashPair(t, f.end)) {
 		// "passed 12 bills", "passed 6 to 3": the verb's object, not a bound.
 		f.qual = ""
 	}
@@ -431,6 +437,12 @@ func (s *scanner) anchor(i int) int {
 	s.meta = append(s.meta, figMeta{v: f.v, scaled: f.num.scaled, scalePow: f.num.scalePow, one: f.num.one, cur: f.cur,
 		frac: f.wordFraction(), ratio: f.ratio})
 	return f.end
+}
+
+// enDashPair reports an en dash and a digit at p: the second number of a
+// pair ("passed 171–148").
+func enDashPair(t string, p int) bool {
+	return strings.HasPrefix(t[p:], "–") && p+3 < len(t) && isDigit(t[p+3])
 }
 
 // core parses the number at i with its sign, currency, scale and unit, and

@@ -281,7 +281,7 @@ var foreignMoneyMarks = []string{"us$", "u.s.$", "a$", "c$", "nz$", "hk$", "s$",
 // first (a US story that names Canada later keeps the US dollar).
 var dollarCountries = []currencyCountry{
 	{"USD", []string{"u.s.", "united states", "america", "washington", "new york", "california", "texas", "wall street"}},
-	{"CAD", []string{"canada", "canadian", "toronto", "ottawa", "montreal", "vancouver", "calgary", "edmonton", "ontario", "quebec", "alberta", "british columbia"}},
+	{"CAD", []string{"canada", "canadian", "toronto", "ottawa", "montreal", "montréal", "vancouver", "calgary", "edmonton", "ontario", "quebec", "québec", "alberta", "british columbia"}},
 	{"AUD", []string{"australia", "sydney", "melbourne", "canberra", "brisbane", "adelaide", "queensland", "new south wales"}},
 	{"NZD", []string{"new zealand", "auckland", "christchurch"}},
 }
@@ -507,7 +507,7 @@ func (s *scanner) gluedCurrency(ws, i int) bool {
 		return true
 	}
 	if code, ok := gluedOnlyCurrencies[w]; ok {
-		return scaledAmount(t, i) || s.priceContext(ws, i, code)
+		return scaledAmount(t, i) || s.typoGrouped(i) || s.priceContext(ws, i, code)
 	}
 	if code, ok := gatedWordCurrencies[w]; ok {
 		return scaledAmount(t, i) || s.priceContext(ws, i, code)
@@ -573,6 +573,18 @@ var perNouns = setOf("litre", "liter", "gallon", "kilo", "kg", "kilogram", "tonn
 // scaledAmount reports digits at i with separators or a decimal point
 // ("1,200", "2.5") or followed by a scale ("254 billion", "5bn"), also
 // across the upper end of a range ("40-50 billion").
+// typoGrouped reports digits at i grouped in thousands by a no-break or
+// thin space ("R3 500"): a separator as much as a comma is.
+func (s *scanner) typoGrouped(i int) bool {
+	t := s.text
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	return j-i <= 3 && j+3 < len(t)+1 && j < len(t) && t[j] == ' ' && s.foldedSpace(j) && j+4 <= len(t) &&
+		isDigit(t[j+1]) && isDigit(t[j+2]) && isDigit(t[j+3]) && (j+4 == len(t) || !isDigit(t[j+4]))
+}
+
 func scaledAmount(t string, i int) bool {
 	j := i
 	sep, dash := false, false

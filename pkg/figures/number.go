@@ -230,6 +230,7 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			zeros := true
 			for {
 				sz, plain := groupSpaceAt(t, k)
+				plain = plain && !s.foldedSpace(k)
 				if sz == 0 || k+sz+3 > n || !isDigit(t[k+sz]) || !isDigit(t[k+sz+1]) || !isDigit(t[k+sz+2]) || (k+sz+3 < n && isDigit(t[k+sz+3])) {
 					break
 				}
@@ -248,6 +249,25 @@ func (s *scanner) literal(i int) (number, bool, int) {
 				}
 				j = k
 				grouped, spaced = true, true
+			}
+		}
+		// Thousands with apostrophes, the Swiss way: "1'250'000", "CHF
+		// 1’250" (the typographic apostrophe is folded to "'").
+		if !grouped {
+			k := j
+			groups := 0
+			for k+3 < n && t[k] == '\'' && isDigit(t[k+1]) && isDigit(t[k+2]) && isDigit(t[k+3]) && (k+4 == n || !isDigit(t[k+4])) {
+				k += 4
+				groups++
+			}
+			if groups >= 2 || groups == 1 && s.localMoneyAround(i, k) {
+				for q := j; q < k; q++ {
+					if isDigit(t[q]) {
+						acc(t[q])
+					}
+				}
+				j = k
+				grouped = true
 			}
 		}
 	}
@@ -350,6 +370,10 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			num.v, num.end, num.plain, num.hasDecimal, num.race = decF(secs), end, false, true, true
 			return num, true, end
 		}
+		if v, end, ok := s.colonRatio(i, j); ok {
+			num.v, num.end, num.plain, num.hasDecimal = decF(v), end, false, true
+			return num, true, end
+		}
 		return number{}, false, skipToken(t, i)
 	case c == '/' && j+1 < n && isDigit(t[j+1]):
 		if num.plain {
@@ -413,6 +437,9 @@ func (s *scanner) literal(i int) (number, bool, int) {
 			if t[k] >= 0x80 {
 				if sz := sfxRuneAt(t, k); sz > 0 {
 					k += sz
+					if primeAt(t, k-sz) {
+						break // "7′3″": feet, then a number of inches
+					}
 					continue
 				}
 			}
@@ -445,9 +472,12 @@ func sfxRuneAt(t string, k int) int {
 	if k+1 < len(t) && t[k] == 0xCE && t[k+1] == 0xBC {
 		return 2 // μ
 	}
+	if k+1 < len(t) && t[k] == 0xC2 && t[k+1] == 0xA2 {
+		return 2 // ¢
+	}
 	if k+2 < len(t) {
 		switch t[k : k+3] {
-		case "元", "₡", "₾", "₭", "℃", "℉", "€", "ர", "ூ":
+		case "元", "₡", "₾", "₭", "℃", "℉", "€", "ர", "ூ", "‰", "′", "″":
 			return 3
 		}
 	}
@@ -484,6 +514,37 @@ func fractionAt(t string, i int) (float64, int, bool) {
 		return 0, 0, false
 	}
 	return float64(a) / float64(b), k, true
+}
+
+// colonRatio reads "a:b" at i (the colon at j) as the fraction a/b after
+// the word "ratio" in the same sentence ("the pupil-teacher ratio rose to
+// 1:24 from 1:21", "a target of 1:5"): a ratio of counts, one figure. The
+// first part is not larger than the second; "3:04" and "a 3:1 ratio" stay
+// clock times and scores, no figures.
+func (s *scanner) colonRatio(i, j int) (float64, int, bool) {
+	t := s.text
+	k := j + 1
+	for k < len(t) && isDigit(t[k]) {
+		k++
+	}
+	if k-(j+1) > 4 || j-i > 4 || k < len(t) && (t[k] == ':' || t[k] == '.' && k+1 < len(t) && isDigit(t[k+1])) {
+		return 0, 0, false
+	}
+	a, err1 := strconv.Atoi(t[i:j])
+	b, err2 := strconv.Atoi(t[j+1 : k])
+	if err1 != nil || err2 != nil || a == 0 || b == 0 || a > b || !s.cueBefore(i, ratioCues, 16) {
+		return 0, 0, false
+	}
+	return float64(a) / float64(b), k, true
+}
+
+// ratioCues before "a:b" make it a ratio.
+var ratioCues = setOf("ratio", "ratios")
+
+// primeAt reports a prime or double prime at k: feet and inches ("6′",
+// "11″").
+func primeAt(t string, k int) bool {
+	return strings.HasPrefix(t[k:], "′") || strings.HasPrefix(t[k:], "″")
 }
 
 func unitFollowsGlued(t string, k int) bool {

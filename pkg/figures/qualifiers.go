@@ -20,6 +20,8 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 	end := p
 	if q := skipSpBack(t, p); q > 0 && t[q-1] == '~' {
 		return article.QualifierApprox, q - 1, false
+	} else if qu, c := signBefore(t, q, p); qu != "" {
+		return qu, c, false // ">50 %", "≥ 30 %" (folded to ">="), "< 5"
 	} else if c := circaBefore(t, q); c >= 0 {
 		return article.QualifierApprox, c, false // "c. €40m", "ca. 300"
 	} else if h, hs := hedgeBefore(t, p); h != "" {
@@ -46,6 +48,9 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 			}
 		}
 		if q, ok := qualifiers[string(buf)]; ok {
+			if string(buf) == "ca" && digitBefore(t, ws[0]) {
+				return "", p, false // "Net 1,064,489 ca 780,712": a slip for "vs" in a table, no circa
+			}
 			if string(buf) == "up to" && s.motionBefore(ws[l-1]) {
 				return "", p, false // "fares went up to E£8": where a change ends, no bound
 			}
@@ -76,14 +81,68 @@ var measuredExtremes = setOf("winter", "summer", "spring", "autumn", "seasonal",
 var pastDeterminers = setOf("the", "its", "their", "his", "her", "our", "my", "your", "these", "those", "this",
 	"that", "in", "over", "for", "during", "of", "within", "last", "a", "an", "each", "every", "all", "and", "or", "half", "quarter", "minutes", "mins")
 
-// circaBefore returns where "c." or "ca." (circa) ending at q starts, or -1:
-// a word of its own in lower case, with its full stop, before the number
-// ("Vitamin C. 500 people" is an initial and a sentence end).
+// signBefore reads a comparison sign ending at q, at most one space before
+// the number at p, as the words it stands for: ">" more_than, "<"
+// less_than, ">=" (and "≥") at_least, "<=" at_most. It returns where the
+// sign starts, or "" when there is none; arrows ("->", "=>") and doubled
+// signs are no qualifiers.
+func signBefore(t string, q, p int) (string, int) {
+	if q == 0 || p-q > 3 {
+		return "", p
+	}
+	c := t[q-1]
+	qu := ""
+	a := q - 1
+	switch c {
+	case '>':
+		qu = article.QualifierMoreThan
+	case '<':
+		qu = article.QualifierLessThan
+	case '=':
+		if q < 2 {
+			return "", p
+		}
+		switch t[q-2] {
+		case '>':
+			qu = article.QualifierAtLeast
+		case '<':
+			qu = article.QualifierAtMost
+		default:
+			return "", p
+		}
+		a = q - 2
+	default:
+		return "", p
+	}
+	if a > 0 {
+		switch b := t[a-1]; {
+		case b == ' ' || b == '(' || b == '[' || b == '\t' || b == '\n' || b == ',' || b == ':' || b == ';':
+		case b >= 0x80 && spaceBefore(t, a):
+		default:
+			return "", p // "->5", "=>", "<<", "a>b"
+		}
+	}
+	return qu, a
+}
+
+// digitBefore reports a digit just before a, spaces skipped.
+func digitBefore(t string, a int) bool {
+	j := skipSpBack(t, a)
+	return j > 0 && isDigit(t[j-1])
+}
+
+// spaceBefore reports a space (ASCII or typographic) ending at a.
+func spaceBefore(t string, a int) bool { return skipSpBack(t, a) < a }
+
+// circaBefore returns where "c.", "ca.", "approx." or "est." (circa,
+// approximately, estimated) ending at q starts, or -1: a word of its own in
+// lower case, with its full stop, before the number ("Vitamin C. 500
+// people" is an initial and a sentence end).
 func circaBefore(t string, q int) int {
 	if q < 2 || t[q-1] != '.' {
 		return -1
 	}
-	for _, w := range [...]string{"c", "ca"} {
+	for _, w := range [...]string{"c", "ca", "approx", "est"} {
 		s := q - 1 - len(w)
 		if s >= 0 && t[s:q-1] == w && (s == 0 || letterBefore(t, s) == 0 && t[s-1] != '.') {
 			return s
@@ -190,7 +249,7 @@ func buildQualifiers() map[string]string {
 		"minimum term of": article.QualifierAtLeast, "at a minimum": article.QualifierAtLeast,
 		"about": article.QualifierApprox, "around": article.QualifierApprox,
 		"some": article.QualifierApprox, "roughly": article.QualifierApprox,
-		"approximately": article.QualifierApprox, "approx": article.QualifierApprox,
+		"approximately": article.QualifierApprox, "approx": article.QualifierApprox, "ca": article.QualifierApprox,
 		"an estimated": article.QualifierApprox, "estimated": article.QualifierApprox, "estimated at": article.QualifierApprox,
 		"close to": article.QualifierApprox, "circa": article.QualifierApprox,
 		"some estimated": article.QualifierApprox, "an approximate": article.QualifierApprox,

@@ -130,6 +130,9 @@ func (s *scanner) suffix(f *fig) bool {
 		// "the 3B line". "10M", "1.5B" and "$5B" are scaled.
 		return false
 	}
+	if sfx == "′" && !f.num.hasDecimal && f.v.value() <= 130 && !primeAt(t, end) && s.minuteMark(f, end) {
+		return false // "equalising in the 89′", "a 23′ opener": a minute of the match
+	}
 	if sfx == "x" && !f.cur && (end == len(t) || !isDigit(t[end]) && letterAt(t, end) == 0) {
 		f.end = end // "a 40x return", "10x zoom": a multiple, unitless ("4x4" is a name)
 		return true
@@ -294,7 +297,8 @@ var countComparatives = setOf("more", "fewer", "extra", "additional", "new", "ot
 // millionNouns are collective nouns without "-s" that follow a number of
 // millions: "4m unemployed", "2m elderly".
 var millionNouns = setOf("unemployed", "jobless", "homeless", "displaced", "uninsured", "elderly",
-	"strong", "poor", "vulnerable")
+	"strong", "poor", "vulnerable", "visitor", "member", "subscriber", "customer", "passenger", "user",
+	"viewer", "signature", "vote", "job", "barrel", "tonne", "ton")
 
 // metreEvents follow a distance in metres in sports copy.
 var metreEvents = setOf("hurdles", "freestyle", "backstroke", "breaststroke", "butterfly", "medley",
@@ -461,3 +465,17 @@ var countParticiples = setOf("sold", "shipped", "registered", "vaccinated", "aff
 // 1.2m", "a target of 5m", "a population of 8.9m".
 var millionOfNouns = setOf("audience", "target", "population", "crowd", "total", "tally", "turnout",
 	"circulation", "readership", "membership", "viewership", "backlog", "shortfall", "goal")
+
+// minuteMark reports a football cue around a number glued to a prime: the
+// minute of a match ("in the 89′", "a 23′ opener"), not feet.
+func (s *scanner) minuteMark(f *fig, end int) bool {
+	if w, _, ok := s.nextWordTok(end); ok && matchCues[w.key] {
+		return true
+	}
+	return s.cueBefore(f.start, matchCues, 6)
+}
+
+// matchCues are the football words that make "N′" a minute of the match.
+var matchCues = setOf("opener", "equaliser", "equalizer", "equalising", "equalizing", "goal", "goals", "penalty",
+	"header", "winner", "scored", "scoring", "scores", "netted", "strike", "free-kick", "sent", "booked",
+	"substituted", "minute", "kick-off", "stoppage")

@@ -145,12 +145,17 @@ func (s *scanner) isTrigger(w string) bool {
 // skipAngle skips a wire code in angle brackets ("<SRD>", "<Systems 4
 // Inc>") when it closes on the same line within 80 bytes.
 func skipAngle(t string, i int) int {
+	digit := i+1 < len(t) && (isDigit(t[i+1]) || t[i+1] == '=' || t[i+1] == ' ')
 	for j := i + 1; j < len(t) && j-i <= 80; j++ {
 		switch t[j] {
 		case '>':
 			return j + 1
 		case '\n', '<':
 			return i + 1
+		case ' ':
+			if digit {
+				return i + 1 // "<5 %", "< 30": a sign, not a code ("<0005.HK>" has no space)
+			}
 		}
 	}
 	return i + 1

@@ -8,9 +8,14 @@ import (
 )
 
 // sentenceOf returns the sentence index of position pos, counting the
-// sentence ends between the previous call and pos.
+// sentence ends between the previous call and pos. Sentences are counted
+// in the raw text (pos is mapped back when the text was folded), so that
+// folding changes no sentence index.
 func (s *scanner) sentenceOf(pos int) int {
-	t := s.text
+	t := s.raw
+	if s.folds != nil {
+		pos = s.rawPos(pos, false)
+	}
 	for s.sentPos < pos {
 		// The next sentence mark at or after sentPos, found with the
 		// vectorised IndexByte and cached per mark.

@@ -14,7 +14,7 @@ func (s *scanner) subject(f *fig) string {
 			// "two-thirds of voters": a share takes its "of" phrase.
 			if w, h, ok := s.nextWordTok(f.end); ok && !h && w.key == "of" {
 				if a, b, _ := s.nounPhrase(w.e, false); a >= 0 {
-					return t[a:b]
+					return s.span(a, b)
 				}
 			}
 			return ""
@@ -36,7 +36,7 @@ func (s *scanner) subject(f *fig) string {
 				}
 			}
 		}
-		return t[a:b]
+		return s.span(a, b)
 	case article.KindMoney, article.KindWeight, article.KindVolume, article.KindPercent,
 		article.KindArea, article.KindDistance:
 		w, h, ok := s.nextWordTok(f.end)
@@ -45,7 +45,7 @@ func (s *scanner) subject(f *fig) string {
 		}
 		if w.key == "of" || (w.key == "in" && f.kind == article.KindMoney) {
 			if a, b, _ := s.nounPhrase(w.e, false); a >= 0 {
-				return t[a:b]
+				return s.span(a, b)
 			}
 		}
 	}

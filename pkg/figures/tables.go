@@ -323,6 +323,8 @@ func buildUnitPhrases() map[string]unitDef {
 		"micrograms per cubic metre", "micrograms per cubic meter", "microgram per cubic metre",
 		"microgram per cubic meter", "micrograms per cubic metre of air", "micrograms per cubic meter of air")
 	add(unitDef{"kn", kSpeed, 0}, "knots", "knot", "kts")
+	add(unitDef{"mm/h", kSpeed, 0}, "mm/h", "mm/hr", "mm an hour", "mm per hour", "millimetres an hour", "millimetres per hour",
+		"millimeters an hour", "millimeters per hour")
 	add(unitDef{"m/s", kSpeed, 0}, "m/s", "meters per second", "metres per second")
 	add(unitDef{"km/s", kSpeed, 0}, "km/s", "kilometers per second", "kilometres per second", "km per second")
 	add(unitDef{"ft/min", kSpeed, 0}, "feet per minute", "foot per minute", "ft per minute", "fpm")
@@ -455,8 +457,10 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"mi", kDist, 0}, "mi")
 	add(unitDef{"nmi", kDist, 0}, "nmi")
 	add(unitDef{"nm", kDist, 0}, "nm")
-	add(unitDef{"ft", kDist, 0}, "ft")
-	add(unitDef{"in", kDist, 0}, "in")
+	add(unitDef{"ft", kDist, 0}, "ft", "′")
+	add(unitDef{"in", kDist, 0}, "in", "″")
+	add(unitDef{"‰", kOther, 0}, "‰")
+	add(unitDef{"cent", article.KindMoney, fCents}, "¢")
 	add(unitDef{"kg", kWt, 0}, "kg", "kgs", "Kg", "KG", "kilo", "kilos")
 	add(unitDef{"g", kWt, 0}, "g", "gr")
 	add(unitDef{"mg", kWt, 0}, "mg")
@@ -641,7 +645,7 @@ func buildVocab() map[string]string {
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
-		voteOutcomes, voteAfter, sportVerbs, scoreWords, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
+		voteOutcomes, voteAfter, sportVerbs, scoreWords, matchCues, ratioCues, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
 		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns, halfVerbs,

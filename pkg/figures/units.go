@@ -147,7 +147,17 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		r, size := utf8.DecodeRuneInString(t[q:])
 		if code := postSymbol(r); code != "" && !f.cur {
 			f.unit, f.kind, f.end = code, article.KindMoney, q+size
+		} else if !f.cur {
+			s.spacedSymbol(f, q, r, size)
 		}
+		return
+	}
+	if t[q] == '$' && !f.cur && q-f.end <= 1 && s.postDollar(q) {
+		f.unit, f.kind, f.end = s.bareDollar(), article.KindMoney, q+1 // "2 400 $" in continental copy
+		return
+	}
+	if t[q] == 'l' && !f.cur && strings.HasPrefix(t[q+1:], "/100") {
+		s.setUnit(f, attachedUnits["l"], q+1) // "4.8 l/100 km": the fuel rule below takes the rest
 		return
 	}
 	if letterAt(t, q) == 0 {
@@ -240,6 +250,13 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 			continue // "the 1987 second quarter": an ordinal
 		}
 		end := we[l-1]
+		if l == 1 && t[ws[0]:we[0]] == "m" && !f.cur && !f.num.scaled && f.v.value() < 1000 && s.millionNext(end) {
+			// "2.5 m viewers": million before a counted noun, as glued
+			// ("2.5m viewers"); "400 m hurdles" and "8 m waves" stay metres.
+			f.v = f.v.mulPow10(6)
+			f.num.scaled, f.num.scalePow, f.end = true, 6, end
+			return
+		}
 		if f.cur {
 			if u.kind == article.KindMoney && u.flags&(fPounds|fNeedScale) == 0 {
 				f.end = end
@@ -290,6 +307,46 @@ func (s *scanner) dimensionUnit(f *fig) {
 		return
 	}
 	f.unit, f.kind = d.unit, d.kind
+}
+
+// spacedSymbol reads a unit symbol written after a space: "25 °C", "5 ° F",
+// "−31 ℃" (folded to "°C"), "1.6 ‰", "40 ¢"; the glued forms are
+// suffixes (scale.go).
+func (s *scanner) spacedSymbol(f *fig, q int, r rune, size int) {
+	t := s.text
+	switch r {
+	case '°', 'º':
+		e := q + size
+		if l := letterAt(t, e); l > 0 && (t[e]|0x20 == 'c' || t[e]|0x20 == 'f') && letterAt(t, e+1) == 0 {
+			s.setUnit(f, attachedUnits[t[q:e]+string(t[e]&^0x20)], e+1)
+			return
+		}
+		if u, ok := unitPhrases["°"]; ok && letterAt(t, e) == 0 {
+			s.setUnit(f, u, e)
+		}
+	case '‰', '¢', '′', '″':
+		if u, ok := attachedUnits[t[q:q+size]]; ok && letterAt(t, q+size) == 0 {
+			f.unit, f.kind, f.end = u.unit, u.kind, q+size
+		}
+	}
+}
+
+// postDollar reports a dollar sign at q written after the number, as
+// continental and Canadian-French copy writes it ("500 $ to each
+// household"): not the sign of a next amount ("5 $10 notes").
+func (s *scanner) postDollar(q int) bool {
+	t := s.text
+	r := q + 1
+	if r == len(t) {
+		return true
+	}
+	if isDigit(t[r]) || letterAt(t, r) > 0 {
+		return false
+	}
+	if k := skipSp(t, r); k > r && k < len(t) && isDigit(t[k]) {
+		return false
+	}
+	return true
 }
 
 // caseCodes are short unit codes with capitals that are units when spaced
