@@ -46,7 +46,7 @@ const boilerplateWords = 0.6
 // stories count only when they repeat its numbers, but for the article's
 // own times (fixedNumbers).
 func mayBeBoilerplate(text string, p *para) bool {
-	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.digits) {
+	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.clause || p.digits) {
 		return false
 	}
 	return !strings.ContainsAny(text, "\"“”„«»")
@@ -294,4 +294,37 @@ func (m *marker) slotRecord(at int) *Record {
 		return nil
 	}
 	return &m.recs[at]
+}
+
+// clauseWords are the verbs that make a short line without a full stop a
+// clause, a statement of its story ("** Company did not respond to a
+// request for comment", "Police are appealing for witnesses"), where a
+// sign-off or a credit line has none ("(Reporting by Jane Doe; Editing by
+// Ed Roe)", "Reuter", "Note: shr after preferred dividends"): the
+// auxiliaries and the verbs of saying, folded; a negation makes one too.
+var clauseWords = func() (t wordTable) {
+	for _, w := range []string{
+		"is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
+		"will", "would", "shall", "should", "may", "might", "can", "could", "must", "do", "does", "did",
+		"said", "says", "told", "added", "declined", "refused", "confirmed", "denied",
+		"isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "wont", "wouldnt", "cant",
+		"couldnt", "shouldnt", "didnt", "doesnt", "dont",
+	} {
+		t.put(wordHash(w), 1)
+	}
+	return t
+}()
+
+// hasClause reports whether the words of a paragraph hold a negation or a
+// word of clauseWords.
+func hasClause(words []uint64, kinds []uint8) bool {
+	for i, w := range words {
+		if kinds[i] == kindNegation {
+			return true
+		}
+		if _, ok := clauseWords.get(w); ok {
+			return true
+		}
+	}
+	return false
 }

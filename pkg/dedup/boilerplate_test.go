@@ -33,6 +33,14 @@ func TestMayBeBoilerplate(t *testing.T) {
 		{"It gave no further details.\u201d", false},
 		{"The cause is not yet known\u2026", false},
 		{"Terms were not disclosed.)", false},
+		// Short clauses without a full stop (bulletin and BUZZ style) too.
+		{"** Company did not respond to a request for comment", false},
+		{"Police are appealing for witnesses", false},
+		{"The spokesman declined to comment", false},
+		{"Officers say the road will reopen later", false},
+		{"No injuries reported", false},
+		{"Additional reporting by Jane Doe in London", true},
+		{"Compiled by the world desk", true},
 		// Short lines with numbers are table rows and dates.
 		{"Record March 31", false},
 		{"Shr 45 cts vs 58 cts", false},
