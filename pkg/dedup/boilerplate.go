@@ -28,16 +28,21 @@ const boilerplateWords = 0.6
 // the body. It depends on the paragraph's own text alone:
 //
 //   - a paragraph holding a quotation mark never is: quoted words are a
-//     statement the story reports;
+//     statement the story reports; nor is an editor's note, a correction or
+//     a clarification (storyNote): a note on this story;
 //   - a paragraph of at least minBoilerplateSentence folded bytes (an author
 //     bio, a long sign-off, a disclaimer) may be; its numeric words (a
 //     filing date or time) are masked when it is compared with other
 //     stories' paragraphs;
-//   - a shorter paragraph may be only if it is not a sentence and holds no
-//     numeric word: a sign-off token ("Reuter", "ENDS"), a credit line
-//     without a full stop, a table note;
-//   - so a short sentence (two words or more ending with . ! ? or …) never
-//     is.
+//   - a shorter paragraph may be only if it is a sign-off token (one word,
+//     or words joined without a space: "Reuter", "ENDS", "(END)", "cg/mb")
+//     or has a shape of wire furniture (creditOrRights: a credit, rights,
+//     label, contact or tag line), and is no sentence, no clause and holds
+//     no numeric word;
+//   - so a short statement never is, with a full stop or without: "Police
+//     said.", "The case continues", "More rain expected", "Reporting
+//     restrictions apply" (held-out 12: a gate that let every short
+//     non-sentence through removed such lines from the body).
 //
 // The marker adds what depends on the article: a first occurrence, among
 // the last Options.BoilerplateTail paragraphs but not the first, without
@@ -46,10 +51,79 @@ const boilerplateWords = 0.6
 // stories count only when they repeat its numbers, but for the article's
 // own times (fixedNumbers).
 func mayBeBoilerplate(text string, p *para) bool {
-	if p.words == 0 || p.length < minBoilerplateSentence && (p.sentence || p.clause || p.digits) {
+	if p.words == 0 || strings.ContainsAny(text, "\"“”„«»") || storyNote(text) {
 		return false
 	}
-	return !strings.ContainsAny(text, "\"“”„«»")
+	if p.length >= minBoilerplateSentence {
+		return true
+	}
+	if p.sentence || p.clause || p.digits {
+		return false
+	}
+	// A sign-off token is one word, or words joined without a space
+	// ("Reuter", "ENDS", "(END)", "cg/mb"); "(Investigations continue)" is
+	// a statement.
+	return p.words == 1 || !strings.Contains(strings.TrimSpace(text), " ") || creditOrRights(text)
+}
+
+// storyNote reports an editor's note, a correction or a clarification: a
+// note on this story ("Editor's note: police have asked that the woman's
+// name not be published"), however many stories carry one in nearly the
+// same words.
+func storyNote(text string) bool {
+	t := strings.ToLower(strings.TrimLeft(text, "•*-–—([ "))
+	for _, p := range storyNotes {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var storyNotes = []string{"editor's note", "editors' note", "editor’s note", "editors’ note", "correction:", "clarification:"}
+
+// creditOrRights reports a short line in one of the shapes of wire
+// furniture: a credit ("(Reporting by …; Editing by …)", "(Live updates by
+// Rhea Tan)", "Compiled by the world desk", "(Example sports desk)"), a
+// rights line ("ALL RIGHTS RESERVED (c) …", "© Example Wire"), a label line
+// ("Media contact: …", "Source: Example Feed", "Note: shr after preferred
+// dividends"), a contact (an e-mail address or a web address), or a tag
+// line whose first word alone is in capitals ("SOURCE Example plc",
+// "AGENCY/Photographer Name"). A statement of the story has none of these
+// shapes ("The case continues", "More rain expected", "(Investigations
+// continue)").
+func creditOrRights(text string) bool {
+	l := strings.ToLower(text)
+	for _, c := range creditMarks {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	for i := strings.Index(text, "by "); i >= 0; {
+		if (i == 0 || text[i-1] == ' ' || text[i-1] == '(') && i+3 < len(text) && text[i+3] >= 'A' && text[i+3] <= 'Z' {
+			return true // "… by Jane Doe"
+		}
+		j := strings.Index(text[i+1:], "by ")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	t := strings.TrimLeft(text, "•*-–—([ ")
+	if c := strings.IndexByte(t, ':'); c > 0 && c <= 32 && c+1 < len(t) && t[c+1] == ' ' {
+		return true // "Media contact: …"
+	}
+	first, rest, _ := strings.Cut(strings.ReplaceAll(t, "/", " "), " ")
+	return len(first) >= 3 && rest != "" && strings.ToUpper(first) == first && strings.ToLower(first) != first &&
+		strings.ToUpper(rest) != rest
+}
+
+// creditMarks are the lower-case marks of credit, rights and contact lines.
+var creditMarks = []string{
+	"reporting by", "editing by", "writing by", "additional reporting",
+	"copyright", "rights reserved", "(c)", "©",
+	"@", "www.", "http://", "https://",
+	" desk)", " desk", " bureau", " newsroom",
 }
 
 // eligible reports whether paragraph i is a boilerplate candidate: a first

@@ -41,6 +41,24 @@ func TestMayBeBoilerplate(t *testing.T) {
 		{"No injuries reported", false},
 		{"Additional reporting by Jane Doe in London", true},
 		{"Compiled by the world desk", true},
+		// Short statements without a verb of clauseWords are no furniture
+		// either (held-out 12), while credit, label, contact and tag lines are.
+		{"The case continues", false},
+		{"THE CASE CONTINUES", false},
+		{"Reporting restrictions apply", false},
+		{"Kick-off time TBC", false},
+		{"• More rain expected", false},
+		{"(Investigations continue)", false},
+		{"(Live updates by Rhea Tan and Gideon Marsh)", true},
+		{"(Fixtureline sports desk)", true},
+		{"Media contact: Jana Ruml, Verdanta press office", true},
+		{"Westmarch press office: press@westmarch.example", true},
+		{"SOURCE Tallis Home plc", true},
+		{"KESTREL/Ana Ruiz", true},
+		{"ALL RIGHTS RESERVED (c) Copyright VELA", true},
+		{"cg/mb", true},
+		// An editor's note is a note on its story, however long.
+		{"Editor's note: Wendale Police have asked that the name of the woman who died is not published until her family have been told.", false},
 		// Short lines with numbers are table rows and dates.
 		{"Record March 31", false},
 		{"Shr 45 cts vs 58 cts", false},

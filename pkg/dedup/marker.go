@@ -850,8 +850,8 @@ func (m *marker) decideStory() string {
 	total := 0
 	for i := range m.paras {
 		p := &m.paras[i]
-		if m.exactAt[i] < 0 || !(p.long || p.digits || m.match[i] == matchSplit) {
-			continue
+		if m.exactAt[i] < 0 || !(p.long || p.digits || m.match[i] == matchSplit) || storyNote(m.a.Paragraphs[i].Text) {
+			continue // an editor's note says nothing about which story this is
 		}
 		total += p.length
 		var story string
