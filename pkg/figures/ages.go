@@ -212,7 +212,8 @@ var appositiveNouns = setOf("president", "premier", "minister", "chancellor", "l
 	"athlete", "skipper", "batsman", "bowler", "jockey", "boxer", "golfer", "rider", "sprinter", "patient",
 	"mother-of-two", "father-of-two", "guard", "forward", "centre", "center", "quarterback", "pitcher",
 	"catcher", "winger", "fullback", "outfielder", "linebacker", "receiver", "playmaker", "keeper", "groom",
-	"bride", "fiance", "fiancee", "grandmaster", "gamer", "streamer", "inmate", "prisoner")
+	"bride", "fiance", "fiancee", "grandmaster", "gamer", "streamer", "inmate", "prisoner",
+	"astronaut", "cosmonaut", "laureate", "surgeon", "professor", "scientist", "physician", "geologist")
 
 // appositive reports an age written between commas after a person: "The
 // president, 78, said", "John Smith, 52, of Bristol", "Mr Biden, now 81,",
@@ -290,8 +291,39 @@ func (s *scanner) appositive(f *fig) bool {
 	if appositiveNouns[k] || personSuffix(w) {
 		return true
 	}
+	if s.personOfBefore(ws) {
+		return true // "The Nobel laureate in medicine, 68, said", "the minister of health, 54,"
+	}
 	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws) || s.nameOpensSentence(w, f.end)) &&
 		letterBefore(t, ws) == 0
+}
+
+// personOfBefore reports a word for a person and "in", "of" or "for" before
+// the lower-case word (one or two) that starts at ws: "the laureate in
+// medicine", "the professor of particle physics", "the minister for
+// health" before ", 68,".
+func (s *scanner) personOfBefore(ws int) bool {
+	t := s.text
+	for n := 0; n < 2; n++ {
+		if !(t[ws] >= 'a' && t[ws] <= 'z') {
+			return false
+		}
+		a, b, dot, ok := prevWord(t, ws)
+		if !ok || dot || b+1 != ws {
+			return false
+		}
+		k := s.key(t[a:b])
+		if k == "in" || k == "of" || k == "for" {
+			c, d, dot, ok := prevWord(t, a)
+			if !ok || dot || d+1 != a {
+				return false
+			}
+			w := t[c:d]
+			return appositiveNouns[s.key(w)] && !kinNouns[s.key(w)] || personSuffix(w)
+		}
+		ws = a
+	}
+	return false
 }
 
 // turned reports "turned" or "turns" right before p: after "who" it gives

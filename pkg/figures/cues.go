@@ -60,7 +60,7 @@ var tempCues = setOf("temperature", "temperatures", "thermostat", "heat", "heatw
 	"weather", "celsius", "fahrenheit", "temp", "temps", "climb", "soared", "chill", "degrees",
 	"zero", "below", "reached", "rose", "fell", "reach",
 	"fever", "oven", "boiling", "mercury", "forecast", "high", "low", "highs", "lows", "water",
-	"cooled", "chilled", "heated", "warmed", "frozen", "hit", "record", "normal")
+	"cooled", "chilled", "heated", "warmed", "frozen", "hit", "record", "normal", "kelvin", "kelvins")
 
 // moneyCues in the sentence make "pounds" money rather than weight.
 var moneyCues = setOf("profit", "profits", "revenue", "revenues", "sales", "cost", "costs", "costing",

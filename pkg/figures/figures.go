@@ -400,6 +400,12 @@ func (s *scanner) anchor(i int) int {
 	if !f.hasTo && s.purityGrade(&f) {
 		return f.end // "18-carat gold", "950 platinum": a grade of the metal
 	}
+	if !f.hasTo && s.waferClass(&f) {
+		return f.end // "70,000 300mm wafers a month": the wafer class, an identifier
+	}
+	if !f.hasTo && !f.ratio && !f.tally && s.seismicLevel(&f) {
+		return f.end // "shaking of upper 5 on the Japanese scale": an intensity level
+	}
 	if f.unit == "" && !f.hasTo && !f.ratio && !f.tally && (s.modelAfterCount(&f) || s.modelSuffix(&f)) {
 		return f.end // "delivered 42 737 MAX jets", "737 Max 9 jets"
 	}

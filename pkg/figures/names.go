@@ -228,6 +228,35 @@ func colonCode(t string, start int) bool {
 	return start-1-j >= 2 && (j == 0 || letterAt(t, j-1) == 0 && !isDigit(t[j-1]))
 }
 
+// waferClass reports a silicon wafer's diameter before "wafer(s)", a class
+// of wafer rather than a length: "70,000 300mm wafers a month".
+func (s *scanner) waferClass(f *fig) bool {
+	if f.unit != "mm" || f.qual != "" {
+		return false
+	}
+	switch f.v.value() {
+	case 150, 200, 300, 450:
+	default:
+		return false
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	return ok && !h && (w.key == "wafer" || w.key == "wafers")
+}
+
+// seismicLevel reports a level of a seismic intensity scale, "upper" or
+// "lower" before a one-digit number with a word of quakes near: "shaking
+// of upper 5 on the Japanese scale", "registered lower 6".
+func (s *scanner) seismicLevel(f *fig) bool {
+	if f.unit != "" || f.num.word || f.num.ndigits != 1 || f.num.hasDecimal {
+		return false
+	}
+	_, _, dot, ok, k := s.prevKey(f.start)
+	return ok && !dot && (k == "upper" || k == "lower") && !s.nounAfter(f.end) && s.cueNear(f.start, f.end, seismicCues)
+}
+
+// seismicCues near "upper 5" make it a seismic intensity level.
+var seismicCues = setOf("shaking", "intensity", "seismic", "quake", "earthquake", "tremor", "shindo", "aftershock", "epicentre", "epicenter", "magnitude")
+
 // purityGrade reports the fineness of a precious metal, a grade rather
 // than a quantity: carats before the metal or a colour of gold ("18-carat
 // gold", "24-karat", "18ct rose gold"), or a hallmark's parts per thousand
@@ -1065,6 +1094,12 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 			return e, true
 		}
 	}
+	if n.ndigits == 5 && s.afterStateName(f.start) {
+		return e, true // "Palo Alto, California 94301": a ZIP code after the state's name
+	}
+	if (n.ndigits == 4 || n.ndigits == 5) && s.postcodeBeforeCity(f.start, e) {
+		return e, true // "Bahnhofstrasse 25, 8001 Zurich": a postcode before the city
+	}
 	if n.ndigits == 1 {
 		if _, _, dot, ok, k := s.prevKey(f.start); ok && !dot && (k == "press" || k == "pressing") {
 			return e, true
@@ -1077,6 +1112,67 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// afterStateName reports a US state's name, itself after a comma (the
+// city), right before start: "Austin, Texas 78701", "Albany, New York
+// 12207".
+func (s *scanner) afterStateName(start int) bool {
+	t := s.text
+	q := skipSpBack(t, start)
+	if q == start || q < 4 {
+		return false
+	}
+	for _, name := range usStateNames {
+		if q < len(name)+2 || t[q-len(name):q] != name {
+			continue
+		}
+		a := skipSpBack(t, q-len(name))
+		return a < q-len(name) && a > 0 && t[a-1] == ','
+	}
+	return false
+}
+
+// usStateNames are the names of the US states and DC, as they stand before
+// a ZIP code.
+var usStateNames = strings.Split("Alabama,Alaska,Arizona,Arkansas,California,Colorado,Connecticut,Delaware,"+
+	"Florida,Georgia,Hawaii,Idaho,Illinois,Indiana,Iowa,Kansas,Kentucky,Louisiana,Maine,Maryland,"+
+	"Massachusetts,Michigan,Minnesota,Mississippi,Missouri,Montana,Nebraska,Nevada,New Hampshire,"+
+	"New Jersey,New Mexico,New York,North Carolina,North Dakota,Ohio,Oklahoma,Oregon,Pennsylvania,"+
+	"Rhode Island,South Carolina,South Dakota,Tennessee,Texas,Utah,Vermont,Virginia,Washington,"+
+	"West Virginia,Wisconsin,Wyoming,D.C.", ",")
+
+// postcodeBeforeCity reports a continental postcode, start to e: after the
+// house number of a street address and a comma, before the city's name
+// that closes the address ("Bahnhofstrasse 25, 8001 Zurich.",
+// "Hauptstrasse 7, 10115 Berlin,").
+func (s *scanner) postcodeBeforeCity(start, e int) bool {
+	t := s.text
+	q := skipSpBack(t, start)
+	if q == start || q < 4 || t[q-1] != ',' {
+		return false
+	}
+	h := q - 1
+	if h > 0 && isASCIILetter(t[h-1]) && h > 1 && isDigit(t[h-2]) {
+		h-- // "12a"
+	}
+	d := h
+	for d > 0 && isDigit(t[d-1]) {
+		d--
+	}
+	if d == h || h-d > 4 || d < 2 || t[d-1] != ' ' {
+		return false
+	}
+	ws := wordStart(t, d-1)
+	if ws >= d-1 || !isCapitalized(t[ws:d-1]) {
+		return false // the house number follows the street's name
+	}
+	c := skipSp(t, e)
+	if c == e || c >= len(t) || !isCapitalized(t[c:wordEnd(t, c)]) {
+		return false
+	}
+	ce := wordEnd(t, c)
+	return ce == len(t) || t[ce] == '.' || t[ce] == ',' || t[ce] == ';' || t[ce] == ')'
 }
 
 // usStates are the two-letter codes of the US states and DC, as they stand

@@ -27,6 +27,11 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 	} else if h, hs := hedgeBefore(t, p); h != "" {
 		return h, hs, false // "looking at, what, forty thousand people"
 	}
+	if a, b, dot, ok := prevWord(t, p); ok && !dot && t[a:b] == "the" {
+		if c, d, dot, ok := prevWord(t, a); ok && !dot && markVerbs[s.key(t[c:d])] && s.markAfter(p) {
+			return article.QualifierMoreThan, c, false // "passed the 1 billion mark"
+		}
+	}
 	for n < len(ws) {
 		a, b, dot, ok := prevWord(t, end)
 		if !ok || dot {
@@ -67,6 +72,40 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 		return article.QualifierMoreThan, ws[0], false
 	}
 	return "", p, false
+}
+
+// markVerbs before "the N mark" (or milestone, threshold, barrier) put the
+// figure past the threshold: "passed the 1 billion mark", "crossed the
+// $100 barrier" (r17/r19); "hit the 1 million mark" reaches it.
+var markVerbs = setOf("passed", "passes", "passing", "topped", "tops", "topping", "crossed", "crosses",
+	"crossing", "surpassed", "exceeded", "broke", "breached")
+
+// markNouns after a figure name the threshold it is: "the 1 billion mark".
+var markNouns = setOf("mark", "milestone", "threshold", "barrier")
+
+// markAfter reports a threshold noun within the two words after the
+// number that starts at p: "1 billion mark", "$100 barrier", "50,000
+// milestone".
+func (s *scanner) markAfter(p int) bool {
+	t := s.text
+	e := p
+	for e < len(t) && t[e] != ' ' && e-p < 24 {
+		e++
+	}
+	for n := 0; n < 2; n++ {
+		w, h, ok := s.nextWordTok(e)
+		if !ok || h {
+			return false
+		}
+		if markNouns[w.key] {
+			return true
+		}
+		if _, scale := scaleWords[w.key]; !scale {
+			return false
+		}
+		e = w.e
+	}
+	return false
 }
 
 // measuredExtremes before "maximum of" or "minimum of" make it a reading
@@ -118,6 +157,8 @@ func signBefore(t string, q, p int) (string, int) {
 		switch b := t[a-1]; {
 		case b == ' ' || b == '(' || b == '[' || b == '\t' || b == '\n' || b == ',' || b == ':' || b == ';':
 		case b >= 0x80 && spaceBefore(t, a):
+		case (b == 'p' || b == 'P') && (a == 1 || !isASCIILetter(t[a-2])):
+			// "(p<0.001)", "P>0.05": a p-value against its threshold
 		default:
 			return "", p // "->5", "=>", "<<", "a>b"
 		}
@@ -410,11 +451,27 @@ func (s *scanner) overDistance(f *fig) bool {
 	if !ok || k != "over" {
 		return false
 	}
-	if w, _, ok := s.nextWordTok(f.end); ok && w.key == "of" {
+	if w, _, ok := s.nextWordTok(f.end); ok && w.key == "of" && !s.rateCarried(ws) {
 		return false
 	}
 	_, _, dot, ok, pk := s.prevKey(ws)
 	return ok && !dot && !overBounds[pk] && !risingVerbs[pk]
+}
+
+// rateCarried reports a data rate ending at most three words before
+// "over" at ws: the distance it is carried over, no bound ("carries 800
+// Gbps per wavelength over 80 km of fibre", "1 Gbps over 10 km of copper").
+func (s *scanner) rateCarried(ws int) bool {
+	n := len(s.figs)
+	if n == 0 || s.lastEnd > ws {
+		return false
+	}
+	g := &s.figs[n-1]
+	if g.Unit != "kbps" && g.Unit != "Mbps" && g.Unit != "Gbps" {
+		return false
+	}
+	between := s.text[s.lastEnd:ws]
+	return !strings.ContainsAny(between, ".,;:!?()\n") && len(strings.Fields(between)) <= 3
 }
 
 // risingVerbs before "over" and a distance make it a bound.

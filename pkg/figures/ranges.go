@@ -120,6 +120,10 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 			return true, f2.end
 		}
 	}
+	if conn == "-" && f.unit == "" && f2.unit == "" && !f.cur && !f2.cur && (f.num.hasDecimal || f2.num.hasDecimal) && !f.num.scaled && !f2.num.scaled &&
+		halfPoints(f.v.value()) && halfPoints(f2.v.value()) && s.scoreContext(f.start, f2.end) {
+		return true, f2.end // "beat Leela 54.5-45.5": a chess match's score in half points
+	}
 	// "The amendment failed 44 to 56", "the board voted 7 to 2": a tally
 	// written with "to" takes the same vote words, and no noun after it
 	// ("voted to raise it 16 to 18 hours" is no tally).
@@ -330,6 +334,11 @@ func (s *scanner) inheritListUnits() {
 		}
 		switch sep {
 		case ", ", " and ", " or ", ", and ", " to ", " and/or ":
+		case " ":
+			if !plusMinusText(b.Text) {
+				continue
+			}
+			// "412 ± 9 light years": the unit written once, after the uncertainty.
 		default:
 			continue
 		}
@@ -340,9 +349,19 @@ func (s *scanner) inheritListUnits() {
 		a, b := &s.figs[i], &s.figs[i+1]
 		if am, bm := &s.meta[i], &s.meta[i+1]; b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" && b.RangeTo == nil &&
 			bm.scaled && !bm.cur && a.Unit != "" && a.Kind != article.KindPercent && am.scaled && am.scalePow == bm.scalePow &&
-			s.elidedUnitLink(a.End, b.Start) {
+			(s.elidedUnitLink(a.End, b.Start) || t[a.End:b.Start] == " to " && s.prevKeyWord(a.Start) == "by") {
 			// "20.5 million tonnes from 18.5 million", "1.68 million
-			// barrels per day, short of its quota of 1.8 million"
+			// barrels per day, short of its quota of 1.8 million", "shrank
+			// by 1.1 million square kilometres to 16.9 million"
+			b.Unit, b.Kind = a.Unit, a.Kind
+			continue
+		}
+		if am, bm := &s.meta[i], &s.meta[i+1]; a.Unit != "" && a.RangeTo == nil && a.Kind != article.KindAge && !am.cur &&
+			b.Unit == "" && b.Kind == article.KindCount && b.Subject == "" && b.RangeTo == nil && !bm.cur && !bm.scaled &&
+			(plusMinusText(b.Text) && (t[a.End:b.Start] == ", " || t[a.End:b.Start] == " ") || s.againstFor(a.End, b.Start, b.End)) {
+			// "6.1 mmol/L, plus or minus 0.4": the uncertainty of the value;
+			// "450 watt-hours per kilogram, against about 270 for today's
+			// packs": the same measure of another thing.
 			b.Unit, b.Kind = a.Unit, a.Kind
 			continue
 		}
@@ -496,6 +515,38 @@ func (s *scanner) elidedTo(as, ae, bs, be int) bool {
 	}
 	w, _, ok := s.nextWordTok(be)
 	return ok && t[be] == ' ' && fromClauseEnds[w.key]
+}
+
+// halfPoints reports a whole or half number, as chess scores are.
+func halfPoints(v float64) bool { return v >= 0 && v*2 == math.Trunc(v*2) }
+
+// plusMinusText reports a figure's text that opens with its uncertainty
+// sign: "± 9", "±0.2", "plus or minus 0.4", "+/- 3".
+func plusMinusText(text string) bool {
+	return strings.HasPrefix(text, "±") || strings.HasPrefix(text, "plus or minus ") ||
+		strings.HasPrefix(text, "+/-") || strings.HasPrefix(text, "Plus or minus ")
+}
+
+// againstFor reports a bare number [bs, be) compared with the figure ending
+// at ae: "against" or "versus" (qualifiers aside) between, in the same
+// sentence, and "for" or the clause's end after ("store 450 watt-hours per
+// kilogram, against about 270 for today's packs").
+func (s *scanner) againstFor(ae, bs, be int) bool {
+	t := s.text
+	sep := strings.Fields(strings.TrimPrefix(t[ae:bs], ","))
+	if len(sep) == 0 || len(sep) > 3 || sep[0] != "against" && sep[0] != "versus" {
+		return false
+	}
+	for _, w := range sep[1:] {
+		if !elidedSkip[w] {
+			return false
+		}
+	}
+	if be == len(t) || strings.IndexByte(".,;)", t[be]) >= 0 {
+		return true
+	}
+	w, h, ok := s.nextWordTok(be)
+	return ok && !h && w.key == "for" && t[be] == ' '
 }
 
 // perTimeWords are the periods of a rate between a figure and "to".

@@ -268,6 +268,10 @@ func (s *scanner) millionNext(p int) bool {
 			return true // "a 1.2m sq ft warehouse": an area or a volume, of millions
 		case words == 0 && millionOfNouns[k] && s.earlierMillion(wordStart(t, p)):
 			return true // "62.3m tonnes of coal, short of its 80m target"
+		case words == 0 && k == "of":
+			return s.ofPeopleAfter(e) // "2.1m of the victims", "3m of them"
+		case measuredObjects[k]:
+			return false // "the 2.7m ice core contains": what a length measures
 		}
 		if u, ok := unitPhrases[k]; ok {
 			return u.kind != article.KindDistance // "110m tons", "1.8m dollars"
@@ -391,11 +395,85 @@ func (s *scanner) millionBefore(start, end int) bool {
 	if s.howManyAnswer(start) {
 		return true // "How many people live there? About 4.2m."
 	}
+	if ok && !dot && s.countReached(ws, k) {
+		return true // "Shipments reached 1.1m in the quarter", "the number of people waiting rose to 1.6m."
+	}
 	if !ok || dot || (k != "from" && k != "against" && k != "versus" && k != "vs") {
 		return false // "a storm surge of up to 3m" after "1.2m people": metres
 	}
 	return s.earlierMillion(start)
 }
+
+// ofPeopleAfter reports "of" (ending at p) before a determiner or pronoun and
+// a plural noun that is no unit: "2.1m of the victims", "3m of them",
+// "1.2m of its customers"; "200m of the wall" and "2m of snow" stay metres.
+func (s *scanner) ofPeopleAfter(p int) bool {
+	w, h, ok := s.nextWordTok(p)
+	if !ok || h {
+		return false
+	}
+	switch w.key {
+	case "them", "whom":
+		return true
+	case "the", "its", "their", "these", "those", "our", "his", "her":
+	default:
+		return false
+	}
+	q := w.e
+	for n := 0; n < 3; n++ {
+		x, h, ok := s.nextWordTok(q)
+		if !ok || h {
+			return false
+		}
+		if _, unit := unitPhrases[x.key]; unit || lengthLabels[x.key] {
+			return false
+		}
+		if isPluralWord(x.key, s.text[x.s:x.e]) {
+			return true
+		}
+		if subjectStops[x.key] || !spaceFollows(s.text, x.e) {
+			return false
+		}
+		q = x.e
+	}
+	return false
+}
+
+// countReached reports a glued "m" after a verb of reaching ("reached",
+// "hit", "rose to", "fell to"; k is the word before the number, ws its
+// start) whose subject in the same sentence is counted: "Global shipments
+// reached 1.1m in the quarter", "The number of people waiting rose to
+// 1.6m." "The water rose to 1.6m" stays metres.
+func (s *scanner) countReached(ws int, k string) bool {
+	if k == "to" {
+		vs, _, dot, ok, vk := s.prevKey(ws)
+		if !ok || dot || !risingToVerbs[vk] {
+			return false
+		}
+		ws = vs
+	} else if !reachVerbs[k] {
+		return false
+	}
+	return s.cueBefore(ws, countSubjects, 12) && !s.cueBefore(ws, lengthLabels, 12)
+}
+
+// reachVerbs before a bare "Nm" and risingToVerbs before "to Nm" reach a
+// level (see countReached).
+var reachVerbs = setOf("reached", "hit", "topped", "reaching", "reaches", "totalled", "totaled", "numbered")
+var risingToVerbs = setOf("rose", "fell", "climbed", "grew", "jumped", "dropped", "increased", "decreased",
+	"risen", "fallen", "surged", "soared", "slipped", "declined", "swelled", "shrank", "rising", "falling")
+
+// countSubjects in the subject of a verb of reaching make its "Nm" a count.
+var countSubjects = setOf("number", "shipments", "sales", "users", "subscribers", "downloads", "visitors",
+	"viewers", "audience", "deliveries", "registrations", "cases", "infections", "patients", "people",
+	"members", "membership", "passengers", "customers", "applications", "claims", "listeners", "readers",
+	"followers", "households", "students", "applicants", "arrivals", "admissions", "sign-ups", "signups",
+	"installations", "vehicles", "jobs", "votes", "signatures", "subscriptions", "accounts", "tourists")
+
+// measuredObjects are things whose size is written "Nm": "a 2.7m ice core",
+// "the 39m mirror".
+var measuredObjects = setOf("core", "mirror", "telescope", "dish", "antenna", "tower", "mast", "statue",
+	"sculpture", "wall", "yacht", "crater", "sinkhole", "shaft", "borehole", "obelisk", "boulder", "tsunami")
 
 // howManyAnswer reports a number in the sentence right after a question
 // that asks "how many": the answer of an explainer box or a Q&A ("How many

@@ -150,7 +150,8 @@ var dotAbbrevs = setOf("deg", "ft", "lb", "lbs", "oz", "min", "mins", "hr", "hrs
 // scale, see attachedScales), exact case first, then lower case.
 var attachedUnits = buildAttachedUnits()
 
-// techUnits are the units of data, clock rates, batteries and sensors (kind
+// techUnits are the units of data, clock rates, computing power, batteries,
+// clinical readings and sensors (kind
 // other): their words ("16 gigabytes") and their glued symbols ("16GB").
 var techUnits = []struct {
 	code         string
@@ -164,6 +165,12 @@ var techUnits = []struct {
 	{"MHz", []string{"megahertz", "mhz"}, []string{"MHz", "Mhz"}},
 	{"GHz", []string{"gigahertz", "ghz"}, []string{"GHz", "Ghz"}},
 	{"mAh", []string{"milliamp hours", "milliamp-hours"}, []string{"mAh"}},
+	{"TFLOPS", []string{"teraflops", "teraflop", "tflops"}, []string{"TFLOPS", "Tflops", "TFlops"}},
+	{"PFLOPS", []string{"petaflops", "petaflop", "pflops"}, []string{"PFLOPS", "Pflops", "PFlops"}},
+	{"EFLOPS", []string{"exaflops", "exaflop", "eflops"}, []string{"EFLOPS", "Eflops", "EFlops"}},
+	{"Wh/kg", []string{"watt-hours per kilogram", "watt hours per kilogram", "watt-hours per kilo", "watt-hour per kilogram", "wh/kg"}, []string{"Wh/kg"}},
+	{"mmol/l", []string{"mmol/l", "millimoles per litre", "millimoles per liter", "millimole per litre", "millimole per liter"}, []string{"mmol/L", "mmol/l"}},
+	{"mmHg", []string{"mmhg", "millimetres of mercury", "millimeters of mercury"}, []string{"mmHg"}},
 	{"MP", []string{"megapixel", "megapixels"}, []string{"MP"}},
 }
 
@@ -254,6 +261,8 @@ func buildUnitPhrases() map[string]unitDef {
 	add(unitDef{"ms", kDur, 0}, "millisecond", "milliseconds")
 	add(unitDef{"mK", kTemp, 0}, "millikelvin", "millikelvins")
 	add(unitDef{"nm", kDist, 0}, "nanometre", "nanometres", "nanometer", "nanometers")
+	add(unitDef{"µm", kDist, 0}, "µm", "μm", "micrometre", "micrometres", "micrometer", "micrometers", "micron", "microns")
+	add(unitDef{"kDa", kWt, 0}, "kda", "kilodalton", "kilodaltons")
 	add(unitDef{"W", kOther, 0}, "watt", "watts")
 	add(unitDef{"W/kg", kOther, 0}, "watts per kilogram", "watts per kilo", "watts a kilogram", "w/kg", "watts/kg")
 	add(unitDef{"EH/s", kOther, 0}, "exahashes per second", "exahash per second", "eh/s")
@@ -457,6 +466,8 @@ func buildAttachedUnits() map[string]unitDef {
 	add(unitDef{"mi", kDist, 0}, "mi")
 	add(unitDef{"nmi", kDist, 0}, "nmi")
 	add(unitDef{"nm", kDist, 0}, "nm")
+	add(unitDef{"µm", kDist, 0}, "µm", "μm")
+	add(unitDef{"kDa", kWt, 0}, "kDa")
 	add(unitDef{"ft", kDist, 0}, "ft", "′")
 	add(unitDef{"in", kDist, 0}, "in", "″")
 	add(unitDef{"‰", kOther, 0}, "‰")
@@ -649,7 +660,7 @@ func buildVocab() map[string]string {
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
 		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns, halfVerbs,
-		lengthLabels, countParticiples, fromClauseEnds, phoneLineKinds, raceKNouns, raceKCues, subunitFollowers, perTimeWords} {
+		lengthLabels, countParticiples, reachVerbs, risingToVerbs, markVerbs, markNouns, seismicCues, countSubjects, measuredObjects, fromClauseEnds, phoneLineKinds, raceKNouns, raceKCues, subunitFollowers, perTimeWords} {
 		for k := range set {
 			addWords(k)
 		}

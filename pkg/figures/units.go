@@ -243,6 +243,9 @@ func (s *scanner) phraseUnit(f *fig, q int) {
 		if l == 1 && we[0]-ws[0] <= 2 && hasUpper(t[ws[0]:we[0]]) && !caseCodes[t[ws[0]:we[0]]] {
 			continue // "5 G", "5 M": not grams or metres
 		}
+		if u.unit == "µm" && isCapitalized(t[ws[0]:we[0]]) {
+			continue // "two Micron CMOS processes", "500,000 Micron common shares": the chip maker
+		}
 		if u.flags&fPoint != 0 && f.num.word && f.v.value() == 1 && string(buf) == "point" && !s.marginAround(f.start, we[0]) {
 			continue // "at one point"; "a quarter point" and "one point behind" are one
 		}
