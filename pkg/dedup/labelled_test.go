@@ -259,6 +259,7 @@ func TestLabelledCases(t *testing.T) {
 		{"held-out 10", "testdata/cases-heldout10.txt", -1, -1},
 		{"held-out 11", "testdata/cases-heldout11.txt", -1, -1},
 		{"held-out 12", "testdata/cases-heldout12.txt", -1, -1},
+		{"held-out 13", "testdata/cases-heldout13.txt", -1, -1},
 		{"near dev", "testdata/near-cases.txt", 76, 43},
 		{"near held-out", "testdata/near-cases-heldout.txt", -1, -1},
 		{"numbers", "testdata/near-cases-numbers.txt", 46, 21},
