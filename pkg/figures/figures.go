@@ -508,6 +508,14 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if !f.cur && f.unit == "" && num.sfx == "" {
 		s.unitBefore(&f)
 	}
+	if !f.cur && f.unit == "" && num.sfx == "" && tPlus(t, num) {
+		if num.v.value() < 10 {
+			return fig{}, false, num.end // "T+1 settlement": a settlement cycle, no figure
+		}
+		// "priced at T+165": a new bond's spread over Treasuries, in
+		// basis points.
+		f.start, f.signed, f.unit, f.kind = num.start-2, false, "bp", article.KindPercent
+	}
 	if num.sfx != "" {
 		if !s.suffix(&f) {
 			return fig{}, false, skipToken(t, num.start)
@@ -587,6 +595,17 @@ func (s *scanner) core(i int) (fig, bool, int) {
 		return fig{}, false, skipToken(t, num.start)
 	}
 	return f, true, f.end
+}
+
+// tPlus reports a whole number written right after "T+" as a word of its
+// own: a spread over Treasuries ("T+95") or, below 10, a settlement cycle
+// ("T+1").
+func tPlus(t string, num number) bool {
+	p := num.start
+	if num.word || !num.plain || num.hasDecimal || num.scaled || p < 2 || t[p-2:p] != "T+" {
+		return false
+	}
+	return p == 2 || letterBefore(t, p-2) == 0 && !isDigit(t[p-3])
 }
 
 // sign applies a sign glued before the figure ("-5", "−5", "+3") or the

@@ -143,6 +143,17 @@ func (s *scanner) designated(p int) bool {
 	if dotDesignators[k] && !designators[k] {
 		return false
 	}
+	if designatorVerbs[k] && !isCapitalized(t[ws:we]) {
+		// "plans to issue 1.1 to 1.3 billion new shares", "will order 40
+		// jets", "is building 3 million square feet": after "to" or a
+		// modal, or an "-ing" form after "is", the word is a verb and the
+		// number its object ("issue 5 of the magazine", "from building 4
+		// to building 5" designate).
+		_, _, dot, ok, pk := s.prevKey(ws)
+		if ing := strings.HasSuffix(k, "ing"); ok && !dot && (!ing && (pk == "to" || verbModals[pk]) || ing && progressiveAux[pk]) {
+			return false
+		}
+	}
 	if designators[k] {
 		// "the number 5" designates; "a number of" never reaches here.
 		return true
@@ -469,6 +480,14 @@ var designators = setOf("article", "articles", "section", "sections", "chapter",
 	"gates", "platforms", "stages", "rooms", "imo", "mmsi", "reactor", "floors", "levels", "layer", "size",
 	"sizes", "berth", "berths", "milepost", "bay", "codes", "stall", "barrier", "scope", "calibre", "caliber",
 	"marker", "update", "lots", "plots")
+
+// designatorVerbs are designators that are also verbs taking a number as
+// their object after "to" or a modal (verbModals).
+var (
+	designatorVerbs = setOf("issue", "order", "building")
+	verbModals      = setOf("will", "would", "could", "can", "may", "might", "should", "must", "shall")
+	progressiveAux  = setOf("is", "are", "was", "were", "be", "been", "'s", "s")
+)
 
 // indexMembers are the stock indexes named by their number of members,
 // with those numbers ("FTSE 100", "Nikkei 225"; "FTSE 25,741" in a table

@@ -519,8 +519,9 @@ func fractionAt(t string, i int) (float64, int, bool) {
 // colonRatio reads "a:b" at i (the colon at j) as the fraction a/b after
 // the word "ratio" in the same sentence ("the pupil-teacher ratio rose to
 // 1:24 from 1:21", "a target of 1:5"): a ratio of counts, one figure. The
-// first part is not larger than the second; "3:04" and "a 3:1 ratio" stay
-// clock times and scores, no figures.
+// first part is not larger than the second, unless the second is 1 (a
+// pay ratio "at 312:1" is 312); "3:04" and "a 3:1 ratio" stay clock times
+// and scores, no figures.
 func (s *scanner) colonRatio(i, j int) (float64, int, bool) {
 	t := s.text
 	k := j + 1
@@ -532,7 +533,7 @@ func (s *scanner) colonRatio(i, j int) (float64, int, bool) {
 	}
 	a, err1 := strconv.Atoi(t[i:j])
 	b, err2 := strconv.Atoi(t[j+1 : k])
-	if err1 != nil || err2 != nil || a == 0 || b == 0 || a > b || !s.cueBefore(i, ratioCues, 16) {
+	if err1 != nil || err2 != nil || a == 0 || b == 0 || a > b && b != 1 || !s.cueBefore(i, ratioCues, 16) {
 		return 0, 0, false
 	}
 	return float64(a) / float64(b), k, true

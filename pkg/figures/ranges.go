@@ -42,7 +42,7 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 		switch {
 		case w.key == "to" && q != qFrom:
 			conn, r = "to", skipSp(t, w.e)
-		case w.key == "to" && q == qFrom && !s.changeCue(qs):
+		case w.key == "to" && q == qFrom && (!s.changeCue(qs) || s.parallelRange(qs, f)):
 			conn, r = "to", skipSp(t, w.e)
 		case w.key == "and" && q == qBetween:
 			conn, r = "and", skipSp(t, w.e)
@@ -201,7 +201,7 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	}
 	if change, by, far := s.changeBefore(qs); conn == "to" && q != qFrom && change && !(far && u1 == "" && !f.num.scaled) {
 		sameUnit := u1 != "" && u1 == u2 && !f.num.scaled && f2.v.value() <= 2*lo.value()
-		if !(by && sameUnit) && (u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value()) {
+		if !(by && sameUnit) && !s.objectRange(qs, f, &f2, lo) && (u1 != "" || f.num.scaled || u2 == "" || f2.v.value() > 4*lo.value()) {
 			return false, 0
 		}
 	}
@@ -215,6 +215,60 @@ func (s *scanner) rangeAfter(f *fig, q string, qs int) (drop bool, resume int) {
 	f.qual = article.QualifierRange
 	return false, 0
 }
+
+// parallelRange reports "from X to Y" right after "<range>, down" or
+// "<range>, up" with X of the range's unit (or none yet: "40 to 44
+// tonnes, up from 36 to 38 tonnes"): the previous range, parallel
+// to the new one ("growth of 4% to 8%, down from 6% to 10%"), not a
+// change ("revenue rose 5%, up from 3% to 4%" has no range before).
+func (s *scanner) parallelRange(qs int, f *fig) bool {
+	if len(s.figs) == 0 {
+		return false
+	}
+	a := s.figs[len(s.figs)-1]
+	if a.RangeTo == nil || f.unit != "" && a.Unit != f.unit || a.End > qs {
+		return false
+	}
+	sep := s.text[a.End:qs]
+	var pre string
+	for _, link := range []string{", down ", ", up ", " down ", " up "} {
+		if p, ok := strings.CutSuffix(sep, link); ok {
+			pre = p
+			break
+		}
+		if link == " up " {
+			return false
+		}
+	}
+	// A few words may qualify the new range first: "4% to 8% at
+	// constant currency, down from 6% to 10%".
+	return len(strings.Fields(pre)) <= 4 && !strings.ContainsAny(pre, ".,;:()0123456789")
+}
+
+// objectRange reports "X to Y" right after a verb that takes the amount
+// as its object: a range of what is raised or cut, not a change
+// ("could raise $3 billion to $4 billion", "to cut 1,500 to 2,000
+// roles"). The ends are of one size (Y at most twice X) and either both
+// amounts of one currency and scale, or bare counts with a plural noun
+// among the two words after Y ("cut 800 to 1,200 engineering posts"); an object between verb and X ("cut its forecast to
+// $4.10", "raised its dividend 12% to 44 cents") never reaches here, and
+// intransitive verbs ("rose $3 billion to $4 billion") are no objectVerbs.
+func (s *scanner) objectRange(qs int, f, f2 *fig, lo dec) bool {
+	ws, we, dot, ok := prevWord(s.text, qs)
+	if !ok || dot || !amountObjectVerbs[s.key(s.text[ws:we])] || f2.v.value() > 2*lo.value() {
+		return false
+	}
+	if f.cur && f2.cur && f.unit == f2.unit && f.num.scaled == f2.num.scaled && f.num.scalePow == f2.num.scalePow {
+		return true
+	}
+	return f.unit == "" && f2.unit == "" && !f.cur && !f2.cur && !f.num.scaled && !f2.num.scaled &&
+		(f.kind == "" || f.kind == article.KindCount) && (f2.kind == "" || f2.kind == article.KindCount) && s.pluralWithin(f2.end, 2)
+}
+
+// amountObjectVerbs are verbs of change that take the amount itself as
+// their object (money raised, jobs cut).
+var amountObjectVerbs = setOf("raise", "raises", "raised", "raising", "cut", "cuts", "cutting",
+	"slash", "slashes", "slashed", "trim", "trims", "trimmed")
 
 // changeCue reports a verb or noun of change among the eight words before
 // "from" at p ("rose sharply from 5 to 7", "would raise the pension age

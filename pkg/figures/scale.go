@@ -244,8 +244,10 @@ func furlongsAt(t string, p int) bool {
 func (s *scanner) millionNext(p int) bool {
 	t := s.text
 	if p+1 < len(t) && t[p] == '-' && letterAt(t, p+1) > 0 {
-		// "a 2.1m-strong audience": a count compound.
-		return millionNouns[s.key(t[p+1:wordEnd(t, p+1)])]
+		// "a 2.1m-strong audience": a count compound; "a 1.1m-square-foot
+		// warehouse": an area of millions.
+		k := s.key(t[p+1 : wordEnd(t, p+1)])
+		return millionNouns[k] || k == "square" || k == "sq" || k == "cubic"
 	}
 	q := skipSp(t, p)
 	for words := 0; words < 3; words++ {
