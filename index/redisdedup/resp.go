@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // respPool is the store's own pipelined RESP2 connection pool to one
@@ -60,37 +62,36 @@ type respConn struct {
 	buf []byte
 }
 
-func newRespPool(addr string, db int, username, password string, tc *tls.Config, cfg Config) *respPool {
+// newRespPool returns the pool for the standalone server of opts (the
+// client options Config.options made, so that both clients connect alike).
+func newRespPool(opts *redis.UniversalOptions) *respPool {
+	addr := opts.Addrs[0]
 	var hs [][]string
 	switch {
-	case username != "":
-		hs = append(hs, []string{"auth", username, password})
-	case password != "":
-		hs = append(hs, []string{"auth", password})
+	case opts.Username != "":
+		hs = append(hs, []string{"auth", opts.Username, opts.Password})
+	case opts.Password != "":
+		hs = append(hs, []string{"auth", opts.Password})
 	}
-	if db != 0 {
-		hs = append(hs, []string{"select", strconv.Itoa(db)})
+	if opts.DB != 0 {
+		hs = append(hs, []string{"select", strconv.Itoa(opts.DB)})
 	}
-	hs = append(hs, []string{"client", "setname", clientName})
+	if opts.ClientName != "" {
+		hs = append(hs, []string{"client", "setname", opts.ClientName})
+	}
+	tc := opts.TLSConfig
 	if tc != nil && tc.ServerName == "" {
 		tc = tc.Clone()
 		if host, _, err := net.SplitHostPort(addr); err == nil {
 			tc.ServerName = host
 		}
 	}
-	retries := cfg.MaxRetries
-	if retries < 0 {
-		retries = 0
-	}
 	return &respPool{
-		addr: addr, dialer: net.Dialer{Timeout: cfg.DialTimeout}, tls: tc, handshake: hs,
-		readTO: cfg.ReadTimeout, writeTO: cfg.WriteTimeout, maxRetries: retries,
-		sem: make(chan struct{}, cfg.PoolSize),
+		addr: addr, dialer: net.Dialer{Timeout: opts.DialTimeout}, tls: tc, handshake: hs,
+		readTO: opts.ReadTimeout, writeTO: opts.WriteTimeout, maxRetries: max(opts.MaxRetries, 0),
+		sem: make(chan struct{}, opts.PoolSize),
 	}
 }
-
-// clientName is the CLIENT SETNAME of the store's connections.
-const clientName = "newsflow-dedup"
 
 // errPoolClosed is returned by requests after Close.
 var errPoolClosed = errors.New("connection pool closed")

@@ -26,7 +26,6 @@ const (
 // for concurrent use. See the package comment.
 type Store struct {
 	client    redis.UniversalClient
-	cluster   bool
 	pool      *respPool // the lookups and claims on a standalone server (nil on a cluster)
 	prefix    string
 	retention int64 // seconds
@@ -61,7 +60,7 @@ func New(cfg Config) (*Store, error) {
 	}
 	s := newStore(cfg, redis.NewUniversalClient(opts))
 	if !cfg.Cluster {
-		s.pool = newRespPool(cfg.Addrs[0], opts.DB, opts.Username, opts.Password, opts.TLSConfig, cfg)
+		s.pool = newRespPool(opts)
 	}
 	return s, nil
 }
@@ -74,7 +73,7 @@ func newStore(cfg Config, client redis.UniversalClient) *Store {
 	retention := int64(cfg.Retention / time.Second)
 	margin := min(int64(cacheMargin/time.Second), retention/10)
 	s := &Store{
-		client: client, cluster: cfg.Cluster, prefix: cfg.keyPrefix(),
+		client: client, prefix: cfg.keyPrefix(),
 		retention: retention, margin: uint32(margin), timeout: cfg.RequestTimeout, now: now,
 		desc:  cfg.String(),
 		cache: newRecordCache(cfg.CacheEntries, cfg.CacheBytes),

@@ -36,7 +36,7 @@ const boilerplateWords = 0.6
 //     stories' paragraphs;
 //   - a shorter paragraph may be only if it is a sign-off token (one word,
 //     or words joined without a space: "Reuter", "ENDS", "(END)", "cg/mb")
-//     or has a shape of wire furniture (creditOrRights: a credit, rights,
+//     or has a shape of wire furniture (furniture: a credit, rights,
 //     label, contact or tag line), and is no sentence, no clause and holds
 //     no numeric word;
 //   - so a short statement never is, with a full stop or without: "Police
@@ -51,7 +51,7 @@ const boilerplateWords = 0.6
 // stories count only when they repeat its numbers, but for the article's
 // own times (fixedNumbers).
 func mayBeBoilerplate(text string, p *para) bool {
-	if p.words == 0 || strings.ContainsAny(text, "\"“”„«»") || storyNote(text) {
+	if p.words == 0 || p.note || strings.ContainsAny(text, "\"“”„«»") {
 		return false
 	}
 	if p.length >= minBoilerplateSentence {
@@ -63,17 +63,17 @@ func mayBeBoilerplate(text string, p *para) bool {
 	// A sign-off token is one word, or words joined without a space
 	// ("Reuter", "ENDS", "(END)", "cg/mb"); "(Investigations continue)" is
 	// a statement.
-	return p.words == 1 || !strings.Contains(strings.TrimSpace(text), " ") || creditOrRights(text)
+	return p.words == 1 || !strings.Contains(strings.TrimSpace(text), " ") || furniture(text)
 }
 
 // storyNote reports an editor's note, a correction or a clarification: a
 // note on this story ("Editor's note: police have asked that the woman's
 // name not be published"), however many stories carry one in nearly the
-// same words.
+// same words. analyse sets para.note from it.
 func storyNote(text string) bool {
-	t := strings.ToLower(strings.TrimLeft(text, "•*-–—([ "))
+	t := trimBullet(text)
 	for _, p := range storyNotes {
-		if strings.HasPrefix(t, p) {
+		if len(t) >= len(p) && strings.EqualFold(t[:len(p)], p) {
 			return true
 		}
 	}
@@ -82,34 +82,34 @@ func storyNote(text string) bool {
 
 var storyNotes = []string{"editor's note", "editors' note", "editor’s note", "editors’ note", "correction:", "clarification:"}
 
-// creditOrRights reports a short line in one of the shapes of wire
-// furniture: a credit ("(Reporting by …; Editing by …)", "(Live updates by
-// Rhea Tan)", "Compiled by the world desk", "(Example sports desk)"), a
-// rights line ("ALL RIGHTS RESERVED (c) …", "© Example Wire"), a label line
-// ("Media contact: …", "Source: Example Feed", "Note: shr after preferred
+// trimBullet drops what may open a line before its first word: bullets,
+// dashes, an opening bracket, spaces.
+func trimBullet(text string) string { return strings.TrimLeft(text, "•*-–—([ ") }
+
+// furniture reports a short line in one of the shapes of wire furniture: a
+// credit ("(Reporting by …; Editing by …)", "(Live updates by Rhea Tan)",
+// "Compiled by the world desk", "(Example sports desk)"), a rights line
+// ("ALL RIGHTS RESERVED (c) …", "© Example Wire"), a label line ("Media
+// contact: …", "Source: Example Feed", "Note: shr after preferred
 // dividends"), a contact (an e-mail address or a web address), or a tag
 // line whose first word alone is in capitals ("SOURCE Example plc",
 // "AGENCY/Photographer Name"). A statement of the story has none of these
 // shapes ("The case continues", "More rain expected", "(Investigations
 // continue)").
-func creditOrRights(text string) bool {
+func furniture(text string) bool {
 	l := strings.ToLower(text)
 	for _, c := range creditMarks {
 		if strings.Contains(l, c) {
 			return true
 		}
 	}
-	for i := strings.Index(text, "by "); i >= 0; {
-		if (i == 0 || text[i-1] == ' ' || text[i-1] == '(') && i+3 < len(text) && text[i+3] >= 'A' && text[i+3] <= 'Z' {
+	words := strings.Fields(text)
+	for k := 0; k+1 < len(words); k++ {
+		if w := strings.TrimLeft(words[k], "("); w == "by" && words[k+1][0] >= 'A' && words[k+1][0] <= 'Z' {
 			return true // "… by Jane Doe"
 		}
-		j := strings.Index(text[i+1:], "by ")
-		if j < 0 {
-			break
-		}
-		i += 1 + j
 	}
-	t := strings.TrimLeft(text, "•*-–—([ ")
+	t := trimBullet(text)
 	if c := strings.IndexByte(t, ':'); c > 0 && c <= 32 && c+1 < len(t) && t[c+1] == ' ' {
 		return true // "Media contact: …"
 	}
@@ -375,14 +375,13 @@ func (m *marker) slotRecord(at int) *Record {
 // request for comment", "Police are appealing for witnesses"), where a
 // sign-off or a credit line has none ("(Reporting by Jane Doe; Editing by
 // Ed Roe)", "Reuter", "Note: shr after preferred dividends"): the
-// auxiliaries and the verbs of saying, folded; a negation makes one too.
+// auxiliaries and the verbs of saying, folded; a negation (wordKinds, the
+// contractions too) makes one as well.
 var clauseWords = func() (t wordTable) {
 	for _, w := range []string{
 		"is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
 		"will", "would", "shall", "should", "may", "might", "can", "could", "must", "do", "does", "did",
 		"said", "says", "told", "added", "declined", "refused", "confirmed", "denied",
-		"isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "wont", "wouldnt", "cant",
-		"couldnt", "shouldnt", "didnt", "doesnt", "dont",
 	} {
 		t.put(wordHash(w), 1)
 	}

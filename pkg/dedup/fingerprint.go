@@ -300,6 +300,7 @@ type para struct {
 	digits   bool    // the text holds a numeric word (digit, number word, month)
 	sentence bool    // two words or more, ending with . ! ? or … (closing quotes and brackets aside)
 	clause   bool    // no sentence end, but a clause: three words or more with a negation or a verb of clauseWords
+	note     bool    // an editor's note, a correction or a clarification (storyNote)
 	long     bool    // compared nearly (length >= Options.MinNearLength)
 	figures  uint64  // hash of the paragraph's figure key, 0 when none
 
@@ -598,6 +599,7 @@ func (sc *scratch) analyse(text string, minNear int, p *para) {
 	*p = para{words: len(words), length: length, long: length >= minNear, sents: 1}
 	p.sentence = len(words) >= 2 && endsSentence(text)
 	p.clause = !p.sentence && len(words) >= 3 && hasClause(words, kinds)
+	p.note = storyNote(text)
 	e := uint64(kindExact)
 	first, firstNum := len(sc.tokens), len(sc.nums)
 	// The filing time of a closing desk tag ("... said. (FXGS 1104)") is

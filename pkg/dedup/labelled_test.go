@@ -228,6 +228,32 @@ func (tl *tally) String() string {
 	return b.String()
 }
 
+// labelledSet is one file of labelled cases, with how many paragraphs and
+// stories must at least come out right (-1: not asserted).
+type labelledSet struct {
+	name           string
+	path           string
+	paras, stories int
+}
+
+// heldOutSets is the number of article-level held-out sets
+// (testdata/cases-heldout.txt, then cases-heldout2.txt and on).
+const heldOutSets = 13
+
+// labelledSets lists the sets of TestLabelledCases: the development set,
+// the held-out sets (out-of-sample checks, not asserted but for the body),
+// and the sets of near-copy pairs.
+func labelledSets() []labelledSet {
+	sets := []labelledSet{{"dev", "testdata/cases.txt", 248, 97}, {"held-out", "testdata/cases-heldout.txt", -1, -1}}
+	for n := 2; n <= heldOutSets; n++ {
+		sets = append(sets, labelledSet{fmt.Sprintf("held-out %d", n), fmt.Sprintf("testdata/cases-heldout%d.txt", n), -1, -1})
+	}
+	return append(sets,
+		labelledSet{"near dev", "testdata/near-cases.txt", 76, 43},
+		labelledSet{"near held-out", "testdata/near-cases-heldout.txt", -1, -1},
+		labelledSet{"numbers", "testdata/near-cases-numbers.txt", 46, 21})
+}
+
 // TestLabelledCases marks the labelled article-level cases and reports, per
 // family, how many paragraphs, stories and articles come out as labelled,
 // with precision and recall of repeats, updates and boilerplate.
@@ -241,29 +267,7 @@ func (tl *tally) String() string {
 // reports. The held-out set is not otherwise asserted: its figures are the
 // out-of-sample check.
 func TestLabelledCases(t *testing.T) {
-	for _, set := range []struct {
-		name           string
-		path           string
-		paras, stories int // at least right (-1: not asserted)
-	}{
-		{"dev", "testdata/cases.txt", 248, 97},
-		{"held-out", "testdata/cases-heldout.txt", -1, -1},
-		{"held-out 2", "testdata/cases-heldout2.txt", -1, -1},
-		{"held-out 3", "testdata/cases-heldout3.txt", -1, -1},
-		{"held-out 4", "testdata/cases-heldout4.txt", -1, -1},
-		{"held-out 5", "testdata/cases-heldout5.txt", -1, -1},
-		{"held-out 6", "testdata/cases-heldout6.txt", -1, -1},
-		{"held-out 7", "testdata/cases-heldout7.txt", -1, -1},
-		{"held-out 8", "testdata/cases-heldout8.txt", -1, -1},
-		{"held-out 9", "testdata/cases-heldout9.txt", -1, -1},
-		{"held-out 10", "testdata/cases-heldout10.txt", -1, -1},
-		{"held-out 11", "testdata/cases-heldout11.txt", -1, -1},
-		{"held-out 12", "testdata/cases-heldout12.txt", -1, -1},
-		{"held-out 13", "testdata/cases-heldout13.txt", -1, -1},
-		{"near dev", "testdata/near-cases.txt", 76, 43},
-		{"near held-out", "testdata/near-cases-heldout.txt", -1, -1},
-		{"numbers", "testdata/near-cases-numbers.txt", 46, 21},
-	} {
+	for _, set := range labelledSets() {
 		t.Run(set.name, func(t *testing.T) {
 			cases := loadCases(t, set.path)
 			byFamily := map[string]*tally{}

@@ -850,7 +850,7 @@ func (m *marker) decideStory() string {
 	total := 0
 	for i := range m.paras {
 		p := &m.paras[i]
-		if m.exactAt[i] < 0 || !(p.long || p.digits || m.match[i] == matchSplit) || storyNote(m.a.Paragraphs[i].Text) {
+		if m.exactAt[i] < 0 || !(p.long || p.digits || m.match[i] == matchSplit) || p.note {
 			continue // an editor's note says nothing about which story this is
 		}
 		total += p.length
