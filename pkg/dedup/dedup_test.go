@@ -131,6 +131,26 @@ func TestMark(t *testing.T) {
 			refs: []string{"", "", "", "a#0", "a#1", ""},
 		},
 		{
+			name: "a sentence of an earlier paragraph restated word for word is a duplicate of it; with a number, a weekday or a word of its own it stays",
+			doc: doc{id: "a", paras: []string{
+				"Du Plessis said 34 banks holding more than 70 pct of the debt agreed to the new arrangement on Tuesday. About 300 other creditor banks also are expected to approve the agreement, he said.",
+				talks,
+				"About 300 other creditor banks also are expected to approve the agreement, he said.",
+				"About 350 other creditor banks also are expected to approve the agreement, he said.",
+				"Du Plessis said 34 banks holding more than 70 pct of the debt agreed to the new arrangement on Monday.",
+				"About 300 other creditor banks also are expected to approve the agreement soon, he said.",
+				"Du Plessis said 34 banks holding more than 70 pct of the debt agreed",
+			}},
+			want: []string{"unique", "unique", "duplicate", "unique", "unique", "unique", "duplicate"},
+			refs: []string{"", "", "a#0", "", "", "", "a#0"},
+		},
+		{
+			name: "a short line that restates a clause of a longer paragraph stays",
+			doc:  doc{id: "a", paras: []string{"The fire started in a kitchen on the third floor and spread to the roof, but no one was injured, firefighters said.", "No one was injured."}},
+			want: []string{"unique", "unique"},
+			refs: []string{"", ""},
+		},
+		{
 			name: "a near copy whose figures differ inside one article is updated, not a duplicate",
 			doc:  doc{id: "a", paras: []string{losses, lossesNew}, figs: []string{"5000 soldiers", "6000 soldiers"}},
 			want: []string{"unique", "updated"},

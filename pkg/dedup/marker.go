@@ -172,10 +172,73 @@ func (m *marker) within() {
 			m.duplicate(i, j)
 			continue
 		}
+		if j := m.restatedWithin(i); j >= 0 {
+			m.duplicate(i, j)
+			continue
+		}
 		if j := m.updateWithin(i); j >= 0 {
 			m.wStatus[i], m.wRef[i], m.wHasRef[i] = article.StatusUpdated, article.Ref{ArticleID: a.ID, Index: a.Paragraphs[j].Index}, true
 		}
 	}
+}
+
+// restatedWithin returns the earlier paragraph that holds paragraph i word
+// for word, numbers and weekdays included, and more besides (a lede's first
+// sentence restated further down, one piece of a split whose other piece
+// was reworded), or -1. Removing i then removes no word that the body does
+// not keep; a restatement with any word of its own stays. Paragraphs under
+// minRestatedWords are left to shortWithin, which allows the earlier one a
+// single word more: a short line such as "No one was hurt." repeats a
+// clause of a longer paragraph and still says it on its own.
+func (m *marker) restatedWithin(i int) int {
+	pi := &m.paras[i]
+	if pi.words < minRestatedWords || pi.note {
+		return -1
+	}
+	text := m.a.Paragraphs[i].Text
+	for j := range i {
+		pj := &m.paras[j]
+		if m.role[j] != roleFirst || len(pj.tokens) <= len(pi.tokens) || !containsRun(pj.tokens, pi.tokens) {
+			continue
+		}
+		if wordsInside(text, m.a.Paragraphs[j].Text) {
+			return j
+		}
+	}
+	return -1
+}
+
+// minRestatedWords is the fewest words of a paragraph that restatedWithin
+// may find inside a longer one.
+const minRestatedWords = 8
+
+// containsRun reports whether run occurs in s as consecutive elements.
+func containsRun(s, run []uint64) bool {
+	for o := 0; o+len(run) <= len(s); o++ {
+		if s[o] == run[0] && slices.Equal(s[o:o+len(run)], run) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsInside reports whether the words of part (runs of letters and
+// digits, case folded) occur consecutively among the words of whole: the
+// check on the texts themselves behind containsRun, whose tokens mask
+// numbers and weekdays.
+func wordsInside(part, whole string) bool {
+	notWord := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+	pw, ww := strings.FieldsFunc(part, notWord), strings.FieldsFunc(whole, notWord)
+	for o := 0; o+len(pw) <= len(ww); o++ {
+		k := 0
+		for k < len(pw) && strings.EqualFold(pw[k], ww[o+k]) {
+			k++
+		}
+		if k == len(pw) {
+			return true
+		}
+	}
+	return false
 }
 
 // duplicate marks paragraph i as a duplicate of earlier paragraph j.

@@ -61,7 +61,7 @@ type contextCounts struct{ tp, fp, fn int }
 // two stories (testdata/nearpairs-two-stories.tsv) is one that issue 12
 // forbids to find (a short line is never a repeat of another story's), and
 // is left out of it (forbidden counts them).
-func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict, allowed map[string]*contextCounts, left, forbidden int, issuers issuerCounts) {
+func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict, allowed map[string]*contextCounts, left, forbidden, restatedPairs int, issuers issuerCounts) {
 	ctx := context.Background()
 	res, strict, allowed = map[string]*contextCounts{}, map[string]*contextCounts{}, map[string]*contextCounts{}
 	for _, k := range contextKinds {
@@ -107,6 +107,14 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 		}
 		twoIssuers := other[pairKey(p)]
 		got := later.Paragraphs[p.b]
+		// A later paragraph of the article that the earlier holds word for
+		// word is labelled distinct when the earlier says more (the labels'
+		// "dropped sentence"); the decision's restatement rule, the issue's
+		// split rule, makes it a duplicate (README, "Splits and merges").
+		restated := p.scope == "within" && p.label == "distinct" && wordsInside(got.Text, first.Paragraphs[p.a].Text)
+		if restated {
+			restatedPairs++
+		}
 		target := article.Ref{ArticleID: p.first.ID, Index: p.a}
 		alias := target
 		if fp := first.Paragraphs[p.a]; fp.Status == article.StatusDuplicate && fp.DuplicateOf != nil && fp.DuplicateOf.ArticleID == p.first.ID {
@@ -126,7 +134,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 		}{
 			{res, hit, false},
 			{strict, got.DuplicateOf != nil && *got.DuplicateOf == target, false},
-			{allowed, hit, forbid || twoIssuers},
+			{allowed, hit, forbid || twoIssuers || restated},
 		} {
 			if to.skip {
 				continue
@@ -150,7 +158,7 @@ func inContext(t *testing.T, pairs []contextPair, normalized bool) (res, strict,
 			}
 		}
 	}
-	return res, strict, allowed, left, forbidden, issuers
+	return res, strict, allowed, left, forbidden, restatedPairs, issuers
 }
 
 var contextKinds = []string{"within/repeat", "within/update", "across/repeat", "across/update"}
@@ -190,7 +198,7 @@ func TestNearDuplicatesInContext(t *testing.T) {
 	var res, allowedRes map[string]*contextCounts
 	var issuers issuerCounts
 	for _, normalized := range []bool{false, true} {
-		r, strict, allowed, left, forbidden, iss := inContext(t, pairs, normalized)
+		r, strict, allowed, left, forbidden, restated, iss := inContext(t, pairs, normalized)
 		if !normalized {
 			res, allowedRes, issuers = r, allowed, iss
 		} else {
@@ -202,6 +210,10 @@ func TestNearDuplicatesInContext(t *testing.T) {
 			sp, sr := pr(sc.tp, sc.fp, sc.fn)
 			t.Logf("%-14s precision %.3f recall %.3f (tp %d fp %d fn %d); naming the pair's paragraph itself %.3f / %.3f", k, prec, rec, c.tp, c.fp, c.fn, sp, sr)
 		}
+		w := allowed["within/repeat"]
+		wp, wr := pr(w.tp, w.fp, w.fn)
+		t.Logf("within/repeat over the pairs the contract allows (%d labelled distinct left out: the later paragraph word for word inside the earlier, a restatement): precision %.3f recall %.3f (tp %d fp %d fn %d)",
+			restated, wp, wr, w.tp, w.fp, w.fn)
 		a := allowed["across/repeat"]
 		ap, ar := pr(a.tp, a.fp, a.fn)
 		t.Logf("across/repeat over the pairs the contract allows (%d labelled same left out: short lines of two stories, issue 12, testdata/nearpairs-two-stories.tsv): precision %.3f recall %.3f (tp %d fp %d fn %d)",
@@ -217,7 +229,7 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		k          string
 		minP, minR float64
 	}{
-		{"within/repeat", 0.93, 0.83},
+		{"within/repeat", 0.89, 0.83}, // 0.944 before restatements were duplicates; 1.000 over the pairs the contract allows, below
 		{"across/repeat", 0.97, 0.84},
 		{"across/update", 0.97, 0.33}, // 0.455 while the 54 formulas of two issuers counted as updates (README)
 	} {
@@ -226,8 +238,12 @@ func TestNearDuplicatesInContext(t *testing.T) {
 		require.GreaterOrEqual(t, prec, c.minP, "%s precision", c.k)
 		require.GreaterOrEqual(t, rec, c.minR, "%s recall", c.k)
 	}
+	w := allowedRes["within/repeat"]
+	prec, rec := pr(w.tp, w.fp, w.fn)
+	require.GreaterOrEqual(t, prec, 0.97, "within/repeat precision over the pairs the contract allows")
+	require.GreaterOrEqual(t, rec, 0.83, "within/repeat recall over the pairs the contract allows")
 	a := allowedRes["across/repeat"]
-	prec, rec := pr(a.tp, a.fp, a.fn)
+	prec, rec = pr(a.tp, a.fp, a.fn)
 	require.GreaterOrEqual(t, prec, 0.97, "across/repeat precision over the pairs the contract allows")
 	require.GreaterOrEqual(t, rec, 0.89, "across/repeat recall over the pairs the contract allows")
 	u := allowedRes["across/update"]
