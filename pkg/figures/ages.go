@@ -252,7 +252,17 @@ func (s *scanner) appositive(f *fig) bool {
 			return true
 		}
 		a, b, dot, ok := prevWord(t, ws)
-		return ok && !dot && isCapitalized(t[a:b]) && !months[s.key(t[a:b])]
+		if !ok || dot {
+			return false
+		}
+		if isCapitalized(t[a:b]) {
+			return !months[s.key(t[a:b])]
+		}
+		// A first name alone: after a word for a relative or a person
+		// ("and his brother Piotr (38)"), or after "and" and a bracketed
+		// age ("Tomasz Nowak (41) and Piotr (38)").
+		pk := s.key(t[a:b])
+		return kinNouns[pk] || appositiveNouns[pk] || pk == "and" && s.bracketedAgeBefore(f.start)
 	}
 	plural := false // "its founders, both 23,"
 	if ws, we, dot, ok := prevWord(t, p); ok && !dot {
@@ -296,6 +306,18 @@ func (s *scanner) appositive(f *fig) bool {
 	}
 	return isCapitalized(w) && !months[k] && !weekdays[k] && (who || !sentenceStartBefore(t, ws) || s.nameOpensSentence(w, f.end)) &&
 		letterBefore(t, ws) == 0
+}
+
+// bracketedAgeBefore reports an age in brackets ("Nowak (41)") earlier in
+// the sentence of p, the last figure before it.
+func (s *scanner) bracketedAgeBefore(p int) bool {
+	n := len(s.figs)
+	if n == 0 {
+		return false
+	}
+	g := &s.figs[n-1]
+	return g.Kind == article.KindAge && g.Start > 0 && s.text[g.Start-1] == '(' && g.End < len(s.text) && s.text[g.End] == ')' &&
+		s.sentenceOf(g.Start) == s.sentenceOf(p)
 }
 
 // personOfBefore reports a word for a person and "in", "of" or "for" before

@@ -30,7 +30,9 @@
 //     crowns and "kr" (SEK), lei (RON), dirhams (AED), shillings and "Sh"
 //     (KES); "marks" DEM as on the 1987 wire, "rials" IRR. A single capital glued to an amount is a currency only
 //     with a scale or separators ("R254 billion", "N5bn"; "R5" and "N95"
-//     are codes). Two sub-units have no ISO code and keep their value:
+//     are codes), and so is a prefix usually written in mixed case when
+//     written in capitals ("RS6 billion", "paid RS500"; "Audi RS6" is a
+//     model name). Two sub-units have no ISO code and keep their value:
 //     "cent" (cents, "cts"; the currency is not stated) and "pence" ("p",
 //     pence sterling). "3 dollars 50 cents" is one figure, 3.5 USD, and so
 //     are the spoken "one dollar twenty-seven" (1.27 USD) and "two pounds
@@ -67,8 +69,9 @@
 // → 3200000000 USD, "12%" → 12 %, "50 cents" → 50 cent. A letter "m" glued
 // to digits is million when a plural noun phrase follows within three words
 // ("1.2m postal votes", "2.1m season tickets", "4m unemployed", "1.1m
-// more") or a currency or unit other than a distance does ("1.8m dollars",
-// "1.6m bpd"), and metres otherwise ("1.8m tall", "a 12m whale", "the
+// more"), a code in digits and a plural noun do ("11.2m 999 calls"), or a
+// currency or unit other than a distance does ("1.8m dollars", "1.6m
+// bpd"), and metres otherwise ("1.8m tall", "a 12m whale", "the
 // 400m", "60m hurdles", "the 100m champion"); after a currency sign it is
 // always million ("£600m").
 //
@@ -139,7 +142,8 @@
 // "over", "above", "exceeds", "in excess of", "topped", "surpassed",
 // "passed", "surged past"), at_least ("at least", "no fewer than"), approx
 // ("about", "around", "some", "roughly", "approximately", "an estimated",
-// "near", "in the region of", and "nearly" and "almost": DESIGN.md has no
+// "near", "in the region of", "an estimated street value of", "estimated
+// the crowd at", and "nearly" and "almost": DESIGN.md has no
 // other reading for them, and a figure just short of the number is close
 // to it), less_than ("less than", "fewer than", "under", "below", "just
 // under", "shy of"), at_most ("up to", "at most", "no more than", "as many
@@ -186,7 +190,10 @@
 // identifier spelled out, "L-P-eight-one"), street addresses (a number before capitalised words ending in a
 // street word: "10 Downing Street", "45 Grove Road", "12 High St"), the
 // denominator of a rate (after "per" or "for every": in "4.3 deaths per
-// 100,000 people" only 4.3 is a figure), ISBNs, version numbers and
+// 100,000 people" only 4.3 is a figure; after "in" the round base of a
+// concentration, "88 microgrammes of alcohol in 100 millilitres of
+// breath"), calibres and gauges ("a 9mm handgun", "a 12-bore", "a .22
+// rifle"), postal and dialling codes ("the 70117 ZIP code"), ISBNs, version numbers and
 // addresses ("2.0.1", "192.168.1.2"), years ("in 1987", "1986/87", "the
 // 1990s", "'87", "1985's"), dates ("Feb 26", "26 February", "14 to 17
 // February", "26/02/2022"), clock times ("3:04 PM", "0857 GMT", "3 pm",
@@ -338,7 +345,7 @@ func (s *scanner) anchor(i int) int {
 	if !f.hasTo {
 		// The lone word "one" or "a half" is a determiner, not a figure.
 		if f.num.one && f.unit == "" && !f.num.scaled && !f.signed && !f.ratio && !s.comparativeAfter(f.end) && !s.oneCompound(&f) && !s.oneMargin(&f) && !s.oneCounts(&f) &&
-			!s.oneAfterBound(&f, qs) {
+			!s.oneAfterBound(&f, qs) && !s.oneTally(&f) {
 			return f.end
 		}
 		// "a seven-figure deal", "a half-life of 30 years": compounds that
@@ -399,6 +406,11 @@ func (s *scanner) anchor(i int) int {
 	}
 	if !f.hasTo && s.purityGrade(&f) {
 		return f.end // "18-carat gold", "950 platinum": a grade of the metal
+	}
+	if !f.hasTo && !f.signed {
+		if end, ok := s.calibre(&f); ok {
+			return end // "a 9mm handgun", "a 12-bore shotgun", "a .22 rifle": a type of gun
+		}
 	}
 	if !f.hasTo && s.waferClass(&f) {
 		return f.end // "70,000 300mm wafers a month": the wafer class, an identifier
@@ -567,8 +579,8 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	if num.fracEnd > 0 && f.end == num.end {
 		f.end = num.fracEnd // "a third of a": no unit after the article
 	}
-	if f.unit != "" && !f.hasTo && !f.signed && roundDenominator(f.v.value()) && s.denominator(f.start) {
-		return fig{}, false, f.end // "22.5g per 100g", "one point for every £1 spent"
+	if f.unit != "" && !f.hasTo && !f.signed && roundDenominator(f.v.value()) && (s.denominator(f.start) || s.concentrationBase(&f)) {
+		return fig{}, false, f.end // "22.5g per 100g", "one point for every £1 spent", "88 microgrammes of alcohol in 100 millilitres of breath"
 	}
 	if f.unit == "" && !f.cur && !f.num.scaled && !f.signed {
 		if w, _, ok := s.nextWordTok(f.end); ok && (w.key == "patch" || w.key == "firmware") && !f.num.word {

@@ -82,18 +82,15 @@ func (s *scanner) currencyBefore(f *fig) {
 		f.start, f.unit, f.kind, f.cur = ws, w[1:], article.KindMoney, true
 		return
 	}
+	if code, ok := prefixWordCurrencies[w]; ok && we == f.start && capsPrefixes[w] && !scaledAmount(t, f.start) && !s.priceContext(ws, f.start, s.prefixCurrency(w, code)) {
+		// "a stolen Audi RS6": the capitals of a prefix usually written in
+		// mixed case ("Rs", "SFr"), glued to a plain number, are a model
+		// name, as a single capital is ("R5"); "RS500 for the ticket" and
+		// "RS6 BILLION" are money.
+		return
+	}
 	if code, ok := prefixWordCurrencies[w]; ok && (!dot || w == "Rs" || w == "Rp" || w == "Ksh" || w == "KSh") {
-		switch code {
-		case "INR":
-			code = s.countryCurrency("INR", rupeeCountries) // "A Karachi bakery was fined Rs.50,000": PKR
-		case "KES", "UGX":
-			if w == "Sh" || w == "Shs" {
-				code = s.countryCurrency(code, shillingCountries) // "Sh5,200 in Kampala": UGX
-			}
-		case "XOF":
-			code = s.countryCurrency("XOF", cfaCountries) // "FCFA 7,317.7 billion" in Cameroon: XAF
-		}
-		f.start, f.unit, f.kind, f.cur = ws, code, article.KindMoney, true
+		f.start, f.unit, f.kind, f.cur = ws, s.prefixCurrency(w, code), article.KindMoney, true
 		return
 	}
 	if code, ok := gluedOnlyCurrencies[w]; ok && we == f.start && s.gluedCurrency(ws, we) {
@@ -474,6 +471,40 @@ var prefixWordCurrencies = map[string]string{
 	"Ush": "UGX", "TSh": "TZS", "Tsh": "TZS", "Tk": "BDT", "GH₵": "GHS", "Dh": "AED", "Dhs": "AED",
 	"Rmb": "CNY", "Sh": "KES", "Shs": "UGX", "Rwf": "RWF", "RWF": "RWF", "FCFA": "XOF", "CFA": "XOF",
 }
+
+// prefixCurrency returns the currency of the prefix word w whose table
+// code is code, for the country the text names when several share it.
+func (s *scanner) prefixCurrency(w, code string) string {
+	switch code {
+	case "INR":
+		return s.countryCurrency("INR", rupeeCountries) // "A Karachi bakery was fined Rs.50,000": PKR
+	case "KES", "UGX":
+		if w == "Sh" || w == "Shs" {
+			return s.countryCurrency(code, shillingCountries) // "Sh5,200 in Kampala": UGX
+		}
+	case "XOF":
+		return s.countryCurrency("XOF", cfaCountries) // "FCFA 7,317.7 billion" in Cameroon: XAF
+	}
+	return code
+}
+
+// capsPrefixes are the prefix currencies written in capitals whose usual
+// spelling has lower-case letters ("RS" for "Rs", "SFR" for "SFr"): glued
+// to a plain number they are model names more often ("Audi RS6").
+var capsPrefixes = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range prefixWordCurrencies {
+		if strings.ToUpper(k) != k {
+			continue
+		}
+		for o := range prefixWordCurrencies {
+			if o != k && strings.ToUpper(o) == k {
+				m[k] = true
+			}
+		}
+	}
+	return m
+}()
 
 // gatedWordCurrencies are currency abbreviations that are also other
 // codes ("SR-71", "the NIS 2 directive", "QR codes"): before an amount,

@@ -287,6 +287,58 @@ func (s *scanner) purityGrade(f *fig) bool {
 	return false
 }
 
+// calibre reports a gun's calibre or gauge, a type name rather than a
+// quantity (r21's "155mm artillery ammunition", r23's "9mm Glock pistols"):
+// a number hyphened to "bore", "gauge" or "calibre" ("a 12-bore shotgun",
+// "a .50-calibre machine gun"), or millimetres or a bare decimal written
+// with a leading point before a word of guns or ammunition among the three
+// words after ("a 9mm handgun", "a .22 rifle", "7.62mm rounds"). It
+// returns where the calibre ends. "fired 20 shells" and "40mm of rain"
+// are no calibres.
+func (s *scanner) calibre(f *fig) (int, bool) {
+	t := s.text
+	n := f.num
+	if n.word || f.cur || f.num.scaled {
+		return 0, false
+	}
+	if f.unit == "" && n.end+1 < len(t) && t[n.end] == '-' && letterAt(t, n.end+1) > 0 {
+		e := wordEnd(t, n.end+1)
+		if calibreWords[s.key(t[n.end+1:e])] {
+			return e, true
+		}
+	}
+	dotted := f.unit == "" && t[n.start] == '.' && n.hasDecimal && f.end == n.end
+	if f.unit != "mm" && !dotted {
+		return 0, false
+	}
+	p := f.end
+	for i := 0; i < 3; i++ {
+		w, _, ok := s.nextWordTok(p)
+		if !ok {
+			return 0, false
+		}
+		if gunWords[w.key] || calibreWords[w.key] {
+			return f.end, true // "9mm-calibre"
+		}
+		if subjectStops[w.key] || !spaceFollows(t, w.e) && !(w.e < len(t) && t[w.e] == '-') {
+			return 0, false
+		}
+		p = w.e
+	}
+	return 0, false
+}
+
+// calibreWords hyphened after a number make it a gun's calibre or gauge;
+// gunWords after millimetres or ".22" make them one.
+var (
+	calibreWords = setOf("bore", "gauge", "calibre", "caliber", "cal")
+	gunWords     = setOf("handgun", "handguns", "pistol", "pistols", "rifle", "rifles", "shotgun", "shotguns",
+		"revolver", "revolvers", "gun", "guns", "carbine", "carbines", "ammunition", "ammo", "rounds",
+		"bullet", "bullets", "cartridge", "cartridges", "shell", "shells", "howitzer", "howitzers", "artillery",
+		"cannon", "cannons", "mortar", "mortars", "firearm", "firearms", "weapon", "weapons", "munitions",
+		"machine-gun", "machine-guns", "submachine", "sniper")
+)
+
 // preciousMetals after a fineness: the metal or a colour of gold.
 var preciousMetals = setOf("gold", "silver", "platinum", "palladium", "white", "rose", "yellow", "red", "sterling")
 
@@ -387,7 +439,33 @@ func (s *scanner) afterName(f fig) bool {
 	if (k == "a" || k == "an" || k == "the") && strings.HasSuffix(t[:ws], "- ") {
 		return false // "(Kyodo) - A 16-seat counter": the sentence opens after the dateline's dash
 	}
+	if s.timesAfterObject(ws, f.end) {
+		return false // "stabbed Chloe Ward 23 times": how often the verb befell the person
+	}
 	return !weekdays[k] && !months[k] && k != "i"
+}
+
+// timesAfterObject reports "times" after a number (ending at e) whose
+// capitalised words before it (starting at ws, at most three) are the
+// object of a verb: "stabbed Chloe Ward 23 times", "shot Mr Jones 12 times".
+// After a determiner or a preposition the words are a name with its
+// number ("on Radio 4 times a day" stays "Radio 4").
+func (s *scanner) timesAfterObject(ws, e int) bool {
+	t := s.text
+	if w, h, ok := s.nextWordTok(e); !ok || h || w.key != "times" {
+		return false
+	}
+	for n := 0; n < 3; n++ {
+		a, b, dot, ok := prevWord(t, ws)
+		if !ok || dot {
+			return false
+		}
+		if w := t[a:b]; !isCapitalized(w) {
+			return !subjectStops[s.key(w)]
+		}
+		ws = a
+	}
+	return false
 }
 
 // modelSuffix reports a small number that ends a model name, even before a
@@ -607,6 +685,44 @@ func (s *scanner) denominator(p int) bool {
 	return false
 }
 
+// concentrationBase reports the written base of a concentration after
+// "in": a round volume or weight right after a small weight (µg, mg, g) of
+// a substance, the base then followed by "of" its medium or the end of
+// the clause ("88 microgrammes of alcohol in 100 millilitres of breath",
+// "80mg in 100ml of blood"), as "per 100 millilitres" is. Only the weight
+// is a figure. A load in a container ("2kg of cocaine in 10 litres of
+// paint", "in 10-litre drums") stays a figure.
+func (s *scanner) concentrationBase(f *fig) bool {
+	if f.kind != article.KindVolume && f.kind != article.KindWeight {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "in" || len(s.figs) == 0 {
+		return false
+	}
+	last := &s.figs[len(s.figs)-1]
+	if last.Kind != article.KindWeight || (last.Unit != "µg" && last.Unit != "mg" && last.Unit != "g") || last.RangeTo != nil || s.sentenceOf(last.Start) != s.sentenceOf(f.start) {
+		return false
+	}
+	between := strings.Fields(s.text[last.End:ws])
+	switch {
+	case len(between) == 0:
+	case len(between) <= 3 && between[0] == "of":
+		for _, w := range between {
+			if strings.ContainsAny(w, ",;:()0123456789") {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	if clauseEnd(s.text, f.end) {
+		return true
+	}
+	w, h, ok := s.nextWordTok(f.end)
+	return ok && !h && w.key == "of"
+}
+
 // unitCompound reports a unit glued by a hyphen at p: "per 40-foot
 // container" names the container's size, not the base of a rate (a round
 // base with a unit, "per 100g", is dropped after the unit is read).
@@ -770,6 +886,10 @@ var (
 	phoneOnCues = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone",
 		"phoning", "telephone", "text", "texting", "hotline", "helpline", "helplines", "freephone",
 		"reached", "contacted", "contact", "number", "line", "lines", "lifeline")
+	// callVerbs up to ten words before "<name> on N" make N a phone
+	// number: the verb takes a list of services to call.
+	callVerbs = setOf("call", "calling", "dial", "dialling", "dialing", "ring", "ringing", "phone", "phoning",
+		"contact", "contacting", "text", "texting")
 	// phoneIsCues before "is" or "was" and a number make it a phone number.
 	phoneIsCues = setOf("number", "hotline", "helpline", "freephone", "telephone", "phone", "fax", "line")
 	// phoneLineKinds before "line is" and a number make the line a phone's.
@@ -842,7 +962,10 @@ func (s *scanner) phoneContext(f *fig) bool {
 	case k == "to" && s.callsBefore(ws):
 		// "some calls to 999 failed"
 	case k == "on" || k == "at":
-		if !s.cueBefore(ws, phoneOnCues, 3) { // not "called at 101": a bond's call price
+		// Not "called at 101": a bond's call price. A verb of calling
+		// further back may take a list of numbers, each "<name> on N":
+		// "call Triple Zero (000) or the SES on 132 500".
+		if !s.phoneOnCueBefore(ws) && !(k == "on" && s.cueBefore(ws, callVerbs, 10)) {
 			return false
 		}
 	case k == "is" || k == "was":
@@ -870,6 +993,39 @@ func (s *scanner) phoneContext(f *fig) bool {
 	f.end = max(f.end, end)
 	s.lastPhone = f.end
 	return true
+}
+
+// phoneOnCueBefore reports a phone cue among the three words before ws
+// (the start of "on" or "at"): "call police on 101", "can be reached on
+// 116 123". "number" before "of" is a count's: "put the number of victims
+// at 300".
+func (s *scanner) phoneOnCueBefore(ws int) bool {
+	t := s.text
+	j := ws
+	lim := max(0, ws-100)
+	next := ""
+	for n := 0; n < 3 && j > lim; { // as cueBefore
+		c := t[j-1]
+		switch {
+		case c == '\n' || c == '!' || c == '?' || c == ';':
+			return false
+		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
+			return false
+		}
+		if letterBefore(t, j) > 0 {
+			a := wordStart(t, j)
+			k := s.key(t[a:j])
+			if phoneOnCues[k] && !(k == "number" && next == "of") {
+				return true
+			}
+			next = k
+			n++
+			j = a
+			continue
+		}
+		j--
+	}
+	return false
 }
 
 // orBetween reports "or" or "and" as a word in t[a:b] (at most six words):
@@ -1113,6 +1269,9 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 			return e, true
 		}
 	}
+	if end, ok := s.codeNounAfter(e); ok {
+		return end, true // "the 70117 ZIP code", "the 212 area code"
+	}
 	if n.ndigits == 5 && s.afterStateName(f.start) {
 		return e, true // "Palo Alto, California 94301": a ZIP code after the state's name
 	}
@@ -1132,6 +1291,31 @@ func (s *scanner) codeAfter(f *fig) (int, bool) {
 	}
 	return 0, false
 }
+
+// codeNounAfter reports a noun for a postal or dialling code right after
+// a number that ends at e, singular: "the 70117 ZIP code", "the 212 area
+// code", "the 2000 postcode". It returns where the noun ends. A plural
+// counts ("300 area codes", "40 postcodes").
+func (s *scanner) codeNounAfter(e int) (int, bool) {
+	w, h, ok := s.nextWordTok(e)
+	if !ok || h {
+		return 0, false
+	}
+	switch {
+	case w.key == "postcode" || w.key == "zipcode":
+		return w.e, true
+	case codeKinds[w.key]:
+		c, h, ok := s.nextWordTok(w.e)
+		if ok && !h && c.key == "code" {
+			return c.e, true
+		}
+	}
+	return 0, false
+}
+
+// codeKinds before "code" name a postal or dialling code ("ZIP code");
+// with "postcode" and "zipcode" (codeNounAfter).
+var codeKinds = setOf("zip", "area", "postal", "post", "dialling", "dialing", "country", "postcode", "zipcode")
 
 // afterStateName reports a US state's name, itself after a comma (the
 // city), right before start: "Austin, Texas 78701", "Albany, New York

@@ -65,6 +65,11 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 			return q, ws[l-1], objectVerbs[string(buf)]
 		}
 	}
+	if n >= 2 && (wk[0] == "of" || wk[0] == "at") {
+		if e := s.estimateBefore(ws[0], wk[0]); e >= 0 {
+			return article.QualifierApprox, e, false // "an estimated street value of £112m", "police estimated the crowd at 250,000"
+		}
+	}
 	if n >= 2 && wk[0] == "past" && !pastDeterminers[wk[1]] && !s.timeAfterPast(p) {
 		// "taking the total past 25 gigawatts", "its selling area past 80
 		// million square feet"; "the past 10 years", "gains past three-year
@@ -73,6 +78,53 @@ func (s *scanner) qualBefore(p int) (string, int, bool) {
 	}
 	return "", p, false
 }
+
+// estimateBefore returns where a word of estimating starts that a noun
+// phrase of one to four words separates from "of" or "at" (k, at p), or
+// -1: the figure after is what was estimated. "of" closes the phrase of
+// the hedge "an estimated" ("an estimated street value of £112m", "an
+// estimated death toll of 300"; "the estimated yield of 8.1 tonnes" names
+// the estimate and stays exact), "at" the object of the verb ("police estimated the crowd
+// at 250,000", "estimates the damage at $2bn"). A clause between ("estimated
+// that the gunman fired at 20 people") or a number ends the search.
+func (s *scanner) estimateBefore(p int, k string) int {
+	t := s.text
+	end := p
+	for n := 0; n <= 4; n++ {
+		a, b, dot, ok := prevWord(t, end)
+		if !ok || dot {
+			return -1
+		}
+		w := s.key(t[a:b])
+		if estimateWords[w] {
+			if n == 0 {
+				return -1 // "estimated at" and "an estimated 300" are the table's
+			}
+			if k == "of" {
+				if w != "estimated" {
+					return -1
+				}
+				if _, _, dot, ok, d := s.prevKey(a); !ok || dot || d != "an" {
+					return -1 // "the estimated wheat yield of 8.1 tonnes": a named estimate, exact (r34)
+				}
+			}
+			return a
+		}
+		if subjectStops[w] && !estimateNounWords[w] {
+			return -1
+		}
+		end = a
+	}
+	return -1
+}
+
+// estimateWords estimate the figure after a noun phrase and "of" or "at"
+// (estimateBefore); estimateNounWords may stand in that phrase among the
+// words that otherwise end a subject.
+var (
+	estimateWords     = setOf("estimated", "estimate", "estimates", "estimating")
+	estimateNounWords = setOf("the", "a", "an", "its", "their", "his", "her", "of", "total")
+)
 
 // markVerbs before "the N mark" (or milestone, threshold, barrier) put the
 // figure past the threshold: "passed the 1 billion mark", "crossed the

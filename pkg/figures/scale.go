@@ -250,6 +250,9 @@ func (s *scanner) millionNext(p int) bool {
 		return millionNouns[k] || k == "square" || k == "sq" || k == "cubic"
 	}
 	q := skipSp(t, p)
+	if q > p && q < len(t) && isDigit(t[q]) {
+		return s.countedCodeAfter(q) // "answered 11.2m 999 calls", "2.4m 4G subscribers"
+	}
 	for words := 0; words < 3; words++ {
 		if q == p || letterAt(t, q) == 0 {
 			return false
@@ -291,6 +294,35 @@ func (s *scanner) millionNext(p int) bool {
 		q = skipSp(t, e)
 	}
 	return false
+}
+
+// countedCodeAfter reports a code written in digits at q, a whole number
+// or digits with capitals glued ("999", "4G"), then a plural noun that is
+// no unit: a number before it makes a count of millions of the things the
+// code names ("11.2m 999 calls", "2.4m 4G subscribers"). A length is
+// hardly ever followed by a second number and a plural noun this way;
+// "cleared 2.1m 3 times" counts times, a word of metres' events, and a
+// unit after the digits ("1.5m 20 metres") is a second measure.
+func (s *scanner) countedCodeAfter(q int) bool {
+	t := s.text
+	e := q
+	for e < len(t) && isDigit(t[e]) {
+		e++
+	}
+	for e < len(t) && t[e] >= 'A' && t[e] <= 'Z' {
+		e++
+	}
+	if e == len(t) || t[e] != ' ' {
+		return false // "1.2m 2,000": a second figure, "3m 2f"
+	}
+	w, h, ok := s.nextWordTok(e)
+	if !ok || h || metreEvents[w.key] {
+		return false
+	}
+	if _, unit := unitPhrases[w.key]; unit {
+		return false
+	}
+	return isPluralWord(w.key, t[w.s:w.e])
 }
 
 // spaceFollows reports whether the word ending at e is followed by a space
@@ -443,9 +475,11 @@ func (s *scanner) ofPeopleAfter(p int) bool {
 
 // countReached reports a glued "m" after a verb of reaching ("reached",
 // "hit", "rose to", "fell to"; k is the word before the number, ws its
-// start) whose subject in the same sentence is counted: "Global shipments
-// reached 1.1m in the quarter", "The number of people waiting rose to
-// 1.6m." "The water rose to 1.6m" stays metres.
+// start) whose subject, in the verb's own clause, is counted: "Global
+// shipments reached 1.1m in the quarter", "The number of people waiting
+// rose to 1.6m." "The water rose to 1.6m" stays metres, and so does "About
+// 1.5m people left as floodwater reached 1.5m" (the people are another
+// clause's subject).
 func (s *scanner) countReached(ws int, k string) bool {
 	if k == "to" {
 		vs, _, dot, ok, vk := s.prevKey(ws)
@@ -456,7 +490,7 @@ func (s *scanner) countReached(ws int, k string) bool {
 	} else if !reachVerbs[k] {
 		return false
 	}
-	return s.cueBefore(ws, countSubjects, 12) && !s.cueBefore(ws, lengthLabels, 12)
+	return s.clauseCueBefore(ws, countSubjects, 12) && !s.cueBefore(ws, lengthLabels, 12)
 }
 
 // reachVerbs before a bare "Nm" and risingToVerbs before "to Nm" reach a

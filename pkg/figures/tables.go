@@ -660,7 +660,7 @@ func buildVocab() map[string]string {
 		raceCues, streetPrefixWords, nameParticles, notPerTime, oneCompoundNouns, halfPeriods, halfQualifiers, motionVerbs, routeNouns, ageCues, oddsNouns, oddsVerbs, scorecardVerbs, risingVerbs, kinNouns, millionOfNouns, sentenceOpeners, nameVerbs, markFollowers,
 		kelvinCues, measuredExtremes, pastDeterminers, timeUnits, priceFromWords, particleVerbs, betCues, makerDesignators,
 		raceEventCues, legalModals, lifeFollowers, pronounSubjects, marginNouns, marginWords, roundAdjectives, golfClubs, spreadParts, marginVerbs, foreignMonths, bowlingCues, yearNouns, racingCues, preciousMetals, priceNouns, halfVerbs,
-		lengthLabels, countParticiples, reachVerbs, risingToVerbs, markVerbs, markNouns, seismicCues, countSubjects, measuredObjects, fromClauseEnds, phoneLineKinds, raceKNouns, raceKCues, subunitFollowers, perTimeWords, designatorVerbs, verbModals, progressiveAux, amountObjectVerbs} {
+		lengthLabels, countParticiples, reachVerbs, risingToVerbs, markVerbs, markNouns, seismicCues, countSubjects, measuredObjects, fromClauseEnds, phoneLineKinds, raceKNouns, raceKCues, subunitFollowers, perTimeWords, designatorVerbs, verbModals, progressiveAux, amountObjectVerbs, clauseOpeners, calibreWords, gunWords, codeKinds, callVerbs, estimateWords} {
 		for k := range set {
 			addWords(k)
 		}

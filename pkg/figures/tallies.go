@@ -249,6 +249,45 @@ func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 	return false
 }
 
+// clauseCueBefore is cueBefore within the clause of p: a comma or a word
+// that opens a clause (clauseOpeners: "as", "when", "while") ends the
+// search too, so that "About 1.5m people were told to leave as floodwater
+// reached 1.5m" finds no subject of counting before "reached".
+func (s *scanner) clauseCueBefore(p int, set map[string]bool, most int) bool {
+	t := s.text
+	j := p
+	lim := max(0, p-100)
+	for n := 0; n < most && j > lim; {
+		c := t[j-1]
+		switch {
+		case c == '\n' || c == '!' || c == '?' || c == ';' || c == ',':
+			return false
+		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
+			return false
+		}
+		if k := letterBefore(t, j); k > 0 {
+			ws := wordStart(t, j)
+			k := s.key(t[ws:j])
+			if set[k] {
+				return true
+			}
+			if clauseOpeners[k] {
+				return false
+			}
+			n++
+			j = ws
+			continue
+		}
+		j--
+	}
+	return false
+}
+
+// clauseOpeners open a clause of their own inside a sentence: its subject
+// comes after them.
+var clauseOpeners = setOf("as", "when", "while", "whilst", "after", "before", "because", "until", "where",
+	"since", "though", "although", "once", "if", "but", "then")
+
 // sportTotal reports a number that is a team's or a player's score in a
 // sport whose scores are not written "N-M": a cricket total ("287 for six",
 // "bowled out for 190", "all out for 243") or a golf round or total ("a 65",

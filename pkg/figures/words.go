@@ -94,6 +94,12 @@ func (s *scanner) words(i int) (number, bool, int) {
 			num = s.fractionOf(num)
 			return num, true, num.end
 		}
+		if s.boundedMeasure(first, w) {
+			// "up to an inch of ice", "more than a mile": one of the
+			// unit, read after the article.
+			num.v, num.end = dec{m: 1}, first.e
+			return num, true, first.e
+		}
 		return fail()
 	case "half":
 		// "half a million", "half a dozen".
@@ -620,10 +626,48 @@ func (s *scanner) oneCounts(f *fig) bool {
 	if w.key == "per" || w.key == "for" {
 		return rate(w)
 	}
-	// "one floor every five days", "one guest per 4 square metres": a
-	// noun, then the rate.
-	e, _, ok := s.nextWordTok(w.e)
-	return ok && !subjectStops[w.key] && rate(e)
+	// "one floor every five days", "one guest per 4 square metres", "one
+	// police officer per 400 residents": a noun of one or two words, then
+	// the rate.
+	for n := 0; n < 2; n++ {
+		if subjectStops[w.key] || !spaceFollows(t, w.e) {
+			return false
+		}
+		e, _, ok := s.nextWordTok(w.e)
+		if !ok {
+			return false
+		}
+		if rate(e) {
+			return true
+		}
+		w = e
+	}
+	return false
+}
+
+// oneTally reports "one" that is the second count of a vote tally written
+// "N votes to one" ("upheld the sentence by four votes to one", "by 12
+// votes to one"): the number before "votes" makes it a tally, as with
+// "nil"; "gave its votes to one candidate" has none.
+func (s *scanner) oneTally(f *fig) bool {
+	if !s.wordOne(f) {
+		return false
+	}
+	ws, _, dot, ok, k := s.prevKey(f.start)
+	if !ok || dot || k != "to" {
+		return false
+	}
+	vs, _, dot, ok, vk := s.prevKey(ws)
+	if !ok || dot || (vk != "votes" && vk != "vote") {
+		return false
+	}
+	q := skipSpBack(s.text, vs)
+	if q > 0 && isDigit(s.text[q-1]) {
+		return true // "by 12 votes to one"
+	}
+	_, _, dot, ok, nk := s.prevKey(vs)
+	_, num := numWords[nk]
+	return ok && !dot && num
 }
 
 // marginNouns count a lead or a margin after "one"; marginWords say it is
@@ -661,6 +705,9 @@ func (s *scanner) halfProportion(first, a wordTok) bool {
 	case "of", "the", "their", "its", "his", "her", "our", "your", "all":
 		return true
 	}
+	if s.halfAMeasure(a) {
+		return false // "slipped by half a percentage point", "by half a million": the unit's or the scale's half
+	}
 	if prev == "by" {
 		return true
 	}
@@ -670,6 +717,55 @@ func (s *scanner) halfProportion(first, a wordTok) bool {
 		}
 	}
 	return false
+}
+
+// boundedMeasure reports "a" or "an" (first) before a unit of length,
+// weight, volume or area (w) after a qualifier: "up to an inch of ice",
+// "more than a mile", "nearly a foot of snow", "less than a gram". Without
+// a bound the article is no figure ("a mile from the scene"), nor before
+// a duration ("for up to an hour", "more than a year earlier") or a
+// pound (money or weight). The unit is a word written out in lower case
+// ("over a G-5 meeting" has no grams), and "within an inch of" is the
+// idiom of "very nearly" ("battered to within an inch of their lives").
+func (s *scanner) boundedMeasure(first, w wordTok) bool {
+	u, unit := unitPhrases[w.key]
+	t := s.text
+	if !unit || w.key == "pound" || len(w.key) < 3 || t[w.s:w.e] != w.key || w.e < len(t) && (t[w.e] == '-' || isDigit(t[w.e])) {
+		return false
+	}
+	if w.key == "inch" {
+		if _, _, dot, ok, k := s.prevKey(first.s); ok && !dot && k == "within" {
+			return false
+		}
+	}
+	switch u.kind {
+	case article.KindDistance, article.KindWeight, article.KindVolume, article.KindArea:
+	default:
+		return false
+	}
+	switch q, _, _ := s.qualBefore(first.s); q {
+	case article.QualifierMoreThan, article.QualifierLessThan, article.QualifierAtLeast, article.QualifierAtMost, article.QualifierApprox:
+		return true
+	}
+	return false
+}
+
+// halfAMeasure reports "a" or "an" (a, after "half") before a unit other
+// than money or a scale: "half a percentage point", "half a mile", "half
+// a million", read as the half of what follows.
+func (s *scanner) halfAMeasure(a wordTok) bool {
+	if a.key != "a" && a.key != "an" {
+		return false
+	}
+	w, _, ok := s.nextWordTok(a.e)
+	if !ok {
+		return false
+	}
+	if u, unit := unitPhrases[w.key]; unit {
+		return u.kind != article.KindMoney
+	}
+	_, scale := scaleWords[w.key]
+	return scale && isWordScale(w.key)
 }
 
 // quarterPeriod reports "a quarter" (from a to e) that is three months of
