@@ -266,14 +266,15 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 			cue2 = s.key(t[ws2:we2])
 		}
 	}
-	margin := false
-	switch cue {
-	case "to":
+	margin := s.sportRaceTime(j, cue, len(groups), fracDigits) // "from 4:24.38", "2:54 per kilometre" (sport.go)
+	switch {
+	case margin:
+	case cue == "to":
 		if fracDigits > 0 && raceCues[cue2] {
 			break // "lowered the world record to 3:48.68"
 		}
 		return 0, 0, false
-	case "by":
+	case cue == "by":
 		// "beat Ganna by 1:04.22", "led the peloton by 1:45": a margin
 		// after a verb of winning or leading; "by 3:30" alone is a
 		// deadline.
@@ -281,7 +282,7 @@ func (s *scanner) raceTime(i, c int) (float64, int, bool) {
 		if margin = s.cueBefore(ws, marginVerbs, 8); !margin {
 			return 0, 0, false
 		}
-	case "at", "until", "till", "from", "since", "before", "after", "around", "past":
+	case cue == "at", cue == "until", cue == "till", cue == "from", cue == "since", cue == "before", cue == "after", cue == "around", cue == "past":
 		return 0, 0, false
 	}
 	switch {
@@ -329,6 +330,9 @@ func (s *scanner) dotClock(f *fig) bool {
 	}
 	if n.end < len(t) && (isASCIILetter(t[n.end]) || t[n.end] == '%') {
 		return false
+	}
+	if s.raceNameClock(f) {
+		return true // "the 3.40 at Newmarket" (sport.go)
 	}
 	ws, _, dot, ok, k := s.prevKey(f.start)
 	if !ok || dot || k != "at" {

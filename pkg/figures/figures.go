@@ -255,6 +255,7 @@ func Extract(text string) []article.Figure {
 		return nil
 	}
 	s.inheritListUnits()
+	s.carryPoints()
 	if folds != nil {
 		s.unfold()
 	}
@@ -561,6 +562,9 @@ func (s *scanner) core(i int) (fig, bool, int) {
 	}
 	if f.unit == "" && !f.cur {
 		s.dimensionUnit(&f)
+	}
+	if f.unit == "" && !f.cur && s.eventTime(&f) {
+		f.unit, f.kind = "s", article.KindDuration // "his 9.81 in the 100m" (sport.go)
 	}
 	if f.unit == "night" && f.end > 0 && isCapitalized(t[wordStart(t, f.end):f.end]) {
 		f.unit, f.kind, f.end = "", "", num.end // "One Night", a title

@@ -18,6 +18,9 @@ import (
 // ("32-bit").
 func (s *scanner) notQuantity(num number) (int, bool) {
 	t := s.text
+	if end, name := s.sportName(num); name {
+		return end, true // "2,000 Guineas", "Twenty20", "1-800-GAMBLER" (sport.go)
+	}
 	if num.start >= 5 && t[num.start-5:num.start] == "-for-" {
 		return num.end, true
 	}

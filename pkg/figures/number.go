@@ -384,6 +384,10 @@ func (s *scanner) literal(i int) (number, bool, int) {
 				num.hasDecimal = true
 				return num, true, end
 			}
+			if v, end, ok := s.slashOdds(i, j); ok {
+				num.v, num.end, num.plain, num.hasDecimal = decF(v), end, false, true
+				return num, true, end // "the 11/4 joint-favourite" (sport.go)
+			}
 		}
 		return number{}, false, skipToken(t, i)
 	case c == 0xC2 && j+1 < n && (t[j+1] == 0xBD || t[j+1] == 0xBC || t[j+1] == 0xBE) && !num.hasDecimal:

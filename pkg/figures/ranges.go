@@ -735,6 +735,9 @@ func (s *scanner) ratioAfter(f *fig) bool {
 		// "roughly one in seven tonnes imported": a share of a measure.
 		d.unit, d.end = "", d.num.end
 	}
+	if ok && w.key == "out" && s.sharedPoints(&d) {
+		d.unit, d.end = "", d.num.end // "won four out of five points": a share of points (sport.go)
+	}
 	if !ok || d.start != r || d.unit != "" || d.cur || d.signed || d.hasTo {
 		return false
 	}

@@ -105,6 +105,10 @@ func (s *scanner) suffix(f *fig) bool {
 		}
 		return true
 	}
+	if s.decimalSeconds(f) {
+		f.unit, f.kind, f.end = "s", article.KindDuration, end // "+0.347s" (sport.go)
+		return true
+	}
 	switch sfx {
 	case "s", "S", "am", "pm", "AM", "PM", "a", "p":
 		if sfx == "p" && !f.num.hasDecimal && !f.num.plain {
@@ -150,7 +154,7 @@ func (s *scanner) suffix(f *fig) bool {
 		f.unit, f.kind, f.end = "mi", article.KindDistance, end // "over 3m 2f": miles and furlongs
 		return true
 	}
-	if sfx == "m" && (s.millionNext(end) || s.millionBefore(f.start, end)) {
+	if sfx == "m" && (s.millionNext(end) || s.millionBefore(f.start, end) || s.scaleAfterCurrencyRange(f)) {
 		f.v = f.v.mulPow10(6)
 		f.num.scaled, f.num.scalePow, f.end = true, 6, end
 		return true
@@ -265,6 +269,8 @@ func (s *scanner) millionNext(p int) bool {
 			return true // "streamed 1.4m times"
 		case metreEvents[k]:
 			return false // "the 200m freestyle", "60m hurdles"
+		case audienceNouns[k]:
+			return true // "a 9m audience" (sport.go)
 		case words == 0 && lengthLabels[k]:
 			return false // "8m waves", "a 3m drop": what a length measures
 		case words == 0 && (countComparatives[k] || countParticiples[k]):
@@ -490,7 +496,7 @@ func (s *scanner) countReached(ws int, k string) bool {
 	} else if !reachVerbs[k] {
 		return false
 	}
-	return s.clauseCueBefore(ws, countSubjects, 12) && !s.cueBefore(ws, lengthLabels, 12)
+	return (s.clauseCueBefore(ws, countSubjects, 12) || s.clauseCueBefore(ws, audienceSubjects, 12)) && !s.cueBefore(ws, lengthLabels, 12)
 }
 
 // reachVerbs before a bare "Nm" and risingToVerbs before "to Nm" reach a

@@ -653,6 +653,11 @@ func buildVocab() map[string]string {
 	for k := range indexMembers {
 		addWords(k)
 	}
+	for _, set := range sportVocab {
+		for k := range set {
+			addWords(k)
+		}
+	}
 	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,

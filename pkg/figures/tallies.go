@@ -484,6 +484,9 @@ var (
 // outsider") or a price verb right before it ("priced at 11-4", "backed
 // into 7-4", "odds of 3-1").
 func (s *scanner) oddsContext(start, end int) bool {
+	if s.sportOdds(start, end) {
+		return true // "at 15-1" after a race's margin, "the 11-2 winner" (sport.go)
+	}
 	if w, _, ok := s.nextWordTok(end); ok && oddsNouns[w.key] {
 		return true
 	} else if ok && (w.key == "second" || w.key == "joint" || w.key == "co") {
