@@ -1003,32 +1003,14 @@ func (s *scanner) phoneContext(f *fig) bool {
 // 116 123". "number" before "of" is a count's: "put the number of victims
 // at 300".
 func (s *scanner) phoneOnCueBefore(ws int) bool {
-	t := s.text
-	j := ws
-	lim := max(0, ws-100)
 	next := ""
-	for n := 0; n < 3 && j > lim; { // as cueBefore
-		c := t[j-1]
-		switch {
-		case c == '\n' || c == '!' || c == '?' || c == ';':
-			return false
-		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
-			return false
+	return s.wordsBack(ws, 3, false, func(k string) (bool, bool) {
+		if phoneOnCues[k] && !(k == "number" && next == "of") {
+			return true, true
 		}
-		if letterBefore(t, j) > 0 {
-			a := wordStart(t, j)
-			k := s.key(t[a:j])
-			if phoneOnCues[k] && !(k == "number" && next == "of") {
-				return true
-			}
-			next = k
-			n++
-			j = a
-			continue
-		}
-		j--
-	}
-	return false
+		next = k
+		return false, false
+	})
 }
 
 // orBetween reports "or" or "and" as a word in t[a:b] (at most six words):

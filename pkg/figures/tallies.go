@@ -224,29 +224,7 @@ func (s *scanner) tallyAfter(p int) bool {
 // same sentence (a sentence mark, semicolon or line break ends the search,
 // and so do 100 bytes).
 func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
-	t := s.text
-	j := p
-	lim := max(0, p-100)
-	for n := 0; n < most && j > lim; {
-		c := t[j-1]
-		switch {
-		case c == '\n' || c == '!' || c == '?' || c == ';':
-			return false
-		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
-			return false
-		}
-		if k := letterBefore(t, j); k > 0 {
-			ws := wordStart(t, j)
-			if set[s.key(t[ws:j])] {
-				return true
-			}
-			n++
-			j = ws
-			continue
-		}
-		j--
-	}
-	return false
+	return s.wordsBack(p, most, false, func(k string) (bool, bool) { return set[k], set[k] })
 }
 
 // clauseCueBefore is cueBefore within the clause of p: a comma or a word
@@ -254,25 +232,35 @@ func (s *scanner) cueBefore(p int, set map[string]bool, most int) bool {
 // search too, so that "About 1.5m people were told to leave as floodwater
 // reached 1.5m" finds no subject of counting before "reached".
 func (s *scanner) clauseCueBefore(p int, set map[string]bool, most int) bool {
+	return s.wordsBack(p, most, true, func(k string) (bool, bool) {
+		if set[k] {
+			return true, true
+		}
+		return clauseOpeners[k], false
+	})
+}
+
+// wordsBack walks the words before p, nearest first, at most most of them,
+// in p's sentence (a sentence mark, semicolon or line break ends the walk,
+// a comma too when clause is set, and so do 100 bytes), and calls visit
+// with each word's key. The walk stops when visit says stop, and wordsBack
+// returns visit's verdict; false when the walk ends first.
+func (s *scanner) wordsBack(p, most int, clause bool, visit func(k string) (stop, verdict bool)) bool {
 	t := s.text
 	j := p
 	lim := max(0, p-100)
 	for n := 0; n < most && j > lim; {
 		c := t[j-1]
 		switch {
-		case c == '\n' || c == '!' || c == '?' || c == ';' || c == ',':
+		case c == '\n' || c == '!' || c == '?' || c == ';' || clause && c == ',':
 			return false
 		case c == '.' && !(j >= 2 && isDigit(t[j-2]) && j < len(t) && isDigit(t[j])):
 			return false
 		}
-		if k := letterBefore(t, j); k > 0 {
+		if letterBefore(t, j) > 0 {
 			ws := wordStart(t, j)
-			k := s.key(t[ws:j])
-			if set[k] {
-				return true
-			}
-			if clauseOpeners[k] {
-				return false
+			if stop, verdict := visit(s.key(t[ws:j])); stop {
+				return verdict
 			}
 			n++
 			j = ws
