@@ -307,7 +307,7 @@ var marginVerbs = setOf("beat", "beats", "beating", "led", "leads", "leading", "
 // time: "clocked 3:39", "a time of 31:41", "a best of 4:02".
 var raceCues = setOf("clocked", "clocking", "clocks", "timed", "time", "best", "record", "lap", "mark")
 
-// atoiSmall reads the one or two digits of s.
+// atoiSmall reads the few digits of s (a clock's, a date's, fractional odds').
 func atoiSmall(s string) int {
 	v := 0
 	for k := 0; k < len(s); k++ {

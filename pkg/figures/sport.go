@@ -159,11 +159,7 @@ func (s *scanner) scaleAfterCurrencyRange(f *fig) bool {
 	if b == a || b == 0 {
 		return false
 	}
-	switch t[b-1] {
-	case '$':
-		return true
-	}
-	return b >= 2 && (t[b-2:b] == "£" || b >= 3 && t[b-3:b] == "€")
+	return t[b-1] == '$' || b >= 2 && (t[b-2:b] == "£" || b >= 3 && t[b-3:b] == "€")
 }
 
 // sportOdds reports odds "N-M" the oddsContext cues miss: "at 15-1" in a
@@ -194,28 +190,19 @@ func (s *scanner) slashOdds(i, j int) (float64, int, bool) {
 	if k == j+1 || k-j > 3 || k < len(t) && (isDigit(t[k]) || t[k] == '/' || isASCIILetter(t[k])) {
 		return 0, 0, false
 	}
-	a, b := atoiSmall3(t[i:j]), atoiSmall3(t[j+1:k])
+	a, b := atoiSmall(t[i:j]), atoiSmall(t[j+1:k])
 	if a == 0 || b == 0 || a == b || !s.oddsContext(i, k) { // "a 50/50 chance" is no price
 		return 0, 0, false
 	}
 	return float64(a) / float64(b), k, true
 }
 
-// atoiSmall3 reads the one to three digits of s.
-func atoiSmall3(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	return n
-}
-
-// raceMargins are the margins of a horse race: near "at N-M" they make it
-// the winner's starting price.
 // goalVerbs before "the N-M winner" make it the goal of a score.
 var goalVerbs = setOf("scored", "scores", "scoring", "netted", "headed", "struck", "grabbed", "fired", "slotted",
 	"curled", "hit", "got", "kicked", "volleyed", "nodded", "bagged")
 
+// raceMargins are the margins of a horse race: near "at N-M" they make it
+// the winner's starting price.
 var raceMargins = setOf("lengths", "length", "neck", "nose", "short-head", "head", "furlongs")
 
 // sharedPoints reports the denominator of "N out of M points": points
@@ -310,6 +297,3 @@ func (s *scanner) eventTime(f *fig) bool {
 
 // eventDistances are the distances in metres of track and pool events.
 var eventDistances = setOf("50", "60", "100", "110", "200", "400", "800", "1500", "3000", "5000", "10000")
-
-// sportVocab lists this file's word sets for buildVocab.
-var sportVocab = []map[string]bool{oneDayFormats, paceUnits, finishNouns, audienceNouns, audienceSubjects, raceMargins, goalVerbs, couponDeterminers, pointMargins}

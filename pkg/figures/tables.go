@@ -653,12 +653,8 @@ func buildVocab() map[string]string {
 	for k := range indexMembers {
 		addWords(k)
 	}
-	for _, set := range sportVocab {
-		for k := range set {
-			addWords(k)
-		}
-	}
-	for _, set := range []map[string]bool{changeWords, designators, dotDesignators, idPrefixOK,
+	for _, set := range []map[string]bool{oneDayFormats, paceUnits, finishNouns, audienceNouns, audienceSubjects, raceMargins, goalVerbs, couponDeterminers, pointMargins,
+		changeWords, designators, dotDesignators, idPrefixOK,
 		months, timeWords, tempCues, moneyCues, weightCues, pluralNouns, partitives, notPlural,
 		subjectStops, streetWords, phoneCues, phoneOnCues, ageNouns, appositiveNouns, voteVerbs, voteBodies,
 		voteOutcomes, voteAfter, sportVerbs, scoreWords, matchCues, ratioCues, objectVerbs, weekdays, metreEvents, priceCues, perNouns, phoneIsCues, overBounds, underVerbs, screenWords, extentVerbs, countVerbs, ageFollowers, cricketCues, golfVerbs, golfCues, lifeEvents,
